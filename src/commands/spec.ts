@@ -1,0 +1,82 @@
+import type { Client } from '../server/client.js';
+
+/**
+ * The declarative command table's vocabulary, following Redis 7.0's command JSON files: one
+ * `CommandSpec` per command (subcommands nested), read by dispatch, arity checks, COMMAND
+ * INFO/DOCS/GETKEYS and (later) ACLs, OOM gating and cluster key extraction.
+ */
+export type CommandFlag =
+  | 'write'
+  | 'readonly'
+  | 'denyoom'
+  | 'module'
+  | 'admin'
+  | 'pubsub'
+  | 'noscript'
+  | 'blocking'
+  | 'loading'
+  | 'stale'
+  | 'skip_monitor'
+  | 'skip_slowlog'
+  | 'asking'
+  | 'fast'
+  | 'no_auth'
+  | 'may_replicate'
+  | 'no_mandatory_keys'
+  | 'no_async_loading'
+  | 'no_multi'
+  | 'movablekeys'
+  | 'allow_busy';
+
+export type KeySpecFlag =
+  | 'RO'
+  | 'RW'
+  | 'OW'
+  | 'RM'
+  | 'ACCESS'
+  | 'UPDATE'
+  | 'INSERT'
+  | 'DELETE'
+  | 'NOT_KEY'
+  | 'INCOMPLETE'
+  | 'VARIABLE_FLAGS';
+
+/** Where the key search starts: a fixed argument index, or after a keyword. */
+export type BeginSearch = { index: number } | { keyword: string; startfrom: number } | { unknown: true };
+/** How keys are found from there: a range (lastkey -1 = end), or a count argument. */
+export type FindKeys =
+  | { range: { lastkey: number; step: number; limit: number } }
+  | { keynum: { keynumidx: number; firstkey: number; step: number } }
+  | { unknown: true };
+
+export interface KeySpec {
+  flags: KeySpecFlag[];
+  begin: BeginSearch;
+  find: FindKeys;
+  notes?: string;
+}
+
+/** A handler reads `argv` (argv[0] is the command name), writes exactly one reply, or throws CommandError. */
+export type Handler = (c: Client, argv: string[]) => void;
+
+export interface CommandSpec {
+  /** Lower-case name; for a subcommand, the part after the container (`get` in `config|get`). */
+  name: string;
+  /** Our own one-line description (COMMAND DOCS summary). */
+  summary: string;
+  since: string;
+  group: string;
+  complexity?: string;
+  /** >0: exact argument count; <0: at least -arity. The command name counts. */
+  arity: number;
+  flags: CommandFlag[];
+  /** ACL categories beyond those derived from flags (@write, @read, @fast, @slow, @admin, ...). */
+  acl?: string[];
+  /** Command tips, e.g. 'nondeterministic_output', 'request_policy:all_shards'. */
+  tips?: string[];
+  keys?: KeySpec[];
+  /** Key positions for commands whose keys the specs cannot describe (movable keys). */
+  getKeys?: (argv: string[]) => number[];
+  handler?: Handler;
+  subcommands?: CommandSpec[];
+}

@@ -1,0 +1,116 @@
+import { Server } from '../server/server.js';
+import { Config } from '../server/config.js';
+import { Client } from '../server/client.js';
+import { TcpListener } from '../server/tcp.js';
+import { ReplyError, ValueReply, type ReplyValue } from '../protocol/reply.js';
+
+export { ReplyError, type ReplyValue };
+
+export interface StartOptions {
+  /** TCP port; 0 picks a free one (the default). */
+  port?: number;
+  /** Address to bind (default 127.0.0.1). */
+  host?: string;
+  /** Further redis.conf directives, e.g. `{ databases: 4, hz: 100 }`. */
+  config?: Record<string, string | number | boolean>;
+  /** Print Redis-style log lines to stdout (default false). */
+  log?: boolean;
+}
+
+/** A server listening on TCP inside this process. */
+export interface RunningServer {
+  readonly port: number;
+  readonly host: string;
+  /** The engine, for in-process inspection. */
+  readonly server: Server;
+  /** Closes every connection and stops listening. */
+  close(): Promise<void>;
+}
+
+function buildConfig(opts: StartOptions): Config {
+  const directives: Record<string, string | number | boolean> = { ...(opts.config ?? {}) };
+  directives.port = opts.port ?? 0;
+  directives.bind = opts.host ?? '127.0.0.1';
+  return Config.fromObject(directives);
+}
+
+/** Starts a real Redis-protocol server in this process, e.g. for a test suite: `startServer({ port: 0 })`. */
+export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
+  const config = buildConfig(opts);
+  const server = new Server(config);
+  if (!opts.log) server.log.sink = null;
+  const listener = new TcpListener(server);
+  const port = await listener.listen(config.port, config.bind);
+  server.tcpPort = port;
+  server.startCron();
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    server.stopCron();
+    await listener.close();
+  };
+  server.shutdownHook = () => {
+    void close();
+    return null;
+  };
+  return { port, host: opts.host ?? '127.0.0.1', server, close };
+}
+
+export type Arg = string | number | bigint | Buffer;
+
+/** An in-process handle: commands run through the same dispatcher, with no socket. */
+export interface EmbeddedDb {
+  /** Runs one command; resolves to the reply as a JS value, rejects with ReplyError on an error reply. */
+  call(command: string, ...args: Arg[]): Promise<ReplyValue>;
+  /** Same as `call`, synchronously. */
+  callSync(command: string, ...args: Arg[]): ReplyValue;
+  /** The engine behind this handle. */
+  readonly server: Server;
+  /** Stops the engine's periodic tasks. */
+  close(): void;
+}
+
+export interface OpenOptions {
+  /** redis.conf directives. */
+  config?: Record<string, string | number | boolean>;
+  /** Return bulk strings as Buffers instead of latin1 strings. */
+  buffers?: boolean;
+  /** Share an existing engine (e.g. one started by startServer) instead of creating one. */
+  server?: Server;
+}
+
+function toArg(a: Arg): string {
+  if (typeof a === 'string') return a;
+  if (Buffer.isBuffer(a)) return a.toString('latin1');
+  return String(a);
+}
+
+/** Opens an in-process engine: `const db = open(); await db.call('SET', 'k', 'v')`. */
+export function open(opts: OpenOptions = {}): EmbeddedDb {
+  const server = opts.server ?? new Server(Config.fromObject(opts.config ?? {}));
+  const ownsServer = opts.server === undefined;
+  if (ownsServer) server.log.sink = null;
+  server.startCron();
+  const reply = new ValueReply(opts.buffers ?? false);
+  reply.resp = 3;
+  const client = new Client(server, reply, 'embedded');
+  server.registerClient(client);
+  const callSync = (command: string, ...args: Arg[]): ReplyValue => {
+    const argv = [command, ...args.map(toArg)];
+    server.execute(client, argv);
+    const out = reply.take();
+    const value = out.length > 0 ? out[out.length - 1] : null;
+    if (value instanceof ReplyError) throw value;
+    return value;
+  };
+  return {
+    server,
+    callSync,
+    call: async (command, ...args) => callSync(command, ...args),
+    close: () => {
+      server.unregisterClient(client);
+      if (ownsServer) server.stopCron();
+    },
+  };
+}

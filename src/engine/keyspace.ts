@@ -1,0 +1,430 @@
+import type { Value } from './values.js';
+
+/**
+ * One database's keyspace. See docs/ARCHITECTURE.md ("Keyspace") for the measured alternatives.
+ *
+ * Keys live in dense parallel slot arrays: `keys[s]`, `vals[s]`, plus typed arrays for per-key
+ * metadata (hash, access clock, position in the volatile list). A slot index is found through an
+ * open-addressing hash table of slot numbers (linear probing, backward-shift deletion) keyed by
+ * our own seeded string hash, stored per slot so growth never rehashes strings.
+ *
+ * Why: per key this costs ~40 bytes beyond the key and value strings (a JS Map plus an entry object
+ * costs ~90), it has no 2^24 entry ceiling (V8's Map has), and dense slots give O(1) random sampling
+ * (RANDOMKEY, eviction, active expiry) and a SCAN cursor with Redis's guarantee: deleting swaps the
+ * last slot into the hole, and SCAN walks slots from the top down, so a moved key can only move from
+ * the visited region into the unvisited one (seen twice, never missed).
+ *
+ * Keys with a TTL are also listed in a dense volatile list (slot + absolute expiry in ms), sampled
+ * by the active expiry cycle the way Redis samples its expires dict.
+ */
+
+const HASH_SEED = (Math.random() * 0x7fffffff) | 0;
+
+/** Seeded FNV-1a over char codes with a murmur3 finalizer. */
+export function hashKey(key: string): number {
+  let h = 0x811c9dc5 ^ HASH_SEED;
+  for (let i = 0; i < key.length; i++) {
+    h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+const MIN_TABLE = 16;
+const MIN_SLOTS = 16;
+
+/** The time source a keyspace reads: `now` is the per-command snapshot in ms. */
+export interface Clock {
+  now: number;
+}
+
+/** Called when a key is found expired and removed (lazy or active expiry). */
+export type ExpiredListener = (db: Keyspace, key: string) => void;
+
+export class Keyspace {
+  /** Number of live slots (keys, possibly including not-yet-reclaimed expired ones). */
+  size = 0;
+  /** Lookups that found / did not find a key (keyspace_hits / keyspace_misses). */
+  hits = 0;
+  misses = 0;
+  /** Called for every key removed by expiry. */
+  onExpired: ExpiredListener | null = null;
+
+  private keys: string[] = [];
+  private vals: Value[] = [];
+  private hashes = new Int32Array(MIN_SLOTS);
+  private access = new Uint32Array(MIN_SLOTS);
+  private volPos = new Int32Array(MIN_SLOTS);
+  /** Slot capacity of the typed arrays above. */
+  private capacity = MIN_SLOTS;
+
+  /** Open-addressing index: slot + 1, 0 = empty. */
+  private table = new Int32Array(MIN_TABLE);
+  private mask = MIN_TABLE - 1;
+
+  private volSlots = new Int32Array(MIN_SLOTS);
+  private volExpire = new Float64Array(MIN_SLOTS);
+  /** Number of keys with a TTL. */
+  volatileCount = 0;
+
+  constructor(
+    readonly id: number,
+    readonly clock: Clock,
+  ) {}
+
+  // ---------------------------------------------------------------- index
+
+  private findSlot(key: string, h: number): number {
+    const table = this.table;
+    const mask = this.mask;
+    let i = h & mask;
+    for (;;) {
+      const s = table[i];
+      if (s === 0) return -1;
+      if (this.hashes[s - 1] === h && this.keys[s - 1] === key) return s - 1;
+      i = (i + 1) & mask;
+    }
+  }
+
+  private tablePosOfSlot(slot: number): number {
+    const mask = this.mask;
+    let i = this.hashes[slot] & mask;
+    while (this.table[i] !== slot + 1) i = (i + 1) & mask;
+    return i;
+  }
+
+  private tableInsert(slot: number, h: number): void {
+    const mask = this.mask;
+    let i = h & mask;
+    while (this.table[i] !== 0) i = (i + 1) & mask;
+    this.table[i] = slot + 1;
+  }
+
+  /** Removes table position `i` with backward-shift deletion (no tombstones). */
+  private tableRemoveAt(i: number): void {
+    const table = this.table;
+    const mask = this.mask;
+    let hole = i;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      const s = table[j];
+      if (s === 0) break;
+      const home = this.hashes[s - 1] & mask;
+      // Move j back into the hole unless its home lies cyclically in (hole, j].
+      const inRange = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (!inRange) {
+        table[hole] = s;
+        hole = j;
+      }
+    }
+    table[hole] = 0;
+  }
+
+  private resizeTable(size: number): void {
+    this.table = new Int32Array(size);
+    this.mask = size - 1;
+    for (let s = 0; s < this.size; s++) this.tableInsert(s, this.hashes[s]);
+  }
+
+  private growSlots(): void {
+    const cap = Math.max(MIN_SLOTS, Math.ceil(this.capacity * 1.5));
+    this.hashes = copyInto(new Int32Array(cap), this.hashes, this.size);
+    this.access = copyInto(new Uint32Array(cap), this.access, this.size);
+    this.volPos = copyInto(new Int32Array(cap), this.volPos, this.size);
+    this.capacity = cap;
+  }
+
+  // ---------------------------------------------------------------- volatile list
+
+  private volAdd(slot: number, when: number): void {
+    if (this.volatileCount === this.volSlots.length) {
+      const cap = Math.ceil(this.volSlots.length * 1.5);
+      this.volSlots = copyInto(new Int32Array(cap), this.volSlots, this.volatileCount);
+      this.volExpire = copyInto(new Float64Array(cap), this.volExpire, this.volatileCount);
+    }
+    const p = this.volatileCount++;
+    this.volSlots[p] = slot;
+    this.volExpire[p] = when;
+    this.volPos[slot] = p;
+  }
+
+  private volRemove(slot: number): void {
+    const p = this.volPos[slot];
+    if (p < 0) return;
+    const last = --this.volatileCount;
+    if (p !== last) {
+      const moved = this.volSlots[last];
+      this.volSlots[p] = moved;
+      this.volExpire[p] = this.volExpire[last];
+      this.volPos[moved] = p;
+    }
+    this.volPos[slot] = -1;
+  }
+
+  // ---------------------------------------------------------------- slots
+
+  private removeSlot(slot: number): void {
+    this.volRemove(slot);
+    this.tableRemoveAt(this.tablePosOfSlot(slot));
+    const last = this.size - 1;
+    if (slot !== last) {
+      // Swap the last slot into the hole (see the SCAN note above).
+      const lastPos = this.tablePosOfSlot(last);
+      this.table[lastPos] = slot + 1;
+      this.keys[slot] = this.keys[last];
+      this.vals[slot] = this.vals[last];
+      this.hashes[slot] = this.hashes[last];
+      this.access[slot] = this.access[last];
+      const vp = this.volPos[last];
+      this.volPos[slot] = vp;
+      if (vp >= 0) this.volSlots[vp] = slot;
+    }
+    this.keys.pop();
+    this.vals.pop();
+    this.size = last;
+  }
+
+  private isExpiredSlot(slot: number): boolean {
+    const p = this.volPos[slot];
+    return p >= 0 && this.clock.now > this.volExpire[p];
+  }
+
+  private expireSlot(slot: number): void {
+    const key = this.keys[slot];
+    this.removeSlot(slot);
+    if (this.onExpired !== null) this.onExpired(this, key);
+  }
+
+  /** Slot of a live key, expiring it lazily; -1 when absent. */
+  private liveSlot(key: string): number {
+    const slot = this.findSlot(key, hashKey(key));
+    if (slot < 0) return -1;
+    if (this.volPos[slot] >= 0 && this.isExpiredSlot(slot)) {
+      this.expireSlot(slot);
+      return -1;
+    }
+    return slot;
+  }
+
+  // ---------------------------------------------------------------- type API
+
+  /** Value of a live key for a read command: touches the access clock and counts hits/misses. */
+  lookupRead(key: string): Value | undefined {
+    const slot = this.liveSlot(key);
+    if (slot < 0) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    this.access[slot] = (this.clock.now / 1000) >>> 0;
+    return this.vals[slot];
+  }
+
+  /** Value of a live key for a write command: touches the access clock, no hit/miss counting. */
+  lookupWrite(key: string): Value | undefined {
+    const slot = this.liveSlot(key);
+    if (slot < 0) return undefined;
+    this.access[slot] = (this.clock.now / 1000) >>> 0;
+    return this.vals[slot];
+  }
+
+  /** Value of a live key without touching metadata (OBJECT, TYPE-like introspection, SCAN filters). */
+  peek(key: string): Value | undefined {
+    const slot = this.liveSlot(key);
+    return slot < 0 ? undefined : this.vals[slot];
+  }
+
+  has(key: string): boolean {
+    return this.liveSlot(key) >= 0;
+  }
+
+  /**
+   * Stores `value` under `key`. An existing key keeps its slot; its TTL is removed unless
+   * `keepTtl` is set (SET's default, as setKey in Redis). Returns true when the key was new.
+   */
+  set(key: string, value: Value, keepTtl = false): boolean {
+    const h = hashKey(key);
+    let slot = this.findSlot(key, h);
+    if (slot >= 0 && this.volPos[slot] >= 0 && this.isExpiredSlot(slot)) {
+      this.expireSlot(slot);
+      slot = -1;
+    }
+    if (slot >= 0) {
+      this.vals[slot] = value;
+      this.access[slot] = (this.clock.now / 1000) >>> 0;
+      if (!keepTtl) this.volRemove(slot);
+      return false;
+    }
+    this.insertNew(key, h, value);
+    return true;
+  }
+
+  /** Replace the value of a key known to exist, keeping its TTL (in-place updates). */
+  replace(key: string, value: Value): void {
+    const slot = this.findSlot(key, hashKey(key));
+    if (slot >= 0) this.vals[slot] = value;
+  }
+
+  private insertNew(key: string, h: number, value: Value): number {
+    if (this.size === this.capacity) this.growSlots();
+    if ((this.size + 1) * 4 > this.table.length * 3) this.resizeTable(this.table.length * 2);
+    const slot = this.size++;
+    this.keys.push(key);
+    this.vals.push(value);
+    this.hashes[slot] = h;
+    this.access[slot] = (this.clock.now / 1000) >>> 0;
+    this.volPos[slot] = -1;
+    this.tableInsert(slot, h);
+    return slot;
+  }
+
+  /** Deletes a live key. Returns false when it did not exist (or had just expired). */
+  delete(key: string): boolean {
+    const slot = this.liveSlot(key);
+    if (slot < 0) return false;
+    this.removeSlot(slot);
+    return true;
+  }
+
+  /** Absolute expiry in ms, or -1 when the key has no TTL, or -2 when it does not exist. */
+  getExpire(key: string): number {
+    const slot = this.liveSlot(key);
+    if (slot < 0) return -2;
+    const p = this.volPos[slot];
+    return p < 0 ? -1 : this.volExpire[p];
+  }
+
+  /** Sets an absolute expiry in ms on an existing key. Returns false when the key does not exist. */
+  setExpire(key: string, when: number): boolean {
+    const slot = this.liveSlot(key);
+    if (slot < 0) return false;
+    const p = this.volPos[slot];
+    if (p >= 0) this.volExpire[p] = when;
+    else this.volAdd(slot, when);
+    return true;
+  }
+
+  /** Removes the TTL. Returns true when the key had one. */
+  persist(key: string): boolean {
+    const slot = this.liveSlot(key);
+    if (slot < 0 || this.volPos[slot] < 0) return false;
+    this.volRemove(slot);
+    return true;
+  }
+
+  /** Seconds since the key was last accessed (OBJECT IDLETIME). */
+  idleSeconds(key: string): number {
+    const slot = this.findSlot(key, hashKey(key));
+    if (slot < 0) return 0;
+    return Math.max(0, ((this.clock.now / 1000) >>> 0) - this.access[slot]);
+  }
+
+  /** A random live key, or null when the keyspace is empty (expired picks are reclaimed). */
+  randomKey(random: () => number = Math.random): string | null {
+    while (this.size > 0) {
+      const slot = Math.floor(random() * this.size);
+      if (this.volPos[slot] >= 0 && this.isExpiredSlot(slot)) {
+        this.expireSlot(slot);
+        continue;
+      }
+      return this.keys[slot];
+    }
+    return null;
+  }
+
+  /**
+   * One SCAN step. `cursor` 0 starts at the top; a non-zero cursor is the number of slots still
+   * to visit (slots below it). Visits up to `count` slots, calling `visit` for each live key, and
+   * returns the next cursor (0 when done).
+   */
+  scan(cursor: number, count: number, visit: (key: string, value: Value) => void): number {
+    let p = cursor === 0 ? this.size : Math.min(cursor, this.size);
+    let budget = Math.max(1, count);
+    while (p > 0 && budget > 0) {
+      p--;
+      budget--;
+      if (p >= this.size) continue;
+      if (this.volPos[p] >= 0 && this.isExpiredSlot(p)) continue;
+      visit(this.keys[p], this.vals[p]);
+    }
+    return p;
+  }
+
+  /** Calls `visit` for every live key (KEYS, FLUSHALL helpers, snapshots). */
+  forEach(visit: (key: string, value: Value) => void): void {
+    for (let s = this.size - 1; s >= 0; s--) {
+      if (this.volPos[s] >= 0 && this.isExpiredSlot(s)) continue;
+      visit(this.keys[s], this.vals[s]);
+    }
+  }
+
+  /** Empties the keyspace and releases its memory. */
+  clear(): void {
+    this.keys = [];
+    this.vals = [];
+    this.size = 0;
+    this.capacity = MIN_SLOTS;
+    this.hashes = new Int32Array(MIN_SLOTS);
+    this.access = new Uint32Array(MIN_SLOTS);
+    this.volPos = new Int32Array(MIN_SLOTS);
+    this.table = new Int32Array(MIN_TABLE);
+    this.mask = MIN_TABLE - 1;
+    this.volSlots = new Int32Array(MIN_SLOTS);
+    this.volExpire = new Float64Array(MIN_SLOTS);
+    this.volatileCount = 0;
+  }
+
+  /** Exchanges the whole contents with another keyspace (SWAPDB). */
+  swapWith(other: Keyspace): void {
+    const fields = ['keys', 'vals', 'size', 'capacity', 'hashes', 'access', 'volPos', 'table', 'mask', 'volSlots', 'volExpire', 'volatileCount'] as const;
+    const a = this as unknown as Record<string, unknown>;
+    const b = other as unknown as Record<string, unknown>;
+    for (const f of fields) {
+      const t = a[f];
+      a[f] = b[f];
+      b[f] = t;
+    }
+  }
+
+  /**
+   * Active expiry: samples up to `perLoop` keys with a TTL at random, removes the expired ones,
+   * and repeats while more than `acceptableStalePercent` of a sample was expired and time remains.
+   * Returns the number of keys removed.
+   */
+  activeExpire(deadline: number, perLoop = 20, acceptableStalePercent = 10): number {
+    let removed = 0;
+    let loops = 0;
+    for (;;) {
+      if (this.volatileCount === 0) return removed;
+      const sample = Math.min(perLoop, this.volatileCount);
+      let expired = 0;
+      for (let i = 0; i < sample && this.volatileCount > 0; i++) {
+        const p = Math.floor(Math.random() * this.volatileCount);
+        if (this.clock.now > this.volExpire[p]) {
+          this.expireSlot(this.volSlots[p]);
+          expired++;
+        }
+      }
+      removed += expired;
+      if (expired * 100 <= sample * acceptableStalePercent) return removed;
+      if ((++loops & 15) === 0 && performance.now() > deadline) return removed;
+    }
+  }
+
+  /** Shrinks the index when it is mostly empty (Redis's tryResizeHashTables). */
+  maybeShrink(): void {
+    let size = this.table.length;
+    while (size > MIN_TABLE && this.size * 8 < size) size >>= 1;
+    if (size !== this.table.length) this.resizeTable(size);
+  }
+}
+
+function copyInto<T extends Int32Array | Uint32Array | Float64Array>(dst: T, src: T, n: number): T {
+  dst.set(src.subarray(0, n) as never);
+  return dst;
+}

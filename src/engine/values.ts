@@ -1,0 +1,56 @@
+/**
+ * What a key can hold. Strings are stored as compactly as V8 allows:
+ * - a JS number for canonical integers within 2^53 (OBJECT ENCODING "int"; a Smi costs no heap),
+ * - a latin1 string (one char per byte, binary safe) for everything else ("embstr"/"raw"),
+ * - a ByteString (growable byte buffer) once a value is modified in place by APPEND or SETRANGE,
+ *   so repeated appends are amortized O(1) like Redis's sds ("raw").
+ * Collections are class instances carrying their type name.
+ */
+export type RedisType = 'string' | 'list' | 'hash' | 'set' | 'zset' | 'stream';
+
+/** A mutable string value with spare capacity (Redis's sds with greedy preallocation). */
+export class ByteString {
+  readonly type = 'string' as const;
+  constructor(
+    public bytes: Buffer,
+    public len: number,
+  ) {}
+
+  static from(s: string | number, extra = 0): ByteString {
+    const str = typeof s === 'number' ? String(s) : s;
+    const bytes = Buffer.allocUnsafeSlow(Math.max(str.length + extra, 16));
+    bytes.latin1Write(str, 0);
+    return new ByteString(bytes, str.length);
+  }
+
+  /** Make room for `total` bytes, doubling like sdsMakeRoomFor (up to 1 MB of slack). */
+  reserve(total: number): void {
+    if (total <= this.bytes.length) return;
+    const grown = total < 1024 * 1024 ? total * 2 : total + 1024 * 1024;
+    const next = Buffer.allocUnsafeSlow(grown);
+    this.bytes.copy(next, 0, 0, this.len);
+    this.bytes = next;
+  }
+
+  toString(): string {
+    return this.bytes.latin1Slice(0, this.len);
+  }
+}
+
+/** Base for collection values (lists, hashes, sets, sorted sets, streams). */
+export interface CollectionValue {
+  readonly type: Exclude<RedisType, 'string'>;
+  /** OBJECT ENCODING name. */
+  encoding(): string;
+}
+
+export type StringValue = string | number | ByteString;
+export type Value = StringValue | CollectionValue;
+
+export function typeOf(v: Value): RedisType {
+  return typeof v === 'string' || typeof v === 'number' ? 'string' : v.type;
+}
+
+export function isString(v: Value): v is StringValue {
+  return typeof v === 'string' || typeof v === 'number' || v instanceof ByteString;
+}

@@ -1,0 +1,4 @@
+export { startServer, open, ReplyError } from './embedded/index.js';
+export type { StartOptions, RunningServer, EmbeddedDb, OpenOptions, Arg, ReplyValue } from './embedded/index.js';
+export { Server } from './server/server.js';
+export { Config } from './server/config.js';

@@ -1,0 +1,175 @@
+/**
+ * The reply sink handlers write to, in the spirit of Redis's addReply* family: handlers never see
+ * bytes or sockets, only these typed calls. RespWriter encodes RESP2/RESP3 bytes for the network;
+ * ValueReply builds JS values for embedded callers (and, later, scripts).
+ *
+ * Lengths are announced before elements (arrayLen then the elements), so a reply streams with no
+ * intermediate objects. RESP3-only kinds are downgraded for RESP2 exactly as Redis does.
+ */
+export type BulkValue = string | number | bigint | Buffer | { readonly bytes: Buffer; readonly len: number };
+
+export interface Reply {
+  /** 2 or 3: the protocol the caller negotiated with HELLO. */
+  resp: 2 | 3;
+  /** +OK */
+  ok(): void;
+  /** +<s>: a status line (no CR/LF inside). */
+  simple(s: string): void;
+  /** -<message>: the full error line, e.g. "ERR syntax error". */
+  error(message: string): void;
+  /** :<n> */
+  int(n: number | bigint): void;
+  /** $<len>\r\n<bytes>: latin1 string, integer, Buffer or byte buffer. */
+  bulk(v: BulkValue): void;
+  /** RESP2 $-1, RESP3 _ */
+  nullBulk(): void;
+  /** RESP2 *-1, RESP3 _ */
+  nullArray(): void;
+  /** *<n> */
+  arrayLen(n: number): void;
+  /** RESP3 %<n> (n pairs follow); RESP2 *<2n> */
+  mapLen(n: number): void;
+  /** RESP3 ~<n>; RESP2 *<n> */
+  setLen(n: number): void;
+  /** RESP3 ><n>; RESP2 *<n> */
+  pushLen(n: number): void;
+  /** RESP3 ,<%.17g>; RESP2 bulk string */
+  double(d: number): void;
+  /** RESP3 #t/#f; RESP2 :1/:0 */
+  bool(b: boolean): void;
+  /** RESP3 =<len>\r\ntxt:<s>; RESP2 bulk string */
+  verbatim(s: string, format?: string): void;
+  /** RESP3 (<digits>; RESP2 bulk string */
+  bigNumber(digits: string): void;
+}
+
+/** An error reply as an embedded caller receives it (thrown by `db.call`). */
+export class ReplyError extends Error {
+  readonly code: string;
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReplyError';
+    const space = message.indexOf(' ');
+    this.code = space < 0 ? message : message.slice(0, space);
+  }
+}
+
+/** A RESP3 map reply decoded for embedded callers. */
+export type ReplyValue =
+  | string
+  | number
+  | bigint
+  | boolean
+  | null
+  | Buffer
+  | ReplyError
+  | ReplyValue[]
+  | Map<ReplyValue, ReplyValue>
+  | Set<ReplyValue>;
+
+interface Frame {
+  kind: 'array' | 'map' | 'set';
+  items: ReplyValue[];
+  remaining: number;
+}
+
+/**
+ * Builds JS values from replies: bulk strings become latin1 strings (or Buffers when `buffers` is
+ * set), integers numbers (bigint beyond 2^53), arrays arrays, maps Maps, sets Sets, errors ReplyError.
+ */
+export class ValueReply implements Reply {
+  resp: 2 | 3 = 3;
+  private stack: Frame[] = [];
+  private done: ReplyValue[] = [];
+
+  constructor(private readonly buffers = false) {}
+
+  /** Take the replies completed since the last call. */
+  take(): ReplyValue[] {
+    const out = this.done;
+    this.done = [];
+    return out;
+  }
+
+  private push(v: ReplyValue): void {
+    let value = v;
+    for (;;) {
+      const top = this.stack[this.stack.length - 1];
+      if (top === undefined) {
+        this.done.push(value);
+        return;
+      }
+      top.items.push(value);
+      if (--top.remaining > 0) return;
+      this.stack.pop();
+      value = finishFrame(top);
+    }
+  }
+
+  private open(kind: Frame['kind'], n: number): void {
+    if (n === 0) {
+      this.push(finishFrame({ kind, items: [], remaining: 0 }));
+      return;
+    }
+    this.stack.push({ kind, items: [], remaining: n });
+  }
+
+  ok(): void {
+    this.push('OK');
+  }
+  simple(s: string): void {
+    this.push(s);
+  }
+  error(message: string): void {
+    this.push(new ReplyError(message));
+  }
+  int(n: number | bigint): void {
+    this.push(typeof n === 'bigint' && n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n);
+  }
+  bulk(v: BulkValue): void {
+    let s: string | Buffer;
+    if (typeof v === 'string') s = this.buffers ? Buffer.from(v, 'latin1') : v;
+    else if (typeof v === 'number' || typeof v === 'bigint') s = this.buffers ? Buffer.from(String(v)) : String(v);
+    else if (Buffer.isBuffer(v)) s = this.buffers ? Buffer.from(v) : v.toString('latin1');
+    else s = this.buffers ? Buffer.from(v.bytes.subarray(0, v.len)) : v.bytes.toString('latin1', 0, v.len);
+    this.push(s);
+  }
+  nullBulk(): void {
+    this.push(null);
+  }
+  nullArray(): void {
+    this.push(null);
+  }
+  arrayLen(n: number): void {
+    this.open('array', n);
+  }
+  mapLen(n: number): void {
+    this.open('map', n * 2);
+  }
+  setLen(n: number): void {
+    this.open('set', n);
+  }
+  pushLen(n: number): void {
+    this.open('array', n);
+  }
+  double(d: number): void {
+    this.push(d);
+  }
+  bool(b: boolean): void {
+    this.push(b);
+  }
+  verbatim(s: string): void {
+    this.push(s);
+  }
+  bigNumber(digits: string): void {
+    this.push(BigInt(digits));
+  }
+}
+
+function finishFrame(f: Frame): ReplyValue {
+  if (f.kind === 'array') return f.items;
+  if (f.kind === 'set') return new Set(f.items);
+  const m = new Map<ReplyValue, ReplyValue>();
+  for (let i = 0; i < f.items.length; i += 2) m.set(f.items[i], f.items[i + 1]);
+  return m;
+}

@@ -1,0 +1,282 @@
+/**
+ * Resumable request parser for RESP multibulk and inline (telnet) commands, following Redis's
+ * processMultibulkBuffer/processInlineBuffer: same limits, same error texts, same leniencies.
+ *
+ * Arguments come out as latin1 strings (one char per byte, binary safe). Large bulk arguments are
+ * assembled in a buffer of their final size, so a 512 MB argument arriving in 64 KB chunks costs
+ * one copy per byte instead of quadratic concatenation.
+ */
+
+/** Longest inline request or length line Redis accepts before replying with a protocol error. */
+export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
+/** Arguments at least this long are assembled in place (Redis's PROTO_MBULK_BIG_ARG). */
+const BIG_ARG = 32 * 1024;
+const INT_MAX = 2147483647;
+const EMPTY = Buffer.alloc(0);
+
+export class ProtocolError extends Error {}
+
+export class RequestParser {
+  /** proto-max-bulk-len: longest bulk argument accepted. */
+  maxBulkLen = 512 * 1024 * 1024;
+  /** Set when the stream is malformed; the connection must reply `-ERR Protocol error: <msg>` and close. */
+  error: string | null = null;
+
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  /** Arguments still expected in the current multibulk request (0 = between requests). */
+  private pending = 0;
+  private argv: string[] = [];
+  /** Length of the bulk being read, or -1 while its `$<len>` line is awaited. */
+  private bulkLen = -1;
+  /** In-place assembly of a big argument (bulkLen + 2 bytes, CRLF included). */
+  private big: Buffer | null = null;
+  private bigFill = 0;
+
+  /** Bytes received but not consumed yet (for client-query-buffer accounting). */
+  get buffered(): number {
+    return this.big !== null ? this.bigFill : this.buf.length - this.pos;
+  }
+
+  feed(chunk: Buffer): void {
+    if (this.big !== null) {
+      const take = Math.min(chunk.length, this.big.length - this.bigFill);
+      chunk.copy(this.big, this.bigFill, 0, take);
+      this.bigFill += take;
+      if (take < chunk.length) this.buf = chunk.subarray(take);
+      else this.buf = EMPTY;
+      this.pos = 0;
+      return;
+    }
+    if (this.pos >= this.buf.length) {
+      this.buf = chunk;
+    } else {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    }
+    this.pos = 0;
+  }
+
+  /**
+   * The next complete command, or null when more bytes are needed or the input is malformed
+   * (then `error` is set). Empty requests (`*0`, blank inline lines) are skipped silently.
+   */
+  next(): string[] | null {
+    for (;;) {
+      if (this.error !== null) return null;
+      if (this.big !== null) {
+        if (this.bigFill < this.big.length) return null;
+        const big = this.big;
+        this.big = null;
+        this.bigFill = 0;
+        this.argv.push(big.latin1Slice(0, big.length - 2));
+        this.bulkLen = -1;
+        if (--this.pending === 0) return this.finish();
+        continue;
+      }
+      if (this.pending === 0) {
+        if (this.pos >= this.buf.length) {
+          this.buf = EMPTY;
+          this.pos = 0;
+          return null;
+        }
+        if (this.buf[this.pos] === 42 /* * */) {
+          const r = this.readMultibulkHeader();
+          if (r <= 0) return null;
+          continue;
+        }
+        const inline = this.readInline();
+        if (inline === null) return null;
+        if (inline.length === 0) continue;
+        return inline;
+      }
+      const arg = this.readBulk();
+      if (arg === null) {
+        if (this.big !== null) continue;
+        return null;
+      }
+      this.argv.push(arg);
+      if (--this.pending === 0) return this.finish();
+    }
+  }
+
+  private finish(): string[] {
+    const argv = this.argv;
+    this.argv = [];
+    return argv;
+  }
+
+  private fail(message: string): null {
+    this.error = message;
+    return null;
+  }
+
+  /** Parses `*<n>\r\n`. Returns 1 when a multibulk with arguments started, 0 to wait, -1 on error. */
+  private readMultibulkHeader(): number {
+    const buf = this.buf;
+    const cr = buf.indexOf(13, this.pos);
+    if (cr < 0 || cr + 1 >= buf.length) {
+      if (buf.length - this.pos > PROTO_INLINE_MAX_SIZE) {
+        this.fail('too big mbulk count string');
+        return -1;
+      }
+      return 0;
+    }
+    const n = parseLength(buf, this.pos + 1, cr);
+    if (n === null || n > INT_MAX) {
+      this.fail('invalid multibulk length');
+      return -1;
+    }
+    this.pos = cr + 2;
+    if (n <= 0) return 1; // empty request: nothing to run, keep parsing
+    this.pending = n;
+    this.bulkLen = -1;
+    return 1;
+  }
+
+  /** Reads one bulk argument; null to wait (or when a big argument switched to in-place mode). */
+  private readBulk(): string | null {
+    const buf = this.buf;
+    if (this.bulkLen < 0) {
+      const cr = buf.indexOf(13, this.pos);
+      if (cr < 0 || cr + 1 >= buf.length) {
+        if (buf.length - this.pos > PROTO_INLINE_MAX_SIZE) return this.fail('too big bulk count string');
+        return null;
+      }
+      if (buf[this.pos] !== 36 /* $ */) {
+        return this.fail(`expected '$', got '${String.fromCharCode(buf[this.pos])}'`);
+      }
+      const n = parseLength(buf, this.pos + 1, cr);
+      if (n === null || n < 0 || n > this.maxBulkLen) return this.fail('invalid bulk length');
+      this.pos = cr + 2;
+      this.bulkLen = n;
+    }
+    const len = this.bulkLen;
+    const available = buf.length - this.pos;
+    if (available < len + 2) {
+      if (len >= BIG_ARG) {
+        const big = Buffer.allocUnsafeSlow(len + 2);
+        buf.copy(big, 0, this.pos);
+        this.big = big;
+        this.bigFill = available;
+        this.buf = EMPTY;
+        this.pos = 0;
+      }
+      return null;
+    }
+    const start = this.pos;
+    this.pos += len + 2;
+    this.bulkLen = -1;
+    return len === 0 ? '' : buf.latin1Slice(start, start + len);
+  }
+
+  /** Reads one inline request; null to wait or on error; an empty array for a blank line. */
+  private readInline(): string[] | null {
+    const buf = this.buf;
+    const nl = buf.indexOf(10, this.pos);
+    if (nl < 0) {
+      if (buf.length - this.pos > PROTO_INLINE_MAX_SIZE) return this.fail('too big inline request');
+      return null;
+    }
+    let end = nl;
+    if (end > this.pos && buf[end - 1] === 13) end--;
+    const line = buf.latin1Slice(this.pos, end);
+    this.pos = nl + 1;
+    const argv = splitInlineArgs(line);
+    if (argv === null) return this.fail('unbalanced quotes in request');
+    return argv;
+  }
+}
+
+/** Redis's string2ll over bytes [start, end): optional '-', digits, no leading zeros. */
+function parseLength(buf: Buffer, start: number, end: number): number | null {
+  if (start >= end || end - start > 20) return null;
+  let i = start;
+  let neg = false;
+  if (buf[i] === 45) {
+    neg = true;
+    i++;
+    if (i === end) return null;
+  }
+  if (buf[i] === 48) return end - start === 1 ? 0 : null;
+  let n = 0;
+  for (; i < end; i++) {
+    const c = buf[i] - 48;
+    if (c < 0 || c > 9) return null;
+    n = n * 10 + c;
+  }
+  return neg ? -n : n;
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/**
+ * Redis's sdssplitargs: whitespace-separated tokens, "double quotes" with \n \r \t \b \a \xHH
+ * escapes, 'single quotes' with only \' escaped; a closing quote must be followed by a space or the
+ * end. A NUL byte ends the line, as it does for the C original. Returns null on unbalanced quotes.
+ */
+export function splitInlineArgs(line: string): string[] | null {
+  const out: string[] = [];
+  const len = line.length;
+  const at = (i: number) => (i < len ? line.charCodeAt(i) : 0);
+  let p = 0;
+  for (;;) {
+    while (p < len && at(p) !== 0 && isSpace(at(p))) p++;
+    if (p >= len || at(p) === 0) return out;
+    let inq = false;
+    let insq = false;
+    let done = false;
+    let cur = '';
+    while (!done) {
+      const c = at(p);
+      if (inq) {
+        if (c === 92 && at(p + 1) === 120 && hexValue(at(p + 2)) >= 0 && hexValue(at(p + 3)) >= 0) {
+          cur += String.fromCharCode(hexValue(at(p + 2)) * 16 + hexValue(at(p + 3)));
+          p += 3;
+        } else if (c === 92 && at(p + 1) !== 0) {
+          p++;
+          const e = at(p);
+          cur +=
+            e === 110 ? '\n' : e === 114 ? '\r' : e === 116 ? '\t' : e === 98 ? '\b' : e === 97 ? '\x07' : String.fromCharCode(e);
+        } else if (c === 34) {
+          if (at(p + 1) !== 0 && !isSpace(at(p + 1))) return null;
+          done = true;
+        } else if (c === 0) {
+          return null;
+        } else {
+          cur += String.fromCharCode(c);
+        }
+      } else if (insq) {
+        if (c === 92 && at(p + 1) === 39) {
+          p++;
+          cur += "'";
+        } else if (c === 39) {
+          if (at(p + 1) !== 0 && !isSpace(at(p + 1))) return null;
+          done = true;
+        } else if (c === 0) {
+          return null;
+        } else {
+          cur += String.fromCharCode(c);
+        }
+      } else if (c === 32 || c === 10 || c === 13 || c === 9 || c === 0) {
+        done = true;
+      } else if (c === 34) {
+        inq = true;
+      } else if (c === 39) {
+        insq = true;
+      } else {
+        cur += String.fromCharCode(c);
+      }
+      if (at(p) !== 0) p++;
+    }
+    out.push(cur);
+  }
+}

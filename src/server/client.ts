@@ -1,0 +1,65 @@
+import type { Reply } from '../protocol/reply.js';
+import type { Keyspace } from '../engine/keyspace.js';
+import type { Server } from './server.js';
+import type { Command } from '../commands/registry.js';
+
+export type ClientKind = 'normal' | 'embedded';
+
+/**
+ * Per-client session state, shared by network connections and embedded handles. It knows nothing
+ * of sockets: the transport fills in addresses and `closeHook`.
+ */
+export class Client {
+  readonly id: number;
+  name: string | null = null;
+  /** The selected database. */
+  db: Keyspace;
+  dbIndex = 0;
+  /** Negotiated protocol (HELLO). Kept in sync with `reply.resp`. */
+  get resp(): 2 | 3 {
+    return this.reply.resp;
+  }
+  set resp(v: 2 | 3) {
+    this.reply.resp = v;
+  }
+  readonly createdAt: number;
+  lastInteraction: number;
+  /** The last command run, for CLIENT LIST `cmd=`. */
+  lastCommand: Command | null = null;
+  libName = '';
+  libVer = '';
+  /** Remote and local address as "ip:port" (empty for embedded clients). */
+  addr = '';
+  laddr = '';
+  fd = -1;
+  /** CLIENT REPLY mode: 'skip' suppresses the next command's reply only. */
+  replyMode: 'on' | 'off' | 'skip' = 'on';
+  /** Set while a SKIP applies to the command being run. */
+  suppressReply = false;
+  noEvict = false;
+  /** Set by QUIT or a protocol error: close once pending replies are written. */
+  closeAfterReply = false;
+  /** Total bytes of arguments of the command being run (query buffer accounting). */
+  /** Closes the underlying transport now (CLIENT KILL, SHUTDOWN); set by the transport. */
+  closeHook: (() => void) | null = null;
+  /** Pending output in bytes, reported by the transport (CLIENT LIST omem/tot-mem). */
+  outputBytes: () => number = () => 0;
+  /** Buffered but unparsed input in bytes (CLIENT LIST qbuf). */
+  queryBufferBytes: () => number = () => 0;
+
+  constructor(
+    readonly server: Server,
+    readonly reply: Reply,
+    readonly kind: ClientKind,
+  ) {
+    this.id = server.nextClientId++;
+    this.db = server.dbs[0];
+    this.createdAt = server.clock.now;
+    this.lastInteraction = this.createdAt;
+  }
+
+  selectDb(index: number): void {
+    this.db = this.server.dbs[index];
+    this.dbIndex = index;
+  }
+}

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { Keyspace, type Clock } from '../engine/keyspace.js';
+import { CommandTable, type Command } from '../commands/registry.js';
+import { ALL_COMMANDS } from '../commands/index.js';
+import type { CommandSpec } from '../commands/spec.js';
+import { CommandError, Errors, unknownCommandError, unknownSubcommandError } from '../protocol/errors.js';
+import type { Client } from './client.js';
+import { Config } from './config.js';
+import { Logger } from './log.js';
+
+/** Server-wide counters reported by INFO (stats section). */
+export class Stats {
+  totalCommands = 0;
+  totalConnections = 0;
+  rejectedConnections = 0;
+  expiredKeys = 0;
+  expiredStalePercent = 0;
+  expireCycleCpuMs = 0;
+  evictedKeys = 0;
+  totalErrorReplies = 0;
+  /** errorstats: count per error code (ERR, WRONGTYPE, ...). */
+  errorCodes = new Map<string, number>();
+  netInputBytes = 0;
+  netOutputBytes = 0;
+}
+
+export interface ShutdownRequest {
+  save: boolean | null;
+  now: boolean;
+  force: boolean;
+}
+
+/**
+ * The engine: databases, command table, dispatcher and periodic tasks. It knows nothing of sockets;
+ * the TCP layer (src/server/tcp.ts) and embedded handles (src/embedded) feed it argv arrays.
+ */
+export class Server {
+  readonly clock: Clock = { now: Date.now() };
+  readonly dbs: Keyspace[] = [];
+  readonly commands: CommandTable;
+  readonly clients = new Map<number, Client>();
+  readonly stats = new Stats();
+  readonly log = new Logger();
+  readonly startTime = Date.now();
+  readonly runId = randomBytes(20).toString('hex');
+  nextClientId = 1;
+  /** Writes since the last save (rdb_changes_since_last_save). */
+  dirty = 0;
+  lastSave = Math.floor(Date.now() / 1000);
+  /** Whether the active expiry cycle runs (DEBUG SET-ACTIVE-EXPIRE). */
+  activeExpireEnabled = true;
+  /** Set by the transport: performs SHUTDOWN. Returns an error message when it refuses. */
+  shutdownHook: ((req: ShutdownRequest) => string | null) | null = null;
+  /** Listening TCP port, once bound (0 when not listening). */
+  tcpPort = 0;
+  /** Executable and config file paths for INFO. */
+  executable = '';
+  configFile = '';
+
+  private cronTimer: NodeJS.Timeout | null = null;
+  private cronLoops = 0;
+
+  constructor(
+    readonly config: Config = new Config(),
+    specs: readonly CommandSpec[] = ALL_COMMANDS,
+  ) {
+    this.commands = new CommandTable(specs);
+    for (let i = 0; i < config.databases; i++) this.dbs.push(this.createDb(i));
+  }
+
+  private createDb(id: number): Keyspace {
+    const db = new Keyspace(id, this.clock);
+    db.onExpired = () => {
+      this.stats.expiredKeys++;
+    };
+    return db;
+  }
+
+  /**
+   * Runs one command for a client: lookup, arity check, handler, counters. The reply (or error)
+   * is written to `c.reply`; unexpected exceptions become an error reply and are logged.
+   */
+  execute(c: Client, argv: string[]): void {
+    const now = Date.now();
+    this.clock.now = now;
+    c.lastInteraction = now;
+    let cmd: Command | undefined = this.commands.lookup(argv[0]);
+    if (cmd === undefined) {
+      this.rejectCommand(c, unknownCommandError(argv));
+      return;
+    }
+    if (cmd.subcommands !== null && argv.length >= 2) {
+      const sub = cmd.subcommands.get(argv[1]) ?? cmd.subcommands.get(argv[1].toLowerCase());
+      if (sub === undefined) {
+        this.rejectCommand(c, unknownSubcommandError(argv[0], argv[1]));
+        return;
+      }
+      cmd = sub;
+    }
+    const arity = cmd.arity;
+    if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
+      cmd.rejectedCalls++;
+      this.rejectCommand(c, Errors.wrongArity(cmd.fullName));
+      return;
+    }
+    c.lastCommand = cmd;
+    const start = performance.now();
+    try {
+      cmd.handler!(c, argv);
+    } catch (e) {
+      cmd.failedCalls++;
+      if (e instanceof CommandError) {
+        this.replyError(c, e.message);
+      } else {
+        this.log.warning(`Unexpected error in '${cmd.fullName}': ${(e as Error)?.stack ?? e}`);
+        this.replyError(c, `ERR internal error while running '${cmd.fullName}'`);
+      }
+    }
+    cmd.usec += (performance.now() - start) * 1000;
+    cmd.calls++;
+    this.stats.totalCommands++;
+  }
+
+  /** Writes an error reply and counts it (total_error_replies, errorstats). */
+  replyError(c: Client, message: string): void {
+    this.countError(message);
+    c.reply.error(message);
+  }
+
+  countError(message: string): void {
+    this.stats.totalErrorReplies++;
+    const space = message.indexOf(' ');
+    const code = space < 0 ? message : message.slice(0, space);
+    this.stats.errorCodes.set(code, (this.stats.errorCodes.get(code) ?? 0) + 1);
+  }
+
+  private rejectCommand(c: Client, message: string): void {
+    this.replyError(c, message);
+  }
+
+  registerClient(c: Client): void {
+    this.clients.set(c.id, c);
+  }
+
+  unregisterClient(c: Client): void {
+    this.clients.delete(c.id);
+  }
+
+  /** Starts the periodic tasks (active expiry, table shrinking) at `hz` times per second. */
+  startCron(): void {
+    if (this.cronTimer !== null) return;
+    const period = Math.max(1, Math.round(1000 / this.config.hz));
+    this.cronTimer = setInterval(() => this.cron(), period);
+    this.cronTimer.unref();
+  }
+
+  stopCron(): void {
+    if (this.cronTimer !== null) clearInterval(this.cronTimer);
+    this.cronTimer = null;
+  }
+
+  /** One cron tick: Redis's serverCron, minus what does not apply yet. */
+  cron(): void {
+    this.clock.now = Date.now();
+    this.cronLoops++;
+    if (this.activeExpireEnabled) this.activeExpireCycle();
+    if (this.cronLoops % this.config.hz === 0) {
+      for (const db of this.dbs) db.maybeShrink();
+    }
+  }
+
+  /**
+   * Active expiry: at most 25% of each cron period (as Redis's slow cycle), spread over the
+   * databases, each sampled until few of its sampled keys turn out expired.
+   */
+  activeExpireCycle(): void {
+    const start = performance.now();
+    const deadline = start + 250 / this.config.hz;
+    for (const db of this.dbs) {
+      if (db.volatileCount === 0) continue;
+      db.activeExpire(deadline);
+      if (performance.now() > deadline) break;
+    }
+    this.stats.expireCycleCpuMs += performance.now() - start;
+  }
+}

@@ -1,0 +1,184 @@
+import net from 'node:net';
+import { RequestParser } from '../protocol/request-parser.js';
+import { RespWriter } from '../protocol/resp-writer.js';
+import { Client } from './client.js';
+import type { Server } from './server.js';
+
+/** Stop reading from a client whose unsent replies exceed this (it is not reading them). */
+const OUTPUT_PAUSE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * One TCP client: bytes in → parser → dispatcher → replies encoded into one buffer → one write per
+ * batch of input. No per-request closures or allocations beyond the argv array.
+ */
+export class Connection {
+  readonly client: Client;
+  private readonly parser = new RequestParser();
+  private readonly writer = new RespWriter();
+  private closed = false;
+  private paused = false;
+
+  constructor(
+    private readonly server: Server,
+    private readonly socket: net.Socket,
+  ) {
+    this.client = new Client(server, this.writer, 'normal');
+    this.parser.maxBulkLen = server.config.protoMaxBulkLen;
+    const c = this.client;
+    c.addr = formatAddress(socket.remoteAddress, socket.remotePort);
+    c.laddr = formatAddress(socket.localAddress, socket.localPort);
+    c.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+    c.closeHook = () => this.destroy();
+    c.outputBytes = () => this.writer.length + this.socket.writableLength;
+    c.queryBufferBytes = () => this.parser.buffered;
+    server.registerClient(c);
+    server.stats.totalConnections++;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('drain', () => this.onDrain());
+    socket.on('error', () => this.destroy());
+    socket.on('close', () => this.onClose());
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    const server = this.server;
+    const client = this.client;
+    const writer = this.writer;
+    server.stats.netInputBytes += chunk.length;
+    const parser = this.parser;
+    parser.feed(chunk);
+    let argv: string[] | null;
+    while ((argv = parser.next()) !== null) {
+      const mode = client.replyMode;
+      if (mode === 'on') {
+        server.execute(client, argv);
+      } else {
+        // CLIENT REPLY OFF/SKIP: run the command, drop what it wrote.
+        const mark = writer.pos;
+        if (mode === 'skip') client.replyMode = 'on';
+        server.execute(client, argv);
+        if (mode === 'skip' || client.replyMode === 'off') writer.truncate(mark);
+      }
+      if (client.closeAfterReply || this.closed) break;
+    }
+    if (parser.error !== null && !client.closeAfterReply) {
+      server.replyError(client, `ERR Protocol error: ${parser.error}`);
+      client.closeAfterReply = true;
+    }
+    this.flush();
+    if (client.closeAfterReply) this.end();
+  }
+
+  private flush(): void {
+    if (this.closed || this.writer.length === 0) return;
+    const socket = this.socket;
+    this.server.stats.netOutputBytes += this.writer.length;
+    this.writer.flush((chunk) => {
+      socket.write(chunk);
+      return socket.writableLength === 0;
+    });
+    if (!this.paused && socket.writableLength > OUTPUT_PAUSE_BYTES) {
+      this.paused = true;
+      socket.pause();
+    }
+  }
+
+  private onDrain(): void {
+    if (this.paused && !this.closed) {
+      this.paused = false;
+      this.socket.resume();
+    }
+  }
+
+  /** Close after pending output is written. */
+  end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.server.unregisterClient(this.client);
+    this.socket.end();
+  }
+
+  /** Close now, dropping pending output. */
+  destroy(): void {
+    if (!this.closed) {
+      this.closed = true;
+      this.server.unregisterClient(this.client);
+    }
+    this.socket.destroy();
+  }
+
+  private onClose(): void {
+    if (!this.closed) {
+      this.closed = true;
+      this.server.unregisterClient(this.client);
+    }
+  }
+}
+
+function formatAddress(ip: string | undefined, port: number | undefined): string {
+  if (ip === undefined) return '';
+  const host = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+  return `${host}:${port ?? 0}`;
+}
+
+/**
+ * Listens on every `bind` address (a leading '-' marks an address that may be unavailable) and
+ * serves connections until closed.
+ */
+export class TcpListener {
+  private servers: net.Server[] = [];
+  private connections = new Set<Connection>();
+  port = 0;
+
+  constructor(private readonly server: Server) {}
+
+  async listen(port: number, binds: string[]): Promise<number> {
+    let chosen = port;
+    for (const raw of binds.length > 0 ? binds : ['*']) {
+      const optional = raw.startsWith('-');
+      const addr = optional ? raw.slice(1) : raw;
+      const host = addr === '*' ? '0.0.0.0' : addr === '::*' ? '::' : addr;
+      const srv = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+      try {
+        chosen = await new Promise<number>((resolve, reject) => {
+          srv.once('error', reject);
+          srv.listen({ port: chosen, host, backlog: 511, ipv6Only: host.includes(':') }, () => {
+            srv.off('error', reject);
+            resolve((srv.address() as net.AddressInfo).port);
+          });
+        });
+        this.servers.push(srv);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (optional && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT')) {
+          this.server.log.warning(`Failed listening on ${addr}: ${code} (optional, skipped)`);
+          continue;
+        }
+        throw e;
+      }
+    }
+    this.port = chosen;
+    return chosen;
+  }
+
+  private accept(socket: net.Socket): void {
+    const max = this.server.config.maxclients;
+    if (this.server.clients.size >= max) {
+      this.server.stats.rejectedConnections++;
+      socket.end('-ERR max number of clients reached\r\n');
+      return;
+    }
+    const conn = new Connection(this.server, socket);
+    this.connections.add(conn);
+    socket.once('close', () => this.connections.delete(conn));
+  }
+
+  /** Stops accepting and closes every connection (after flushing what they were sent). */
+  async close(): Promise<void> {
+    for (const c of this.connections) c.end();
+    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    for (const c of this.connections) c.destroy();
+    this.servers = [];
+  }
+}

@@ -272,7 +272,7 @@ function show(b: Buffer): string {
   return JSON.stringify(s.length > 600 ? s.slice(0, 600) + '…' : s);
 }
 
-function compareReplies(mode: Compare, expected: Buffer, actual: Buffer): boolean {
+export function compareReplies(mode: Compare, expected: Buffer, actual: Buffer): boolean {
   switch (mode) {
     case 'exact':
       return expected.equals(actual);

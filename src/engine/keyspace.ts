@@ -70,6 +70,12 @@ export class Keyspace {
   private volExpire = new Float64Array(MIN_SLOTS);
   /** Number of keys with a TTL. */
   volatileCount = 0;
+  /**
+   * Exact expiry times beyond 2^53 ms (PEXPIREAT 9223372036854775807), by key. `volExpire` holds
+   * their nearest double, which is all expiry checks need; TTL/PEXPIRETIME read the exact value.
+   * Null until such a time is set, so ordinary keys pay one null check.
+   */
+  private bigExpire: Map<string, bigint> | null = null;
 
   constructor(
     readonly id: number,
@@ -156,6 +162,7 @@ export class Keyspace {
   private volRemove(slot: number): void {
     const p = this.volPos[slot];
     if (p < 0) return;
+    if (this.bigExpire !== null) this.forgetBigExpire(this.keys[slot]);
     const last = --this.volatileCount;
     if (p !== last) {
       const moved = this.volSlots[last];
@@ -299,14 +306,47 @@ export class Keyspace {
     return p < 0 ? -1 : this.volExpire[p];
   }
 
-  /** Sets an absolute expiry in ms on an existing key. Returns false when the key does not exist. */
-  setExpire(key: string, when: number): boolean {
+  /**
+   * Absolute expiry in ms, exact even beyond 2^53 (then a bigint), or -1 when the key has no TTL,
+   * or -2 when it does not exist.
+   */
+  getExpireExact(key: string): number | bigint {
+    const when = this.getExpire(key);
+    if (when >= 0 && this.bigExpire !== null) {
+      const big = this.bigExpire.get(key);
+      if (big !== undefined) return big;
+    }
+    return when;
+  }
+
+  /**
+   * Sets an absolute expiry in ms on an existing key. A bigint is kept exactly when it is not a
+   * safe integer (expiry checks use its nearest double). Returns false when the key does not exist.
+   */
+  setExpire(key: string, when: number | bigint): boolean {
     const slot = this.liveSlot(key);
     if (slot < 0) return false;
+    let ms: number;
+    if (typeof when === 'bigint') {
+      ms = Number(when);
+      if (Number.isSafeInteger(ms)) {
+        if (this.bigExpire !== null) this.forgetBigExpire(key);
+      } else {
+        (this.bigExpire ??= new Map()).set(key, when);
+      }
+    } else {
+      ms = when;
+      if (this.bigExpire !== null) this.forgetBigExpire(key);
+    }
     const p = this.volPos[slot];
-    if (p >= 0) this.volExpire[p] = when;
-    else this.volAdd(slot, when);
+    if (p >= 0) this.volExpire[p] = ms;
+    else this.volAdd(slot, ms);
     return true;
+  }
+
+  private forgetBigExpire(key: string): void {
+    const big = this.bigExpire!;
+    if (big.delete(key) && big.size === 0) this.bigExpire = null;
   }
 
   /** Removes the TTL. Returns true when the key had one. */
@@ -377,11 +417,12 @@ export class Keyspace {
     this.volSlots = new Int32Array(MIN_SLOTS);
     this.volExpire = new Float64Array(MIN_SLOTS);
     this.volatileCount = 0;
+    this.bigExpire = null;
   }
 
   /** Exchanges the whole contents with another keyspace (SWAPDB). */
   swapWith(other: Keyspace): void {
-    const fields = ['keys', 'vals', 'size', 'capacity', 'hashes', 'access', 'volPos', 'table', 'mask', 'volSlots', 'volExpire', 'volatileCount'] as const;
+    const fields = ['keys', 'vals', 'size', 'capacity', 'hashes', 'access', 'volPos', 'table', 'mask', 'volSlots', 'volExpire', 'volatileCount', 'bigExpire'] as const;
     const a = this as unknown as Record<string, unknown>;
     const b = other as unknown as Record<string, unknown>;
     for (const f of fields) {
@@ -416,11 +457,31 @@ export class Keyspace {
     }
   }
 
-  /** Shrinks the index when it is mostly empty (Redis's tryResizeHashTables). */
+  /**
+   * Shrinks the index, the slot metadata arrays and the volatile list when they are mostly empty
+   * (Redis's tryResizeHashTables), so memory returns after mass deletion or expiry. Slot numbers
+   * do not change, so a SCAN in progress keeps its guarantee.
+   */
   maybeShrink(): void {
     let size = this.table.length;
     while (size > MIN_TABLE && this.size * 8 < size) size >>= 1;
     if (size !== this.table.length) this.resizeTable(size);
+    if (this.capacity > MIN_SLOTS && this.size * 4 < this.capacity) {
+      const cap = Math.max(MIN_SLOTS, this.size * 2);
+      this.hashes = copyInto(new Int32Array(cap), this.hashes, this.size);
+      this.access = copyInto(new Uint32Array(cap), this.access, this.size);
+      this.volPos = copyInto(new Int32Array(cap), this.volPos, this.size);
+      this.capacity = cap;
+      // Plain arrays may keep their backing store after pop(); a copy releases it.
+      this.keys = this.keys.slice();
+      this.vals = this.vals.slice();
+    }
+    const volCap = this.volSlots.length;
+    if (volCap > MIN_SLOTS && this.volatileCount * 4 < volCap) {
+      const cap = Math.max(MIN_SLOTS, this.volatileCount * 2);
+      this.volSlots = copyInto(new Int32Array(cap), this.volSlots, this.volatileCount);
+      this.volExpire = copyInto(new Float64Array(cap), this.volExpire, this.volatileCount);
+    }
   }
 }
 

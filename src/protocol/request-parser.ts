@@ -7,8 +7,14 @@
  * one copy per byte instead of quadratic concatenation.
  */
 
-/** Longest inline request or length line Redis accepts before replying with a protocol error. */
+/** Unterminated inline request or length line Redis buffers before replying with a protocol error. */
 export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
+/**
+ * Longest terminated line accepted. Redis reads 16 KB at a time and gives up once more than
+ * PROTO_INLINE_MAX_SIZE bytes are buffered with no terminator, so a line starting a read is refused
+ * once its terminator lies 80 KB or more away.
+ */
+const LINE_LIMIT = PROTO_INLINE_MAX_SIZE + 16 * 1024;
 /** Arguments at least this long are assembled in place (Redis's PROTO_MBULK_BIG_ARG). */
 const BIG_ARG = 32 * 1024;
 const INT_MAX = 2147483647;
@@ -38,15 +44,15 @@ export class RequestParser {
     return this.big !== null ? this.bigFill : this.buf.length - this.pos;
   }
 
-  feed(chunk: Buffer): void {
-    if (this.big !== null) {
+  feed(input: Buffer): void {
+    let chunk = input;
+    if (this.big !== null && this.bigFill < this.big.length) {
+      // While a big argument is being assembled `buf` is empty: bytes past its end start `buf`.
       const take = Math.min(chunk.length, this.big.length - this.bigFill);
       chunk.copy(this.big, this.bigFill, 0, take);
       this.bigFill += take;
-      if (take < chunk.length) this.buf = chunk.subarray(take);
-      else this.buf = EMPTY;
-      this.pos = 0;
-      return;
+      if (take === chunk.length) return;
+      chunk = chunk.subarray(take);
     }
     if (this.pos >= this.buf.length) {
       this.buf = chunk;
@@ -113,14 +119,15 @@ export class RequestParser {
   /** Parses `*<n>\r\n`. Returns 1 when a multibulk with arguments started, 0 to wait, -1 on error. */
   private readMultibulkHeader(): number {
     const buf = this.buf;
-    const cr = buf.indexOf(13, this.pos);
-    if (cr < 0 || cr + 1 >= buf.length) {
+    const cr = findLineEnd(buf, this.pos, 13);
+    if (cr < 0) {
       if (buf.length - this.pos > PROTO_INLINE_MAX_SIZE) {
         this.fail('too big mbulk count string');
         return -1;
       }
       return 0;
     }
+    if (cr + 1 >= buf.length) return 0; // the byte after CR (not checked to be LF) is not here yet
     const n = parseLength(buf, this.pos + 1, cr);
     if (n === null || n > INT_MAX) {
       this.fail('invalid multibulk length');
@@ -137,13 +144,16 @@ export class RequestParser {
   private readBulk(): string | null {
     const buf = this.buf;
     if (this.bulkLen < 0) {
-      const cr = buf.indexOf(13, this.pos);
-      if (cr < 0 || cr + 1 >= buf.length) {
+      const cr = findLineEnd(buf, this.pos, 13);
+      if (cr < 0) {
         if (buf.length - this.pos > PROTO_INLINE_MAX_SIZE) return this.fail('too big bulk count string');
         return null;
       }
-      if (buf[this.pos] !== 36 /* $ */) {
-        return this.fail(`expected '$', got '${String.fromCharCode(buf[this.pos])}'`);
+      if (cr + 1 >= buf.length) return null;
+      const first = buf[this.pos];
+      if (first !== 36 /* $ */) {
+        // Redis turns CR/LF into spaces so the error stays one line.
+        return this.fail(`expected '$', got '${first === 13 || first === 10 ? ' ' : String.fromCharCode(first)}'`);
       }
       const n = parseLength(buf, this.pos + 1, cr);
       if (n === null || n < 0 || n > this.maxBulkLen) return this.fail('invalid bulk length');
@@ -172,7 +182,7 @@ export class RequestParser {
   /** Reads one inline request; null to wait or on error; an empty array for a blank line. */
   private readInline(): string[] | null {
     const buf = this.buf;
-    const nl = buf.indexOf(10, this.pos);
+    const nl = findLineEnd(buf, this.pos, 10);
     if (nl < 0) {
       if (buf.length - this.pos > PROTO_INLINE_MAX_SIZE) return this.fail('too big inline request');
       return null;
@@ -187,7 +197,28 @@ export class RequestParser {
   }
 }
 
-/** Redis's string2ll over bytes [start, end): optional '-', digits, no leading zeros. */
+/**
+ * Index of the first `target` byte (CR or LF) at or after `from`, or -1 when a NUL byte, the end
+ * of the buffer or LINE_LIMIT bytes come first: Redis looks for line ends with strchr, which stops
+ * at NUL, so a NUL in a length line or inline request leaves the request waiting for more input.
+ */
+function findLineEnd(buf: Buffer, from: number, target: number): number {
+  const end = Math.min(buf.length, from + LINE_LIMIT);
+  for (let i = from; i < end; i++) {
+    const c = buf[i];
+    if (c === target) return i;
+    if (c === 0) return -1;
+  }
+  return -1;
+}
+
+const LLONG_MAX_DIGITS = '9223372036854775807';
+const LLONG_MIN_DIGITS = '9223372036854775808';
+
+/**
+ * Redis's string2ll over bytes [start, end): optional '-', digits, no leading zeros, within the
+ * signed 64-bit range. Values beyond 2^53 come back rounded, which no caller can tell apart.
+ */
 function parseLength(buf: Buffer, start: number, end: number): number | null {
   if (start >= end || end - start > 20) return null;
   let i = start;
@@ -198,12 +229,15 @@ function parseLength(buf: Buffer, start: number, end: number): number | null {
     if (i === end) return null;
   }
   if (buf[i] === 48) return end - start === 1 ? 0 : null;
+  const digits = end - i;
+  if (digits > 19) return null;
   let n = 0;
-  for (; i < end; i++) {
-    const c = buf[i] - 48;
+  for (let j = i; j < end; j++) {
+    const c = buf[j] - 48;
     if (c < 0 || c > 9) return null;
     n = n * 10 + c;
   }
+  if (digits === 19 && buf.latin1Slice(i, end) > (neg ? LLONG_MIN_DIGITS : LLONG_MAX_DIGITS)) return null;
   return neg ? -n : n;
 }
 

@@ -1,5 +1,23 @@
-import { isCanonicalSafeInteger } from '../../util/number.js';
+import { isCanonicalSafeInteger, parseInteger } from '../../util/number.js';
 import { ByteString, type StringValue } from '../values.js';
+
+/**
+ * The string type: how string values are stored, measured, read and modified in place.
+ *
+ * Three representations (see src/engine/values.ts):
+ * - a JS number: a canonical integer within 2^53, the form every command that stores an argument
+ *   picks for integer-looking values (Redis's tryObjectEncoding → OBJ_ENCODING_INT);
+ * - a latin1 string: anything else, immutable ("embstr" up to 44 bytes, "raw" beyond);
+ * - a ByteString: a growable buffer, created the first time APPEND or SETRANGE modifies a value in
+ *   place, so repeated appends are amortized O(1) as with Redis's sds ("raw").
+ *
+ * A latin1 string holding a canonical safe integer is never produced by storing an argument (that
+ * becomes a number); only INCRBYFLOAT stores its result that way, unencoded, exactly as Redis
+ * stores it (createStringObject, not tryObjectEncoding), so OBJECT ENCODING reports "embstr".
+ */
+
+/** Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT. */
+const EMBSTR_SIZE_LIMIT = 44;
 
 // ---------------------------------------------------------------- type API
 
@@ -21,6 +39,81 @@ export function stringLength(v: StringValue): number {
   if (typeof v === 'string') return v.length;
   if (typeof v === 'number') return String(v).length;
   return v.len;
+}
+
+/** OBJECT ENCODING for a string value: "int", "embstr" or "raw", as Redis would report it. */
+export function stringEncoding(v: StringValue): string {
+  if (typeof v === 'number') return 'int';
+  if (v instanceof ByteString) return 'raw';
+  if (v.length <= 20) {
+    const n = parseInteger(v);
+    // A big integer argument is int-encoded by Redis; a safe one held as a string is an
+    // INCRBYFLOAT result, which Redis leaves unencoded (see the note at the top).
+    if (typeof n === 'bigint') return 'int';
+  }
+  return v.length <= EMBSTR_SIZE_LIMIT ? 'embstr' : 'raw';
+}
+
+/** A copy sharing nothing mutable with `v` (COPY). Immutable forms are returned as they are. */
+export function cloneString(v: StringValue): StringValue {
+  if (!(v instanceof ByteString)) return v;
+  const bytes = Buffer.allocUnsafeSlow(Math.max(v.bytes.length, 16));
+  v.bytes.copy(bytes, 0, 0, v.len);
+  return new ByteString(bytes, v.len);
+}
+
+/** `v` as a ByteString that may be modified in place (a new one unless it already is). */
+export function toByteString(v: StringValue, extra = 0): ByteString {
+  if (v instanceof ByteString) return v;
+  return ByteString.from(v, extra);
+}
+
+/** Appends latin1 bytes to a ByteString, growing it greedily like sdscatlen. Returns the new length. */
+export function appendBytes(b: ByteString, s: string): number {
+  const total = b.len + s.length;
+  b.reserve(total);
+  b.bytes.latin1Write(s, b.len);
+  b.len = total;
+  return total;
+}
+
+/**
+ * Writes latin1 bytes at `offset`, zero-padding any gap past the current end (SETRANGE).
+ * Returns the new length.
+ */
+export function writeBytesAt(b: ByteString, offset: number, s: string): number {
+  const end = offset + s.length;
+  if (end > b.len) {
+    // SETRANGE grows to the exact size (sdsgrowzero), not greedily.
+    if (end > b.bytes.length) {
+      const next = Buffer.allocUnsafeSlow(Math.max(end, 16));
+      b.bytes.copy(next, 0, 0, b.len);
+      b.bytes = next;
+    }
+    if (offset > b.len) b.bytes.fill(0, b.len, offset);
+    b.len = end;
+  }
+  b.bytes.latin1Write(s, offset);
+  return b.len;
+}
+
+/** A zero-filled ByteString of `len` bytes with `s` written at `offset` (SETRANGE on a new key). */
+export function newZeroPadded(offset: number, s: string): ByteString {
+  const len = offset + s.length;
+  const bytes = Buffer.allocUnsafeSlow(Math.max(len, 16));
+  bytes.fill(0, 0, offset);
+  bytes.latin1Write(s, offset);
+  return new ByteString(bytes, len);
+}
+
+/**
+ * The bytes [start, end] (inclusive, already clamped to the value) for a reply, without copying
+ * a ByteString's buffer.
+ */
+export function stringRange(v: StringValue, start: number, end: number): string | Buffer {
+  if (v instanceof ByteString) return v.bytes.subarray(start, end + 1);
+  const s = typeof v === 'number' ? String(v) : v;
+  return start === 0 && end === s.length - 1 ? s : s.slice(start, end + 1);
 }
 
 export { ByteString };

@@ -1,0 +1,1000 @@
+import type { CommandSpec, KeySpec, KeySpecFlag } from './spec.js';
+import type { Client } from '../server/client.js';
+import type { Keyspace } from '../engine/keyspace.js';
+import { CommandError, Errors, sanitizeErrorLine } from '../protocol/errors.js';
+import { ByteString, isString, typeOf, type CollectionValue, type StringValue, type Value } from '../engine/values.js';
+import * as stringType from '../engine/types/string.js';
+import { parseInteger } from '../util/number.js';
+import { GlobMatcher } from '../util/glob.js';
+
+/**
+ * The GENERIC (keyspace) command group: DEL, EXISTS, TYPE, RENAME, MOVE, COPY, KEYS, SCAN, the
+ * EXPIRE/TTL families, PERSIST, OBJECT, plus the keyspace-level server commands DBSIZE, FLUSHDB,
+ * FLUSHALL and SWAPDB (group 'server', as in Redis).
+ */
+
+// ---------------------------------------------------------------- helpers
+
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+const UINT64_MAX = 18446744073709551615n;
+const INT32_MAX = 2147483647;
+const INT32_MIN = -2147483648;
+
+/** Redis's OBJ_SHARED_REFCOUNT: the refcount OBJECT REFCOUNT shows for shared integers. */
+const SHARED_REFCOUNT = 2147483647;
+/** Integers 0..OBJ_SHARED_INTEGERS-1 are shared objects in Redis. */
+const SHARED_INTEGERS = 10000;
+
+/**
+ * The string type API's encoding and copy functions (src/engine/types/string.ts). Until that module
+ * exports them, local equivalents with the same rules are used.
+ */
+const stringApi = stringType as typeof stringType & {
+  stringEncoding?: (v: StringValue) => string;
+  cloneString?: (v: StringValue) => StringValue;
+};
+
+function stringEncodingOf(v: StringValue): string {
+  if (stringApi.stringEncoding !== undefined) return stringApi.stringEncoding(v);
+  if (typeof v === 'number') return 'int';
+  if (v instanceof ByteString) return 'raw';
+  if (v.length <= 20 && parseInteger(v) !== null) return 'int';
+  return v.length <= 44 ? 'embstr' : 'raw';
+}
+
+/** A copy of a value that shares nothing mutable with the original (COPY). */
+function cloneValue(v: Value): Value {
+  if (isString(v)) {
+    if (stringApi.cloneString !== undefined) return stringApi.cloneString(v);
+    if (v instanceof ByteString) {
+      const bytes = Buffer.allocUnsafeSlow(Math.max(v.bytes.length, 16));
+      v.bytes.copy(bytes, 0, 0, v.len);
+      return new ByteString(bytes, v.len);
+    }
+    return v;
+  }
+  const clone = (v as CollectionValue & { clone?: () => Value }).clone;
+  if (typeof clone !== 'function') throw new Error(`no clone() on ${v.type} values`);
+  return clone.call(v);
+}
+
+/** A config parameter's value when the config exposes `get` (maxmemory-policy, maxmemory). */
+function configValue(c: Client, name: string): string | undefined {
+  const cfg = c.server.config as unknown as { get?: (n: string) => unknown };
+  if (typeof cfg.get !== 'function') return undefined;
+  const v = cfg.get(name);
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  return undefined;
+}
+
+function lfuPolicy(c: Client): boolean {
+  const p = configValue(c, 'maxmemory-policy');
+  return p !== undefined && p.toLowerCase().endsWith('-lfu');
+}
+
+/**
+ * strcasecmp(arg, keyword) as Redis calls it on an sds: the comparison stops at a NUL byte, so
+ * "count\0junk" reads as "count". `upper` is the keyword in upper case.
+ */
+function isOption(arg: string, upper: string): boolean {
+  const n = upper.length;
+  if (arg.length !== n && !(arg.length > n && arg.charCodeAt(n) === 0)) return false;
+  for (let i = 0; i < n; i++) {
+    let ch = arg.charCodeAt(i);
+    if (ch >= 97 && ch <= 122) ch -= 32;
+    if (ch !== upper.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** An argument as C's %s prints it: up to the first NUL byte. */
+function cString(s: string): string {
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+}
+
+/**
+ * getIntFromObjectOrReply: a 64-bit integer that must also fit a C int. With `message`, that text
+ * is the error for both failures; without, Redis's own two texts.
+ */
+function int32OrThrow(s: string, message?: string): number {
+  const v = parseInteger(s);
+  if (v === null) throw new CommandError(message ?? Errors.notInteger);
+  if (v > INT32_MAX || v < INT32_MIN) {
+    throw new CommandError(message ?? `ERR value is out of range, value must between ${INT32_MIN} and ${INT32_MAX}`);
+  }
+  return Number(v);
+}
+
+/** getLongLongFromObjectOrReply. */
+function int64OrThrow(s: string): number | bigint {
+  const v = parseInteger(s);
+  if (v === null) throw new CommandError(Errors.notInteger);
+  return v;
+}
+
+/** A DB index argument checked against the configured number of databases (selectDb). */
+function dbIndexOrThrow(c: Client, s: string): number {
+  const id = int32OrThrow(s);
+  if (id < 0 || id >= c.server.dbs.length) throw new CommandError(Errors.dbIndexOutOfRange);
+  return id;
+}
+
+/** lookupKeyReadWithFlags(LOOKUP_NOTOUCH): counts a hit or miss, leaves the access clock alone. */
+function lookupNoTouch(db: Keyspace, key: string): Value | undefined {
+  const v = db.peek(key);
+  if (v === undefined) db.misses++;
+  else db.hits++;
+  return v;
+}
+
+/** A bigint as a number when it is a safe integer. */
+function narrow(v: bigint): number | bigint {
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+/** strtoul-style cursor text (as parseScanCursorOrReply reads it) → cursor, or throws "invalid cursor". */
+function cursorOrThrow(s: string): number {
+  const n = s.length;
+  if (n > 0 && n <= 15) {
+    let v = 0;
+    let i = 0;
+    for (; i < n; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+    }
+    if (i === n) return v;
+  }
+  const end = s.indexOf('\0') < 0 ? n : s.indexOf('\0');
+  if (end === 0) return 0;
+  const first = s.charCodeAt(0);
+  if (first === 32 || (first >= 9 && first <= 13)) throw new CommandError(Errors.invalidCursor);
+  let i = 0;
+  let negative = false;
+  if (first === 43 || first === 45) {
+    negative = first === 45;
+    i = 1;
+  }
+  const digits = i;
+  while (i < end && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+  // No digits: strtoul consumed nothing, so the first byte is what follows (not the end).
+  if (i === digits || i < end) throw new CommandError(Errors.invalidCursor);
+  let v = BigInt(s.slice(digits, end));
+  if (v > UINT64_MAX) throw new CommandError(Errors.invalidCursor);
+  if (negative && v !== 0n) v = UINT64_MAX + 1n - v;
+  return Number(v);
+}
+
+// ---------------------------------------------------------------- DEL, EXISTS, TYPE, TOUCH
+
+// DEL key [key ...]  /  UNLINK key [key ...]
+function delCommand(c: Client, argv: string[]): void {
+  const db = c.db;
+  let deleted = 0;
+  for (let i = 1; i < argv.length; i++) if (db.delete(argv[i])) deleted++;
+  c.server.dirty += deleted;
+  c.reply.int(deleted);
+}
+
+// EXISTS key [key ...]
+function existsCommand(c: Client, argv: string[]): void {
+  const db = c.db;
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) if (lookupNoTouch(db, argv[i]) !== undefined) n++;
+  c.reply.int(n);
+}
+
+// TYPE key
+function typeCommand(c: Client, argv: string[]): void {
+  const v = lookupNoTouch(c.db, argv[1]);
+  c.reply.simple(v === undefined ? 'none' : typeOf(v));
+}
+
+// TOUCH key [key ...]
+function touchCommand(c: Client, argv: string[]): void {
+  const db = c.db;
+  let n = 0;
+  for (let i = 1; i < argv.length; i++) if (db.lookupRead(argv[i]) !== undefined) n++;
+  c.reply.int(n);
+}
+
+// ---------------------------------------------------------------- RENAME, MOVE, COPY
+
+function renameGeneric(c: Client, argv: string[], nx: boolean): void {
+  const db = c.db;
+  const src = argv[1];
+  const dst = argv[2];
+  const v = db.lookupWrite(src);
+  if (v === undefined) throw new CommandError(Errors.noSuchKey);
+  if (src === dst) {
+    if (nx) c.reply.int(0);
+    else c.reply.ok();
+    return;
+  }
+  const expire = db.getExpireExact(src);
+  if (db.lookupWrite(dst) !== undefined) {
+    if (nx) {
+      c.reply.int(0);
+      return;
+    }
+    db.delete(dst);
+  }
+  db.delete(src);
+  db.set(dst, v);
+  if (expire !== -1) db.setExpire(dst, expire);
+  c.server.dirty++;
+  if (nx) c.reply.int(1);
+  else c.reply.ok();
+}
+
+// RENAME key newkey
+function renameCommand(c: Client, argv: string[]): void {
+  renameGeneric(c, argv, false);
+}
+
+// RENAMENX key newkey
+function renamenxCommand(c: Client, argv: string[]): void {
+  renameGeneric(c, argv, true);
+}
+
+// MOVE key db
+function moveCommand(c: Client, argv: string[]): void {
+  const src = c.db;
+  const dst = c.server.dbs[dbIndexOrThrow(c, argv[2])];
+  if (src === dst) throw new CommandError(Errors.sameObject);
+  const key = argv[1];
+  const v = src.lookupWrite(key);
+  if (v === undefined) return c.reply.int(0);
+  const expire = src.getExpireExact(key);
+  if (dst.lookupWrite(key) !== undefined) return c.reply.int(0);
+  dst.set(key, v);
+  if (expire !== -1) dst.setExpire(key, expire);
+  src.delete(key);
+  c.server.dirty++;
+  c.reply.int(1);
+}
+
+// COPY source destination [DB destination-db] [REPLACE]
+function copyCommand(c: Client, argv: string[]): void {
+  const src = c.db;
+  let dst = c.db;
+  let replace = false;
+  for (let j = 3; j < argv.length; j++) {
+    if (isOption(argv[j], 'REPLACE')) {
+      replace = true;
+    } else if (isOption(argv[j], 'DB') && j + 1 < argv.length) {
+      dst = c.server.dbs[dbIndexOrThrow(c, argv[j + 1])];
+      j++;
+    } else {
+      throw new CommandError(Errors.syntax);
+    }
+  }
+  const key = argv[1];
+  const newkey = argv[2];
+  if (src === dst && key === newkey) throw new CommandError(Errors.sameObject);
+  const v = src.lookupRead(key);
+  if (v === undefined) return c.reply.int(0);
+  const expire = src.getExpireExact(key);
+  const exists = dst.lookupWrite(newkey) !== undefined;
+  if (exists && !replace) return c.reply.int(0);
+  const copy = cloneValue(v);
+  if (exists) dst.delete(newkey);
+  dst.set(newkey, copy);
+  if (expire !== -1) dst.setExpire(newkey, expire);
+  c.server.dirty++;
+  c.reply.int(1);
+}
+
+// ---------------------------------------------------------------- RANDOMKEY, KEYS, SCAN
+
+// RANDOMKEY
+function randomkeyCommand(c: Client): void {
+  const key = c.db.randomKey();
+  if (key === null) c.reply.nullBulk();
+  else c.reply.bulk(key);
+}
+
+// KEYS pattern
+function keysCommand(c: Client, argv: string[]): void {
+  const pattern = argv[1];
+  const out: string[] = [];
+  if (pattern === '*') {
+    c.db.forEach((key) => {
+      out.push(key);
+    });
+  } else {
+    const m = new GlobMatcher(pattern);
+    c.db.forEach((key) => {
+      if (m.matches(key)) out.push(key);
+    });
+  }
+  c.reply.arrayLen(out.length);
+  for (let i = 0; i < out.length; i++) c.reply.bulk(out[i]);
+}
+
+// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
+function scanCommand(c: Client, argv: string[]): void {
+  const cursor = cursorOrThrow(argv[1]);
+  let count = 10;
+  let pattern: string | null = null;
+  let type: string | null = null;
+  for (let i = 2; i < argv.length; i += 2) {
+    const more = i + 1 < argv.length;
+    if (isOption(argv[i], 'COUNT') && more) {
+      const v = parseInteger(argv[i + 1]);
+      if (v === null) throw new CommandError(Errors.notInteger);
+      if (v < 1) throw new CommandError(Errors.syntax);
+      count = Number(v);
+    } else if (isOption(argv[i], 'MATCH') && more) {
+      pattern = argv[i + 1];
+    } else if (isOption(argv[i], 'TYPE') && more) {
+      type = cString(argv[i + 1]).toLowerCase();
+    } else {
+      throw new CommandError(Errors.syntax);
+    }
+  }
+  const db = c.db;
+  const matcher = pattern !== null && pattern !== '*' ? new GlobMatcher(pattern) : null;
+  const keys: string[] = [];
+  const next = db.scan(cursor, count, (key, value) => {
+    if (matcher !== null && !matcher.matches(key)) return;
+    if (type !== null) {
+      db.hits++;
+      if (typeOf(value) !== type) return;
+    }
+    keys.push(key);
+  });
+  c.reply.arrayLen(2);
+  c.reply.bulk(next);
+  c.reply.arrayLen(keys.length);
+  for (let i = 0; i < keys.length; i++) c.reply.bulk(keys[i]);
+}
+
+// ---------------------------------------------------------------- DBSIZE, FLUSHDB, FLUSHALL, SWAPDB
+
+// DBSIZE
+function dbsizeCommand(c: Client): void {
+  c.reply.int(c.db.size);
+}
+
+/** FLUSHDB/FLUSHALL's optional ASYNC | SYNC (getFlushCommandFlags); both flush at once here. */
+function checkFlushArgs(argv: string[]): void {
+  if (argv.length === 1) return;
+  if (argv.length === 2 && (isOption(argv[1], 'SYNC') || isOption(argv[1], 'ASYNC'))) return;
+  throw new CommandError(Errors.syntax);
+}
+
+// FLUSHDB [ASYNC | SYNC]
+function flushdbCommand(c: Client, argv: string[]): void {
+  checkFlushArgs(argv);
+  const removed = c.db.size;
+  c.db.clear();
+  c.server.dirty += removed;
+  c.reply.ok();
+}
+
+// FLUSHALL [ASYNC | SYNC]
+function flushallCommand(c: Client, argv: string[]): void {
+  checkFlushArgs(argv);
+  let removed = 0;
+  for (const db of c.server.dbs) {
+    removed += db.size;
+    db.clear();
+  }
+  c.server.dirty += removed + 1;
+  c.reply.ok();
+}
+
+// SWAPDB index1 index2
+function swapdbCommand(c: Client, argv: string[]): void {
+  const id1 = int32OrThrow(argv[1], 'ERR invalid first DB index');
+  const id2 = int32OrThrow(argv[2], 'ERR invalid second DB index');
+  const n = c.server.dbs.length;
+  if (id1 < 0 || id1 >= n || id2 < 0 || id2 >= n) throw new CommandError(Errors.dbIndexOutOfRange);
+  if (id1 !== id2) c.server.dbs[id1].swapWith(c.server.dbs[id2]);
+  c.server.dirty++;
+  c.reply.ok();
+}
+
+// ---------------------------------------------------------------- EXPIRE family, TTL family, PERSIST
+
+const EXPIRE_NX = 1;
+const EXPIRE_XX = 2;
+const EXPIRE_GT = 4;
+const EXPIRE_LT = 8;
+
+/** parseExtendedExpireArgumentsOrReply: NX | XX | GT | LT after the time argument. */
+function expireFlagsOrThrow(argv: string[]): number {
+  let flags = 0;
+  for (let j = 3; j < argv.length; j++) {
+    const opt = argv[j];
+    if (isOption(opt, 'NX')) flags |= EXPIRE_NX;
+    else if (isOption(opt, 'XX')) flags |= EXPIRE_XX;
+    else if (isOption(opt, 'GT')) flags |= EXPIRE_GT;
+    else if (isOption(opt, 'LT')) flags |= EXPIRE_LT;
+    else throw new CommandError(sanitizeErrorLine(`ERR Unsupported option ${cString(opt)}`));
+  }
+  if (flags & EXPIRE_NX && flags & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT)) {
+    throw new CommandError('ERR NX and XX, GT or LT options at the same time are not compatible');
+  }
+  if (flags & EXPIRE_GT && flags & EXPIRE_LT) {
+    throw new CommandError('ERR GT and LT options at the same time are not compatible');
+  }
+  return flags;
+}
+
+/**
+ * The absolute expiry in ms for `arg` (seconds when `seconds`, relative to `basetime` when it is
+ * not 0), with Redis's overflow checks: "invalid expire time in '<cmd>' command".
+ */
+function expireTimeOrThrow(arg: string, basetime: number, seconds: boolean, cmd: string): number | bigint {
+  const v = int64OrThrow(arg);
+  if (typeof v === 'number') {
+    const ms = seconds ? v * 1000 : v;
+    const when = ms + basetime;
+    if (Number.isSafeInteger(ms) && Number.isSafeInteger(when)) return when;
+  }
+  let when = BigInt(v);
+  if (seconds) {
+    if (when > INT64_MAX / 1000n || when < INT64_MIN / 1000n) throw new CommandError(Errors.invalidExpire(cmd));
+    when *= 1000n;
+  }
+  const base = BigInt(basetime);
+  if (when > INT64_MAX - base) throw new CommandError(Errors.invalidExpire(cmd));
+  return narrow(when + base);
+}
+
+function expireGeneric(c: Client, argv: string[], basetime: number, seconds: boolean, cmd: string): void {
+  const flags = expireFlagsOrThrow(argv);
+  const when = expireTimeOrThrow(argv[2], basetime, seconds, cmd);
+  const db = c.db;
+  const key = argv[1];
+  if (db.lookupWrite(key) === undefined) return c.reply.int(0);
+  if (flags !== 0) {
+    const current = db.getExpireExact(key);
+    if (flags & EXPIRE_NX && current !== -1) return c.reply.int(0);
+    if (flags & EXPIRE_XX && current === -1) return c.reply.int(0);
+    // No TTL counts as an infinite one: GT never passes it, LT always does.
+    if (flags & EXPIRE_GT && (current === -1 || when <= current)) return c.reply.int(0);
+    if (flags & EXPIRE_LT && current !== -1 && when >= current) return c.reply.int(0);
+  }
+  if (when <= c.server.clock.now) {
+    db.delete(key);
+  } else {
+    db.setExpire(key, when);
+  }
+  c.server.dirty++;
+  c.reply.int(1);
+}
+
+// EXPIRE key seconds [NX | XX | GT | LT]
+function expireCommand(c: Client, argv: string[]): void {
+  expireGeneric(c, argv, c.server.clock.now, true, 'expire');
+}
+
+// PEXPIRE key milliseconds [NX | XX | GT | LT]
+function pexpireCommand(c: Client, argv: string[]): void {
+  expireGeneric(c, argv, c.server.clock.now, false, 'pexpire');
+}
+
+// EXPIREAT key unix-time-seconds [NX | XX | GT | LT]
+function expireatCommand(c: Client, argv: string[]): void {
+  expireGeneric(c, argv, 0, true, 'expireat');
+}
+
+// PEXPIREAT key unix-time-milliseconds [NX | XX | GT | LT]
+function pexpireatCommand(c: Client, argv: string[]): void {
+  expireGeneric(c, argv, 0, false, 'pexpireat');
+}
+
+/** TTL family (ttlGenericCommand): remaining or absolute time, in ms or rounded seconds. */
+function ttlGeneric(c: Client, key: string, ms: boolean, absolute: boolean): void {
+  const db = c.db;
+  if (lookupNoTouch(db, key) === undefined) return c.reply.int(-2);
+  const expire = db.getExpireExact(key);
+  if (expire === -1) return c.reply.int(-1);
+  if (typeof expire === 'number') {
+    let t = absolute ? expire : expire - c.server.clock.now;
+    if (t < 0) t = 0;
+    c.reply.int(ms ? t : Math.trunc((t + 500) / 1000));
+    return;
+  }
+  let t = absolute ? expire : expire - BigInt(c.server.clock.now);
+  if (t < 0n) t = 0n;
+  c.reply.int(narrow(ms ? t : (t + 500n) / 1000n));
+}
+
+// TTL key
+function ttlCommand(c: Client, argv: string[]): void {
+  ttlGeneric(c, argv[1], false, false);
+}
+
+// PTTL key
+function pttlCommand(c: Client, argv: string[]): void {
+  ttlGeneric(c, argv[1], true, false);
+}
+
+// EXPIRETIME key
+function expiretimeCommand(c: Client, argv: string[]): void {
+  ttlGeneric(c, argv[1], false, true);
+}
+
+// PEXPIRETIME key
+function pexpiretimeCommand(c: Client, argv: string[]): void {
+  ttlGeneric(c, argv[1], true, true);
+}
+
+// PERSIST key
+function persistCommand(c: Client, argv: string[]): void {
+  const db = c.db;
+  if (db.lookupWrite(argv[1]) !== undefined && db.persist(argv[1])) {
+    c.server.dirty++;
+    c.reply.int(1);
+  } else {
+    c.reply.int(0);
+  }
+}
+
+// ---------------------------------------------------------------- OBJECT
+
+const OBJECT_HELP = [
+  'OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'ENCODING <key>',
+  '    Return the kind of internal representation used in order to store the value',
+  '    associated with a <key>.',
+  'FREQ <key>',
+  '    Return the access frequency index of the <key>. The returned integer is',
+  '    proportional to the logarithm of the recent access frequency of the key.',
+  'IDLETIME <key>',
+  '    Return the idle time of the <key>, that is the approximated number of',
+  '    seconds elapsed since the last access to the key.',
+  'REFCOUNT <key>',
+  '    Return the number of references of the value associated with the specified',
+  '    <key>.',
+  'HELP',
+  '    Prints this help.',
+];
+
+const LFU_NOT_SELECTED =
+  'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
+const LFU_SELECTED =
+  'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
+
+// OBJECT HELP
+function objectHelpCommand(c: Client): void {
+  c.reply.arrayLen(OBJECT_HELP.length);
+  for (const line of OBJECT_HELP) c.reply.simple(line);
+}
+
+// OBJECT ENCODING key
+function objectEncodingCommand(c: Client, argv: string[]): void {
+  const v = lookupNoTouch(c.db, argv[2]);
+  if (v === undefined) return c.reply.nullBulk();
+  c.reply.bulk(isString(v) ? stringEncodingOf(v) : v.encoding());
+}
+
+// OBJECT REFCOUNT key
+function objectRefcountCommand(c: Client, argv: string[]): void {
+  const v = lookupNoTouch(c.db, argv[2]);
+  if (v === undefined) return c.reply.nullBulk();
+  // Small integers are shared objects in Redis, unless maxmemory with an LRU/LFU policy forbids it.
+  let shared = typeof v === 'number' && v >= 0 && v < SHARED_INTEGERS;
+  if (shared) {
+    const maxmemory = configValue(c, 'maxmemory');
+    const policy = configValue(c, 'maxmemory-policy')?.toLowerCase() ?? '';
+    if (maxmemory !== undefined && maxmemory !== '0' && /-(lru|lfu)$/.test(policy)) shared = false;
+  }
+  c.reply.int(shared ? SHARED_REFCOUNT : 1);
+}
+
+// OBJECT IDLETIME key
+function objectIdletimeCommand(c: Client, argv: string[]): void {
+  const v = lookupNoTouch(c.db, argv[2]);
+  if (v === undefined) return c.reply.nullBulk();
+  if (lfuPolicy(c)) throw new CommandError(LFU_SELECTED);
+  c.reply.int(c.db.idleSeconds(argv[2]));
+}
+
+// OBJECT FREQ key
+function objectFreqCommand(c: Client, argv: string[]): void {
+  const v = lookupNoTouch(c.db, argv[2]);
+  if (v === undefined) return c.reply.nullBulk();
+  if (!lfuPolicy(c)) throw new CommandError(LFU_NOT_SELECTED);
+  // LFU counters live in the keyspace's access metadata once an LFU policy is implemented.
+  const db = c.db as Keyspace & { lfuFrequency?: (key: string) => number };
+  if (typeof db.lfuFrequency !== 'function') throw new Error('LFU access frequency is not tracked by the keyspace');
+  c.reply.int(db.lfuFrequency(argv[2]));
+}
+
+// ---------------------------------------------------------------- command table
+
+function keyRange(index: number, lastkey: number, flags: KeySpecFlag[]): KeySpec {
+  return { flags, begin: { index }, find: { range: { lastkey, step: 1, limit: 0 } } };
+}
+
+const MULTI_SHARD_SUM = ['request_policy:multi_shard', 'response_policy:agg_sum'];
+
+export const GENERIC_COMMANDS: CommandSpec[] = [
+  {
+    name: 'del',
+    summary: 'Removes keys, returning how many existed.',
+    since: '1.0.0',
+    group: 'generic',
+    complexity: 'O(N) for N keys, plus the size of each removed collection',
+    arity: -2,
+    flags: ['write'],
+    acl: ['keyspace'],
+    tips: MULTI_SHARD_SUM,
+    keys: [keyRange(1, -1, ['RM', 'DELETE'])],
+    handler: delCommand,
+  },
+  {
+    name: 'unlink',
+    summary: 'Removes keys, reclaiming their memory out of the command path; returns how many existed.',
+    since: '4.0.0',
+    group: 'generic',
+    complexity: 'O(1) per key removed',
+    arity: -2,
+    flags: ['write', 'fast'],
+    acl: ['keyspace'],
+    tips: MULTI_SHARD_SUM,
+    keys: [keyRange(1, -1, ['RM', 'DELETE'])],
+    handler: delCommand,
+  },
+  {
+    name: 'exists',
+    summary: 'Counts how many of the given keys exist (a repeated key counts each time).',
+    since: '1.0.0',
+    group: 'generic',
+    complexity: 'O(N) for N keys',
+    arity: -2,
+    flags: ['readonly', 'fast'],
+    acl: ['keyspace'],
+    tips: MULTI_SHARD_SUM,
+    keys: [keyRange(1, -1, ['RO'])],
+    handler: existsCommand,
+  },
+  {
+    name: 'type',
+    summary: "Names the type of a key's value, or none.",
+    since: '1.0.0',
+    group: 'generic',
+    complexity: 'O(1)',
+    arity: 2,
+    flags: ['readonly', 'fast'],
+    acl: ['keyspace'],
+    keys: [keyRange(1, 0, ['RO'])],
+    handler: typeCommand,
+  },
+  {
+    name: 'rename',
+    summary: 'Gives a key a new name, replacing any key with that name; the TTL moves along.',
+    since: '1.0.0',
+    group: 'generic',
+    complexity: 'O(1)',
+    arity: 3,
+    flags: ['write'],
+    acl: ['keyspace'],
+    keys: [keyRange(1, 0, ['RW', 'ACCESS', 'DELETE']), keyRange(2, 0, ['OW', 'UPDATE'])],
+    handler: renameCommand,
+  },
+  {
+    name: 'renamenx',
+    summary: 'Gives a key a new name only when no key has that name yet.',
+    since: '1.0.0',
+    group: 'generic',
+    complexity: 'O(1)',
+    arity: 3,
+    flags: ['write', 'fast'],
+    acl: ['keyspace'],
+    keys: [keyRange(1, 0, ['RW', 'ACCESS', 'DELETE']), keyRange(2, 0, ['OW', 'INSERT'])],
+    handler: renamenxCommand,
+  },
+  {
+    name: 'move',
+    summary: 'Moves a key to another database unless the name is taken there.',
+    since: '1.0.0',
+    group: 'generic',
+    complexity: 'O(1)',
+    arity: 3,
+    flags: ['write', 'fast'],
+    acl: ['keyspace'],
+    keys: [keyRange(1, 0, ['RW', 'ACCESS', 'UPDATE'])],
+    handler: moveCommand,
+  },
+  {
+    name: 'copy',
+    summary: "Duplicates a key's value and TTL under another name, optionally in another database.",
+    since: '6.2.0',
+    group: 'generic',
+    complexity: 'O(1) for strings, O(N) for a collection of N items',
+    arity: -3,
+    flags: ['write', 'denyoom'],
+    acl: ['keyspace'],
+    keys: [keyRange(1, 0, ['RO', 'ACCESS']), keyRange(2, 0, ['OW', 'UPDATE'])],
+    handler: copyCommand,
+  },
+  {
+    name: 'touch',
+    summary: 'Marks keys as just accessed; returns how many exist.',
+    since: '3.2.1',
+    group: 'generic',
+    complexity: 'O(N) for N keys',
+    arity: -2,
+    flags: ['readonly', 'fast'],
+    acl: ['keyspace'],
+    tips: MULTI_SHARD_SUM,
+    keys: [keyRange(1, -1, ['RO'])],
+    handler: touchCommand,
+  },
+  {
+    name: 'randomkey',
+    summary: 'Picks a key at random from the current database.',
+    since: '1.0.0',
+    group: 'generic',
+    complexity: 'O(1)',
+    arity: 1,
+    flags: ['readonly'],
+    acl: ['keyspace'],
+    tips: ['request_policy:all_shards', 'nondeterministic_output'],
+    handler: randomkeyCommand,
+  },
+  {
+    name: 'keys',
+    summary: 'Lists every key matching a glob-style pattern (walks the whole database).',
+    since: '1.0.0',
+    group: 'generic',
+    complexity: 'O(N) for N keys in the database',
+    arity: 2,
+    flags: ['readonly'],
+    acl: ['keyspace', 'dangerous'],
+    tips: ['request_policy:all_shards', 'nondeterministic_output_order'],
+    handler: keysCommand,
+  },
+  {
+    name: 'scan',
+    summary: 'Walks the keys of the database a few at a time with a cursor, with optional pattern and type filters.',
+    since: '2.8.0',
+    group: 'generic',
+    complexity: 'O(1) per call, O(N) for a full iteration',
+    arity: -2,
+    flags: ['readonly'],
+    acl: ['keyspace'],
+    tips: ['nondeterministic_output', 'request_policy:special'],
+    handler: scanCommand,
+  },
+  {
+    name: 'dbsize',
+    summary: 'Counts the keys of the current database.',
+    since: '1.0.0',
+    group: 'server',
+    complexity: 'O(1)',
+    arity: 1,
+    flags: ['readonly', 'fast'],
+    acl: ['keyspace'],
+    tips: ['request_policy:all_shards', 'response_policy:agg_sum'],
+    handler: dbsizeCommand,
+  },
+  {
+    name: 'flushdb',
+    summary: 'Deletes every key of the current database.',
+    since: '1.0.0',
+    group: 'server',
+    complexity: 'O(N) for N keys in the database',
+    arity: -1,
+    flags: ['write'],
+    acl: ['keyspace', 'dangerous'],
+    tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
+    handler: flushdbCommand,
+  },
+  {
+    name: 'flushall',
+    summary: 'Deletes every key of every database.',
+    since: '1.0.0',
+    group: 'server',
+    complexity: 'O(N) for N keys in all databases',
+    arity: -1,
+    flags: ['write'],
+    acl: ['keyspace', 'dangerous'],
+    tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
+    handler: flushallCommand,
+  },
+  {
+    name: 'swapdb',
+    summary: 'Exchanges the contents of two databases, for every connected client at once.',
+    since: '4.0.0',
+    group: 'server',
+    complexity: 'O(N) for N clients watching or blocked on keys of either database',
+    arity: 3,
+    flags: ['write', 'fast'],
+    acl: ['keyspace', 'dangerous'],
+    handler: swapdbCommand,
+  },
+  {
+    name: 'expire',
+    summary: 'Sets a time to live in seconds on a key, optionally only under a condition on the current one.',
+    since: '1.0.0',
+    group: 'generic',
+    complexity: 'O(1)',
+    arity: -3,
+    flags: ['write', 'fast'],
+    acl: ['keyspace'],
+    keys: [keyRange(1, 0, ['RW', 'UPDATE'])],
+    handler: expireCommand,
+  },
+  {
+    name: 'pexpire',
+    summary: 'Sets a time to live in milliseconds on a key, optionally only under a condition on the current one.',
+    since: '2.6.0',
+    group: 'generic',
+    complexity: 'O(1)',
+    arity: -3,
+    flags: ['write', 'fast'],
+    acl: ['keyspace'],
+    keys: [keyRange(1, 0, ['RW', 'UPDATE'])],
+    handler: pexpireCommand,
+  },
+  {
+    name: 'expireat',
+    summary: 'Sets the Unix time in seconds at which a key expires.',
+    since: '1.2.0',
+    group: 'generic',
+    complexity: 'O(1)',
+    arity: -3,
+    flags: ['write', 'fast'],
+    acl: ['keyspace'],
+    keys: [keyRange(1, 0, ['RW', 'UPDATE'])],
+    handler: expireatCommand,
+  },
+  {
+    name: 'pexpireat',
+    summary: 'Sets the Unix time in milliseconds at which a key expires.',
+    since: '2.6.0',
+    group: 'generic',
+    complexity: 'O(1)',
+    arity: -3,
+    flags: ['write', 'fast'],
+    acl: ['keyspace'],
+    keys: [keyRange(1, 0, ['RW', 'UPDATE'])],
+    handler: pexpireatCommand,
+  },
+  {
+    name: 'ttl',
+    summary: 'Remaining time to live of a key in seconds (-1 without TTL, -2 when missing).',
+    since: '1.0.0',
+    group: 'generic',
+    complexity: 'O(1)',
+    arity: 2,
+    flags: ['readonly', 'fast'],
+    acl: ['keyspace'],
+    tips: ['nondeterministic_output'],
+    keys: [keyRange(1, 0, ['RO', 'ACCESS'])],
+    handler: ttlCommand,
+  },
+  {
+    name: 'pttl',
+    summary: 'Remaining time to live of a key in milliseconds (-1 without TTL, -2 when missing).',
+    since: '2.6.0',
+    group: 'generic',
+    complexity: 'O(1)',
+    arity: 2,
+    flags: ['readonly', 'fast'],
+    acl: ['keyspace'],
+    tips: ['nondeterministic_output'],
+    keys: [keyRange(1, 0, ['RO', 'ACCESS'])],
+    handler: pttlCommand,
+  },
+  {
+    name: 'expiretime',
+    summary: 'The Unix time in seconds at which a key expires (-1 without TTL, -2 when missing).',
+    since: '7.0.0',
+    group: 'generic',
+    complexity: 'O(1)',
+    arity: 2,
+    flags: ['readonly', 'fast'],
+    acl: ['keyspace'],
+    keys: [keyRange(1, 0, ['RO', 'ACCESS'])],
+    handler: expiretimeCommand,
+  },
+  {
+    name: 'pexpiretime',
+    summary: 'The Unix time in milliseconds at which a key expires (-1 without TTL, -2 when missing).',
+    since: '7.0.0',
+    group: 'generic',
+    complexity: 'O(1)',
+    arity: 2,
+    flags: ['readonly', 'fast'],
+    acl: ['keyspace'],
+    keys: [keyRange(1, 0, ['RO', 'ACCESS'])],
+    handler: pexpiretimeCommand,
+  },
+  {
+    name: 'persist',
+    summary: 'Removes the time to live of a key.',
+    since: '2.2.0',
+    group: 'generic',
+    complexity: 'O(1)',
+    arity: 2,
+    flags: ['write', 'fast'],
+    acl: ['keyspace'],
+    keys: [keyRange(1, 0, ['RW', 'UPDATE'])],
+    handler: persistCommand,
+  },
+  {
+    name: 'object',
+    summary: 'Introspection of the stored value of a key.',
+    since: '2.2.3',
+    group: 'generic',
+    complexity: 'Depends on the subcommand',
+    arity: -2,
+    flags: [],
+    subcommands: [
+      {
+        name: 'encoding',
+        summary: 'Names the internal representation of the value of a key.',
+        since: '2.2.3',
+        group: 'generic',
+        complexity: 'O(1)',
+        arity: 3,
+        flags: ['readonly'],
+        acl: ['keyspace'],
+        tips: ['nondeterministic_output'],
+        keys: [keyRange(2, 0, ['RO'])],
+        handler: objectEncodingCommand,
+      },
+      {
+        name: 'freq',
+        summary: 'The logarithmic access frequency counter of a key (LFU policies only).',
+        since: '4.0.0',
+        group: 'generic',
+        complexity: 'O(1)',
+        arity: 3,
+        flags: ['readonly'],
+        acl: ['keyspace'],
+        tips: ['nondeterministic_output'],
+        keys: [keyRange(2, 0, ['RO'])],
+        handler: objectFreqCommand,
+      },
+      {
+        name: 'help',
+        summary: 'Lists the OBJECT subcommands.',
+        since: '6.2.0',
+        group: 'generic',
+        complexity: 'O(1)',
+        arity: 2,
+        flags: ['loading', 'stale'],
+        acl: ['keyspace'],
+        handler: objectHelpCommand,
+      },
+      {
+        name: 'idletime',
+        summary: 'Seconds since the key was last read or written.',
+        since: '2.2.3',
+        group: 'generic',
+        complexity: 'O(1)',
+        arity: 3,
+        flags: ['readonly'],
+        acl: ['keyspace'],
+        tips: ['nondeterministic_output'],
+        keys: [keyRange(2, 0, ['RO'])],
+        handler: objectIdletimeCommand,
+      },
+      {
+        name: 'refcount',
+        summary: 'The reference count of the value of a key.',
+        since: '2.2.3',
+        group: 'generic',
+        complexity: 'O(1)',
+        arity: 3,
+        flags: ['readonly'],
+        acl: ['keyspace'],
+        tips: ['nondeterministic_output'],
+        keys: [keyRange(2, 0, ['RO'])],
+        handler: objectRefcountCommand,
+      },
+    ],
+  },
+];

@@ -249,6 +249,20 @@ export interface ProbeResult {
   max: number;
 }
 
+/** Percentiles of raw latencies (ms). */
+export function summarizeLatencies(all: Float64Array, errors: number, firstError: string | null): ProbeResult {
+  const sorted = all.slice().sort();
+  return {
+    samples: sorted.length,
+    errors,
+    firstError,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    p999: percentile(sorted, 99.9),
+    max: sorted.length ? sorted[sorted.length - 1]! : NaN,
+  };
+}
+
 /** Nearest-rank percentile of an ascending array. */
 export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
@@ -280,19 +294,11 @@ export class LatencyProbe {
     this.done = this.run();
   }
 
-  async stop(): Promise<ProbeResult> {
+  /** Stops the probe; returns the raw latencies (ms, in send order) and the error count. */
+  async stop(): Promise<{ latencies: Float64Array; errors: number; firstError: string | null }> {
     this.stopped = true;
     await this.done;
-    const sorted = this.lat.slice(0, this.n).sort();
-    return {
-      samples: this.n,
-      errors: this.errors,
-      firstError: this.firstError,
-      p50: percentile(sorted, 50),
-      p99: percentile(sorted, 99),
-      p999: percentile(sorted, 99.9),
-      max: sorted.length ? sorted[sorted.length - 1]! : NaN,
-    };
+    return { latencies: this.lat.slice(0, this.n), errors: this.errors, firstError: this.firstError };
   }
 
   private record(ms: number): void {

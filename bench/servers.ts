@@ -60,7 +60,7 @@ export function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
 
 // Ports: walk the range once per run so a just-closed port is never reused right away.
 let portCursor = 0;
-export let portRange: [number, number] = [7600, 7699];
+export const PORT_RANGE: readonly [number, number] = [7600, 7699];
 
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -71,7 +71,7 @@ function canListen(port: number): Promise<boolean> {
 }
 
 export async function freePort(): Promise<number> {
-  const [lo, hi] = portRange;
+  const [lo, hi] = PORT_RANGE;
   const span = hi - lo + 1;
   for (let tries = 0; tries < span; tries++) {
     const port = lo + (portCursor++ % span);

@@ -1,11 +1,63 @@
-import type { CommandSpec } from './spec.js';
+import type { CommandFlag, CommandSpec } from './spec.js';
 import type { Client } from '../server/client.js';
-import { CommandError, Errors } from '../protocol/errors.js';
-import { parseSafeInteger } from '../util/number.js';
+import { CommandError, Errors, sanitizeErrorLine } from '../protocol/errors.js';
+import { parseInteger } from '../util/number.js';
+import { writeHelp, type CommandDocExtras } from './introspection.js';
+import { REDIS_VERSION } from '../server/info.js';
+
+/**
+ * Connection commands: PING ECHO SELECT QUIT RESET HELLO CLIENT (networking.c and server.c in
+ * Redis 7.0), plus CLIENT SETINFO as Redis 7.2 defines it.
+ */
+
+// ---------------------------------------------------------------- hooks
+
+/**
+ * Per-client state owned by other subsystems (pub/sub, MULTI, blocking, ACL), read here for CLIENT
+ * LIST/INFO, PING, CLIENT KILL and HELLO, and cleared by RESET. Each subsystem replaces the
+ * functions it owns at module load (`clientHooks.inPubSub = (c) => ...`) and pushes its RESET
+ * cleanup onto `reset`. Defaults describe a server without that subsystem.
+ */
+export const clientHooks = {
+  /** Whether the client is subscribed to anything (Redis's CLIENT_PUBSUB flag). */
+  inPubSub: (_c: Client): boolean => false,
+  /** Channel, pattern and shard channel subscription counts (CLIENT LIST sub/psub/ssub). */
+  subscriptionCounts: (_c: Client): readonly [number, number, number] => NO_SUBSCRIPTIONS,
+  /** Commands queued by MULTI, or -1 outside a transaction (CLIENT LIST multi, flag 'x'). */
+  multiQueued: (_c: Client): number => -1,
+  /** Argument bytes of the queued MULTI commands (CLIENT LIST multi-mem). */
+  multiMemory: (_c: Client): number => 0,
+  /** Whether a watched key was touched (flag 'd'). */
+  dirtyCas: (_c: Client): boolean => false,
+  /** Whether the client waits in a blocking command (flag 'b'). */
+  isBlocked: (_c: Client): boolean => false,
+  /** The client's ACL user name (CLIENT LIST user, CLIENT KILL USER). */
+  userName: (_c: Client): string => 'default',
+  /** Whether an ACL user exists (CLIENT KILL USER). */
+  userExists: (name: string): boolean => name === 'default',
+  /**
+   * HELLO ... AUTH: checks the credentials and switches the client's user; false rejects them.
+   * Without ACLs there is only the default user, which has no password (nopass).
+   */
+  authenticate: (_c: Client, user: string, _password: string): boolean => user === 'default',
+  /** Cleanup run by RESET after the core state is reset (unsubscribe, DISCARD, UNWATCH, ...). */
+  reset: [] as Array<(c: Client) => void>,
+};
+
+const NO_SUBSCRIPTIONS: readonly [number, number, number] = [0, 0, 0];
+
+// ---------------------------------------------------------------- PING ECHO SELECT QUIT
 
 // PING [message]
 function pingCommand(c: Client, argv: string[]): void {
   if (argv.length > 2) throw new CommandError(Errors.wrongArity('ping'));
+  if (c.reply.resp === 2 && clientHooks.inPubSub(c)) {
+    // A RESP2 subscriber can only read arrays: ["pong", message].
+    c.reply.arrayLen(2);
+    c.reply.bulk('pong');
+    c.reply.bulk(argv.length === 1 ? '' : argv[1]);
+    return;
+  }
   if (argv.length === 1) c.reply.simple('PONG');
   else c.reply.bulk(argv[1]);
 }
@@ -15,14 +67,411 @@ function echoCommand(c: Client, argv: string[]): void {
   c.reply.bulk(argv[1]);
 }
 
+const INT_MIN = -2147483648;
+const INT_MAX = 2147483647;
+
 // SELECT index
 function selectCommand(c: Client, argv: string[]): void {
-  const index = parseSafeInteger(argv[1]);
-  if (index === null) throw new CommandError('ERR value is not an integer or out of range');
+  const parsed = parseInteger(argv[1]);
+  if (parsed === null) throw new CommandError(Errors.notInteger);
+  const index = Number(parsed);
+  if (index < INT_MIN || index > INT_MAX) {
+    throw new CommandError(`ERR value is out of range, value must between ${INT_MIN} and ${INT_MAX}`);
+  }
   if (index < 0 || index >= c.server.dbs.length) throw new CommandError(Errors.dbIndexOutOfRange);
   c.selectDb(index);
   c.reply.ok();
 }
+
+// QUIT
+function quitCommand(c: Client): void {
+  c.reply.ok();
+  c.closeAfterReply = true;
+}
+
+// ---------------------------------------------------------------- RESET HELLO
+
+// RESET
+function resetCommand(c: Client): void {
+  c.selectDb(0);
+  c.resp = 2;
+  c.name = null;
+  c.replyMode = 'on';
+  c.suppressReply = false;
+  for (const hook of clientHooks.reset) hook(c);
+  c.reply.simple('RESET');
+}
+
+/** CLIENT SETNAME / HELLO SETNAME: printable ASCII without spaces; "" removes the name. */
+function setClientNameOrThrow(c: Client, name: string): void {
+  if (name.length === 0) {
+    c.name = null;
+    return;
+  }
+  if (!isPrintableNoSpace(name)) {
+    throw new CommandError('ERR Client names cannot contain spaces, newlines or special characters.');
+  }
+  c.name = name;
+}
+
+function isPrintableNoSpace(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch < 33 || ch > 126) return false;
+  }
+  return true;
+}
+
+/** The HELLO reply: who we are, as Redis 7.0.15 describes itself. */
+function writeHelloReply(c: Client): void {
+  const r = c.reply;
+  r.mapLen(7);
+  r.bulk('server');
+  r.bulk('redis');
+  r.bulk('version');
+  r.bulk(REDIS_VERSION);
+  r.bulk('proto');
+  r.int(c.resp);
+  r.bulk('id');
+  r.int(c.id);
+  r.bulk('mode');
+  r.bulk('standalone');
+  r.bulk('role');
+  r.bulk('master');
+  r.bulk('modules');
+  r.arrayLen(0);
+}
+
+
+// HELLO [protover [AUTH username password] [SETNAME clientname]]
+function helloCommand(c: Client, argv: string[]): void {
+  let ver = 0;
+  let next = 1;
+  if (argv.length >= 2) {
+    const v = parseInteger(argv[next++]);
+    if (v === null) throw new CommandError('ERR Protocol version is not an integer or out of range');
+    if (Number(v) < 2 || Number(v) > 3) throw new CommandError('NOPROTO unsupported protocol version');
+    ver = Number(v);
+  }
+  let user: string | null = null;
+  let password = '';
+  let clientName: string | null = null;
+  for (let j = next; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    const opt = argv[j].toLowerCase();
+    if (opt === 'auth' && more >= 2) {
+      user = argv[j + 1];
+      password = argv[j + 2];
+      j += 2;
+    } else if (opt === 'setname' && more >= 1) {
+      clientName = argv[j + 1];
+      j++;
+    } else {
+      throw new CommandError(sanitizeErrorLine(`ERR Syntax error in HELLO option '${argv[j]}'`));
+    }
+  }
+  if (user !== null && !clientHooks.authenticate(c, user, password)) {
+    throw new CommandError('WRONGPASS invalid username-password pair or user is disabled.');
+  }
+  if (clientName !== null) setClientNameOrThrow(c, clientName);
+  if (ver !== 0) c.resp = ver as 2 | 3;
+  writeHelloReply(c);
+}
+
+// ---------------------------------------------------------------- CLIENT
+
+/** Redis's client types, as CLIENT LIST TYPE / CLIENT KILL TYPE name them. */
+type ClientType = 'normal' | 'replica' | 'pubsub' | 'master';
+
+function clientTypeByName(name: string): ClientType | null {
+  switch (name.toLowerCase()) {
+    case 'normal':
+      return 'normal';
+    case 'slave':
+    case 'replica':
+      return 'replica';
+    case 'pubsub':
+      return 'pubsub';
+    case 'master':
+      return 'master';
+    default:
+      return null;
+  }
+}
+
+function clientType(c: Client): ClientType {
+  return clientHooks.inPubSub(c) ? 'pubsub' : 'normal';
+}
+
+/** CLIENT LIST `flags=`: Redis's letters in Redis's order, N when none applies. */
+function clientFlags(c: Client): string {
+  let f = '';
+  if (clientHooks.inPubSub(c)) f += 'P';
+  if (clientHooks.multiQueued(c) >= 0) f += 'x';
+  if (clientHooks.isBlocked(c)) f += 'b';
+  if (clientHooks.dirtyCas(c)) f += 'd';
+  if (c.closeAfterReply) f += 'c';
+  if (c.noEvict) f += 'e';
+  return f === '' ? 'N' : f;
+}
+
+/** Bytes of a reply buffer (RespWriter allocates 16 KB per network client). */
+const REPLY_BUFFER_SIZE = 16 * 1024;
+/** Rough fixed cost of a client's own state, for tot-mem. */
+const CLIENT_STRUCT_BYTES = 1024;
+
+/**
+ * One CLIENT LIST / CLIENT INFO line, field for field as Redis 7.0 prints it. `current` is the
+ * client running the command (its argv counts as argv-mem); `argvBytes` that command's size.
+ */
+export function clientInfoLine(c: Client, current: Client | null, argvBytes: number): string {
+  const nowSec = Math.floor(c.server.clock.now / 1000);
+  const age = nowSec - Math.floor(c.createdAt / 1000);
+  const idle = nowSec - Math.floor(c.lastInteraction / 1000);
+  const [sub, psub, ssub] = clientHooks.subscriptionCounts(c);
+  const qbuf = c.queryBufferBytes();
+  const argvMem = c === current ? argvBytes : 0;
+  const multiMem = clientHooks.multiMemory(c);
+  const network = c.kind === 'normal';
+  const rbs = network ? REPLY_BUFFER_SIZE : 0;
+  const obl = c.outputBytes();
+  const totMem = CLIENT_STRUCT_BYTES + qbuf + argvMem + multiMem + rbs + obl;
+  return (
+    `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name ?? ''} age=${age} idle=${idle}` +
+    ` flags=${clientFlags(c)} db=${c.dbIndex} sub=${sub} psub=${psub} ssub=${ssub} multi=${clientHooks.multiQueued(c)}` +
+    ` qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=${multiMem} rbs=${rbs} rbp=${rbs}` +
+    ` obl=${obl} oll=0 omem=0 tot-mem=${totMem} events=${network ? 'r' : ''}` +
+    ` cmd=${c.lastCommand?.fullName ?? 'NULL'} user=${clientHooks.userName(c)} redir=-1 resp=${c.resp}`
+  );
+}
+
+function argvBytes(argv: string[]): number {
+  let n = 0;
+  for (const a of argv) n += a.length;
+  return n;
+}
+
+// CLIENT ID
+function clientIdCommand(c: Client): void {
+  c.reply.int(c.id);
+}
+
+// CLIENT INFO
+function clientInfoCommand(c: Client, argv: string[]): void {
+  c.reply.verbatim(clientInfoLine(c, c, argvBytes(argv)) + '\n', 'txt');
+}
+
+// CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id [client-id ...]]
+function clientListCommand(c: Client, argv: string[]): void {
+  const clients = c.server.clients;
+  const own = argvBytes(argv);
+  let out = '';
+  if (argv.length === 4 && argv[2].toLowerCase() === 'type') {
+    const type = clientTypeByName(argv[3]);
+    if (type === null) throw new CommandError(sanitizeErrorLine(`ERR Unknown client type '${argv[3]}'`));
+    for (const other of clients.values()) {
+      if (clientType(other) === type) out += clientInfoLine(other, c, own) + '\n';
+    }
+  } else if (argv.length > 3 && argv[2].toLowerCase() === 'id') {
+    const ids: number[] = [];
+    for (let j = 3; j < argv.length; j++) {
+      const id = parseInteger(argv[j]);
+      if (id === null) throw new CommandError('ERR Invalid client ID');
+      ids.push(Number(id));
+    }
+    for (const id of ids) {
+      const other = clients.get(id);
+      if (other !== undefined) out += clientInfoLine(other, c, own) + '\n';
+    }
+  } else if (argv.length !== 2) {
+    throw new CommandError(Errors.syntax);
+  } else {
+    for (const other of clients.values()) out += clientInfoLine(other, c, own) + '\n';
+  }
+  c.reply.verbatim(out, 'txt');
+}
+
+// CLIENT GETNAME
+function clientGetNameCommand(c: Client): void {
+  if (c.name === null) c.reply.nullBulk();
+  else c.reply.bulk(c.name);
+}
+
+// CLIENT SETNAME connection-name
+function clientSetNameCommand(c: Client, argv: string[]): void {
+  setClientNameOrThrow(c, argv[2]);
+  c.reply.ok();
+}
+
+// CLIENT SETINFO <LIB-NAME libname | LIB-VER libver>   (Redis 7.2)
+function clientSetInfoCommand(c: Client, argv: string[]): void {
+  const attr = argv[2];
+  const lower = attr.toLowerCase();
+  if (lower !== 'lib-name' && lower !== 'lib-ver') {
+    throw new CommandError(sanitizeErrorLine(`ERR Unrecognized option '${attr}'`));
+  }
+  const value = argv[3];
+  if (!isPrintableNoSpace(value)) {
+    throw new CommandError(sanitizeErrorLine(`ERR ${attr} cannot contain spaces, newlines or special characters.`));
+  }
+  if (lower === 'lib-name') c.libName = value;
+  else c.libVer = value;
+  c.reply.ok();
+}
+
+// CLIENT REPLY ON|OFF|SKIP
+function clientReplyCommand(c: Client, argv: string[]): void {
+  const mode = argv[2].toLowerCase();
+  if (mode === 'on') {
+    c.replyMode = 'on';
+    c.reply.ok();
+  } else if (mode === 'off') {
+    // No reply: the transport drops output from now on.
+    c.replyMode = 'off';
+  } else if (mode === 'skip') {
+    // No reply; the next command's reply is dropped too (unless replies are already off).
+    if (c.replyMode !== 'off') c.replyMode = 'skip';
+  } else {
+    throw new CommandError(Errors.syntax);
+  }
+}
+
+// CLIENT NO-EVICT ON|OFF
+function clientNoEvictCommand(c: Client, argv: string[]): void {
+  const mode = argv[2].toLowerCase();
+  if (mode === 'on') c.noEvict = true;
+  else if (mode === 'off') c.noEvict = false;
+  else throw new CommandError(Errors.syntax);
+  c.reply.ok();
+}
+
+interface KillFilter {
+  addr: string | null;
+  laddr: string | null;
+  type: ClientType | null;
+  id: number;
+  user: string | null;
+  skipMe: boolean;
+}
+
+// CLIENT KILL ip:port | CLIENT KILL [ID id] [TYPE type] [USER name] [ADDR ip:port] [LADDR ip:port] [SKIPME yes|no] ...
+function clientKillCommand(c: Client, argv: string[]): void {
+  const oldForm = argv.length === 3;
+  const filter: KillFilter = { addr: null, laddr: null, type: null, id: 0, user: null, skipMe: true };
+  if (oldForm) {
+    filter.addr = argv[2];
+    // With the old form a client may kill itself.
+    filter.skipMe = false;
+  } else {
+    for (let i = 2; i < argv.length; i += 2) {
+      const more = argv.length > i + 1;
+      const opt = argv[i].toLowerCase();
+      if (!more) throw new CommandError(Errors.syntax);
+      const value = argv[i + 1];
+      if (opt === 'id') {
+        const id = parseInteger(value);
+        if (id === null || Number(id) < 1) throw new CommandError('ERR client-id should be greater than 0');
+        filter.id = Number(id);
+      } else if (opt === 'type') {
+        const type = clientTypeByName(value);
+        if (type === null) throw new CommandError(sanitizeErrorLine(`ERR Unknown client type '${value}'`));
+        filter.type = type;
+      } else if (opt === 'addr') {
+        filter.addr = value;
+      } else if (opt === 'laddr') {
+        filter.laddr = value;
+      } else if (opt === 'user') {
+        if (!clientHooks.userExists(value)) throw new CommandError(sanitizeErrorLine(`ERR No such user '${value}'`));
+        filter.user = value;
+      } else if (opt === 'skipme') {
+        const yn = value.toLowerCase();
+        if (yn === 'yes') filter.skipMe = true;
+        else if (yn === 'no') filter.skipMe = false;
+        else throw new CommandError(Errors.syntax);
+      } else {
+        throw new CommandError(Errors.syntax);
+      }
+    }
+  }
+  let killed = 0;
+  let killSelf = false;
+  for (const other of [...c.server.clients.values()]) {
+    if (filter.addr !== null && other.addr !== filter.addr) continue;
+    if (filter.laddr !== null && other.laddr !== filter.laddr) continue;
+    if (filter.type !== null && clientType(other) !== filter.type) continue;
+    if (filter.id !== 0 && other.id !== filter.id) continue;
+    if (filter.user !== null && clientHooks.userName(other) !== filter.user) continue;
+    if (other === c && filter.skipMe) continue;
+    if (other === c) killSelf = true;
+    else if (other.closeHook !== null) other.closeHook();
+    else continue;
+    killed++;
+  }
+  if (oldForm) {
+    if (killed === 0) throw new CommandError('ERR No such client');
+    c.reply.ok();
+  } else {
+    c.reply.int(killed);
+  }
+  // Closed only once the reply is written.
+  if (killSelf) c.closeAfterReply = true;
+}
+
+const CLIENT_HELP = [
+  'CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'GETNAME',
+  '    Return the name of the current connection.',
+  'ID',
+  '    Return the ID of the current connection.',
+  'INFO',
+  '    Return information about the current client connection.',
+  'KILL <ip:port>',
+  '    Kill connection made from <ip:port>.',
+  'KILL <option> <value> [<option> <value> [...]]',
+  '    Kill connections. Options are:',
+  '    * ADDR (<ip:port>|<unixsocket>:0)',
+  '      Kill connections made from the specified address',
+  '    * LADDR (<ip:port>|<unixsocket>:0)',
+  '      Kill connections made to specified local address',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      Kill connections by type.',
+  '    * USER <username>',
+  '      Kill connections authenticated by <username>.',
+  '    * SKIPME (YES|NO)',
+  '      Skip killing current connection (default: yes).',
+  'LIST [options ...]',
+  '    Return information about client connections. Options:',
+  '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+  '      Return clients of specified type.',
+  'REPLY (ON|OFF|SKIP)',
+  '    Control the replies sent to the current connection.',
+  'SETNAME <name>',
+  '    Assign the name <name> to the current connection.',
+  'SETINFO <option> <value>',
+  '    Set client meta attr. Options are:',
+  '    * LIB-NAME: the client lib name.',
+  '    * LIB-VER: the client lib version.',
+  'NO-EVICT (ON|OFF)',
+  '    Protect current client connection from eviction.',
+  'HELP',
+  '    Prints this help.',
+];
+
+// CLIENT HELP
+function clientHelpCommand(c: Client): void {
+  writeHelp(c.reply, CLIENT_HELP);
+}
+
+// ---------------------------------------------------------------- specs
+
+/** Attaches COMMAND DOCS extras (history, doc flags) to a spec. */
+export function withDocs<T extends CommandSpec>(spec: T, extras: CommandDocExtras): T {
+  return Object.assign(spec, extras);
+}
+
+const CONN_FLAGS: CommandFlag[] = ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'];
+const CLIENT_SUB: CommandFlag[] = ['noscript', 'loading', 'stale'];
+const CLIENT_ADMIN_SUB: CommandFlag[] = ['admin', 'noscript', 'loading', 'stale'];
 
 export const CONNECTION_COMMANDS: CommandSpec[] = [
   {
@@ -44,7 +493,7 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
     group: 'connection',
     complexity: 'O(1)',
     arity: 2,
-    flags: ['fast'],
+    flags: ['loading', 'stale', 'fast'],
     acl: ['connection'],
     handler: echoCommand,
   },
@@ -58,5 +507,187 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
     flags: ['loading', 'stale', 'fast'],
     acl: ['connection'],
     handler: selectCommand,
+  },
+  {
+    name: 'quit',
+    summary: 'Closes the connection once the reply is sent.',
+    since: '1.0.0',
+    group: 'connection',
+    complexity: 'O(1)',
+    arity: -1,
+    flags: CONN_FLAGS,
+    acl: ['connection'],
+    handler: quitCommand,
+  },
+  {
+    name: 'reset',
+    summary: 'Returns the connection to its initial state.',
+    since: '6.2.0',
+    group: 'connection',
+    complexity: 'O(1)',
+    arity: 1,
+    flags: CONN_FLAGS,
+    acl: ['connection'],
+    handler: resetCommand,
+  },
+  withDocs(
+    {
+      name: 'hello',
+      summary: 'Negotiates the protocol version, optionally authenticating and naming the connection.',
+      since: '6.0.0',
+      group: 'connection',
+      complexity: 'O(1)',
+      arity: -1,
+      flags: CONN_FLAGS,
+      acl: ['connection'],
+      handler: helloCommand,
+    },
+    { history: [['6.2.0', 'The protocol version became optional; without it the current context is reported.']] },
+  ),
+  {
+    name: 'client',
+    summary: 'Inspects and manages client connections.',
+    since: '2.4.0',
+    group: 'connection',
+    complexity: 'Depends on subcommand.',
+    arity: -2,
+    flags: [],
+    subcommands: [
+      {
+        name: 'getname',
+        summary: "Returns this connection's name.",
+        since: '2.6.9',
+        group: 'connection',
+        complexity: 'O(1)',
+        arity: 2,
+        flags: CLIENT_SUB,
+        acl: ['connection'],
+        handler: clientGetNameCommand,
+      },
+      {
+        name: 'help',
+        summary: 'Lists the CLIENT subcommands.',
+        since: '5.0.0',
+        group: 'connection',
+        complexity: 'O(1)',
+        arity: 2,
+        flags: ['loading', 'stale'],
+        acl: ['connection'],
+        handler: clientHelpCommand,
+      },
+      {
+        name: 'id',
+        summary: "Returns this connection's unique id.",
+        since: '5.0.0',
+        group: 'connection',
+        complexity: 'O(1)',
+        arity: 2,
+        flags: CLIENT_SUB,
+        acl: ['connection'],
+        handler: clientIdCommand,
+      },
+      {
+        name: 'info',
+        summary: 'Describes this connection in CLIENT LIST format.',
+        since: '6.2.0',
+        group: 'connection',
+        complexity: 'O(1)',
+        arity: 2,
+        flags: CLIENT_SUB,
+        acl: ['connection'],
+        tips: ['nondeterministic_output'],
+        handler: clientInfoCommand,
+      },
+      withDocs(
+        {
+          name: 'kill',
+          summary: 'Closes the connections that match the given filters.',
+          since: '2.4.0',
+          group: 'connection',
+          complexity: 'O(N) where N is the number of client connections',
+          arity: -3,
+          flags: CLIENT_ADMIN_SUB,
+          acl: ['connection'],
+          handler: clientKillCommand,
+        },
+        {
+          history: [
+            ['2.8.12', 'Filter form (option/value pairs).'],
+            ['2.8.12', 'ID filter.'],
+            ['3.2.0', 'TYPE master.'],
+            ['5.0.0', 'TYPE replica (slave still accepted).'],
+            ['6.2.0', 'LADDR filter.'],
+          ],
+        },
+      ),
+      withDocs(
+        {
+          name: 'list',
+          summary: 'Describes the open connections, one line each.',
+          since: '2.4.0',
+          group: 'connection',
+          complexity: 'O(N) where N is the number of client connections',
+          arity: -2,
+          flags: CLIENT_ADMIN_SUB,
+          acl: ['connection'],
+          tips: ['nondeterministic_output'],
+          handler: clientListCommand,
+        },
+        {
+          history: [
+            ['2.8.12', 'id field.'],
+            ['5.0.0', 'TYPE filter.'],
+            ['6.0.0', 'user field.'],
+            ['6.2.0', 'argv-mem, tot-mem, laddr and redir fields; ID filter.'],
+            ['7.0.0', 'resp, multi-mem, rbs and rbp fields.'],
+            ['7.0.3', 'ssub field.'],
+          ],
+        },
+      ),
+      {
+        name: 'no-evict',
+        summary: 'Exempts this connection from client eviction, or not.',
+        since: '7.0.0',
+        group: 'connection',
+        complexity: 'O(1)',
+        arity: 3,
+        flags: CLIENT_ADMIN_SUB,
+        acl: ['connection'],
+        handler: clientNoEvictCommand,
+      },
+      {
+        name: 'reply',
+        summary: 'Turns the replies to this connection on or off, or skips the next one.',
+        since: '3.2.0',
+        group: 'connection',
+        complexity: 'O(1)',
+        arity: 3,
+        flags: CLIENT_SUB,
+        acl: ['connection'],
+        handler: clientReplyCommand,
+      },
+      {
+        name: 'setinfo',
+        summary: 'Records the client library name or version for this connection.',
+        since: '7.2.0',
+        group: 'connection',
+        complexity: 'O(1)',
+        arity: 4,
+        flags: CLIENT_SUB,
+        acl: ['connection'],
+        handler: clientSetInfoCommand,
+      },
+      {
+        name: 'setname',
+        summary: 'Names this connection.',
+        since: '2.6.9',
+        group: 'connection',
+        complexity: 'O(1)',
+        arity: 3,
+        flags: CLIENT_SUB,
+        acl: ['connection'],
+        handler: clientSetNameCommand,
+      },
+    ],
   },
 ];

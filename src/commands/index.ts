@@ -2,6 +2,10 @@ import type { CommandSpec } from './spec.js';
 import { CONNECTION_COMMANDS } from './connection.js';
 import { STRING_COMMANDS } from './string.js';
 import { GENERIC_COMMANDS } from './generic.js';
+import { SERVER_COMMANDS } from './server.js';
+import { INTROSPECTION_COMMANDS } from './introspection.js';
+import { HASH_COMMANDS } from './hash.js';
+import { CONFIG_COMMANDS } from './config.js';
 
 /** Every command group's table, in the order COMMAND lists them. */
-export const ALL_COMMANDS: CommandSpec[] = [...CONNECTION_COMMANDS, ...STRING_COMMANDS, ...GENERIC_COMMANDS];
+export const ALL_COMMANDS: CommandSpec[] = [...CONNECTION_COMMANDS, ...STRING_COMMANDS, ...GENERIC_COMMANDS, ...CONFIG_COMMANDS, ...HASH_COMMANDS, ...SERVER_COMMANDS, ...INTROSPECTION_COMMANDS];

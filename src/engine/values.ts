@@ -42,6 +42,8 @@ export interface CollectionValue {
   readonly type: Exclude<RedisType, 'string'>;
   /** OBJECT ENCODING name. */
   encoding(): string;
+  /** An independent copy sharing nothing mutable (COPY). */
+  clone(): CollectionValue;
 }
 
 export type StringValue = string | number | ByteString;

@@ -41,7 +41,8 @@ export class RequestParser {
 
   /** Bytes received but not consumed yet (for client-query-buffer accounting). */
   get buffered(): number {
-    return this.big !== null ? this.bigFill : this.buf.length - this.pos;
+    const rest = this.buf.length - this.pos;
+    return this.big !== null ? this.bigFill + rest : rest;
   }
 
   feed(input: Buffer): void {

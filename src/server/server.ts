@@ -7,6 +7,7 @@ import { CommandError, Errors, unknownCommandError, unknownSubcommandError } fro
 import type { Client } from './client.js';
 import { Config } from './config.js';
 import { Logger } from './log.js';
+import { InfoState } from './info.js';
 
 /** Server-wide counters reported by INFO (stats section). */
 export class Stats {
@@ -56,6 +57,8 @@ export class Server {
   /** Executable and config file paths for INFO. */
   executable = '';
   configFile = '';
+  /** INFO's rolling rates, memory peak, latency histograms and replication id. */
+  readonly info = new InfoState();
 
   private cronTimer: NodeJS.Timeout | null = null;
   private cronLoops = 0;
@@ -116,7 +119,9 @@ export class Server {
         this.replyError(c, `ERR internal error while running '${cmd.fullName}'`);
       }
     }
-    cmd.usec += (performance.now() - start) * 1000;
+    const usec = (performance.now() - start) * 1000;
+    cmd.usec += usec;
+    if (this.info.latencyTracking) this.info.recordLatency(cmd, usec);
     cmd.calls++;
     this.stats.totalCommands++;
   }
@@ -163,6 +168,7 @@ export class Server {
   cron(): void {
     this.clock.now = Date.now();
     this.cronLoops++;
+    this.info.cron(this, this.clock.now);
     if (this.activeExpireEnabled) this.activeExpireCycle();
     if (this.cronLoops % this.config.hz === 0) {
       for (const db of this.dbs) db.maybeShrink();

@@ -50,6 +50,11 @@ export class Connection {
     parser.feed(chunk);
     let argv: string[] | null;
     while ((argv = parser.next()) !== null) {
+      const name = argv[0];
+      if ((name.length === 4 || name.length === 5) && isHttpProbe(name)) {
+        this.rejectHttp();
+        return;
+      }
       const mode = client.replyMode;
       if (mode === 'on') {
         server.execute(client, argv);
@@ -68,6 +73,25 @@ export class Connection {
     }
     this.flush();
     if (client.closeAfterReply) this.end();
+  }
+
+  /**
+   * POST or Host: as a command means an HTTP request is being relayed to us (cross-protocol
+   * scripting): like Redis, log it (at most once a minute) and drop the connection at once,
+   * without the replies not yet sent.
+   */
+  private rejectHttp(): void {
+    const now = Date.now();
+    if (now - lastHttpWarning > 60_000) {
+      lastHttpWarning = now;
+      this.server.log.warning(
+        'Possible SECURITY ATTACK detected. It looks like somebody is sending POST or Host: commands to Redis. ' +
+          'This is likely due to an attacker attempting to use Cross Protocol Scripting to compromise your Redis instance. ' +
+          'Connection aborted.',
+      );
+    }
+    this.writer.discard();
+    this.destroy();
   }
 
   private flush(): void {
@@ -96,7 +120,9 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     this.server.unregisterClient(this.client);
-    this.socket.end();
+    // Like Redis's close(): once the replies are handed to the kernel the socket is gone, even
+    // if the peer never closes its side.
+    this.socket.end(() => this.socket.destroy());
   }
 
   /** Close now, dropping pending output. */
@@ -114,6 +140,23 @@ export class Connection {
       this.server.unregisterClient(this.client);
     }
   }
+}
+
+let lastHttpWarning = 0;
+
+/** `post` or `host:`, any case (no allocation: this runs for every command of 4 or 5 chars). */
+function isHttpProbe(name: string): boolean {
+  const c0 = name.charCodeAt(0) | 0x20;
+  if (name.length === 4) {
+    return c0 === 112 && (name.charCodeAt(1) | 0x20) === 111 && (name.charCodeAt(2) | 0x20) === 115 && (name.charCodeAt(3) | 0x20) === 116;
+  }
+  return (
+    c0 === 104 &&
+    (name.charCodeAt(1) | 0x20) === 111 &&
+    (name.charCodeAt(2) | 0x20) === 115 &&
+    (name.charCodeAt(3) | 0x20) === 116 &&
+    name.charCodeAt(4) === 58
+  );
 }
 
 function formatAddress(ip: string | undefined, port: number | undefined): string {
@@ -166,7 +209,8 @@ export class TcpListener {
     const max = this.server.config.maxclients;
     if (this.server.clients.size >= max) {
       this.server.stats.rejectedConnections++;
-      socket.end('-ERR max number of clients reached\r\n');
+      socket.on('error', () => socket.destroy());
+      socket.end('-ERR max number of clients reached\r\n', () => socket.destroy());
       return;
     }
     const conn = new Connection(this.server, socket);

@@ -9,6 +9,8 @@
  * integers and rounded once, so the results match the hardware bit for bit.
  */
 
+import { parseInteger } from './number.js';
+
 /** A finite extended-precision value sign * m * 2^e, or an infinity. */
 export interface LongDouble {
   readonly neg: boolean;
@@ -36,11 +38,35 @@ function zero(neg: boolean): LongDouble {
   return neg ? NEG_ZERO : ZERO;
 }
 
+const F64 = new Float64Array(1);
+/** Index of the 32-bit word holding a double's sign and exponent (endianness of this machine). */
+const HI_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+const F64_WORDS = new Uint32Array(F64.buffer);
+
+/** Number of bits of n > 0. */
 function bitLength(n: bigint): number {
-  // n > 0. toString(16) is fast in V8 and exact.
+  const d = Number(n);
+  if (d < 4294967296) return 32 - Math.clz32(d);
+  if (d < 1e300) {
+    F64[0] = d;
+    const e = ((F64_WORDS[HI_WORD] >>> 20) & 0x7ff) - 1023;
+    // Number(n) may have rounded up to 2^e from just below it.
+    return n >> BigInt(e) === 0n ? e : e + 1;
+  }
   const hex = n.toString(16);
-  const top = parseInt(hex[0], 16);
-  return (hex.length - 1) * 4 + (32 - Math.clz32(top));
+  return (hex.length - 1) * 4 + (32 - Math.clz32(parseInt(hex[0], 16)));
+}
+
+const POW10_CACHE: bigint[] = [];
+
+/** 10^k as a bigint, cached for the exponents ordinary inputs use. */
+function pow10(k: number): bigint {
+  if (k < 400) {
+    let p = POW10_CACHE[k];
+    if (p === undefined) p = POW10_CACHE[k] = 10n ** BigInt(k);
+    return p;
+  }
+  return 10n ** BigInt(k);
 }
 
 /**
@@ -185,10 +211,10 @@ function parseDecimalBody(s: string, i: number, neg: boolean): LongDouble | null
   const d = BigInt(digits.slice(a, b));
   let r: LongDouble;
   if (exp10 >= 0) {
-    r = roundToLongDouble(neg, d * 10n ** BigInt(exp10), 0, false);
+    r = roundToLongDouble(neg, d * pow10(exp10), 0, false);
   } else {
     // Scale the quotient to at least 67 bits so the sticky remainder lies below the rounding bit.
-    const den = 10n ** BigInt(-exp10);
+    const den = pow10(-exp10);
     const k = Math.max(0, 67 + bitLength(den) - bitLength(d));
     const num = d << BigInt(k);
     const q = num / den;
@@ -329,6 +355,15 @@ export type IncrFloatResult =
  * Redis does. Errors: 'value' / 'increment' (not a valid float), 'naninf' (NaN or infinite sum).
  */
 export function incrByFloat(current: string | number | bigint | null, increment: string): IncrFloatResult {
+  // Fast path: two safe integers whose sum is safe add exactly, and print as plain integers.
+  const fastA = current === null ? 0 : typeof current === 'string' ? parseInteger(current) : current;
+  if (typeof fastA === 'number') {
+    const fastB = parseInteger(increment);
+    if (typeof fastB === 'number') {
+      const sum = fastA + fastB;
+      if (Number.isSafeInteger(sum)) return { ok: true, value: String(sum) };
+    }
+  }
   let a: LongDouble | null;
   if (current === null) a = ZERO;
   else if (typeof current === 'string') a = parseLongDouble(current);

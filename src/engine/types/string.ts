@@ -84,12 +84,7 @@ export function appendBytes(b: ByteString, s: string): number {
 export function writeBytesAt(b: ByteString, offset: number, s: string): number {
   const end = offset + s.length;
   if (end > b.len) {
-    // SETRANGE grows to the exact size (sdsgrowzero), not greedily.
-    if (end > b.bytes.length) {
-      const next = Buffer.allocUnsafeSlow(Math.max(end, 16));
-      b.bytes.copy(next, 0, 0, b.len);
-      b.bytes = next;
-    }
+    b.reserve(end);
     if (offset > b.len) b.bytes.fill(0, b.len, offset);
     b.len = end;
   }

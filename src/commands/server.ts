@@ -1,0 +1,498 @@
+import type { CommandSpec } from './spec.js';
+import type { Client } from '../server/client.js';
+import { CommandError, Errors, sanitizeErrorLine } from '../protocol/errors.js';
+import { RespWriter } from '../protocol/resp-writer.js';
+import { parseInteger } from '../util/number.js';
+import { genInfoString, memoryStats } from '../server/info.js';
+import { ByteString, type Value } from '../engine/values.js';
+import { writeHelp, type CommandDocExtras } from './introspection.js';
+import { withDocs } from './connection.js';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Server commands: INFO TIME LASTSAVE SHUTDOWN DEBUG MEMORY (server.c, debug.c, object.c in
+ * Redis 7.0).
+ */
+
+// ---------------------------------------------------------------- INFO TIME LASTSAVE
+
+// INFO [section [section ...]]
+function infoCommand(c: Client, argv: string[]): void {
+  c.reply.verbatim(genInfoString(c.server, argv.slice(1)), 'txt');
+}
+
+// TIME
+function timeCommand(c: Client): void {
+  const us = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  c.reply.arrayLen(2);
+  c.reply.bulk(Math.floor(us / 1e6));
+  c.reply.bulk(us % 1e6);
+}
+
+// LASTSAVE
+function lastSaveCommand(c: Client): void {
+  c.reply.int(c.server.lastSave);
+}
+
+// ---------------------------------------------------------------- SHUTDOWN
+
+// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
+function shutdownCommand(c: Client, argv: string[]): void {
+  let nosave = false;
+  let save = false;
+  let now = false;
+  let force = false;
+  let abort = false;
+  for (let i = 1; i < argv.length; i++) {
+    const opt = argv[i].toLowerCase();
+    if (opt === 'nosave') nosave = true;
+    else if (opt === 'save') save = true;
+    else if (opt === 'now') now = true;
+    else if (opt === 'force') force = true;
+    else if (opt === 'abort') abort = true;
+    else throw new CommandError(Errors.syntax);
+  }
+  if ((abort && (nosave || save || now || force)) || (nosave && save)) throw new CommandError(Errors.syntax);
+  // Shutdown never waits for replicas here, so there is never one in progress to abort.
+  if (abort) throw new CommandError('ERR No shutdown in progress.');
+  const hook = c.server.shutdownHook;
+  if (hook === null) throw new CommandError('ERR Errors trying to SHUTDOWN. Check logs.');
+  const error = hook({ save: save ? true : nosave ? false : null, now, force });
+  if (error !== null) throw new CommandError(error);
+  // Shutting down: no reply, the connection closes.
+}
+
+// ---------------------------------------------------------------- DEBUG
+
+/** strtod's leading-number parse (DEBUG SLEEP): "0.5x" reads 0.5, junk reads 0. */
+function strtodPrefix(s: string): number {
+  const m = /^[\t\n\v\f\r ]*([+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|inf(?:inity)?|nan))/i.exec(s);
+  if (m === null) return 0;
+  const v = m[1].toLowerCase().replace(/^([+-]?)inf(inity)?$/, '$1Infinity');
+  const n = Number(v);
+  return Number.isNaN(n) ? 0 : n;
+}
+
+/** atoi: optional whitespace and sign, then digits; anything else reads 0. */
+function atoi(s: string): number {
+  const m = /^[\t\n\v\f\r ]*([+-]?\d+)/.exec(s);
+  if (m === null) return 0;
+  const n = Number(m[1]);
+  return n > 2147483647 || n < -2147483648 ? Number(BigInt.asIntN(32, BigInt(m[1]))) : n;
+}
+
+/** Blocks the whole server for `ms` milliseconds, as DEBUG SLEEP does in Redis. */
+function sleepSync(ms: number): void {
+  if (!(ms > 0)) return;
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  Atomics.wait(cell, 0, 0, Math.min(ms, 2 ** 31 - 1));
+}
+
+/** getPositiveLongFromObjectOrReply with Redis's default message for both failures. */
+function positiveLongOrThrow(s: string): number {
+  const v = parseInteger(s);
+  if (v === null || Number(v) < 0) throw new CommandError('ERR value is out of range, must be positive');
+  return Number(v);
+}
+
+/** Whether enable-debug-command lets this client run DEBUG (allowProtectedAction). */
+function debugAllowed(c: Client): boolean {
+  const cfg = c.server.config as unknown as { get?: (n: string) => unknown };
+  const setting = typeof cfg.get === 'function' ? String(cfg.get('enable-debug-command') ?? 'no') : 'no';
+  const mode = setting.toLowerCase();
+  if (mode === 'yes') return true;
+  if (mode !== 'local') return false;
+  if (c.kind === 'embedded') return true;
+  const host = c.addr.slice(0, c.addr.lastIndexOf(':'));
+  return host === '127.0.0.1' || host === '::1' || host.startsWith('127.');
+}
+
+const DEBUG_HELP = [
+  'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'CHANGE-REPL-ID',
+  '    Change the replication IDs of the instance.',
+  '    Dangerous: should be used only for testing the replication subsystem.',
+  'ERROR <string>',
+  '    Return a Redis protocol error with <string> as message. Useful for clients',
+  '    unit tests to simulate Redis errors.',
+  'LOG <message>',
+  '    Write <message> to the server log.',
+  'POPULATE <count> [<prefix>] [<size>]',
+  '    Create <count> string keys named key:<num>. If <prefix> is specified then',
+  '    it is used instead of the \'key\' prefix. These are not propagated to',
+  '    replicas. Cluster slots are not respected so keys not belonging to the',
+  '    current node can be created in cluster mode.',
+  'PROTOCOL <type>',
+  '    Reply with a test value of the specified type. <type> can be: string,',
+  '    integer, double, bignum, null, array, set, map, attrib, push, verbatim,',
+  '    true, false.',
+  'SET-ACTIVE-EXPIRE <0|1>',
+  '    Setting it to 0 disables expiring keys in background when they are not',
+  '    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the',
+  '    default.',
+  'SLEEP <seconds>',
+  '    Stop the server for <seconds>. Decimals allowed.',
+  'PAUSE-CRON <0|1>',
+  '    Stop periodic cron job processing.',
+  'HELP',
+  '    Prints this help.',
+];
+
+const PROTOCOL_TYPES = 'string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false';
+
+// DEBUG PROTOCOL type
+function debugProtocol(c: Client, type: string): void {
+  const r = c.reply;
+  switch (type.toLowerCase()) {
+    case 'string':
+      r.bulk('Hello World');
+      return;
+    case 'integer':
+      r.int(12345);
+      return;
+    case 'double':
+      r.double(3.141);
+      return;
+    case 'bignum':
+      r.bigNumber('1234567999999999999999999999999999999');
+      return;
+    case 'null':
+      r.nullBulk();
+      return;
+    case 'array':
+      r.arrayLen(3);
+      for (let j = 0; j < 3; j++) r.int(j);
+      return;
+    case 'set':
+      r.setLen(3);
+      for (let j = 0; j < 3; j++) r.int(j);
+      return;
+    case 'map':
+      r.mapLen(3);
+      for (let j = 0; j < 3; j++) {
+        r.int(j);
+        r.bool(j === 1);
+      }
+      return;
+    case 'attrib':
+      // An attribute (RESP3 only) annotates the reply that follows it.
+      if (r.resp === 3 && r instanceof RespWriter) r.raw('|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n');
+      r.bulk('Some real reply following the attribute');
+      return;
+    case 'push':
+      if (r.resp < 3) throw new CommandError('ERR RESP2 is not supported by this command');
+      r.pushLen(2);
+      r.bulk('server-cpu-usage');
+      r.int(42);
+      r.bulk('Some real reply following the push reply');
+      return;
+    case 'verbatim':
+      r.verbatim('This is a verbatim\nstring', 'txt');
+      return;
+    case 'true':
+      r.bool(true);
+      return;
+    case 'false':
+      r.bool(false);
+      return;
+    default:
+      throw new CommandError(`ERR Wrong protocol type name. Please use one of the following: ${PROTOCOL_TYPES}`);
+  }
+}
+
+// DEBUG POPULATE count [prefix] [size]
+function debugPopulate(c: Client, argv: string[]): void {
+  const count = positiveLongOrThrow(argv[2]);
+  const size = argv.length === 5 ? positiveLongOrThrow(argv[4]) : 0;
+  // Redis formats the name into a 128-byte buffer: longer names are cut.
+  const prefix = argv.length >= 4 ? argv[3] : 'key';
+  const db = c.db;
+  for (let j = 0; j < count; j++) {
+    const key = `${prefix}:${j}`.slice(0, 127);
+    if (db.lookupWrite(key) !== undefined) continue;
+    let value: string = `value:${j}`;
+    if (size !== 0) value = value.length >= size ? value.slice(0, size) : value + '\0'.repeat(size - value.length);
+    db.set(key, value);
+  }
+  c.reply.ok();
+}
+
+// DEBUG subcommand [argument ...]
+function debugCommand(c: Client, argv: string[]): void {
+  if (!debugAllowed(c)) {
+    throw new CommandError(
+      'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a ' +
+        'local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
+    );
+  }
+  const sub = argv[1].toLowerCase();
+  const argc = argv.length;
+  if (sub === 'help' && argc === 2) {
+    writeHelp(c.reply, DEBUG_HELP);
+  } else if (sub === 'sleep' && argc === 3) {
+    sleepSync(strtodPrefix(argv[2]) * 1000);
+    c.reply.ok();
+  } else if (sub === 'set-active-expire' && argc === 3) {
+    c.server.activeExpireEnabled = atoi(argv[2]) !== 0;
+    c.reply.ok();
+  } else if (sub === 'pause-cron' && argc === 3) {
+    if (atoi(argv[2]) !== 0) c.server.stopCron();
+    else c.server.startCron();
+    c.reply.ok();
+  } else if (sub === 'protocol' && argc === 3) {
+    debugProtocol(c, argv[2]);
+  } else if (sub === 'log' && argc === 3) {
+    c.server.log.warning(`DEBUG LOG: ${argv[2]}`);
+    c.reply.ok();
+  } else if (sub === 'error' && argc === 3) {
+    // Written as is (not counted as an error reply, as Redis writes raw protocol here).
+    c.reply.error(sanitizeErrorLine(argv[2]));
+  } else if (sub === 'populate' && argc >= 3 && argc <= 5) {
+    debugPopulate(c, argv);
+  } else if (sub === 'change-repl-id' && argc === 2) {
+    c.server.info.replId = randomBytes(20).toString('hex');
+    c.server.log.warning('Changing replication IDs after receiving DEBUG change-repl-id');
+    c.reply.ok();
+  } else {
+    throw new CommandError(
+      sanitizeErrorLine(
+        `ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try DEBUG HELP.`,
+      ),
+    );
+  }
+}
+
+// ---------------------------------------------------------------- MEMORY
+
+/** V8 heap cost of a one-byte string: 16-byte header, characters, 8-byte alignment. */
+function stringBytes(len: number): number {
+  return (16 + len + 7) & ~7;
+}
+
+/** Per-key bookkeeping in a Keyspace: slot pointers, hash, access clock, index entries. */
+const KEY_OVERHEAD = 40;
+
+/**
+ * Estimated bytes of a value in our representation. Collection types may provide
+ * `memoryUsage(samples)`; without it a fixed object cost is assumed.
+ */
+export function valueBytes(v: Value, samples: number): number {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31 ? 0 : 16;
+  if (typeof v === 'string') return stringBytes(v.length);
+  if (v instanceof ByteString) return 32 + 96 + v.bytes.length;
+  const sized = v as unknown as { memoryUsage?: (samples: number) => number };
+  if (typeof sized.memoryUsage === 'function') return sized.memoryUsage(samples);
+  return 64;
+}
+
+// MEMORY USAGE key [SAMPLES count]
+function memoryUsageCommand(c: Client, argv: string[]): void {
+  let samples = 5;
+  for (let j = 3; j < argv.length; j++) {
+    if (argv[j].toLowerCase() === 'samples' && j + 1 < argv.length) {
+      const n = parseInteger(argv[j + 1]);
+      if (n === null) throw new CommandError(Errors.notInteger);
+      if (Number(n) < 0) throw new CommandError(Errors.syntax);
+      samples = Number(n) === 0 ? Number.MAX_SAFE_INTEGER : Number(n);
+      j++;
+    } else {
+      throw new CommandError(Errors.syntax);
+    }
+  }
+  const key = argv[2];
+  const v = c.db.peek(key);
+  if (v === undefined) {
+    c.reply.nullBulk();
+    return;
+  }
+  c.reply.int(stringBytes(key.length) + KEY_OVERHEAD + valueBytes(v, samples));
+}
+
+// MEMORY STATS
+function memoryStatsCommand(c: Client): void {
+  const stats = memoryStats(c.server);
+  const r = c.reply;
+  r.mapLen(stats.length);
+  for (const [name, value] of stats) {
+    r.bulk(name);
+    if (typeof value === 'number') {
+      r.int(value);
+    } else if ('double' in value) {
+      r.double(value.double);
+    } else {
+      r.mapLen(value.length);
+      for (const [k, v] of value) {
+        r.bulk(k);
+        r.int(v);
+      }
+    }
+  }
+}
+
+// MEMORY MALLOC-STATS
+function memoryMallocStatsCommand(c: Client): void {
+  // What Redis answers when built without jemalloc (our INFO reports mem_allocator:libc).
+  c.reply.verbatim('Stats not supported for the current memory allocator', 'txt');
+}
+
+// MEMORY PURGE
+function memoryPurgeCommand(c: Client): void {
+  c.reply.ok();
+}
+
+const MEMORY_HELP = [
+  'MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'MALLOC-STATS',
+  '    Return internal statistics report from the memory allocator.',
+  'PURGE',
+  '    Attempt to purge dirty pages for reclamation by the allocator.',
+  'STATS',
+  '    Return information about the memory usage of the server.',
+  'USAGE <key> [SAMPLES <count>]',
+  '    Return memory in bytes used by <key> and its value. Nested values are',
+  '    sampled up to <count> times (default: 5, 0 means sample all).',
+  'HELP',
+  '    Prints this help.',
+];
+
+// MEMORY HELP
+function memoryHelpCommand(c: Client): void {
+  writeHelp(c.reply, MEMORY_HELP);
+}
+
+// ---------------------------------------------------------------- specs
+
+const ALL_SHARDS_SPECIAL = ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'];
+
+export const SERVER_COMMANDS: CommandSpec[] = [
+  withDocs(
+    {
+      name: 'info',
+      summary: 'Reports server state and statistics, by section.',
+      since: '1.0.0',
+      group: 'server',
+      complexity: 'O(1)',
+      arity: -1,
+      flags: ['loading', 'stale'],
+      acl: ['dangerous'],
+      tips: ALL_SHARDS_SPECIAL,
+      handler: infoCommand,
+    },
+    { history: [['7.0.0', 'Several sections may be requested at once.']] },
+  ),
+  {
+    name: 'time',
+    summary: "Returns the server's clock: seconds and microseconds.",
+    since: '2.6.0',
+    group: 'server',
+    complexity: 'O(1)',
+    arity: 1,
+    flags: ['loading', 'stale', 'fast'],
+    tips: ['nondeterministic_output'],
+    handler: timeCommand,
+  },
+  {
+    name: 'lastsave',
+    summary: 'Returns the Unix time of the last successful save.',
+    since: '1.0.0',
+    group: 'server',
+    complexity: 'O(1)',
+    arity: 1,
+    flags: ['loading', 'stale', 'fast'],
+    acl: ['admin', 'dangerous'],
+    tips: ['nondeterministic_output'],
+    handler: lastSaveCommand,
+  },
+  withDocs(
+    {
+      name: 'shutdown',
+      summary: 'Stops the server, saving first unless told otherwise.',
+      since: '1.0.0',
+      group: 'server',
+      complexity:
+        'O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)',
+      arity: -1,
+      flags: ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'],
+      handler: shutdownCommand,
+    },
+    { history: [['7.0.0', 'NOW, FORCE and ABORT modifiers.']] },
+  ),
+  withDocs(
+    {
+      name: 'debug',
+      summary: 'Testing and troubleshooting helpers.',
+      since: '1.0.0',
+      group: 'server',
+      complexity: 'Depends on subcommand.',
+      arity: -2,
+      flags: ['admin', 'noscript', 'loading', 'stale'],
+      handler: debugCommand,
+    },
+    { docFlags: ['syscmd'] } satisfies CommandDocExtras,
+  ),
+  {
+    name: 'memory',
+    summary: 'Memory introspection.',
+    since: '4.0.0',
+    group: 'server',
+    complexity: 'Depends on subcommand.',
+    arity: -2,
+    flags: [],
+    subcommands: [
+      {
+        name: 'help',
+        summary: 'Lists the MEMORY subcommands.',
+        since: '4.0.0',
+        group: 'server',
+        complexity: 'O(1)',
+        arity: 2,
+        flags: ['loading', 'stale'],
+        handler: memoryHelpCommand,
+      },
+      {
+        name: 'malloc-stats',
+        summary: "Reports the memory allocator's internal statistics.",
+        since: '4.0.0',
+        group: 'server',
+        complexity: 'Depends on how much memory is allocated, could be slow',
+        arity: 2,
+        flags: [],
+        tips: ALL_SHARDS_SPECIAL,
+        handler: memoryMallocStatsCommand,
+      },
+      {
+        name: 'purge',
+        summary: 'Asks the allocator to release unused memory.',
+        since: '4.0.0',
+        group: 'server',
+        complexity: 'Depends on how much memory is allocated, could be slow',
+        arity: 2,
+        flags: [],
+        tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
+        handler: memoryPurgeCommand,
+      },
+      {
+        name: 'stats',
+        summary: 'Reports memory usage figures.',
+        since: '4.0.0',
+        group: 'server',
+        complexity: 'O(1)',
+        arity: 2,
+        flags: [],
+        tips: ALL_SHARDS_SPECIAL,
+        handler: memoryStatsCommand,
+      },
+      {
+        name: 'usage',
+        summary: 'Estimates the bytes a key and its value use.',
+        since: '4.0.0',
+        group: 'server',
+        complexity: 'O(N) where N is the number of samples.',
+        arity: -3,
+        flags: ['readonly'],
+        keys: [{ flags: ['RO'], begin: { index: 2 }, find: { range: { lastkey: 0, step: 1, limit: 0 } } }],
+        handler: memoryUsageCommand,
+      },
+    ],
+  },
+];

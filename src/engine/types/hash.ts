@@ -1,0 +1,493 @@
+import type { CollectionValue } from '../values.js';
+
+/**
+ * The hash type: field → value maps of latin1 strings, in two encodings chosen exactly when Redis
+ * 7.0 chooses them, so OBJECT ENCODING answers the same:
+ *
+ * - "listpack" (small hashes): the whole hash is ONE flat latin1 string holding
+ *   `len(f1) f1 len(v1) v1 len(f2) f2 ...` in insertion order, each length a base-128 varint
+ *   (one byte below 128, which covers every entry under the default 64-byte limit). Lookups scan
+ *   it linearly, as Redis scans its listpack. This is what keeps small hashes small: one string
+ *   header per hash instead of one JS string (16+ bytes of header, 8 of pointer) per field and
+ *   value. The string is rebuilt on every change through a scratch buffer, so it is always a
+ *   flat sequential string (never a rope, never a slice pinning an old version).
+ * - "hashtable" (large hashes): dense parallel slot arrays `fields[s]`, `values[s]` with a
+ *   Map<field, slot> index. Deleting moves the last slot into the hole, and HSCAN walks slots from
+ *   the top down, so a cursor never misses an element that is present for the whole scan (the
+ *   same argument as the keyspace's SCAN, src/engine/keyspace.ts). The Map caps a hash at
+ *   2^24 fields (V8's Map limit).
+ *
+ * Conversion is one way, listpack → hashtable, when an insert makes the hash exceed
+ * hash-max-listpack-entries fields or a field or value longer than hash-max-listpack-value bytes
+ * is written (hashTypeTryConversion/hashTypeSet in t_hash.c). A listpack that would exceed
+ * LISTPACK_MAX_BYTES converts too (Redis's lpSafeToAdd does the same at 1 GB; our bound is lower
+ * because a JS string cannot exceed 2^29 characters).
+ *
+ * An empty hash never stays in the keyspace: callers delete the key when `size` drops to 0.
+ */
+
+/**
+ * Redis 7.0's compiled-in defaults for hash-max-listpack-entries / hash-max-listpack-value (the
+ * sample redis.conf says 128 entries, but a server started without it uses 512).
+ */
+export const DEFAULT_MAX_LISTPACK_ENTRIES = 512;
+export const DEFAULT_MAX_LISTPACK_VALUE = 64;
+/** Largest listpack string we build before converting (see above). */
+const LISTPACK_MAX_BYTES = 1 << 28;
+
+// ---------------------------------------------------------------- listpack string encoding
+
+/** Reusable buffer the listpack strings are assembled in. */
+let scratch = Buffer.allocUnsafeSlow(64 * 1024);
+
+function ensureScratch(n: number): void {
+  if (n <= scratch.length) return;
+  let size = scratch.length;
+  while (size < n) size *= 2;
+  scratch = Buffer.allocUnsafeSlow(size);
+}
+
+/** Bytes a varint length takes. */
+function lenSize(len: number): number {
+  let n = 1;
+  while (len >= 128) {
+    len = Math.floor(len / 128);
+    n++;
+  }
+  return n;
+}
+
+/** Writes a varint length into the scratch buffer at `p`; returns the position after it. */
+function writeLen(p: number, len: number): number {
+  while (len >= 128) {
+    scratch[p++] = 128 | len % 128;
+    len = Math.floor(len / 128);
+  }
+  scratch[p++] = len;
+  return p;
+}
+
+/** Position just after the varint read by the last readLen call. */
+let after = 0;
+
+/** Reads the varint length at `p` of `lp`, leaving the position after it in `after`. */
+function readLen(lp: string, p: number): number {
+  let c = lp.charCodeAt(p++);
+  if (c < 128) {
+    after = p;
+    return c;
+  }
+  let len = c & 127;
+  let mul = 128;
+  for (;;) {
+    c = lp.charCodeAt(p++);
+    if (c < 128) {
+      after = p;
+      return len + c * mul;
+    }
+    len += (c & 127) * mul;
+    mul *= 128;
+  }
+}
+
+/** Bytes one field/value pair takes in a listpack. */
+function pairSize(field: string, value: string): number {
+  return lenSize(field.length) + field.length + lenSize(value.length) + value.length;
+}
+
+/**
+ * Position of the length prefix of `field`'s entry in `lp`, or -1. On success `after` holds the
+ * position of the value's length prefix.
+ */
+function lpFind(lp: string, field: string): number {
+  const flen = field.length;
+  const end = lp.length;
+  let p = 0;
+  while (p < end) {
+    const start = p;
+    const len = readLen(lp, p);
+    p = after + len;
+    if (len === flen && lp.startsWith(field, after)) {
+      after = p;
+      return start;
+    }
+    p = readLen(lp, p) + after;
+  }
+  return -1;
+}
+
+/** A fresh flat string of scratch[start, end) (never a slice of a larger string). */
+function scratchString(start: number, end: number): string {
+  return scratch.latin1Slice(start, end);
+}
+
+// ---------------------------------------------------------------- hashtable
+
+/** The large-hash encoding: dense slots plus a field → slot index. */
+class Table {
+  readonly index = new Map<string, number>();
+  fields: string[] = [];
+  values: string[] = [];
+
+  get size(): number {
+    return this.fields.length;
+  }
+
+  get(field: string): string | undefined {
+    const s = this.index.get(field);
+    return s === undefined ? undefined : this.values[s];
+  }
+
+  /** Sets a field; returns true when it was new. */
+  set(field: string, value: string): boolean {
+    const s = this.index.get(field);
+    if (s !== undefined) {
+      this.values[s] = value;
+      return false;
+    }
+    this.index.set(field, this.fields.length);
+    this.fields.push(field);
+    this.values.push(value);
+    return true;
+  }
+
+  delete(field: string): boolean {
+    const s = this.index.get(field);
+    if (s === undefined) return false;
+    this.index.delete(field);
+    const last = this.fields.length - 1;
+    if (s !== last) {
+      // Move the last slot into the hole (see the HSCAN note at the top).
+      const moved = this.fields[last];
+      this.fields[s] = moved;
+      this.values[s] = this.values[last];
+      this.index.set(moved, s);
+    }
+    this.fields.pop();
+    this.values.pop();
+    return true;
+  }
+
+  clone(): Table {
+    const t = new Table();
+    t.fields = this.fields.slice();
+    t.values = this.values.slice();
+    for (let s = 0; s < t.fields.length; s++) t.index.set(t.fields[s], s);
+    return t;
+  }
+}
+
+// ---------------------------------------------------------------- the hash value
+
+/** Receives one field/value pair during iteration. */
+export type PairVisitor = (field: string, value: string) => void;
+
+export class HashValue implements CollectionValue {
+  /** The listpack string, or the Table once converted. */
+  private body: string | Table;
+  /** Number of pairs while a listpack (unused once a Table). */
+  private count: number;
+
+  constructor(body: string | Table = '', count = 0) {
+    this.body = body;
+    this.count = count;
+  }
+
+  // On the prototype, so it costs no per-hash memory.
+  get type(): 'hash' {
+    return 'hash';
+  }
+
+  /** OBJECT ENCODING: "listpack" or "hashtable". */
+  encoding(): string {
+    return typeof this.body === 'string' ? 'listpack' : 'hashtable';
+  }
+
+  /** An independent copy (COPY). A listpack string is immutable, so it is shared. */
+  clone(): HashValue {
+    const b = this.body;
+    return new HashValue(typeof b === 'string' ? b : b.clone(), this.count);
+  }
+
+  /** Number of fields (HLEN). */
+  get size(): number {
+    const b = this.body;
+    return typeof b === 'string' ? this.count : b.size;
+  }
+
+  get(field: string): string | undefined {
+    const b = this.body;
+    if (typeof b !== 'string') return b.get(field);
+    if (lpFind(b, field) < 0) return undefined;
+    const vlen = readLen(b, after);
+    return b.slice(after, after + vlen);
+  }
+
+  has(field: string): boolean {
+    const b = this.body;
+    return typeof b === 'string' ? lpFind(b, field) >= 0 : b.index.has(field);
+  }
+
+  /** Length in bytes of a field's value, 0 when absent (HSTRLEN). */
+  valueLength(field: string): number {
+    const b = this.body;
+    if (typeof b !== 'string') {
+      const v = b.get(field);
+      return v === undefined ? 0 : v.length;
+    }
+    if (lpFind(b, field) < 0) return 0;
+    return readLen(b, after);
+  }
+
+  /**
+   * Converts to the hashtable encoding now when any of argv[start..end] is longer than
+   * `maxValue` bytes (hashTypeTryConversion: checked before the writes of HSET/HSETNX).
+   */
+  tryConversion(argv: readonly string[], start: number, end: number, maxValue: number): void {
+    if (typeof this.body !== 'string') return;
+    let sum = 0;
+    for (let i = start; i <= end; i++) {
+      const len = argv[i].length;
+      if (len > maxValue) {
+        this.convert();
+        return;
+      }
+      sum += len + 2 * lenSize(len);
+    }
+    if (this.body.length + sum > LISTPACK_MAX_BYTES) this.convert();
+  }
+
+  /**
+   * Sets a field (hashTypeSet). Converts first when the field or value is longer than `maxValue`,
+   * and after the write when the hash has more than `maxEntries` fields. Returns true when the
+   * field was new.
+   */
+  set(field: string, value: string, maxEntries: number, maxValue: number): boolean {
+    let b = this.body;
+    if (typeof b === 'string' && (field.length > maxValue || value.length > maxValue)) {
+      this.convert();
+      b = this.body;
+    }
+    if (typeof b !== 'string') return b.set(field, value);
+    const at = lpFind(b, field);
+    let created: boolean;
+    if (at >= 0) {
+      // Replace the value in place: [prefix][field][old value][rest] → [..][new value][rest].
+      const vstart = after;
+      const oldLen = readLen(b, vstart);
+      const vend = after + oldLen;
+      const newSize = b.length - (vend - vstart) + lenSize(value.length) + value.length;
+      if (newSize > LISTPACK_MAX_BYTES) {
+        this.convert();
+        return (this.body as Table).set(field, value);
+      }
+      ensureScratch(Math.max(newSize, b.length));
+      scratch.latin1Write(b, 0);
+      const valueAt = vstart + lenSize(value.length);
+      // Move the rest first (memmove semantics), then write the new value over the gap.
+      if (vend < b.length) scratch.copyWithin(valueAt + value.length, vend, b.length);
+      writeLen(vstart, value.length);
+      scratch.latin1Write(value, valueAt);
+      this.body = scratchString(0, newSize);
+      created = false;
+    } else {
+      const newSize = b.length + pairSize(field, value);
+      if (newSize > LISTPACK_MAX_BYTES) {
+        this.convert();
+        return (this.body as Table).set(field, value);
+      }
+      ensureScratch(newSize);
+      let p = scratch.latin1Write(b, 0);
+      p = writeLen(p, field.length);
+      p += scratch.latin1Write(field, p);
+      p = writeLen(p, value.length);
+      scratch.latin1Write(value, p);
+      this.body = scratchString(0, newSize);
+      this.count++;
+      created = true;
+    }
+    if (this.count > maxEntries) this.convert();
+    return created;
+  }
+
+  /** Removes a field; returns true when it existed. */
+  delete(field: string): boolean {
+    const b = this.body;
+    if (typeof b !== 'string') return b.delete(field);
+    const at = lpFind(b, field);
+    if (at < 0) return false;
+    const end = readLen(b, after) + after;
+    if (this.count === 1) {
+      this.body = '';
+    } else {
+      const newSize = b.length - (end - at);
+      ensureScratch(b.length);
+      scratch.latin1Write(b, 0);
+      scratch.copyWithin(at, end, b.length);
+      this.body = scratchString(0, newSize);
+    }
+    this.count--;
+    return true;
+  }
+
+  /** Calls `visit` for every pair: insertion order for a listpack, slot order for a hashtable. */
+  forEach(visit: PairVisitor): void {
+    const b = this.body;
+    if (typeof b !== 'string') {
+      const { fields, values } = b;
+      for (let s = 0; s < fields.length; s++) visit(fields[s], values[s]);
+      return;
+    }
+    let p = 0;
+    while (p < b.length) {
+      const flen = readLen(b, p);
+      const fstart = after;
+      const vlen = readLen(b, fstart + flen);
+      const vstart = after;
+      p = vstart + vlen;
+      visit(b.slice(fstart, fstart + flen), b.slice(vstart, p));
+    }
+  }
+
+  /** Every field in iteration order. */
+  fields(): string[] {
+    const b = this.body;
+    if (typeof b !== 'string') return b.fields.slice();
+    const out: string[] = [];
+    let p = 0;
+    while (p < b.length) {
+      const flen = readLen(b, p);
+      out.push(b.slice(after, after + flen));
+      p = readLen(b, after + flen) + after;
+    }
+    return out;
+  }
+
+  /** Every value in iteration order. */
+  values(): string[] {
+    const b = this.body;
+    if (typeof b !== 'string') return b.values.slice();
+    const out: string[] = [];
+    let p = 0;
+    while (p < b.length) {
+      const vlen = readLen(b, readLen(b, p) + after);
+      out.push(b.slice(after, after + vlen));
+      p = after + vlen;
+    }
+    return out;
+  }
+
+  /** Fields and values interleaved [f1, v1, f2, v2, ...] in iteration order. */
+  pairs(): string[] {
+    const out: string[] = [];
+    this.forEach((f, v) => out.push(f, v));
+    return out;
+  }
+
+  /**
+   * The field/value pair at position `i` (0 <= i < size) of the iteration order, into `out[0]`
+   * and `out[1]`. O(1) for a hashtable, O(i) for a listpack.
+   */
+  pairAt(i: number, out: string[]): void {
+    const b = this.body;
+    if (typeof b !== 'string') {
+      out[0] = b.fields[i];
+      out[1] = b.values[i];
+      return;
+    }
+    let p = 0;
+    for (;;) {
+      const flen = readLen(b, p);
+      const fstart = after;
+      const vlen = readLen(b, fstart + flen);
+      if (i-- === 0) {
+        out[0] = b.slice(fstart, fstart + flen);
+        out[1] = b.slice(after, after + vlen);
+        return;
+      }
+      p = after + vlen;
+    }
+  }
+
+  /**
+   * One HSCAN step. A listpack is returned whole (cursor 0), as Redis does. A hashtable visits up
+   * to `count` slots from the top down: cursor 0 starts at the top, any other cursor is the
+   * number of slots still to visit. Returns the next cursor (0 when done).
+   */
+  scan(cursor: number, count: number, visit: PairVisitor): number {
+    const b = this.body;
+    if (typeof b === 'string') {
+      this.forEach(visit);
+      return 0;
+    }
+    const { fields, values } = b;
+    let p = cursor === 0 ? fields.length : Math.min(cursor, fields.length);
+    let budget = Math.max(1, count);
+    while (p > 0 && budget > 0) {
+      p--;
+      budget--;
+      visit(fields[p], values[p]);
+    }
+    return p;
+  }
+
+  /** Switches a listpack to the hashtable encoding (hashTypeConvert). */
+  convert(): void {
+    const b = this.body;
+    if (typeof b !== 'string') return;
+    const t = new Table();
+    // Decode from a buffer copy so the new strings are independent of the old listpack string.
+    ensureScratch(b.length);
+    scratch.latin1Write(b, 0);
+    let p = 0;
+    while (p < b.length) {
+      const flen = readLen(b, p);
+      const fstart = after;
+      const vlen = readLen(b, fstart + flen);
+      const vstart = after;
+      p = vstart + vlen;
+      t.set(scratchString(fstart, fstart + flen), scratchString(vstart, p));
+    }
+    this.body = t;
+    this.count = 0;
+  }
+}
+
+// ---------------------------------------------------------------- type API
+
+/** A new empty hash (listpack encoded, like createHashObject). */
+export function createHash(): HashValue {
+  return new HashValue();
+}
+
+/** The listpack limits currently in force. */
+export interface ListpackLimits {
+  maxEntries: number;
+  maxValue: number;
+}
+
+function toLimit(v: unknown): number {
+  const n = typeof v === 'number' ? v : typeof v === 'bigint' || typeof v === 'string' ? Number(v) : NaN;
+  return Number.isNaN(n) || n < 0 ? -1 : n;
+}
+
+/** A size parameter: the config's typed field when it has one, else `get(name)`, else `fallback`. */
+function configNumber(config: unknown, field: string, name: string, fallback: number): number {
+  const cfg = config as Record<string, unknown> & { get?: (n: string) => unknown };
+  let n = toLimit(cfg[field]);
+  if (n < 0 && typeof cfg.get === 'function') n = toLimit(cfg.get(name));
+  return n < 0 ? fallback : n;
+}
+
+/** Reused by every call of listpackLimits (one command at a time). */
+const limits: ListpackLimits = { maxEntries: DEFAULT_MAX_LISTPACK_ENTRIES, maxValue: DEFAULT_MAX_LISTPACK_VALUE };
+
+/**
+ * hash-max-listpack-entries / hash-max-listpack-value from the server config (its typed fields,
+ * or `get(name)`), else Redis's defaults. The returned object is shared: read it right away.
+ */
+export function listpackLimits(config: unknown): ListpackLimits {
+  limits.maxEntries = configNumber(config, 'hashMaxListpackEntries', 'hash-max-listpack-entries', DEFAULT_MAX_LISTPACK_ENTRIES);
+  limits.maxValue = configNumber(config, 'hashMaxListpackValue', 'hash-max-listpack-value', DEFAULT_MAX_LISTPACK_VALUE);
+  return limits;
+}

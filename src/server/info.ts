@@ -1,0 +1,683 @@
+import os from 'node:os';
+import { createHash, randomBytes } from 'node:crypto';
+import type { Server } from './server.js';
+import type { Command } from '../commands/registry.js';
+
+/**
+ * INFO: Redis 7.0's sections and field names (genRedisInfoString in server.c), with our own values
+ * where we have them and Redis's idle values for subsystems that do not exist (or are off).
+ * Subsystems that own a value register it with `registerInfoField` instead of editing this file.
+ */
+
+export const REDIS_VERSION = '7.0.15';
+
+/** A stable build id for this Cinder build (Redis prints a hash of its build). */
+const BUILD_ID = createHash('sha1').update('cinder-redis-' + REDIS_VERSION).digest('hex').slice(0, 16);
+
+// ---------------------------------------------------------------- latency histograms
+
+/**
+ * A per-command latency histogram with HdrHistogram's layout for 1 ns .. 1 s at 2 significant
+ * digits (what Redis configures): 128 sub-buckets per power of two, so percentiles come out as the
+ * same bucket bounds Redis reports (e.g. 13.055 µs).
+ */
+export class LatencyHistogram {
+  static readonly SUB_HALF_MAGNITUDE = 7;
+  static readonly SUB_HALF = 128;
+  static readonly SUB_MASK = 255;
+  static readonly MAX_NS = 1_000_000_000;
+  /** (23 buckets + 1) * 128. */
+  static readonly LENGTH = 3072;
+
+  readonly counts = new Uint32Array(LatencyHistogram.LENGTH);
+  total = 0;
+
+  /** Records one duration in nanoseconds (clamped to 1 ns .. 1 s, as Redis does). */
+  record(ns: number): void {
+    let v = ns < 1 ? 1 : ns > LatencyHistogram.MAX_NS ? LatencyHistogram.MAX_NS : Math.floor(ns);
+    v = v | 0;
+    const pow2ceiling = 32 - Math.clz32(v | LatencyHistogram.SUB_MASK);
+    const bucket = pow2ceiling - (LatencyHistogram.SUB_HALF_MAGNITUDE + 1);
+    const sub = v >>> bucket;
+    const index = ((bucket + 1) << LatencyHistogram.SUB_HALF_MAGNITUDE) + (sub - LatencyHistogram.SUB_HALF);
+    this.counts[index]++;
+    this.total++;
+  }
+
+  /** hdr_value_at_percentile: the highest value equivalent to the bucket holding the percentile. */
+  valueAtPercentile(percentile: number): number {
+    const p = percentile < 100 ? percentile : 100;
+    let target = Math.floor((p / 100) * this.total + 0.5);
+    if (target < 1) target = 1;
+    let seen = 0;
+    const counts = this.counts;
+    for (let idx = 0; idx < counts.length; idx++) {
+      seen += counts[idx];
+      if (seen >= target) {
+        let bucket = (idx >> LatencyHistogram.SUB_HALF_MAGNITUDE) - 1;
+        let sub = (idx & (LatencyHistogram.SUB_HALF - 1)) + LatencyHistogram.SUB_HALF;
+        if (bucket < 0) {
+          sub -= LatencyHistogram.SUB_HALF;
+          bucket = 0;
+        }
+        const lowest = sub * 2 ** bucket;
+        return lowest + 2 ** bucket - 1;
+      }
+    }
+    return 0;
+  }
+}
+
+// ---------------------------------------------------------------- per-server INFO state
+
+const METRIC_SAMPLES = 16;
+const METRIC_PERIOD_MS = 100;
+
+/** trackInstantaneousMetric: a rolling average of per-second rates over 16 samples. */
+class InstantaneousMetric {
+  private samples = new Float64Array(METRIC_SAMPLES);
+  private idx = 0;
+  private lastTime = 0;
+  private lastReading = 0;
+
+  sample(now: number, reading: number): void {
+    if (this.lastTime !== 0) {
+      const t = now - this.lastTime;
+      const delta = reading - this.lastReading;
+      this.samples[this.idx] = t > 0 ? (delta * 1000) / t : 0;
+      this.idx = (this.idx + 1) % METRIC_SAMPLES;
+    }
+    this.lastTime = now;
+    this.lastReading = reading;
+  }
+
+  get value(): number {
+    let sum = 0;
+    for (let i = 0; i < METRIC_SAMPLES; i++) sum += this.samples[i];
+    return sum / METRIC_SAMPLES;
+  }
+}
+
+/** Memory figures as INFO memory reads them (V8 heap + external buffers stand in for the allocator). */
+function memorySnapshot(): { used: number; active: number; rss: number } {
+  const m = process.memoryUsage();
+  return { used: m.heapUsed + m.external, active: m.heapTotal + m.external, rss: m.rss };
+}
+
+/**
+ * What INFO needs beyond the server's counters: rolling rates, memory peak and baseline, per-command
+ * latency histograms, the replication id. One per Server (`server.info`), fed by the cron and the
+ * dispatcher.
+ */
+export class InfoState {
+  readonly opsPerSec = new InstantaneousMetric();
+  readonly inputBytesPerSec = new InstantaneousMetric();
+  readonly outputBytesPerSec = new InstantaneousMetric();
+  private lastSample = 0;
+  /** Highest used_memory seen (cron samples and INFO calls). */
+  peakMemory: number;
+  /** used_memory right after startup. */
+  readonly startupMemory: number;
+  /** INFO replication master_replid (DEBUG CHANGE-REPL-ID renews it). */
+  replId = randomBytes(20).toString('hex');
+  private readonly latency = new Map<Command, LatencyHistogram>();
+  /** Whether per-command latency is recorded (latency-tracking). */
+  latencyTracking = true;
+
+  constructor() {
+    this.startupMemory = memorySnapshot().used;
+    this.peakMemory = this.startupMemory;
+  }
+
+  /** Called by the dispatcher after each command with its duration in microseconds. */
+  recordLatency(cmd: Command, usec: number): void {
+    let h = this.latency.get(cmd);
+    if (h === undefined) {
+      h = new LatencyHistogram();
+      this.latency.set(cmd, h);
+    }
+    // Redis measures whole microseconds and records nanoseconds.
+    h.record(Math.floor(usec) * 1000);
+  }
+
+  histogram(cmd: Command): LatencyHistogram | undefined {
+    return this.latency.get(cmd);
+  }
+
+  /** CONFIG RESETSTAT: drop the histograms. */
+  resetLatency(): void {
+    this.latency.clear();
+  }
+
+  /** Cron hook: samples the rates every 100 ms and tracks the memory peak. */
+  cron(server: Server, now: number): void {
+    if (now - this.lastSample < METRIC_PERIOD_MS) return;
+    this.lastSample = now;
+    const s = server.stats;
+    this.opsPerSec.sample(now, s.totalCommands);
+    this.inputBytesPerSec.sample(now, s.netInputBytes);
+    this.outputBytesPerSec.sample(now, s.netOutputBytes);
+    const used = memorySnapshot().used;
+    if (used > this.peakMemory) this.peakMemory = used;
+    this.latencyTracking = configValue(server, 'latency-tracking') !== 'no';
+  }
+}
+
+// ---------------------------------------------------------------- field overrides
+
+type FieldValue = string | number;
+const fieldOverrides = new Map<string, (server: Server) => FieldValue>();
+
+/**
+ * Lets a subsystem supply an INFO field it owns (`registerInfoField('pubsub_channels', s => ...)`,
+ * `blocked_clients`, `aof_enabled`, ...). The field keeps its place in its section.
+ */
+export function registerInfoField(name: string, value: (server: Server) => FieldValue): void {
+  fieldOverrides.set(name, value);
+}
+
+// ---------------------------------------------------------------- formatting helpers
+
+/** bytesToHuman: 1023B, 1.00K, 1.09M, ... */
+export function bytesToHuman(n: number): string {
+  const units = ['K', 'M', 'G', 'T', 'P'];
+  if (n < 1024) return `${n}B`;
+  let d = n / 1024;
+  for (let i = 0; i < units.length; i++) {
+    if (d < 1024 || i === units.length - 1) return `${d.toFixed(2)}${units[i]}`;
+    d /= 1024;
+  }
+  return `${n}B`;
+}
+
+function seconds6(usec: number): string {
+  return (usec / 1e6).toFixed(6);
+}
+
+/** Builds one section: a header and name:value lines, each value possibly overridden. */
+class SectionWriter {
+  text = '';
+  constructor(
+    private readonly server: Server,
+    title: string,
+  ) {
+    this.text = `# ${title}\r\n`;
+  }
+  field(name: string, value: FieldValue): void {
+    const override = fieldOverrides.get(name);
+    const v = override === undefined ? value : override(this.server);
+    this.text += `${name}:${v}\r\n`;
+  }
+  line(s: string): void {
+    this.text += s + '\r\n';
+  }
+}
+
+function configValue(server: Server, name: string): string | undefined {
+  const cfg = server.config as unknown as { get?: (n: string) => unknown };
+  if (typeof cfg.get !== 'function') return undefined;
+  const v = cfg.get(name);
+  if (v === undefined || v === null) return undefined;
+  return String(v);
+}
+
+function multiplexingApi(): string {
+  switch (process.platform) {
+    case 'linux':
+      return 'epoll';
+    case 'darwin':
+    case 'freebsd':
+    case 'openbsd':
+      return 'kqueue';
+    case 'sunos':
+      return 'evport';
+    default:
+      return 'select';
+  }
+}
+
+// ---------------------------------------------------------------- sections
+
+function serverSection(server: Server): string {
+  const w = new SectionWriter(server, 'Server');
+  const now = Date.now();
+  const uptime = Math.floor((now - server.startTime) / 1000);
+  w.field('redis_version', REDIS_VERSION);
+  w.field('redis_git_sha1', '00000000');
+  w.field('redis_git_dirty', 0);
+  w.field('redis_build_id', BUILD_ID);
+  w.field('redis_mode', 'standalone');
+  w.field('os', `${os.type()} ${os.release()} ${os.machine()}`);
+  w.field('arch_bits', process.arch.endsWith('64') ? 64 : 32);
+  w.field('monotonic_clock', 'POSIX clock_gettime');
+  w.field('multiplexing_api', multiplexingApi());
+  w.field('atomicvar_api', 'c11-builtin');
+  w.field('gcc_version', '0.0.0');
+  w.field('process_id', process.pid);
+  w.field('process_supervised', 'no');
+  w.field('run_id', server.runId);
+  w.field('tcp_port', server.tcpPort);
+  w.field('server_time_usec', Math.floor((performance.timeOrigin + performance.now()) * 1000));
+  w.field('uptime_in_seconds', uptime);
+  w.field('uptime_in_days', Math.floor(uptime / 86400));
+  w.field('hz', server.config.hz);
+  w.field('configured_hz', server.config.hz);
+  w.field('lru_clock', Math.floor(now / 1000) & 0xffffff);
+  w.field('executable', server.executable);
+  w.field('config_file', server.configFile);
+  w.field('io_threads_active', 0);
+  return w.text;
+}
+
+function clientsSection(server: Server): string {
+  const w = new SectionWriter(server, 'Clients');
+  let maxIn = 0;
+  let maxOut = 0;
+  for (const c of server.clients.values()) {
+    maxIn = Math.max(maxIn, c.queryBufferBytes());
+    maxOut = Math.max(maxOut, c.outputBytes());
+  }
+  w.field('connected_clients', server.clients.size);
+  w.field('cluster_connections', 0);
+  w.field('maxclients', server.config.maxclients);
+  w.field('client_recent_max_input_buffer', maxIn);
+  w.field('client_recent_max_output_buffer', maxOut);
+  w.field('blocked_clients', 0);
+  w.field('tracking_clients', 0);
+  w.field('clients_in_timeout_table', 0);
+  return w.text;
+}
+
+function memorySection(server: Server): string {
+  const w = new SectionWriter(server, 'Memory');
+  const mem = memorySnapshot();
+  const state = server.info;
+  if (mem.used > state.peakMemory) state.peakMemory = mem.used;
+  const peak = state.peakMemory;
+  const startup = state.startupMemory;
+  let clientsMem = 0;
+  for (const c of server.clients.values()) clientsMem += c.outputBytes() + c.queryBufferBytes();
+  const overhead = Math.min(mem.used, startup + clientsMem);
+  const dataset = mem.used - overhead;
+  const netUsed = mem.used - startup;
+  const maxmemory = Number(configValue(server, 'maxmemory') ?? 0);
+  const policy = configValue(server, 'maxmemory-policy') ?? 'noeviction';
+  const total = os.totalmem();
+  const ratio = (a: number, b: number) => (b > 0 ? a / b : 0).toFixed(2);
+  w.field('used_memory', mem.used);
+  w.field('used_memory_human', bytesToHuman(mem.used));
+  w.field('used_memory_rss', mem.rss);
+  w.field('used_memory_rss_human', bytesToHuman(mem.rss));
+  w.field('used_memory_peak', peak);
+  w.field('used_memory_peak_human', bytesToHuman(peak));
+  w.field('used_memory_peak_perc', `${((mem.used / peak) * 100).toFixed(2)}%`);
+  w.field('used_memory_overhead', overhead);
+  w.field('used_memory_startup', startup);
+  w.field('used_memory_dataset', dataset);
+  w.field('used_memory_dataset_perc', `${(netUsed > 0 ? (dataset * 100) / netUsed : 0).toFixed(2)}%`);
+  w.field('allocator_allocated', mem.used);
+  w.field('allocator_active', mem.active);
+  w.field('allocator_resident', mem.rss);
+  w.field('total_system_memory', total);
+  w.field('total_system_memory_human', bytesToHuman(total));
+  w.field('used_memory_lua', 0);
+  w.field('used_memory_vm_eval', 0);
+  w.field('used_memory_lua_human', bytesToHuman(0));
+  w.field('used_memory_scripts_eval', 0);
+  w.field('number_of_cached_scripts', 0);
+  w.field('number_of_functions', 0);
+  w.field('number_of_libraries', 0);
+  w.field('used_memory_vm_functions', 0);
+  w.field('used_memory_vm_total', 0);
+  w.field('used_memory_vm_total_human', bytesToHuman(0));
+  w.field('used_memory_functions', 0);
+  w.field('used_memory_scripts', 0);
+  w.field('used_memory_scripts_human', bytesToHuman(0));
+  w.field('maxmemory', maxmemory);
+  w.field('maxmemory_human', bytesToHuman(maxmemory));
+  w.field('maxmemory_policy', policy);
+  w.field('allocator_frag_ratio', ratio(mem.active, mem.used));
+  w.field('allocator_frag_bytes', mem.active - mem.used);
+  w.field('allocator_rss_ratio', ratio(mem.rss, mem.active));
+  w.field('allocator_rss_bytes', mem.rss - mem.active);
+  w.field('rss_overhead_ratio', ratio(mem.rss, mem.rss));
+  w.field('rss_overhead_bytes', 0);
+  w.field('mem_fragmentation_ratio', ratio(mem.rss, mem.used));
+  w.field('mem_fragmentation_bytes', mem.rss - mem.used);
+  w.field('mem_not_counted_for_evict', 0);
+  w.field('mem_replication_backlog', 0);
+  w.field('mem_total_replication_buffers', 0);
+  w.field('mem_clients_slaves', 0);
+  w.field('mem_clients_normal', clientsMem);
+  w.field('mem_cluster_links', 0);
+  w.field('mem_aof_buffer', 0);
+  w.field('mem_allocator', 'libc');
+  w.field('active_defrag_running', 0);
+  w.field('lazyfree_pending_objects', 0);
+  w.field('lazyfreed_objects', 0);
+  return w.text;
+}
+
+function persistenceSection(server: Server): string {
+  const w = new SectionWriter(server, 'Persistence');
+  w.field('loading', 0);
+  w.field('async_loading', 0);
+  w.field('current_cow_peak', 0);
+  w.field('current_cow_size', 0);
+  w.field('current_cow_size_age', 0);
+  w.field('current_fork_perc', '0.00');
+  w.field('current_save_keys_processed', 0);
+  w.field('current_save_keys_total', 0);
+  w.field('rdb_changes_since_last_save', server.dirty);
+  w.field('rdb_bgsave_in_progress', 0);
+  w.field('rdb_last_save_time', server.lastSave);
+  w.field('rdb_last_bgsave_status', 'ok');
+  w.field('rdb_last_bgsave_time_sec', -1);
+  w.field('rdb_current_bgsave_time_sec', -1);
+  w.field('rdb_saves', 0);
+  w.field('rdb_last_cow_size', 0);
+  w.field('rdb_last_load_keys_expired', 0);
+  w.field('rdb_last_load_keys_loaded', 0);
+  w.field('aof_enabled', 0);
+  w.field('aof_rewrite_in_progress', 0);
+  w.field('aof_rewrite_scheduled', 0);
+  w.field('aof_last_rewrite_time_sec', -1);
+  w.field('aof_current_rewrite_time_sec', -1);
+  w.field('aof_last_bgrewrite_status', 'ok');
+  w.field('aof_rewrites', 0);
+  w.field('aof_rewrites_consecutive_failures', 0);
+  w.field('aof_last_write_status', 'ok');
+  w.field('aof_last_cow_size', 0);
+  w.field('module_fork_in_progress', 0);
+  w.field('module_fork_last_cow_size', 0);
+  return w.text;
+}
+
+function statsSection(server: Server): string {
+  const w = new SectionWriter(server, 'Stats');
+  const s = server.stats;
+  const state = server.info;
+  let hits = 0;
+  let misses = 0;
+  for (const db of server.dbs) {
+    hits += db.hits;
+    misses += db.misses;
+  }
+  w.field('total_connections_received', s.totalConnections);
+  w.field('total_commands_processed', s.totalCommands);
+  w.field('instantaneous_ops_per_sec', Math.floor(state.opsPerSec.value));
+  w.field('total_net_input_bytes', s.netInputBytes);
+  w.field('total_net_output_bytes', s.netOutputBytes);
+  w.field('total_net_repl_input_bytes', 0);
+  w.field('total_net_repl_output_bytes', 0);
+  w.field('instantaneous_input_kbps', (state.inputBytesPerSec.value / 1024).toFixed(2));
+  w.field('instantaneous_output_kbps', (state.outputBytesPerSec.value / 1024).toFixed(2));
+  w.field('instantaneous_input_repl_kbps', '0.00');
+  w.field('instantaneous_output_repl_kbps', '0.00');
+  w.field('rejected_connections', s.rejectedConnections);
+  w.field('sync_full', 0);
+  w.field('sync_partial_ok', 0);
+  w.field('sync_partial_err', 0);
+  w.field('expired_keys', s.expiredKeys);
+  w.field('expired_stale_perc', s.expiredStalePercent.toFixed(2));
+  w.field('expired_time_cap_reached_count', 0);
+  w.field('expire_cycle_cpu_milliseconds', Math.floor(s.expireCycleCpuMs));
+  w.field('evicted_keys', s.evictedKeys);
+  w.field('evicted_clients', 0);
+  w.field('total_eviction_exceeded_time', 0);
+  w.field('current_eviction_exceeded_time', 0);
+  w.field('keyspace_hits', hits);
+  w.field('keyspace_misses', misses);
+  w.field('pubsub_channels', 0);
+  w.field('pubsub_patterns', 0);
+  w.field('pubsubshard_channels', 0);
+  w.field('latest_fork_usec', 0);
+  w.field('total_forks', 0);
+  w.field('migrate_cached_sockets', 0);
+  w.field('slave_expires_tracked_keys', 0);
+  w.field('active_defrag_hits', 0);
+  w.field('active_defrag_misses', 0);
+  w.field('active_defrag_key_hits', 0);
+  w.field('active_defrag_key_misses', 0);
+  w.field('total_active_defrag_time', 0);
+  w.field('current_active_defrag_time', 0);
+  w.field('tracking_total_keys', 0);
+  w.field('tracking_total_items', 0);
+  w.field('tracking_total_prefixes', 0);
+  w.field('unexpected_error_replies', 0);
+  w.field('total_error_replies', s.totalErrorReplies);
+  w.field('dump_payload_sanitizations', 0);
+  w.field('total_reads_processed', 0);
+  w.field('total_writes_processed', 0);
+  w.field('io_threaded_reads_processed', 0);
+  w.field('io_threaded_writes_processed', 0);
+  w.field('reply_buffer_shrinks', 0);
+  w.field('reply_buffer_expands', 0);
+  return w.text;
+}
+
+function replicationSection(server: Server): string {
+  const w = new SectionWriter(server, 'Replication');
+  w.field('role', 'master');
+  w.field('connected_slaves', 0);
+  w.field('master_failover_state', 'no-failover');
+  w.field('master_replid', server.info.replId);
+  w.field('master_replid2', '0000000000000000000000000000000000000000');
+  w.field('master_repl_offset', 0);
+  w.field('second_repl_offset', -1);
+  w.field('repl_backlog_active', 0);
+  w.field('repl_backlog_size', 1048576);
+  w.field('repl_backlog_first_byte_offset', 0);
+  w.field('repl_backlog_histlen', 0);
+  return w.text;
+}
+
+function cpuSection(server: Server): string {
+  const w = new SectionWriter(server, 'CPU');
+  const cpu = process.cpuUsage();
+  w.field('used_cpu_sys', seconds6(cpu.system));
+  w.field('used_cpu_user', seconds6(cpu.user));
+  w.field('used_cpu_sys_children', '0.000000');
+  w.field('used_cpu_user_children', '0.000000');
+  w.field('used_cpu_sys_main_thread', seconds6(cpu.system));
+  w.field('used_cpu_user_main_thread', seconds6(cpu.user));
+  return w.text;
+}
+
+/** Every command and subcommand, depth first, in table order. */
+function* allCommands(list: Iterable<Command>): Generator<Command> {
+  for (const cmd of list) {
+    yield cmd;
+    if (cmd.subcommands !== null) yield* allCommands(cmd.subcommands.values());
+  }
+}
+
+function commandStatsSection(server: Server): string {
+  const w = new SectionWriter(server, 'Commandstats');
+  for (const cmd of allCommands(server.commands.all)) {
+    if (cmd.calls === 0 && cmd.failedCalls === 0 && cmd.rejectedCalls === 0) continue;
+    const usec = Math.round(cmd.usec);
+    const perCall = cmd.calls === 0 ? 0 : usec / cmd.calls;
+    w.line(
+      `cmdstat_${cmd.fullName}:calls=${cmd.calls},usec=${usec},usec_per_call=${perCall.toFixed(2)},` +
+        `rejected_calls=${cmd.rejectedCalls},failed_calls=${cmd.failedCalls}`,
+    );
+  }
+  return w.text;
+}
+
+function errorStatsSection(server: Server): string {
+  const w = new SectionWriter(server, 'Errorstats');
+  const codes = [...server.stats.errorCodes.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const code of codes) w.line(`errorstat_${code}:count=${server.stats.errorCodes.get(code)}`);
+  return w.text;
+}
+
+/** latency-tracking-info-percentiles, "50 99 99.9" by default. */
+function latencyPercentiles(server: Server): number[] {
+  const setting = configValue(server, 'latency-tracking-info-percentiles') ?? '50 99 99.9';
+  return setting
+    .split(' ')
+    .filter((p) => p !== '')
+    .map(Number);
+}
+
+/** A percentile as Redis names it: %f with trailing zeros (and a bare dot) trimmed. */
+function percentileName(p: number): string {
+  const s = p.toFixed(6);
+  return s.replace(/\.?0+$/, '');
+}
+
+function latencyStatsSection(server: Server): string {
+  const w = new SectionWriter(server, 'Latencystats');
+  const percentiles = latencyPercentiles(server);
+  for (const cmd of allCommands(server.commands.all)) {
+    const h = server.info.histogram(cmd);
+    if (h === undefined || h.total === 0) continue;
+    const parts = percentiles.map((p) => `p${percentileName(p)}=${(h.valueAtPercentile(p) / 1000).toFixed(3)}`);
+    w.line(`latency_percentiles_usec_${cmd.fullName}:${parts.join(',')}`);
+  }
+  return w.text;
+}
+
+function clusterSection(server: Server): string {
+  const w = new SectionWriter(server, 'Cluster');
+  w.field('cluster_enabled', 0);
+  return w.text;
+}
+
+function keyspaceSection(server: Server): string {
+  const w = new SectionWriter(server, 'Keyspace');
+  for (const db of server.dbs) {
+    if (db.size === 0) continue;
+    const avgTtl = (db as unknown as { avgTtl?: number }).avgTtl ?? 0;
+    w.line(`db${db.id}:keys=${db.size},expires=${db.volatileCount},avg_ttl=${Math.floor(avgTtl)}`);
+  }
+  return w.text;
+}
+
+const DEFAULT_SECTIONS = [
+  'server',
+  'clients',
+  'memory',
+  'persistence',
+  'stats',
+  'replication',
+  'cpu',
+  'module_list',
+  'errorstats',
+  'cluster',
+  'keyspace',
+];
+
+/** Sections in the order Redis prints them; `modules` also selects the "# Modules" list. */
+const SECTIONS: Array<[names: string[], gen: (server: Server) => string]> = [
+  [['server'], serverSection],
+  [['clients'], clientsSection],
+  [['memory'], memorySection],
+  [['persistence'], persistenceSection],
+  [['stats'], statsSection],
+  [['replication'], replicationSection],
+  [['cpu'], cpuSection],
+  [['module_list', 'modules'], (server) => new SectionWriter(server, 'Modules').text],
+  [['commandstats'], commandStatsSection],
+  [['errorstats'], errorStatsSection],
+  [['latencystats'], latencyStatsSection],
+  [['cluster'], clusterSection],
+  [['keyspace'], keyspaceSection],
+];
+
+/**
+ * The INFO text for the requested section names (INFO's arguments): none means the default set;
+ * "default", "all" and "everything" as Redis reads them; unknown names select nothing.
+ */
+export function genInfoString(server: Server, args: readonly string[]): string {
+  let all = false;
+  const wanted = new Set<string>();
+  if (args.length === 0) {
+    for (const s of DEFAULT_SECTIONS) wanted.add(s);
+  }
+  for (const arg of args) {
+    const name = arg.toLowerCase();
+    if (name === 'default') for (const s of DEFAULT_SECTIONS) wanted.add(s);
+    else if (name === 'all' || name === 'everything') all = true;
+    else wanted.add(name);
+  }
+  const parts: string[] = [];
+  for (const [names, gen] of SECTIONS) {
+    if (all || names.some((n) => wanted.has(n))) parts.push(gen(server));
+  }
+  return parts.join('\r\n');
+}
+
+// ---------------------------------------------------------------- MEMORY STATS
+
+/** An integer, a float ({ double }), or a nested map of integers. */
+export type MemoryStatValue = number | { double: number } | Array<[string, number]>;
+
+/**
+ * MEMORY STATS's fields in Redis 7.0's order and types (integers, ratios as floats, one map per
+ * non-empty database), computed from the same figures as INFO memory.
+ */
+export function memoryStats(server: Server): Array<[string, MemoryStatValue]> {
+  const mem = memorySnapshot();
+  const state = server.info;
+  if (mem.used > state.peakMemory) state.peakMemory = mem.used;
+  let clientsMem = 0;
+  for (const c of server.clients.values()) clientsMem += c.outputBytes() + c.queryBufferBytes();
+  const out: Array<[string, MemoryStatValue]> = [
+    ['peak.allocated', state.peakMemory],
+    ['total.allocated', mem.used],
+    ['startup.allocated', state.startupMemory],
+    ['replication.backlog', 0],
+    ['clients.slaves', 0],
+    ['clients.normal', clientsMem],
+    ['cluster.links', 0],
+    ['aof.buffer', 0],
+    ['lua.caches', 0],
+    ['functions.caches', 0],
+  ];
+  let keys = 0;
+  let dbOverhead = 0;
+  for (const db of server.dbs) {
+    if (db.size === 0) continue;
+    keys += db.size;
+    // Slot arrays and index: about 40 bytes per key, 16 more per key with a TTL.
+    const main = db.size * 40;
+    const expires = db.volatileCount * 16;
+    dbOverhead += main + expires;
+    out.push([
+      `db.${db.id}`,
+      [
+        ['overhead.hashtable.main', main],
+        ['overhead.hashtable.expires', expires],
+        ['overhead.hashtable.slot-to-keys', 0],
+      ],
+    ]);
+  }
+  const overhead = state.startupMemory + clientsMem + dbOverhead;
+  const netUsed = Math.max(0, mem.used - state.startupMemory);
+  const dataset = Math.max(0, mem.used - overhead);
+  // Redis computes these ratios in single precision.
+  const f = (x: number) => ({ double: Number.isFinite(x) ? Math.fround(x) : 0 });
+  out.push(
+    ['overhead.total', overhead],
+    ['keys.count', keys],
+    ['keys.bytes-per-key', keys > 0 ? Math.floor(netUsed / keys) : 0],
+    ['dataset.bytes', dataset],
+    ['dataset.percentage', f(netUsed > 0 ? (dataset * 100) / netUsed : 0)],
+    ['peak.percentage', f((mem.used * 100) / state.peakMemory)],
+    ['allocator.allocated', mem.used],
+    ['allocator.active', mem.active],
+    ['allocator.resident', mem.rss],
+    ['allocator-fragmentation.ratio', f(mem.active / mem.used)],
+    ['allocator-fragmentation.bytes', mem.active - mem.used],
+    ['allocator-rss.ratio', f(mem.rss / mem.active)],
+    ['allocator-rss.bytes', mem.rss - mem.active],
+    ['rss-overhead.ratio', f(1)],
+    ['rss-overhead.bytes', 0],
+    ['fragmentation', f(mem.rss / mem.used)],
+    ['fragmentation.bytes', mem.rss - mem.used],
+  );
+  return out;
+}

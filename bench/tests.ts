@@ -73,6 +73,15 @@ export const THROUGHPUT_TESTS: ThroughputTest[] = [
   ...valueSize('64k', 65_536, 1_000, 10_000),
 ];
 
+/**
+ * Run once per server before the throughput tests and not reported (JIT warm-up for Cinder). The
+ * basic tests only: errors from commands Cinder lacks are ignored here.
+ */
+export const WARMUP_ARGS: string[][] = [1, 16].map((p) => [
+  '-t', 'ping_inline,ping_mbulk,set,get,incr,mset',
+  '-c', String(CLIENTS), '-P', String(p), '-r', String(KEYSPACE), '-n', String(p === 1 ? 20_000 : 100_000),
+]);
+
 /** The two non-redis-benchmark phases, selectable with --only like tests. */
 export const PHASES = ['memory', 'latency'] as const;
 export type Phase = (typeof PHASES)[number];

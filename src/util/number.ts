@@ -84,30 +84,39 @@ export function parseFloatStrict(s: string): number | null {
     body = body.slice(1);
   }
   if (body === 'inf' || body === 'infinity') return sign * Infinity;
+  let v: number;
+  let nonZeroMantissa: boolean;
   if (body.startsWith('0x')) {
-    if (!/^0x[0-9a-f]*(\.[0-9a-f]*)?(p[+-]?\d+)?$/.test(body) || body === '0x' || body === '0x.') return null;
-    return sign * parseHexFloat(body.slice(2));
+    const m = /^0x([0-9a-f]*)(?:\.([0-9a-f]*))?(?:p([+-]?\d+))?$/.exec(body);
+    if (m === null || (m[1] + (m[2] ?? '')).length === 0) return null;
+    nonZeroMantissa = /[1-9a-f]/.test(m[1] + (m[2] ?? ''));
+    v = hexFloatValue(m[1], m[2] ?? '', m[3] === undefined ? 0 : parseInt(m[3], 10));
+  } else {
+    if (!/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(body)) return null;
+    const e = body.indexOf('e');
+    nonZeroMantissa = /[1-9]/.test(e < 0 ? body : body.slice(0, e));
+    v = Number(body);
   }
-  if (!/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/.test(body)) return null;
-  const v = Number(body);
-  if (Number.isNaN(v)) return null;
+  // strtod's ERANGE cases Redis rejects: overflow to infinity and underflow to zero.
+  if (!Number.isFinite(v) || (v === 0 && nonZeroMantissa)) return null;
   return sign * v;
 }
 
-function parseHexFloat(h: string): number {
-  let exp = 0;
-  const p = h.indexOf('p');
-  if (p >= 0) {
-    exp = parseInt(h.slice(p + 1), 10);
-    h = h.slice(0, p);
+/** Exact hex float value (rounded once, to nearest even) from integer and fraction digits. */
+function hexFloatValue(intDigits: string, fracDigits: string, exp: number): number {
+  const mant = BigInt('0x' + (intDigits + fracDigits || '0'));
+  if (mant === 0n) return 0;
+  let e2 = exp - 4 * fracDigits.length;
+  // Keep 64 significant bits plus a sticky bit so Number() rounds exactly once.
+  let m = mant;
+  const bits = m.toString(2).length;
+  if (bits > 64) {
+    const shift = BigInt(bits - 64);
+    const sticky = (m & ((1n << shift) - 1n)) !== 0n ? 1n : 0n;
+    m = (m >> shift) | sticky;
+    e2 += bits - 64;
   }
-  const dot = h.indexOf('.');
-  let mant = h;
-  if (dot >= 0) {
-    mant = h.slice(0, dot) + h.slice(dot + 1);
-    exp -= 4 * (h.length - dot - 1);
-  }
-  return parseInt(mant || '0', 16) * Math.pow(2, exp);
+  return Number(m) * Math.pow(2, e2);
 }
 
 /** printf("%.17g") as glibc prints it, with Redis's spelling of infinities. */
@@ -121,7 +130,8 @@ export function formatDouble17g(d: number): string {
 
 /** printf("%.<precision>g") for a finite non-zero double. */
 export function formatG(d: number, precision: number): string {
-  const e = d.toExponential(precision - 1);
+  let e = d.toExponential(precision - 1);
+  if (precision <= 17) e = roundTiesToEven(d, e, precision);
   const ePos = e.indexOf('e');
   const exp = parseInt(e.slice(ePos + 1), 10);
   const neg = e[0] === '-';
@@ -142,4 +152,58 @@ export function formatG(d: number, precision: number): string {
     out = '0.' + frac;
   }
   return neg ? '-' + out : out;
+}
+
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+
+/**
+ * toExponential rounds exact decimal ties away from zero; glibc's printf rounds them to even. A tie
+ * needs the exact binary value to end in a 5 right after the last printed digit, so only then is the
+ * exact decimal expansion computed (with BigInt) and the rounding redone.
+ */
+function roundTiesToEven(d: number, rounded: string, precision: number): string {
+  const longer = Math.abs(d).toExponential(Math.min(precision + 2, 100));
+  const longerDigits = longer.slice(0, longer.indexOf('e')).replace('.', '');
+  if (longerDigits[precision] !== '5' && longerDigits[precision] !== '4') return rounded;
+  // Exact value: mantissa * 2^exp2.
+  F64[0] = Math.abs(d);
+  const hi = U32[1];
+  const lo = U32[0];
+  const biased = (hi >>> 20) & 0x7ff;
+  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  let exp2: number;
+  if (biased === 0) exp2 = -1074;
+  else {
+    mant |= 1n << 52n;
+    exp2 = biased - 1075;
+  }
+  let digits: string;
+  let pointPos: number; // digits before the decimal point
+  if (exp2 >= 0) {
+    digits = (mant << BigInt(exp2)).toString();
+    pointPos = digits.length;
+  } else {
+    digits = (mant * 5n ** BigInt(-exp2)).toString();
+    pointPos = digits.length + exp2;
+  }
+  const firstNonZero = digits.search(/[1-9]/);
+  digits = digits.slice(firstNonZero);
+  pointPos -= firstNonZero;
+  if (digits.length <= precision) return rounded;
+  const tail = digits.slice(precision);
+  if (!/^50*$/.test(tail)) return rounded;
+  // An exact tie: round the kept digits half to even.
+  let kept = digits.slice(0, precision);
+  const last = kept.charCodeAt(precision - 1) - 48;
+  let exp10 = pointPos - 1;
+  if (last % 2 === 1) {
+    const bumped = (BigInt(kept) + 1n).toString();
+    if (bumped.length > precision) {
+      kept = bumped.slice(0, precision);
+      exp10++;
+    } else kept = bumped;
+  }
+  const mantissa = precision > 1 ? kept[0] + '.' + kept.slice(1) : kept;
+  return (d < 0 ? '-' : '') + mantissa + 'e' + (exp10 < 0 ? '-' : '+') + Math.abs(exp10);
 }

@@ -102,12 +102,14 @@ function pairSize(field: string, value: string): number {
 function lpFind(lp: string, field: string): number {
   const flen = field.length;
   const end = lp.length;
+  // Comparing the last byte first skips most startsWith calls (fields often share a prefix).
+  const last = flen > 0 ? field.charCodeAt(flen - 1) : -1;
   let p = 0;
   while (p < end) {
     const start = p;
     const len = readLen(lp, p);
     p = after + len;
-    if (len === flen && lp.startsWith(field, after)) {
+    if (len === flen && (len === 0 || lp.charCodeAt(p - 1) === last) && lp.startsWith(field, after)) {
       after = p;
       return start;
     }

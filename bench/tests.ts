@@ -79,7 +79,7 @@ export const THROUGHPUT_TESTS: ThroughputTest[] = [
  */
 export const WARMUP_ARGS: string[][] = [1, 16].map((p) => [
   '-t', 'ping_inline,ping_mbulk,set,get,incr,mset',
-  '-c', String(CLIENTS), '-P', String(p), '-r', String(KEYSPACE), '-n', String(p === 1 ? 20_000 : 100_000),
+  '-c', String(CLIENTS), '-P', String(p), '-r', String(KEYSPACE), '-n', String(p === 1 ? 10_000 : 50_000),
 ]);
 
 /** The two non-redis-benchmark phases, selectable with --only like tests. */

@@ -1,4 +1,5 @@
 import type { CollectionValue } from '../values.js';
+import { hashKey } from '../keyspace.js';
 
 /**
  * The hash type: field → value maps of latin1 strings, in two encodings chosen exactly when Redis
@@ -11,11 +12,12 @@ import type { CollectionValue } from '../values.js';
  *   header per hash instead of one JS string (16+ bytes of header, 8 of pointer) per field and
  *   value. The string is rebuilt on every change through a scratch buffer, so it is always a
  *   flat sequential string (never a rope, never a slice pinning an old version).
- * - "hashtable" (large hashes): dense parallel slot arrays `fields[s]`, `values[s]` with a
- *   Map<field, slot> index. Deleting moves the last slot into the hole, and HSCAN walks slots from
- *   the top down, so a cursor never misses an element that is present for the whole scan (the
- *   same argument as the keyspace's SCAN, src/engine/keyspace.ts). The Map caps a hash at
- *   2^24 fields (V8's Map limit).
+ * - "hashtable" (large hashes): built like the keyspace (src/engine/keyspace.ts): dense slots,
+ *   each ONE string `len(field) field value`, the pairs' hashes in an Int32Array and an
+ *   open-addressing index of slot numbers. Deleting moves the last slot into the hole, and HSCAN
+ *   walks slots from the top down, so a cursor never misses an element that is present for the
+ *   whole scan (the keyspace's SCAN argument). Measured ~60 bytes per pair plus its bytes
+ *   (Redis: ~70); a Map<string, string> costs ~100 and caps at 2^24 entries.
  *
  * Conversion is one way, listpack → hashtable, when an insert makes the hash exceed
  * hash-max-listpack-entries fields or a field or value longer than hash-max-listpack-value bytes
@@ -107,13 +109,20 @@ function lpFind(lp: string, field: string): number {
   let p = 0;
   while (p < end) {
     const start = p;
-    const len = readLen(lp, p);
-    p = after + len;
-    if (len === flen && (len === 0 || lp.charCodeAt(p - 1) === last) && lp.startsWith(field, after)) {
+    // One-byte lengths (every entry under 128 bytes) are read inline.
+    let len = lp.charCodeAt(p);
+    let at = p + 1;
+    if (len >= 128) {
+      len = readLen(lp, p);
+      at = after;
+    }
+    p = at + len;
+    if (len === flen && (len === 0 || lp.charCodeAt(p - 1) === last) && lp.startsWith(field, at)) {
       after = p;
       return start;
     }
-    p = readLen(lp, p) + after;
+    const vlen = lp.charCodeAt(p);
+    p = vlen < 128 ? p + 1 + vlen : readLen(lp, p) + after;
   }
   return -1;
 }
@@ -125,57 +134,183 @@ function scratchString(start: number, end: number): string {
 
 // ---------------------------------------------------------------- hashtable
 
-/** The large-hash encoding: dense slots plus a field → slot index. */
+const MIN_INDEX = 8;
+const MIN_SLOTS = 8;
+
+/** `len(field) field value` as one fresh flat string: a hashtable slot's entry. */
+function buildPair(field: string, value: string): string {
+  const size = lenSize(field.length) + field.length + value.length;
+  ensureScratch(size);
+  let p = writeLen(0, field.length);
+  p += scratch.latin1Write(field, p);
+  scratch.latin1Write(value, p);
+  return scratchString(0, size);
+}
+
+/** Whether a slot entry's field is `field`; on success `after` is where the field starts. */
+function pairHasField(pair: string, field: string): boolean {
+  let len = pair.charCodeAt(0);
+  let at = 1;
+  if (len >= 128) {
+    len = readLen(pair, 0);
+    at = after;
+  }
+  if (len !== field.length || !pair.startsWith(field, at)) return false;
+  after = at;
+  return true;
+}
+
+/**
+ * The large-hash encoding, built like the keyspace (src/engine/keyspace.ts): dense slots holding
+ * one string per pair (`len(field) field value`), each pair's hash in an Int32Array, and an
+ * open-addressing index of slot numbers (linear probing, backward-shift deletion). About 60 bytes
+ * per pair beyond the field and value bytes' own length, no per-field JS string, no Map.
+ */
 class Table {
-  readonly index = new Map<string, number>();
-  fields: string[] = [];
-  values: string[] = [];
+  pairs: string[] = [];
+  private hashes = new Int32Array(MIN_SLOTS);
+  /** slot + 1; 0 = empty. */
+  private index = new Int32Array(MIN_INDEX);
+  private mask = MIN_INDEX - 1;
 
   get size(): number {
-    return this.fields.length;
+    return this.pairs.length;
+  }
+
+  /** Slot of `field`, or -1; on success `after` is where the field starts in the pair. */
+  find(field: string, h: number): number {
+    const { index, mask, hashes, pairs } = this;
+    let i = h & mask;
+    for (;;) {
+      const s = index[i];
+      if (s === 0) return -1;
+      if (hashes[s - 1] === h && pairHasField(pairs[s - 1], field)) return s - 1;
+      i = (i + 1) & mask;
+    }
   }
 
   get(field: string): string | undefined {
-    const s = this.index.get(field);
-    return s === undefined ? undefined : this.values[s];
+    const s = this.find(field, hashKey(field));
+    return s < 0 ? undefined : this.pairs[s].slice(after + field.length);
+  }
+
+  valueLength(field: string): number {
+    const s = this.find(field, hashKey(field));
+    return s < 0 ? 0 : this.pairs[s].length - after - field.length;
+  }
+
+  has(field: string): boolean {
+    return this.find(field, hashKey(field)) >= 0;
+  }
+
+  fieldAt(s: number): string {
+    const pair = this.pairs[s];
+    const len = readLen(pair, 0);
+    return pair.slice(after, after + len);
+  }
+
+  valueAt(s: number): string {
+    const pair = this.pairs[s];
+    const len = readLen(pair, 0);
+    return pair.slice(after + len);
   }
 
   /** Sets a field; returns true when it was new. */
   set(field: string, value: string): boolean {
-    const s = this.index.get(field);
-    if (s !== undefined) {
-      this.values[s] = value;
+    const h = hashKey(field);
+    const s = this.find(field, h);
+    if (s >= 0) {
+      this.pairs[s] = buildPair(field, value);
       return false;
     }
-    this.index.set(field, this.fields.length);
-    this.fields.push(field);
-    this.values.push(value);
+    const slot = this.pairs.length;
+    if (slot === this.hashes.length) {
+      const grown = new Int32Array(Math.ceil(slot * 1.5));
+      grown.set(this.hashes);
+      this.hashes = grown;
+    }
+    if ((slot + 1) * 4 > this.index.length * 3) this.resizeIndex(this.index.length * 2);
+    this.pairs.push(buildPair(field, value));
+    this.hashes[slot] = h;
+    this.indexInsert(slot, h);
     return true;
   }
 
   delete(field: string): boolean {
-    const s = this.index.get(field);
-    if (s === undefined) return false;
-    this.index.delete(field);
-    const last = this.fields.length - 1;
+    const h = hashKey(field);
+    const s = this.find(field, h);
+    if (s < 0) return false;
+    this.indexRemoveAt(this.indexPosOf(s));
+    const last = this.pairs.length - 1;
     if (s !== last) {
       // Move the last slot into the hole (see the HSCAN note at the top).
-      const moved = this.fields[last];
-      this.fields[s] = moved;
-      this.values[s] = this.values[last];
-      this.index.set(moved, s);
+      this.index[this.indexPosOf(last)] = s + 1;
+      this.pairs[s] = this.pairs[last];
+      this.hashes[s] = this.hashes[last];
     }
-    this.fields.pop();
-    this.values.pop();
+    this.pairs.pop();
+    this.maybeShrink();
     return true;
   }
 
   clone(): Table {
     const t = new Table();
-    t.fields = this.fields.slice();
-    t.values = this.values.slice();
-    for (let s = 0; s < t.fields.length; s++) t.index.set(t.fields[s], s);
+    t.pairs = this.pairs.slice();
+    t.hashes = this.hashes.slice();
+    t.index = this.index.slice();
+    t.mask = this.mask;
     return t;
+  }
+
+  private indexInsert(slot: number, h: number): void {
+    const mask = this.mask;
+    let i = h & mask;
+    while (this.index[i] !== 0) i = (i + 1) & mask;
+    this.index[i] = slot + 1;
+  }
+
+  private indexPosOf(slot: number): number {
+    const mask = this.mask;
+    let i = this.hashes[slot] & mask;
+    while (this.index[i] !== slot + 1) i = (i + 1) & mask;
+    return i;
+  }
+
+  /** Backward-shift deletion: no tombstones. */
+  private indexRemoveAt(pos: number): void {
+    const { index, mask, hashes } = this;
+    let hole = pos;
+    let j = pos;
+    for (;;) {
+      j = (j + 1) & mask;
+      const s = index[j];
+      if (s === 0) break;
+      const home = hashes[s - 1] & mask;
+      const inRange = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (!inRange) {
+        index[hole] = s;
+        hole = j;
+      }
+    }
+    index[hole] = 0;
+  }
+
+  private resizeIndex(size: number): void {
+    this.index = new Int32Array(size);
+    this.mask = size - 1;
+    for (let s = 0; s < this.pairs.length; s++) this.indexInsert(s, this.hashes[s]);
+  }
+
+  /** Gives memory back after mass deletion (Redis resizes a hash's dict in hashTypeDelete). */
+  private maybeShrink(): void {
+    const n = this.pairs.length;
+    let size = this.index.length;
+    while (size > MIN_INDEX && n * 8 < size) size >>= 1;
+    if (size !== this.index.length) this.resizeIndex(size);
+    if (this.hashes.length > MIN_SLOTS && n * 4 < this.hashes.length) {
+      this.hashes = this.hashes.slice(0, Math.max(MIN_SLOTS, n * 2));
+      this.pairs = this.pairs.slice();
+    }
   }
 }
 
@@ -227,16 +362,13 @@ export class HashValue implements CollectionValue {
 
   has(field: string): boolean {
     const b = this.body;
-    return typeof b === 'string' ? lpFind(b, field) >= 0 : b.index.has(field);
+    return typeof b === 'string' ? lpFind(b, field) >= 0 : b.has(field);
   }
 
   /** Length in bytes of a field's value, 0 when absent (HSTRLEN). */
   valueLength(field: string): number {
     const b = this.body;
-    if (typeof b !== 'string') {
-      const v = b.get(field);
-      return v === undefined ? 0 : v.length;
-    }
+    if (typeof b !== 'string') return b.valueLength(field);
     if (lpFind(b, field) < 0) return 0;
     return readLen(b, after);
   }
@@ -336,8 +468,7 @@ export class HashValue implements CollectionValue {
   forEach(visit: PairVisitor): void {
     const b = this.body;
     if (typeof b !== 'string') {
-      const { fields, values } = b;
-      for (let s = 0; s < fields.length; s++) visit(fields[s], values[s]);
+      for (let s = 0; s < b.size; s++) visit(b.fieldAt(s), b.valueAt(s));
       return;
     }
     let p = 0;
@@ -354,7 +485,11 @@ export class HashValue implements CollectionValue {
   /** Every field in iteration order. */
   fields(): string[] {
     const b = this.body;
-    if (typeof b !== 'string') return b.fields.slice();
+    if (typeof b !== 'string') {
+      const fields: string[] = [];
+      for (let s = 0; s < b.size; s++) fields.push(b.fieldAt(s));
+      return fields;
+    }
     const out: string[] = [];
     let p = 0;
     while (p < b.length) {
@@ -368,7 +503,11 @@ export class HashValue implements CollectionValue {
   /** Every value in iteration order. */
   values(): string[] {
     const b = this.body;
-    if (typeof b !== 'string') return b.values.slice();
+    if (typeof b !== 'string') {
+      const values: string[] = [];
+      for (let s = 0; s < b.size; s++) values.push(b.valueAt(s));
+      return values;
+    }
     const out: string[] = [];
     let p = 0;
     while (p < b.length) {
@@ -393,8 +532,8 @@ export class HashValue implements CollectionValue {
   pairAt(i: number, out: string[]): void {
     const b = this.body;
     if (typeof b !== 'string') {
-      out[0] = b.fields[i];
-      out[1] = b.values[i];
+      out[0] = b.fieldAt(i);
+      out[1] = b.valueAt(i);
       return;
     }
     let p = 0;
@@ -422,13 +561,12 @@ export class HashValue implements CollectionValue {
       this.forEach(visit);
       return 0;
     }
-    const { fields, values } = b;
-    let p = cursor === 0 ? fields.length : Math.min(cursor, fields.length);
+    let p = cursor === 0 ? b.size : Math.min(cursor, b.size);
     let budget = Math.max(1, count);
     while (p > 0 && budget > 0) {
       p--;
       budget--;
-      visit(fields[p], values[p]);
+      visit(b.fieldAt(p), b.valueAt(p));
     }
     return p;
   }
@@ -438,9 +576,6 @@ export class HashValue implements CollectionValue {
     const b = this.body;
     if (typeof b !== 'string') return;
     const t = new Table();
-    // Decode from a buffer copy so the new strings are independent of the old listpack string.
-    ensureScratch(b.length);
-    scratch.latin1Write(b, 0);
     let p = 0;
     while (p < b.length) {
       const flen = readLen(b, p);
@@ -448,7 +583,8 @@ export class HashValue implements CollectionValue {
       const vlen = readLen(b, fstart + flen);
       const vstart = after;
       p = vstart + vlen;
-      t.set(scratchString(fstart, fstart + flen), scratchString(vstart, p));
+      // Slices are temporary: the table copies them into fresh pair strings.
+      t.set(b.slice(fstart, fstart + flen), b.slice(vstart, p));
     }
     this.body = t;
     this.count = 0;

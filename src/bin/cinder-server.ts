@@ -2,12 +2,32 @@
 import { Server } from '../server/server.js';
 import { Config, ConfigError } from '../server/config.js';
 import { TcpListener } from '../server/tcp.js';
+import { REDIS_VERSION } from '../server/info.js';
 
 /** `cinder-server [/path/to/redis.conf] [--directive value ...]`, started like redis-server. */
 async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.length === 1 && (args[0] === '-v' || args[0] === '--version')) {
+    process.stdout.write(`Cinder server v=${REDIS_VERSION} (Redis ${REDIS_VERSION} compatible) node=${process.version}\n`);
+    process.exit(0);
+  }
+  if (args.length === 1 && (args[0] === '-h' || args[0] === '--help')) {
+    process.stdout.write(
+      'Usage: cinder-server [/path/to/redis.conf] [options] [-]\n' +
+        '       cinder-server - (read config from stdin)\n' +
+        '       cinder-server -v or --version\n' +
+        '       cinder-server -h or --help\n\n' +
+        'Examples:\n' +
+        '       cinder-server (run the server with default conf)\n' +
+        '       cinder-server /etc/redis/6379.conf\n' +
+        '       cinder-server --port 7777\n' +
+        '       cinder-server /etc/myredis.conf --loglevel verbose -\n',
+    );
+    process.exit(0);
+  }
   let config: Config;
   try {
-    config = Config.fromArgs(process.argv.slice(2));
+    config = Config.fromArgs(args);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(e.message + '\n');
@@ -17,6 +37,7 @@ async function main(): Promise<void> {
   }
   const server = new Server(config);
   server.executable = process.argv[1] ?? '';
+  server.configFile = config.configFile;
   server.log.notice('Cinder is starting');
   for (const w of config.warnings) server.log.warning(w);
   const listener = new TcpListener(server);

@@ -69,6 +69,15 @@ export class Server {
   ) {
     this.commands = new CommandTable(specs);
     for (let i = 0; i < config.databases; i++) this.dbs.push(this.createDb(i));
+    this.log.level = config.loglevel;
+    config.onChange('loglevel', () => {
+      this.log.level = config.loglevel;
+    });
+    config.onChange('hz', () => {
+      if (this.cronTimer === null) return;
+      this.stopCron();
+      this.startCron();
+    });
   }
 
   private createDb(id: number): Keyspace {

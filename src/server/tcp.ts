@@ -47,6 +47,8 @@ export class Connection {
     const writer = this.writer;
     server.stats.netInputBytes += chunk.length;
     const parser = this.parser;
+    // proto-max-bulk-len may change with CONFIG SET at any time.
+    parser.maxBulkLen = server.config.protoMaxBulkLen;
     parser.feed(chunk);
     let argv: string[] | null;
     while ((argv = parser.next()) !== null) {

@@ -52,6 +52,10 @@ export async function startRealRedis(extraArgs: string[] = []): Promise<RealRedi
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...extraArgs],
     { stdio: 'ignore' },
   );
+  // Never leave a redis-server behind when the test process ends early.
+  const killOnExit = () => proc.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  proc.once('exit', () => process.off('exit', killOnExit));
   const deadline = Date.now() + 10_000;
   for (;;) {
     try {

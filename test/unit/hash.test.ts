@@ -147,6 +147,48 @@ describe('hash type: conversions', () => {
   });
 });
 
+describe('hash type: hashtable encoding', () => {
+  it('grows, shrinks after mass deletion, and keeps every remaining pair', () => {
+    const h = createHash();
+    const N = 5000;
+    for (let i = 0; i < N; i++) h.set(`field:${i}`, `value:${i}`, 16, 64);
+    assert.equal(h.encoding(), 'hashtable');
+    assert.equal(h.size, N);
+    for (let i = 0; i < N; i++) if (i % 50 !== 0) assert.equal(h.delete(`field:${i}`), true);
+    assert.equal(h.size, N / 50);
+    for (let i = 0; i < N; i++) assert.equal(h.get(`field:${i}`), i % 50 === 0 ? `value:${i}` : undefined);
+    for (let i = 0; i < N; i++) h.set(`field:${i}`, `again:${i}`, 16, 64);
+    assert.equal(h.size, N);
+    for (let i = 0; i < N; i += 7) assert.equal(h.get(`field:${i}`), `again:${i}`);
+    const fields = new Set(h.fields());
+    assert.equal(fields.size, N);
+    assert.equal(h.values().length, N);
+  });
+
+  it('stores long and binary fields and values', () => {
+    const h = createHash();
+    const long = 'f'.repeat(300);
+    const cases: Array<[string, string]> = [
+      ['', ''],
+      ['\x00', '\xff'],
+      [long, 'v'],
+      ['k', 'v'.repeat(20000)],
+      ['\x80\x81', ''],
+    ];
+    for (const [f, v] of cases) h.set(f, v, 0, 100_000);
+    assert.equal(h.encoding(), 'hashtable');
+    for (const [f, v] of cases) {
+      assert.equal(h.get(f), v);
+      assert.equal(h.valueLength(f), v.length);
+      assert.equal(h.has(f), true);
+    }
+    assert.equal(h.get(long.slice(1)), undefined);
+    assert.deepEqual(pairsOf(h).sort(), cases.slice().sort());
+    assert.equal(h.delete(long), true);
+    assert.equal(h.get('k'), 'v'.repeat(20000));
+  });
+});
+
 describe('hash type: scan', () => {
   it('returns a listpack whole with cursor 0', () => {
     const h = createHash();

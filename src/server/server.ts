@@ -93,6 +93,7 @@ export class Server {
    * is written to `c.reply`; unexpected exceptions become an error reply and are logged.
    */
   execute(c: Client, argv: string[]): void {
+    const start = performance.now();
     const now = Date.now();
     this.clock.now = now;
     c.lastInteraction = now;
@@ -116,7 +117,6 @@ export class Server {
       return;
     }
     c.lastCommand = cmd;
-    const start = performance.now();
     try {
       cmd.handler!(c, argv);
     } catch (e) {

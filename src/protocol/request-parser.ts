@@ -17,6 +17,8 @@ export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
 const LINE_LIMIT = PROTO_INLINE_MAX_SIZE + 16 * 1024;
 /** Arguments at least this long are assembled in place (Redis's PROTO_MBULK_BIG_ARG). */
 const BIG_ARG = 32 * 1024;
+/** Largest big-argument buffer a connection keeps for reuse. */
+const SCRATCH_MAX = 1024 * 1024;
 const INT_MAX = 2147483647;
 const EMPTY = Buffer.alloc(0);
 
@@ -38,6 +40,12 @@ export class RequestParser {
   /** In-place assembly of a big argument (bulkLen + 2 bytes, CRLF included). */
   private big: Buffer | null = null;
   private bigFill = 0;
+  /**
+   * Reused assembly buffer for big arguments up to SCRATCH_MAX: the argument becomes a string
+   * right away, so one buffer serves every big argument of the connection instead of a fresh
+   * off-heap allocation each time (which also spares V8 the external-memory GC pressure).
+   */
+  private scratch: Buffer | null = null;
 
   /** Bytes received but not consumed yet (for client-query-buffer accounting). */
   get buffered(): number {
@@ -165,7 +173,15 @@ export class RequestParser {
     const available = buf.length - this.pos;
     if (available < len + 2) {
       if (len >= BIG_ARG) {
-        const big = Buffer.allocUnsafeSlow(len + 2);
+        let big: Buffer;
+        if (len + 2 <= SCRATCH_MAX) {
+          if (this.scratch === null || this.scratch.length < len + 2) {
+            this.scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, Math.max(len + 2, 2 * (this.scratch?.length ?? 0))));
+          }
+          big = this.scratch.subarray(0, len + 2);
+        } else {
+          big = Buffer.allocUnsafeSlow(len + 2);
+        }
         buf.copy(big, 0, this.pos);
         this.big = big;
         this.bigFill = available;

@@ -39,8 +39,9 @@ const LISTPACK_MAX_BYTES = 1 << 28;
 
 // ---------------------------------------------------------------- listpack string encoding
 
-/** Reusable buffer the listpack strings are assembled in. */
-let scratch = Buffer.allocUnsafeSlow(64 * 1024);
+/** Reusable buffer the listpack strings are assembled in (back to this size after a big one). */
+const SCRATCH_SIZE = 64 * 1024;
+let scratch = Buffer.allocUnsafeSlow(SCRATCH_SIZE);
 
 function ensureScratch(n: number): void {
   if (n <= scratch.length) return;
@@ -127,9 +128,14 @@ function lpFind(lp: string, field: string): number {
   return -1;
 }
 
-/** A fresh flat string of scratch[start, end) (never a slice of a larger string). */
+/**
+ * A fresh flat string of scratch[start, end) (never a slice of a larger string). The last step of
+ * every build: a scratch buffer grown for an unusually big hash is released here.
+ */
 function scratchString(start: number, end: number): string {
-  return scratch.latin1Slice(start, end);
+  const s = scratch.latin1Slice(start, end);
+  if (scratch.length > 16 * SCRATCH_SIZE) scratch = Buffer.allocUnsafeSlow(SCRATCH_SIZE);
+  return s;
 }
 
 // ---------------------------------------------------------------- hashtable

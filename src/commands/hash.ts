@@ -1,4 +1,5 @@
 import type { CommandSpec, KeySpec, KeySpecFlag } from './spec.js';
+import type { CommandDocExtras } from './introspection.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { addInt64, parseInteger } from '../util/number.js';
@@ -406,8 +407,13 @@ function key1(flags: KeySpecFlag[]): KeySpec[] {
   return [{ flags, begin: { index: 1 }, find: { range: { lastkey: 0, step: 1, limit: 0 } } }];
 }
 
+/** Attaches COMMAND DOCS extras (history, deprecation) to a spec. */
+function withDocs(spec: CommandSpec, extras: CommandDocExtras): CommandSpec {
+  return Object.assign(spec, extras);
+}
+
 export const HASH_COMMANDS: CommandSpec[] = [
-  {
+  withDocs({
     name: 'hdel',
     summary: 'Removes fields from a hash, deleting the key when none remain.',
     since: '2.0.0',
@@ -418,7 +424,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     acl: ['hash'],
     keys: key1(['RW', 'DELETE']),
     handler: hdelCommand,
-  },
+  }, { history: [['2.4.0', 'Takes several fields.']] }),
   {
     name: 'hexists',
     summary: 'Tells whether a hash has a field.',
@@ -517,7 +523,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     keys: key1(['RO', 'ACCESS']),
     handler: hmgetCommand,
   },
-  {
+  withDocs({
     name: 'hmset',
     summary: 'Sets several hash fields at once and answers OK (superseded by HSET).',
     since: '2.0.0',
@@ -528,7 +534,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     acl: ['hash'],
     keys: key1(['RW', 'UPDATE']),
     handler: hmsetCommand,
-  },
+  }, { docFlags: ['deprecated'], deprecatedSince: '4.0.0', replacedBy: '`HSET` with multiple field-value pairs' }),
   {
     name: 'hrandfield',
     summary: 'Picks random fields (optionally with values) from a hash, distinct or with repetition.',
@@ -555,7 +561,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     keys: key1(['RO', 'ACCESS']),
     handler: hscanCommand,
   },
-  {
+  withDocs({
     name: 'hset',
     summary: 'Sets one or more hash fields, creating the hash if needed; returns how many fields were new.',
     since: '2.0.0',
@@ -566,7 +572,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     acl: ['hash'],
     keys: key1(['RW', 'UPDATE']),
     handler: hsetCommand,
-  },
+  }, { history: [['4.0.0', 'Takes several field/value pairs.']] }),
   {
     name: 'hsetnx',
     summary: 'Sets a hash field only when it does not exist yet.',

@@ -40,13 +40,52 @@ export function checkType(v: Value | undefined, type: RedisType): void {
   if (v !== undefined && typeOf(v) !== type) throw new CommandError(Errors.wrongType);
 }
 
-/** Case-insensitive comparison of an argument with an upper-case keyword, without allocating. */
-export function isKeyword(arg: string, upper: string): boolean {
-  if (arg.length !== upper.length) return false;
-  for (let i = 0; i < upper.length; i++) {
-    let c = arg.charCodeAt(i);
-    if (c >= 97 && c <= 122) c -= 32;
-    if (c !== upper.charCodeAt(i)) return false;
+/**
+ * strcasecmp(arg, keyword) as Redis calls it on an sds: the comparison stops at a NUL byte, so
+ * "count\0junk" reads as "count". `upper` is the keyword in upper case.
+ */
+export function isOption(arg: string, upper: string): boolean {
+  const n = upper.length;
+  if (arg.length !== n && !(arg.length > n && arg.charCodeAt(n) === 0)) return false;
+  for (let i = 0; i < n; i++) {
+    let ch = arg.charCodeAt(i);
+    if (ch >= 97 && ch <= 122) ch -= 32;
+    if (ch !== upper.charCodeAt(i)) return false;
   }
   return true;
+}
+
+const UINT64_MAX = 18446744073709551615n;
+
+/** strtoul-style cursor text (as parseScanCursorOrReply reads it) → cursor, or throws "invalid cursor". */
+export function cursorOrThrow(s: string): number {
+  const n = s.length;
+  if (n > 0 && n <= 15) {
+    let v = 0;
+    let i = 0;
+    for (; i < n; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      v = v * 10 + d;
+    }
+    if (i === n) return v;
+  }
+  const end = s.indexOf('\0') < 0 ? n : s.indexOf('\0');
+  if (end === 0) return 0;
+  const first = s.charCodeAt(0);
+  if (first === 32 || (first >= 9 && first <= 13)) throw new CommandError(Errors.invalidCursor);
+  let i = 0;
+  let negative = false;
+  if (first === 43 || first === 45) {
+    negative = first === 45;
+    i = 1;
+  }
+  const digits = i;
+  while (i < end && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
+  // No digits: strtoul consumed nothing, so the first byte is what follows (not the end).
+  if (i === digits || i < end) throw new CommandError(Errors.invalidCursor);
+  let v = BigInt(s.slice(digits, end));
+  if (v > UINT64_MAX) throw new CommandError(Errors.invalidCursor);
+  if (negative && v !== 0n) v = UINT64_MAX + 1n - v;
+  return Number(v);
 }

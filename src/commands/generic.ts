@@ -1,4 +1,5 @@
 import type { CommandSpec, KeySpec, KeySpecFlag } from './spec.js';
+import { isOption, cursorOrThrow } from './args.js';
 import type { Client } from '../server/client.js';
 import type { Keyspace } from '../engine/keyspace.js';
 import { CommandError, Errors, sanitizeErrorLine } from '../protocol/errors.js';
@@ -17,7 +18,6 @@ import { GlobMatcher } from '../util/glob.js';
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
-const UINT64_MAX = 18446744073709551615n;
 const INT32_MAX = 2147483647;
 const INT32_MIN = -2147483648;
 
@@ -74,21 +74,6 @@ function lfuPolicy(c: Client): boolean {
   return p !== undefined && p.toLowerCase().endsWith('-lfu');
 }
 
-/**
- * strcasecmp(arg, keyword) as Redis calls it on an sds: the comparison stops at a NUL byte, so
- * "count\0junk" reads as "count". `upper` is the keyword in upper case.
- */
-function isOption(arg: string, upper: string): boolean {
-  const n = upper.length;
-  if (arg.length !== n && !(arg.length > n && arg.charCodeAt(n) === 0)) return false;
-  for (let i = 0; i < n; i++) {
-    let ch = arg.charCodeAt(i);
-    if (ch >= 97 && ch <= 122) ch -= 32;
-    if (ch !== upper.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
 /** An argument as C's %s prints it: up to the first NUL byte. */
 function cString(s: string): string {
   const nul = s.indexOf('\0');
@@ -133,39 +118,6 @@ function lookupNoTouch(db: Keyspace, key: string): Value | undefined {
 /** A bigint as a number when it is a safe integer. */
 function narrow(v: bigint): number | bigint {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
-}
-
-/** strtoul-style cursor text (as parseScanCursorOrReply reads it) → cursor, or throws "invalid cursor". */
-function cursorOrThrow(s: string): number {
-  const n = s.length;
-  if (n > 0 && n <= 15) {
-    let v = 0;
-    let i = 0;
-    for (; i < n; i++) {
-      const d = s.charCodeAt(i) - 48;
-      if (d < 0 || d > 9) break;
-      v = v * 10 + d;
-    }
-    if (i === n) return v;
-  }
-  const end = s.indexOf('\0') < 0 ? n : s.indexOf('\0');
-  if (end === 0) return 0;
-  const first = s.charCodeAt(0);
-  if (first === 32 || (first >= 9 && first <= 13)) throw new CommandError(Errors.invalidCursor);
-  let i = 0;
-  let negative = false;
-  if (first === 43 || first === 45) {
-    negative = first === 45;
-    i = 1;
-  }
-  const digits = i;
-  while (i < end && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
-  // No digits: strtoul consumed nothing, so the first byte is what follows (not the end).
-  if (i === digits || i < end) throw new CommandError(Errors.invalidCursor);
-  let v = BigInt(s.slice(digits, end));
-  if (v > UINT64_MAX) throw new CommandError(Errors.invalidCursor);
-  if (negative && v !== 0n) v = UINT64_MAX + 1n - v;
-  return Number(v);
 }
 
 // ---------------------------------------------------------------- DEL, EXISTS, TYPE, TOUCH

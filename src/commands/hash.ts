@@ -1,4 +1,5 @@
 import type { CommandSpec, KeySpec, KeySpecFlag } from './spec.js';
+import { isOption, cursorOrThrow } from './args.js';
 import type { CommandDocExtras } from './introspection.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
@@ -22,7 +23,6 @@ const COUNT_OUT_OF_RANGE = 'ERR value is out of range, value must between -92233
 const LONG_MIN = -9223372036854775808n;
 /** LONG_MAX / 2: HRANDFIELD WITHVALUES doubles the count. */
 const HALF_LONG_MAX = 4611686018427387903n;
-const UINT64_MAX = 18446744073709551615n;
 
 // ---------------------------------------------------------------- helpers
 
@@ -50,51 +50,6 @@ function hashOrCreate(c: Client, key: string): HashValue {
   }
   if (v instanceof HashValue) return v;
   throw new CommandError(Errors.wrongType);
-}
-
-/** strcasecmp(arg, keyword): stops at a NUL byte, so "count\0x" reads as "count". */
-function isOption(arg: string, upper: string): boolean {
-  const n = upper.length;
-  if (arg.length !== n && !(arg.length > n && arg.charCodeAt(n) === 0)) return false;
-  for (let i = 0; i < n; i++) {
-    let ch = arg.charCodeAt(i);
-    if (ch >= 97 && ch <= 122) ch -= 32;
-    if (ch !== upper.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
-/** parseScanCursorOrReply: strtoul rules (sign, wraparound, stop at NUL); "invalid cursor" otherwise. */
-function cursorOrThrow(s: string): number {
-  const n = s.length;
-  if (n > 0 && n <= 15) {
-    let v = 0;
-    let i = 0;
-    for (; i < n; i++) {
-      const d = s.charCodeAt(i) - 48;
-      if (d < 0 || d > 9) break;
-      v = v * 10 + d;
-    }
-    if (i === n) return v;
-  }
-  const nul = s.indexOf('\0');
-  const end = nul < 0 ? n : nul;
-  if (end === 0) return 0;
-  const first = s.charCodeAt(0);
-  if (first === 32 || (first >= 9 && first <= 13)) throw new CommandError(Errors.invalidCursor);
-  let i = 0;
-  let negative = false;
-  if (first === 43 || first === 45) {
-    negative = first === 45;
-    i = 1;
-  }
-  const digits = i;
-  while (i < end && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i++;
-  if (i === digits || i < end) throw new CommandError(Errors.invalidCursor);
-  let v = BigInt(s.slice(digits, end));
-  if (v > UINT64_MAX) throw new CommandError(Errors.invalidCursor);
-  if (negative && v !== 0n) v = UINT64_MAX + 1n - v;
-  return Number(v);
 }
 
 // ---------------------------------------------------------------- writes

@@ -1,4 +1,5 @@
 import type { CommandSpec, KeySpec, KeySpecFlag } from './spec.js';
+import { isOption } from './args.js';
 import type { Client } from '../server/client.js';
 import type { Keyspace } from '../engine/keyspace.js';
 import { CommandError, Errors } from '../protocol/errors.js';
@@ -34,22 +35,6 @@ const ERR_LCS_TYPE = 'ERR The specified keys must contain string values';
 const ERR_LCS_IDX_LEN = 'ERR If you want both the length and indexes, please just use IDX.';
 const ERR_LCS_TOO_BIG = 'ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len';
 const ERR_LCS_ALLOC = 'ERR Insufficient memory, failed allocating transient memory for LCS';
-
-/**
- * Case-insensitive keyword match with C string semantics, as Redis compares options
- * (strcasecmp on the argument's buffer): comparison stops at a NUL byte, so "nx\0junk" is NX.
- * `upper` is the keyword in upper case.
- */
-function isOpt(arg: string, upper: string): boolean {
-  const n = upper.length;
-  if (arg.length !== n && (arg.length < n || arg.charCodeAt(n) !== 0)) return false;
-  for (let i = 0; i < n; i++) {
-    let ch = arg.charCodeAt(i);
-    if (ch >= 97 && ch <= 122) ch -= 32;
-    if (ch !== upper.charCodeAt(i)) return false;
-  }
-  return true;
-}
 
 /** getLongLongFromObjectOrReply. */
 function int64Arg(s: string): number | bigint {
@@ -100,26 +85,26 @@ function parseExtendedOptions(argv: string[], start: number, forSet: boolean): n
   for (let j = start; j < argv.length; j++) {
     const opt = argv[j];
     const hasNext = j < last;
-    if (forSet && isOpt(opt, 'NX') && !(flags & OPT_XX)) {
+    if (forSet && isOption(opt, 'NX') && !(flags & OPT_XX)) {
       flags |= OPT_NX;
-    } else if (forSet && isOpt(opt, 'XX') && !(flags & OPT_NX)) {
+    } else if (forSet && isOption(opt, 'XX') && !(flags & OPT_NX)) {
       flags |= OPT_XX;
-    } else if (forSet && isOpt(opt, 'GET')) {
+    } else if (forSet && isOption(opt, 'GET')) {
       flags |= OPT_GET;
-    } else if (forSet && isOpt(opt, 'KEEPTTL') && !(flags & (OPT_PERSIST | OPT_ANY_EXPIRE))) {
+    } else if (forSet && isOption(opt, 'KEEPTTL') && !(flags & (OPT_PERSIST | OPT_ANY_EXPIRE))) {
       flags |= OPT_KEEPTTL;
-    } else if (!forSet && isOpt(opt, 'PERSIST') && !(flags & (OPT_ANY_EXPIRE | OPT_KEEPTTL))) {
+    } else if (!forSet && isOption(opt, 'PERSIST') && !(flags & (OPT_ANY_EXPIRE | OPT_KEEPTTL))) {
       flags |= OPT_PERSIST;
-    } else if (hasNext && isOpt(opt, 'EX') && !(flags & (OPT_KEEPTTL | OPT_PERSIST | OPT_EXAT | OPT_PX | OPT_PXAT))) {
+    } else if (hasNext && isOption(opt, 'EX') && !(flags & (OPT_KEEPTTL | OPT_PERSIST | OPT_EXAT | OPT_PX | OPT_PXAT))) {
       flags |= OPT_EX;
       parsedExpireIndex = ++j;
-    } else if (hasNext && isOpt(opt, 'PX') && !(flags & (OPT_KEEPTTL | OPT_PERSIST | OPT_EX | OPT_EXAT | OPT_PXAT))) {
+    } else if (hasNext && isOption(opt, 'PX') && !(flags & (OPT_KEEPTTL | OPT_PERSIST | OPT_EX | OPT_EXAT | OPT_PXAT))) {
       flags |= OPT_PX;
       parsedExpireIndex = ++j;
-    } else if (hasNext && isOpt(opt, 'EXAT') && !(flags & (OPT_KEEPTTL | OPT_PERSIST | OPT_EX | OPT_PX | OPT_PXAT))) {
+    } else if (hasNext && isOption(opt, 'EXAT') && !(flags & (OPT_KEEPTTL | OPT_PERSIST | OPT_EX | OPT_PX | OPT_PXAT))) {
       flags |= OPT_EXAT;
       parsedExpireIndex = ++j;
-    } else if (hasNext && isOpt(opt, 'PXAT') && !(flags & (OPT_KEEPTTL | OPT_PERSIST | OPT_EX | OPT_EXAT | OPT_PX))) {
+    } else if (hasNext && isOption(opt, 'PXAT') && !(flags & (OPT_KEEPTTL | OPT_PERSIST | OPT_EX | OPT_EXAT | OPT_PX))) {
       flags |= OPT_PXAT;
       parsedExpireIndex = ++j;
     } else {
@@ -482,10 +467,10 @@ function lcsCommand(c: Client, argv: string[]): void {
   for (let j = 3; j < argv.length; j++) {
     const opt = argv[j];
     const more = argv.length - 1 - j;
-    if (isOpt(opt, 'IDX')) getIdx = true;
-    else if (isOpt(opt, 'LEN')) getLen = true;
-    else if (isOpt(opt, 'WITHMATCHLEN')) withMatchLen = true;
-    else if (isOpt(opt, 'MINMATCHLEN') && more > 0) {
+    if (isOption(opt, 'IDX')) getIdx = true;
+    else if (isOption(opt, 'LEN')) getLen = true;
+    else if (isOption(opt, 'WITHMATCHLEN')) withMatchLen = true;
+    else if (isOption(opt, 'MINMATCHLEN') && more > 0) {
       const n = Number(int64Arg(argv[++j]));
       minMatchLen = n < 0 ? 0 : n;
     } else throw new CommandError(Errors.syntax);

@@ -2,7 +2,7 @@ import type { CommandFlag, CommandSpec } from './spec.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors, sanitizeErrorLine } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
-import { writeHelp, type CommandDocExtras } from './introspection.js';
+import { withDocs, writeHelp } from './introspection.js';
 import { REDIS_VERSION } from '../server/info.js';
 
 /**
@@ -463,11 +463,6 @@ function clientHelpCommand(c: Client): void {
 }
 
 // ---------------------------------------------------------------- specs
-
-/** Attaches COMMAND DOCS extras (history, doc flags) to a spec. */
-export function withDocs<T extends CommandSpec>(spec: T, extras: CommandDocExtras): T {
-  return Object.assign(spec, extras);
-}
 
 const CONN_FLAGS: CommandFlag[] = ['noscript', 'loading', 'stale', 'fast', 'no_auth', 'allow_busy'];
 const CLIENT_SUB: CommandFlag[] = ['noscript', 'loading', 'stale'];

@@ -22,6 +22,11 @@ export interface CommandDocExtras {
   replacedBy?: string;
 }
 
+/** Attaches COMMAND DOCS extras (history, doc flags, deprecation) to a spec literal. */
+export function withDocs<T extends CommandSpec>(spec: T, extras: CommandDocExtras): T {
+  return Object.assign(spec, extras);
+}
+
 /** Command flags in the order Redis prints them (may_replicate and protected are hidden). */
 const COMMAND_FLAG_ORDER: readonly CommandFlag[] = [
   'write',

@@ -25,6 +25,15 @@ export interface KeySearchOptions {
 const NO_FLAGS: readonly KeySpecFlag[] = [];
 
 /**
+ * An optional spec field for commands whose key flags depend on the arguments (VARIABLE_FLAGS:
+ * SET with or without GET, BITFIELD with or without writes), like Redis's setGetKeys. When present
+ * it answers instead of `getKeys`: `Object.assign(spec, { getKeysAndFlags })`.
+ */
+export interface KeysAndFlagsExtractor {
+  getKeysAndFlags?: (argv: readonly string[]) => KeyRef[];
+}
+
+/**
  * Walks every key spec of `cmd` over `argv` (argv[0] is the command name; for a subcommand argv
  * starts at the container's name). Returns the keys found, or null when a spec cannot be applied
  * (unknown begin/find, unparsable key count, out-of-range positions, an INCOMPLETE spec) and
@@ -91,7 +100,7 @@ function searchKeySpecs(specs: readonly KeySpec[], argv: readonly string[], opts
         invalid = true;
       }
     }
-    if (!invalid && (last >= argc || last < first || first >= argc)) invalid = true;
+    if (!invalid && (last >= argc || last < first || first >= argc || step < 1)) invalid = true;
     if (!invalid) {
       for (let i = first; i <= last; i += step) {
         if (i >= argc || i < first) continue;
@@ -109,7 +118,7 @@ function searchKeySpecs(specs: readonly KeySpec[], argv: readonly string[], opts
 
 /** Whether any key spec describes real keys (doesCommandHaveKeys). */
 export function commandHasKeys(cmd: Command): boolean {
-  if (cmd.spec.getKeys !== undefined) return true;
+  if (cmd.spec.getKeys !== undefined || (cmd.spec as KeysAndFlagsExtractor).getKeysAndFlags !== undefined) return true;
   for (const s of cmd.keySpecs) if (!s.flags.includes('NOT_KEY')) return true;
   return false;
 }
@@ -130,6 +139,8 @@ export function getKeysFromCommand(cmd: Command, argv: readonly string[], opts: 
     const keys = getKeysUsingKeySpecs(cmd, argv, opts);
     if (keys !== null) return keys;
   }
+  const withFlags = (cmd.spec as KeysAndFlagsExtractor).getKeysAndFlags;
+  if (withFlags !== undefined) return withFlags(argv);
   const extractor = cmd.spec.getKeys;
   if (extractor !== undefined) {
     const positions = extractor(argv as string[]);

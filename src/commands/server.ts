@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { CommandSpec } from './spec.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors, sanitizeErrorLine } from '../protocol/errors.js';
@@ -5,9 +6,7 @@ import { RespWriter } from '../protocol/resp-writer.js';
 import { parseInteger } from '../util/number.js';
 import { genInfoString, memoryStats } from '../server/info.js';
 import { ByteString, type Value } from '../engine/values.js';
-import { writeHelp, type CommandDocExtras } from './introspection.js';
-import { withDocs } from './connection.js';
-import { randomBytes } from 'node:crypto';
+import { withDocs, writeHelp, type CommandDocExtras } from './introspection.js';
 
 /**
  * Server commands: INFO TIME LASTSAVE SHUTDOWN DEBUG MEMORY (server.c, debug.c, object.c in
@@ -83,7 +82,8 @@ function atoi(s: string): number {
 
 /** Blocks the whole server for `ms` milliseconds, as DEBUG SLEEP does in Redis. */
 function sleepSync(ms: number): void {
-  if (!(ms > 0)) return;
+  // Redis converts to an integer count of microseconds: infinities and NaN end up not sleeping.
+  if (!(ms > 0) || !Number.isFinite(ms)) return;
   const cell = new Int32Array(new SharedArrayBuffer(4));
   Atomics.wait(cell, 0, 0, Math.min(ms, 2 ** 31 - 1));
 }

@@ -530,6 +530,8 @@ function percentileName(p: number): string {
 
 function latencyStatsSection(server: Server): string {
   const w = new SectionWriter(server, 'Latencystats');
+  // With latency-tracking off the section is only its header, histograms or not.
+  if (configValue(server, 'latency-tracking') === 'no') return w.text;
   const percentiles = latencyPercentiles(server);
   for (const cmd of allCommands(server.commands.all)) {
     const h = server.info.histogram(cmd);

@@ -347,6 +347,15 @@ diffSuite('introspection: COMMAND GETKEYS and GETKEYSANDFLAGS', (t) => {
       ...both('expire', 'a', '10'),
     ]);
   });
+  whenCommands(['set'], () => {
+    // SET's key spec has VARIABLE_FLAGS: Redis asks setGetKeys, which flags the key OW+update, or
+    // RW+access+update with GET. Until SET's spec carries getKeysAndFlags, the spec's flags show.
+    for (const resp of RESPS) {
+      it(`SET flags depend on GET [RESP${resp}]`, { todo: "SET's spec needs getKeysAndFlags (src/commands/keys.ts), reported to its owner" }, () =>
+        runSteps(t.ports, [...both('set', 'a', 'b'), ...both('set', 'a', 'b', 'GET')], resp),
+      );
+    }
+  });
   whenCommands(['keys', 'scan', 'dbsize'], () => {
     t.case('commands without keys', [...both('keys', '*'), ...both('scan', '0'), ...both('dbsize')]);
   });
@@ -458,6 +467,19 @@ describe('keys: getKeysUsingKeySpecs on hand-made specs', () => {
     assert.equal(keys(['numkeys', '3', 'a']), null);
     assert.equal(keys(['numkeys', '0', 'a']), null);
     assert.deepEqual(keys(['numkeys', 'x', 'a'], { returnPartial: true }), []);
+  });
+  it('a getKeysAndFlags extractor answers for VARIABLE_FLAGS specs', () => {
+    const setLike = spec('setlike', -3, [
+      { flags: ['RW', 'ACCESS', 'UPDATE', 'VARIABLE_FLAGS'], begin: { index: 1 }, find: { range: { lastkey: 0, step: 1, limit: 0 } } },
+    ]);
+    const withoutExtractor = new CommandTable([setLike]).lookup('setlike')!;
+    assert.deepEqual(getKeysFromCommand(withoutExtractor, ['setlike', 'k', 'v']), [{ pos: 1, flags: setLike.keys![0].flags }]);
+    const getKeysAndFlags = (argv: readonly string[]) => [
+      { pos: 1, flags: (argv.length > 3 ? ['RW', 'ACCESS', 'UPDATE'] : ['OW', 'UPDATE']) as KeySpecFlag[] },
+    ];
+    const cmd = new CommandTable([Object.assign({ ...setLike }, { getKeysAndFlags })]).lookup('setlike')!;
+    assert.deepEqual(getKeysFromCommand(cmd, ['setlike', 'k', 'v'])[0].flags, ['OW', 'UPDATE']);
+    assert.deepEqual(getKeysFromCommand(cmd, ['setlike', 'k', 'v', 'GET'])[0].flags, ['RW', 'ACCESS', 'UPDATE']);
   });
   it('incomplete, fake and unknown specs', () => {
     assert.equal(keys(['partial', 'a']), null);

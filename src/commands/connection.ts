@@ -2,7 +2,8 @@ import type { CommandFlag, CommandSpec } from './spec.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors, sanitizeErrorLine } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
-import { withDocs, writeHelp } from './introspection.js';
+import { writeHelp } from './introspection.js';
+import { withDocs } from './spec.js';
 import { REDIS_VERSION } from '../server/info.js';
 
 /**

@@ -1,6 +1,5 @@
-import type { CommandSpec, KeySpec, KeySpecFlag } from './spec.js';
+import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag } from './spec.js';
 import { isOption, cursorOrThrow } from './args.js';
-import type { CommandDocExtras } from './introspection.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { addInt64, parseInteger } from '../util/number.js';
@@ -360,11 +359,6 @@ function hscanCommand(c: Client, argv: string[]): void {
 
 function key1(flags: KeySpecFlag[]): KeySpec[] {
   return [{ flags, begin: { index: 1 }, find: { range: { lastkey: 0, step: 1, limit: 0 } } }];
-}
-
-/** Attaches COMMAND DOCS extras (history, deprecation) to a spec. */
-function withDocs(spec: CommandSpec, extras: CommandDocExtras): CommandSpec {
-  return Object.assign(spec, extras);
 }
 
 export const HASH_COMMANDS: CommandSpec[] = [

@@ -15,17 +15,7 @@ import { GlobMatcher } from '../util/glob.js';
  * Optional documentation fields a spec may carry beyond CommandSpec (COMMAND DOCS prints them when
  * present): history entries [version, change], doc flags ('deprecated', 'syscmd'), deprecation.
  */
-export interface CommandDocExtras {
-  history?: Array<[string, string]>;
-  docFlags?: Array<'deprecated' | 'syscmd'>;
-  deprecatedSince?: string;
-  replacedBy?: string;
-}
-
-/** Attaches COMMAND DOCS extras (history, doc flags, deprecation) to a spec literal. */
-export function withDocs<T extends CommandSpec>(spec: T, extras: CommandDocExtras): T {
-  return Object.assign(spec, extras);
-}
+export { withDocs, type CommandDocExtras } from './spec.js';
 
 /** Command flags in the order Redis prints them (may_replicate and protected are hidden). */
 const COMMAND_FLAG_ORDER: readonly CommandFlag[] = [
@@ -177,7 +167,7 @@ export function writeCommandInfo(r: Reply, cmd: Command | undefined): void {
 
 /** One command's COMMAND DOCS map. Arguments are not part of our specs, so the field is omitted. */
 export function writeCommandDocs(r: Reply, cmd: Command): void {
-  const spec = cmd.spec as CommandSpec & CommandDocExtras;
+  const spec = cmd.spec;
   const history = spec.history ?? [];
   const docFlags = spec.docFlags ?? [];
   const subs = cmd.subcommands;

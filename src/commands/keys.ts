@@ -25,15 +25,6 @@ export interface KeySearchOptions {
 const NO_FLAGS: readonly KeySpecFlag[] = [];
 
 /**
- * An optional spec field for commands whose key flags depend on the arguments (VARIABLE_FLAGS:
- * SET with or without GET, BITFIELD with or without writes), like Redis's setGetKeys. When present
- * it answers instead of `getKeys`: `Object.assign(spec, { getKeysAndFlags })`.
- */
-export interface KeysAndFlagsExtractor {
-  getKeysAndFlags?: (argv: readonly string[]) => KeyRef[];
-}
-
-/**
  * Walks every key spec of `cmd` over `argv` (argv[0] is the command name; for a subcommand argv
  * starts at the container's name). Returns the keys found, or null when a spec cannot be applied
  * (unknown begin/find, unparsable key count, out-of-range positions, an INCOMPLETE spec) and
@@ -118,7 +109,7 @@ function searchKeySpecs(specs: readonly KeySpec[], argv: readonly string[], opts
 
 /** Whether any key spec describes real keys (doesCommandHaveKeys). */
 export function commandHasKeys(cmd: Command): boolean {
-  if (cmd.spec.getKeys !== undefined || (cmd.spec as KeysAndFlagsExtractor).getKeysAndFlags !== undefined) return true;
+  if (cmd.spec.getKeys !== undefined || cmd.spec.getKeysAndFlags !== undefined) return true;
   for (const s of cmd.keySpecs) if (!s.flags.includes('NOT_KEY')) return true;
   return false;
 }
@@ -139,7 +130,7 @@ export function getKeysFromCommand(cmd: Command, argv: readonly string[], opts: 
     const keys = getKeysUsingKeySpecs(cmd, argv, opts);
     if (keys !== null) return keys;
   }
-  const withFlags = (cmd.spec as KeysAndFlagsExtractor).getKeysAndFlags;
+  const withFlags = cmd.spec.getKeysAndFlags;
   if (withFlags !== undefined) return withFlags(argv);
   const extractor = cmd.spec.getKeys;
   if (extractor !== undefined) {

@@ -6,7 +6,8 @@ import { RespWriter } from '../protocol/resp-writer.js';
 import { parseInteger } from '../util/number.js';
 import { genInfoString, memoryStats } from '../server/info.js';
 import { ByteString, type Value } from '../engine/values.js';
-import { withDocs, writeHelp, type CommandDocExtras } from './introspection.js';
+import { writeHelp } from './introspection.js';
+import { withDocs, type CommandDocExtras } from './spec.js';
 
 /**
  * Server commands: INFO TIME LASTSAVE SHUTDOWN DEBUG MEMORY (server.c, debug.c, object.c in

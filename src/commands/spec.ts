@@ -77,6 +77,24 @@ export interface CommandSpec {
   keys?: KeySpec[];
   /** Key positions for commands whose keys the specs cannot describe (movable keys). */
   getKeys?: (argv: string[]) => number[];
+  /**
+   * Keys with per-call flags, for commands whose key flags depend on the arguments
+   * (VARIABLE_FLAGS: SET with or without GET), like Redis's setGetKeys. Preferred over getKeys.
+   */
+  getKeysAndFlags?: (argv: readonly string[]) => Array<{ pos: number; flags: readonly KeySpecFlag[] }>;
+  /** COMMAND DOCS extras: version history entries [version, change]. */
+  history?: Array<[string, string]>;
+  /** COMMAND DOCS doc flags. */
+  docFlags?: Array<'deprecated' | 'syscmd'>;
+  deprecatedSince?: string;
+  replacedBy?: string;
   handler?: Handler;
   subcommands?: CommandSpec[];
+}
+
+export type CommandDocExtras = Pick<CommandSpec, 'history' | 'docFlags' | 'deprecatedSince' | 'replacedBy'>;
+
+/** Attaches COMMAND DOCS extras to a spec literal (keeps long history lists out of the literal). */
+export function withDocs<T extends CommandSpec>(spec: T, extras: CommandDocExtras): T {
+  return { ...spec, ...extras };
 }

@@ -608,6 +608,14 @@ function oneKey(flags: KeySpecFlag[], notes?: string): KeySpec[] {
 const RANGE_COMPLEXITY =
   'O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.';
 
+/** Redis's setGetKeys: the key is read too only when GET is among the options. */
+function setGetKeys(argv: readonly string[]): Array<{ pos: number; flags: readonly KeySpecFlag[] }> {
+  for (let i = 3; i < argv.length; i++) {
+    if (isOption(argv[i], 'GET')) return [{ pos: 1, flags: ['RW', 'ACCESS', 'UPDATE'] }];
+  }
+  return [{ pos: 1, flags: ['OW', 'UPDATE'] }];
+}
+
 export const STRING_COMMANDS: CommandSpec[] = [
   {
     name: 'get',
@@ -631,6 +639,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom'],
     acl: ['string'],
     keys: oneKey(['RW', 'ACCESS', 'UPDATE', 'VARIABLE_FLAGS'], 'RW and ACCESS due to the optional `GET` argument'),
+    getKeysAndFlags: setGetKeys,
     handler: setCommand,
   },
   {
@@ -712,6 +721,9 @@ export const STRING_COMMANDS: CommandSpec[] = [
     name: 'getset',
     summary: 'Replaces the string value of a key and returns the value it had before.',
     since: '1.0.0',
+    docFlags: ['deprecated'],
+    deprecatedSince: '6.2.0',
+    replacedBy: '`SET` with the `!GET` argument',
     group: 'string',
     complexity: 'O(1)',
     arity: 3,
@@ -858,6 +870,9 @@ export const STRING_COMMANDS: CommandSpec[] = [
     name: 'substr',
     summary: 'Returns a substring of a string value (the older name of GETRANGE).',
     since: '1.0.0',
+    docFlags: ['deprecated'],
+    deprecatedSince: '2.0.0',
+    replacedBy: '`GETRANGE`',
     group: 'string',
     complexity: RANGE_COMPLEXITY,
     arity: 4,

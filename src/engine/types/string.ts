@@ -24,8 +24,16 @@ const EMBSTR_SIZE_LIMIT = 44;
 /** The compact stored form of a string argument: a number for canonical safe integers. */
 export function toStoredString(s: string): StringValue {
   if (s.length <= 16 && isCanonicalSafeInteger(s)) return Number(s);
+  if (s.length >= BIG_VALUE) return ByteString.from(s);
   return s;
 }
+
+/**
+ * Values at least this long are kept off the V8 heap (in a ByteString): a big on-heap string that
+ * outlives a scavenge is copied to the old generation and then traced by every major GC, which
+ * made SET of 64 KB values GC-bound; the short-lived argument string dies young for free.
+ */
+const BIG_VALUE = 16 * 1024;
 
 /** The bytes of a string value as a latin1 string. */
 export function stringOf(v: StringValue): string {

@@ -790,3 +790,30 @@ diffSuite('strings: INCRBYFLOAT against redis-server (property)', (t) => {
     }
   });
 });
+
+// Values of 16 KB and more are stored off the V8 heap: every string command must treat them alike.
+diffSuite('strings: values around the off-heap threshold', (t) => {
+  const sizes = [16 * 1024 - 1, 16 * 1024, 70_000];
+  for (const size of sizes) {
+    const value = 'x'.repeat(size - 3) + '\x00\xff\r';
+    t.case(`${size}-byte value`, [
+      ['SET', 'big', value],
+      ['GET', 'big'],
+      ['STRLEN', 'big'],
+      ['OBJECT', 'ENCODING', 'big'],
+      ['GETRANGE', 'big', '-5', '-1'],
+      ['SETRANGE', 'big', String(size + 2), 'tail'],
+      ['APPEND', 'big', 'more'],
+      ['GETRANGE', 'big', String(size - 4), '-1'],
+      ['GETSET', 'big', value],
+      ['COPY', 'big', 'copy'],
+      ['APPEND', 'copy', '!'],
+      ['STRLEN', 'big'],
+      ['STRLEN', 'copy'],
+      ['MGET', 'big', 'copy', 'missing'],
+      ['LCS', 'big', 'copy', 'LEN'],
+      ['GETDEL', 'big'],
+      ['EXISTS', 'big'],
+    ]);
+  }
+});

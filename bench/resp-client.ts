@@ -212,6 +212,27 @@ export interface LoadResult {
  * of `batch` commands with at most two batches in flight.
  */
 export async function loadKeys(port: number, from: number, to: number, batch = 10_000): Promise<LoadResult> {
+  const r = await loadCommands(port, to - from, (i) => ['SET', benchKey(from + i), benchValue(from + i)], batch);
+  return { keys: to - from, errors: r.errors, firstError: r.firstError, seconds: r.seconds };
+}
+
+export interface CommandsResult {
+  commands: number;
+  errors: number;
+  firstError: string | null;
+  seconds: number;
+}
+
+/**
+ * Sends `build(0) .. build(count - 1)` over one connection, in pipelined batches of `batch`
+ * commands with at most two batches in flight; counts error replies.
+ */
+export async function loadCommands(
+  port: number,
+  count: number,
+  build: (i: number) => readonly string[],
+  batch = 10_000,
+): Promise<CommandsResult> {
   const c = await RespConnection.connect(port);
   const t0 = process.hrtime.bigint();
   let errors = 0;
@@ -223,10 +244,10 @@ export async function loadKeys(port: number, from: number, to: number, batch = 1
       errors += r.errors;
       firstError ??= r.firstError;
     };
-    for (let i = from; i < to; ) {
-      const end = Math.min(to, i + batch);
+    for (let i = 0; i < count; ) {
+      const end = Math.min(count, i + batch);
       let s = '';
-      for (let k = i; k < end; k++) s += encodeCommand(['SET', benchKey(k), benchValue(k)]);
+      for (let k = i; k < end; k++) s += encodeCommand(build(k));
       inFlight.push(c.sendBatch(Buffer.from(s, 'latin1'), end - i));
       i = end;
       if (inFlight.length >= 2) await settle();
@@ -236,7 +257,15 @@ export async function loadKeys(port: number, from: number, to: number, batch = 1
     c.close();
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { keys: to - from, errors, firstError, seconds };
+  return { commands: count, errors, firstError, seconds };
+}
+
+/** One `name:value` field of INFO (e.g. used_memory) as a number; null when missing or not numeric. */
+export async function infoNumber(port: number, section: string, name: string): Promise<number | null> {
+  const r = await oneShot(port, ['INFO', section]);
+  if (typeof r !== 'string') return null;
+  const m = new RegExp(`^${name}:(-?[0-9.]+)\\r?$`, 'm').exec(r);
+  return m ? Number(m[1]) : null;
 }
 
 export interface ProbeResult {

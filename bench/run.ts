@@ -15,17 +15,26 @@ import {
   type CsvRow,
 } from './redis-benchmark.js';
 import {
+  infoNumber,
   isUnknownCommand,
   LatencyProbe,
+  loadCommands,
   loadKeys,
   oneShot,
+  ReplyError,
   summarizeLatencies,
   type ProbeResult,
   type RespValue,
 } from './resp-client.js';
 import { BenchServer, killAllNow, PORT_RANGE, rssBytes, type ServerKind } from './servers.js';
 import {
+  benchmarkTestName,
   CLIENTS,
+  COLLECTION_MEMORY,
+  collectionWarmupArgs,
+  fillCommand,
+  FILL_PER_COMMAND,
+  GROUPS,
   LATENCY_KEYS,
   LATENCY_SECONDS,
   latencyLoadArgs,
@@ -35,6 +44,8 @@ import {
   TARGETS,
   THROUGHPUT_TESTS,
   WARMUP_ARGS,
+  type CollectionMemoryProbe,
+  type KeyReset,
   type ThroughputTest,
 } from './tests.js';
 
@@ -55,7 +66,8 @@ const USAGE = `usage: node dist/bench/run.js [options]     (npm run bench -- [op
                  (env BENCH_SCALE; default 1; 0.2 is a quick run)
   --rounds N     run every throughput test N times per server, alternating order; best run kept
                  (env BENCH_ROUNDS; default 2)
-  --only LIST    comma-separated test names or phases, '*' wildcards, e.g. 'set-*,memory'
+  --only LIST    comma-separated test names, groups or phases, '*' wildcards, e.g. 'set-*,memory',
+                 'collections' (all list/set/hash/zset tests), 'memory-*' (collection memory)
                  (env BENCH_ONLY); --list shows the names
   --json FILE    also write the results as JSON to FILE
   --list         print test names and exit
@@ -121,6 +133,8 @@ type Verdict = 'PASS' | 'MISS' | 'n/a';
 
 interface ThroughputResult {
   name: string;
+  /** ThroughputTest.category */
+  category: string;
   args: string[];
   requests: number;
   pipeline: number;
@@ -174,11 +188,38 @@ interface LatencyResult {
   verdict: Verdict;
 }
 
+interface CollectionMemorySide {
+  status: 'ok' | 'unsupported' | 'error';
+  detail?: string;
+  rssBefore?: number;
+  rssAfter?: number;
+  /** RSS growth per unit (element, field, member or hash). */
+  bytesPerUnit?: number;
+  /** INFO used_memory growth per unit, for reference (null when the server has no such field). */
+  usedMemoryPerUnit?: number | null;
+  loadUnitsPerSecond?: number;
+}
+
+interface CollectionMemoryResult {
+  name: string;
+  what: string;
+  unit: string;
+  unitPlural: string;
+  units: number;
+  redis: CollectionMemorySide;
+  cinder: CollectionMemorySide;
+  /** Cinder / Redis RSS bytes per unit */
+  ratio: number | null;
+  target: number;
+  verdict: Verdict;
+}
+
 interface Results {
   meta: Record<string, unknown>;
   throughput: ThroughputResult[];
   memory: MemoryResult | null;
   latency: LatencyResult | null;
+  collectionMemory: CollectionMemoryResult[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -282,6 +323,52 @@ function toMeasured(row: CsvRow, seconds: number): Measured {
   return { rps: row.rps, p50: row.p50, p95: row.p95, p99: row.p99, max: row.max, seconds };
 }
 
+/** The row a test reports: by redis-benchmark's test name ("LRANGE_100 (first 100 elements)"), or the first. */
+function pickRow(rows: CsvRow[], name: string | undefined): CsvRow | undefined {
+  if (name === undefined) return rows[0];
+  return rows.find((r) => r.test === name || r.test.startsWith(name + ' '));
+}
+
+/** Deletes the test's key and pre-fills it (not timed); returns an error text or null. */
+async function resetKey(port: number, reset: KeyReset, requests: number): Promise<string | null> {
+  const del = await oneShot(port, ['DEL', reset.key]);
+  if (del instanceof ReplyError) return `reset: DEL ${reset.key}: ${del.message}`;
+  if (!reset.fill) return null;
+  const { type } = reset.fill;
+  const count = reset.fill.count === 'requests' ? requests : reset.fill.count;
+  const commands = Math.ceil(count / FILL_PER_COMMAND);
+  const r = await loadCommands(
+    port,
+    commands,
+    (i) => fillCommand(type, reset.key, i * FILL_PER_COMMAND, Math.min(count, (i + 1) * FILL_PER_COMMAND)),
+    20,
+  );
+  return r.errors > 0 ? `pre-fill: ${r.errors} error replies (${r.firstError})` : null;
+}
+
+/**
+ * Short unreported run of the collection tests each server supports (see collectionWarmupArgs), so
+ * the first collection test does not measure V8 compiling the new command handlers.
+ */
+async function collectionWarmup(pair: Pair, tests: ThroughputTest[]): Promise<void> {
+  const t0 = Date.now();
+  for (const kind of ['redis', 'cinder'] as const) {
+    const names = new Set<string>();
+    for (const t of tests) {
+      const name = benchmarkTestName(t);
+      if (!t.reset || name === null || names.has(name)) continue;
+      if (!(await unsupportedCommand(pair.get(kind).port, t.probe))) names.add(name);
+    }
+    if (names.size === 0) continue;
+    const args = collectionWarmupArgs([...names]);
+    const run = await runRedisBenchmark(pair.get(kind).port, args, 120_000);
+    if (run.error) log(`  collection warm-up: ${label(kind)} ${run.error}`);
+    const crash = await pair.ensureAlive(kind);
+    if (crash) log(`  collection warm-up: ${crash}`);
+  }
+  log(`collection warm-up (not reported): ${((Date.now() - t0) / 1000).toFixed(1)} s of the selected collection tests at pipeline 1`);
+}
+
 async function runThroughput(pair: Pair, tests: ThroughputTest[], opts: Options): Promise<ThroughputResult[]> {
   const results: ThroughputResult[] = [];
   // Warm-up, not reported: a fresh Cinder runs its first requests in V8's interpreter and baseline
@@ -297,8 +384,13 @@ async function runThroughput(pair: Pair, tests: ThroughputTest[], opts: Options)
   log(`warm-up (not reported): ${((Date.now() - warmT0) / 1000).toFixed(1)} s of the basic tests at pipeline 1 and 16 on both servers`);
   log(`Throughput: redis-benchmark, ${CLIENTS} clients, best of ${opts.rounds} run(s) per server, latency in ms`);
   for (const h of throughputHeader()) log(h);
+  let collectionsWarm = false;
   for (let ti = 0; ti < tests.length; ti++) {
     const t = tests[ti]!;
+    if (t.reset && !collectionsWarm) {
+      collectionsWarm = true;
+      await collectionWarmup(pair, tests);
+    }
     const requests = scaled(t.requests, opts.scale, 1000);
     const args = [...t.args, '-n', String(requests)];
     const sides: Record<ServerKind, SideResult> = {
@@ -321,7 +413,12 @@ async function runThroughput(pair: Pair, tests: ThroughputTest[], opts: Options)
         if (side.status !== 'ok') continue;
         // A timed-out run (seen once on a heavily loaded machine) is retried once.
         for (let attempt = 0; attempt < 2; attempt++) {
-          const run = await runRedisBenchmark(pair.get(kind).port, args, timeoutMs);
+          const resetError = t.reset ? await resetKey(pair.get(kind).port, t.reset, requests) : null;
+          const run = resetError
+            ? { rows: [], error: resetError, seconds: 0 }
+            : await runRedisBenchmark(pair.get(kind).port, args, timeoutMs);
+          const row = pickRow(run.rows, t.row);
+          if (!run.error && !row) run.error = `no ${t.row} row in redis-benchmark's output`;
           const crash = await pair.ensureAlive(kind);
           if (crash) log(`  ${t.name}: ${crash}`);
           else if (run.error) log(`  ${t.name}: ${label(kind)} ${run.error}`);
@@ -330,7 +427,7 @@ async function runThroughput(pair: Pair, tests: ThroughputTest[], opts: Options)
             if (!crash && run.error!.startsWith('timed out') && attempt === 0) continue;
             break;
           }
-          side.runs.push(toMeasured(run.rows[0]!, run.seconds));
+          side.runs.push(toMeasured(row!, run.seconds));
           break;
         }
         // A server that fails this test (error replies, crash) is not run again for it.
@@ -351,6 +448,7 @@ async function runThroughput(pair: Pair, tests: ThroughputTest[], opts: Options)
     const target = t.pipeline >= 16 ? TARGETS.pipeline16 : TARGETS.pipeline1;
     const r: ThroughputResult = {
       name: t.name,
+      category: t.category,
       args,
       requests,
       pipeline: t.pipeline,
@@ -436,6 +534,75 @@ async function runMemory(pair: Pair, keys: number): Promise<MemoryResult> {
   const verdict = verdictAtMost(ratio, TARGETS.bytesPerKey);
   log(`Cinder/Redis bytes per key: ${fmtRatio(ratio)}  target <=${TARGETS.bytesPerKey.toFixed(2)}x  ${verdict}`);
   return { keys, redis: sides.redis, cinder: sides.cinder, ratio, target: TARGETS.bytesPerKey, verdict };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory of collections
+
+/** Loads one probe's data into a fresh server and measures RSS (and used_memory) growth. */
+async function measureCollection(server: BenchServer, probe: CollectionMemoryProbe, units: number): Promise<CollectionMemorySide> {
+  const missing = await unsupportedCommand(server.port, probe.probe);
+  if (missing) return { status: 'unsupported', detail: `no ${missing}` };
+  await sleep(500);
+  const rssBefore = rssBytes(server.pid);
+  const usedBefore = await infoNumber(server.port, 'memory', 'used_memory');
+  const commands = Math.ceil(units / probe.perCommand);
+  const load = await loadCommands(
+    server.port,
+    commands,
+    (i) => probe.build(i * probe.perCommand, Math.min(units, (i + 1) * probe.perCommand)),
+    probe.batch,
+  );
+  if (!server.alive) return { status: 'error', detail: `${label(server.kind)} ${server.exitDescription()}` };
+  if (load.errors > 0) return { status: 'error', detail: `${load.errors} error replies (${load.firstError})` };
+  const count = await oneShot(server.port, probe.check);
+  if (count !== units) return { status: 'error', detail: `${probe.check.join(' ')} is ${String(count)}, expected ${units}` };
+  await sleep(1000); // let the allocator / GC settle, as the bytes-per-key phase does
+  const rssAfter = rssBytes(server.pid);
+  const usedAfter = await infoNumber(server.port, 'memory', 'used_memory');
+  return {
+    status: 'ok',
+    rssBefore,
+    rssAfter,
+    bytesPerUnit: (rssAfter - rssBefore) / units,
+    usedMemoryPerUnit: usedBefore !== null && usedAfter !== null ? (usedAfter - usedBefore) / units : null,
+    loadUnitsPerSecond: units / load.seconds,
+  };
+}
+
+function collectionMemoryHeader(): string {
+  return `  ${pad('server', 8)} ${lpad('RSS before', 12)} ${lpad('RSS after', 12)} ${lpad('bytes/unit', 11)} ${lpad('used_memory/unit', 17)} ${lpad('load units/s', 13)}`;
+}
+
+/** Each probe on its own freshly started pair, so no probe's RSS includes another's data. */
+async function runCollectionMemory(probes: CollectionMemoryProbe[], keyScale: number, cinderNodeArgs: string[]): Promise<CollectionMemoryResult[]> {
+  log('Memory of collections: RSS growth per unit on fresh servers (INFO used_memory growth for reference);');
+  log('  both servers loaded alike over one connection with pipelined multi-element commands');
+  const results: CollectionMemoryResult[] = [];
+  for (const probe of probes) {
+    const units = scaled(probe.elements, keyScale, Math.min(probe.elements, 10_000));
+    const pair = await Pair.start(cinderNodeArgs);
+    const sides = {} as Record<ServerKind, CollectionMemorySide>;
+    log(`${probe.name}: ${probe.what}${units !== probe.elements ? ` (scaled to ${fmtInt(units)})` : ''}; unit = ${probe.unit}`);
+    log(collectionMemoryHeader());
+    try {
+      for (const kind of ['redis', 'cinder'] as const) {
+        const side = await measureCollection(pair.get(kind), probe, units);
+        sides[kind] = side;
+        if (side.status === 'ok') {
+          const used = side.usedMemoryPerUnit === null || side.usedMemoryPerUnit === undefined ? '-' : side.usedMemoryPerUnit.toFixed(1);
+          log(`  ${pad(label(kind), 8)} ${lpad(fmtMB(side.rssBefore), 12)} ${lpad(fmtMB(side.rssAfter), 12)} ${lpad(side.bytesPerUnit!.toFixed(1), 11)} ${lpad(used, 17)} ${lpad(fmtInt(side.loadUnitsPerSecond ?? 0), 13)}`);
+        } else log(`  ${pad(label(kind), 8)} ${side.status}: ${side.detail}`);
+      }
+    } finally {
+      await pair.stop();
+    }
+    const ratio = sides.redis.bytesPerUnit && sides.cinder.bytesPerUnit ? sides.cinder.bytesPerUnit / sides.redis.bytesPerUnit : null;
+    const verdict = verdictAtMost(ratio, TARGETS.bytesPerKey);
+    log(`  Cinder/Redis bytes per ${probe.unit}: ${fmtRatio(ratio)}  target <=${TARGETS.bytesPerKey.toFixed(2)}x  ${verdict}`);
+    results.push({ name: probe.name, what: probe.what, unit: probe.unit, unitPlural: probe.units, units, redis: sides.redis, cinder: sides.cinder, ratio, target: TARGETS.bytesPerKey, verdict });
+  }
+  return results;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -554,8 +721,10 @@ function printSummary(res: Results): void {
   }
   log();
   log('Targets (Cinder relative to Redis; a benchmark, never a test failure)');
-  const group = (pipeline1: boolean): void => {
-    const rs = res.throughput.filter((r) => (r.pipeline >= 16) !== pipeline1);
+  // One line per pipeline depth and category, so commands still being written (collections) do not
+  // hide how the string tests do.
+  const group = (pipeline1: boolean, category: string): void => {
+    const rs = res.throughput.filter((r) => (r.pipeline >= 16) !== pipeline1 && r.category === category);
     if (rs.length === 0) return;
     const measured = rs.filter((r) => r.ratio !== null);
     const target = pipeline1 ? TARGETS.pipeline1 : TARGETS.pipeline16;
@@ -564,14 +733,16 @@ function printSummary(res: Results): void {
     const verdict = measured.length === 0 ? 'n/a' : misses.length === 0 && measured.length === rs.length ? 'PASS' : 'MISS';
     const notMeasured = rs.length - measured.length;
     log(
-      `  ${pad(`pipeline ${pipeline1 ? 1 : 16} throughput >= ${target.toFixed(2)}x`, 34)} ${pad(verdict, 5)}` +
+      `  ${pad(`pipeline ${pipeline1 ? 1 : 16} ${category} >= ${target.toFixed(2)}x`, 34)} ${pad(verdict, 5)}` +
         ` ${measured.length - misses.length}/${rs.length} tests pass` +
         (worst ? `; worst ${worst.name} ${fmtRatio(worst.ratio)}` : '') +
         (notMeasured ? `; ${notMeasured} not measured (unsupported or error)` : ''),
     );
   };
-  group(true);
-  group(false);
+  for (const category of new Set(res.throughput.map((r) => r.category))) {
+    group(true, category);
+    group(false, category);
+  }
   if (res.memory) {
     const m = res.memory;
     log(
@@ -584,6 +755,13 @@ function printSummary(res: Results): void {
     log(
       `  ${pad(`p99.9 latency <= ${TARGETS.p999.toFixed(2)}x`, 34)} ${pad(l.verdict, 5)}` +
         ` ${fmtRatio(l.ratio)} (Redis ${fmtMs(l.redis.probe?.p999)} ms, Cinder ${fmtMs(l.cinder.probe?.p999)} ms, ${fmtInt(l.keys)} keys)`,
+    );
+  }
+  for (const m of res.collectionMemory) {
+    const side = (s: CollectionMemorySide): string => (s.status === 'ok' ? s.bytesPerUnit!.toFixed(1) : s.status);
+    log(
+      `  ${pad(`${m.name} <= ${TARGETS.bytesPerKey.toFixed(2)}x`, 34)} ${pad(m.verdict, 5)}` +
+        ` ${fmtRatio(m.ratio)} (Redis ${side(m.redis)}, Cinder ${side(m.cinder)} bytes/${m.unit}, ${fmtInt(m.units)} ${m.unitPlural})`,
     );
   }
 }
@@ -602,7 +780,11 @@ async function main(): Promise<number> {
   const selected = selector(opts.only);
   if (opts.list) {
     for (const t of THROUGHPUT_TESTS) log(`${pad(t.name, 16)} redis-benchmark ${t.args.join(' ')} -n ${t.requests}`);
-    for (const p of PHASES) log(p);
+    for (const [g, names] of Object.entries(GROUPS)) log(`${pad(g, 20)} group: ${names.length} tests`);
+    for (const p of PHASES) {
+      const probe = COLLECTION_MEMORY.find((c) => c.name === p);
+      log(probe ? `${pad(p, 20)} ${probe.what}` : p);
+    }
     return 0;
   }
   const tests = THROUGHPUT_TESTS.filter((t) => selected(t.name));
@@ -641,6 +823,7 @@ async function main(): Promise<number> {
     throughput: [],
     memory: null,
     latency: null,
+    collectionMemory: [],
   };
   log(`Cinder benchmark: ${redisVersion.split(' ').slice(0, 3).join(' ')}, node ${process.version}, ${cpus.length} CPUs, load avg ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   log(`scale ${opts.scale}, rounds ${opts.rounds}${opts.only ? `, only ${opts.only}` : ''}${opts.cinderNodeArgs.length ? `, cinder node args ${opts.cinderNodeArgs.join(' ')}` : ''}`);
@@ -657,7 +840,7 @@ async function main(): Promise<number> {
     log();
   }
 
-  if (phases.size > 0) {
+  if (phases.has('memory') || phases.has('latency')) {
     // Fresh servers: RSS baselines and key counts must not include the throughput tests' data.
     const pair = await Pair.start(opts.cinderNodeArgs);
     log(`fresh servers: Redis pid ${pair.redis.pid} port ${pair.redis.port}, Cinder pid ${pair.cinder.pid} port ${pair.cinder.port}`);
@@ -675,6 +858,12 @@ async function main(): Promise<number> {
     } finally {
       await pair.stop();
     }
+  }
+
+  const collectionProbes = COLLECTION_MEMORY.filter((p) => phases.has(p.name));
+  if (collectionProbes.length > 0) {
+    res.collectionMemory = await runCollectionMemory(collectionProbes, keyScale, opts.cinderNodeArgs);
+    log();
   }
 
   printSummary(res);

@@ -8,6 +8,8 @@
 export interface ThroughputTest {
   /** Unique, lower case; `--only` matches it (exactly or with `*` wildcards). */
   name: string;
+  /** 'strings' or 'collections': the summary gives each its own target lines. */
+  category: string;
   /** redis-benchmark arguments, without -h, -p, --csv and -n. */
   args: string[];
   /** Requests per run at scale 1 (`-n`). */
@@ -18,6 +20,26 @@ export interface ThroughputTest {
   probe: string[][];
   /** A short remark printed in docs/JSON. */
   note?: string;
+  /**
+   * The CSV row to report, by redis-benchmark's test name ("LRANGE_100" matches "LRANGE_100 (first
+   * 100 elements)"). Needed when the run prints more than one row; default: the first row.
+   */
+  row?: string;
+  /** State to set up before every run (not timed), so both servers start each run alike. */
+  reset?: KeyReset;
+}
+
+/** The collection types the harness can pre-fill. */
+export type FillType = 'list' | 'set' | 'zset';
+
+/**
+ * Deletes `key` (the fixed key redis-benchmark's test uses) before each run and optionally loads
+ * `fill` elements into it, `'requests'` meaning as many as the run's `-n`: then every pop of the
+ * run removes an element instead of measuring replies to an empty key.
+ */
+export interface KeyReset {
+  key: string;
+  fill?: { type: FillType; count: 'requests' | number };
 }
 
 /** The issue's targets: Cinder relative to Redis. */
@@ -50,6 +72,7 @@ const BASIC: { test: string; probe: string[][]; p1: number; p16: number }[] = [
 function basic(pipeline: number): ThroughputTest[] {
   return BASIC.map((b) => ({
     name: `${b.test}-p${pipeline}`,
+    category: 'strings',
     args: ['-t', b.test, '-c', String(CLIENTS), '-P', String(pipeline), '-r', String(KEYSPACE)],
     requests: pipeline === 1 ? b.p1 : b.p16,
     pipeline,
@@ -61,9 +84,70 @@ function valueSize(label: string, bytes: number, keyspace: number, requests: num
   const common = ['-c', String(CLIENTS), '-P', '1', '-d', String(bytes), '-r', String(keyspace)];
   const note = `${bytes}-byte values over ${keyspace} keys (the SET test fills the keys its GET test reads)`;
   return [
-    { name: `set-${label}`, args: ['-t', 'set', ...common], requests, pipeline: 1, probe: [['SET', PROBE_KEY, 'x']], note },
-    { name: `get-${label}`, args: ['-t', 'get', ...common], requests, pipeline: 1, probe: [['GET', PROBE_KEY]], note },
+    { name: `set-${label}`, category: 'strings', args: ['-t', 'set', ...common], requests, pipeline: 1, probe: [['SET', PROBE_KEY, 'x']], note },
+    { name: `get-${label}`, category: 'strings', args: ['-t', 'get', ...common], requests, pipeline: 1, probe: [['GET', PROBE_KEY]], note },
   ];
+}
+
+/**
+ * redis-benchmark's collection tests. Each uses one fixed key (mylist, myset, myzset, myhash; -r only
+ * randomizes the SADD/HSET/ZADD members and ZADD's score). The key is reset before every run; the
+ * pop tests get it pre-filled with one element per request. The LRANGE tests make redis-benchmark
+ * run "LPUSH (needed to benchmark LRANGE)" (-n elements) first; only the LRANGE row is reported.
+ */
+const COLLECTION: {
+  test: string;
+  probe: string[][];
+  p1: number;
+  p16: number;
+  row?: string;
+  reset: KeyReset;
+  note?: string;
+}[] = [
+  { test: 'lpush', probe: [['LPUSH', PROBE_KEY + 'l', 'x']], p1: 100_000, p16: 1_000_000, reset: { key: 'mylist' }, note: 'LPUSH mylist xxx onto an empty list' },
+  { test: 'rpop', probe: [['RPOP', PROBE_KEY + 'l']], p1: 100_000, p16: 1_000_000, reset: { key: 'mylist', fill: { type: 'list', count: 'requests' } }, note: 'RPOP mylist, pre-filled with -n elements' },
+  { test: 'lpop', probe: [['LPOP', PROBE_KEY + 'l']], p1: 100_000, p16: 1_000_000, reset: { key: 'mylist', fill: { type: 'list', count: 'requests' } }, note: 'LPOP mylist, pre-filled with -n elements' },
+  { test: 'sadd', probe: [['SADD', PROBE_KEY + 's', 'x']], p1: 100_000, p16: 1_000_000, reset: { key: 'myset' }, note: `SADD myset element:<random of ${KEYSPACE}>` },
+  { test: 'spop', probe: [['SPOP', PROBE_KEY + 's']], p1: 100_000, p16: 1_000_000, reset: { key: 'myset', fill: { type: 'set', count: 'requests' } }, note: 'SPOP myset, pre-filled with -n members' },
+  { test: 'hset', probe: [['HSET', PROBE_KEY + 'h', 'f', 'v']], p1: 100_000, p16: 1_000_000, reset: { key: 'myhash' }, note: `HSET myhash element:<random of ${KEYSPACE}> xxx` },
+  { test: 'zadd', probe: [['ZADD', PROBE_KEY + 'z', '1', 'x']], p1: 100_000, p16: 1_000_000, reset: { key: 'myzset' }, note: `ZADD myzset <random score> element:<random of ${KEYSPACE}>` },
+  { test: 'zpopmin', probe: [['ZPOPMIN', PROBE_KEY + 'z']], p1: 100_000, p16: 1_000_000, reset: { key: 'myzset', fill: { type: 'zset', count: 'requests' } }, note: 'ZPOPMIN myzset, pre-filled with -n members' },
+  { test: 'lrange_100', row: 'LRANGE_100', probe: [['LPUSH', PROBE_KEY + 'l', 'x'], ['LRANGE', PROBE_KEY + 'l', '0', '99']], p1: 50_000, p16: 200_000, reset: { key: 'mylist' }, note: 'LRANGE mylist 0 99 (redis-benchmark LPUSHes -n elements first)' },
+  { test: 'lrange_600', row: 'LRANGE_600', probe: [['LPUSH', PROBE_KEY + 'l', 'x'], ['LRANGE', PROBE_KEY + 'l', '0', '599']], p1: 20_000, p16: 40_000, reset: { key: 'mylist' }, note: 'LRANGE mylist 0 599 (redis-benchmark LPUSHes -n elements first)' },
+];
+
+/** Elements per command when pre-filling a key for a pop test. */
+export const FILL_PER_COMMAND = 1000;
+
+/**
+ * The command that adds elements [from, to) when pre-filling: list elements are redis-benchmark's
+ * own 3-byte "xxx"; set and sorted-set members are distinct `element:%012d` (the form SADD/ZADD use
+ * with -r), sorted-set scores are the index.
+ */
+export function fillCommand(type: FillType, key: string, from: number, to: number): string[] {
+  const member = (i: number): string => 'element:' + String(i).padStart(12, '0');
+  switch (type) {
+    case 'list':
+      return ['RPUSH', key, ...rangeArgs(from, to, () => ['xxx'])];
+    case 'set':
+      return ['SADD', key, ...rangeArgs(from, to, (i) => [member(i)])];
+    case 'zset':
+      return ['ZADD', key, ...rangeArgs(from, to, (i) => [String(i), member(i)])];
+  }
+}
+
+function collection(pipeline: number): ThroughputTest[] {
+  return COLLECTION.map((c) => ({
+    name: `${c.test}-p${pipeline}`,
+    category: 'collections',
+    args: ['-t', c.test, '-c', String(CLIENTS), '-P', String(pipeline), '-r', String(KEYSPACE)],
+    requests: pipeline === 1 ? c.p1 : c.p16,
+    pipeline,
+    probe: c.probe,
+    row: c.row,
+    reset: c.reset,
+    note: c.note,
+  }));
 }
 
 export const THROUGHPUT_TESTS: ThroughputTest[] = [
@@ -71,7 +155,24 @@ export const THROUGHPUT_TESTS: ThroughputTest[] = [
   ...basic(16),
   ...valueSize('1k', 1024, 10_000, 100_000),
   ...valueSize('64k', 65_536, 1_000, 10_000),
+  ...collection(1),
+  ...collection(16),
 ];
+
+/**
+ * Warm-up before the first collection test (not reported): one short run of the selected collection
+ * tests that Cinder supports, at pipeline 1, so the first measured run does not time V8 compiling
+ * the new handlers. redis-benchmark runs its tests in a fixed order (pushes and adds before pops).
+ */
+export function collectionWarmupArgs(testNames: string[]): string[] {
+  return ['-t', testNames.join(','), '-c', String(CLIENTS), '-P', '1', '-r', String(KEYSPACE), '-n', '20000'];
+}
+
+/** The redis-benchmark `-t` name of a test, or null for custom-command tests. */
+export function benchmarkTestName(t: ThroughputTest): string | null {
+  const i = t.args.indexOf('-t');
+  return i >= 0 ? (t.args[i + 1] ?? null) : null;
+}
 
 /**
  * Run once per server before the throughput tests and not reported (JIT warm-up for Cinder). The
@@ -82,8 +183,119 @@ export const WARMUP_ARGS: string[][] = [1, 16].map((p) => [
   '-c', String(CLIENTS), '-P', String(p), '-r', String(KEYSPACE), '-n', String(p === 1 ? 10_000 : 50_000),
 ]);
 
-/** The two non-redis-benchmark phases, selectable with --only like tests. */
-export const PHASES = ['memory', 'latency'] as const;
+/**
+ * Memory probes of collections: one probe per data shape, each on freshly started servers. `build`
+ * returns the i-th loading command (i in [0, commands)); `check` is the command whose integer reply
+ * must equal `elements` after loading; `probe` lists commands the server must know (run in order
+ * on an empty server, ending with a DEL so the server is empty again).
+ */
+export interface CollectionMemoryProbe {
+  /** Phase name for --only. */
+  name: string;
+  /** One line describing the data. */
+  what: string;
+  /** What one counted unit is ("element", "field", "member", "hash"), and its plural. */
+  unit: string;
+  units: string;
+  /** Units loaded at scale 1. */
+  elements: number;
+  /** Units per loading command. */
+  perCommand: number;
+  /** Loading commands per pipelined batch (two batches in flight). */
+  batch: number;
+  /** The loading command for units [from, to). */
+  build: (from: number, to: number) => string[];
+  /** A command whose integer reply is the number of units loaded. */
+  check: string[];
+  probe: string[][];
+}
+
+/** Element i of the collection probes: 16 bytes, not an integer (no intset, no integer encoding). */
+export function element(prefix: string, i: number): string {
+  return prefix + String(i).padStart(16 - prefix.length, '0');
+}
+
+/** Units per loading command for the single-key probes. */
+const PER_COMMAND = 500;
+
+function rangeArgs(from: number, to: number, each: (i: number) => string[]): string[] {
+  const out: string[] = [];
+  for (let i = from; i < to; i++) out.push(...each(i));
+  return out;
+}
+
+/** Fields of the small-hash probe: field:0 .. field:9, values of 16 bytes. */
+const SMALL_HASH_FIELDS = 10;
+
+export const COLLECTION_MEMORY: CollectionMemoryProbe[] = [
+  {
+    name: 'memory-list',
+    what: `one list of 1,000,000 16-byte elements (RPUSH, ${PER_COMMAND} per command)`,
+    unit: 'element',
+    units: 'elements',
+    elements: 1_000_000,
+    perCommand: PER_COMMAND,
+    batch: 20,
+    build: (from, to) => ['RPUSH', 'bench:list', ...rangeArgs(from, to, (i) => [element('elem:', i)])],
+    check: ['LLEN', 'bench:list'],
+    probe: [['RPUSH', PROBE_KEY, 'x'], ['LLEN', PROBE_KEY], ['DEL', PROBE_KEY]],
+  },
+  {
+    name: 'memory-hash',
+    what: `one hash of 1,000,000 fields, 16-byte fields and values (HSET, ${PER_COMMAND} pairs per command)`,
+    unit: 'field',
+    units: 'fields',
+    elements: 1_000_000,
+    perCommand: PER_COMMAND,
+    batch: 20,
+    build: (from, to) => ['HSET', 'bench:hash', ...rangeArgs(from, to, (i) => [element('field:', i), element('value:', i)])],
+    check: ['HLEN', 'bench:hash'],
+    probe: [['HSET', PROBE_KEY, 'f', 'v'], ['HLEN', PROBE_KEY], ['DEL', PROBE_KEY]],
+  },
+  {
+    name: 'memory-set',
+    what: `one set of 1,000,000 16-byte members (SADD, ${PER_COMMAND} per command)`,
+    unit: 'member',
+    units: 'members',
+    elements: 1_000_000,
+    perCommand: PER_COMMAND,
+    batch: 20,
+    build: (from, to) => ['SADD', 'bench:set', ...rangeArgs(from, to, (i) => [element('member:', i)])],
+    check: ['SCARD', 'bench:set'],
+    probe: [['SADD', PROBE_KEY, 'x'], ['SCARD', PROBE_KEY], ['DEL', PROBE_KEY]],
+  },
+  {
+    name: 'memory-zset',
+    what: `one sorted set of 1,000,000 16-byte members, integer scores (ZADD, ${PER_COMMAND} per command)`,
+    unit: 'member',
+    units: 'members',
+    elements: 1_000_000,
+    perCommand: PER_COMMAND,
+    batch: 20,
+    build: (from, to) => ['ZADD', 'bench:zset', ...rangeArgs(from, to, (i) => [String(i), element('member:', i)])],
+    check: ['ZCARD', 'bench:zset'],
+    probe: [['ZADD', PROBE_KEY, '1', 'x'], ['ZCARD', PROBE_KEY], ['DEL', PROBE_KEY]],
+  },
+  {
+    name: 'memory-small-hashes',
+    what: `100,000 hashes of ${SMALL_HASH_FIELDS} fields each (field:0..field:9, 16-byte values; one HSET per key)`,
+    unit: 'hash',
+    units: 'hashes',
+    elements: 100_000,
+    perCommand: 1,
+    batch: 1000,
+    build: (from) => [
+      'HSET',
+      element('hash:', from),
+      ...rangeArgs(0, SMALL_HASH_FIELDS, (f) => ['field:' + f, element(`v${f}:`, from)]),
+    ],
+    check: ['DBSIZE'],
+    probe: [['HSET', PROBE_KEY, 'f', 'v'], ['DBSIZE'], ['DEL', PROBE_KEY]],
+  },
+];
+
+/** The non-redis-benchmark phases, selectable with --only like tests. */
+export const PHASES = ['memory', 'latency', ...COLLECTION_MEMORY.map((p) => p.name)] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** Memory phase: keys loaded at scale >= 1. */
@@ -97,13 +309,24 @@ export function latencyLoadArgs(keys: number): string[] {
   return ['-t', 'set,get', '-c', String(CLIENTS), '-P', '1', '-d', '16', '-r', String(keys), '-n', '20000'];
 }
 
-/** `--only` matching: comma-separated names, `*` matches any run of characters. */
+/** `--only` group names: each stands for the listed test names. */
+export const GROUPS: Record<string, string[]> = {
+  collections: [...collection(1), ...collection(16)].map((t) => t.name),
+  'collections-p1': collection(1).map((t) => t.name),
+  'collections-p16': collection(16).map((t) => t.name),
+};
+
+/**
+ * `--only` matching: comma-separated names, `*` matches any run of characters; a group name
+ * (GROUPS) selects its tests.
+ */
 export function selector(only: string | undefined): (name: string) => boolean {
   if (!only) return () => true;
   const pats = only
     .split(',')
     .map((s) => s.trim().toLowerCase())
     .filter((s) => s.length > 0)
+    .flatMap((p) => GROUPS[p] ?? [p])
     .map((p) => new RegExp('^' + p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*') + '$'));
   return (name) => pats.some((re) => re.test(name));
 }

@@ -31,7 +31,7 @@ export const clientHooks = {
   /** Whether a watched key was touched (flag 'd'). */
   dirtyCas: (_c: Client): boolean => false,
   /** Whether the client waits in a blocking command (flag 'b'). */
-  isBlocked: (_c: Client): boolean => false,
+  isBlocked: (c: Client): boolean => c.blocked !== null,
   /** The client's ACL user name (CLIENT LIST user, CLIENT KILL USER). */
   userName: (_c: Client): string => 'default',
   /** Whether an ACL user exists (CLIENT KILL USER). */
@@ -337,6 +337,23 @@ function clientReplyCommand(c: Client, argv: string[]): void {
   }
 }
 
+// CLIENT UNBLOCK client-id [TIMEOUT|ERROR]
+function clientUnblockCommand(c: Client, argv: string[]): void {
+  let asError = false;
+  if (argv.length === 4) {
+    const reason = argv[3].toLowerCase();
+    if (reason === 'error') asError = true;
+    else if (reason !== 'timeout') throw new CommandError('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+  } else if (argv.length > 4) {
+    throw new CommandError(sanitizeErrorLine(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try CLIENT HELP.`));
+  }
+  const id = parseInteger(argv[2]);
+  if (id === null) throw new CommandError(Errors.notInteger);
+  const target = c.server.clients.get(Number(id));
+  const unblocked = target !== undefined && c.server.blocking.unblockByRequest(target, asError);
+  c.reply.int(unblocked ? 1 : 0);
+}
+
 // CLIENT NO-EVICT ON|OFF
 function clientNoEvictCommand(c: Client, argv: string[]): void {
   const mode = argv[2].toLowerCase();
@@ -640,6 +657,17 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
           ],
         },
       ),
+      {
+        name: 'unblock',
+        summary: 'Ends the wait of a client blocked in a blocking command, as a timeout or with an error.',
+        since: '5.0.0',
+        group: 'connection',
+        complexity: 'O(log N) where N is the number of client connections',
+        arity: -3,
+        flags: CLIENT_ADMIN_SUB,
+        acl: ['connection'],
+        handler: clientUnblockCommand,
+      },
       {
         name: 'no-evict',
         summary: 'Exempts this connection from client eviction, or not.',

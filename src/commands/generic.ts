@@ -346,7 +346,10 @@ function swapdbCommand(c: Client, argv: string[]): void {
   const id2 = int32OrThrow(argv[2], 'ERR invalid second DB index');
   const n = c.server.dbs.length;
   if (id1 < 0 || id1 >= n || id2 < 0 || id2 >= n) throw new CommandError(Errors.dbIndexOutOfRange);
-  if (id1 !== id2) c.server.dbs[id1].swapWith(c.server.dbs[id2]);
+  if (id1 !== id2) {
+    c.server.dbs[id1].swapWith(c.server.dbs[id2]);
+    c.server.blocking.databasesSwapped(c.server.dbs[id1], c.server.dbs[id2]);
+  }
   c.server.dirty++;
   c.reply.ok();
 }

@@ -10,6 +10,7 @@ import { LIST_COMMANDS } from './list.js';
 import { SET_COMMANDS } from './set.js';
 import { SORTED_SET_COMMANDS } from './zset.js';
 import { SORT_COMMANDS } from './sort.js';
+import { BLOCKING_COMMANDS } from './blocking.js';
 
 /** Every command group's table, in the order COMMAND lists them. */
-export const ALL_COMMANDS: CommandSpec[] = [...CONNECTION_COMMANDS, ...STRING_COMMANDS, ...GENERIC_COMMANDS, ...CONFIG_COMMANDS, ...HASH_COMMANDS, ...LIST_COMMANDS, ...SET_COMMANDS, ...SORTED_SET_COMMANDS, ...SORT_COMMANDS, ...SERVER_COMMANDS, ...INTROSPECTION_COMMANDS];
+export const ALL_COMMANDS: CommandSpec[] = [...CONNECTION_COMMANDS, ...STRING_COMMANDS, ...GENERIC_COMMANDS, ...CONFIG_COMMANDS, ...HASH_COMMANDS, ...LIST_COMMANDS, ...SET_COMMANDS, ...SORTED_SET_COMMANDS, ...SORT_COMMANDS, ...BLOCKING_COMMANDS, ...SERVER_COMMANDS, ...INTROSPECTION_COMMANDS];

@@ -96,20 +96,50 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
   reply.resp = 3;
   const client = new Client(server, reply, 'embedded');
   server.registerClient(client);
-  const callSync = (command: string, ...args: Arg[]): ReplyValue => {
-    const argv = [command, ...args.map(toArg)];
-    server.execute(client, argv);
+  const takeValue = (): ReplyValue => {
     const out = reply.take();
     const value = out.length > 0 ? out[out.length - 1] : null;
     if (value instanceof ReplyError) throw value;
     return value;
   };
+  const callSync = (command: string, ...args: Arg[]): ReplyValue => {
+    if (client.blocked !== null) throw new ReplyError('ERR this handle is waiting in a blocking command');
+    const argv = [command, ...args.map(toArg)];
+    // A synchronous call cannot wait: blocking commands answer as their non-blocking forms.
+    client.denyBlocking = true;
+    try {
+      server.execute(client, argv);
+    } finally {
+      client.denyBlocking = false;
+    }
+    return takeValue();
+  };
+  // Asynchronous calls may block (BLPOP ...): they run one after another, each once the one
+  // before it has its reply, like a connection's pipeline.
+  let wakeUp: (() => void) | null = null;
+  client.resumeHook = () => wakeUp?.();
+  let queue: Promise<unknown> = Promise.resolve();
+  const callAsync = (command: string, ...args: Arg[]): Promise<ReplyValue> => {
+    const argv = [command, ...args.map(toArg)];
+    const run = async (): Promise<ReplyValue> => {
+      server.execute(client, argv);
+      if (client.blocked !== null) await new Promise<void>((resolve) => (wakeUp = resolve));
+      wakeUp = null;
+      return takeValue();
+    };
+    const result = queue.then(run, run);
+    queue = result.catch(() => undefined);
+    return result;
+  };
   return {
     server,
     callSync,
-    call: async (command, ...args) => callSync(command, ...args),
+    call: callAsync,
     close: () => {
+      const waiting = wakeUp;
       server.unregisterClient(client);
+      // A call still waiting in a blocking command resolves to null.
+      waiting?.();
       if (ownsServer) server.stopCron();
     },
   };

@@ -53,6 +53,11 @@ export class Keyspace {
   misses = 0;
   /** Called for every key removed by expiry. */
   onExpired: ExpiredListener | null = null;
+  /**
+   * Called when a key is created or replaced by `set` (wake-ups for blocked clients). Installed
+   * only while some client waits on a key of this database.
+   */
+  onKeyAdded: ((db: Keyspace, key: string) => void) | null = null;
 
   private keys: string[] = [];
   private vals: Value[] = [];
@@ -265,9 +270,11 @@ export class Keyspace {
       this.vals[slot] = value;
       this.access[slot] = (this.clock.now / 1000) >>> 0;
       if (!keepTtl) this.volRemove(slot);
+      if (this.onKeyAdded !== null) this.onKeyAdded(this, key);
       return false;
     }
     this.insertNew(key, h, value);
+    if (this.onKeyAdded !== null) this.onKeyAdded(this, key);
     return true;
   }
 

@@ -2,6 +2,7 @@ import type { Reply } from '../protocol/reply.js';
 import type { Keyspace } from '../engine/keyspace.js';
 import type { Server } from './server.js';
 import type { Command } from '../commands/registry.js';
+import type { BlockedState } from './blocking.js';
 
 export type ClientKind = 'normal' | 'embedded';
 
@@ -37,6 +38,15 @@ export class Client {
   /** Set while a SKIP applies to the command being run. */
   suppressReply = false;
   noEvict = false;
+  /** What the client waits for while a blocking command (BLPOP, ...) holds it; null otherwise. */
+  blocked: BlockedState | null = null;
+  /**
+   * Blocking commands answer at once as their non-blocking forms (inside MULTI, scripts, or a
+   * synchronous embedded call), as Redis's CLIENT_DENY_BLOCKING.
+   */
+  denyBlocking = false;
+  /** Set by the transport: send the reply of a client just unblocked and run its pipelined commands. */
+  resumeHook: (() => void) | null = null;
   /** Set by QUIT or a protocol error: close once pending replies are written. */
   closeAfterReply = false;
   /** Total bytes of arguments of the command being run (query buffer accounting). */

@@ -282,9 +282,9 @@ function clientsSection(server: Server): string {
   w.field('maxclients', server.config.maxclients);
   w.field('client_recent_max_input_buffer', maxIn);
   w.field('client_recent_max_output_buffer', maxOut);
-  w.field('blocked_clients', 0);
+  w.field('blocked_clients', server.blocking.blockedClients);
   w.field('tracking_clients', 0);
-  w.field('clients_in_timeout_table', 0);
+  w.field('clients_in_timeout_table', server.blocking.clientsWithTimeout);
   return w.text;
 }
 

@@ -8,6 +8,7 @@ import type { Client } from './client.js';
 import { Config } from './config.js';
 import { Logger } from './log.js';
 import { InfoState } from './info.js';
+import { BlockingManager } from './blocking.js';
 
 /** Server-wide counters reported by INFO (stats section). */
 export class Stats {
@@ -59,6 +60,8 @@ export class Server {
   configFile = '';
   /** INFO's rolling rates, memory peak, latency histograms and replication id. */
   readonly info = new InfoState();
+  /** Clients blocked on keys and their wake-ups. */
+  readonly blocking = new BlockingManager();
 
   private cronTimer: NodeJS.Timeout | null = null;
   private cronLoops = 0;
@@ -133,6 +136,8 @@ export class Server {
     if (this.info.latencyTracking) this.info.recordLatency(cmd, usec);
     cmd.calls++;
     this.stats.totalCommands++;
+    // Waiters are served once the command that readied their keys has completed.
+    if (this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
   }
 
   /** Writes an error reply and counts it (total_error_replies, errorstats). */
@@ -158,6 +163,7 @@ export class Server {
 
   unregisterClient(c: Client): void {
     this.clients.delete(c.id);
+    this.blocking.forget(c);
   }
 
   /** Starts the periodic tasks (active expiry, table shrinking) at `hz` times per second. */

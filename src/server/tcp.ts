@@ -31,6 +31,7 @@ export class Connection {
     c.closeHook = () => this.destroy();
     c.outputBytes = () => this.writer.length + this.socket.writableLength;
     c.queryBufferBytes = () => this.parser.buffered;
+    c.resumeHook = () => this.resume();
     server.registerClient(c);
     server.stats.totalConnections++;
     socket.setNoDelay(true);
@@ -43,13 +44,21 @@ export class Connection {
   private onData(chunk: Buffer): void {
     if (this.closed) return;
     const server = this.server;
+    server.stats.netInputBytes += chunk.length;
+    // proto-max-bulk-len may change with CONFIG SET at any time.
+    this.parser.maxBulkLen = server.config.protoMaxBulkLen;
+    this.parser.feed(chunk);
+    // A blocked client's input waits in the parser until it is unblocked (resume()).
+    if (this.client.blocked !== null) return;
+    this.processInput();
+  }
+
+  /** Runs every complete command buffered in the parser, then writes the replies at once. */
+  private processInput(): void {
+    const server = this.server;
     const client = this.client;
     const writer = this.writer;
-    server.stats.netInputBytes += chunk.length;
     const parser = this.parser;
-    // proto-max-bulk-len may change with CONFIG SET at any time.
-    parser.maxBulkLen = server.config.protoMaxBulkLen;
-    parser.feed(chunk);
     let argv: string[] | null;
     while ((argv = parser.next()) !== null) {
       const name = argv[0];
@@ -67,14 +76,20 @@ export class Connection {
         server.execute(client, argv);
         if (mode === 'skip' || client.replyMode === 'off') writer.truncate(mark);
       }
-      if (client.closeAfterReply || this.closed) break;
+      if (client.closeAfterReply || this.closed || client.blocked !== null) break;
     }
-    if (parser.error !== null && !client.closeAfterReply) {
+    if (parser.error !== null && !client.closeAfterReply && client.blocked === null) {
       server.replyError(client, `ERR Protocol error: ${parser.error}`);
       client.closeAfterReply = true;
     }
     this.flush();
     if (client.closeAfterReply) this.end();
+  }
+
+  /** The client was unblocked: its reply is in the writer; go on with its pipelined commands. */
+  private resume(): void {
+    if (this.closed) return;
+    this.processInput();
   }
 
   /**

@@ -1,0 +1,744 @@
+import type { CollectionValue } from '../values.js';
+import { hashKey } from '../keyspace.js';
+
+/**
+ * The sorted set type: members (latin1 strings) ordered by score, then by member bytes (JS `<` on
+ * latin1 strings is memcmp order).
+ *
+ * Order lives in a two-level order-statistic list: `leaves`, each a pair of parallel arrays
+ * (members, scores) of at most LEAF_MAX elements, kept sorted across leaves. A leaf is found by
+ * binary search over the leaves' first elements, a position inside it by binary search, and ranks
+ * come from a Fenwick tree over leaf sizes (rebuilt lazily, only after a leaf was split, merged or
+ * removed). So insert/delete cost O(log n + LEAF_MAX) and rank or range lookups O(log n).
+ * Compared with a skiplist this needs no per-element object: a member costs one pointer and one
+ * unboxed double in the leaves.
+ *
+ * Encodings, as OBJECT ENCODING reports them:
+ * - "listpack": no member index; a member is found by a linear scan (n <= 128 by default, as Redis
+ *   scans its listpack).
+ * - "skiplist": plus a member → score index built like the keyspace (dense slots, scores in a
+ *   Float64Array, an open-addressing Int32Array index). ZSCAN walks those slots from the top down
+ *   (deletion moves the last slot into the hole), so an element present for the whole scan is
+ *   always returned, as Redis's dict scan guarantees.
+ * Conversion is one way, listpack → skiplist (zsetConvert), decided by the callers' limits.
+ * Like Redis's listpack (which stores the score -0 as the integer 0), the "listpack" encoding keeps
+ * -0 as 0; "skiplist" keeps the sign.
+ */
+
+const LEAF_MAX = 256;
+const LEAF_MERGE = LEAF_MAX / 4;
+
+class Leaf {
+  constructor(
+    public members: string[],
+    public scores: number[],
+  ) {}
+}
+
+/** Compares (s1, m1) with (s2, m2) in sorted-set order. */
+function cmp(s1: number, m1: string, s2: number, m2: string): number {
+  if (s1 < s2) return -1;
+  if (s1 > s2) return 1;
+  return m1 < m2 ? -1 : m1 > m2 ? 1 : 0;
+}
+
+// ---------------------------------------------------------------- member index ("skiplist" dict)
+
+const MIN_INDEX = 8;
+const MIN_SLOTS = 8;
+
+/** member → score, as dense slots plus an open-addressing index of slot numbers. */
+class MemberIndex {
+  members: string[] = [];
+  scores = new Float64Array(MIN_SLOTS);
+  private hashes = new Int32Array(MIN_SLOTS);
+  /** slot + 1; 0 = empty. */
+  private index = new Int32Array(MIN_INDEX);
+  private mask = MIN_INDEX - 1;
+
+  get size(): number {
+    return this.members.length;
+  }
+
+  find(member: string): number {
+    const h = hashKey(member);
+    const { index, mask, hashes, members } = this;
+    let i = h & mask;
+    for (;;) {
+      const s = index[i];
+      if (s === 0) return -1;
+      if (hashes[s - 1] === h && members[s - 1] === member) return s - 1;
+      i = (i + 1) & mask;
+    }
+  }
+
+  /** Adds a member known to be absent. */
+  insert(member: string, score: number): void {
+    const h = hashKey(member);
+    const slot = this.members.length;
+    if (slot === this.hashes.length) {
+      const cap = Math.ceil(slot * 1.5);
+      const hashes = new Int32Array(cap);
+      hashes.set(this.hashes);
+      this.hashes = hashes;
+      const scores = new Float64Array(cap);
+      scores.set(this.scores);
+      this.scores = scores;
+    }
+    if ((slot + 1) * 4 > this.index.length * 3) this.resizeIndex(this.index.length * 2);
+    this.members.push(member);
+    this.scores[slot] = score;
+    this.hashes[slot] = h;
+    this.indexInsert(slot, h);
+  }
+
+  deleteSlot(s: number): void {
+    this.indexRemoveAt(this.indexPosOf(s));
+    const last = this.members.length - 1;
+    if (s !== last) {
+      this.index[this.indexPosOf(last)] = s + 1;
+      this.members[s] = this.members[last];
+      this.scores[s] = this.scores[last];
+      this.hashes[s] = this.hashes[last];
+    }
+    this.members.pop();
+    this.maybeShrink();
+  }
+
+  clone(): MemberIndex {
+    const t = new MemberIndex();
+    t.members = this.members.slice();
+    t.scores = this.scores.slice();
+    t.hashes = this.hashes.slice();
+    t.index = this.index.slice();
+    t.mask = this.mask;
+    return t;
+  }
+
+  bytes(): number {
+    return 64 + this.members.length * 8 + this.scores.byteLength + this.hashes.byteLength + this.index.byteLength;
+  }
+
+  private indexInsert(slot: number, h: number): void {
+    const mask = this.mask;
+    let i = h & mask;
+    while (this.index[i] !== 0) i = (i + 1) & mask;
+    this.index[i] = slot + 1;
+  }
+
+  private indexPosOf(slot: number): number {
+    const mask = this.mask;
+    let i = this.hashes[slot] & mask;
+    while (this.index[i] !== slot + 1) i = (i + 1) & mask;
+    return i;
+  }
+
+  /** Backward-shift deletion: no tombstones. */
+  private indexRemoveAt(pos: number): void {
+    const { index, mask, hashes } = this;
+    let hole = pos;
+    let j = pos;
+    for (;;) {
+      j = (j + 1) & mask;
+      const s = index[j];
+      if (s === 0) break;
+      const home = hashes[s - 1] & mask;
+      const inRange = hole <= j ? home > hole && home <= j : home > hole || home <= j;
+      if (!inRange) {
+        index[hole] = s;
+        hole = j;
+      }
+    }
+    index[hole] = 0;
+  }
+
+  private resizeIndex(size: number): void {
+    this.index = new Int32Array(size);
+    this.mask = size - 1;
+    for (let s = 0; s < this.members.length; s++) this.indexInsert(s, this.hashes[s]);
+  }
+
+  /** Gives memory back after mass deletion. */
+  private maybeShrink(): void {
+    const n = this.members.length;
+    let size = this.index.length;
+    while (size > MIN_INDEX && n * 8 < size) size >>= 1;
+    if (size !== this.index.length) this.resizeIndex(size);
+    if (this.hashes.length > MIN_SLOTS && n * 4 < this.hashes.length) {
+      const cap = Math.max(MIN_SLOTS, n * 2);
+      this.hashes = this.hashes.slice(0, cap);
+      this.scores = this.scores.slice(0, cap);
+      this.members = this.members.slice();
+    }
+  }
+}
+
+// ---------------------------------------------------------------- the sorted set value
+
+/** Receives one element during ordered iteration. */
+export type ElementVisitor = (member: string, score: number) => void;
+
+/** Where an element sits: leaf index and offset (module scratch, read right after a locate call). */
+let foundLeaf = 0;
+let foundOffset = 0;
+
+export class ZSetValue implements CollectionValue {
+  private leaves: Leaf[] = [new Leaf([], [])];
+  /** Fenwick tree over leaf sizes (1-based); valid unless `fenwickDirty`. */
+  private fenwick = new Int32Array(2);
+  private fenwickDirty = false;
+  private count = 0;
+  /** null while listpack encoded. */
+  private dict: MemberIndex | null = null;
+
+  get type(): 'zset' {
+    return 'zset';
+  }
+
+  /** OBJECT ENCODING: "listpack" or "skiplist". */
+  encoding(): string {
+    return this.dict === null ? 'listpack' : 'skiplist';
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** An independent copy (COPY); member strings are immutable and shared. */
+  clone(): ZSetValue {
+    const z = new ZSetValue();
+    z.leaves = this.leaves.map((l) => new Leaf(l.members.slice(), l.scores.slice()));
+    z.fenwickDirty = true;
+    z.count = this.count;
+    z.dict = this.dict === null ? null : this.dict.clone();
+    return z;
+  }
+
+  /**
+   * Estimated bytes (MEMORY USAGE): leaves (pointer + double per element), the member index and
+   * the member strings, sampled like Redis samples `samples` elements (0 = all).
+   */
+  memoryUsage(samples: number): number {
+    let bytes = 64 + this.leaves.length * 96 + this.count * 16;
+    if (this.dict !== null) bytes += this.dict.bytes();
+    const n = this.count;
+    if (n === 0) return bytes;
+    const take = samples <= 0 || samples >= n ? n : samples;
+    let sampled = 0;
+    let seen = 0;
+    outer: for (const leaf of this.leaves) {
+      for (const m of leaf.members) {
+        sampled += (16 + m.length + 7) & ~7;
+        if (++seen >= take) break outer;
+      }
+    }
+    return bytes + Math.round((sampled / seen) * n);
+  }
+
+  /** Replaces the (empty) contents with sorted arrays, filling leaves three quarters full. */
+  loadSorted(members: string[], scores: number[]): void {
+    const per = (LEAF_MAX * 3) >> 2;
+    const leaves: Leaf[] = [];
+    for (let i = 0; i < members.length; i += per) leaves.push(new Leaf(members.slice(i, i + per), scores.slice(i, i + per)));
+    if (leaves.length === 0) leaves.push(new Leaf([], []));
+    this.leaves = leaves;
+    this.count = members.length;
+    this.fenwickDirty = true;
+    this.dict = null;
+  }
+
+  /** Switches to the "skiplist" encoding (builds the member index). */
+  convert(): void {
+    if (this.dict !== null) return;
+    const d = new MemberIndex();
+    for (const leaf of this.leaves) {
+      for (let i = 0; i < leaf.members.length; i++) d.insert(leaf.members[i], leaf.scores[i]);
+    }
+    this.dict = d;
+  }
+
+  /** Score of `member`, or undefined. */
+  score(member: string): number | undefined {
+    const d = this.dict;
+    if (d !== null) {
+      const s = d.find(member);
+      return s < 0 ? undefined : d.scores[s];
+    }
+    for (const leaf of this.leaves) {
+      const i = leaf.members.indexOf(member);
+      if (i >= 0) return leaf.scores[i];
+    }
+    return undefined;
+  }
+
+  has(member: string): boolean {
+    return this.score(member) !== undefined;
+  }
+
+  /**
+   * Adds a member known to be absent. Converts to "skiplist" first when the set would exceed
+   * `maxEntries` or the member is longer than `maxValue` bytes (zsetAdd's check).
+   */
+  add(member: string, score: number, maxEntries = Infinity, maxValue = Infinity): void {
+    if (this.dict === null && (this.count + 1 > maxEntries || member.length > maxValue)) this.convert();
+    if (this.dict !== null) {
+      this.treeInsert(member, score);
+      this.dict.insert(member, score);
+    } else this.treeInsert(member, score === 0 ? 0 : score);
+  }
+
+  /** Moves an existing member from `oldScore` to `newScore`. */
+  update(member: string, oldScore: number, newScore: number): void {
+    // Redis compares with !=, so 0 and -0 count as the same score.
+    if (oldScore === newScore) return;
+    this.treeRemove(oldScore, member);
+    const d = this.dict;
+    if (d !== null) {
+      this.treeInsert(member, newScore);
+      d.scores[d.find(member)] = newScore;
+    } else this.treeInsert(member, newScore === 0 ? 0 : newScore);
+  }
+
+  /** Removes `member`; returns true when it was present. */
+  delete(member: string): boolean {
+    const sc = this.score(member);
+    if (sc === undefined) return false;
+    this.treeRemove(sc, member);
+    const d = this.dict;
+    if (d !== null) d.deleteSlot(d.find(member));
+    return true;
+  }
+
+  /** Removes and returns the lowest element. */
+  popMin(): [string, number] | undefined {
+    if (this.count === 0) return undefined;
+    const leaf = this.leaves[0];
+    const member = leaf.members[0];
+    const score = leaf.scores[0];
+    this.removeAt(0, 0);
+    this.dictRemove(member);
+    return [member, score];
+  }
+
+  /** Removes and returns the highest element. */
+  popMax(): [string, number] | undefined {
+    if (this.count === 0) return undefined;
+    const li = this.leaves.length - 1;
+    const leaf = this.leaves[li];
+    const off = leaf.members.length - 1;
+    const member = leaf.members[off];
+    const score = leaf.scores[off];
+    this.removeAt(li, off);
+    this.dictRemove(member);
+    return [member, score];
+  }
+
+  /** 0-based rank of `member` in ascending order, or -1. */
+  rank(member: string): number {
+    const sc = this.score(member);
+    if (sc === undefined) return -1;
+    this.locateKey(sc, member);
+    return this.rankOfFound();
+  }
+
+  /** The element at ascending rank `r` (0 <= r < size), into out[0], out[1]. */
+  at(r: number, out: [string, number]): void {
+    this.locateRank(r);
+    const leaf = this.leaves[foundLeaf];
+    out[0] = leaf.members[foundOffset];
+    out[1] = leaf.scores[foundOffset];
+  }
+
+  /**
+   * Calls `visit` for ranks start..end (inclusive, 0 <= start <= end < size), ascending, or
+   * descending from `end` down to `start` when `reverse`.
+   */
+  forEachInRange(start: number, end: number, reverse: boolean, visit: ElementVisitor): void {
+    if (start > end) return;
+    let n = end - start + 1;
+    const leaves = this.leaves;
+    if (!reverse) {
+      this.locateRank(start);
+      let li = foundLeaf;
+      let off = foundOffset;
+      while (n > 0) {
+        const leaf = leaves[li];
+        const ms = leaf.members;
+        const ss = leaf.scores;
+        const stop = Math.min(ms.length, off + n);
+        for (let i = off; i < stop; i++) visit(ms[i], ss[i]);
+        n -= stop - off;
+        li++;
+        off = 0;
+      }
+    } else {
+      this.locateRank(end);
+      let li = foundLeaf;
+      let off = foundOffset;
+      while (n > 0) {
+        const leaf = leaves[li];
+        const ms = leaf.members;
+        const ss = leaf.scores;
+        const stop = Math.max(-1, off - n);
+        for (let i = off; i > stop; i--) visit(ms[i], ss[i]);
+        n -= off - stop;
+        li--;
+        if (li >= 0) off = leaves[li].members.length - 1;
+      }
+    }
+  }
+
+  /** Every element in ascending order, as parallel arrays. */
+  toArrays(): { members: string[]; scores: number[] } {
+    const members: string[] = [];
+    const scores: number[] = [];
+    for (const leaf of this.leaves) {
+      for (let i = 0; i < leaf.members.length; i++) {
+        members.push(leaf.members[i]);
+        scores.push(leaf.scores[i]);
+      }
+    }
+    return { members, scores };
+  }
+
+  /**
+   * Number of elements whose score is below `min` (or <= `min` when `exclusive`): the rank of the
+   * first element of a score range starting at `min`.
+   */
+  scoreLowerBound(min: number, exclusive: boolean): number {
+    return this.boundBy((s) => (exclusive ? s <= min : s < min));
+  }
+
+  /** Number of elements whose score is <= `max` (or < `max` when `exclusive`). */
+  scoreUpperBound(max: number, exclusive: boolean): number {
+    return this.boundBy((s) => (exclusive ? s < max : s <= max));
+  }
+
+  /** Number of elements whose member sorts before the lex bound (see LexBound). */
+  lexLowerBound(b: LexBound): number {
+    if (b.kind === 'min') return 0;
+    if (b.kind === 'max') return this.count;
+    const v = b.value;
+    const excl = b.exclusive;
+    return this.boundBy((_s, m) => (excl ? m <= v : m < v));
+  }
+
+  /** Number of elements whose member is within the lex max bound. */
+  lexUpperBound(b: LexBound): number {
+    if (b.kind === 'min') return 0;
+    if (b.kind === 'max') return this.count;
+    const v = b.value;
+    const excl = b.exclusive;
+    return this.boundBy((_s, m) => (excl ? m < v : m <= v));
+  }
+
+  /** Removes ranks start..end (inclusive); returns how many were removed. */
+  deleteRange(start: number, end: number): number {
+    if (start > end) return 0;
+    let n = end - start + 1;
+    const removed = n;
+    this.locateRank(start);
+    let li = foundLeaf;
+    const off = foundOffset;
+    const d = this.dict;
+    // Cut the run out leaf by leaf; leaves emptied entirely are dropped at the end.
+    let first = true;
+    while (n > 0) {
+      const leaf = this.leaves[li];
+      const from = first ? off : 0;
+      const take = Math.min(leaf.members.length - from, n);
+      const gone = leaf.members.splice(from, take);
+      leaf.scores.splice(from, take);
+      if (d !== null) for (const m of gone) d.deleteSlot(d.find(m));
+      n -= take;
+      li++;
+      first = false;
+    }
+    this.count -= removed;
+    this.compactLeaves();
+    return removed;
+  }
+
+  /**
+   * One ZSCAN step over the "skiplist" member index: up to `count` slots from the top down;
+   * cursor 0 starts at the top, any other cursor is the number of slots still to visit. Returns the
+   * next cursor (0 when done). A "listpack" set is returned whole with cursor 0, as Redis does.
+   */
+  scan(cursor: number, count: number, visit: ElementVisitor): number {
+    const d = this.dict;
+    if (d === null) {
+      this.forEachInRange(0, this.count - 1, false, visit);
+      return 0;
+    }
+    let p = cursor === 0 ? d.size : Math.min(cursor, d.size);
+    let budget = Math.max(1, count);
+    while (p > 0 && budget > 0) {
+      p--;
+      budget--;
+      visit(d.members[p], d.scores[p]);
+    }
+    return p;
+  }
+
+  /** A uniformly random element, into out (size > 0). */
+  random(out: [string, number]): void {
+    const d = this.dict;
+    const i = Math.floor(Math.random() * this.count);
+    if (d !== null) {
+      out[0] = d.members[i];
+      out[1] = d.scores[i];
+    } else this.at(i, out);
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  /** Smallest rank whose element fails `below` (elements satisfying it form a prefix). */
+  private boundBy(below: (score: number, member: string) => boolean): number {
+    const leaves = this.leaves;
+    // Last leaf whose first element is below: the boundary is in it or right after it.
+    let lo = 0;
+    let hi = leaves.length - 1;
+    let li = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const leaf = leaves[mid];
+      if (leaf.members.length > 0 && below(leaf.scores[0], leaf.members[0])) {
+        li = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (li < 0) return 0;
+    const leaf = leaves[li];
+    let a = 0;
+    let b = leaf.members.length;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (below(leaf.scores[mid], leaf.members[mid])) a = mid + 1;
+      else b = mid;
+    }
+    foundLeaf = li;
+    foundOffset = a;
+    return this.rankOfFound();
+  }
+
+  private dictRemove(member: string): void {
+    const d = this.dict;
+    if (d !== null) d.deleteSlot(d.find(member));
+  }
+
+  /** Leaf index for key (score, member): the last leaf whose first element is <= key (or 0). */
+  private leafFor(score: number, member: string): number {
+    const leaves = this.leaves;
+    let lo = 1;
+    let hi = leaves.length - 1;
+    let li = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const leaf = leaves[mid];
+      if (cmp(leaf.scores[0], leaf.members[0], score, member) <= 0) {
+        li = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return li;
+  }
+
+  /** Position where (score, member) is or would be inserted: sets foundLeaf/foundOffset. */
+  private locateKey(score: number, member: string): void {
+    const li = this.leafFor(score, member);
+    const leaf = this.leaves[li];
+    const ms = leaf.members;
+    const ss = leaf.scores;
+    let a = 0;
+    let b = ms.length;
+    while (a < b) {
+      const mid = (a + b) >> 1;
+      if (cmp(ss[mid], ms[mid], score, member) < 0) a = mid + 1;
+      else b = mid;
+    }
+    foundLeaf = li;
+    foundOffset = a;
+  }
+
+  private treeInsert(member: string, score: number): void {
+    this.locateKey(score, member);
+    const li = foundLeaf;
+    const off = foundOffset;
+    const leaf = this.leaves[li];
+    const ms = leaf.members;
+    const ss = leaf.scores;
+    const len = ms.length;
+    // Shifting by hand: splice allocates a result array and is slow on double arrays.
+    ms.push(member);
+    ss.push(score);
+    if (off < len) {
+      for (let i = len; i > off; i--) {
+        ms[i] = ms[i - 1];
+        ss[i] = ss[i - 1];
+      }
+      ms[off] = member;
+      ss[off] = score;
+    }
+    this.count++;
+    if (len + 1 > LEAF_MAX) this.split(li, off);
+    else if (!this.fenwickDirty) this.fenwickAdd(li, 1);
+  }
+
+  /** Splits an overfull leaf; appends at either end of the set leave the old leaf full. */
+  private split(li: number, insertedAt: number): void {
+    const leaf = this.leaves[li];
+    const len = leaf.members.length;
+    let cut = len >> 1;
+    if (li === this.leaves.length - 1 && insertedAt === len - 1) cut = len - 1;
+    else if (li === 0 && insertedAt === 0) cut = 1;
+    const right = new Leaf(leaf.members.splice(cut), leaf.scores.splice(cut));
+    this.leaves.splice(li + 1, 0, right);
+    this.fenwickDirty = true;
+  }
+
+  private treeRemove(score: number, member: string): void {
+    this.locateKey(score, member);
+    this.removeAt(foundLeaf, foundOffset);
+  }
+
+  private removeAt(li: number, off: number): void {
+    const leaf = this.leaves[li];
+    const ms = leaf.members;
+    const ss = leaf.scores;
+    const last = ms.length - 1;
+    for (let i = off; i < last; i++) {
+      ms[i] = ms[i + 1];
+      ss[i] = ss[i + 1];
+    }
+    ms.pop();
+    ss.pop();
+    this.count--;
+    const len = ms.length;
+    const leaves = this.leaves;
+    if (len === 0 && leaves.length > 1) {
+      leaves.splice(li, 1);
+      this.fenwickDirty = true;
+    } else if (len < LEAF_MERGE && leaves.length > 1 && this.tryMerge(li)) {
+      this.fenwickDirty = true;
+    } else if (!this.fenwickDirty) this.fenwickAdd(li, -1);
+  }
+
+  /** Merges a small leaf into a neighbour when both fit comfortably in one. */
+  private tryMerge(li: number): boolean {
+    const leaves = this.leaves;
+    const leaf = leaves[li];
+    const limit = (LEAF_MAX * 3) >> 2;
+    if (li + 1 < leaves.length && leaf.members.length + leaves[li + 1].members.length <= limit) {
+      const next = leaves[li + 1];
+      for (let i = 0; i < next.members.length; i++) {
+        leaf.members.push(next.members[i]);
+        leaf.scores.push(next.scores[i]);
+      }
+      leaves.splice(li + 1, 1);
+      return true;
+    }
+    if (li > 0 && leaf.members.length + leaves[li - 1].members.length <= limit) {
+      const prev = leaves[li - 1];
+      for (let i = 0; i < leaf.members.length; i++) {
+        prev.members.push(leaf.members[i]);
+        prev.scores.push(leaf.scores[i]);
+      }
+      leaves.splice(li, 1);
+      return true;
+    }
+    return false;
+  }
+
+  /** After a range deletion: drops empty leaves (keeping one) and merges small neighbours. */
+  private compactLeaves(): void {
+    const kept = this.leaves.filter((l) => l.members.length > 0);
+    if (kept.length === 0) kept.push(new Leaf([], []));
+    this.leaves = kept;
+    for (let i = 0; i < this.leaves.length; i++) {
+      if (this.leaves[i].members.length < LEAF_MERGE && this.leaves.length > 1 && this.tryMerge(i)) i--;
+    }
+    this.fenwickDirty = true;
+  }
+
+  private rebuildFenwick(): void {
+    const leaves = this.leaves;
+    const n = leaves.length;
+    const f = this.fenwick.length >= n + 1 && this.fenwick.length <= 4 * (n + 1) ? this.fenwick : new Int32Array(n + 1 + (n >> 1));
+    f.fill(0);
+    for (let i = 1; i <= n; i++) {
+      f[i] += leaves[i - 1].members.length;
+      const j = i + (i & -i);
+      if (j <= n) f[j] += f[i];
+    }
+    this.fenwick = f;
+    this.fenwickDirty = false;
+  }
+
+  private fenwickAdd(li: number, delta: number): void {
+    const f = this.fenwick;
+    const n = this.leaves.length;
+    for (let i = li + 1; i <= n; i += i & -i) f[i] += delta;
+  }
+
+  /** Rank of foundLeaf/foundOffset. */
+  private rankOfFound(): number {
+    let li = foundLeaf;
+    if (li === 0) return foundOffset;
+    if (this.fenwickDirty) this.rebuildFenwick();
+    const f = this.fenwick;
+    let sum = foundOffset;
+    for (; li > 0; li -= li & -li) sum += f[li];
+    return sum;
+  }
+
+  /** Sets foundLeaf/foundOffset to the element of rank r (0 <= r < size). */
+  private locateRank(r: number): void {
+    const leaves = this.leaves;
+    if (leaves.length === 1 || r < leaves[0].members.length) {
+      foundLeaf = 0;
+      foundOffset = r;
+      return;
+    }
+    if (this.fenwickDirty) this.rebuildFenwick();
+    const f = this.fenwick;
+    const n = leaves.length;
+    let pos = 0;
+    let rest = r;
+    let step = 1;
+    while (step * 2 <= n) step *= 2;
+    for (; step > 0; step >>= 1) {
+      const next = pos + step;
+      if (next <= n && f[next] <= rest) {
+        pos = next;
+        rest -= f[next];
+      }
+    }
+    foundLeaf = pos;
+    foundOffset = rest;
+  }
+}
+
+/** A lex range bound: "-" (min), "+" (max), "[x" inclusive or "(x" exclusive. */
+export type LexBound = { kind: 'min' } | { kind: 'max' } | { kind: 'value'; value: string; exclusive: boolean };
+
+// ---------------------------------------------------------------- type API
+
+/** A new empty sorted set ("listpack" encoded). */
+export function createZSet(): ZSetValue {
+  return new ZSetValue();
+}
+
+/**
+ * A sorted set holding `members` with `scores` (already in sorted-set order, no duplicates), in the
+ * encoding Redis would give a freshly built result: "listpack" when `listpack` is true.
+ */
+export function zsetFromSorted(members: string[], scores: number[], listpack: boolean): ZSetValue {
+  const z = new ZSetValue();
+  if (listpack) {
+    // A listpack stores -0 as the integer 0.
+    for (let i = 0; i < scores.length; i++) if (scores[i] === 0) scores[i] = 0;
+  }
+  z.loadSorted(members, scores);
+  if (!listpack) z.convert();
+  return z;
+}

@@ -1,0 +1,145 @@
+/**
+ * Multi-client differential scenarios: several connections to a real redis-server and the same
+ * number to Cinder, driven in lockstep. Every command goes to both servers; every reply read is
+ * compared byte for byte. For blocking commands, pub/sub and anything where one client's command
+ * answers another client.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, type RunningServer } from '../../src/embedded/index.js';
+import { RawConnection, compareReplies, encodeCommand, redisServerAvailable, startRealRedis, type Compare, type RealRedis } from './differential.js';
+
+export type Side = 'redis' | 'cinder';
+/** An argv, or one computed per server (for values that differ, like client ids). */
+export type Argv = string[] | ((side: Side) => string[]);
+
+function show(b: Buffer): string {
+  const s = b.latin1Slice();
+  return JSON.stringify(s.length > 400 ? s.slice(0, 400) + '…' : s);
+}
+
+/** One logical client: a connection to each server. */
+export class PairedClient {
+  constructor(
+    readonly name: string,
+    readonly redis: RawConnection,
+    readonly cinder: RawConnection,
+  ) {}
+
+  /** Sends a command to both servers without reading a reply. */
+  send(argv: Argv): void {
+    this.redis.write(encodeCommand(typeof argv === 'function' ? argv('redis') : argv));
+    this.cinder.write(encodeCommand(typeof argv === 'function' ? argv('cinder') : argv));
+  }
+
+  /** Reads the next reply from both servers and compares them; returns Redis's bytes. */
+  async reply(compare: Compare = 'exact', timeoutMs = 5000, what = 'reply'): Promise<Buffer> {
+    const [expected, actual] = await Promise.all([
+      this.redis.readReply(timeoutMs).catch((e: Error) => {
+        throw new Error(`${this.name}: redis gave no ${what}: ${e.message}`);
+      }),
+      this.cinder.readReply(timeoutMs).catch((e: Error) => {
+        throw new Error(`${this.name}: cinder gave no ${what}: ${e.message}`);
+      }),
+    ]);
+    if (!compareReplies(compare, expected, actual)) {
+      assert.fail(`${this.name} ${what} (compare: ${compare})\n  redis:  ${show(expected)}\n  cinder: ${show(actual)}`);
+    }
+    return expected;
+  }
+
+  /** send + reply. */
+  async call(argv: Argv, compare: Compare = 'exact'): Promise<Buffer> {
+    this.send(argv);
+    const shown = typeof argv === 'function' ? argv('redis') : argv;
+    return this.reply(compare, 5000, JSON.stringify(shown).slice(0, 200));
+  }
+
+  /** The client's id on each server (CLIENT ID). */
+  async ids(): Promise<Record<Side, string>> {
+    const [r, c] = await Promise.all([this.redis.command(['CLIENT', 'ID']), this.cinder.command(['CLIENT', 'ID'])]);
+    return { redis: r.latin1Slice(1, r.length - 2), cinder: c.latin1Slice(1, c.length - 2) };
+  }
+
+  close(): void {
+    this.redis.close();
+    this.cinder.close();
+  }
+}
+
+export interface Scenario {
+  /** Opens a new paired client (RESP2; `hello3` switches it to RESP3). */
+  client(name?: string, opts?: { hello3?: boolean }): Promise<PairedClient>;
+  /** Waits `ms` and asserts that no client has an unread reply on either server. */
+  quiet(ms?: number): Promise<void>;
+  sleep(ms: number): Promise<void>;
+  readonly cinder: RunningServer;
+}
+
+export interface ScenarioContext {
+  scenario(name: string, body: (s: Scenario) => Promise<void>): void;
+}
+
+/** A suite of scenarios sharing one real redis-server and one Cinder; each starts from FLUSHALL. */
+export function scenarioSuite(name: string, body: (t: ScenarioContext) => void): void {
+  if (!redisServerAvailable) {
+    if (process.env.CI) {
+      describe(name, () => {
+        it('needs redis-server', () => assert.fail('redis-server 7.x is not installed; CI must install it'));
+      });
+      return;
+    }
+    describe(name, { skip: 'redis-server not installed' }, () => {});
+    return;
+  }
+  describe(name, () => {
+    let redis: RealRedis;
+    let cinder: RunningServer;
+    before(async () => {
+      [redis, cinder] = await Promise.all([startRealRedis(), startServer({ port: 0 })]);
+    });
+    after(async () => {
+      await Promise.all([redis?.stop(), cinder?.close()]);
+    });
+    body({
+      scenario(caseName, run) {
+        it(caseName, async () => {
+          const clients: PairedClient[] = [];
+          const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+          const s: Scenario = {
+            get cinder() {
+              return cinder;
+            },
+            async client(clientName, opts = {}) {
+              const [r, c] = await Promise.all([RawConnection.connect(redis.port), RawConnection.connect(cinder.port)]);
+              const pc = new PairedClient(clientName ?? `client ${clients.length + 1}`, r, c);
+              clients.push(pc);
+              if (opts.hello3) await pc.call(['HELLO', '3'], 'ignore');
+              return pc;
+            },
+            async quiet(ms = 50) {
+              await sleep(ms);
+              for (const pc of clients) {
+                for (const side of ['redis', 'cinder'] as const) {
+                  const pending = await pc[side].readReply(1).then(
+                    (b) => b,
+                    () => null,
+                  );
+                  if (pending !== null) assert.fail(`${pc.name}: unexpected reply from ${side}: ${show(pending)}`);
+                }
+              }
+            },
+            sleep,
+          };
+          try {
+            const first = await s.client('setup');
+            await first.call(['FLUSHALL']);
+            await run(s);
+          } finally {
+            for (const pc of clients) pc.close();
+          }
+        });
+      },
+    });
+  });
+}

@@ -165,7 +165,7 @@ export const THROUGHPUT_TESTS: ThroughputTest[] = [
  * the new handlers. redis-benchmark runs its tests in a fixed order (pushes and adds before pops).
  */
 export function collectionWarmupArgs(testNames: string[]): string[] {
-  return ['-t', testNames.join(','), '-c', String(CLIENTS), '-P', '1', '-r', String(KEYSPACE), '-n', '20000'];
+  return ['-t', testNames.join(','), '-c', String(CLIENTS), '-P', '1', '-r', String(KEYSPACE), '-n', '10000'];
 }
 
 /** The redis-benchmark `-t` name of a test, or null for custom-command tests. */

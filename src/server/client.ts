@@ -3,6 +3,7 @@ import type { Keyspace } from '../engine/keyspace.js';
 import type { Server } from './server.js';
 import type { Command } from '../commands/registry.js';
 import type { BlockedState } from './blocking.js';
+import type { MultiState } from '../commands/transaction.js';
 
 export type ClientKind = 'normal' | 'embedded';
 
@@ -38,6 +39,8 @@ export class Client {
   /** Set while a SKIP applies to the command being run. */
   suppressReply = false;
   noEvict = false;
+  /** Commands queued since MULTI; null outside a transaction. */
+  multi: MultiState | null = null;
   /** What the client waits for while a blocking command (BLPOP, ...) holds it; null otherwise. */
   blocked: BlockedState | null = null;
   /**

@@ -9,6 +9,7 @@ import { Config } from './config.js';
 import { Logger } from './log.js';
 import { InfoState } from './info.js';
 import { BlockingManager } from './blocking.js';
+import { shouldQueue } from '../commands/transaction.js';
 
 /** Server-wide counters reported by INFO (stats section). */
 export class Stats {
@@ -63,6 +64,8 @@ export class Server {
   /** Clients blocked on keys and their wake-ups. */
   readonly blocking = new BlockingManager();
 
+  /** Nesting of execute() calls (EXEC runs its queue through execute). */
+  private depth = 0;
   private cronTimer: NodeJS.Timeout | null = null;
   private cronLoops = 0;
 
@@ -119,7 +122,18 @@ export class Server {
       this.rejectCommand(c, Errors.wrongArity(cmd.fullName));
       return;
     }
+    if (c.multi !== null && shouldQueue(c, cmd)) {
+      if (cmd.flags.has('no_multi')) {
+        cmd.rejectedCalls++;
+        this.rejectCommand(c, 'ERR Command not allowed inside a transaction');
+        return;
+      }
+      c.multi.queue(cmd, argv);
+      c.reply.simple('QUEUED');
+      return;
+    }
     c.lastCommand = cmd;
+    this.depth++;
     try {
       cmd.handler!(c, argv);
     } catch (e) {
@@ -131,13 +145,15 @@ export class Server {
         this.replyError(c, `ERR internal error while running '${cmd.fullName}'`);
       }
     }
+    this.depth--;
     const usec = (performance.now() - start) * 1000;
     cmd.usec += usec;
     if (this.info.latencyTracking) this.info.recordLatency(cmd, usec);
     cmd.calls++;
     this.stats.totalCommands++;
-    // Waiters are served once the command that readied their keys has completed.
-    if (this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
+    // Waiters are served once the command that readied their keys has completed (for EXEC, once
+    // the whole transaction has).
+    if (this.depth === 0 && this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
   }
 
   /** Writes an error reply and counts it (total_error_replies, errorstats). */
@@ -153,7 +169,9 @@ export class Server {
     this.stats.errorCodes.set(code, (this.stats.errorCodes.get(code) ?? 0) + 1);
   }
 
+  /** A command refused before running; inside MULTI it also dooms the transaction (EXECABORT). */
   private rejectCommand(c: Client, message: string): void {
+    if (c.multi !== null) c.multi.aborted = true;
     this.replyError(c, message);
   }
 

@@ -162,6 +162,14 @@ diffSuite('list: push, pop, length', (t) => {
     ['LRANGE', 'l', '0', '-1'],
     ['OBJECT', 'ENCODING', 'l'],
   ]);
+  t.case('LRANGE replies larger than the assembly buffer', [
+    rpushMany('l', 2500, (i) => `${i}:${'p'.repeat(40)}`),
+    ['RPUSH', 'l', 'g'.repeat(70000), 'after-giant', '12345'],
+    ['LPUSH', 'l', 'q'.repeat(65530)],
+    ['LRANGE', 'l', '0', '-1'],
+    ['LRANGE', 'l', '-4', '-1'],
+    ['LRANGE', 'l', '0', '0'],
+  ]);
   t.case('mixed LPUSH/RPUSH/LPOP/RPOP at both ends', [
     rpushMany('l', 500, (i) => `r${i}`),
     ['LPUSH', 'l', ...Array.from({ length: 500 }, (_, i) => `l${i}-${'x'.repeat(i % 40)}`)],

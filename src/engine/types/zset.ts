@@ -184,6 +184,12 @@ let foundOffset = 0;
 
 export class ZSetValue implements CollectionValue {
   private leaves: Leaf[] = [new Leaf([], [])];
+  /**
+   * Per leaf, kept in step with `leaves`: its first score and its size. Binary searches and the
+   * Fenwick rebuild read these flat arrays instead of chasing a pointer per leaf.
+   */
+  private firsts = new Float64Array(4);
+  private sizes = new Int32Array(4);
   /** Fenwick tree over leaf sizes (1-based); valid unless `fenwickDirty`. */
   private fenwick = new Int32Array(2);
   private fenwickDirty = false;
@@ -208,7 +214,7 @@ export class ZSetValue implements CollectionValue {
   clone(): ZSetValue {
     const z = new ZSetValue();
     z.leaves = this.leaves.map((l) => new Leaf(l.members.slice(), l.scores.slice()));
-    z.fenwickDirty = true;
+    z.rebuildLeafIndex();
     z.count = this.count;
     z.dict = this.dict === null ? null : this.dict.clone();
     return z;
@@ -243,7 +249,7 @@ export class ZSetValue implements CollectionValue {
     if (leaves.length === 0) leaves.push(new Leaf([], []));
     this.leaves = leaves;
     this.count = members.length;
-    this.fenwickDirty = true;
+    this.rebuildLeafIndex();
     this.dict = null;
   }
 
@@ -529,13 +535,14 @@ export class ZSetValue implements CollectionValue {
   /** Leaf index for key (score, member): the last leaf whose first element is <= key (or 0). */
   private leafFor(score: number, member: string): number {
     const leaves = this.leaves;
+    const firsts = this.firsts;
     let lo = 1;
     let hi = leaves.length - 1;
     let li = 0;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const leaf = leaves[mid];
-      if (cmp(leaf.scores[0], leaf.members[0], score, member) <= 0) {
+      const first = firsts[mid];
+      if (first < score || (first === score && leaves[mid].members[0] <= member)) {
         li = mid;
         lo = mid + 1;
       } else hi = mid - 1;
@@ -580,6 +587,8 @@ export class ZSetValue implements CollectionValue {
       ss[off] = score;
     }
     this.count++;
+    this.sizes[li]++;
+    if (off === 0) this.firsts[li] = score;
     if (len + 1 > LEAF_MAX) this.split(li, off);
     else if (!this.fenwickDirty) this.fenwickAdd(li, 1);
   }
@@ -592,7 +601,50 @@ export class ZSetValue implements CollectionValue {
     if (li === this.leaves.length - 1 && insertedAt === len - 1) cut = len - 1;
     else if (li === 0 && insertedAt === 0) cut = 1;
     const right = new Leaf(leaf.members.splice(cut), leaf.scores.splice(cut));
-    this.leaves.splice(li + 1, 0, right);
+    this.sizes[li] = cut;
+    this.leafIn(li + 1, right);
+  }
+
+  /** Inserts a leaf at index `at` of the leaf list (and its first score and size). */
+  private leafIn(at: number, leaf: Leaf): void {
+    const n = this.leaves.length;
+    if (n + 1 > this.firsts.length) {
+      const firsts = new Float64Array(this.firsts.length * 2);
+      firsts.set(this.firsts);
+      this.firsts = firsts;
+      const sizes = new Int32Array(this.sizes.length * 2);
+      sizes.set(this.sizes);
+      this.sizes = sizes;
+    }
+    this.firsts.copyWithin(at + 1, at, n);
+    this.sizes.copyWithin(at + 1, at, n);
+    this.leaves.splice(at, 0, leaf);
+    this.firsts[at] = leaf.members.length > 0 ? leaf.scores[0] : 0;
+    this.sizes[at] = leaf.members.length;
+    this.fenwickDirty = true;
+  }
+
+  /** Removes the leaf at index `at`. */
+  private leafOut(at: number): void {
+    const n = this.leaves.length;
+    this.firsts.copyWithin(at, at + 1, n);
+    this.sizes.copyWithin(at, at + 1, n);
+    this.leaves.splice(at, 1);
+    this.fenwickDirty = true;
+  }
+
+  /** Recomputes firsts and sizes from the leaves (after bulk changes). */
+  private rebuildLeafIndex(): void {
+    const n = this.leaves.length;
+    let cap = 4;
+    while (cap < n) cap *= 2;
+    this.firsts = new Float64Array(cap);
+    this.sizes = new Int32Array(cap);
+    for (let i = 0; i < n; i++) {
+      const leaf = this.leaves[i];
+      this.firsts[i] = leaf.members.length > 0 ? leaf.scores[0] : 0;
+      this.sizes[i] = leaf.members.length;
+    }
     this.fenwickDirty = true;
   }
 
@@ -614,12 +666,13 @@ export class ZSetValue implements CollectionValue {
     ss.pop();
     this.count--;
     const len = ms.length;
+    this.sizes[li] = len;
+    if (off === 0 && len > 0) this.firsts[li] = ss[0];
     const leaves = this.leaves;
     if (len === 0 && leaves.length > 1) {
-      leaves.splice(li, 1);
-      this.fenwickDirty = true;
+      this.leafOut(li);
     } else if (len < LEAF_MERGE && leaves.length > 1 && this.tryMerge(li)) {
-      this.fenwickDirty = true;
+      // tryMerge updated the leaf list.
     } else if (!this.fenwickDirty) this.fenwickAdd(li, -1);
   }
 
@@ -634,7 +687,9 @@ export class ZSetValue implements CollectionValue {
         leaf.members.push(next.members[i]);
         leaf.scores.push(next.scores[i]);
       }
-      leaves.splice(li + 1, 1);
+      this.sizes[li] = leaf.members.length;
+      this.firsts[li] = leaf.scores[0];
+      this.leafOut(li + 1);
       return true;
     }
     if (li > 0 && leaf.members.length + leaves[li - 1].members.length <= limit) {
@@ -643,7 +698,8 @@ export class ZSetValue implements CollectionValue {
         prev.members.push(leaf.members[i]);
         prev.scores.push(leaf.scores[i]);
       }
-      leaves.splice(li, 1);
+      this.sizes[li - 1] = prev.members.length;
+      this.leafOut(li);
       return true;
     }
     return false;
@@ -654,6 +710,7 @@ export class ZSetValue implements CollectionValue {
     const kept = this.leaves.filter((l) => l.members.length > 0);
     if (kept.length === 0) kept.push(new Leaf([], []));
     this.leaves = kept;
+    this.rebuildLeafIndex();
     for (let i = 0; i < this.leaves.length; i++) {
       if (this.leaves[i].members.length < LEAF_MERGE && this.leaves.length > 1 && this.tryMerge(i)) i--;
     }
@@ -665,8 +722,9 @@ export class ZSetValue implements CollectionValue {
     const n = leaves.length;
     const f = this.fenwick.length >= n + 1 && this.fenwick.length <= 4 * (n + 1) ? this.fenwick : new Int32Array(n + 1 + (n >> 1));
     f.fill(0);
+    const sizes = this.sizes;
     for (let i = 1; i <= n; i++) {
-      f[i] += leaves[i - 1].members.length;
+      f[i] += sizes[i - 1];
       const j = i + (i & -i);
       if (j <= n) f[j] += f[i];
     }

@@ -3,7 +3,7 @@ import { isOption } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
-import { createList, ListValue } from '../engine/types/list.js';
+import { createList, encodedSize, ListValue } from '../engine/types/list.js';
 import { RespWriter } from '../protocol/resp-writer.js';
 
 /**
@@ -106,21 +106,24 @@ function positiveOrThrow(s: string, message: string): number {
 // LPUSH key element [element ...]   RPUSH key element [element ...]
 function pushGeneric(c: Client, argv: string[], where: ListEnd, onlyExisting: boolean): void {
   const key = argv[1];
-  let list = writeList(c, key);
-  if (list === undefined) {
-    if (onlyExisting) return c.reply.int(0);
-    // Filled before it enters the keyspace (see pushToList).
-    list = createList();
-    pushAll(list, argv, where);
-    c.db.set(key, list);
-  } else {
-    pushAll(list, argv, where);
-  }
+  const existing = writeList(c, key);
+  if (existing === undefined && onlyExisting) return c.reply.int(0);
+  const list = existing ?? createList();
+  pushAll(list, argv, where);
+  // The length is taken before a new key enters the keyspace (filled first, see pushToList):
+  // whatever key-creation hooks do, the reply counts this command's elements, as Redis's does.
+  const length = list.length;
+  if (existing === undefined) c.db.set(key, list);
   c.server.dirty += argv.length - 2;
-  c.reply.int(list.length);
+  c.reply.int(length);
 }
 
 function pushAll(list: ListValue, argv: string[], where: ListEnd): void {
+  if (argv.length > 3) {
+    let bytes = 0;
+    for (let i = 2; i < argv.length; i++) bytes += encodedSize(argv[i]);
+    list.reserve(bytes, where === 'right');
+  }
   if (where === 'left') for (let i = 2; i < argv.length; i++) list.pushLeft(argv[i]);
   else for (let i = 2; i < argv.length; i++) list.pushRight(argv[i]);
 }

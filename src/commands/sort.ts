@@ -169,11 +169,19 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
   if (value === undefined) {
     elements = [];
   } else if (dontSort && !(value instanceof SetValue)) {
-    // Lists and sorted sets keep their own order (reversed by DESC); LIMIT picks the range directly.
-    const all = value instanceof ListValue ? value.toArray() : value.toArrays().members;
-    if (desc) all.reverse();
-    elements = end >= start ? all.slice(start, end + 1) : [];
+    // Lists and sorted sets keep their own order (reversed by DESC); only the LIMIT range is read.
+    elements = [];
     if (end >= start) {
+      // Positions in natural order: DESC's range [start, end] counts from the tail.
+      const from = desc ? length - 1 - end : start;
+      const to = desc ? length - 1 - start : end;
+      const push = (m: string) => elements.push(m);
+      if (value instanceof ListValue) {
+        value.forEachRange(from, to, push);
+        if (desc) elements.reverse();
+      } else {
+        value.forEachInRange(from, to, desc, push);
+      }
       end -= start;
       start = 0;
     }

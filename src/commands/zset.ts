@@ -4,7 +4,7 @@ import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { formatDouble17g, parseFloatStrict, parseInteger } from '../util/number.js';
 import { GlobMatcher } from '../util/glob.js';
-import { typeOf, type Value } from '../engine/values.js';
+import { SetValue } from '../engine/types/set.js';
 import { createZSet, zsetFromSorted, ZSetValue, type LexBound } from '../engine/types/zset.js';
 
 /**
@@ -270,10 +270,13 @@ function zaddGeneric(c: Client, argv: string[], initialFlags: number): void {
   let updated = 0;
   let processed = 0;
   let lastScore = 0;
+  // A new set is stored only once filled, so key-creation hooks (blocked BZPOPMIN clients) never
+  // see it empty.
+  let fresh = false;
   if (z === undefined) {
     if (xx) return zaddReply(c, incr, flags, 0, 0, 0, 0);
     z = createZSet();
-    c.db.set(key, z);
+    fresh = true;
   }
   const entries = maxEntries(c);
   const valueLimit = maxValue(c);
@@ -306,6 +309,7 @@ function zaddGeneric(c: Client, argv: string[], initialFlags: number): void {
       lastScore = score;
     }
   }
+  if (fresh && z.size > 0) c.db.set(key, z);
   c.server.dirty += added + updated;
   if (nan) throw new CommandError(NAN_SCORE);
   zaddReply(c, incr, flags, added, updated, processed, lastScore);
@@ -711,49 +715,19 @@ const AGG_MAX = 2;
 /** One input of a set operation: a sorted set, a plain set (every score 1) or a missing key. */
 interface Source {
   zset: ZSetValue | null;
-  set: Value | null;
+  set: SetValue | null;
   weight: number;
   size: number;
 }
 
-/** The plain-set API this file relies on (the set type lives in another module). */
-interface SetLike {
-  size?: number;
-  has?(m: string): boolean;
-  forEach?(visit: (m: string | number) => void): void;
-  members?(): Array<string | number>;
-  [Symbol.iterator]?(): Iterator<string | number>;
-}
-
-function setSize(v: Value): number {
-  const s = v as unknown as SetLike;
-  if (typeof s.size === 'number') return s.size;
-  return setMembers(v).length;
-}
-
-function setMembers(v: Value): string[] {
-  const s = v as unknown as SetLike;
-  const out: string[] = [];
-  if (typeof s.forEach === 'function') s.forEach((m) => out.push(String(m)));
-  else if (typeof s.members === 'function') for (const m of s.members()) out.push(String(m));
-  else if (typeof s[Symbol.iterator] === 'function') for (const m of s as Iterable<string | number>) out.push(String(m));
-  return out;
-}
-
-function setHas(v: Value, member: string): boolean {
-  const s = v as unknown as SetLike;
-  if (typeof s.has === 'function') return s.has(member);
-  return setMembers(v).includes(member);
-}
-
 function sourceIterate(src: Source, visit: (m: string, s: number) => void): void {
   if (src.zset !== null) src.zset.forEachInRange(0, src.zset.size - 1, false, visit);
-  else if (src.set !== null) for (const m of setMembers(src.set)) visit(m, 1);
+  else if (src.set !== null) src.set.forEach((m) => visit(m, 1));
 }
 
 function sourceScore(src: Source, member: string): number | undefined {
   if (src.zset !== null) return src.zset.score(member);
-  if (src.set !== null) return setHas(src.set, member) ? 1 : undefined;
+  if (src.set !== null) return src.set.has(member) ? 1 : undefined;
   return undefined;
 }
 
@@ -787,9 +761,9 @@ function setOpGeneric(c: Client, argv: string[], dst: string | null, numkeysIdx:
       if (v instanceof ZSetValue) {
         src.zset = v;
         src.size = v.size;
-      } else if (typeOf(v) === 'set') {
+      } else if (v instanceof SetValue) {
         src.set = v;
-        src.size = setSize(v);
+        src.size = v.size;
       } else throw new CommandError(Errors.wrongType);
     }
     srcs.push(src);

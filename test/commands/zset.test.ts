@@ -2,10 +2,6 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { diffSuite, runSteps, RawConnection, type Step } from '../helpers/differential.js';
-import { SET_COMMANDS } from '../../src/commands/set.js';
-
-/** Plain sets as ZUNION/ZINTER inputs need the SET group (another module); skipped until it exists. */
-const haveSets = SET_COMMANDS.some((c) => c.name === 'sadd');
 
 const unordered = (...argv: string[]): Step => ({ argv, compare: 'unordered' });
 const typeOnly = (...argv: string[]): Step => ({ argv, compare: 'type' });
@@ -111,6 +107,25 @@ diffSuite('zset: ZADD and its flags', (t) => {
     ['ZADD', 'w', '1', X65],
     ['OBJECT', 'ENCODING', 'w'],
     ['ZRANGE', 'y', '0', '-1', 'WITHSCORES'],
+  ]);
+  t.case('zset-max-listpack-entries/value from CONFIG SET', [
+    ['CONFIG', 'SET', 'zset-max-listpack-entries', '2', 'zset-max-listpack-value', '3'],
+    ['ZADD', 'a', '1', 'x', '2', 'y'],
+    ['OBJECT', 'ENCODING', 'a'],
+    ['ZADD', 'a', '3', 'z'],
+    ['OBJECT', 'ENCODING', 'a'],
+    ['ZADD', 'b', '1', 'abcd'],
+    ['OBJECT', 'ENCODING', 'b'],
+    ['ZADD', 'c', '1', 'abc'],
+    ['OBJECT', 'ENCODING', 'c'],
+    ['ZRANGESTORE', 'd', 'a', '0', '1'],
+    ['OBJECT', 'ENCODING', 'd'],
+    ['ZUNIONSTORE', 'e', '1', 'a'],
+    ['OBJECT', 'ENCODING', 'e'],
+    ['CONFIG', 'SET', 'zset-max-listpack-entries', '0'],
+    ['ZADD', 'f', '1', 'x'],
+    ['OBJECT', 'ENCODING', 'f'],
+    ['CONFIG', 'SET', 'zset-max-listpack-entries', '128', 'zset-max-listpack-value', '64'],
   ]);
   t.case('WRONGTYPE and arity', [
     ['SET', 's', 'x'],
@@ -475,7 +490,7 @@ diffSuite('zset: ZUNION ZINTER ZDIFF and STORE forms', (t) => {
     ['ZUNION', '2', 'z1', 'z2', 'FOO'],
     ['ZUNION', '2', 'z1', 'z2', 'WITHSCORES', 'WITHSCORES'],
   ]);
-  if (haveSets) t.case('sets count with score 1', [
+  t.case('sets count with score 1', [
     ...setup,
     ['SADD', 'set', 'a', 'd', 'x'],
     ['ZUNION', '2', 'z1', 'set', 'WITHSCORES'],
@@ -484,6 +499,15 @@ diffSuite('zset: ZUNION ZINTER ZDIFF and STORE forms', (t) => {
     ['ZINTERCARD', '2', 'set', 'z2'],
     ['ZUNIONSTORE', 'dst', '2', 'set', 'z2', 'WEIGHTS', '3', '1'],
     ['ZRANGE', 'dst', '0', '-1', 'WITHSCORES'],
+    ['SADD', 'ints', '1', '2', '3', '-5'],
+    ['ZADD', 'zi', '10', '1', '20', '3', '30', '9'],
+    ['ZINTER', '2', 'ints', 'zi', 'WITHSCORES'],
+    ['ZUNION', '2', 'ints', 'zi', 'AGGREGATE', 'MAX', 'WITHSCORES'],
+    ['ZDIFFSTORE', 'dst', '2', 'ints', 'zi'],
+    ['ZRANGE', 'dst', '0', '-1', 'WITHSCORES'],
+    ['ZINTERSTORE', 'dst', '2', 'set', 'set'],
+    ['ZRANGE', 'dst', '0', '-1', 'WITHSCORES'],
+    ['ZINTERCARD', '2', 'ints', 'zi', 'LIMIT', '1'],
   ]);
   t.case('inf and NaN handling', [
     ['ZADD', 'p', 'inf', 'a', '1', 'b'],
@@ -629,6 +653,19 @@ diffSuite('zset: generic commands on sorted sets', (t) => {
     ['TYPE', 'big2'],
     ['DEL', 'big2'],
     unordered('SCAN', '0', 'TYPE', 'zset'),
+  ]);
+});
+
+diffSuite('zset: command table', (t) => {
+  const names = ['zadd', 'zincrby', 'zrem', 'zcard', 'zcount', 'zlexcount', 'zscore', 'zmscore', 'zrank', 'zrevrank', 'zrange', 'zrangestore', 'zrevrange', 'zrangebyscore', 'zrevrangebyscore', 'zrangebylex', 'zrevrangebylex', 'zremrangebyrank', 'zremrangebyscore', 'zremrangebylex', 'zpopmin', 'zpopmax', 'zmpop', 'zunion', 'zinter', 'zdiff', 'zunionstore', 'zinterstore', 'zdiffstore', 'zintercard', 'zrandmember', 'zscan'];
+  t.case('COMMAND INFO matches', names.map((n) => ['COMMAND', 'INFO', n]));
+  t.case('COMMAND GETKEYS for movable keys', [
+    ['COMMAND', 'GETKEYS', 'ZUNIONSTORE', 'dst', '2', 'a', 'b', 'WEIGHTS', '1', '2'],
+    ['COMMAND', 'GETKEYS', 'ZINTER', '2', 'a', 'b'],
+    ['COMMAND', 'GETKEYS', 'ZMPOP', '2', 'a', 'b', 'MIN'],
+    ['COMMAND', 'GETKEYS', 'ZINTERCARD', '1', 'a', 'LIMIT', '1'],
+    ['COMMAND', 'GETKEYS', 'ZRANGESTORE', 'dst', 'src', '0', '1'],
+    ['COMMAND', 'GETKEYS', 'ZDIFFSTORE', 'dst', '1', 'a'],
   ]);
 });
 

@@ -93,6 +93,30 @@ describe('SetValue against a model', () => {
     );
   });
 
+  it('long add/delete runs cross the small-table and index sizes both ways', () => {
+    const word = fc.integer({ min: 0, max: 60 }).map((i) => `w${i}`);
+    const step = fc.tuple(fc.boolean(), word);
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 50, maxLength: 400 }), (steps) => {
+        const s = createHashtableSet();
+        const model = new Set<string>();
+        for (const [add, m] of steps) {
+          if (add) {
+            assert.equal(s.add(m), !model.has(m));
+            model.add(m);
+          } else {
+            assert.equal(s.delete(m), model.has(m));
+            model.delete(m);
+          }
+          assert.equal(s.size, model.size);
+        }
+        check(s, model, false);
+        for (let i = 0; i <= 60; i++) assert.equal(s.has(`w${i}`), model.has(`w${i}`));
+      }),
+      { numRuns: 100, seed: 17 },
+    );
+  });
+
   it('items of one set are found in another whatever their encodings', () => {
     fc.assert(
       fc.property(fc.array(member, { maxLength: 40 }), fc.array(member, { maxLength: 40 }), (xs, ys) => {

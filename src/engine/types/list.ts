@@ -1,27 +1,30 @@
 import type { CollectionValue } from '../values.js';
 
 /**
- * The list type: a deque of nodes, each node ONE Buffer packing many elements, in the spirit of
- * Redis's quicklist of listpacks (OBJECT ENCODING is "quicklist" for every list in Redis 7.0).
- *
- * Entry layout inside a node: `len data len'`, where `len` is a base-128 varint (low group first,
- * high bit = more follows) and `len'` is the same groups mirrored, so an entry can be read from
- * either end (like listpack's backlen). Elements under 128 bytes cost 2 bytes of overhead.
+ * The list type: a deque (doubly linked) of nodes, each node ONE Buffer packing many elements, in
+ * the spirit of Redis's quicklist of listpacks (OBJECT ENCODING is "quicklist" for every list in
+ * Redis 7.0). A JS array of strings would cost ~30-40 bytes per element; this costs the element's
+ * bytes plus 2 (see "entry encoding" below), about what Redis pays.
  *
  * A node's buffer has free room on both sides: live bytes are `buf[start, end)`, so a pop only
  * moves an offset and a push only writes bytes (no allocation beyond the popped string). Nodes
  * start small (a tiny list does not pay for 8 KB) and double up to NODE_MAX_BYTES (8 KB, Redis's
  * list-max-listpack-size -2); once a node is full, pushes open a new full-size node. An element
- * larger than a node gets a node of its own, sized exactly.
+ * larger than a node gets a node of its own, sized exactly. No node is ever empty.
  *
- * Costs: push/pop at either end O(1) amortized; index/LINDEX O(nodes walked + one node's
- * entries) from the nearer end, O(1) near the ends; LRANGE O(S+N); LSET/LINSERT/LREM rewrite the
- * affected nodes only.
+ * Costs: push/pop at either end O(1) amortized; index/LINDEX walks nodes from the nearer end,
+ * then entries from the nearer end of the node (O(1) at the ends); LRANGE O(S+N); LSET, LINSERT
+ * and LREM rewrite only the nodes they touch (LREM compacts in place and merges thinned nodes).
  *
- * Measured (node --expose-gc dist/bench-style script, 1M RPUSH of 10-byte values, Node 20):
- *   Cinder heap+external growth: ~12.3 bytes/element; redis-server 7.0.15 used_memory delta for
- *   the same RPUSHes: ~11.9 bytes/element (ratio ~1.03). A JS array of the strings: ~40 bytes.
- * (See the report for the exact commands; numbers are from this machine.)
+ * Memory, measured on this machine (Node 20; Cinder: heap + external growth after gc() for the
+ * list alone; Redis 7.0.15: used_memory growth for RPUSH of the same elements, 1,000 per command):
+ *   1M x "xxx"                         Cinder  5.2 B/element   Redis  5.0   (1.03x)
+ *   1M x "0".."999999" (integers)       Cinder  5.1 B/element   Redis  5.0   (1.03x)
+ *   1M x 10-byte strings                Cinder 12.5 B/element   Redis 12.1   (1.03x)
+ *   1M x 16-byte ("memory-list" bench)  INFO used_memory 18.9 vs 18.2 B/element; by RSS 30.2 vs
+ *     18.6, the difference being V8 heap growth from the load's garbage argv, not the list.
+ *   100k lists of 10 x 16 bytes         ~440 B per list (heap 255 + buffers 186), Redis ~378
+ *     per list including its key.
  */
 
 /** Largest node in bytes (list-max-listpack-size -2). */
@@ -30,10 +33,10 @@ export const NODE_MAX_BYTES = 8192;
 const NODE_MIN_BYTES = 32;
 /** Below this much free room, a full-size node is not recentred: a new node is opened instead. */
 const RECENTRE_MIN_FREE = NODE_MAX_BYTES / 8;
-/** Rough V8 cost of a node object plus its Buffer view (for MEMORY USAGE). */
-const NODE_OVERHEAD = 160;
-/** Rough V8 cost of the ListValue object itself. */
-const LIST_OVERHEAD = 48;
+/** V8 cost of a node object (72) plus its Buffer view (~97), measured on Node 20 (MEMORY USAGE). */
+const NODE_OVERHEAD = 170;
+/** V8 cost of the ListValue object itself, measured likewise. */
+const LIST_OVERHEAD = 80;
 
 // ---------------------------------------------------------------- entry encoding
 
@@ -316,6 +319,8 @@ export class ListValue implements CollectionValue {
   private tail: ListNode | null = null;
   private size = 0;
   private nodes = 0;
+  /** Capacity for the next first node, set by reserve() on an empty list. */
+  private firstNodeBytes = 0;
 
   /** Number of elements (LLEN). */
   get length(): number {
@@ -401,11 +406,42 @@ export class ListValue implements CollectionValue {
 
   /** A fresh empty node for one push of `size` bytes, its room on the pushing side. */
   private newNode(size: number, right: boolean): ListNode {
-    const cap = size > NODE_MAX_BYTES ? size : this.head === null ? Math.max(NODE_MIN_BYTES, size) : NODE_MAX_BYTES;
+    let cap = NODE_MAX_BYTES;
+    if (size > NODE_MAX_BYTES) cap = size;
+    else if (this.head === null) {
+      cap = Math.max(NODE_MIN_BYTES, size, this.firstNodeBytes);
+      this.firstNodeBytes = 0;
+    }
     // Small buffers come from Node's shared pool (no ArrayBuffer of their own).
     const buf = cap < 4096 ? Buffer.allocUnsafe(cap) : Buffer.allocUnsafeSlow(cap);
     const at = right ? 0 : cap;
     return new ListNode(buf, at, at, 0);
+  }
+
+  /**
+   * Prepares room for `bytes` more bytes of entries at one end (a multi-element push), so a
+   * small list gets one buffer of the right size instead of a series of doublings, whose dead
+   * small buffers would stay pinned in Node's shared buffer pool. Only sizes within one node.
+   */
+  reserve(bytes: number, right: boolean): void {
+    if (bytes > NODE_MAX_BYTES) return;
+    const node = right ? this.tail : this.head;
+    if (node === null) {
+      // No empty node is ever linked: the first push sizes its node from this.
+      this.firstNodeBytes = bytes;
+      return;
+    }
+    const room = right ? node.buf.length - node.end : node.start;
+    const used = node.end - node.start;
+    if (room >= bytes || used + bytes > NODE_MAX_BYTES) return;
+    // Doubling, as makeRoom grows, so a run of small multi-element pushes stays amortized O(1).
+    const cap = Math.min(NODE_MAX_BYTES, Math.max(used + bytes, node.buf.length * 2));
+    const buf = Buffer.allocUnsafe(cap);
+    const offset = right ? 0 : cap - used;
+    node.buf.copy(buf, offset, node.start, node.end);
+    node.buf = buf;
+    node.start = offset;
+    node.end = offset + used;
   }
 
   // -------------------------------------------------------------- ends
@@ -735,6 +771,7 @@ export class ListValue implements CollectionValue {
       n.count = kept;
       if (kept === 0) this.unlink(n);
     }
+    if (removed > 0 && this.nodes > 1) this.mergeSparseNodes();
     return removed;
   }
 
@@ -745,16 +782,24 @@ export class ListValue implements CollectionValue {
     return k;
   }
 
-  /** Replaces `node` by nodes holding `entries` (split so none passes NODE_MAX_BYTES). */
+  /**
+   * Replaces `node` by nodes holding `entries`: one node when they fit, else pieces of about
+   * equal size (an even split, so repeated inserts at one spot do not leave a trail of
+   * one-element nodes behind a full one).
+   */
   private replaceNode(node: ListNode, entries: string[]): void {
     const prev = node.prev;
     this.unlink(node);
+    let total = 0;
+    for (let i = 0; i < entries.length; i++) total += encodedSize(entries[i]);
+    const pieces = total <= NODE_MAX_BYTES ? 1 : Math.max(2, Math.ceil(total / ((NODE_MAX_BYTES * 3) / 4)));
+    const target = total / pieces;
     let at = prev;
     let from = 0;
     let bytes = 0;
     for (let i = 0; i < entries.length; i++) {
       const sz = encodedSize(entries[i]);
-      if (bytes + sz > NODE_MAX_BYTES && i > from) {
+      if (i > from && (bytes + sz > NODE_MAX_BYTES || bytes >= target)) {
         const piece = packNode(entries, from, i);
         this.linkAfter(at, piece);
         at = piece;
@@ -764,6 +809,29 @@ export class ListValue implements CollectionValue {
       bytes += sz;
     }
     if (from < entries.length) this.linkAfter(at, packNode(entries, from, entries.length));
+  }
+
+  /** Merges neighbouring nodes that fit together in 3/4 of a node (after LREM thinned them). */
+  private mergeSparseNodes(): void {
+    const limit = (NODE_MAX_BYTES * 3) / 4;
+    let n = this.head;
+    while (n !== null && n.next !== null) {
+      const next = n.next;
+      const used = n.end - n.start;
+      const nextUsed = next.end - next.start;
+      if (used + nextUsed > limit) {
+        n = next;
+        continue;
+      }
+      const buf = Buffer.allocUnsafe(used + nextUsed);
+      n.buf.copy(buf, 0, n.start, n.end);
+      next.buf.copy(buf, used, next.start, next.end);
+      n.buf = buf;
+      n.start = 0;
+      n.end = used + nextUsed;
+      n.count += next.count;
+      this.unlink(next);
+    }
   }
 
   /** Number of nodes (tests and diagnostics). */

@@ -71,7 +71,7 @@ const USAGE = `usage: node dist/bench/run.js [options]     (npm run bench -- [op
                  (env BENCH_ONLY); --list shows the names
   --json FILE    also write the results as JSON to FILE
   --list         print test names and exit
-  env CINDER_NODE_ARGS   extra node flags for the Cinder process (e.g. "--max-semi-space-size=64")`;
+  env CINDER_NODE_ARGS   extra node flags for the Cinder process, after the default --max-semi-space-size=2 (a later flag wins, e.g. "--max-semi-space-size=16")`;
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
@@ -80,7 +80,8 @@ function parseOptions(argv: string[]): Options {
     only: process.env.BENCH_ONLY || undefined,
     json: undefined,
     list: false,
-    cinderNodeArgs: (process.env.CINDER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+    // The same V8 flags as the cinder-server executable and `npm start`, then any extra ones.
+    cinderNodeArgs: ['--max-semi-space-size=2', ...(process.env.CINDER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;

@@ -2,6 +2,8 @@ import { CommandError, Errors } from '../protocol/errors.js';
 import { parseFloatStrict, parseInteger, parseSafeInteger } from '../util/number.js';
 import type { Value } from '../engine/values.js';
 import { typeOf, type RedisType } from '../engine/values.js';
+import type { Client } from '../server/client.js';
+import { GlobMatcher } from '../util/glob.js';
 
 /** Shared argument readers: each returns the parsed value or throws Redis's exact error. */
 
@@ -88,4 +90,48 @@ export function cursorOrThrow(s: string): number {
   if (v > UINT64_MAX) throw new CommandError(Errors.invalidCursor);
   if (negative && v !== 0n) v = UINT64_MAX + 1n - v;
   return Number(v);
+}
+
+/** What SCAN-family options parsed to: COUNT, a MATCH matcher (null matches all), SCAN's TYPE. */
+export interface ScanOptions {
+  count: number;
+  matcher: GlobMatcher | null;
+  /** TYPE's argument, lower case, up to a NUL (only when `allowType`); null when absent. */
+  type: string | null;
+}
+
+/**
+ * `[MATCH pattern] [COUNT count] [TYPE type]` from argv[start] on (scanGenericCommand): COUNT must
+ * be a positive integer, a later option wins, anything else is a syntax error. TYPE only for SCAN.
+ */
+export function parseScanOptions(argv: readonly string[], start: number, allowType = false): ScanOptions {
+  let count = 10;
+  let pattern: string | null = null;
+  let type: string | null = null;
+  for (let i = start; i < argv.length; i += 2) {
+    const more = i + 1 < argv.length;
+    if (isOption(argv[i], 'COUNT') && more) {
+      const v = parseInteger(argv[i + 1]);
+      if (v === null) throw new CommandError(Errors.notInteger);
+      if (v < 1) throw new CommandError(Errors.syntax);
+      count = Number(v);
+    } else if (isOption(argv[i], 'MATCH') && more) {
+      pattern = argv[i + 1];
+    } else if (allowType && isOption(argv[i], 'TYPE') && more) {
+      const arg = argv[i + 1];
+      const nul = arg.indexOf('\0');
+      type = (nul < 0 ? arg : arg.slice(0, nul)).toLowerCase();
+    } else {
+      throw new CommandError(Errors.syntax);
+    }
+  }
+  return { count, matcher: pattern !== null && pattern !== '*' ? new GlobMatcher(pattern) : null, type };
+}
+
+/** A SCAN-family reply: the next cursor, then the items found. */
+export function replyScanPage(c: Client, cursor: number | string, items: ReadonlyArray<string | number | bigint>): void {
+  c.reply.arrayLen(2);
+  c.reply.bulk(String(cursor));
+  c.reply.arrayLen(items.length);
+  for (let i = 0; i < items.length; i++) c.reply.bulk(items[i]);
 }

@@ -1,7 +1,7 @@
 import type { CommandSpec, KeySpec, KeySpecFlag } from './spec.js';
 import type { Client } from '../server/client.js';
 import { parseTimeoutSeconds, type BlockRequest } from '../server/blocking.js';
-import { CommandError, Errors } from '../protocol/errors.js';
+import { CommandError } from '../protocol/errors.js';
 import { listEndOrThrow, moveElement, parseMpop, popToReply, writeList, type ListEnd } from './list.js';
 import { parseMpopArgs, popAndReply, writeZSet } from './zset.js';
 import { ListValue } from '../engine/types/list.js';

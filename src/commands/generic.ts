@@ -1,5 +1,5 @@
 import type { CommandSpec, KeySpec, KeySpecFlag } from './spec.js';
-import { isOption, cursorOrThrow } from './args.js';
+import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
 import type { Keyspace } from '../engine/keyspace.js';
 import { CommandError, Errors, sanitizeErrorLine } from '../protocol/errors.js';
@@ -270,26 +270,8 @@ function keysCommand(c: Client, argv: string[]): void {
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 function scanCommand(c: Client, argv: string[]): void {
   const cursor = cursorOrThrow(argv[1]);
-  let count = 10;
-  let pattern: string | null = null;
-  let type: string | null = null;
-  for (let i = 2; i < argv.length; i += 2) {
-    const more = i + 1 < argv.length;
-    if (isOption(argv[i], 'COUNT') && more) {
-      const v = parseInteger(argv[i + 1]);
-      if (v === null) throw new CommandError(Errors.notInteger);
-      if (v < 1) throw new CommandError(Errors.syntax);
-      count = Number(v);
-    } else if (isOption(argv[i], 'MATCH') && more) {
-      pattern = argv[i + 1];
-    } else if (isOption(argv[i], 'TYPE') && more) {
-      type = cString(argv[i + 1]).toLowerCase();
-    } else {
-      throw new CommandError(Errors.syntax);
-    }
-  }
+  const { count, matcher, type } = parseScanOptions(argv, 2, true);
   const db = c.db;
-  const matcher = pattern !== null && pattern !== '*' ? new GlobMatcher(pattern) : null;
   const keys: string[] = [];
   const next = db.scan(cursor, count, (key, value) => {
     if (matcher !== null && !matcher.matches(key)) return;
@@ -299,10 +281,7 @@ function scanCommand(c: Client, argv: string[]): void {
     }
     keys.push(key);
   });
-  c.reply.arrayLen(2);
-  c.reply.bulk(next);
-  c.reply.arrayLen(keys.length);
-  for (let i = 0; i < keys.length; i++) c.reply.bulk(keys[i]);
+  replyScanPage(c, next, keys);
 }
 
 // ---------------------------------------------------------------- DBSIZE, FLUSHDB, FLUSHALL, SWAPDB

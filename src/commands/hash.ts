@@ -1,9 +1,8 @@
-import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag } from './spec.js';
-import { isOption, cursorOrThrow } from './args.js';
+import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, firstKey } from './spec.js';
+import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { addInt64, parseInteger } from '../util/number.js';
-import { GlobMatcher } from '../util/glob.js';
 import { addLongDouble, formatLongDoubleHuman, longDoubleFromInteger, parseLongDouble, type LongDouble } from '../util/long-double.js';
 import { createHash, HashValue, listpackLimits } from '../engine/types/hash.js';
 
@@ -323,43 +322,16 @@ function writePair(c: Client, field: string, value: string, withValues: boolean,
 function hscanCommand(c: Client, argv: string[]): void {
   const cursor = cursorOrThrow(argv[2]);
   const h = readHash(c, argv[1]);
-  if (h === undefined) {
-    c.reply.arrayLen(2);
-    c.reply.bulk('0');
-    c.reply.arrayLen(0);
-    return;
-  }
-  let count = 10;
-  let pattern: string | null = null;
-  for (let i = 3; i < argv.length; i += 2) {
-    const more = i + 1 < argv.length;
-    if (isOption(argv[i], 'COUNT') && more) {
-      const v = parseInteger(argv[i + 1]);
-      if (v === null) throw new CommandError(Errors.notInteger);
-      if (v < 1) throw new CommandError(Errors.syntax);
-      count = Number(v);
-    } else if (isOption(argv[i], 'MATCH') && more) {
-      pattern = argv[i + 1];
-    } else {
-      throw new CommandError(Errors.syntax);
-    }
-  }
-  const matcher = pattern !== null && pattern !== '*' ? new GlobMatcher(pattern) : null;
+  if (h === undefined) return replyScanPage(c, 0, []);
+  const { count, matcher } = parseScanOptions(argv, 3);
   const out: string[] = [];
   const next = h.scan(cursor, count, (f, v) => {
     if (matcher === null || matcher.matches(f)) out.push(f, v);
   });
-  c.reply.arrayLen(2);
-  c.reply.bulk(String(next));
-  c.reply.arrayLen(out.length);
-  for (let i = 0; i < out.length; i++) c.reply.bulk(out[i]);
+  replyScanPage(c, next, out);
 }
 
 // ---------------------------------------------------------------- command table
-
-function key1(flags: KeySpecFlag[]): KeySpec[] {
-  return [{ flags, begin: { index: 1 }, find: { range: { lastkey: 0, step: 1, limit: 0 } } }];
-}
 
 export const HASH_COMMANDS: CommandSpec[] = [
   withDocs({
@@ -371,7 +343,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ['write', 'fast'],
     acl: ['hash'],
-    keys: key1(['RW', 'DELETE']),
+    keys: firstKey(['RW', 'DELETE']),
     handler: hdelCommand,
   }, { history: [['2.4.0', 'Takes several fields.']] }),
   {
@@ -383,7 +355,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     arity: 3,
     flags: ['readonly', 'fast'],
     acl: ['hash'],
-    keys: key1(['RO']),
+    keys: firstKey(['RO']),
     handler: hexistsCommand,
   },
   {
@@ -395,7 +367,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     arity: 3,
     flags: ['readonly', 'fast'],
     acl: ['hash'],
-    keys: key1(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: hgetCommand,
   },
   {
@@ -408,7 +380,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     flags: ['readonly'],
     acl: ['hash'],
     tips: ['nondeterministic_output_order'],
-    keys: key1(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: hgetallCommand,
   },
   {
@@ -420,7 +392,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     arity: 4,
     flags: ['write', 'denyoom', 'fast'],
     acl: ['hash'],
-    keys: key1(['RW', 'ACCESS', 'UPDATE']),
+    keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
     handler: hincrbyCommand,
   },
   {
@@ -432,7 +404,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     arity: 4,
     flags: ['write', 'denyoom', 'fast'],
     acl: ['hash'],
-    keys: key1(['RW', 'ACCESS', 'UPDATE']),
+    keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
     handler: hincrbyfloatCommand,
   },
   {
@@ -445,7 +417,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     flags: ['readonly'],
     acl: ['hash'],
     tips: ['nondeterministic_output_order'],
-    keys: key1(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: hkeysCommand,
   },
   {
@@ -457,7 +429,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     arity: 2,
     flags: ['readonly', 'fast'],
     acl: ['hash'],
-    keys: key1(['RO']),
+    keys: firstKey(['RO']),
     handler: hlenCommand,
   },
   {
@@ -469,7 +441,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ['readonly', 'fast'],
     acl: ['hash'],
-    keys: key1(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: hmgetCommand,
   },
   withDocs({
@@ -481,7 +453,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     arity: -4,
     flags: ['write', 'denyoom', 'fast'],
     acl: ['hash'],
-    keys: key1(['RW', 'UPDATE']),
+    keys: firstKey(['RW', 'UPDATE']),
     handler: hmsetCommand,
   }, { docFlags: ['deprecated'], deprecatedSince: '4.0.0', replacedBy: '`HSET` with multiple field-value pairs' }),
   {
@@ -494,7 +466,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     flags: ['readonly'],
     acl: ['hash'],
     tips: ['nondeterministic_output'],
-    keys: key1(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: hrandfieldCommand,
   },
   {
@@ -507,7 +479,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     flags: ['readonly'],
     acl: ['hash'],
     tips: ['nondeterministic_output'],
-    keys: key1(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: hscanCommand,
   },
   withDocs({
@@ -519,7 +491,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     arity: -4,
     flags: ['write', 'denyoom', 'fast'],
     acl: ['hash'],
-    keys: key1(['RW', 'UPDATE']),
+    keys: firstKey(['RW', 'UPDATE']),
     handler: hsetCommand,
   }, { history: [['4.0.0', 'Takes several field/value pairs.']] }),
   {
@@ -531,7 +503,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     arity: 4,
     flags: ['write', 'denyoom', 'fast'],
     acl: ['hash'],
-    keys: key1(['RW', 'INSERT']),
+    keys: firstKey(['RW', 'INSERT']),
     handler: hsetnxCommand,
   },
   {
@@ -543,7 +515,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     arity: 3,
     flags: ['readonly', 'fast'],
     acl: ['hash'],
-    keys: key1(['RO']),
+    keys: firstKey(['RO']),
     handler: hstrlenCommand,
   },
   {
@@ -556,7 +528,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     flags: ['readonly'],
     acl: ['hash'],
     tips: ['nondeterministic_output_order'],
-    keys: key1(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: hvalsCommand,
   },
 ];

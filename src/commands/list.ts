@@ -1,4 +1,4 @@
-import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag } from './spec.js';
+import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, firstKey } from './spec.js';
 import { isOption } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
@@ -452,10 +452,6 @@ function ltrimCommand(c: Client, argv: string[]): void {
 
 // ---------------------------------------------------------------- command table
 
-function key1(flags: KeySpecFlag[]): KeySpec[] {
-  return [{ flags, begin: { index: 1 }, find: { range: { lastkey: 0, step: 1, limit: 0 } } }];
-}
-
 /** Source (popped) and destination (pushed) keys of LMOVE/RPOPLPUSH. */
 const MOVE_KEYS: KeySpec[] = [
   { flags: ['RW', 'ACCESS', 'DELETE'], begin: { index: 1 }, find: { range: { lastkey: 0, step: 1, limit: 0 } } },
@@ -472,7 +468,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     arity: 3,
     flags: ['readonly'],
     acl: ['list'],
-    keys: key1(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: lindexCommand,
   },
   {
@@ -484,7 +480,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     arity: 5,
     flags: ['write', 'denyoom'],
     acl: ['list'],
-    keys: key1(['RW', 'INSERT']),
+    keys: firstKey(['RW', 'INSERT']),
     handler: linsertCommand,
   },
   {
@@ -496,7 +492,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     arity: 2,
     flags: ['readonly', 'fast'],
     acl: ['list'],
-    keys: key1(['RO']),
+    keys: firstKey(['RO']),
     handler: llenCommand,
   },
   {
@@ -532,7 +528,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     arity: -2,
     flags: ['write', 'fast'],
     acl: ['list'],
-    keys: key1(['RW', 'ACCESS', 'DELETE']),
+    keys: firstKey(['RW', 'ACCESS', 'DELETE']),
     handler: lpopCommand,
   }, { history: [['6.2.0', 'Added the `count` argument.']] }),
   {
@@ -544,7 +540,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ['readonly'],
     acl: ['list'],
-    keys: key1(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: lposCommand,
   },
   withDocs({
@@ -556,7 +552,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ['write', 'denyoom', 'fast'],
     acl: ['list'],
-    keys: key1(['RW', 'INSERT']),
+    keys: firstKey(['RW', 'INSERT']),
     handler: lpushCommand,
   }, { history: [['2.4.0', 'Accepts multiple `element` arguments.']] }),
   withDocs({
@@ -568,7 +564,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ['write', 'denyoom', 'fast'],
     acl: ['list'],
-    keys: key1(['RW', 'INSERT']),
+    keys: firstKey(['RW', 'INSERT']),
     handler: lpushxCommand,
   }, { history: [['4.0.0', 'Accepts multiple `element` arguments.']] }),
   {
@@ -580,7 +576,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     arity: 4,
     flags: ['readonly'],
     acl: ['list'],
-    keys: key1(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: lrangeCommand,
   },
   {
@@ -592,7 +588,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     arity: 4,
     flags: ['write'],
     acl: ['list'],
-    keys: key1(['RW', 'DELETE']),
+    keys: firstKey(['RW', 'DELETE']),
     handler: lremCommand,
   },
   {
@@ -604,7 +600,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     arity: 4,
     flags: ['write', 'denyoom'],
     acl: ['list'],
-    keys: key1(['RW', 'UPDATE']),
+    keys: firstKey(['RW', 'UPDATE']),
     handler: lsetCommand,
   },
   {
@@ -616,7 +612,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     arity: 4,
     flags: ['write'],
     acl: ['list'],
-    keys: key1(['RW', 'DELETE']),
+    keys: firstKey(['RW', 'DELETE']),
     handler: ltrimCommand,
   },
   withDocs({
@@ -628,7 +624,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     arity: -2,
     flags: ['write', 'fast'],
     acl: ['list'],
-    keys: key1(['RW', 'ACCESS', 'DELETE']),
+    keys: firstKey(['RW', 'ACCESS', 'DELETE']),
     handler: rpopCommand,
   }, { history: [['6.2.0', 'Added the `count` argument.']] }),
   withDocs({
@@ -652,7 +648,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ['write', 'denyoom', 'fast'],
     acl: ['list'],
-    keys: key1(['RW', 'INSERT']),
+    keys: firstKey(['RW', 'INSERT']),
     handler: rpushCommand,
   }, { history: [['2.4.0', 'Accepts multiple `element` arguments.']] }),
   withDocs({
@@ -664,7 +660,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ['write', 'denyoom', 'fast'],
     acl: ['list'],
-    keys: key1(['RW', 'INSERT']),
+    keys: firstKey(['RW', 'INSERT']),
     handler: rpushxCommand,
   }, { history: [['4.0.0', 'Accepts multiple `element` arguments.']] }),
 ];

@@ -1,9 +1,8 @@
-import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag } from './spec.js';
-import { isOption, cursorOrThrow } from './args.js';
+import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, keyAt } from './spec.js';
+import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
-import { GlobMatcher } from '../util/glob.js';
 import {
   createIntsetSet,
   createSetFor,
@@ -427,43 +426,16 @@ function sdiffstoreCommand(c: Client, argv: string[]): void {
 function sscanCommand(c: Client, argv: string[]): void {
   const cursor = cursorOrThrow(argv[2]);
   const s = readSet(c, argv[1]);
-  if (s === undefined) {
-    c.reply.arrayLen(2);
-    c.reply.bulk('0');
-    c.reply.arrayLen(0);
-    return;
-  }
-  let count = 10;
-  let pattern: string | null = null;
-  for (let i = 3; i < argv.length; i += 2) {
-    const more = i + 1 < argv.length;
-    if (isOption(argv[i], 'COUNT') && more) {
-      const v = parseInteger(argv[i + 1]);
-      if (v === null) throw new CommandError(Errors.notInteger);
-      if (v < 1) throw new CommandError(Errors.syntax);
-      count = Number(v);
-    } else if (isOption(argv[i], 'MATCH') && more) {
-      pattern = argv[i + 1];
-    } else {
-      throw new CommandError(Errors.syntax);
-    }
-  }
-  const matcher = pattern !== null && pattern !== '*' ? new GlobMatcher(pattern) : null;
+  if (s === undefined) return replyScanPage(c, 0, []);
+  const { count, matcher } = parseScanOptions(argv, 3);
   const out: SetItem[] = [];
   const next = s.scan(cursor, count, (m) => {
     if (matcher === null || matcher.matches(itemText(m))) out.push(m);
   });
-  c.reply.arrayLen(2);
-  c.reply.bulk(String(next));
-  c.reply.arrayLen(out.length);
-  for (let i = 0; i < out.length; i++) c.reply.bulk(out[i]);
+  replyScanPage(c, next, out);
 }
 
 // ---------------------------------------------------------------- command table
-
-function keyAt(index: number, flags: KeySpecFlag[], lastkey = 0): KeySpec {
-  return { flags, begin: { index }, find: { range: { lastkey, step: 1, limit: 0 } } };
-}
 
 /** A STORE command's keys: the destination, then every source. */
 function storeKeys(dstFlags: KeySpecFlag[]): KeySpec[] {

@@ -98,3 +98,15 @@ export type CommandDocExtras = Pick<CommandSpec, 'history' | 'docFlags' | 'depre
 export function withDocs<T extends CommandSpec>(spec: T, extras: CommandDocExtras): T {
   return { ...spec, ...extras };
 }
+
+/** The key spec of the key at argument `index`; `lastkey` -1 (or -2 ...) makes it a range to the end. */
+export function keyAt(index: number, flags: KeySpecFlag[], lastkey = 0, notes?: string): KeySpec {
+  const spec: KeySpec = { flags, begin: { index }, find: { range: { lastkey, step: 1, limit: 0 } } };
+  if (notes !== undefined) spec.notes = notes;
+  return spec;
+}
+
+/** The key specs of a command whose only key is its first argument. */
+export function firstKey(flags: KeySpecFlag[], notes?: string): KeySpec[] {
+  return [keyAt(1, flags, 0, notes)];
+}

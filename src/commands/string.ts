@@ -1,4 +1,4 @@
-import type { CommandSpec, KeySpec, KeySpecFlag } from './spec.js';
+import { firstKey, type CommandSpec, type KeySpec, type KeySpecFlag } from './spec.js';
 import { isOption } from './args.js';
 import type { Client } from '../server/client.js';
 import type { Keyspace } from '../engine/keyspace.js';
@@ -599,12 +599,6 @@ function lcsLength(a: Uint8Array, b: Uint8Array): number {
 
 // ---------------------------------------------------------------- command table
 
-function oneKey(flags: KeySpecFlag[], notes?: string): KeySpec[] {
-  const spec: KeySpec = { flags, begin: { index: 1 }, find: { range: { lastkey: 0, step: 1, limit: 0 } } };
-  if (notes !== undefined) spec.notes = notes;
-  return [spec];
-}
-
 const RANGE_COMPLEXITY =
   'O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.';
 
@@ -626,7 +620,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     arity: 2,
     flags: ['readonly', 'fast'],
     acl: ['string'],
-    keys: oneKey(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: getCommand,
   },
   {
@@ -638,7 +632,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ['write', 'denyoom'],
     acl: ['string'],
-    keys: oneKey(['RW', 'ACCESS', 'UPDATE', 'VARIABLE_FLAGS'], 'RW and ACCESS due to the optional `GET` argument'),
+    keys: firstKey(['RW', 'ACCESS', 'UPDATE', 'VARIABLE_FLAGS'], 'RW and ACCESS due to the optional `GET` argument'),
     getKeysAndFlags: setGetKeys,
     handler: setCommand,
   },
@@ -651,7 +645,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     arity: 3,
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
-    keys: oneKey(['OW', 'INSERT']),
+    keys: firstKey(['OW', 'INSERT']),
     handler: setnxCommand,
   },
   {
@@ -663,7 +657,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     arity: 4,
     flags: ['write', 'denyoom'],
     acl: ['string'],
-    keys: oneKey(['OW', 'UPDATE']),
+    keys: firstKey(['OW', 'UPDATE']),
     handler: setexCommand,
   },
   {
@@ -675,7 +669,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     arity: 4,
     flags: ['write', 'denyoom'],
     acl: ['string'],
-    keys: oneKey(['OW', 'UPDATE']),
+    keys: firstKey(['OW', 'UPDATE']),
     handler: psetexCommand,
   },
   {
@@ -729,7 +723,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     arity: 3,
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
-    keys: oneKey(['RW', 'ACCESS', 'UPDATE']),
+    keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
     handler: getsetCommand,
   },
   {
@@ -741,7 +735,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     arity: 2,
     flags: ['write', 'fast'],
     acl: ['string'],
-    keys: oneKey(['RW', 'ACCESS', 'DELETE']),
+    keys: firstKey(['RW', 'ACCESS', 'DELETE']),
     handler: getdelCommand,
   },
   {
@@ -753,7 +747,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     arity: -2,
     flags: ['write', 'fast'],
     acl: ['string'],
-    keys: oneKey(['RW', 'ACCESS', 'UPDATE'], 'RW and UPDATE because it changes the TTL'),
+    keys: firstKey(['RW', 'ACCESS', 'UPDATE'], 'RW and UPDATE because it changes the TTL'),
     handler: getexCommand,
   },
   {
@@ -766,7 +760,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     arity: 3,
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
-    keys: oneKey(['RW', 'INSERT']),
+    keys: firstKey(['RW', 'INSERT']),
     handler: appendCommand,
   },
   {
@@ -778,7 +772,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     arity: 2,
     flags: ['readonly', 'fast'],
     acl: ['string'],
-    keys: oneKey(['RO']),
+    keys: firstKey(['RO']),
     handler: strlenCommand,
   },
   {
@@ -790,7 +784,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     arity: 2,
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
-    keys: oneKey(['RW', 'ACCESS', 'UPDATE']),
+    keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
     handler: incrCommand,
   },
   {
@@ -802,7 +796,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     arity: 2,
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
-    keys: oneKey(['RW', 'ACCESS', 'UPDATE']),
+    keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
     handler: decrCommand,
   },
   {
@@ -814,7 +808,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     arity: 3,
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
-    keys: oneKey(['RW', 'ACCESS', 'UPDATE']),
+    keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
     handler: incrbyCommand,
   },
   {
@@ -826,7 +820,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     arity: 3,
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
-    keys: oneKey(['RW', 'ACCESS', 'UPDATE']),
+    keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
     handler: decrbyCommand,
   },
   {
@@ -838,7 +832,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     arity: 3,
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
-    keys: oneKey(['RW', 'ACCESS', 'UPDATE']),
+    keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
     handler: incrbyfloatCommand,
   },
   {
@@ -850,7 +844,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     arity: 4,
     flags: ['readonly'],
     acl: ['string'],
-    keys: oneKey(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: getrangeCommand,
   },
   {
@@ -863,7 +857,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     arity: 4,
     flags: ['write', 'denyoom'],
     acl: ['string'],
-    keys: oneKey(['RW', 'UPDATE']),
+    keys: firstKey(['RW', 'UPDATE']),
     handler: setrangeCommand,
   },
   {
@@ -878,7 +872,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     arity: 4,
     flags: ['readonly'],
     acl: ['string'],
-    keys: oneKey(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: getrangeCommand,
   },
   {

@@ -1,9 +1,8 @@
-import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag } from './spec.js';
-import { isOption, cursorOrThrow } from './args.js';
+import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, firstKey } from './spec.js';
+import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { formatDouble17g, parseFloatStrict, parseInteger } from '../util/number.js';
-import { GlobMatcher } from '../util/glob.js';
 import { SetValue } from '../engine/types/set.js';
 import { createZSet, zsetFromSorted, ZSetValue, type LexBound } from '../engine/types/zset.js';
 
@@ -1020,43 +1019,16 @@ function randomMembersWithCount(c: Client, key: string, l: number, withScores: b
 function zscanCommand(c: Client, argv: string[]): void {
   const cursor = cursorOrThrow(argv[2]);
   const z = readZSet(c, argv[1]);
-  if (z === undefined) {
-    c.reply.arrayLen(2);
-    c.reply.bulk('0');
-    c.reply.arrayLen(0);
-    return;
-  }
-  let count = 10;
-  let pattern: string | null = null;
-  for (let i = 3; i < argv.length; i += 2) {
-    const more = i + 1 < argv.length;
-    if (isOption(argv[i], 'COUNT') && more) {
-      const v = parseInteger(argv[i + 1]);
-      if (v === null) throw new CommandError(Errors.notInteger);
-      if (v < 1) throw new CommandError(Errors.syntax);
-      count = Number(v);
-    } else if (isOption(argv[i], 'MATCH') && more) {
-      pattern = argv[i + 1];
-    } else {
-      throw new CommandError(Errors.syntax);
-    }
-  }
-  const matcher = pattern !== null && pattern !== '*' ? new GlobMatcher(pattern) : null;
+  if (z === undefined) return replyScanPage(c, 0, []);
+  const { count, matcher } = parseScanOptions(argv, 3);
   const out: string[] = [];
   const next = z.scan(cursor, count, (m, s) => {
     if (matcher === null || matcher.matches(m)) out.push(m, formatDouble17g(s));
   });
-  c.reply.arrayLen(2);
-  c.reply.bulk(String(next));
-  c.reply.arrayLen(out.length);
-  for (let i = 0; i < out.length; i++) c.reply.bulk(out[i]);
+  replyScanPage(c, next, out);
 }
 
 // ---------------------------------------------------------------- command table
-
-function key1(flags: KeySpecFlag[]): KeySpec[] {
-  return [{ flags, begin: { index: 1 }, find: { range: { lastkey: 0, step: 1, limit: 0 } } }];
-}
 
 /** numkeys at argv[1], keys after it. */
 function keynumAt1(flags: KeySpecFlag[]): KeySpec[] {
@@ -1094,7 +1066,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
       complexity: 'O(log(N)) for each item added, where N is the number of elements in the sorted set.',
       arity: -4,
       flags: ['write', 'denyoom', 'fast'],
-      keys: key1(['RW', 'UPDATE']),
+      keys: firstKey(['RW', 'UPDATE']),
       handler: zaddCommand,
     }),
     {
@@ -1112,7 +1084,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     complexity: 'O(1)',
     arity: 2,
     flags: ['readonly', 'fast'],
-    keys: key1(['RO']),
+    keys: firstKey(['RO']),
     handler: zcardCommand,
   }),
   spec({
@@ -1122,7 +1094,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
     arity: 4,
     flags: ['readonly', 'fast'],
-    keys: key1(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: zcountCommand,
   }),
   spec({
@@ -1152,7 +1124,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     complexity: 'O(log(N)) where N is the number of elements in the sorted set.',
     arity: 4,
     flags: ['write', 'denyoom', 'fast'],
-    keys: key1(['RW', 'ACCESS', 'UPDATE']),
+    keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
     handler: zincrbyCommand,
   }),
   spec({
@@ -1192,7 +1164,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     complexity: 'O(log(N)) with N being the number of elements in the sorted set.',
     arity: 4,
     flags: ['readonly', 'fast'],
-    keys: key1(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: zlexcountCommand,
   }),
   spec({
@@ -1212,7 +1184,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     complexity: 'O(N) where N is the number of members being requested.',
     arity: -3,
     flags: ['readonly', 'fast'],
-    keys: key1(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: zmscoreCommand,
   }),
   spec({
@@ -1222,7 +1194,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     complexity: POP_COMPLEXITY,
     arity: -2,
     flags: ['write', 'fast'],
-    keys: key1(['RW', 'ACCESS', 'DELETE']),
+    keys: firstKey(['RW', 'ACCESS', 'DELETE']),
     handler: zpopmaxCommand,
   }),
   spec({
@@ -1232,7 +1204,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     complexity: POP_COMPLEXITY,
     arity: -2,
     flags: ['write', 'fast'],
-    keys: key1(['RW', 'ACCESS', 'DELETE']),
+    keys: firstKey(['RW', 'ACCESS', 'DELETE']),
     handler: zpopminCommand,
   }),
   spec({
@@ -1243,7 +1215,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: -2,
     flags: ['readonly'],
     tips: ['nondeterministic_output'],
-    keys: key1(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: zrandmemberCommand,
   }),
   withDocs(
@@ -1254,7 +1226,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
       complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.',
       arity: -4,
       flags: ['readonly'],
-      keys: key1(['RO', 'ACCESS']),
+      keys: firstKey(['RO', 'ACCESS']),
       handler: zrangeCommand,
     }),
     { history: [['6.2.0', 'Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options.']] },
@@ -1267,7 +1239,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
       complexity: RANGE_COMPLEXITY,
       arity: -4,
       flags: ['readonly'],
-      keys: key1(['RO', 'ACCESS']),
+      keys: firstKey(['RO', 'ACCESS']),
       handler: zrangebylexCommand,
     }),
     { docFlags: ['deprecated'], deprecatedSince: '6.2.0', replacedBy: '`ZRANGE` with the `BYLEX` argument' },
@@ -1280,7 +1252,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
       complexity: RANGE_COMPLEXITY,
       arity: -4,
       flags: ['readonly'],
-      keys: key1(['RO', 'ACCESS']),
+      keys: firstKey(['RO', 'ACCESS']),
       handler: zrangebyscoreCommand,
     }),
     {
@@ -1310,7 +1282,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     complexity: 'O(log(N))',
     arity: 3,
     flags: ['readonly', 'fast'],
-    keys: key1(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: (c, argv) => zrankGeneric(c, argv, false),
   }),
   withDocs(
@@ -1321,7 +1293,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
       complexity: 'O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.',
       arity: -3,
       flags: ['write', 'fast'],
-      keys: key1(['RW', 'DELETE']),
+      keys: firstKey(['RW', 'DELETE']),
       handler: zremCommand,
     }),
     { history: [['2.4.0', 'Accepts multiple elements.']] },
@@ -1333,7 +1305,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     complexity: REMRANGE_COMPLEXITY,
     arity: 4,
     flags: ['write'],
-    keys: key1(['RW', 'DELETE']),
+    keys: firstKey(['RW', 'DELETE']),
     handler: zremrangebylexCommand,
   }),
   spec({
@@ -1343,7 +1315,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     complexity: REMRANGE_COMPLEXITY,
     arity: 4,
     flags: ['write'],
-    keys: key1(['RW', 'DELETE']),
+    keys: firstKey(['RW', 'DELETE']),
     handler: zremrangebyrankCommand,
   }),
   spec({
@@ -1353,7 +1325,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     complexity: REMRANGE_COMPLEXITY,
     arity: 4,
     flags: ['write'],
-    keys: key1(['RW', 'DELETE']),
+    keys: firstKey(['RW', 'DELETE']),
     handler: zremrangebyscoreCommand,
   }),
   withDocs(
@@ -1364,7 +1336,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
       complexity: 'O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.',
       arity: -4,
       flags: ['readonly'],
-      keys: key1(['RO', 'ACCESS']),
+      keys: firstKey(['RO', 'ACCESS']),
       handler: zrevrangeCommand,
     }),
     { docFlags: ['deprecated'], deprecatedSince: '6.2.0', replacedBy: '`ZRANGE` with the `REV` argument' },
@@ -1377,7 +1349,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
       complexity: RANGE_COMPLEXITY,
       arity: -4,
       flags: ['readonly'],
-      keys: key1(['RO', 'ACCESS']),
+      keys: firstKey(['RO', 'ACCESS']),
       handler: zrevrangebylexCommand,
     }),
     { docFlags: ['deprecated'], deprecatedSince: '6.2.0', replacedBy: '`ZRANGE` with the `REV` and `BYLEX` arguments' },
@@ -1390,7 +1362,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
       complexity: RANGE_COMPLEXITY,
       arity: -4,
       flags: ['readonly'],
-      keys: key1(['RO', 'ACCESS']),
+      keys: firstKey(['RO', 'ACCESS']),
       handler: zrevrangebyscoreCommand,
     }),
     {
@@ -1407,7 +1379,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     complexity: 'O(log(N))',
     arity: 3,
     flags: ['readonly', 'fast'],
-    keys: key1(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: (c, argv) => zrankGeneric(c, argv, true),
   }),
   spec({
@@ -1419,7 +1391,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ['readonly'],
     tips: ['nondeterministic_output'],
-    keys: key1(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: zscanCommand,
   }),
   spec({
@@ -1429,7 +1401,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     complexity: 'O(1)',
     arity: 3,
     flags: ['readonly', 'fast'],
-    keys: key1(['RO', 'ACCESS']),
+    keys: firstKey(['RO', 'ACCESS']),
     handler: zscoreCommand,
   }),
   spec({

@@ -1,4 +1,5 @@
 import type { CollectionValue } from '../values.js';
+import { SlotIndex } from '../slot-index.js';
 import { hashKey } from '../keyspace.js';
 
 /**
@@ -140,8 +141,6 @@ function scratchString(start: number, end: number): string {
 
 // ---------------------------------------------------------------- hashtable
 
-const MIN_INDEX = 8;
-const MIN_SLOTS = 8;
 
 /** `len(field) field value` as one fresh flat string: a hashtable slot's entry. */
 function buildPair(field: string, value: string): string {
@@ -174,10 +173,7 @@ function pairHasField(pair: string, field: string): boolean {
  */
 class Table {
   pairs: string[] = [];
-  private hashes = new Int32Array(MIN_SLOTS);
-  /** slot + 1; 0 = empty. */
-  private index = new Int32Array(MIN_INDEX);
-  private mask = MIN_INDEX - 1;
+  private index = new SlotIndex();
 
   get size(): number {
     return this.pairs.length;
@@ -185,10 +181,11 @@ class Table {
 
   /** Slot of `field`, or -1; on success `after` is where the field starts in the pair. */
   find(field: string, h: number): number {
-    const { index, mask, hashes, pairs } = this;
+    const { table, mask, hashes } = this.index;
+    const pairs = this.pairs;
     let i = h & mask;
     for (;;) {
-      const s = index[i];
+      const s = table[i];
       if (s === 0) return -1;
       if (hashes[s - 1] === h && pairHasField(pairs[s - 1], field)) return s - 1;
       i = (i + 1) & mask;
@@ -229,94 +226,29 @@ class Table {
       this.pairs[s] = buildPair(field, value);
       return false;
     }
-    const slot = this.pairs.length;
-    if (slot === this.hashes.length) {
-      const grown = new Int32Array(Math.ceil(slot * 1.5));
-      grown.set(this.hashes);
-      this.hashes = grown;
-    }
-    if ((slot + 1) * 4 > this.index.length * 3) this.resizeIndex(this.index.length * 2);
+    this.index.add(this.pairs.length, h);
     this.pairs.push(buildPair(field, value));
-    this.hashes[slot] = h;
-    this.indexInsert(slot, h);
     return true;
   }
 
   delete(field: string): boolean {
-    const h = hashKey(field);
-    const s = this.find(field, h);
+    const s = this.find(field, hashKey(field));
     if (s < 0) return false;
-    this.indexRemoveAt(this.indexPosOf(s));
+    // Move the last slot into the hole (see the HSCAN note at the top).
     const last = this.pairs.length - 1;
-    if (s !== last) {
-      // Move the last slot into the hole (see the HSCAN note at the top).
-      this.index[this.indexPosOf(last)] = s + 1;
-      this.pairs[s] = this.pairs[last];
-      this.hashes[s] = this.hashes[last];
-    }
+    this.index.remove(s, last);
+    this.pairs[s] = this.pairs[last];
     this.pairs.pop();
-    this.maybeShrink();
+    // Gives memory back after mass deletion (Redis resizes a hash's dict in hashTypeDelete).
+    if (this.index.shrink(this.pairs.length) > 0) this.pairs = this.pairs.slice();
     return true;
   }
 
   clone(): Table {
     const t = new Table();
     t.pairs = this.pairs.slice();
-    t.hashes = this.hashes.slice();
-    t.index = this.index.slice();
-    t.mask = this.mask;
+    t.index = this.index.clone();
     return t;
-  }
-
-  private indexInsert(slot: number, h: number): void {
-    const mask = this.mask;
-    let i = h & mask;
-    while (this.index[i] !== 0) i = (i + 1) & mask;
-    this.index[i] = slot + 1;
-  }
-
-  private indexPosOf(slot: number): number {
-    const mask = this.mask;
-    let i = this.hashes[slot] & mask;
-    while (this.index[i] !== slot + 1) i = (i + 1) & mask;
-    return i;
-  }
-
-  /** Backward-shift deletion: no tombstones. */
-  private indexRemoveAt(pos: number): void {
-    const { index, mask, hashes } = this;
-    let hole = pos;
-    let j = pos;
-    for (;;) {
-      j = (j + 1) & mask;
-      const s = index[j];
-      if (s === 0) break;
-      const home = hashes[s - 1] & mask;
-      const inRange = hole <= j ? home > hole && home <= j : home > hole || home <= j;
-      if (!inRange) {
-        index[hole] = s;
-        hole = j;
-      }
-    }
-    index[hole] = 0;
-  }
-
-  private resizeIndex(size: number): void {
-    this.index = new Int32Array(size);
-    this.mask = size - 1;
-    for (let s = 0; s < this.pairs.length; s++) this.indexInsert(s, this.hashes[s]);
-  }
-
-  /** Gives memory back after mass deletion (Redis resizes a hash's dict in hashTypeDelete). */
-  private maybeShrink(): void {
-    const n = this.pairs.length;
-    let size = this.index.length;
-    while (size > MIN_INDEX && n * 8 < size) size >>= 1;
-    if (size !== this.index.length) this.resizeIndex(size);
-    if (this.hashes.length > MIN_SLOTS && n * 4 < this.hashes.length) {
-      this.hashes = this.hashes.slice(0, Math.max(MIN_SLOTS, n * 2));
-      this.pairs = this.pairs.slice();
-    }
   }
 }
 

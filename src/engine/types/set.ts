@@ -1,4 +1,5 @@
 import type { CollectionValue } from '../values.js';
+import { SlotIndex } from '../slot-index.js';
 import { hashKey } from '../keyspace.js';
 import { parseInteger } from '../../util/number.js';
 
@@ -212,11 +213,8 @@ function tableKey(item: SetItem): string | number {
  */
 class Table {
   items: Array<string | number> = [];
-  /** Per-slot hashes, null in small mode. */
-  private hashes: Int32Array | null = null;
-  /** slot + 1; 0 = empty. Null in small mode. */
-  private index: Int32Array | null = null;
-  private mask = 0;
+  /** Null in small mode. */
+  private index: SlotIndex | null = null;
 
   get size(): number {
     return this.items.length;
@@ -224,8 +222,8 @@ class Table {
 
   /** Slot of `key` (string or number as stored), or -1. */
   find(key: string | number): number {
-    const { index, items } = this;
-    if (index === null) {
+    const items = this.items;
+    if (this.index === null) {
       for (let s = 0; s < items.length; s++) if (items[s] === key) return s;
       return -1;
     }
@@ -233,12 +231,13 @@ class Table {
   }
 
   private findHashed(key: string | number, h: number): number {
-    const { index, mask, hashes, items } = this;
+    const { table, mask, hashes } = this.index!;
+    const items = this.items;
     let i = h & mask;
     for (;;) {
-      const s = index![i];
+      const s = table[i];
       if (s === 0) return -1;
-      if (hashes![s - 1] === h && items[s - 1] === key) return s - 1;
+      if (hashes[s - 1] === h && items[s - 1] === key) return s - 1;
       i = (i + 1) & mask;
     }
   }
@@ -256,34 +255,24 @@ class Table {
     }
     const h = hashOf(key);
     if (this.findHashed(key, h) >= 0) return false;
-    this.appendHashed(key, h);
+    this.index.add(this.items.length, h);
+    this.items.push(key);
     return true;
   }
 
   /** Adds a member known to be absent (conversion, copies). */
   append(key: string | number): void {
-    if (this.index !== null) return this.appendHashed(key, hashOf(key));
     const items = this.items;
-    if (items.length < SMALL_TABLE) {
-      // Exact-length arrays: push would reserve room for 16 more slots.
-      this.items = items.length === 0 ? [key] : items.concat(key);
-      return;
+    if (this.index === null) {
+      if (items.length < SMALL_TABLE) {
+        // Exact-length arrays: push would reserve room for 16 more slots.
+        this.items = items.length === 0 ? [key] : items.concat(key);
+        return;
+      }
+      this.buildIndex(SMALL_TABLE * 2);
     }
-    this.buildIndex(SMALL_TABLE * 2);
-    this.appendHashed(key, hashOf(key));
-  }
-
-  private appendHashed(key: string | number, h: number): void {
-    const slot = this.items.length;
-    if (slot === this.hashes!.length) {
-      const grown = new Int32Array(Math.ceil(slot * 1.5));
-      grown.set(this.hashes!);
-      this.hashes = grown;
-    }
-    if ((slot + 1) * 4 > this.index!.length * 3) this.resizeIndex(this.index!.length * 2);
+    this.index!.add(this.items.length, hashOf(key));
     this.items.push(key);
-    this.hashes![slot] = h;
-    this.indexInsert(slot, h);
   }
 
   delete(key: string | number): boolean {
@@ -295,16 +284,11 @@ class Table {
 
   /** Removes slot `s`, moving the last slot into the hole (see the SSCAN note at the top). */
   deleteSlot(s: number): void {
-    const last = this.items.length - 1;
-    if (this.index !== null) {
-      this.indexRemoveAt(this.indexPosOf(s));
-      if (s !== last) {
-        this.index[this.indexPosOf(last)] = s + 1;
-        this.hashes![s] = this.hashes![last];
-      }
-    }
-    if (s !== last) this.items[s] = this.items[last];
-    this.items.pop();
+    const items = this.items;
+    const last = items.length - 1;
+    if (this.index !== null) this.index.remove(s, last);
+    items[s] = items[last];
+    items.pop();
     this.maybeShrink();
   }
 
@@ -312,29 +296,20 @@ class Table {
   reserve(n: number): void {
     if (n <= SMALL_TABLE) return;
     if (this.index === null) this.buildIndex(n);
-    if (n > this.hashes!.length) {
-      const grown = new Int32Array(n);
-      grown.set(this.hashes!.subarray(0, this.items.length));
-      this.hashes = grown;
-    }
-    let size = this.index!.length;
-    while (n * 4 > size * 3) size *= 2;
-    if (size !== this.index!.length) this.resizeIndex(size);
+    this.index!.reserve(n, this.items.length);
   }
 
   clone(): Table {
     const t = new Table();
     t.items = this.items.slice();
-    t.hashes = this.hashes === null ? null : this.hashes.slice();
-    t.index = this.index === null ? null : this.index.slice();
-    t.mask = this.mask;
+    t.index = this.index === null ? null : this.index.clone();
     return t;
   }
 
   /** Bytes of the table's own objects and arrays (members' strings not included). */
   structureBytes(): number {
     let bytes = 48 + 32 + 16 + this.items.length * 8;
-    if (this.index !== null) bytes += 2 * 200 + this.hashes!.length * 4 + this.index.length * 4;
+    if (this.index !== null) bytes += 2 * 200 + this.index.bytes();
     return bytes;
   }
 
@@ -343,75 +318,19 @@ class Table {
     const items = this.items;
     const hashes = new Int32Array(Math.max(capacity, items.length));
     for (let s = 0; s < items.length; s++) hashes[s] = hashOf(items[s]);
-    this.hashes = hashes;
-    let size = MIN_INDEX;
-    while (items.length * 4 > size * 3) size *= 2;
-    this.resizeIndex(size);
-  }
-
-  private indexInsert(slot: number, h: number): void {
-    const index = this.index!;
-    const mask = this.mask;
-    let i = h & mask;
-    while (index[i] !== 0) i = (i + 1) & mask;
-    index[i] = slot + 1;
-  }
-
-  private indexPosOf(slot: number): number {
-    const index = this.index!;
-    const mask = this.mask;
-    let i = this.hashes![slot] & mask;
-    while (index[i] !== slot + 1) i = (i + 1) & mask;
-    return i;
-  }
-
-  /** Backward-shift deletion: no tombstones. */
-  private indexRemoveAt(pos: number): void {
-    const index = this.index!;
-    const hashes = this.hashes!;
-    const mask = this.mask;
-    let hole = pos;
-    let j = pos;
-    for (;;) {
-      j = (j + 1) & mask;
-      const s = index[j];
-      if (s === 0) break;
-      const home = hashes[s - 1] & mask;
-      const inRange = hole <= j ? home > hole && home <= j : home > hole || home <= j;
-      if (!inRange) {
-        index[hole] = s;
-        hole = j;
-      }
-    }
-    index[hole] = 0;
-  }
-
-  private resizeIndex(size: number): void {
-    this.index = new Int32Array(size);
-    this.mask = size - 1;
-    const hashes = this.hashes!;
-    for (let s = 0; s < this.items.length; s++) this.indexInsert(s, hashes[s]);
+    this.index = SlotIndex.over(hashes, items.length, SMALL_TABLE, MIN_INDEX);
   }
 
   /** Gives memory back after mass deletion (Redis shrinks a set's dict after removals). */
   private maybeShrink(): void {
-    const n = this.items.length;
     if (this.index === null) return;
-    if (n <= SMALL_TABLE / 2) {
+    if (this.items.length <= SMALL_TABLE / 2) {
       // Back to small mode (the hysteresis keeps a set hovering at the limit from flapping).
       this.index = null;
-      this.hashes = null;
-      this.mask = 0;
       this.items = this.items.slice();
       return;
     }
-    let size = this.index.length;
-    while (size > MIN_INDEX && n * 8 < size) size >>= 1;
-    if (size !== this.index.length) this.resizeIndex(size);
-    if (n * 4 < this.hashes!.length) {
-      this.hashes = this.hashes!.slice(0, Math.max(SMALL_TABLE, n * 2));
-      this.items = this.items.slice();
-    }
+    if (this.index.shrink(this.items.length) > 0) this.items = this.items.slice();
   }
 }
 

@@ -1,4 +1,5 @@
 import type { CollectionValue } from '../values.js';
+import { SlotIndex } from '../slot-index.js';
 import { hashKey } from '../keyspace.js';
 
 /**
@@ -48,17 +49,13 @@ function cmp(s1: number, m1: string, s2: number, m2: string): number {
 
 // ---------------------------------------------------------------- member index ("skiplist" dict)
 
-const MIN_INDEX = 8;
 const MIN_SLOTS = 8;
 
-/** member → score, as dense slots plus an open-addressing index of slot numbers. */
+/** member → score, as dense slots (members, scores) plus the shared slot index. */
 class MemberIndex {
   members: string[] = [];
   scores = new Float64Array(MIN_SLOTS);
-  private hashes = new Int32Array(MIN_SLOTS);
-  /** slot + 1; 0 = empty. */
-  private index = new Int32Array(MIN_INDEX);
-  private mask = MIN_INDEX - 1;
+  private index = new SlotIndex();
 
   get size(): number {
     return this.members.length;
@@ -66,10 +63,11 @@ class MemberIndex {
 
   find(member: string): number {
     const h = hashKey(member);
-    const { index, mask, hashes, members } = this;
+    const { table, mask, hashes } = this.index;
+    const members = this.members;
     let i = h & mask;
     for (;;) {
-      const s = index[i];
+      const s = table[i];
       if (s === 0) return -1;
       if (hashes[s - 1] === h && members[s - 1] === member) return s - 1;
       i = (i + 1) & mask;
@@ -78,102 +76,41 @@ class MemberIndex {
 
   /** Adds a member known to be absent. */
   insert(member: string, score: number): void {
-    const h = hashKey(member);
     const slot = this.members.length;
-    if (slot === this.hashes.length) {
-      const cap = Math.ceil(slot * 1.5);
-      const hashes = new Int32Array(cap);
-      hashes.set(this.hashes);
-      this.hashes = hashes;
-      const scores = new Float64Array(cap);
+    this.index.add(slot, hashKey(member));
+    if (slot === this.scores.length) {
+      const scores = new Float64Array(this.index.hashes.length);
       scores.set(this.scores);
       this.scores = scores;
     }
-    if ((slot + 1) * 4 > this.index.length * 3) this.resizeIndex(this.index.length * 2);
     this.members.push(member);
     this.scores[slot] = score;
-    this.hashes[slot] = h;
-    this.indexInsert(slot, h);
   }
 
+  /** Removes slot `s`, moving the last slot into the hole (ZSCAN's guarantee). */
   deleteSlot(s: number): void {
-    this.indexRemoveAt(this.indexPosOf(s));
     const last = this.members.length - 1;
-    if (s !== last) {
-      this.index[this.indexPosOf(last)] = s + 1;
-      this.members[s] = this.members[last];
-      this.scores[s] = this.scores[last];
-      this.hashes[s] = this.hashes[last];
-    }
+    this.index.remove(s, last);
+    this.members[s] = this.members[last];
+    this.scores[s] = this.scores[last];
     this.members.pop();
-    this.maybeShrink();
+    const capacity = this.index.shrink(this.members.length);
+    if (capacity > 0) {
+      this.scores = this.scores.slice(0, capacity);
+      this.members = this.members.slice();
+    }
   }
 
   clone(): MemberIndex {
     const t = new MemberIndex();
     t.members = this.members.slice();
     t.scores = this.scores.slice();
-    t.hashes = this.hashes.slice();
-    t.index = this.index.slice();
-    t.mask = this.mask;
+    t.index = this.index.clone();
     return t;
   }
 
   bytes(): number {
-    return 64 + this.members.length * 12 + this.scores.byteLength + this.hashes.byteLength + this.index.byteLength;
-  }
-
-  private indexInsert(slot: number, h: number): void {
-    const mask = this.mask;
-    let i = h & mask;
-    while (this.index[i] !== 0) i = (i + 1) & mask;
-    this.index[i] = slot + 1;
-  }
-
-  private indexPosOf(slot: number): number {
-    const mask = this.mask;
-    let i = this.hashes[slot] & mask;
-    while (this.index[i] !== slot + 1) i = (i + 1) & mask;
-    return i;
-  }
-
-  /** Backward-shift deletion: no tombstones. */
-  private indexRemoveAt(pos: number): void {
-    const { index, mask, hashes } = this;
-    let hole = pos;
-    let j = pos;
-    for (;;) {
-      j = (j + 1) & mask;
-      const s = index[j];
-      if (s === 0) break;
-      const home = hashes[s - 1] & mask;
-      const inRange = hole <= j ? home > hole && home <= j : home > hole || home <= j;
-      if (!inRange) {
-        index[hole] = s;
-        hole = j;
-      }
-    }
-    index[hole] = 0;
-  }
-
-  private resizeIndex(size: number): void {
-    this.index = new Int32Array(size);
-    this.mask = size - 1;
-    for (let s = 0; s < this.members.length; s++) this.indexInsert(s, this.hashes[s]);
-  }
-
-  /** Gives memory back after mass deletion. */
-  private maybeShrink(): void {
-    const n = this.members.length;
-    let size = this.index.length;
-    while (size > MIN_INDEX && n * 8 < size) size >>= 1;
-    if (size !== this.index.length) this.resizeIndex(size);
-    if (this.hashes.length > MIN_SLOTS && n * 4 < this.hashes.length) {
-      const cap = Math.max(MIN_SLOTS, n * 2);
-      this.hashes = this.hashes.slice(0, cap);
-      this.scores = this.scores.slice(0, cap);
-      this.members = this.members.slice();
-    }
+    return 64 + this.members.length * 12 + this.scores.byteLength + this.index.bytes();
   }
 }
 

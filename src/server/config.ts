@@ -1166,13 +1166,13 @@ function buildTable(): ParamDef[] {
     numParam('cluster-link-sendbuf-limit', 'ull', 0n, ULLONG_MAX, 0n, { memory: true, ...inert }),
 
     // size_t / ssize_t
-    numParam('hash-max-listpack-entries', 'size', 0n, LONG_MAX, 512n, { alias: 'hash-max-ziplist-entries', field: 'hashMaxListpackEntries', ...inert }),
-    numParam('set-max-intset-entries', 'size', 0n, LONG_MAX, 512n, { field: 'setMaxIntsetEntries', ...inert }),
-    numParam('zset-max-listpack-entries', 'size', 0n, LONG_MAX, 128n, { alias: 'zset-max-ziplist-entries', field: 'zsetMaxListpackEntries', ...inert }),
+    numParam('hash-max-listpack-entries', 'size', 0n, LONG_MAX, 512n, { alias: 'hash-max-ziplist-entries', field: 'hashMaxListpackEntries', support: 'yes' }),
+    numParam('set-max-intset-entries', 'size', 0n, LONG_MAX, 512n, { field: 'setMaxIntsetEntries', support: 'yes' }),
+    numParam('zset-max-listpack-entries', 'size', 0n, LONG_MAX, 128n, { alias: 'zset-max-ziplist-entries', field: 'zsetMaxListpackEntries', support: 'yes' }),
     numParam('active-defrag-ignore-bytes', 'size', 1n, LLONG_MAX, 104857600n, { memory: true, ...inert }),
-    numParam('hash-max-listpack-value', 'size', 0n, LONG_MAX, 64n, { memory: true, alias: 'hash-max-ziplist-value', field: 'hashMaxListpackValue', ...inert }),
+    numParam('hash-max-listpack-value', 'size', 0n, LONG_MAX, 64n, { memory: true, alias: 'hash-max-ziplist-value', field: 'hashMaxListpackValue', support: 'yes' }),
     numParam('stream-node-max-bytes', 'size', 0n, LONG_MAX, 4096n, { memory: true, field: 'streamNodeMaxBytes', ...inert }),
-    numParam('zset-max-listpack-value', 'size', 0n, LONG_MAX, 64n, { memory: true, alias: 'zset-max-ziplist-value', field: 'zsetMaxListpackValue', ...inert }),
+    numParam('zset-max-listpack-value', 'size', 0n, LONG_MAX, 64n, { memory: true, alias: 'zset-max-ziplist-value', field: 'zsetMaxListpackValue', support: 'yes' }),
     numParam('hll-sparse-max-bytes', 'size', 0n, LONG_MAX, 3000n, { memory: true, field: 'hllSparseMaxBytes', ...inert }),
     numParam('tracking-table-max-keys', 'size', 0n, LONG_MAX, 1000000n, { field: 'trackingTableMaxKeys', ...inert }),
     numParam('client-query-buffer-limit', 'size', 1048576n, LONG_MAX, 1073741824n, { memory: true, support: 'no', field: 'clientQueryBufferLimit' }),

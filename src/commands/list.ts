@@ -288,7 +288,7 @@ function writeRangeRaw(w: RespWriter, list: ListValue, start: number, end: numbe
     }
     if (p + len + 32 > out.length) {
       if (p > 0) {
-        w.raw(out.latin1Slice(0, p));
+        w.rawBytes(out, 0, p);
         p = 0;
       }
       // One element bigger than the scratch buffer: straight to the writer.
@@ -316,11 +316,11 @@ function writeRangeRaw(w: RespWriter, list: ListValue, start: number, end: numbe
     out[p++] = 13;
     out[p++] = 10;
     if (p >= RANGE_FLUSH_AT) {
-      w.raw(out.latin1Slice(0, p));
+      w.rawBytes(out, 0, p);
       p = 0;
     }
   });
-  if (p > 0) w.raw(out.latin1Slice(0, p));
+  if (p > 0) w.rawBytes(out, 0, p);
 }
 
 // LINDEX key index

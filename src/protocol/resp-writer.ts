@@ -79,6 +79,13 @@ export class RespWriter implements Reply {
     this.pos += this.buf.latin1Write(s, this.pos);
   }
 
+  /** Raw protocol bytes (already encoded) from `src[start, end)`, copied without a string. */
+  rawBytes(src: Buffer, start: number, end: number): void {
+    this.ensure(end - start);
+    src.copy(this.buf, this.pos, start, end);
+    this.pos += end - start;
+  }
+
   ok(): void {
     this.ensure(5);
     const b = this.buf;

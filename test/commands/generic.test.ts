@@ -361,6 +361,29 @@ diffSuite('generic: KEYS and SCAN', (t) => {
     unordered('SCAN', '+0', 'COUNT', '1000'),
     unordered('SCAN', '0', 'count', '9223372036854775807'),
   ]);
+  t.case('SCAN TYPE and TYPE over every collection type', [
+    ['RPUSH', 'l', 'a'],
+    ['HSET', 'h', 'f', 'v'],
+    ['SADD', 's', '1'],
+    ['SADD', 's2', 'x'],
+    ['ZADD', 'z', '1', 'm'],
+    ['SET', 'str', 'v'],
+    ['TYPE', 'l'],
+    ['TYPE', 'h'],
+    ['TYPE', 's'],
+    ['TYPE', 'z'],
+    unordered('SCAN', '0', 'TYPE', 'list'),
+    unordered('SCAN', '0', 'TYPE', 'hash'),
+    unordered('SCAN', '0', 'TYPE', 'set'),
+    unordered('SCAN', '0', 'TYPE', 'zset'),
+    unordered('SCAN', '0', 'TYPE', 'SET', 'COUNT', '100'),
+    ['OBJECT', 'ENCODING', 'l'],
+    ['OBJECT', 'ENCODING', 's'],
+    ['OBJECT', 'ENCODING', 's2'],
+    ['OBJECT', 'ENCODING', 'z'],
+    { argv: ['MEMORY', 'USAGE', 'z'], compare: 'type' },
+    { argv: ['MEMORY', 'USAGE', 'l'], compare: 'type' },
+  ]);
   t.case('SCAN on an empty db', [['SCAN', '0'], ['SCAN', '0', 'MATCH', 'a*', 'COUNT', '1']]);
   t.case('SCAN errors', [
     ['SCAN', 'x'],

@@ -21,6 +21,8 @@ const BIG_ARG = 32 * 1024;
 const SCRATCH_MAX = 1024 * 1024;
 const INT_MAX = 2147483647;
 const EMPTY = Buffer.alloc(0);
+/** `argv` between requests (never written: each request starts a fresh array). */
+const NO_ARGS: string[] = [];
 
 export class ProtocolError extends Error {}
 
@@ -34,12 +36,14 @@ export class RequestParser {
   private pos = 0;
   /** Arguments still expected in the current multibulk request (0 = between requests). */
   private pending = 0;
-  private argv: string[] = [];
+  private argv: string[] = NO_ARGS;
   /** Length of the bulk being read, or -1 while its `$<len>` line is awaited. */
   private bulkLen = -1;
   /** In-place assembly of a big argument (bulkLen + 2 bytes, CRLF included). */
   private big: Buffer | null = null;
   private bigFill = 0;
+  /** Big arguments of the current request: position, value, position, value, ... */
+  private bigArgs: Array<number | string> | null = null;
   /**
    * Reused assembly buffer for big arguments up to SCRATCH_MAX: the argument becomes a string
    * right away, so one buffer serves every big argument of the connection instead of a fresh
@@ -83,7 +87,10 @@ export class RequestParser {
         const big = this.big;
         this.big = null;
         this.bigFill = 0;
-        this.argv.push(big.latin1Slice(0, big.length - 2));
+        // Kept out of `argv` until the request completes (see finish()).
+        if (this.bigArgs === null) this.bigArgs = [];
+        this.bigArgs.push(this.argv.length, big.latin1Slice(0, big.length - 2));
+        this.argv.push('');
         this.bulkLen = -1;
         if (--this.pending === 0) return this.finish();
         continue;
@@ -115,8 +122,19 @@ export class RequestParser {
   }
 
   private finish(): string[] {
-    const argv = this.argv;
-    this.argv = [];
+    let argv = this.argv;
+    this.argv = NO_ARGS;
+    const bigArgs = this.bigArgs;
+    if (bigArgs !== null) {
+      // A request that waited for more bytes may have outlived a scavenge, putting `argv` in the
+      // old generation. A big young string stored into it would then be kept alive (and copied
+      // into the old generation) by that dead array's old-to-new reference until the next full GC:
+      // with many clients sending big values this promoted nearly every value. A fresh array does
+      // not have the problem.
+      this.bigArgs = null;
+      argv = argv.slice();
+      for (let i = 0; i < bigArgs.length; i += 2) argv[bigArgs[i] as number] = bigArgs[i + 1] as string;
+    }
     return argv;
   }
 
@@ -145,6 +163,10 @@ export class RequestParser {
     this.pos = cr + 2;
     if (n <= 0) return 1; // empty request: nothing to run, keep parsing
     this.pending = n;
+    // A fresh array per request: one kept from the previous request would age into the old
+    // generation while the connection idles, and every argument stored into it would then be
+    // kept alive by that array's old-to-new references after it died.
+    this.argv = [];
     this.bulkLen = -1;
     return 1;
   }

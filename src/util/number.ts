@@ -125,6 +125,8 @@ export function formatDouble17g(d: number): string {
   if (d === Infinity) return 'inf';
   if (d === -Infinity) return '-inf';
   if (Number.isNaN(d)) return 'nan';
+  // Integers below 2^53 have at most 16 digits: %.17g prints them exactly as String() does.
+  if (Number.isSafeInteger(d)) return String(d);
   return formatG(d, 17);
 }
 

@@ -46,6 +46,7 @@ function popOneWithKey(c: Client, key: string, list: ListValue, where: ListEnd):
   const v = where === 'left' ? list.popLeft()! : list.popRight()!;
   c.server.dirty++;
   if (list.length === 0) c.db.delete(key);
+  else c.db.touch(key);
   c.reply.arrayLen(2);
   c.reply.bulk(key);
   c.reply.bulk(v);

@@ -74,6 +74,7 @@ function setPairs(c: Client, argv: string[], name: string): number {
     if (h.set(argv[i], argv[i + 1], maxEntries, maxValue)) created++;
   }
   c.server.dirty += (argv.length - 2) / 2;
+  c.db.touch(argv[1]);
   return created;
 }
 
@@ -85,6 +86,7 @@ function hsetnxCommand(c: Client, argv: string[]): void {
   h.tryConversion(argv, 2, 3, maxValue);
   h.set(argv[2], argv[3], maxEntries, maxValue);
   c.server.dirty++;
+  c.db.touch(argv[1]);
   c.reply.int(1);
 }
 
@@ -103,6 +105,7 @@ function hdelCommand(c: Client, argv: string[]): void {
     }
   }
   c.server.dirty += deleted;
+  if (deleted > 0) c.db.touch(key);
   c.reply.int(deleted);
 }
 
@@ -124,6 +127,7 @@ function hincrbyCommand(c: Client, argv: string[]): void {
   const { maxEntries, maxValue } = listpackLimits(c.server.config);
   h.set(field, String(sum), maxEntries, maxValue);
   c.server.dirty++;
+  c.db.touch(argv[1]);
   c.reply.int(sum);
 }
 
@@ -149,6 +153,7 @@ function hincrbyfloatCommand(c: Client, argv: string[]): void {
   const { maxEntries, maxValue } = listpackLimits(c.server.config);
   h.set(field, text, maxEntries, maxValue);
   c.server.dirty++;
+  c.db.touch(argv[1]);
   c.reply.bulk(text);
 }
 

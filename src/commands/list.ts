@@ -57,6 +57,7 @@ export function pushToList(c: Client, key: string, value: string, where: ListEnd
   }
   if (where === 'left') list.pushLeft(value);
   else list.pushRight(value);
+  c.db.touch(key);
   return list.length;
 }
 
@@ -71,6 +72,7 @@ export function popToReply(c: Client, key: string, list: ListValue, where: ListE
   for (let i = 0; i < n; i++) reply.bulk((where === 'left' ? list.popLeft() : list.popRight())!);
   c.server.dirty += n;
   if (list.length === 0) c.db.delete(key);
+  else if (n > 0) c.db.touch(key);
 }
 
 /** LEFT / RIGHT (getListPositionFromObjectOrReply). */
@@ -114,6 +116,7 @@ function pushGeneric(c: Client, argv: string[], where: ListEnd, onlyExisting: bo
   // whatever key-creation hooks do, the reply counts this command's elements, as Redis's does.
   const length = list.length;
   if (existing === undefined) c.db.set(key, list);
+  else c.db.touch(key);
   c.server.dirty += argv.length - 2;
   c.reply.int(length);
 }
@@ -156,6 +159,7 @@ function popGeneric(c: Client, argv: string[], where: ListEnd): void {
     const v = where === 'left' ? list.popLeft()! : list.popRight()!;
     c.server.dirty++;
     if (list.length === 0) c.db.delete(key);
+    else c.db.touch(key);
     return c.reply.bulk(v);
   }
   popToReply(c, key, list, where, count);
@@ -234,9 +238,11 @@ export function moveElement(c: Client, source: string, list: ListValue, destinat
     if (to === 'left') list.pushLeft(v);
     else list.pushRight(v);
     c.server.dirty++;
+    c.db.touch(source);
     return v;
   }
   if (list.length === 0) c.db.delete(source);
+  else c.db.touch(source);
   pushToList(c, destination, v, to);
   return v;
 }
@@ -394,6 +400,7 @@ function lsetCommand(c: Client, argv: string[]): void {
   if (index < 0 || index >= list.length) throw new CommandError(Errors.outOfRange);
   list.set(index, argv[3]);
   c.server.dirty++;
+  c.db.touch(argv[1]);
   c.reply.ok();
 }
 
@@ -407,6 +414,7 @@ function linsertCommand(c: Client, argv: string[]): void {
   if (list === undefined) return c.reply.int(0);
   if (!list.insert(argv[3], argv[4], after)) return c.reply.int(-1);
   c.server.dirty++;
+  c.db.touch(argv[1]);
   c.reply.int(list.length);
 }
 
@@ -418,6 +426,7 @@ function lremCommand(c: Client, argv: string[]): void {
   if (list === undefined) return c.reply.int(0);
   const removed = list.remove(argv[3], Math.abs(count), count < 0);
   if (list.length === 0) c.db.delete(key);
+  else if (removed > 0) c.db.touch(key);
   c.server.dirty += removed;
   c.reply.int(removed);
 }
@@ -446,6 +455,7 @@ function ltrimCommand(c: Client, argv: string[]): void {
   list.dropLeft(dropLeft);
   list.dropRight(dropRight);
   if (list.length === 0) c.db.delete(key);
+  else c.db.touch(key);
   c.server.dirty += dropLeft + dropRight;
   c.reply.ok();
 }

@@ -79,6 +79,7 @@ function saddCommand(c: Client, argv: string[]): void {
   let added = 0;
   for (let i = 2; i < argv.length; i++) if (s.add(argv[i], max)) added++;
   c.server.dirty += added;
+  if (added > 0) c.db.touch(key);
   c.reply.int(added);
 }
 
@@ -97,6 +98,7 @@ function sremCommand(c: Client, argv: string[]): void {
     }
   }
   c.server.dirty += deleted;
+  if (deleted > 0) c.db.touch(key);
   c.reply.int(deleted);
 }
 
@@ -113,13 +115,17 @@ function smoveCommand(c: Client, argv: string[]): void {
   if (src === dst) return c.reply.int(src.has(member) ? 1 : 0);
   if (!src.delete(member)) return c.reply.int(0);
   if (src.size === 0) c.db.delete(argv[1]);
+  else c.db.touch(argv[1]);
   let target = dst;
   if (target === undefined) {
     target = createSetFor(member);
     c.db.set(argv[2], target);
   }
   c.server.dirty++;
-  if (target.add(member, intsetLimit(c.server.config))) c.server.dirty++;
+  if (target.add(member, intsetLimit(c.server.config))) {
+    c.server.dirty++;
+    c.db.touch(argv[2]);
+  }
   c.reply.int(1);
 }
 
@@ -132,6 +138,7 @@ function spopCommand(c: Client, argv: string[]): void {
   if (s === undefined) return c.reply.nullBulk();
   const item = s.popRandomItem();
   if (s.size === 0) c.db.delete(key);
+  else c.db.touch(key);
   c.server.dirty++;
   c.reply.bulk(item);
 }
@@ -167,6 +174,7 @@ function spopWithCount(c: Client, argv: string[]): void {
     s.replaceWith(survivors);
   }
   c.server.dirty += count;
+  c.db.touch(key);
 }
 
 // ---------------------------------------------------------------- reads

@@ -314,6 +314,7 @@ function appendCommand(c: Client, argv: string[]): void {
   if (b !== s) db.replace(key, b);
   const total = appendBytes(b, tail);
   c.server.dirty++;
+  db.touch(key);
   c.reply.int(total);
 }
 
@@ -341,6 +342,7 @@ function setrangeCommand(c: Client, argv: string[]): void {
   if (b !== s) db.replace(key, b);
   const len = writeBytesAt(b, offset, value);
   c.server.dirty++;
+  db.touch(key);
   c.reply.int(len);
 }
 

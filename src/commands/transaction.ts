@@ -3,6 +3,8 @@ import type { Client } from '../server/client.js';
 import type { Command } from './registry.js';
 import { CommandError } from '../protocol/errors.js';
 import { clientHooks } from './connection.js';
+import type { WatchEntry } from '../engine/keyspace.js';
+import { keyAt } from './spec.js';
 
 /**
  * MULTI / EXEC / DISCARD (multi.c). While a client is in MULTI the dispatcher queues its commands
@@ -10,7 +12,9 @@ import { clientHooks } from './connection.js';
  * arity, not allowed in a transaction) marks the transaction so EXEC answers EXECABORT. EXEC runs
  * the queue through the dispatcher with blocking denied (a BLPOP inside answers as LPOP would on
  * an empty list), and keys it readies wake blocked clients only after the whole EXEC.
- * WATCH/UNWATCH come with keyspace dirty tracking (issue 4).
+ * WATCH registers the client on the key in its database (Keyspace.watchers); every change the
+ * keyspace makes (set, delete, expiry, TTL, flush, swap) and every in-place collection change a
+ * command reports with `db.touch(key)` marks the watchers `casDirty`, and EXEC then answers null.
  */
 export class MultiState {
   readonly commands: Command[] = [];
@@ -27,6 +31,58 @@ export class MultiState {
   }
 }
 
+// ---------------------------------------------------------------- WATCH
+
+/** Starts watching `key` in the client's database (watchForKey). */
+function watchKey(c: Client, key: string): void {
+  const db = c.db;
+  for (const w of c.watched) if (w.db === db && w.entry.key === key) return;
+  const entry: WatchEntry = { watcher: c, key, expired: db.isStoredButExpired(key) };
+  const byKey = (db.watchers ??= new Map());
+  const entries = byKey.get(key);
+  if (entries === undefined) byKey.set(key, [entry]);
+  else entries.push(entry);
+  c.watched.push({ db, entry });
+}
+
+/** Forgets every watched key of `c` (unwatchAllKeys); the dirty flag is the caller's business. */
+export function unwatchAll(c: Client): void {
+  for (const { db, entry } of c.watched) {
+    const byKey = db.watchers;
+    if (byKey === null) continue;
+    const entries = byKey.get(entry.key);
+    if (entries === undefined) continue;
+    const i = entries.indexOf(entry);
+    if (i >= 0) entries.splice(i, 1);
+    if (entries.length === 0) byKey.delete(entry.key);
+    if (byKey.size === 0) db.watchers = null;
+  }
+  c.watched = [];
+}
+
+/** A watched key that was live when watched has expired since (isWatchedKeyExpired). */
+function watchedKeyExpired(c: Client): boolean {
+  for (const { db, entry } of c.watched) {
+    if (!entry.expired && db.isStoredButExpired(entry.key)) return true;
+  }
+  return false;
+}
+
+// WATCH key [key ...]
+function watchCommand(c: Client, argv: string[]): void {
+  if (c.multi !== null) throw new CommandError('ERR WATCH inside MULTI is not allowed');
+  // Once dirty, EXEC fails anyway: nothing more to watch.
+  if (!c.casDirty) for (let i = 1; i < argv.length; i++) watchKey(c, argv[i]);
+  c.reply.ok();
+}
+
+// UNWATCH
+function unwatchCommand(c: Client): void {
+  unwatchAll(c);
+  c.casDirty = false;
+  c.reply.ok();
+}
+
 /** Commands that run at once even inside MULTI (everything else is queued). */
 const RUN_INSIDE_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 
@@ -37,8 +93,11 @@ export function shouldQueue(c: Client, cmd: Command): boolean {
 
 clientHooks.multiQueued = (c) => (c.multi === null ? -1 : c.multi.commands.length);
 clientHooks.multiMemory = (c) => (c.multi === null ? 0 : c.multi.argvBytes + c.multi.commands.length * 24);
+clientHooks.dirtyCas = (c) => c.casDirty;
 clientHooks.reset.push((c) => {
   c.multi = null;
+  unwatchAll(c);
+  c.casDirty = false;
 });
 
 // MULTI
@@ -52,6 +111,8 @@ function multiCommand(c: Client): void {
 function discardCommand(c: Client): void {
   if (c.multi === null) throw new CommandError('ERR DISCARD without MULTI');
   c.multi = null;
+  unwatchAll(c);
+  c.casDirty = false;
   c.reply.ok();
 }
 
@@ -60,7 +121,12 @@ function execCommand(c: Client): void {
   const multi = c.multi;
   if (multi === null) throw new CommandError('ERR EXEC without MULTI');
   c.multi = null;
+  const dirty = c.casDirty || watchedKeyExpired(c);
+  unwatchAll(c);
+  c.casDirty = false;
   if (multi.aborted) throw new CommandError('EXECABORT Transaction discarded because of previous errors.');
+  // A watched key changed: the transaction does not run (a null reply, as Redis).
+  if (dirty) return c.reply.nullArray();
   const server = c.server;
   const execCmd = c.lastCommand;
   const denied = c.denyBlocking;
@@ -75,6 +141,29 @@ function execCommand(c: Client): void {
 }
 
 export const TRANSACTION_COMMANDS: CommandSpec[] = [
+  {
+    name: 'watch',
+    summary: 'Watches keys: a later EXEC fails if any of them changes first.',
+    since: '2.2.0',
+    group: 'transactions',
+    complexity: 'O(1) for every key.',
+    arity: -2,
+    flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'],
+    acl: ['transaction'],
+    keys: [keyAt(1, ['RO'], -1)],
+    handler: watchCommand,
+  },
+  {
+    name: 'unwatch',
+    summary: 'Forgets every key watched by this connection.',
+    since: '2.2.0',
+    group: 'transactions',
+    complexity: 'O(1)',
+    arity: 1,
+    flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'],
+    acl: ['transaction'],
+    handler: unwatchCommand,
+  },
   {
     name: 'multi',
     summary: 'Starts a transaction: the commands that follow are queued until EXEC.',

@@ -89,6 +89,7 @@ export function popAndReply(c: Client, key: string, zset: ZSetValue, max: boolea
     r.double(e[1]);
   }
   if (zset.size === 0) c.db.delete(key);
+  else if (n > 0) c.db.touch(key);
   c.server.dirty += n;
   return n;
 }
@@ -309,6 +310,7 @@ function zaddGeneric(c: Client, argv: string[], initialFlags: number): void {
     }
   }
   if (fresh && z.size > 0) c.db.set(key, z);
+  else if (!fresh && added + updated > 0) c.db.touch(key);
   c.server.dirty += added + updated;
   if (nan) throw new CommandError(NAN_SCORE);
   zaddReply(c, incr, flags, added, updated, processed, lastScore);
@@ -340,6 +342,7 @@ function zremCommand(c: Client, argv: string[]): void {
     }
   }
   c.server.dirty += deleted;
+  if (deleted > 0) c.db.touch(key);
   c.reply.int(deleted);
 }
 
@@ -608,6 +611,7 @@ function zremrangeGeneric(c: Client, argv: string[], type: number): void {
   }
   const deleted = z.deleteRange(from, toExclusive - 1);
   if (z.size === 0) c.db.delete(key);
+  else if (deleted > 0) c.db.touch(key);
   c.server.dirty += deleted;
   c.reply.int(deleted);
 }

@@ -45,6 +45,14 @@ export interface Clock {
 /** Called when a key is found expired and removed (lazy or active expiry). */
 export type ExpiredListener = (db: Keyspace, key: string) => void;
 
+/** One WATCHed key of one client (the client sees `casDirty` set when the key changes). */
+export interface WatchEntry {
+  readonly watcher: { casDirty: boolean };
+  readonly key: string;
+  /** The key existed but had logically expired when it was watched (Redis's wk->expired). */
+  expired: boolean;
+}
+
 export class Keyspace {
   /** Number of live slots (keys, possibly including not-yet-reclaimed expired ones). */
   size = 0;
@@ -58,6 +66,8 @@ export class Keyspace {
    * only while some client waits on a key of this database.
    */
   onKeyAdded: ((db: Keyspace, key: string) => void) | null = null;
+  /** WATCHed keys of this database and who watches them; null while nobody watches here. */
+  watchers: Map<string, WatchEntry[]> | null = null;
 
   private keys: string[] = [];
   private vals: Value[] = [];
@@ -209,7 +219,46 @@ export class Keyspace {
   private expireSlot(slot: number): void {
     const key = this.keys[slot];
     this.removeSlot(slot);
+    if (this.watchers !== null) this.touch(key);
     if (this.onExpired !== null) this.onExpired(this, key);
+  }
+
+  // ---------------------------------------------------------------- WATCH
+
+  /**
+   * Marks the clients watching `key` (signalModifiedKey). The keyspace calls it for every change
+   * it makes itself (set, delete, expiry, TTL changes, flush, swap); commands call it after
+   * changing a collection in place.
+   */
+  touch(key: string): void {
+    const watchers = this.watchers;
+    if (watchers === null) return;
+    const entries = watchers.get(key);
+    if (entries === undefined) return;
+    for (const entry of entries) {
+      // A key already expired when watched and now gone: logically nothing changed.
+      if (entry.expired && this.findSlot(key, hashKey(key)) < 0) {
+        entry.expired = false;
+        continue;
+      }
+      entry.watcher.casDirty = true;
+    }
+  }
+
+  /** Whether `key` is stored but logically expired (WATCH remembers this). */
+  isStoredButExpired(key: string): boolean {
+    const slot = this.findSlot(key, hashKey(key));
+    return slot >= 0 && this.isExpiredSlot(slot);
+  }
+
+  /** FLUSHDB / SWAPDB: every watched key present in this database counts as changed. */
+  private touchAllPresent(other: Keyspace | null = null): void {
+    if (this.watchers === null) return;
+    for (const [key, entries] of this.watchers) {
+      const present = this.findSlot(key, hashKey(key)) >= 0 || (other !== null && other.findSlot(key, hashKey(key)) >= 0);
+      if (!present) continue;
+      for (const entry of entries) entry.watcher.casDirty = true;
+    }
   }
 
   /** Slot of a live key, expiring it lazily; -1 when absent. */
@@ -270,10 +319,12 @@ export class Keyspace {
       this.vals[slot] = value;
       this.access[slot] = (this.clock.now / 1000) >>> 0;
       if (!keepTtl) this.volRemove(slot);
+      if (this.watchers !== null) this.touch(key);
       if (this.onKeyAdded !== null) this.onKeyAdded(this, key);
       return false;
     }
     this.insertNew(key, h, value);
+    if (this.watchers !== null) this.touch(key);
     if (this.onKeyAdded !== null) this.onKeyAdded(this, key);
     return true;
   }
@@ -282,6 +333,7 @@ export class Keyspace {
   replace(key: string, value: Value): void {
     const slot = this.findSlot(key, hashKey(key));
     if (slot >= 0) this.vals[slot] = value;
+    if (this.watchers !== null) this.touch(key);
   }
 
   private insertNew(key: string, h: number, value: Value): number {
@@ -302,6 +354,7 @@ export class Keyspace {
     const slot = this.liveSlot(key);
     if (slot < 0) return false;
     this.removeSlot(slot);
+    if (this.watchers !== null) this.touch(key);
     return true;
   }
 
@@ -348,6 +401,7 @@ export class Keyspace {
     const p = this.volPos[slot];
     if (p >= 0) this.volExpire[p] = ms;
     else this.volAdd(slot, ms);
+    if (this.watchers !== null) this.touch(key);
     return true;
   }
 
@@ -361,6 +415,7 @@ export class Keyspace {
     const slot = this.liveSlot(key);
     if (slot < 0 || this.volPos[slot] < 0) return false;
     this.volRemove(slot);
+    if (this.watchers !== null) this.touch(key);
     return true;
   }
 
@@ -412,6 +467,7 @@ export class Keyspace {
 
   /** Empties the keyspace and releases its memory. */
   clear(): void {
+    this.touchAllPresent();
     this.keys = [];
     this.vals = [];
     this.size = 0;
@@ -429,6 +485,8 @@ export class Keyspace {
 
   /** Exchanges the whole contents with another keyspace (SWAPDB). */
   swapWith(other: Keyspace): void {
+    this.touchAllPresent(other);
+    other.touchAllPresent(this);
     const fields = ['keys', 'vals', 'size', 'capacity', 'hashes', 'access', 'volPos', 'table', 'mask', 'volSlots', 'volExpire', 'volatileCount', 'bigExpire'] as const;
     const a = this as unknown as Record<string, unknown>;
     const b = other as unknown as Record<string, unknown>;

@@ -1,9 +1,10 @@
 import type { Reply } from '../protocol/reply.js';
-import type { Keyspace } from '../engine/keyspace.js';
+import type { Keyspace, WatchEntry } from '../engine/keyspace.js';
 import type { Server } from './server.js';
 import type { Command } from '../commands/registry.js';
 import type { BlockedState } from './blocking.js';
 import type { MultiState } from '../commands/transaction.js';
+import type { ClientSubscriptions } from './pubsub.js';
 
 export type ClientKind = 'normal' | 'embedded';
 
@@ -41,6 +42,10 @@ export class Client {
   noEvict = false;
   /** Commands queued since MULTI; null outside a transaction. */
   multi: MultiState | null = null;
+  /** Keys this client WATCHes, with their database. */
+  watched: Array<{ db: Keyspace; entry: WatchEntry }> = [];
+  /** A watched key changed since WATCH: EXEC will fail (CLIENT_DIRTY_CAS). */
+  casDirty = false;
   /** What the client waits for while a blocking command (BLPOP, ...) holds it; null otherwise. */
   blocked: BlockedState | null = null;
   /**
@@ -50,6 +55,13 @@ export class Client {
   denyBlocking = false;
   /** Set by the transport: send the reply of a client just unblocked and run its pipelined commands. */
   resumeHook: (() => void) | null = null;
+  /** Channels, patterns and shard channels subscribed to; null while none (not in pub/sub mode). */
+  pubsub: ClientSubscriptions | null = null;
+  /**
+   * Set by the transport: writes out replies added outside the client's own commands (pub/sub
+   * messages published by other clients).
+   */
+  flushHook: (() => void) | null = null;
   /** Set by QUIT or a protocol error: close once pending replies are written. */
   closeAfterReply = false;
   /** Total bytes of arguments of the command being run (query buffer accounting). */

@@ -9,7 +9,20 @@ import { Config } from './config.js';
 import { Logger } from './log.js';
 import { InfoState } from './info.js';
 import { BlockingManager } from './blocking.js';
-import { shouldQueue } from '../commands/transaction.js';
+import { shouldQueue, unwatchAll } from '../commands/transaction.js';
+
+/** Commands a RESP2 client in pub/sub mode may run. */
+const ALLOWED_WHILE_SUBSCRIBED = new Set([
+  'ping',
+  'subscribe',
+  'ssubscribe',
+  'unsubscribe',
+  'sunsubscribe',
+  'psubscribe',
+  'punsubscribe',
+  'quit',
+  'reset',
+]);
 
 /** Server-wide counters reported by INFO (stats section). */
 export class Stats {
@@ -122,6 +135,16 @@ export class Server {
       this.rejectCommand(c, Errors.wrongArity(cmd.fullName));
       return;
     }
+    // A RESP2 subscriber's connection carries pushed messages: only commands that keep that
+    // stream parseable are accepted (processCommand's CLIENT_PUBSUB check, before queuing).
+    if (c.pubsub !== null && c.reply.resp === 2 && this.depth === 0 && !ALLOWED_WHILE_SUBSCRIBED.has(cmd.fullName)) {
+      cmd.rejectedCalls++;
+      this.rejectCommand(
+        c,
+        `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+      );
+      return;
+    }
     if (c.multi !== null && shouldQueue(c, cmd)) {
       if (cmd.flags.has('no_multi')) {
         cmd.rejectedCalls++;
@@ -182,6 +205,7 @@ export class Server {
   unregisterClient(c: Client): void {
     this.clients.delete(c.id);
     this.blocking.forget(c);
+    if (c.watched.length > 0) unwatchAll(c);
   }
 
   /** Starts the periodic tasks (active expiry, table shrinking) at `hz` times per second. */

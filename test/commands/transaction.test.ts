@@ -82,3 +82,160 @@ scenarioSuite('transactions: waking blocked clients', (t) => {
     await a.reply();
   });
 });
+
+diffSuite('transactions: WATCH and UNWATCH on one connection', (t) => {
+  t.case('WATCH then an unchanged key: EXEC runs', [['SET', 'k', '1'], ['WATCH', 'k', 'other'], ['MULTI'], ['INCR', 'k'], ['EXEC'], ['GET', 'k']]);
+  t.case('a change by the same client before MULTI aborts EXEC', [['WATCH', 'k'], ['SET', 'k', 'x'], ['MULTI'], ['GET', 'k'], ['EXEC'], ['EXEC']]);
+  t.case('UNWATCH forgets the change', [['WATCH', 'k'], ['SET', 'k', 'x'], ['UNWATCH'], ['MULTI'], ['GET', 'k'], ['EXEC']]);
+  t.case('WATCH inside MULTI is an error that does not abort', [['MULTI'], ['WATCH', 'k'], ['SET', 'k', '1'], ['EXEC'], ['GET', 'k']]);
+  t.case('WATCH arity and COMMAND INFO', [['WATCH'], ['UNWATCH', 'x'], ['COMMAND', 'INFO', 'watch', 'unwatch'], ['COMMAND', 'GETKEYS', 'WATCH', 'a', 'b']]);
+  t.case('no-op writes do not touch a watched key', [
+    ['SADD', 's', 'a'],
+    ['HSET', 'h', 'f', 'v'],
+    ['ZADD', 'z', '1', 'm'],
+    ['RPUSH', 'l', 'x'],
+    ['SET', 'str', 'v'],
+    ['WATCH', 's', 'h', 'z', 'l', 'str', 'missing'],
+    ['SADD', 's', 'a'],
+    ['SREM', 's', 'nope'],
+    ['HSETNX', 'h', 'f', 'other'],
+    ['HDEL', 'h', 'nope'],
+    ['ZADD', 'z', 'NX', '5', 'm'],
+    ['ZADD', 'z', 'XX', '1', 'm'],
+    ['ZREM', 'z', 'nope'],
+    ['LREM', 'l', '0', 'nope'],
+    ['LPOP', 'l', '0'],
+    ['SET', 'str', 'w', 'NX'],
+    ['DEL', 'missing'],
+    ['EXPIRE', 'missing', '10'],
+    ['PERSIST', 'str'],
+    ['RENAME', 'str', 'str'],
+    ['MULTI'],
+    ['PING'],
+    ['EXEC'],
+  ]);
+  t.case('FLUSHDB touches watched keys that exist, not missing ones', [
+    ['WATCH', 'missing'],
+    ['FLUSHDB'],
+    ['MULTI'],
+    ['PING'],
+    ['EXEC'],
+    ['SET', 'k', '1'],
+    ['WATCH', 'k'],
+    ['FLUSHALL'],
+    ['MULTI'],
+    ['PING'],
+    ['EXEC'],
+  ]);
+  t.case('a watched key that expires makes EXEC fail', [
+    ['SET', 'k', '1', 'PX', '30'],
+    ['WATCH', 'k'],
+    { sleep: 60 },
+    ['MULTI'],
+    ['PING'],
+    ['EXEC'],
+  ]);
+  t.case('a key already expired when watched does not count when it is then deleted', [
+    ['DEBUG', 'SET-ACTIVE-EXPIRE', '0'],
+    ['SET', 'k', '1', 'PX', '10'],
+    { sleep: 30 },
+    ['WATCH', 'k'],
+    ['EXISTS', 'k'],
+    ['MULTI'],
+    ['PING'],
+    ['EXEC'],
+    ['DEBUG', 'SET-ACTIVE-EXPIRE', '1'],
+  ]);
+});
+
+/** Write commands another client runs between WATCH and EXEC, each on the watched keys' types. */
+const TOUCHING_WRITES: string[][] = [
+  ['SET', 'str', 'new'],
+  ['APPEND', 'str', 'more'],
+  ['SETRANGE', 'str', '1', 'zz'],
+  ['INCR', 'num'],
+  ['INCRBYFLOAT', 'num', '1.5'],
+  ['EXPIRE', 'str', '100'],
+  ['PERSIST', 'vol'],
+  ['DEL', 'str'],
+  ['RENAME', 'str', 'moved'],
+  ['HSET', 'h', 'f', 'changed'],
+  ['HINCRBY', 'h', 'n', '1'],
+  ['HDEL', 'h', 'f'],
+  ['RPUSH', 'l', 'x'],
+  ['LPOP', 'l'],
+  ['LSET', 'l', '0', 'y'],
+  ['LTRIM', 'l', '0', '100'],
+  ['LINSERT', 'l', 'BEFORE', 'a', 'b'],
+  ['LMOVE', 'l', 'l2', 'LEFT', 'RIGHT'],
+  ['SADD', 's', 'new'],
+  ['SREM', 's', 'a'],
+  ['SPOP', 's'],
+  ['SMOVE', 's', 's2', 'a'],
+  ['ZADD', 'z', '5', 'new'],
+  ['ZINCRBY', 'z', '1', 'a'],
+  ['ZREM', 'z', 'a'],
+  ['ZPOPMIN', 'z'],
+  ['ZREMRANGEBYRANK', 'z', '0', '0'],
+  ['SINTERSTORE', 'dst', 's', 's'],
+  ['SORT', 'l', 'ALPHA', 'STORE', 'dst'],
+  ['COPY', 's', 'dst', 'REPLACE'],
+];
+
+scenarioSuite('transactions: WATCH across clients', (t) => {
+  t.scenario('every kind of write by another client aborts the watcher\'s EXEC; reads do not', async (s) => {
+    const a = await s.client('watcher');
+    const b = await s.client('writer');
+    const setup: string[][] = [
+      ['SET', 'str', 'abc'],
+      ['SET', 'num', '10'],
+      ['SET', 'vol', 'v', 'EX', '100'],
+      ['HSET', 'h', 'f', 'v', 'n', '1'],
+      ['RPUSH', 'l', 'a', 'b', 'c'],
+      ['SADD', 's', 'a', 'b', 'c'],
+      ['ZADD', 'z', '1', 'a', '2', 'b'],
+      ['SET', 'dst', 'x'],
+    ];
+    const watched = ['str', 'num', 'vol', 'h', 'l', 's', 'z', 'dst', 'l2', 's2', 'moved'];
+    for (const write of TOUCHING_WRITES) {
+      await b.call(['FLUSHALL']);
+      for (const cmd of setup) await b.call(cmd);
+      await a.call(['WATCH', ...watched]);
+      await b.call(['GET', 'str']);
+      await b.call(['LRANGE', 'l', '0', '-1']);
+      // SPOP picks at random: only its reply's type can match.
+      await b.call(write, write[0] === 'SPOP' ? 'type' : 'exact');
+      await a.call(['MULTI']);
+      await a.call(['PING']);
+      await a.call(['EXEC']);
+    }
+  });
+
+  t.scenario('a blocked pop served from a watched list aborts EXEC', async (s) => {
+    const a = await s.client('watcher');
+    const b = await s.client('blocked popper');
+    const p = await s.client('pusher');
+    b.send(['BLPOP', 'q', '0']);
+    await s.quiet();
+    await p.call(['RPUSH', 'q', '1', '2']);
+    await b.reply();
+    await a.call(['WATCH', 'q']);
+    b.send(['BLPOP', 'q', '0']);
+    await b.reply();
+    await a.call(['MULTI']);
+    await a.call(['PING']);
+    await a.call(['EXEC']);
+  });
+
+  t.scenario('SWAPDB touches keys watched in either database', async (s) => {
+    const a = await s.client('watcher');
+    const b = await s.client('writer');
+    await b.call(['SELECT', '1']);
+    await b.call(['SET', 'k', 'in-db1']);
+    await a.call(['WATCH', 'k']);
+    await b.call(['SWAPDB', '0', '1']);
+    await a.call(['MULTI']);
+    await a.call(['GET', 'k']);
+    await a.call(['EXEC']);
+  });
+});

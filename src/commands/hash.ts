@@ -1,4 +1,5 @@
 import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, firstKey } from './spec.js';
+import { removeMembers } from './collection.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
@@ -92,21 +93,7 @@ function hsetnxCommand(c: Client, argv: string[]): void {
 
 // HDEL key field [field ...]
 function hdelCommand(c: Client, argv: string[]): void {
-  const key = argv[1];
-  const h = writeHash(c, key);
-  if (h === undefined) return c.reply.int(0);
-  let deleted = 0;
-  for (let i = 2; i < argv.length; i++) {
-    if (!h.delete(argv[i])) continue;
-    deleted++;
-    if (h.size === 0) {
-      c.db.delete(key);
-      break;
-    }
-  }
-  c.server.dirty += deleted;
-  if (deleted > 0) c.db.touch(key);
-  c.reply.int(deleted);
+  removeMembers(c, argv[1], writeHash(c, argv[1]), argv);
 }
 
 // HINCRBY key field increment

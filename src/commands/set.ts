@@ -1,4 +1,5 @@
 import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, keyAt } from './spec.js';
+import { removeMembers } from './collection.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
@@ -85,21 +86,7 @@ function saddCommand(c: Client, argv: string[]): void {
 
 // SREM key member [member ...]
 function sremCommand(c: Client, argv: string[]): void {
-  const key = argv[1];
-  const s = writeSet(c, key);
-  if (s === undefined) return c.reply.int(0);
-  let deleted = 0;
-  for (let i = 2; i < argv.length; i++) {
-    if (!s.delete(argv[i])) continue;
-    deleted++;
-    if (s.size === 0) {
-      c.db.delete(key);
-      break;
-    }
-  }
-  c.server.dirty += deleted;
-  if (deleted > 0) c.db.touch(key);
-  c.reply.int(deleted);
+  removeMembers(c, argv[1], writeSet(c, argv[1]), argv);
 }
 
 // SMOVE source destination member

@@ -1,4 +1,5 @@
 import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, firstKey } from './spec.js';
+import { removeMembers } from './collection.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
@@ -329,21 +330,7 @@ function zaddReply(c: Client, incr: boolean, flags: number, added: number, updat
 
 // ZREM key member [member ...]
 function zremCommand(c: Client, argv: string[]): void {
-  const key = argv[1];
-  const z = writeZSet(c, key);
-  if (z === undefined) return c.reply.int(0);
-  let deleted = 0;
-  for (let i = 2; i < argv.length; i++) {
-    if (!z.delete(argv[i])) continue;
-    deleted++;
-    if (z.size === 0) {
-      c.db.delete(key);
-      break;
-    }
-  }
-  c.server.dirty += deleted;
-  if (deleted > 0) c.db.touch(key);
-  c.reply.int(deleted);
+  removeMembers(c, argv[1], writeZSet(c, argv[1]), argv);
 }
 
 // ZCARD key

@@ -1,4 +1,5 @@
 import type { CommandSpec, KeySpec, KeySpecFlag } from './spec.js';
+import { notify, EVENT } from '../server/notify.js';
 import type { Client } from '../server/client.js';
 import { parseTimeoutSeconds, type BlockRequest } from '../server/blocking.js';
 import { CommandError } from '../protocol/errors.js';
@@ -45,8 +46,13 @@ function readyZSet(c: Client, key: string): ZSetValue | undefined {
 function popOneWithKey(c: Client, key: string, list: ListValue, where: ListEnd): void {
   const v = where === 'left' ? list.popLeft()! : list.popRight()!;
   c.server.dirty++;
-  if (list.length === 0) c.db.delete(key);
-  else c.db.touch(key);
+  notify(c, EVENT.list, where === 'left' ? 'lpop' : 'rpop', key);
+  if (list.length === 0) {
+    c.db.delete(key);
+    notify(c, EVENT.generic, 'del', key);
+  } else {
+    c.db.touch(key);
+  }
   c.reply.arrayLen(2);
   c.reply.bulk(key);
   c.reply.bulk(v);

@@ -1,4 +1,5 @@
 import type { CommandSpec, KeySpec, KeySpecFlag } from './spec.js';
+import { notify, notifyKeyspaceEvent, EVENT } from '../server/notify.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
 import type { Keyspace } from '../engine/keyspace.js';
@@ -108,10 +109,15 @@ function dbIndexOrThrow(c: Client, s: string): number {
 }
 
 /** lookupKeyReadWithFlags(LOOKUP_NOTOUCH): counts a hit or miss, leaves the access clock alone. */
-function lookupNoTouch(db: Keyspace, key: string): Value | undefined {
+function lookupNoTouch(db: Keyspace, key: string, notifyMiss = true): Value | undefined {
   const v = db.peek(key);
-  if (v === undefined) db.misses++;
-  else db.hits++;
+  if (v !== undefined) {
+    db.hits++;
+  } else {
+    db.misses++;
+    // A keymiss event, except for OBJECT (Redis's LOOKUP_NONOTIFY).
+    if (notifyMiss && db.onMiss !== null) db.onMiss(db, key);
+  }
   return v;
 }
 
@@ -126,7 +132,11 @@ function narrow(v: bigint): number | bigint {
 function delCommand(c: Client, argv: string[]): void {
   const db = c.db;
   let deleted = 0;
-  for (let i = 1; i < argv.length; i++) if (db.delete(argv[i])) deleted++;
+  for (let i = 1; i < argv.length; i++) {
+    if (!db.delete(argv[i])) continue;
+    deleted++;
+    notify(c, EVENT.generic, 'del', argv[i]);
+  }
   c.server.dirty += deleted;
   c.reply.int(deleted);
 }
@@ -178,6 +188,8 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   db.set(dst, v);
   if (expire !== -1) db.setExpire(dst, expire);
   c.server.dirty++;
+  notify(c, EVENT.generic, 'rename_from', src);
+  notify(c, EVENT.generic, 'rename_to', dst);
   if (nx) c.reply.int(1);
   else c.reply.ok();
 }
@@ -206,6 +218,8 @@ function moveCommand(c: Client, argv: string[]): void {
   if (expire !== -1) dst.setExpire(key, expire);
   src.delete(key);
   c.server.dirty++;
+  notifyKeyspaceEvent(c.server, EVENT.generic, 'move_from', key, src.id);
+  notifyKeyspaceEvent(c.server, EVENT.generic, 'move_to', key, dst.id);
   c.reply.int(1);
 }
 
@@ -237,6 +251,7 @@ function copyCommand(c: Client, argv: string[]): void {
   dst.set(newkey, copy);
   if (expire !== -1) dst.setExpire(newkey, expire);
   c.server.dirty++;
+  notifyKeyspaceEvent(c.server, EVENT.generic, 'copy_to', newkey, dst.id);
   c.reply.int(1);
 }
 
@@ -397,8 +412,10 @@ function expireGeneric(c: Client, argv: string[], basetime: number, seconds: boo
   }
   if (when <= c.server.clock.now) {
     db.delete(key);
+    notify(c, EVENT.generic, 'del', key);
   } else {
     db.setExpire(key, when);
+    notify(c, EVENT.generic, 'expire', key);
   }
   c.server.dirty++;
   c.reply.int(1);
@@ -466,6 +483,7 @@ function persistCommand(c: Client, argv: string[]): void {
   const db = c.db;
   if (db.lookupWrite(argv[1]) !== undefined && db.persist(argv[1])) {
     c.server.dirty++;
+    notify(c, EVENT.generic, 'persist', argv[1]);
     c.reply.int(1);
   } else {
     c.reply.int(0);
@@ -505,14 +523,14 @@ function objectHelpCommand(c: Client): void {
 
 // OBJECT ENCODING key
 function objectEncodingCommand(c: Client, argv: string[]): void {
-  const v = lookupNoTouch(c.db, argv[2]);
+  const v = lookupNoTouch(c.db, argv[2], false);
   if (v === undefined) return c.reply.nullBulk();
   c.reply.bulk(isString(v) ? stringEncodingOf(v) : v.encoding());
 }
 
 // OBJECT REFCOUNT key
 function objectRefcountCommand(c: Client, argv: string[]): void {
-  const v = lookupNoTouch(c.db, argv[2]);
+  const v = lookupNoTouch(c.db, argv[2], false);
   if (v === undefined) return c.reply.nullBulk();
   // Small integers are shared objects in Redis, unless maxmemory with an LRU/LFU policy forbids it.
   let shared = typeof v === 'number' && v >= 0 && v < SHARED_INTEGERS;
@@ -526,7 +544,7 @@ function objectRefcountCommand(c: Client, argv: string[]): void {
 
 // OBJECT IDLETIME key
 function objectIdletimeCommand(c: Client, argv: string[]): void {
-  const v = lookupNoTouch(c.db, argv[2]);
+  const v = lookupNoTouch(c.db, argv[2], false);
   if (v === undefined) return c.reply.nullBulk();
   if (lfuPolicy(c)) throw new CommandError(LFU_SELECTED);
   c.reply.int(c.db.idleSeconds(argv[2]));
@@ -534,7 +552,7 @@ function objectIdletimeCommand(c: Client, argv: string[]): void {
 
 // OBJECT FREQ key
 function objectFreqCommand(c: Client, argv: string[]): void {
-  const v = lookupNoTouch(c.db, argv[2]);
+  const v = lookupNoTouch(c.db, argv[2], false);
   if (v === undefined) return c.reply.nullBulk();
   if (!lfuPolicy(c)) throw new CommandError(LFU_NOT_SELECTED);
   // LFU counters live in the keyspace's access metadata once an LFU policy is implemented.

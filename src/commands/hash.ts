@@ -1,4 +1,5 @@
 import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, firstKey } from './spec.js';
+import { notify, EVENT } from '../server/notify.js';
 import { removeMembers } from './collection.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
@@ -76,6 +77,7 @@ function setPairs(c: Client, argv: string[], name: string): number {
   }
   c.server.dirty += (argv.length - 2) / 2;
   c.db.touch(argv[1]);
+  notify(c, EVENT.hash, 'hset', argv[1]);
   return created;
 }
 
@@ -88,12 +90,13 @@ function hsetnxCommand(c: Client, argv: string[]): void {
   h.set(argv[2], argv[3], maxEntries, maxValue);
   c.server.dirty++;
   c.db.touch(argv[1]);
+  notify(c, EVENT.hash, 'hset', argv[1]);
   c.reply.int(1);
 }
 
 // HDEL key field [field ...]
 function hdelCommand(c: Client, argv: string[]): void {
-  removeMembers(c, argv[1], writeHash(c, argv[1]), argv);
+  removeMembers(c, argv[1], writeHash(c, argv[1]), argv, EVENT.hash, 'hdel');
 }
 
 // HINCRBY key field increment
@@ -115,6 +118,7 @@ function hincrbyCommand(c: Client, argv: string[]): void {
   h.set(field, String(sum), maxEntries, maxValue);
   c.server.dirty++;
   c.db.touch(argv[1]);
+  notify(c, EVENT.hash, 'hincrby', argv[1]);
   c.reply.int(sum);
 }
 
@@ -141,6 +145,7 @@ function hincrbyfloatCommand(c: Client, argv: string[]): void {
   h.set(field, text, maxEntries, maxValue);
   c.server.dirty++;
   c.db.touch(argv[1]);
+  notify(c, EVENT.hash, 'hincrbyfloat', argv[1]);
   c.reply.bulk(text);
 }
 

@@ -1,4 +1,5 @@
 import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, firstKey } from './spec.js';
+import { notify, EVENT } from '../server/notify.js';
 import { isOption } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
@@ -49,15 +50,18 @@ export function writeList(c: Client, key: string): ListValue | undefined {
 export function pushToList(c: Client, key: string, value: string, where: ListEnd): number {
   const list = writeList(c, key);
   c.server.dirty++;
+  const event = where === 'left' ? 'lpush' : 'rpush';
   if (list === undefined) {
     const created = createList();
     created.pushRight(value);
     c.db.set(key, created);
+    notify(c, EVENT.list, event, key);
     return 1;
   }
   if (where === 'left') list.pushLeft(value);
   else list.pushRight(value);
   c.db.touch(key);
+  notify(c, EVENT.list, event, key);
   return list.length;
 }
 
@@ -71,8 +75,14 @@ export function popToReply(c: Client, key: string, list: ListValue, where: ListE
   reply.arrayLen(n);
   for (let i = 0; i < n; i++) reply.bulk((where === 'left' ? list.popLeft() : list.popRight())!);
   c.server.dirty += n;
-  if (list.length === 0) c.db.delete(key);
-  else if (n > 0) c.db.touch(key);
+  if (n === 0) return;
+  notify(c, EVENT.list, where === 'left' ? 'lpop' : 'rpop', key);
+  if (list.length === 0) {
+    c.db.delete(key);
+    notify(c, EVENT.generic, 'del', key);
+  } else {
+    c.db.touch(key);
+  }
 }
 
 /** LEFT / RIGHT (getListPositionFromObjectOrReply). */
@@ -117,6 +127,7 @@ function pushGeneric(c: Client, argv: string[], where: ListEnd, onlyExisting: bo
   const length = list.length;
   if (existing === undefined) c.db.set(key, list);
   else c.db.touch(key);
+  notify(c, EVENT.list, where === 'left' ? 'lpush' : 'rpush', key);
   c.server.dirty += argv.length - 2;
   c.reply.int(length);
 }
@@ -158,8 +169,13 @@ function popGeneric(c: Client, argv: string[], where: ListEnd): void {
   if (!hasCount) {
     const v = where === 'left' ? list.popLeft()! : list.popRight()!;
     c.server.dirty++;
-    if (list.length === 0) c.db.delete(key);
-    else c.db.touch(key);
+    notify(c, EVENT.list, where === 'left' ? 'lpop' : 'rpop', key);
+    if (list.length === 0) {
+      c.db.delete(key);
+      notify(c, EVENT.generic, 'del', key);
+    } else {
+      c.db.touch(key);
+    }
     return c.reply.bulk(v);
   }
   popToReply(c, key, list, where, count);
@@ -233,17 +249,26 @@ function moveGeneric(c: Client, source: string, destination: string, from: ListE
 export function moveElement(c: Client, source: string, list: ListValue, destination: string, from: ListEnd, to: ListEnd): string {
   writeList(c, destination);
   const v = from === 'left' ? list.popLeft()! : list.popRight()!;
+  const popEvent = from === 'left' ? 'lpop' : 'rpop';
   // Same key: the list gets the element back before any emptiness check.
   if (source === destination) {
     if (to === 'left') list.pushLeft(v);
     else list.pushRight(v);
     c.server.dirty++;
     c.db.touch(source);
+    notify(c, EVENT.list, to === 'left' ? 'lpush' : 'rpush', source);
+    notify(c, EVENT.list, popEvent, source);
     return v;
   }
-  if (list.length === 0) c.db.delete(source);
-  else c.db.touch(source);
+  // Redis reports the push into the destination before the pop from the source.
   pushToList(c, destination, v, to);
+  notify(c, EVENT.list, popEvent, source);
+  if (list.length === 0) {
+    c.db.delete(source);
+    notify(c, EVENT.generic, 'del', source);
+  } else {
+    c.db.touch(source);
+  }
   return v;
 }
 
@@ -401,6 +426,7 @@ function lsetCommand(c: Client, argv: string[]): void {
   list.set(index, argv[3]);
   c.server.dirty++;
   c.db.touch(argv[1]);
+  notify(c, EVENT.list, 'lset', argv[1]);
   c.reply.ok();
 }
 
@@ -415,6 +441,7 @@ function linsertCommand(c: Client, argv: string[]): void {
   if (!list.insert(argv[3], argv[4], after)) return c.reply.int(-1);
   c.server.dirty++;
   c.db.touch(argv[1]);
+  notify(c, EVENT.list, 'linsert', argv[1]);
   c.reply.int(list.length);
 }
 
@@ -425,8 +452,13 @@ function lremCommand(c: Client, argv: string[]): void {
   const list = writeList(c, key);
   if (list === undefined) return c.reply.int(0);
   const removed = list.remove(argv[3], Math.abs(count), count < 0);
-  if (list.length === 0) c.db.delete(key);
-  else if (removed > 0) c.db.touch(key);
+  if (removed > 0) notify(c, EVENT.list, 'lrem', key);
+  if (list.length === 0) {
+    c.db.delete(key);
+    notify(c, EVENT.generic, 'del', key);
+  } else if (removed > 0) {
+    c.db.touch(key);
+  }
   c.server.dirty += removed;
   c.reply.int(removed);
 }
@@ -454,8 +486,13 @@ function ltrimCommand(c: Client, argv: string[]): void {
   }
   list.dropLeft(dropLeft);
   list.dropRight(dropRight);
-  if (list.length === 0) c.db.delete(key);
-  else c.db.touch(key);
+  notify(c, EVENT.list, 'ltrim', key);
+  if (list.length === 0) {
+    c.db.delete(key);
+    notify(c, EVENT.generic, 'del', key);
+  } else {
+    c.db.touch(key);
+  }
   c.server.dirty += dropLeft + dropRight;
   c.reply.ok();
 }

@@ -1,4 +1,5 @@
 import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, keyAt } from './spec.js';
+import { notify, EVENT } from '../server/notify.js';
 import { removeMembers } from './collection.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
@@ -80,13 +81,16 @@ function saddCommand(c: Client, argv: string[]): void {
   let added = 0;
   for (let i = 2; i < argv.length; i++) if (s.add(argv[i], max)) added++;
   c.server.dirty += added;
-  if (added > 0) c.db.touch(key);
+  if (added > 0) {
+    c.db.touch(key);
+    notify(c, EVENT.set, 'sadd', key);
+  }
   c.reply.int(added);
 }
 
 // SREM key member [member ...]
 function sremCommand(c: Client, argv: string[]): void {
-  removeMembers(c, argv[1], writeSet(c, argv[1]), argv);
+  removeMembers(c, argv[1], writeSet(c, argv[1]), argv, EVENT.set, 'srem');
 }
 
 // SMOVE source destination member
@@ -101,8 +105,13 @@ function smoveCommand(c: Client, argv: string[]): void {
   }
   if (src === dst) return c.reply.int(src.has(member) ? 1 : 0);
   if (!src.delete(member)) return c.reply.int(0);
-  if (src.size === 0) c.db.delete(argv[1]);
-  else c.db.touch(argv[1]);
+  notify(c, EVENT.set, 'srem', argv[1]);
+  if (src.size === 0) {
+    c.db.delete(argv[1]);
+    notify(c, EVENT.generic, 'del', argv[1]);
+  } else {
+    c.db.touch(argv[1]);
+  }
   let target = dst;
   if (target === undefined) {
     target = createSetFor(member);
@@ -112,6 +121,7 @@ function smoveCommand(c: Client, argv: string[]): void {
   if (target.add(member, intsetLimit(c.server.config))) {
     c.server.dirty++;
     c.db.touch(argv[2]);
+    notify(c, EVENT.set, 'sadd', argv[2]);
   }
   c.reply.int(1);
 }
@@ -124,8 +134,13 @@ function spopCommand(c: Client, argv: string[]): void {
   const s = writeSet(c, key);
   if (s === undefined) return c.reply.nullBulk();
   const item = s.popRandomItem();
-  if (s.size === 0) c.db.delete(key);
-  else c.db.touch(key);
+  notify(c, EVENT.set, 'spop', key);
+  if (s.size === 0) {
+    c.db.delete(key);
+    notify(c, EVENT.generic, 'del', key);
+  } else {
+    c.db.touch(key);
+  }
   c.server.dirty++;
   c.reply.bulk(item);
 }
@@ -145,6 +160,8 @@ function spopWithCount(c: Client, argv: string[]): void {
     const all = createSetFrom(s.items(), max);
     c.db.delete(key);
     c.server.dirty += size;
+    notify(c, EVENT.set, 'spop', key);
+    notify(c, EVENT.generic, 'del', key);
     return replySet(c, all);
   }
 
@@ -162,6 +179,7 @@ function spopWithCount(c: Client, argv: string[]): void {
   }
   c.server.dirty += count;
   c.db.touch(key);
+  notify(c, EVENT.set, 'spop', key);
 }
 
 // ---------------------------------------------------------------- reads
@@ -275,7 +293,10 @@ function intersect(c: Client, keys: readonly string[], mode: InterMode): void {
   const found = lookupSets(c, keys);
   if (found.includes(null)) {
     if (mode.kind === 'store') {
-      if (c.db.delete(mode.dst)) c.server.dirty++;
+      if (c.db.delete(mode.dst)) {
+        c.server.dirty++;
+        notify(c, EVENT.generic, 'del', mode.dst);
+      }
       return c.reply.int(0);
     }
     return mode.kind === 'card' ? c.reply.int(0) : c.reply.setLen(0);
@@ -307,18 +328,22 @@ function intersect(c: Client, keys: readonly string[], mode: InterMode): void {
     for (let i = 0; i < result.length; i++) c.reply.bulk(result[i]);
     return;
   }
-  storeResult(c, mode.dst, createSetFrom(result, intsetLimit(c.server.config)));
+  storeResult(c, mode.dst, createSetFrom(result, intsetLimit(c.server.config)), 'sinterstore');
 }
 
 /** Stores a STORE command's result (replacing the key and its TTL), or deletes the key when empty. */
-function storeResult(c: Client, dst: string, result: SetValue): void {
+function storeResult(c: Client, dst: string, result: SetValue, event: string): void {
   if (result.size > 0) {
     c.db.set(dst, result);
     c.server.dirty++;
+    notify(c, EVENT.set, event, dst);
     c.reply.int(result.size);
     return;
   }
-  if (c.db.delete(dst)) c.server.dirty++;
+  if (c.db.delete(dst)) {
+    c.server.dirty++;
+    notify(c, EVENT.generic, 'del', dst);
+  }
   c.reply.int(0);
 }
 
@@ -392,7 +417,7 @@ function unionOrDiff(c: Client, keys: readonly string[], diff: boolean, dst: str
     }
   }
   if (dst === null) return replySet(c, result);
-  storeResult(c, dst, result);
+  storeResult(c, dst, result, diff ? 'sdiffstore' : 'sunionstore');
 }
 
 // SUNION key [key ...]

@@ -1,4 +1,5 @@
 import type { CommandSpec, KeySpecFlag } from './spec.js';
+import { notify, EVENT } from '../server/notify.js';
 import { isOption } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
@@ -256,8 +257,10 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
   if (outputLength > 0) {
     c.db.set(storeKey, list);
     c.server.dirty += outputLength;
+    notify(c, EVENT.list, 'sortstore', storeKey);
   } else if (c.db.delete(storeKey)) {
     c.server.dirty++;
+    notify(c, EVENT.generic, 'del', storeKey);
   }
   c.reply.int(outputLength);
 }

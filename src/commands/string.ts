@@ -1,4 +1,5 @@
 import { firstKey, type CommandSpec, type KeySpec, type KeySpecFlag } from './spec.js';
+import { notify, EVENT } from '../server/notify.js';
 import { isOption } from './args.js';
 import type { Client } from '../server/client.js';
 import type { Keyspace } from '../engine/keyspace.js';
@@ -154,6 +155,7 @@ function setCommand(c: Client, argv: string[]): void {
   if (argv.length === 3) {
     c.db.set(argv[1], toStoredString(argv[2]));
     c.server.dirty++;
+    notify(c, EVENT.string, 'set', argv[1]);
     c.reply.ok();
     return;
   }
@@ -178,7 +180,11 @@ function setCommand(c: Client, argv: string[]): void {
   }
   db.set(key, toStoredString(argv[2]), (flags & OPT_KEEPTTL) !== 0);
   c.server.dirty++;
-  if (flags & OPT_ANY_EXPIRE) db.setExpire(key, when);
+  notify(c, EVENT.string, 'set', key);
+  if (flags & OPT_ANY_EXPIRE) {
+    db.setExpire(key, when);
+    notify(c, EVENT.generic, 'expire', key);
+  }
   if (!(flags & OPT_GET)) c.reply.ok();
   else if (old !== undefined) c.reply.bulk(old as StringValue);
   else c.reply.nullBulk();
@@ -190,6 +196,7 @@ function setnxCommand(c: Client, argv: string[]): void {
   if (db.lookupWrite(argv[1]) !== undefined) return c.reply.int(0);
   db.set(argv[1], toStoredString(argv[2]));
   c.server.dirty++;
+  notify(c, EVENT.string, 'set', argv[1]);
   c.reply.int(1);
 }
 
@@ -200,6 +207,8 @@ function setWithExpire(c: Client, argv: string[], flag: number, cmd: string): vo
   db.set(argv[1], toStoredString(argv[3]));
   db.setExpire(argv[1], when);
   c.server.dirty++;
+  notify(c, EVENT.string, 'set', argv[1]);
+  notify(c, EVENT.generic, 'expire', argv[1]);
   c.reply.ok();
 }
 
@@ -220,6 +229,7 @@ function getsetCommand(c: Client, argv: string[]): void {
   if (old !== undefined) asString(old);
   db.set(argv[1], toStoredString(argv[2]));
   c.server.dirty++;
+  notify(c, EVENT.string, 'set', argv[1]);
   if (old === undefined) c.reply.nullBulk();
   else c.reply.bulk(old as StringValue);
 }
@@ -232,6 +242,7 @@ function getdelCommand(c: Client, argv: string[]): void {
   asString(old);
   db.delete(argv[1]);
   c.server.dirty++;
+  notify(c, EVENT.generic, 'del', argv[1]);
   c.reply.bulk(old as StringValue);
 }
 
@@ -251,11 +262,16 @@ function getexCommand(c: Client, argv: string[]): void {
     // An absolute time already in the past deletes the key.
     db.delete(key);
     c.server.dirty++;
+    notify(c, EVENT.generic, 'del', key);
   } else if (flags & OPT_ANY_EXPIRE) {
     db.setExpire(key, when);
     c.server.dirty++;
+    notify(c, EVENT.generic, 'expire', key);
   } else if (flags & OPT_PERSIST) {
-    if (db.persist(key)) c.server.dirty++;
+    if (db.persist(key)) {
+      c.server.dirty++;
+      notify(c, EVENT.generic, 'persist', key);
+    }
   }
 }
 
@@ -276,7 +292,10 @@ function msetCommand(c: Client, argv: string[]): void {
   const n = argv.length;
   if (n % 2 === 0) throw new CommandError(Errors.wrongArity('mset'));
   const db = c.db;
-  for (let j = 1; j < n; j += 2) db.set(argv[j], toStoredString(argv[j + 1]));
+  for (let j = 1; j < n; j += 2) {
+    db.set(argv[j], toStoredString(argv[j + 1]));
+    notify(c, EVENT.string, 'set', argv[j]);
+  }
   c.server.dirty += (n - 1) / 2;
   c.reply.ok();
 }
@@ -289,7 +308,10 @@ function msetnxCommand(c: Client, argv: string[]): void {
   for (let j = 1; j < n; j += 2) {
     if (db.lookupWrite(argv[j]) !== undefined) return c.reply.int(0);
   }
-  for (let j = 1; j < n; j += 2) db.set(argv[j], toStoredString(argv[j + 1]));
+  for (let j = 1; j < n; j += 2) {
+    db.set(argv[j], toStoredString(argv[j + 1]));
+    notify(c, EVENT.string, 'set', argv[j]);
+  }
   c.server.dirty += (n - 1) / 2;
   c.reply.int(1);
 }
@@ -305,6 +327,7 @@ function appendCommand(c: Client, argv: string[]): void {
   if (v === undefined) {
     db.set(key, toStoredString(tail));
     c.server.dirty++;
+    notify(c, EVENT.string, 'append', key);
     c.reply.int(tail.length);
     return;
   }
@@ -315,6 +338,7 @@ function appendCommand(c: Client, argv: string[]): void {
   const total = appendBytes(b, tail);
   c.server.dirty++;
   db.touch(key);
+  notify(c, EVENT.string, 'append', key);
   c.reply.int(total);
 }
 
@@ -332,6 +356,7 @@ function setrangeCommand(c: Client, argv: string[]): void {
     const b = newZeroPadded(offset, value);
     db.set(key, b);
     c.server.dirty++;
+    notify(c, EVENT.string, 'setrange', key);
     c.reply.int(b.len);
     return;
   }
@@ -343,6 +368,7 @@ function setrangeCommand(c: Client, argv: string[]): void {
   const len = writeBytesAt(b, offset, value);
   c.server.dirty++;
   db.touch(key);
+  notify(c, EVENT.string, 'setrange', key);
   c.reply.int(len);
 }
 
@@ -386,6 +412,7 @@ function incrDecr(c: Client, key: string, incr: number | bigint): void {
       if (Number.isSafeInteger(r)) {
         db.replace(key, r);
         c.server.dirty++;
+        notify(c, EVENT.string, 'incrby', key);
         c.reply.int(r);
         return;
       }
@@ -402,6 +429,7 @@ function incrDecr(c: Client, key: string, incr: number | bigint): void {
   if (v === undefined) db.set(key, stored);
   else db.replace(key, stored);
   c.server.dirty++;
+  notify(c, EVENT.string, 'incrby', key);
   c.reply.int(r);
 }
 
@@ -443,6 +471,7 @@ function incrbyfloatCommand(c: Client, argv: string[]): void {
   if (v === undefined) db.set(key, r.value);
   else db.replace(key, r.value);
   c.server.dirty++;
+  notify(c, EVENT.string, 'incrbyfloat', key);
   c.reply.bulk(r.value);
 }
 

@@ -1,4 +1,5 @@
 import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, firstKey } from './spec.js';
+import { notify, EVENT } from '../server/notify.js';
 import { removeMembers } from './collection.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
@@ -89,9 +90,15 @@ export function popAndReply(c: Client, key: string, zset: ZSetValue, max: boolea
     r.bulk(e[0]);
     r.double(e[1]);
   }
-  if (zset.size === 0) c.db.delete(key);
-  else if (n > 0) c.db.touch(key);
   c.server.dirty += n;
+  if (n === 0) return 0;
+  notify(c, EVENT.zset, max ? 'zpopmax' : 'zpopmin', key);
+  if (zset.size === 0) {
+    c.db.delete(key);
+    notify(c, EVENT.generic, 'del', key);
+  } else {
+    c.db.touch(key);
+  }
   return n;
 }
 
@@ -312,6 +319,7 @@ function zaddGeneric(c: Client, argv: string[], initialFlags: number): void {
   }
   if (fresh && z.size > 0) c.db.set(key, z);
   else if (!fresh && added + updated > 0) c.db.touch(key);
+  if (added + updated > 0) notify(c, EVENT.zset, incr ? 'zincr' : 'zadd', key);
   c.server.dirty += added + updated;
   if (nan) throw new CommandError(NAN_SCORE);
   zaddReply(c, incr, flags, added, updated, processed, lastScore);
@@ -330,7 +338,7 @@ function zaddReply(c: Client, incr: boolean, flags: number, added: number, updat
 
 // ZREM key member [member ...]
 function zremCommand(c: Client, argv: string[]): void {
-  removeMembers(c, argv[1], writeZSet(c, argv[1]), argv);
+  removeMembers(c, argv[1], writeZSet(c, argv[1]), argv, EVENT.zset, 'zrem');
 }
 
 // ZCARD key
@@ -487,7 +495,10 @@ function zrangeGeneric(c: Client, argv: string[], at: number, store: string | nu
 
   if (store !== null) {
     if (count <= 0) {
-      if (c.db.delete(store)) c.server.dirty++;
+      if (c.db.delete(store)) {
+        c.server.dirty++;
+        notify(c, EVENT.generic, 'del', store);
+      }
       return c.reply.int(0);
     }
     const members: string[] = [];
@@ -502,6 +513,7 @@ function zrangeGeneric(c: Client, argv: string[], at: number, store: string | nu
     }
     c.db.set(store, fromSortedWithLimits(c, members, scores));
     c.server.dirty++;
+    notify(c, EVENT.zset, 'zrangestore', store);
     return c.reply.int(count);
   }
 
@@ -597,8 +609,13 @@ function zremrangeGeneric(c: Client, argv: string[], type: number): void {
     [from, toExclusive] = scoreRange !== null ? scoreRangeRanks(z, scoreRange) : lexRangeRanks(z, lexRange!);
   }
   const deleted = z.deleteRange(from, toExclusive - 1);
-  if (z.size === 0) c.db.delete(key);
-  else if (deleted > 0) c.db.touch(key);
+  if (deleted > 0) notify(c, EVENT.zset, type === RANGE_RANK ? 'zremrangebyrank' : type === RANGE_SCORE ? 'zremrangebyscore' : 'zremrangebylex', key);
+  if (z.size === 0) {
+    c.db.delete(key);
+    notify(c, EVENT.generic, 'del', key);
+  } else if (deleted > 0) {
+    c.db.touch(key);
+  }
   c.server.dirty += deleted;
   c.reply.int(deleted);
 }
@@ -875,11 +892,15 @@ function setOpGeneric(c: Client, argv: string[], dst: string | null, numkeysIdx:
 
   if (dst !== null) {
     if (sortedMembers.length === 0) {
-      if (c.db.delete(dst)) c.server.dirty++;
+      if (c.db.delete(dst)) {
+        c.server.dirty++;
+        notify(c, EVENT.generic, 'del', dst);
+      }
       return c.reply.int(0);
     }
     c.db.set(dst, fromSortedWithLimits(c, sortedMembers, sortedScores));
     c.server.dirty++;
+    notify(c, EVENT.zset, op === OP_UNION ? 'zunionstore' : op === OP_INTER ? 'zinterstore' : 'zdiffstore', dst);
     return c.reply.int(sortedMembers.length);
   }
   const r = c.reply;

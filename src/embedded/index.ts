@@ -78,6 +78,12 @@ export interface OpenOptions {
   buffers?: boolean;
   /** Share an existing engine (e.g. one started by startServer) instead of creating one. */
   server?: Server;
+  /**
+   * Receives pub/sub frames published to this handle's subscriptions by other clients, e.g.
+   * `['message', channel, payload]` or `['pmessage', pattern, channel, payload]`. Without it they
+   * are dropped. (Confirmations of the handle's own SUBSCRIBE calls are the calls' results.)
+   */
+  onPush?: (frame: ReplyValue) => void;
 }
 
 function toArg(a: Arg): string {
@@ -96,6 +102,15 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
   reply.resp = 3;
   const client = new Client(server, reply, 'embedded');
   server.registerClient(client);
+  // Frames published by others arrive between calls; hand them over (or drop them) at once so
+  // they never pile up in the reply sink nor get mistaken for a call's result.
+  const onPush = opts.onPush;
+  // (While a call waits in a blocking command its reply is not written yet: no confusion either.)
+  const deliverPushes = (): void => {
+    const frames = reply.take();
+    if (onPush !== undefined) for (const f of frames) onPush(f);
+  };
+  client.flushHook = deliverPushes;
   const takeValue = (): ReplyValue => {
     const out = reply.take();
     const value = out.length > 0 ? out[out.length - 1] : null;
@@ -105,6 +120,8 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
   const callSync = (command: string, ...args: Arg[]): ReplyValue => {
     if (client.blocked !== null) throw new ReplyError('ERR this handle is waiting in a blocking command');
     const argv = [command, ...args.map(toArg)];
+    // Messages that arrived since the last flush come first.
+    deliverPushes();
     // A synchronous call cannot wait: blocking commands answer as their non-blocking forms.
     client.denyBlocking = true;
     try {
@@ -122,6 +139,7 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
   const callAsync = (command: string, ...args: Arg[]): Promise<ReplyValue> => {
     const argv = [command, ...args.map(toArg)];
     const run = async (): Promise<ReplyValue> => {
+      deliverPushes();
       server.execute(client, argv);
       if (client.blocked !== null) await new Promise<void>((resolve) => (wakeUp = resolve));
       wakeUp = null;

@@ -66,6 +66,9 @@ export class Keyspace {
    * only while some client waits on a key of this database.
    */
   onKeyAdded: ((db: Keyspace, key: string) => void) | null = null;
+  /** Keyspace notifications: a key was created (`new`) / a read missed (`keymiss`); null when off. */
+  onNewKey: ((db: Keyspace, key: string) => void) | null = null;
+  onMiss: ((db: Keyspace, key: string) => void) | null = null;
   /** WATCHed keys of this database and who watches them; null while nobody watches here. */
   watchers: Map<string, WatchEntry[]> | null = null;
 
@@ -279,6 +282,7 @@ export class Keyspace {
     const slot = this.liveSlot(key);
     if (slot < 0) {
       this.misses++;
+      if (this.onMiss !== null) this.onMiss(this, key);
       return undefined;
     }
     this.hits++;
@@ -324,6 +328,7 @@ export class Keyspace {
       return false;
     }
     this.insertNew(key, h, value);
+    if (this.onNewKey !== null) this.onNewKey(this, key);
     if (this.watchers !== null) this.touch(key);
     if (this.onKeyAdded !== null) this.onKeyAdded(this, key);
     return true;

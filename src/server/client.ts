@@ -62,6 +62,11 @@ export class Client {
    * messages published by other clients).
    */
   flushHook: (() => void) | null = null;
+  /**
+   * Set by the transport while the client's own replies are being discarded (CLIENT REPLY OFF or
+   * SKIP): pub/sub frames go here instead of `reply`, since Redis 7.0 sends them regardless.
+   */
+  pushSink: Reply | null = null;
   /** Set by QUIT or a protocol error: close once pending replies are written. */
   closeAfterReply = false;
   /** Total bytes of arguments of the command being run (query buffer accounting). */

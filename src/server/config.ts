@@ -621,7 +621,7 @@ function oomScoreAdjValuesParam(): ParamDef {
 }
 
 /** Keyspace event classes (notify.c): the letters and their bits. */
-const NOTIFY = {
+export const NOTIFY = {
   K: 1,
   E: 2,
   g: 4,
@@ -679,7 +679,7 @@ function notifyKeyspaceEventsParam(): ParamDef {
     },
     (v) => [{ line: `notify-keyspace-events ${quoteRepr(v)}`, force: v !== '' }],
     (v) => v,
-    { support: 'no', off: [''], field: 'notifyKeyspaceEvents' },
+    { support: 'yes', field: 'notifyKeyspaceEvents' },
   );
 }
 

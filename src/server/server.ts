@@ -9,6 +9,8 @@ import { Config } from './config.js';
 import { Logger } from './log.js';
 import { InfoState } from './info.js';
 import { BlockingManager } from './blocking.js';
+import { applyNotifyConfig, notifyKeyspaceEvent, EVENT } from './notify.js';
+import { forgetClient } from './pubsub.js';
 import { shouldQueue, unwatchAll } from '../commands/transaction.js';
 
 /** Commands a RESP2 client in pub/sub mode may run. */
@@ -77,6 +79,8 @@ export class Server {
   /** Clients blocked on keys and their wake-ups. */
   readonly blocking = new BlockingManager();
 
+  /** notify-keyspace-events as bits (src/server/notify.ts). */
+  notifyFlags = 0;
   /** Nesting of execute() calls (EXEC runs its queue through execute). */
   private depth = 0;
   private cronTimer: NodeJS.Timeout | null = null;
@@ -92,6 +96,8 @@ export class Server {
     config.onChange('loglevel', () => {
       this.log.level = config.loglevel;
     });
+    applyNotifyConfig(this);
+    config.onChange('notify-keyspace-events', () => applyNotifyConfig(this));
     config.onChange('hz', () => {
       if (this.cronTimer === null) return;
       this.stopCron();
@@ -101,8 +107,9 @@ export class Server {
 
   private createDb(id: number): Keyspace {
     const db = new Keyspace(id, this.clock);
-    db.onExpired = () => {
+    db.onExpired = (d, key) => {
       this.stats.expiredKeys++;
+      notifyKeyspaceEvent(this, EVENT.expired, 'expired', key, d.id);
     };
     return db;
   }
@@ -206,6 +213,7 @@ export class Server {
     this.clients.delete(c.id);
     this.blocking.forget(c);
     if (c.watched.length > 0) unwatchAll(c);
+    if (c.pubsub !== null) forgetClient(c);
   }
 
   /** Starts the periodic tasks (active expiry, table shrinking) at `hz` times per second. */

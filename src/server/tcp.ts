@@ -15,6 +15,8 @@ export class Connection {
   readonly client: Client;
   private readonly parser = new RequestParser();
   private readonly writer = new RespWriter();
+  /** Pub/sub frames produced by a command whose reply is discarded (CLIENT REPLY OFF/SKIP). */
+  private pushWriter: RespWriter | null = null;
   private closed = false;
   private paused = false;
 
@@ -32,6 +34,7 @@ export class Connection {
     c.outputBytes = () => this.writer.length + this.socket.writableLength;
     c.queryBufferBytes = () => this.parser.buffered;
     c.resumeHook = () => this.resume();
+    c.flushHook = () => this.flush();
     server.registerClient(c);
     server.stats.totalConnections++;
     socket.setNoDelay(true);
@@ -70,11 +73,19 @@ export class Connection {
       if (mode === 'on') {
         server.execute(client, argv);
       } else {
-        // CLIENT REPLY OFF/SKIP: run the command, drop what it wrote.
+        // CLIENT REPLY OFF/SKIP: run the command, drop what it wrote, except pub/sub frames.
         const mark = writer.pos;
         if (mode === 'skip') client.replyMode = 'on';
+        const pushes = (this.pushWriter ??= new RespWriter());
+        pushes.resp = writer.resp;
+        client.pushSink = pushes;
         server.execute(client, argv);
+        client.pushSink = null;
         if (mode === 'skip' || client.replyMode === 'off') writer.truncate(mark);
+        if (pushes.pos > 0) {
+          writer.rawBytes(pushes.buf, 0, pushes.pos);
+          pushes.discard();
+        }
       }
       if (client.closeAfterReply || this.closed || client.blocked !== null) break;
     }
@@ -136,7 +147,7 @@ export class Connection {
   end(): void {
     if (this.closed) return;
     this.closed = true;
-    this.server.unregisterClient(this.client);
+    this.release();
     // Like Redis's close(): once the replies are handed to the kernel the socket is gone, even
     // if the peer never closes its side.
     this.socket.end(() => this.socket.destroy());
@@ -146,7 +157,7 @@ export class Connection {
   destroy(): void {
     if (!this.closed) {
       this.closed = true;
-      this.server.unregisterClient(this.client);
+      this.release();
     }
     this.socket.destroy();
   }
@@ -154,8 +165,13 @@ export class Connection {
   private onClose(): void {
     if (!this.closed) {
       this.closed = true;
-      this.server.unregisterClient(this.client);
+      this.release();
     }
+  }
+
+  /** The client is gone: leave the server's tables (pub/sub subscriptions included). */
+  private release(): void {
+    this.server.unregisterClient(this.client);
   }
 }
 

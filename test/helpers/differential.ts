@@ -364,7 +364,12 @@ export function diffSuite(name: string, body: (t: DiffContext) => void): void {
     let cinder: RunningServer;
     const ports = { redis: 0, cinder: 0 };
     before(async () => {
-      [redis, cinder] = await Promise.all([startRealRedis(), startServer({ port: 0 })]);
+      // Started side by side; if one fails, the other is still stopped by `after`.
+      const [r, c] = await Promise.allSettled([startRealRedis(), startServer({ port: 0 })]);
+      if (r.status === 'fulfilled') redis = r.value;
+      if (c.status === 'fulfilled') cinder = c.value;
+      if (r.status === 'rejected') throw r.reason;
+      if (c.status === 'rejected') throw c.reason;
       ports.redis = redis.port;
       ports.cinder = cinder.port;
     });

@@ -96,7 +96,12 @@ export function scenarioSuite(name: string, body: (t: ScenarioContext) => void):
     let redis: RealRedis;
     let cinder: RunningServer;
     before(async () => {
-      [redis, cinder] = await Promise.all([startRealRedis(), startServer({ port: 0 })]);
+      // Started side by side; if one fails, the other is still stopped by `after`.
+      const [r, c] = await Promise.allSettled([startRealRedis(), startServer({ port: 0 })]);
+      if (r.status === 'fulfilled') redis = r.value;
+      if (c.status === 'fulfilled') cinder = c.value;
+      if (r.status === 'rejected') throw r.reason;
+      if (c.status === 'rejected') throw c.reason;
     });
     after(async () => {
       await Promise.all([redis?.stop(), cinder?.close()]);

@@ -1,6 +1,6 @@
 import type { CommandFlag, CommandSpec } from './spec.js';
 import type { Client } from '../server/client.js';
-import { CommandError, Errors, sanitizeErrorLine } from '../protocol/errors.js';
+import { CommandError, Errors, sanitizeErrorLine, subcommandSyntaxError } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
 import { writeHelp } from './introspection.js';
 import { withDocs } from './spec.js';
@@ -345,7 +345,7 @@ function clientUnblockCommand(c: Client, argv: string[]): void {
     if (reason === 'error') asError = true;
     else if (reason !== 'timeout') throw new CommandError('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
   } else if (argv.length > 4) {
-    throw new CommandError(sanitizeErrorLine(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try CLIENT HELP.`));
+    throw new CommandError(subcommandSyntaxError(argv));
   }
   const id = parseInteger(argv[2]);
   if (id === null) throw new CommandError(Errors.notInteger);

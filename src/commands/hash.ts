@@ -1,4 +1,4 @@
-import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, firstKey } from './spec.js';
+import { withDocs, type CommandSpec, firstKey } from './spec.js';
 import { notify, EVENT } from '../server/notify.js';
 import { removeMembers } from './collection.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';

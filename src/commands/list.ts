@@ -1,4 +1,4 @@
-import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, firstKey } from './spec.js';
+import { withDocs, type CommandSpec, type KeySpec, firstKey } from './spec.js';
 import { notify, EVENT } from '../server/notify.js';
 import { isOption } from './args.js';
 import type { Client } from '../server/client.js';

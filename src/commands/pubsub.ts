@@ -1,7 +1,7 @@
 import type { CommandFlag, CommandSpec } from './spec.js';
 import { keyAt } from './spec.js';
 import type { Client } from '../server/client.js';
-import { CommandError, sanitizeErrorLine } from '../protocol/errors.js';
+import { CommandError, subcommandSyntaxError } from '../protocol/errors.js';
 import { clientHooks } from './connection.js';
 import { registerInfoField } from '../server/info.js';
 import { GlobMatcher } from '../util/glob.js';
@@ -151,10 +151,8 @@ const PUBSUB_HELP = [
   '    Prints this help.',
 ];
 
-function subcommandSyntaxError(argv: string[]): CommandError {
-  return new CommandError(
-    sanitizeErrorLine(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try PUBSUB HELP.`),
-  );
+function subcommandSyntax(argv: string[]): CommandError {
+  return new CommandError(subcommandSyntaxError(argv));
 }
 
 // PUBSUB HELP
@@ -165,7 +163,7 @@ function pubsubHelpCommand(c: Client): void {
 
 /** Channel names (of one registry map) matching an optional pattern. */
 function listChannels(c: Client, argv: string[], names: Iterable<string>): void {
-  if (argv.length > 3) throw subcommandSyntaxError(argv);
+  if (argv.length > 3) throw subcommandSyntax(argv);
   const matcher = argv.length === 3 ? new GlobMatcher(argv[2]) : null;
   const out: string[] = [];
   for (const name of names) if (matcher === null || matcher.matches(name)) out.push(name);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CommandSpec } from './spec.js';
 import type { Client } from '../server/client.js';
-import { CommandError, Errors, sanitizeErrorLine } from '../protocol/errors.js';
+import { CommandError, Errors, sanitizeErrorLine, subcommandSyntaxError } from '../protocol/errors.js';
 import { RespWriter } from '../protocol/resp-writer.js';
 import { parseInteger } from '../util/number.js';
 import { genInfoString, memoryStats } from '../server/info.js';
@@ -255,11 +255,7 @@ function debugCommand(c: Client, argv: string[]): void {
     c.server.log.warning('Changing replication IDs after receiving DEBUG change-repl-id');
     c.reply.ok();
   } else {
-    throw new CommandError(
-      sanitizeErrorLine(
-        `ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try DEBUG HELP.`,
-      ),
-    );
+    throw new CommandError(subcommandSyntaxError(argv));
   }
 }
 

@@ -48,6 +48,11 @@ export function unknownCommandError(argv: readonly string[]): string {
   return sanitizeErrorLine(`ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`);
 }
 
+/** `ERR unknown subcommand or wrong number of arguments for 'foo'. Try XGROUP HELP.` (argv[0] is the container). */
+export function subcommandSyntaxError(argv: readonly string[]): string {
+  return sanitizeErrorLine(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
+}
+
 /** `ERR unknown subcommand 'foo'. Try CONFIG HELP.` */
 export function unknownSubcommandError(container: string, sub: string): string {
   return sanitizeErrorLine(`ERR unknown subcommand '${sub.slice(0, 128)}'. Try ${container.toUpperCase()} HELP.`);

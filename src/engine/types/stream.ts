@@ -1,0 +1,669 @@
+import type { CollectionValue } from '../values.js';
+import { parseInteger } from '../../util/number.js';
+
+/**
+ * The stream type (t_stream.c's data model).
+ *
+ * IDs are 128-bit bigints `ms << 64 | seq`: both halves are unsigned 64-bit, so JS numbers cannot
+ * hold them, and one bigint compares, increments (seq overflow carries into ms exactly like
+ * streamIncrID) and keys Maps directly. Entries never hold a bigint each, though:
+ *
+ * Entries are packed into nodes like Redis's listpacks: a node is one Buffer of entries
+ * `flag, varint msDelta, varint seqPart, varint pairs, (varint len, bytes) * 2 * pairs`, where
+ * msDelta is the ms distance from the node's first ID and seqPart is the seq distance from the
+ * node's first seq when the ms are equal, else the plain seq (varints of up to 64 bits; decoded
+ * as numbers below 2^49, as bigints beyond). `flag` 1 marks a deleted entry (XDEL and exact
+ * trimming mark, as Redis does; deleted entries still count toward the node's entry limit). Nodes
+ * hold at most stream-node-max-entries entries / stream-node-max-bytes bytes and sit in a sorted
+ * array searched by binary search: XADD is amortized O(1), XRANGE O(log n + k).
+ *
+ * Consumer groups: the PEL is a sorted bigint array (range scans) plus a Map id → NACK; each
+ * consumer keeps its own sorted id array.
+ */
+
+export const ID_MAX = (1n << 128n) - 1n;
+export const U64_MAX = (1n << 64n) - 1n;
+const TWO53_BIG = 2n ** 53n;
+
+export function idMs(id: bigint): bigint {
+  return id >> 64n;
+}
+export function idSeq(id: bigint): bigint {
+  return id & U64_MAX;
+}
+export function makeId(ms: bigint, seq: bigint): bigint {
+  return (ms << 64n) | seq;
+}
+export function formatId(id: bigint): string {
+  return `${id >> 64n}-${id & U64_MAX}`;
+}
+
+/** An entry as read back: its ID and the flat field/value list. */
+export interface StreamEntry {
+  id: bigint;
+  fields: string[];
+}
+
+class StreamNode {
+  /** Total entries including deleted ones (the node's entry limit counts both). */
+  total = 0;
+  live = 0;
+  /** Bytes used in `buf`. */
+  len = 0;
+  firstMs: bigint;
+  firstSeq: bigint;
+  /**
+   * The size Redis's listpack for this node would have, without the live/deleted counters
+   * (added by lpBytes()): node splits on stream-node-max-bytes, hence approximate trimming and
+   * XINFO's radix-tree-keys, then match Redis exactly.
+   */
+  baseBytes = 0;
+  /** The master entry's fields (the first entry's): later entries with the same fields are smaller. */
+  masterFields: string[] = [];
+  constructor(
+    public firstId: bigint,
+    public lastId: bigint,
+    public buf: Buffer,
+  ) {
+    this.firstMs = firstId >> 64n;
+    this.firstSeq = firstId & U64_MAX;
+  }
+
+  lpBytes(): number {
+    return this.baseBytes + lpIntSize(this.live) + lpIntSize(this.total - this.live);
+  }
+
+  /** Makes room for `more` bytes, doubling (the last node only; sealed nodes are shrunk to fit). */
+  reserve(more: number): void {
+    const need = this.len + more;
+    if (need <= this.buf.length) return;
+    const next = Buffer.allocUnsafeSlow(Math.max(need, this.buf.length * 2, 64));
+    this.buf.copy(next, 0, 0, this.len);
+    this.buf = next;
+  }
+
+  /** Drops the spare capacity once no more entries will be appended. */
+  seal(): void {
+    if (this.buf.length === this.len) return;
+    const exact = Buffer.allocUnsafeSlow(this.len);
+    this.buf.copy(exact, 0, 0, this.len);
+    this.buf = exact;
+  }
+
+  /** A varint of a full 64-bit value (ID deltas). */
+  writeVarintBig(v: bigint): void {
+    if (v < TWO53_BIG) return this.writeVarint(Number(v));
+    const b = this.buf;
+    while (v >= 128n) {
+      b[this.len++] = Number(v & 127n) | 128;
+      v >>= 7n;
+    }
+    b[this.len++] = Number(v);
+  }
+
+  writeVarint(n: number): void {
+    const b = this.buf;
+    while (n >= 128) {
+      b[this.len++] = (n % 128) | 128;
+      n = Math.floor(n / 128);
+    }
+    b[this.len++] = n;
+  }
+}
+
+/** Bytes of a listpack integer element (encoding + backlen). */
+function lpIntSize(v: number | bigint): number {
+  const enc = v >= 0 && v <= 127 ? 1 : v >= -4096 && v <= 4095 ? 2 : v >= -32768 && v <= 32767 ? 3 : v >= -8388608 && v <= 8388607 ? 4 : v >= -2147483648 && v <= 2147483647 ? 5 : 9;
+  return enc + 1;
+}
+
+/** Bytes of a listpack string element: integers-looking strings are stored as integers. */
+function lpStringSize(str: string): number {
+  if (str.length <= 20) {
+    const v = parseInteger(str);
+    if (v !== null) return lpIntSize(v);
+  }
+  const n = str.length;
+  const enc = n < 64 ? 1 + n : n < 4096 ? 2 + n : 5 + n;
+  const back = enc <= 127 ? 1 : enc < 16383 ? 2 : enc < 2097151 ? 3 : enc < 268435455 ? 4 : 5;
+  return enc + back;
+}
+
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 128) {
+    size++;
+    n = Math.floor(n / 128);
+  }
+  return size;
+}
+
+/** Reads entries of a node in order; `pos` is the offset of the current entry. */
+class NodeCursor {
+  pos = 0;
+  next = 0;
+  id = 0n;
+  deleted = false;
+  private fieldsAt = 0;
+  private pairs = 0;
+  constructor(private readonly node: StreamNode) {}
+
+  private readVarint(): number {
+    const d = this.node.buf;
+    let n = 0;
+    let mul = 1;
+    for (;;) {
+      const b = d[this.next++];
+      n += (b & 127) * mul;
+      if (b < 128) return n;
+      mul *= 128;
+    }
+  }
+
+  /** A varint that may exceed 2^53 (ID deltas): a number when small, else a bigint. */
+  private readVarintBig(): number | bigint {
+    const d = this.node.buf;
+    const start = this.next;
+    for (let i = 0; i < 7; i++) if (d[start + i] < 128) return this.readVarint();
+    let v = 0n;
+    let shift = 0n;
+    for (;;) {
+      const b = d[this.next++];
+      v |= BigInt(b & 127) << shift;
+      if (b < 128) return v;
+      shift += 7n;
+    }
+  }
+
+  /** Decodes the entry at `this.next`; false at the end of the node. */
+  advance(): boolean {
+    const node = this.node;
+    if (this.next >= node.len) return false;
+    this.pos = this.next;
+    this.deleted = node.buf[this.next++] === 1;
+    const msDelta = this.readVarintBig();
+    const seqPart = this.readVarintBig();
+    this.pairs = this.readVarint();
+    this.fieldsAt = this.next;
+    this.id =
+      msDelta === 0 || msDelta === 0n ? node.firstId + BigInt(seqPart) : ((node.firstMs + BigInt(msDelta)) << 64n) | BigInt(seqPart);
+    for (let i = 0; i < this.pairs * 2; i++) {
+      const len = this.readVarint();
+      this.next += len;
+    }
+    return true;
+  }
+
+  fields(): string[] {
+    const d = this.node.buf;
+    const out: string[] = new Array(this.pairs * 2);
+    let p = this.fieldsAt;
+    for (let i = 0; i < out.length; i++) {
+      let n = 0;
+      let mul = 1;
+      for (;;) {
+        const b = d[p++];
+        n += (b & 127) * mul;
+        if (b < 128) break;
+        mul *= 128;
+      }
+      out[i] = d.latin1Slice(p, p + n);
+      p += n;
+    }
+    return out;
+  }
+}
+
+export class NACK {
+  constructor(
+    public consumer: Consumer | null,
+    public deliveryTime: number,
+    public deliveryCount: number,
+  ) {}
+}
+
+/** A sorted array of IDs (binary search inserts/removes; appends at the end are O(1)). */
+export class SortedIds {
+  ids: bigint[] = [];
+  /** Index of the first id >= `id`. */
+  lowerBound(id: bigint): number {
+    const a = this.ids;
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (a[mid] < id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+  insert(id: bigint): void {
+    const a = this.ids;
+    if (a.length === 0 || a[a.length - 1] < id) {
+      a.push(id);
+      return;
+    }
+    const i = this.lowerBound(id);
+    if (a[i] !== id) a.splice(i, 0, id);
+  }
+  remove(id: bigint): void {
+    const i = this.lowerBound(id);
+    if (this.ids[i] === id) this.ids.splice(i, 1);
+  }
+  get size(): number {
+    return this.ids.length;
+  }
+}
+
+export class Consumer {
+  pel = new SortedIds();
+  constructor(
+    public name: string,
+    public seenTime: number,
+  ) {}
+}
+
+/** SCG_INVALID_ENTRIES_READ */
+export const ENTRIES_READ_INVALID = -1;
+
+export class ConsumerGroup {
+  pel = new SortedIds();
+  nacks = new Map<bigint, NACK>();
+  consumers = new Map<string, Consumer>();
+  constructor(
+    public name: string,
+    public lastId: bigint,
+    public entriesRead: number,
+  ) {}
+
+  createConsumer(name: string, now: number): Consumer | null {
+    if (this.consumers.has(name)) return null;
+    const c = new Consumer(name, now);
+    this.consumers.set(name, c);
+    return c;
+  }
+
+  /** Removes a pending entry from the group and its consumer. */
+  ack(id: bigint): boolean {
+    const nack = this.nacks.get(id);
+    if (nack === undefined) return false;
+    this.nacks.delete(id);
+    this.pel.remove(id);
+    nack.consumer?.pel.remove(id);
+    return true;
+  }
+
+  deleteConsumer(c: Consumer): void {
+    for (const id of c.pel.ids) {
+      this.nacks.delete(id);
+      this.pel.remove(id);
+    }
+    this.consumers.delete(c.name);
+  }
+
+  /** Consumers in Redis's rax order (bytewise by name). */
+  sortedConsumers(): Consumer[] {
+    return [...this.consumers.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+}
+
+export interface TrimArgs {
+  strategy: 'maxlen' | 'minid';
+  maxlen: number;
+  minid: bigint;
+  approx: boolean;
+  /** 0: no limit */
+  limit: number;
+}
+
+export class StreamValue implements CollectionValue {
+  readonly type = 'stream' as const;
+  private nodes: StreamNode[] = [];
+  length = 0;
+  lastId = 0n;
+  entriesAdded = 0;
+  maxDeletedId = 0n;
+  groups = new Map<string, ConsumerGroup>();
+
+  encoding(): string {
+    return 'stream';
+  }
+
+  /**
+   * XINFO's radix-tree-nodes: the node count of the rax Redis would key these nodes by (16-byte
+   * big-endian IDs). A compressed radix tree has a node at the root, at every branching point,
+   * at every child of a branching point and at every key; those are counted from the LCPs of
+   * adjacent keys. O(nodes), cached until a node is added or removed.
+   */
+  raxNodeCount(): number {
+    if (this.raxNodesCache >= 0) return this.raxNodesCache;
+    const keys = this.nodes.map((n) => n.firstId.toString(16).padStart(32, '0'));
+    const seen = new Set<string>(['']);
+    for (let i = 0; i < keys.length; i++) {
+      seen.add(keys[i]);
+      if (i + 1 === keys.length) break;
+      const a = keys[i];
+      const b = keys[i + 1];
+      let bytes = 0;
+      while (bytes < 16 && a.charCodeAt(2 * bytes) === b.charCodeAt(2 * bytes) && a.charCodeAt(2 * bytes + 1) === b.charCodeAt(2 * bytes + 1)) bytes++;
+      seen.add(a.slice(0, 2 * bytes));
+      seen.add(a.slice(0, 2 * bytes + 2));
+      seen.add(b.slice(0, 2 * bytes + 2));
+    }
+    this.raxNodesCache = seen.size;
+    return seen.size;
+  }
+  private raxNodesCache = -1;
+
+  /** Number of nodes (XINFO's radix-tree-keys). */
+  get nodeCount(): number {
+    return this.nodes.length;
+  }
+
+  /** s->first_id as Redis keeps it: the first live entry, 0-0 when empty. */
+  firstId(): bigint {
+    for (const n of this.nodes) {
+      if (n.live === 0) continue;
+      const cur = new NodeCursor(n);
+      while (cur.advance()) if (!cur.deleted) return cur.id;
+    }
+    return 0n;
+  }
+
+  /** streamLastValidID: the last live entry, 0-0 when empty. */
+  lastLiveId(): bigint {
+    let out = 0n;
+    this.range(0n, ID_MAX, true, (id) => {
+      out = id;
+      return false;
+    });
+    return out;
+  }
+
+  clone(): StreamValue {
+    const s = new StreamValue();
+    for (const n of this.nodes) {
+      const copy = new StreamNode(n.firstId, n.lastId, Buffer.from(n.buf.subarray(0, n.len)));
+      copy.len = n.len;
+      copy.baseBytes = n.baseBytes;
+      copy.masterFields = n.masterFields;
+      copy.total = n.total;
+      copy.live = n.live;
+      s.nodes.push(copy);
+    }
+    s.length = this.length;
+    s.lastId = this.lastId;
+    s.entriesAdded = this.entriesAdded;
+    s.maxDeletedId = this.maxDeletedId;
+    for (const g of this.groups.values()) {
+      const cg = new ConsumerGroup(g.name, g.lastId, g.entriesRead);
+      for (const c of g.consumers.values()) {
+        const cc = new Consumer(c.name, c.seenTime);
+        cc.pel.ids = c.pel.ids.slice();
+        cg.consumers.set(c.name, cc);
+      }
+      cg.pel.ids = g.pel.ids.slice();
+      for (const [id, nack] of g.nacks) {
+        const owner = nack.consumer === null ? null : (cg.consumers.get(nack.consumer.name) ?? null);
+        cg.nacks.set(id, new NACK(owner, nack.deliveryTime, nack.deliveryCount));
+      }
+      s.groups.set(g.name, cg);
+    }
+    return s;
+  }
+
+  memoryUsage(_samples: number): number {
+    let bytes = 96;
+    for (const n of this.nodes) bytes += 160 + n.buf.length;
+    for (const g of this.groups.values()) bytes += 128 + g.pel.size * 80 + g.consumers.size * 96;
+    return bytes;
+  }
+
+  /** Appends an entry with an ID greater than lastId; `fields` is argv from `from` on. */
+  append(id: bigint, argv: readonly string[], from: number, maxBytes: number, maxEntries: number): void {
+    let node = this.nodes[this.nodes.length - 1];
+    const pairs = (argv.length - from) / 2;
+    let bodySize = varintSize(pairs);
+    for (let i = from; i < argv.length; i++) bodySize += varintSize(argv[i].length) + argv[i].length;
+    let msDelta = 0n;
+    let seqPart = 0n;
+    let fits = false;
+    if (node !== undefined) {
+      const ms = id >> 64n;
+      const seq = id & U64_MAX;
+      const msDeltaBig = ms - node.firstMs;
+      const seqPartBig = msDeltaBig === 0n ? seq - node.firstSeq : seq;
+      // streamAppendItem's rule: a new node when the listpack would reach the byte limit (raw
+      // field/value bytes added) or holds stream-node-max-entries entries, deleted ones included.
+      const bytesLimit = maxBytes <= 0 || maxBytes > 1 << 30 ? 1 << 30 : maxBytes;
+      let rawBytes = 0;
+      for (let i = from; i < argv.length; i++) rawBytes += argv[i].length;
+      if (node.lpBytes() + rawBytes < bytesLimit && !(maxEntries > 0 && node.total >= maxEntries)) {
+        fits = true;
+        msDelta = msDeltaBig;
+        seqPart = seqPartBig;
+      }
+    }
+    if (!fits) {
+      node?.seal();
+      node = new StreamNode(id, id, Buffer.allocUnsafeSlow(Math.max(64, bodySize + 3)));
+      this.nodes.push(node);
+      this.raxNodesCache = -1;
+      // Listpack header and end byte, then the master entry: count, deleted (in lpBytes()),
+      // number of fields, the fields, a zero terminator.
+      let base = 7 + lpIntSize(pairs) + lpIntSize(0);
+      const master: string[] = [];
+      for (let i = from; i < argv.length; i += 2) {
+        master.push(argv[i]);
+        base += lpStringSize(argv[i]);
+      }
+      node.baseBytes = base;
+      node.masterFields = master;
+    }
+    const n = node as StreamNode;
+    n.baseBytes += this.entryListpackBytes(n, id, argv, from, pairs);
+    n.reserve(1 + 10 + 10 + bodySize);
+    n.buf[n.len++] = 0;
+    n.writeVarintBig(msDelta);
+    n.writeVarintBig(seqPart);
+    n.writeVarint(pairs);
+    for (let i = from; i < argv.length; i++) {
+      const f = argv[i];
+      n.writeVarint(f.length);
+      n.len += n.buf.latin1Write(f, n.len);
+    }
+    n.lastId = id;
+    n.total++;
+    n.live++;
+    this.length++;
+    this.lastId = id;
+    this.entriesAdded++;
+  }
+
+  /** The listpack bytes of one entry: flags, ms-diff, seq-diff, [fields], values, lp-count. */
+  private entryListpackBytes(n: StreamNode, id: bigint, argv: readonly string[], from: number, pairs: number): number {
+    const master = n.masterFields;
+    let same = master.length === pairs;
+    for (let i = 0; same && i < pairs; i++) if (master[i] !== argv[from + 2 * i]) same = false;
+    const msDiff = BigInt.asIntN(64, (id >> 64n) - n.firstMs);
+    const seqDiff = BigInt.asIntN(64, (id & U64_MAX) - n.firstSeq);
+    let bytes = lpIntSize(same ? 2 : 0) + lpIntSize(msDiff) + lpIntSize(seqDiff);
+    let lpCount = pairs + 3;
+    if (!same) {
+      bytes += lpIntSize(pairs);
+      lpCount += pairs + 1;
+    }
+    for (let i = 0; i < pairs; i++) {
+      if (!same) bytes += lpStringSize(argv[from + 2 * i]);
+      bytes += lpStringSize(argv[from + 2 * i + 1]);
+    }
+    return bytes + lpIntSize(lpCount);
+  }
+
+  /** Index of the node that may hold `id` (the last node whose firstId <= id), -1 if none. */
+  private nodeFor(id: bigint): number {
+    const a = this.nodes;
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (a[mid].firstId <= id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+
+  /**
+   * Calls `fn` for live entries with start <= id <= end, ascending (or descending with `rev`),
+   * until it returns false.
+   */
+  range(start: bigint, end: bigint, rev: boolean, fn: (id: bigint, cur: { fields(): string[] }) => boolean): void {
+    if (start > end) return;
+    if (!rev) {
+      let i = Math.max(0, this.nodeFor(start));
+      for (; i < this.nodes.length; i++) {
+        const node = this.nodes[i];
+        if (node.firstId > end) return;
+        if (node.lastId < start) continue;
+        const cur = new NodeCursor(node);
+        while (cur.advance()) {
+          if (cur.id > end) return;
+          if (cur.deleted || cur.id < start) continue;
+          if (!fn(cur.id, cur)) return;
+        }
+      }
+      return;
+    }
+    for (let i = this.nodeFor(end); i >= 0; i--) {
+      const node = this.nodes[i];
+      if (node.lastId < start) return;
+      const cur = new NodeCursor(node);
+      const ids: bigint[] = [];
+      const offsets: number[] = [];
+      while (cur.advance()) {
+        if (cur.id > end) break;
+        if (cur.deleted || cur.id < start) continue;
+        ids.push(cur.id);
+        offsets.push(cur.pos);
+      }
+      for (let j = ids.length - 1; j >= 0; j--) {
+        cur.next = offsets[j];
+        cur.advance();
+        if (!fn(ids[j], cur)) return;
+      }
+    }
+  }
+
+  /** The fields of a live entry, undefined when absent. */
+  get(id: bigint): string[] | undefined {
+    let out: string[] | undefined;
+    this.range(id, id, false, (_id, cur) => {
+      out = cur.fields();
+      return false;
+    });
+    return out;
+  }
+
+  has(id: bigint): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  /** Marks an entry deleted; removes its node when no live entry remains. */
+  delete(id: bigint): boolean {
+    const i = this.nodeFor(id);
+    if (i < 0) return false;
+    const node = this.nodes[i];
+    if (node.lastId < id) return false;
+    const cur = new NodeCursor(node);
+    while (cur.advance()) {
+      if (cur.id > id) return false;
+      if (cur.id === id) {
+        if (cur.deleted) return false;
+        this.markDeleted(i, node, cur.pos);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private markDeleted(index: number, node: StreamNode, pos: number, dropEmpty = true): void {
+    node.live--;
+    this.length--;
+    if (node.live === 0 && dropEmpty) {
+      this.nodes.splice(index, 1);
+      this.raxNodesCache = -1;
+      return;
+    }
+    node.buf[pos] = 1;
+  }
+
+  /** streamTrim: returns the number of entries removed. */
+  trim(args: TrimArgs): number {
+    let deleted = 0;
+    // Whole nodes are dropped with one splice at the end (trimming millions stays linear).
+    let head = 0;
+    while (head < this.nodes.length) {
+      if (args.strategy === 'maxlen' && this.length <= args.maxlen) break;
+      const node = this.nodes[head];
+      if (args.limit > 0 && deleted + node.live > args.limit) break;
+      const removeNode = args.strategy === 'maxlen' ? this.length - node.live >= args.maxlen : node.lastId < args.minid;
+      if (removeNode) {
+        head++;
+        deleted += node.live;
+        this.length -= node.live;
+        continue;
+      }
+      if (args.approx) break;
+      // Exact: mark entries of this node deleted one by one. As in Redis, the node stays even if
+      // no live entry is left in it (MINID past deleted entries).
+      const cur = new NodeCursor(node);
+      while (cur.advance()) {
+        if (args.strategy === 'maxlen' ? this.length <= args.maxlen : cur.id >= args.minid) break;
+        if (cur.deleted) continue;
+        this.markDeleted(head, node, cur.pos, false);
+        deleted++;
+      }
+      break;
+    }
+    if (head > 0) {
+      this.nodes.splice(0, head);
+      this.raxNodesCache = -1;
+    }
+    return deleted;
+  }
+
+
+  /** streamRangeHasTombstones */
+  rangeHasTombstones(start: bigint, end: bigint): boolean {
+    if (this.length === 0 || this.maxDeletedId === 0n) return false;
+    if (this.firstId() > this.maxDeletedId) return false;
+    return start <= this.maxDeletedId && this.maxDeletedId <= end;
+  }
+
+  /** streamEstimateDistanceFromFirstEverEntry: -1 when unknown. */
+  estimateDistance(id: bigint): number {
+    if (this.entriesAdded === 0) return 0;
+    if (this.length === 0 && id <= this.lastId) return this.entriesAdded;
+    if (id === this.lastId) return this.entriesAdded;
+    if (id > this.lastId) return ENTRIES_READ_INVALID;
+    const first = this.firstId();
+    if (this.maxDeletedId === 0n || this.maxDeletedId < first) {
+      if (id < first) return this.entriesAdded - this.length;
+      if (id === first) return this.entriesAdded - this.length + 1;
+    }
+    return ENTRIES_READ_INVALID;
+  }
+
+  /** The consumer group lag, null when unknown (streamReplyWithCGLag). */
+  lag(g: ConsumerGroup): number | null {
+    if (this.entriesAdded === 0) return 0;
+    if (g.entriesRead !== ENTRIES_READ_INVALID && !this.rangeHasTombstones(g.lastId, ID_MAX)) return this.entriesAdded - g.entriesRead;
+    const read = this.estimateDistance(g.lastId);
+    return read === ENTRIES_READ_INVALID ? null : this.entriesAdded - read;
+  }
+
+  /** Groups in rax order (bytewise by name). */
+  sortedGroups(): ConsumerGroup[] {
+    return [...this.groups.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+}

@@ -393,7 +393,8 @@ async function runThroughput(pair: Pair, tests: ThroughputTest[], opts: Options)
       await collectionWarmup(pair, tests);
     }
     const requests = scaled(t.requests, opts.scale, 1000);
-    const args = [...t.args, '-n', String(requests)];
+    // -n first: in custom-command mode everything after the command is its arguments.
+    const args = ['-n', String(requests), ...t.args];
     const sides: Record<ServerKind, SideResult> = {
       redis: { status: 'ok', runs: [], errors: [] },
       cinder: { status: 'ok', runs: [], errors: [] },

@@ -150,6 +150,37 @@ function collection(pipeline: number): ThroughputTest[] {
   }));
 }
 
+/**
+ * Issue 4's commands through redis-benchmark's custom-command mode (the command after the
+ * options, sent as is): XADD with an auto ID onto one stream (reset before each run), and PUBLISH
+ * to a channel nobody subscribes to (the command path; fan-out is covered by the integration tests).
+ */
+function streamsPubsub(pipeline: number): ThroughputTest[] {
+  const common = ['-c', String(CLIENTS), '-P', String(pipeline)];
+  const requests = pipeline === 1 ? 100_000 : 1_000_000;
+  return [
+    {
+      name: `xadd-p${pipeline}`,
+      category: 'streams-pubsub',
+      args: [...common, 'XADD', 'bench:stream', '*', 'field', 'value'],
+      requests,
+      pipeline,
+      probe: [['XADD', PROBE_KEY + 'x', '*', 'f', 'v']],
+      reset: { key: 'bench:stream' },
+      note: 'XADD bench:stream * field value (auto IDs, one stream)',
+    },
+    {
+      name: `publish-p${pipeline}`,
+      category: 'streams-pubsub',
+      args: [...common, 'PUBLISH', 'bench:channel', 'message'],
+      requests,
+      pipeline,
+      probe: [['PUBLISH', PROBE_KEY, 'x']],
+      note: 'PUBLISH bench:channel message, no subscribers',
+    },
+  ];
+}
+
 export const THROUGHPUT_TESTS: ThroughputTest[] = [
   ...basic(1),
   ...basic(16),
@@ -157,6 +188,8 @@ export const THROUGHPUT_TESTS: ThroughputTest[] = [
   ...valueSize('64k', 65_536, 1_000, 10_000),
   ...collection(1),
   ...collection(16),
+  ...streamsPubsub(1),
+  ...streamsPubsub(16),
 ];
 
 /**
@@ -314,6 +347,7 @@ export const GROUPS: Record<string, string[]> = {
   collections: [...collection(1), ...collection(16)].map((t) => t.name),
   'collections-p1': collection(1).map((t) => t.name),
   'collections-p16': collection(16).map((t) => t.name),
+  'streams-pubsub': [...streamsPubsub(1), ...streamsPubsub(16)].map((t) => t.name),
 };
 
 /**

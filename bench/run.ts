@@ -7,6 +7,7 @@
  *   env: BENCH_SCALE, BENCH_ROUNDS, BENCH_ONLY, CINDER_NODE_ARGS
  */
 import { execFileSync } from 'node:child_process';
+import * as net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import {
@@ -331,6 +332,24 @@ function pickRow(rows: CsvRow[], name: string | undefined): CsvRow | undefined {
 }
 
 /** Deletes the test's key and pre-fills it (not timed); returns an error text or null. */
+/** Opens `count` connections subscribed to `channel`; they read and discard every message. */
+async function openSubscribers(port: number, channel: string, count: number): Promise<net.Socket[]> {
+  const subscribe = `*2\r\n$9\r\nSUBSCRIBE\r\n$${Buffer.byteLength(channel)}\r\n${channel}\r\n`;
+  return Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Socket>((resolve, reject) => {
+          const s = net.connect({ port, host: '127.0.0.1' }, () => s.write(subscribe));
+          s.once('error', reject);
+          // The first bytes are the subscription's confirmation; everything after is discarded.
+          s.once('data', () => resolve(s));
+          s.on('data', () => {});
+        }),
+    ),
+  );
+}
+
 async function resetKey(port: number, reset: KeyReset, requests: number): Promise<string | null> {
   const del = await oneShot(port, ['DEL', reset.key]);
   if (del instanceof ReplyError) return `reset: DEL ${reset.key}: ${del.message}`;
@@ -416,9 +435,11 @@ async function runThroughput(pair: Pair, tests: ThroughputTest[], opts: Options)
         // A timed-out run (seen once on a heavily loaded machine) is retried once.
         for (let attempt = 0; attempt < 2; attempt++) {
           const resetError = t.reset ? await resetKey(pair.get(kind).port, t.reset, requests) : null;
+          const subscribers = t.subscribers && !resetError ? await openSubscribers(pair.get(kind).port, t.subscribers.channel, t.subscribers.count) : [];
           const run = resetError
             ? { rows: [], error: resetError, seconds: 0 }
             : await runRedisBenchmark(pair.get(kind).port, args, timeoutMs);
+          for (const s of subscribers) s.destroy();
           const row = pickRow(run.rows, t.row);
           if (!run.error && !row) run.error = `no ${t.row} row in redis-benchmark's output`;
           const crash = await pair.ensureAlive(kind);

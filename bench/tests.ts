@@ -27,6 +27,8 @@ export interface ThroughputTest {
   row?: string;
   /** State to set up before every run (not timed), so both servers start each run alike. */
   reset?: KeyReset;
+  /** Connections subscribed to `channel` for the duration of each run (they read and discard). */
+  subscribers?: { channel: string; count: number };
 }
 
 /** The collection types the harness can pre-fill. */
@@ -153,7 +155,7 @@ function collection(pipeline: number): ThroughputTest[] {
 /**
  * Issue 4's commands through redis-benchmark's custom-command mode (the command after the
  * options, sent as is): XADD with an auto ID onto one stream (reset before each run), and PUBLISH
- * to a channel nobody subscribes to (the command path; fan-out is covered by the integration tests).
+ * to a channel with 1 and with 100 subscribed connections that read everything they are sent.
  */
 function streamsPubsub(pipeline: number): ThroughputTest[] {
   const common = ['-c', String(CLIENTS), '-P', String(pipeline)];
@@ -169,15 +171,17 @@ function streamsPubsub(pipeline: number): ThroughputTest[] {
       reset: { key: 'bench:stream' },
       note: 'XADD bench:stream * field value (auto IDs, one stream)',
     },
-    {
-      name: `publish-p${pipeline}`,
+    ...[1, 100].map((subscribers) => ({
+      name: `publish${subscribers}-p${pipeline}`,
       category: 'streams-pubsub',
       args: [...common, 'PUBLISH', 'bench:channel', 'message'],
-      requests,
+      // Each message is written to every subscriber: fewer requests with 100 of them.
+      requests: subscribers === 1 ? requests : requests / 10,
       pipeline,
       probe: [['PUBLISH', PROBE_KEY, 'x']],
-      note: 'PUBLISH bench:channel message, no subscribers',
-    },
+      subscribers: { channel: 'bench:channel', count: subscribers },
+      note: `PUBLISH bench:channel message to ${subscribers} subscribed connection(s)`,
+    })),
   ];
 }
 

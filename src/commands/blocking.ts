@@ -1,5 +1,6 @@
 import type { CommandSpec, KeySpec, KeySpecFlag } from './spec.js';
-import { notify, EVENT } from '../server/notify.js';
+import { EVENT } from '../server/notify.js';
+import { afterRemoval } from './collection.js';
 import type { Client } from '../server/client.js';
 import { parseTimeoutSeconds, type BlockRequest } from '../server/blocking.js';
 import { CommandError } from '../protocol/errors.js';
@@ -46,13 +47,7 @@ function readyZSet(c: Client, key: string): ZSetValue | undefined {
 function popOneWithKey(c: Client, key: string, list: ListValue, where: ListEnd): void {
   const v = where === 'left' ? list.popLeft()! : list.popRight()!;
   c.server.dirty++;
-  notify(c, EVENT.list, where === 'left' ? 'lpop' : 'rpop', key);
-  if (list.length === 0) {
-    c.db.delete(key);
-    notify(c, EVENT.generic, 'del', key);
-  } else {
-    c.db.touch(key);
-  }
+  afterRemoval(c, key, list.length, EVENT.list, where === 'left' ? 'lpop' : 'rpop');
   c.reply.arrayLen(2);
   c.reply.bulk(key);
   c.reply.bulk(v);

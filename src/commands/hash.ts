@@ -1,7 +1,7 @@
 import { withDocs, type CommandSpec, firstKey } from './spec.js';
 import { notify, EVENT } from '../server/notify.js';
-import { removeMembers } from './collection.js';
-import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
+import { randomCountArgs, removeMembers } from './collection.js';
+import { cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { addInt64, parseInteger } from '../util/number.js';
@@ -17,12 +17,6 @@ import { createHash, HashValue, listpackLimits } from '../engine/types/hash.js';
 const HASH_NOT_INTEGER = 'ERR hash value is not an integer';
 const HASH_NOT_FLOAT = 'ERR hash value is not a float';
 const INCR_NAN_OR_INF = 'ERR value is NaN or Infinity';
-const OUT_OF_RANGE = 'ERR value is out of range';
-/** getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX)'s message. */
-const COUNT_OUT_OF_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
-const LONG_MIN = -9223372036854775808n;
-/** LONG_MAX / 2: HRANDFIELD WITHVALUES doubles the count. */
-const HALF_LONG_MAX = 4611686018427387903n;
 
 // ---------------------------------------------------------------- helpers
 
@@ -221,17 +215,8 @@ function hgetallCommand(c: Client, argv: string[]): void {
 // HRANDFIELD key [count [WITHVALUES]]
 function hrandfieldCommand(c: Client, argv: string[]): void {
   if (argv.length >= 3) {
-    const l = parseInteger(argv[2]);
-    if (l === null) throw new CommandError(Errors.notInteger);
-    if (l === LONG_MIN) throw new CommandError(COUNT_OUT_OF_RANGE);
-    let withValues = false;
-    if (argv.length > 4 || (argv.length === 4 && !isOption(argv[3], 'WITHVALUES'))) {
-      throw new CommandError(Errors.syntax);
-    } else if (argv.length === 4) {
-      withValues = true;
-      if (l < -HALF_LONG_MAX || l > HALF_LONG_MAX) throw new CommandError(OUT_OF_RANGE);
-    }
-    return randomFieldsWithCount(c, argv[1], Number(l), withValues);
+    const { count, withExtra } = randomCountArgs(argv, 'WITHVALUES');
+    return randomFieldsWithCount(c, argv[1], count, withExtra);
   }
   const h = readHash(c, argv[1]);
   if (h === undefined) return c.reply.nullBulk();

@@ -1,5 +1,6 @@
 import { withDocs, type CommandSpec, type KeySpec, firstKey } from './spec.js';
 import { notify, EVENT } from '../server/notify.js';
+import { afterRemoval } from './collection.js';
 import { isOption } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
@@ -75,14 +76,7 @@ export function popToReply(c: Client, key: string, list: ListValue, where: ListE
   reply.arrayLen(n);
   for (let i = 0; i < n; i++) reply.bulk((where === 'left' ? list.popLeft() : list.popRight())!);
   c.server.dirty += n;
-  if (n === 0) return;
-  notify(c, EVENT.list, where === 'left' ? 'lpop' : 'rpop', key);
-  if (list.length === 0) {
-    c.db.delete(key);
-    notify(c, EVENT.generic, 'del', key);
-  } else {
-    c.db.touch(key);
-  }
+  if (n > 0) afterRemoval(c, key, list.length, EVENT.list, where === 'left' ? 'lpop' : 'rpop');
 }
 
 /** LEFT / RIGHT (getListPositionFromObjectOrReply). */
@@ -169,13 +163,7 @@ function popGeneric(c: Client, argv: string[], where: ListEnd): void {
   if (!hasCount) {
     const v = where === 'left' ? list.popLeft()! : list.popRight()!;
     c.server.dirty++;
-    notify(c, EVENT.list, where === 'left' ? 'lpop' : 'rpop', key);
-    if (list.length === 0) {
-      c.db.delete(key);
-      notify(c, EVENT.generic, 'del', key);
-    } else {
-      c.db.touch(key);
-    }
+    afterRemoval(c, key, list.length, EVENT.list, where === 'left' ? 'lpop' : 'rpop');
     return c.reply.bulk(v);
   }
   popToReply(c, key, list, where, count);
@@ -262,13 +250,7 @@ export function moveElement(c: Client, source: string, list: ListValue, destinat
   }
   // Redis reports the push into the destination before the pop from the source.
   pushToList(c, destination, v, to);
-  notify(c, EVENT.list, popEvent, source);
-  if (list.length === 0) {
-    c.db.delete(source);
-    notify(c, EVENT.generic, 'del', source);
-  } else {
-    c.db.touch(source);
-  }
+  afterRemoval(c, source, list.length, EVENT.list, popEvent);
   return v;
 }
 
@@ -452,13 +434,7 @@ function lremCommand(c: Client, argv: string[]): void {
   const list = writeList(c, key);
   if (list === undefined) return c.reply.int(0);
   const removed = list.remove(argv[3], Math.abs(count), count < 0);
-  if (removed > 0) notify(c, EVENT.list, 'lrem', key);
-  if (list.length === 0) {
-    c.db.delete(key);
-    notify(c, EVENT.generic, 'del', key);
-  } else if (removed > 0) {
-    c.db.touch(key);
-  }
+  if (removed > 0) afterRemoval(c, key, list.length, EVENT.list, 'lrem');
   c.server.dirty += removed;
   c.reply.int(removed);
 }
@@ -486,13 +462,7 @@ function ltrimCommand(c: Client, argv: string[]): void {
   }
   list.dropLeft(dropLeft);
   list.dropRight(dropRight);
-  notify(c, EVENT.list, 'ltrim', key);
-  if (list.length === 0) {
-    c.db.delete(key);
-    notify(c, EVENT.generic, 'del', key);
-  } else {
-    c.db.touch(key);
-  }
+  afterRemoval(c, key, list.length, EVENT.list, 'ltrim');
   c.server.dirty += dropLeft + dropRight;
   c.reply.ok();
 }

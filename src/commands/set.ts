@@ -1,6 +1,6 @@
 import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, keyAt } from './spec.js';
 import { notify, EVENT } from '../server/notify.js';
-import { removeMembers } from './collection.js';
+import { afterRemoval, randomCountArgs, removeMembers } from './collection.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
@@ -26,12 +26,9 @@ import {
 
 /** getPositiveLongFromObjectOrReply's message when no custom one is given. */
 const MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
-/** getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX)'s message. */
-const COUNT_OUT_OF_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
 const NUMKEYS_NOT_POSITIVE = 'ERR numkeys should be greater than 0';
 const TOO_MANY_KEYS = "ERR Number of keys can't be greater than number of args";
 const LIMIT_NEGATIVE = "ERR LIMIT can't be negative";
-const LONG_MIN = -9223372036854775808n;
 /** SPOP with a count pops one by one while the remaining part is more than count / 5. */
 const SPOP_MOVE_STRATEGY_MUL = 5;
 /** SRANDMEMBER copies the whole set when count * 3 exceeds its size. */
@@ -105,13 +102,7 @@ function smoveCommand(c: Client, argv: string[]): void {
   }
   if (src === dst) return c.reply.int(src.has(member) ? 1 : 0);
   if (!src.delete(member)) return c.reply.int(0);
-  notify(c, EVENT.set, 'srem', argv[1]);
-  if (src.size === 0) {
-    c.db.delete(argv[1]);
-    notify(c, EVENT.generic, 'del', argv[1]);
-  } else {
-    c.db.touch(argv[1]);
-  }
+  afterRemoval(c, argv[1], src.size, EVENT.set, 'srem');
   let target = dst;
   if (target === undefined) {
     target = createSetFor(member);
@@ -134,13 +125,7 @@ function spopCommand(c: Client, argv: string[]): void {
   const s = writeSet(c, key);
   if (s === undefined) return c.reply.nullBulk();
   const item = s.popRandomItem();
-  notify(c, EVENT.set, 'spop', key);
-  if (s.size === 0) {
-    c.db.delete(key);
-    notify(c, EVENT.generic, 'del', key);
-  } else {
-    c.db.touch(key);
-  }
+  afterRemoval(c, key, s.size, EVENT.set, 'spop');
   c.server.dirty++;
   c.reply.bulk(item);
 }
@@ -221,11 +206,9 @@ function srandmemberCommand(c: Client, argv: string[]): void {
 
 /** srandmemberWithCountCommand: distinct members for a positive count, repeats for a negative one. */
 function srandmemberWithCount(c: Client, argv: string[]): void {
-  const l = parseInteger(argv[2]);
-  if (l === null) throw new CommandError(Errors.notInteger);
-  if (l === LONG_MIN) throw new CommandError(COUNT_OUT_OF_RANGE);
+  const l = randomCountArgs(argv).count;
   const unique = l >= 0;
-  let count = Number(unique ? l : -l);
+  let count = unique ? l : -l;
   const s = readSet(c, argv[1]);
   const reply = c.reply;
   if (s === undefined || count === 0) return reply.arrayLen(0);

@@ -1,6 +1,6 @@
 import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, firstKey } from './spec.js';
 import { notify, EVENT } from '../server/notify.js';
-import { removeMembers } from './collection.js';
+import { afterRemoval, randomCountArgs, removeMembers } from './collection.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
@@ -22,11 +22,6 @@ const NAN_SCORE = 'ERR resulting score is not a number (NaN)';
 const NOT_FLOAT_RANGE = 'ERR min or max is not a float';
 const NOT_LEX_RANGE = 'ERR min or max not valid string range item';
 const MUST_BE_POSITIVE = 'ERR value is out of range, must be positive';
-const OUT_OF_RANGE = 'ERR value is out of range';
-/** getRangeLongFromObjectOrReply(-LONG_MAX, LONG_MAX)'s message. */
-const COUNT_OUT_OF_RANGE = 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807';
-const LONG_MIN = -9223372036854775808n;
-const HALF_LONG_MAX = 4611686018427387903n;
 
 // ---------------------------------------------------------------- helpers (exported API)
 
@@ -91,14 +86,7 @@ export function popAndReply(c: Client, key: string, zset: ZSetValue, max: boolea
     r.double(e[1]);
   }
   c.server.dirty += n;
-  if (n === 0) return 0;
-  notify(c, EVENT.zset, max ? 'zpopmax' : 'zpopmin', key);
-  if (zset.size === 0) {
-    c.db.delete(key);
-    notify(c, EVENT.generic, 'del', key);
-  } else {
-    c.db.touch(key);
-  }
+  if (n > 0) afterRemoval(c, key, zset.size, EVENT.zset, max ? 'zpopmax' : 'zpopmin');
   return n;
 }
 
@@ -609,12 +597,9 @@ function zremrangeGeneric(c: Client, argv: string[], type: number): void {
     [from, toExclusive] = scoreRange !== null ? scoreRangeRanks(z, scoreRange) : lexRangeRanks(z, lexRange!);
   }
   const deleted = z.deleteRange(from, toExclusive - 1);
-  if (deleted > 0) notify(c, EVENT.zset, type === RANGE_RANK ? 'zremrangebyrank' : type === RANGE_SCORE ? 'zremrangebyscore' : 'zremrangebylex', key);
-  if (z.size === 0) {
-    c.db.delete(key);
-    notify(c, EVENT.generic, 'del', key);
-  } else if (deleted > 0) {
-    c.db.touch(key);
+  if (deleted > 0) {
+    const event = type === RANGE_RANK ? 'zremrangebyrank' : type === RANGE_SCORE ? 'zremrangebyscore' : 'zremrangebylex';
+    afterRemoval(c, key, z.size, EVENT.zset, event);
   }
   c.server.dirty += deleted;
   c.reply.int(deleted);
@@ -953,17 +938,8 @@ function zintercardCommand(c: Client, argv: string[]): void {
 // ZRANDMEMBER key [count [WITHSCORES]]
 function zrandmemberCommand(c: Client, argv: string[]): void {
   if (argv.length >= 3) {
-    const l = parseInteger(argv[2]);
-    if (l === null) throw new CommandError(Errors.notInteger);
-    if (l === LONG_MIN) throw new CommandError(COUNT_OUT_OF_RANGE);
-    let withScores = false;
-    if (argv.length > 4 || (argv.length === 4 && !isOption(argv[3], 'WITHSCORES'))) {
-      throw new CommandError(Errors.syntax);
-    } else if (argv.length === 4) {
-      withScores = true;
-      if (l < -HALF_LONG_MAX || l > HALF_LONG_MAX) throw new CommandError(OUT_OF_RANGE);
-    }
-    return randomMembersWithCount(c, argv[1], Number(l), withScores);
+    const { count, withExtra } = randomCountArgs(argv, 'WITHSCORES');
+    return randomMembersWithCount(c, argv[1], count, withExtra);
   }
   const z = readZSet(c, argv[1]);
   if (z === undefined) return c.reply.nullBulk();

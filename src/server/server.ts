@@ -12,6 +12,7 @@ import { BlockingManager } from './blocking.js';
 import { applyNotifyConfig, notifyKeyspaceEvent, EVENT } from './notify.js';
 import { forgetClient } from './pubsub.js';
 import { shouldQueue, unwatchAll } from '../commands/transaction.js';
+import { ScriptRunner } from '../scripting/runner.js';
 
 /** Commands a RESP2 client in pub/sub mode may run. */
 const ALLOWED_WHILE_SUBSCRIBED = new Set([
@@ -78,6 +79,8 @@ export class Server {
   readonly info = new InfoState();
   /** Clients blocked on keys and their wake-ups. */
   readonly blocking = new BlockingManager();
+  /** Lua scripts: the script cache and the runner (src/scripting). */
+  readonly scripting: ScriptRunner;
 
   /** notify-keyspace-events as bits (src/server/notify.ts). */
   notifyFlags = 0;
@@ -91,6 +94,7 @@ export class Server {
     specs: readonly CommandSpec[] = ALL_COMMANDS,
   ) {
     this.commands = new CommandTable(specs);
+    this.scripting = new ScriptRunner(this);
     for (let i = 0; i < config.databases; i++) this.dbs.push(this.createDb(i));
     this.log.level = config.loglevel;
     config.onChange('loglevel', () => {

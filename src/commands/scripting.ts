@@ -1,0 +1,210 @@
+import type { CommandFlag, CommandSpec, KeySpec } from './spec.js';
+import type { Client } from '../server/client.js';
+import { CommandError, Errors } from '../protocol/errors.js';
+import { parseInteger } from '../util/number.js';
+
+/**
+ * EVAL / EVALSHA / EVAL_RO / EVALSHA_RO and SCRIPT (eval.c). The Lua side lives in src/scripting:
+ * ScriptRunner keeps the cache, runs scripts and converts replies both ways.
+ */
+
+const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
+
+function evalGeneric(c: Client, argv: string[], bySha: boolean, readOnly: boolean): void {
+  const numkeys = parseInteger(argv[2]);
+  if (numkeys === null) throw new CommandError(Errors.notInteger);
+  if (numkeys > argv.length - 3) throw new CommandError("ERR Number of keys can't be greater than number of args");
+  if (numkeys < 0) throw new CommandError("ERR Number of keys can't be negative");
+  const runner = c.server.scripting;
+  let sha: string;
+  let source: Buffer | undefined;
+  if (bySha) {
+    sha = argv[1].length === 40 ? argv[1].toLowerCase() : '';
+    source = runner.scripts.get(sha);
+    if (source === undefined) throw new CommandError(NOSCRIPT);
+  } else {
+    source = Buffer.from(argv[1], 'latin1');
+    sha = runner.load(source);
+  }
+  runner.run({ caller: c, readOnly }, source, sha, argv, 3, Number(numkeys));
+}
+
+function scriptLoadCommand(c: Client, argv: string[]): void {
+  c.reply.bulk(c.server.scripting.load(Buffer.from(argv[2], 'latin1')));
+}
+
+function scriptExistsCommand(c: Client, argv: string[]): void {
+  const scripts = c.server.scripting.scripts;
+  c.reply.arrayLen(argv.length - 2);
+  for (let i = 2; i < argv.length; i++) c.reply.int(scripts.has(argv[i].toLowerCase()) ? 1 : 0);
+}
+
+function scriptFlushCommand(c: Client, argv: string[]): void {
+  if (argv.length > 3) throw new CommandError('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
+  if (argv.length === 3) {
+    const mode = argv[2].toUpperCase();
+    if (mode !== 'SYNC' && mode !== 'ASYNC') throw new CommandError('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
+  }
+  c.server.scripting.scripts.clear();
+  c.reply.ok();
+}
+
+function scriptKillCommand(c: Client): void {
+  c.server.scripting.kill(c);
+}
+
+const SCRIPT_HELP = [
+  'SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'DEBUG (YES|SYNC|NO)',
+  '    Set the debug mode for subsequent scripts executed.',
+  'EXISTS <sha1> [<sha1> ...]',
+  '    Return information about the existence of the scripts in the script cache.',
+  'FLUSH [ASYNC|SYNC]',
+  '    Flush the Lua scripts cache. Very dangerous on replicas.',
+  '    When called without the optional mode argument, the behavior is determined by the',
+  '    lazyfree-lazy-user-flush configuration directive. Valid modes are:',
+  '    * ASYNC: Asynchronously flush the scripts cache.',
+  '    * SYNC: Synchronously flush the scripts cache.',
+  'KILL',
+  '    Kill the currently executing Lua script.',
+  'LOAD <script>',
+  '    Load a script into the scripts cache without executing it.',
+  'HELP',
+  '    Prints this help.',
+];
+
+function scriptHelpCommand(c: Client): void {
+  c.reply.arrayLen(SCRIPT_HELP.length);
+  for (const line of SCRIPT_HELP) c.reply.simple(line);
+}
+
+// ---------------------------------------------------------------- table
+
+/** EVAL's keys: numkeys at index 2, the keys right after it. */
+const EVAL_KEYS = (flags: KeySpec['flags'], notes?: string): KeySpec[] => [
+  { flags, begin: { index: 2 }, find: { keynum: { keynumidx: 0, firstkey: 1, step: 1 } }, notes },
+];
+const RW_NOTES = 'We cannot tell how the keys will be used so we assume the worst, RW and UPDATE';
+const EVAL_FLAGS: CommandFlag[] = ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys'];
+const EVAL_RO_FLAGS: CommandFlag[] = ['readonly', 'noscript', 'stale', 'skip_monitor', 'no_mandatory_keys'];
+
+export const SCRIPTING_COMMANDS: CommandSpec[] = [
+  {
+    name: 'eval',
+    summary: 'Runs a Lua script on the server.',
+    since: '2.6.0',
+    group: 'scripting',
+    complexity: 'Depends on the script that is executed.',
+    arity: -3,
+    flags: EVAL_FLAGS,
+    acl: ['scripting'],
+    keys: EVAL_KEYS(['RW', 'ACCESS', 'UPDATE'], RW_NOTES),
+    handler: (c, argv) => evalGeneric(c, argv, false, false),
+  },
+  {
+    name: 'evalsha',
+    summary: 'Runs a Lua script from the script cache by its SHA1 digest.',
+    since: '2.6.0',
+    group: 'scripting',
+    complexity: 'Depends on the script that is executed.',
+    arity: -3,
+    flags: EVAL_FLAGS,
+    acl: ['scripting'],
+    keys: EVAL_KEYS(['RW', 'ACCESS', 'UPDATE']),
+    handler: (c, argv) => evalGeneric(c, argv, true, false),
+  },
+  {
+    name: 'eval_ro',
+    summary: 'Runs a read-only Lua script on the server.',
+    since: '7.0.0',
+    group: 'scripting',
+    complexity: 'Depends on the script that is executed.',
+    arity: -3,
+    flags: EVAL_RO_FLAGS,
+    acl: ['scripting'],
+    keys: EVAL_KEYS(['RO', 'ACCESS'], 'We cannot tell how the keys will be used so we assume the worst, RO and ACCESS'),
+    handler: (c, argv) => evalGeneric(c, argv, false, true),
+  },
+  {
+    name: 'evalsha_ro',
+    summary: 'Runs a read-only Lua script from the script cache by its SHA1 digest.',
+    since: '7.0.0',
+    group: 'scripting',
+    complexity: 'Depends on the script that is executed.',
+    arity: -3,
+    flags: EVAL_RO_FLAGS,
+    acl: ['scripting'],
+    keys: EVAL_KEYS(['RO', 'ACCESS']),
+    handler: (c, argv) => evalGeneric(c, argv, true, true),
+  },
+  {
+    name: 'script',
+    summary: 'Manages the Lua script cache.',
+    since: '2.6.0',
+    group: 'scripting',
+    complexity: 'Depends on subcommand.',
+    arity: -2,
+    flags: [],
+    subcommands: [
+      {
+        name: 'exists',
+        summary: 'Tells whether scripts are in the script cache.',
+        since: '2.6.0',
+        group: 'scripting',
+        complexity: 'O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).',
+        arity: -3,
+        flags: ['noscript'],
+        acl: ['scripting'],
+        tips: ['request_policy:all_shards', 'response_policy:agg_logical_and'],
+        handler: scriptExistsCommand,
+      },
+      {
+        name: 'flush',
+        summary: 'Removes every script from the script cache.',
+        since: '2.6.0',
+        group: 'scripting',
+        complexity: 'O(N) with N being the number of scripts in cache',
+        arity: -2,
+        flags: ['noscript'],
+        acl: ['scripting'],
+        tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'],
+        handler: scriptFlushCommand,
+      },
+      {
+        name: 'help',
+        summary: 'Describes the SCRIPT subcommands.',
+        since: '5.0.0',
+        group: 'scripting',
+        complexity: 'O(1)',
+        arity: 2,
+        flags: ['loading', 'stale'],
+        acl: ['scripting'],
+        handler: scriptHelpCommand,
+      },
+      {
+        name: 'kill',
+        summary: 'Stops the script that is running, if it has not written yet.',
+        since: '2.6.0',
+        group: 'scripting',
+        complexity: 'O(1)',
+        arity: 2,
+        flags: ['noscript', 'allow_busy'],
+        acl: ['scripting'],
+        tips: ['request_policy:all_shards', 'response_policy:one_succeeded'],
+        handler: scriptKillCommand,
+      },
+      {
+        name: 'load',
+        summary: 'Loads a script into the script cache without running it.',
+        since: '2.6.0',
+        group: 'scripting',
+        complexity: 'O(N) with N being the length in bytes of the script body.',
+        arity: 3,
+        flags: ['noscript', 'stale'],
+        acl: ['scripting'],
+        tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'],
+        handler: scriptLoadCommand,
+      },
+    ],
+  },
+];

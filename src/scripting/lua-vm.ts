@@ -1,0 +1,135 @@
+import { load, type LuaEngine, type ReplyValue as LuaValue } from 'lua-redis-wasm';
+import { REDIS_VERSION } from '../server/info.js';
+
+export type { LuaValue };
+
+/**
+ * The Lua VM: Redis's own Lua 5.1 (with cjson, cmsgpack, struct and bit) built to WebAssembly by
+ * the lua-redis-wasm package. See docs/SCRIPTING.md for why this engine and how scripts run.
+ *
+ * One VM serves the whole process: scripts are pure functions of KEYS, ARGV and what redis.call
+ * answers, and redis.call is routed to whichever run is current (`ScriptHost`), so several engines
+ * in one process (tests, embedded handles) can share it. The VM keeps compiled chunks by SHA1.
+ */
+export interface ScriptHost {
+  /** redis.call / redis.pcall: run a command and answer with its reply (errors as `{ err }`). */
+  call(args: Buffer[]): LuaValue;
+  /** redis.log(level, message). */
+  log(level: number, message: Buffer): void;
+  /** redis.setresp(2|3): the protocol redis.call replies are converted from. */
+  setResp(version: 2 | 3): void;
+}
+
+/**
+ * Instructions a script may run on the main thread before it is treated as long-running (about
+ * 0.2 s of pure Lua here). See ScriptRunner for what happens then.
+ */
+export const MAIN_THREAD_FUEL = 50_000_000;
+
+/** Reply of a script stopped by the fuel limit (the engine's wording). */
+export const FUEL_EXHAUSTED = 'Script killed by fuel limit';
+
+const versionParts = REDIS_VERSION.split('.').map(Number);
+
+/** The `redis.*` constants and compatibility stubs Redis 7.0 scripts may touch. */
+export const REDIS_PROPS = {
+  REDIS_VERSION: { value: REDIS_VERSION },
+  REDIS_VERSION_NUM: { value: (versionParts[0] << 16) | (versionParts[1] << 8) | versionParts[2] },
+  REPL_NONE: { value: 0 },
+  REPL_AOF: { value: 1 },
+  REPL_SLAVE: { value: 2 },
+  REPL_REPLICA: { value: 2 },
+  REPL_ALL: { value: 3 },
+  // Effects replication is the only mode since 7.0: these are accepted and do nothing.
+  replicate_commands: { returns: true },
+  set_repl: { returns: null },
+  // The debugger's helpers are no-ops outside a debugging session.
+  breakpoint: { returns: false },
+  debug: { returns: null },
+} as const;
+
+let current: ScriptHost | null = null;
+
+const noHost: LuaValue = { err: Buffer.from('ERR redis.call is not available here') };
+
+async function createEngine(fuel: number): Promise<LuaEngine> {
+  const module = await load({ profile: 'redis-7.0', limits: { maxFuel: fuel }, redisProps: REDIS_PROPS });
+  return module.create({
+    redisCall: (args) => (current === null ? noHost : current.call(args)),
+    redisPcall: (args) => (current === null ? noHost : current.call(args)),
+    log: (level, message) => current?.log(level, message),
+    onSetResp: (version: number) => current?.setResp(version === 3 ? 3 : 2),
+  } as Parameters<typeof module.create>[0]);
+}
+
+// Top-level await: the VM is ready before any Server exists, so every call stays synchronous.
+const engine = await createEngine(MAIN_THREAD_FUEL);
+
+/**
+ * The engine's evaluation entry points below its public evalWithArgs, which hashes the script in
+ * JavaScript on every call (a fifth of an EVALSHA's time) and copies every argument twice. We know
+ * the SHA1 already and write KEYS/ARGV straight into the VM's memory.
+ */
+interface EngineInternals {
+  exports: { HEAPU8: Uint8Array; _alloc(size: number): number; _free_mem(ptr: number): void };
+  callEvalWithArgs(scriptPtr: number, scriptLen: number, argsPtr: number, argsLen: number, keyCount: number): unknown;
+  decodeResult(result: unknown, sha: string): LuaValue;
+}
+const internals = engine as unknown as EngineInternals;
+let heapView: Buffer = Buffer.alloc(0);
+
+function heap(): Buffer {
+  const bytes = internals.exports.HEAPU8;
+  // The view is rebuilt when the VM's memory grows (a new ArrayBuffer).
+  if (heapView.buffer !== bytes.buffer) heapView = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return heapView;
+}
+
+/**
+ * Runs a script with KEYS = argv[first .. first+keyCount) and ARGV = the rest up to `end`
+ * (latin1 strings, one char per byte), routing its redis.* calls to `host`.
+ */
+export function runLua(host: ScriptHost, source: Buffer, sha: string, argv: readonly string[], first: number, keyCount: number): LuaValue {
+  // Argument block: [count u32] then [len u32][bytes] per argument.
+  let size = 4;
+  for (let i = first; i < argv.length; i++) size += 4 + argv[i].length;
+  const ex = internals.exports;
+  const scriptPtr = ex._alloc(source.length);
+  const argsPtr = ex._alloc(size);
+  const h = heap();
+  h.set(source, scriptPtr);
+  h.writeUInt32LE(argv.length - first, argsPtr);
+  let at = argsPtr + 4;
+  for (let i = first; i < argv.length; i++) {
+    const a = argv[i];
+    h.writeUInt32LE(a.length, at);
+    at += 4;
+    if (a.length > 0) at += h.latin1Write(a, at, a.length);
+  }
+  const previous = current;
+  current = host;
+  try {
+    const raw = internals.callEvalWithArgs(scriptPtr, source.length, argsPtr, size, keyCount);
+    return internals.decodeResult(raw, sha);
+  } finally {
+    current = previous;
+    ex._free_mem(scriptPtr);
+    ex._free_mem(argsPtr);
+  }
+}
+
+const COMPILE_CHECK = Buffer.from("local f, e = loadstring(ARGV[1], '@user_script') if f then return nil end return e");
+
+/** Compiles `source` without running it: null when it compiles, else Lua's message. */
+export function compileError(source: Buffer): string | null {
+  const previous = current;
+  current = null;
+  try {
+    const r = engine.evalWithArgs(COMPILE_CHECK, [], [source]);
+    return Buffer.isBuffer(r) ? r.toString('latin1') : null;
+  } finally {
+    current = previous;
+  }
+}
+
+export { createEngine };

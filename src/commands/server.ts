@@ -1,3 +1,4 @@
+import { BUSY_EVAL, BUSY_FUNCTION } from '../scripting/runner.js';
 import { randomBytes } from 'node:crypto';
 import type { CommandSpec } from './spec.js';
 import type { Client } from '../server/client.js';
@@ -55,6 +56,9 @@ function shutdownCommand(c: Client, argv: string[]): void {
   if ((abort && (nosave || save || now || force)) || (nosave && save)) throw new CommandError(Errors.syntax);
   // Shutdown never waits for replicas here, so there is never one in progress to abort.
   if (abort) throw new CommandError('ERR No shutdown in progress.');
+  // A busy script may have half-written the dataset: only SHUTDOWN NOSAVE may stop the server then.
+  const busy = c.server.scripting.busyKind;
+  if (busy !== null && !nosave) throw new CommandError(busy === 'eval' ? BUSY_EVAL : BUSY_FUNCTION);
   const hook = c.server.shutdownHook;
   if (hook === null) throw new CommandError('ERR Errors trying to SHUTDOWN. Check logs.');
   const error = hook({ save: save ? true : nosave ? false : null, now, force });

@@ -94,11 +94,14 @@ export function shouldQueue(c: Client, cmd: Command): boolean {
 clientHooks.multiQueued = (c) => (c.multi === null ? -1 : c.multi.commands.length);
 clientHooks.multiMemory = (c) => (c.multi === null ? 0 : c.multi.argvBytes + c.multi.commands.length * 24);
 clientHooks.dirtyCas = (c) => c.casDirty;
-clientHooks.reset.push((c) => {
+/** Drops the transaction and the watched keys (DISCARD, RESET, a refused EXEC). */
+export function discardTransaction(c: Client): void {
   c.multi = null;
   unwatchAll(c);
   c.casDirty = false;
-});
+}
+
+clientHooks.reset.push(discardTransaction);
 
 // MULTI
 function multiCommand(c: Client): void {
@@ -110,9 +113,7 @@ function multiCommand(c: Client): void {
 // DISCARD
 function discardCommand(c: Client): void {
   if (c.multi === null) throw new CommandError('ERR DISCARD without MULTI');
-  c.multi = null;
-  unwatchAll(c);
-  c.casDirty = false;
+  discardTransaction(c);
   c.reply.ok();
 }
 

@@ -141,7 +141,7 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
     const run = async (): Promise<ReplyValue> => {
       deliverPushes();
       server.execute(client, argv);
-      if (client.blocked !== null) await new Promise<void>((resolve) => (wakeUp = resolve));
+      if (client.blocked !== null || client.heldByScript) await new Promise<void>((resolve) => (wakeUp = resolve));
       wakeUp = null;
       return takeValue();
     };

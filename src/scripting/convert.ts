@@ -22,9 +22,37 @@ export function errorText(v: LuaError): string {
   } else if (meta?.kind === 'command-arg-type') {
     message = 'Lua redis lib command arguments must be strings or integers';
   }
-  if (v.code !== undefined) message = `${v.code.toString('latin1')} ${message}`;
+  const reworded = meta !== undefined && message.startsWith('user_script:') ? redisLibMessage(message) : null;
+  if (reworded !== null) message = reworded;
+  else if (v.code !== undefined) message = `${v.code.toString('latin1')} ${message}`;
   if (meta !== undefined) message += ` script: ${meta.sha}, on @user_script:${meta.line}.`;
   return message.replace(/[\r\n]/g, ' ');
+}
+
+/**
+ * The engine raises argument errors of its redis.* functions as Lua errors (with the script's
+ * position, in Lua's words); Redis raises its own texts without a position. Known ones reworded.
+ */
+const REDIS_LIB_MESSAGES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^user_script:\d+: ERR redis\.log requires level and message$/, 'ERR redis.log() requires two arguments or more.'],
+  [/^user_script:\d+: bad argument #1 to 'log' \(number expected, got [a-z ]+\)$/, 'ERR First argument must be a number (log level).'],
+  [/^user_script:\d+: ERR RESP version must be 2 or 3\.$/, 'ERR RESP version must be 2 or 3.'],
+  [/^user_script:\d+: bad argument #1 to 'setresp' \(number expected, got no value\)$/, 'ERR redis.setresp() requires one argument.'],
+  [/^user_script:\d+: bad argument #1 to 'setresp' \(number expected, got [a-z]+\)$/, 'ERR RESP version must be 2 or 3.'],
+  [/^user_script:\d+: bad argument #1 to 'sha1hex' \(string expected, got no value\)$/, 'ERR wrong number of arguments'],
+];
+
+/** Redis's full error text (code included) for a known engine message, else null. */
+function redisLibMessage(message: string): string | null {
+  for (const [pattern, text] of REDIS_LIB_MESSAGES) if (pattern.test(message)) return text;
+  return null;
+}
+
+/** The engine's error for a result value it cannot convert. */
+const UNSUPPORTED_TYPE = Buffer.from('unsupported Lua return type\0', 'latin1');
+
+function isUnsupportedType(v: LuaError): boolean {
+  return v.err.equals(UNSUPPORTED_TYPE);
 }
 
 /** Writes a script's result as Redis converts Lua values to replies (RESP2 and RESP3). */
@@ -46,6 +74,12 @@ export function writeLuaValue(c: Client, r: Reply, v: LuaValue): void {
   } else if ('ok' in v) {
     r.simple(v.ok.toString('latin1').replace(/[\r\n]/g, ' '));
   } else if ('err' in v) {
+    if (v.meta === undefined && isUnsupportedType(v)) {
+      // A function, coroutine or userdata result: Redis answers nil. The engine only tells us when
+      // it is the whole result (nested ones fail the whole conversion: a known deviation).
+      r.nullBulk();
+      return;
+    }
     const message = errorText(v as LuaError);
     c.server.countError(message);
     r.error(message);
@@ -63,7 +97,9 @@ export function writeLuaValue(c: Client, r: Reply, v: LuaValue): void {
   } else if ('big_number' in v) {
     r.bigNumber(v.big_number.toString('latin1'));
   } else if ('verbatim_string' in v) {
-    r.verbatim(v.verbatim_string.string.toString('latin1'), v.verbatim_string.format.toString('latin1'));
+    // Redis keeps the first three bytes of the format (the protocol's fixed-size type).
+    const format = v.verbatim_string.format.toString('latin1');
+    r.verbatim(v.verbatim_string.string.toString('latin1'), format.length === 3 ? format : format.slice(0, 3).padEnd(3, '\0'));
   } else {
     r.nullBulk();
   }

@@ -1,3 +1,4 @@
+import { workerData } from 'node:worker_threads';
 import { load, type LuaEngine, type ReplyValue as LuaValue } from 'lua-redis-wasm';
 import { REDIS_VERSION } from '../server/info.js';
 
@@ -22,9 +23,16 @@ export interface ScriptHost {
 
 /**
  * Instructions a script may run on the main thread before it is treated as long-running (about
- * 0.2 s of pure Lua here). See ScriptRunner for what happens then.
+ * 0.2 s of pure Lua here). See ScriptRunner for what happens then. The environment variable
+ * CINDER_LUA_MAIN_FUEL overrides it (tests use a small budget to exercise the hand-over).
  */
-export const MAIN_THREAD_FUEL = 50_000_000;
+export const MAIN_THREAD_FUEL = Number(process.env.CINDER_LUA_MAIN_FUEL) > 0 ? Number(process.env.CINDER_LUA_MAIN_FUEL) : 50_000_000;
+
+/**
+ * The worker's budget: the engine's largest (0 means its small default). About 40 s of pure Lua
+ * here; a script still running then stops with FUEL_EXHAUSTED.
+ */
+export const UNLIMITED_FUEL = 2 ** 32 - 1;
 
 /** Reply of a script stopped by the fuel limit (the engine's wording). */
 export const FUEL_EXHAUSTED = 'Script killed by fuel limit';
@@ -46,24 +54,36 @@ export const REDIS_PROPS = {
   // The debugger's helpers are no-ops outside a debugging session.
   breakpoint: { returns: false },
   debug: { returns: null },
+  // ACLs are not enforced: every command is allowed for the (default) user.
+  acl_check_cmd: { returns: true },
 } as const;
 
 let current: ScriptHost | null = null;
 
 const noHost: LuaValue = { err: Buffer.from('ERR redis.call is not available here') };
 
-async function createEngine(fuel: number): Promise<LuaEngine> {
+/** A VM whose redis.* calls go to `host()`, stopping scripts after `fuel` instructions. */
+export async function createEngine(fuel: number, host: () => ScriptHost | null): Promise<LuaEngine> {
   const module = await load({ profile: 'redis-7.0', limits: { maxFuel: fuel }, redisProps: REDIS_PROPS });
   return module.create({
-    redisCall: (args) => (current === null ? noHost : current.call(args)),
-    redisPcall: (args) => (current === null ? noHost : current.call(args)),
-    log: (level, message) => current?.log(level, message),
-    onSetResp: (version: number) => current?.setResp(version === 3 ? 3 : 2),
+    redisCall: (args) => {
+      const h = host();
+      return h === null ? noHost : h.call(args);
+    },
+    redisPcall: (args) => {
+      const h = host();
+      return h === null ? noHost : h.call(args);
+    },
+    log: (level, message) => host()?.log(level, message),
+    onSetResp: (version: number) => host()?.setResp(version === 3 ? 3 : 2),
   } as Parameters<typeof module.create>[0]);
 }
 
+/** Set in the long-script worker (script-worker.ts), which builds its own unlimited VM. */
+export const IN_SCRIPT_WORKER = (workerData as { cinderScriptWorker?: boolean } | null)?.cinderScriptWorker === true;
+
 // Top-level await: the VM is ready before any Server exists, so every call stays synchronous.
-const engine = await createEngine(MAIN_THREAD_FUEL);
+const engine = IN_SCRIPT_WORKER ? (null as unknown as LuaEngine) : await createEngine(MAIN_THREAD_FUEL, () => current);
 
 /**
  * The engine's evaluation entry points below its public evalWithArgs, which hashes the script in
@@ -75,46 +95,58 @@ interface EngineInternals {
   callEvalWithArgs(scriptPtr: number, scriptLen: number, argsPtr: number, argsLen: number, keyCount: number): unknown;
   decodeResult(result: unknown, sha: string): LuaValue;
 }
-const internals = engine as unknown as EngineInternals;
-let heapView: Buffer = Buffer.alloc(0);
-
-function heap(): Buffer {
-  const bytes = internals.exports.HEAPU8;
-  // The view is rebuilt when the VM's memory grows (a new ArrayBuffer).
-  if (heapView.buffer !== bytes.buffer) heapView = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return heapView;
-}
-
 /**
- * Runs a script with KEYS = argv[first .. first+keyCount) and ARGV = the rest up to `end`
- * (latin1 strings, one char per byte), routing its redis.* calls to `host`.
+ * Evaluates a chunk on `vm` with KEYS = argv[first .. first+keyCount) and ARGV = the rest (latin1
+ * strings, one char per byte). The caller routes the VM's host callbacks.
  */
-export function runLua(host: ScriptHost, source: Buffer, sha: string, argv: readonly string[], first: number, keyCount: number): LuaValue {
+export function evalOn(vm: LuaEngine, source: Buffer, sha: string, argv: readonly string[], first: number, keyCount: number): LuaValue {
+  const internals = vm as unknown as EngineInternals;
   // Argument block: [count u32] then [len u32][bytes] per argument.
   let size = 4;
   for (let i = first; i < argv.length; i++) size += 4 + argv[i].length;
   const ex = internals.exports;
   const scriptPtr = ex._alloc(source.length);
   const argsPtr = ex._alloc(size);
-  const h = heap();
-  h.set(source, scriptPtr);
-  h.writeUInt32LE(argv.length - first, argsPtr);
-  let at = argsPtr + 4;
-  for (let i = first; i < argv.length; i++) {
-    const a = argv[i];
-    h.writeUInt32LE(a.length, at);
-    at += 4;
-    if (a.length > 0) at += h.latin1Write(a, at, a.length);
-  }
-  const previous = current;
-  current = host;
   try {
+    const bytes = ex.HEAPU8;
+    // A view over the VM's memory, rebuilt when the memory grows (a new ArrayBuffer).
+    let h = heapViews.get(vm);
+    if (h === undefined || h.buffer !== bytes.buffer) {
+      h = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      heapViews.set(vm, h);
+    }
+    h.set(source, scriptPtr);
+    h.writeUInt32LE(argv.length - first, argsPtr);
+    let at = argsPtr + 4;
+    for (let i = first; i < argv.length; i++) {
+      const a = argv[i];
+      h.writeUInt32LE(a.length, at);
+      at += 4;
+      if (a.length > 0) at += h.latin1Write(a, at, a.length);
+    }
     const raw = internals.callEvalWithArgs(scriptPtr, source.length, argsPtr, size, keyCount);
     return internals.decodeResult(raw, sha);
   } finally {
-    current = previous;
     ex._free_mem(scriptPtr);
     ex._free_mem(argsPtr);
+  }
+}
+const heapViews = new WeakMap<LuaEngine, Buffer>();
+
+/** Changes the main-thread budget for the scripts that start from now on (tests, tuning). */
+export function setMainThreadFuel(fuel: number): void {
+  const ex = (engine as unknown as { exports: { _set_limits(fuel: number, reply: number, arg: number): void } }).exports;
+  ex._set_limits(fuel, 0, 0);
+}
+
+/** Runs a chunk on the main-thread VM (see evalOn), routing its redis.* calls to `host`. */
+export function runLua(host: ScriptHost, source: Buffer, sha: string, argv: readonly string[], first: number, keyCount: number): LuaValue {
+  const previous = current;
+  current = host;
+  try {
+    return evalOn(engine, source, sha, argv, first, keyCount);
+  } finally {
+    current = previous;
   }
 }
 
@@ -132,4 +164,4 @@ export function compileError(source: Buffer): string | null {
   }
 }
 
-export { createEngine };
+

@@ -6,6 +6,25 @@ import { CommandError } from '../protocol/errors.js';
 import { LuaReply } from './lua-reply.js';
 import { compileError, runLua, FUEL_EXHAUSTED, type LuaValue, type ScriptHost } from './lua-vm.js';
 import { isLuaError, writeLuaValue } from './convert.js';
+import { LongScriptLane, type LongScript } from './long-script.js';
+import type { RunJob } from './long-script-protocol.js';
+
+/** Replies kept for resuming a long script elsewhere are capped (approximate bytes). */
+const MAX_REPLAY_BYTES = 256 * 1024 * 1024;
+
+export const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
+export const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
+
+/** Rough bytes held by a reply value (for the replay cap). */
+function approximateSize(v: LuaValue): number {
+  if (Buffer.isBuffer(v)) return v.length;
+  if (Array.isArray(v)) {
+    let n = 16 * v.length;
+    for (const x of v) if (Buffer.isBuffer(x)) n += x.length;
+    return n;
+  }
+  return 16;
+}
 
 function luaError(message: string): LuaValue {
   return { err: Buffer.from(message, 'latin1') };
@@ -16,9 +35,111 @@ const UNKNOWN_COMMAND = luaError('ERR Unknown Redis command called from script')
 const WRONG_ARITY = luaError('ERR Wrong number of args calling Redis command from script');
 const NOT_ALLOWED = luaError('ERR This Redis command is not allowed from script');
 const WRITE_IN_READONLY = luaError('ERR Write commands are not allowed from read-only scripts.');
+/** Redis's may_replicate commands that are not writes, until their specs carry the flag. */
+const MAY_REPLICATE: ReadonlySet<string> = new Set(['publish', 'spublish', 'pfcount']);
 
 export function sha1Hex(source: Buffer): string {
   return createHash('sha1').update(source).digest('hex');
+}
+
+/** Script flags from a `#!lua flags=...` shebang line (Redis's SCRIPT_FLAG_*). */
+export const ScriptFlags = {
+  noWrites: 1,
+  allowOom: 2,
+  allowStale: 4,
+  noCluster: 8,
+  allowCrossSlotKeys: 16,
+} as const;
+
+const FLAG_NAMES: ReadonlyMap<string, number> = new Map([
+  ['no-writes', ScriptFlags.noWrites],
+  ['allow-oom', ScriptFlags.allowOom],
+  ['allow-stale', ScriptFlags.allowStale],
+  ['no-cluster', ScriptFlags.noCluster],
+  ['allow-cross-slot-keys', ScriptFlags.allowCrossSlotKeys],
+]);
+
+/**
+ * Flags of the cached script bodies that had a shebang, keyed by the body (the cache's value).
+ * A body without an entry is a legacy script (no shebang): it may write and ignores OOM, as
+ * Redis's eval compatibility mode. Only bodies starting with the kept line break can have one.
+ */
+export const scriptFlags = new WeakMap<Buffer, number>();
+
+/** Parses a shebang line (`#!lua flags=no-writes,allow-oom`) into flags, with Redis's errors. */
+function parseShebang(line: string): number {
+  const parts = splitShebangArgs(line);
+  if (parts === null) throw new CommandError('ERR Invalid engine in script shebang');
+  if (parts[0] !== '#!lua') throw new CommandError(`ERR Unexpected engine in script shebang: ${parts[0]}`);
+  let flags = 0;
+  for (let i = 1; i < parts.length; i++) {
+    const part = parts[i];
+    if (!part.startsWith('flags=')) throw new CommandError(`ERR Unknown lua shebang option: ${part}`);
+    const list = part.slice(6);
+    if (list.length === 0) continue;
+    for (const name of list.split(',')) {
+      const flag = FLAG_NAMES.get(name);
+      if (flag === undefined) throw new CommandError(`ERR Unexpected flag in script shebang: ${name}`);
+      flags |= flag;
+    }
+  }
+  return flags;
+}
+
+/**
+ * Splits a line into words as Redis's sdssplitargs does (blanks separate words, double quotes
+ * with backslash escapes, single quotes); null for unbalanced quotes.
+ */
+function splitShebangArgs(line: string): string[] | null {
+  const words: string[] = [];
+  const isBlank = (ch: string) => ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n' || ch === '\v' || ch === '\f';
+  let i = 0;
+  while (i < line.length) {
+    while (i < line.length && isBlank(line[i])) i++;
+    if (i >= line.length) break;
+    let word = '';
+    let quote = '';
+    for (;;) {
+      const ch = line[i];
+      if (quote === '') {
+        if (i >= line.length || isBlank(ch)) break;
+        if (ch === '"' || ch === "'") quote = ch;
+        else word += ch;
+        i++;
+        continue;
+      }
+      if (i >= line.length) return null;
+      if (quote === '"' && ch === '\\' && i + 1 < line.length) {
+        const next = line[i + 1];
+        const hex = line.slice(i + 2, i + 4);
+        if (next === 'x' && /^[0-9a-fA-F]{2}$/.test(hex)) {
+          word += String.fromCharCode(parseInt(hex, 16));
+          i += 4;
+          continue;
+        }
+        const escapes: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', a: '\x07' };
+        word += escapes[next] ?? next;
+        i += 2;
+        continue;
+      }
+      if (quote === "'" && ch === '\\' && line[i + 1] === "'") {
+        word += "'";
+        i += 2;
+        continue;
+      }
+      if (ch === quote) {
+        // A closing quote must end the word.
+        if (i + 1 < line.length && !isBlank(line[i + 1])) return null;
+        quote = '';
+        i++;
+        break;
+      }
+      word += ch;
+      i++;
+    }
+    words.push(word);
+  }
+  return words;
 }
 
 /** What one script run needs to know besides its source: who called and what it may do. */
@@ -45,21 +166,46 @@ export class ScriptRunner implements ScriptHost {
   private current: ScriptCall | null = null;
   /** Set once the running script has run a write command (SCRIPT KILL refuses then). */
   wrote = false;
+  /** While a script runs on the main thread: its redis.call replies are kept (see continueLong). */
+  private recording = false;
+  private readonly replay: LuaValue[] = [];
+  private readonly fingerprints: string[] = [];
+  private recordedBytes = 0;
+  private readonly lane: LongScriptLane;
 
   constructor(private readonly server: Server) {
     this.reply = new LuaReply();
     this.client = new Client(server, this.reply, 'embedded');
     this.client.denyBlocking = true;
     this.client.name = null;
+    this.lane = new LongScriptLane({
+      onCall: (script, argv, resp) => this.onLongCall(script, argv, resp),
+      onLog: (level, message) => this.log(level, Buffer.from(message, 'latin1')),
+      onDone: (script, v) => this.onLongDone(script, v),
+    });
   }
 
-  /** Caches `source` under its SHA1 after checking it compiles (SCRIPT LOAD, EVAL). */
+  /**
+   * Caches `source` under its SHA1 after checking its shebang and that it compiles (SCRIPT LOAD,
+   * EVAL). The cached body is the source without its `#!lua` line (the line break stays, so
+   * error line numbers match); its flags are in `scriptFlags`.
+   */
   load(source: Buffer): string {
     const sha = sha1Hex(source);
     if (this.scripts.has(sha)) return sha;
-    const error = compileError(source);
-    if (error !== null) throw new CommandError(`ERR Error compiling script (new function): ${error}`);
-    this.scripts.set(sha, source);
+    let body = source;
+    let flags = -1;
+    if (source.length >= 2 && source[0] === 0x23 && source[1] === 0x21) {
+      const eol = source.indexOf(10);
+      if (eol < 0) throw new CommandError('ERR Invalid script shebang');
+      flags = parseShebang(source.latin1Slice(0, eol));
+      body = source.subarray(eol);
+    }
+    const error = compileError(body);
+    // Redis's error replies turn CR and LF into spaces (a source line may end up in the message).
+    if (error !== null) throw new CommandError(`ERR Error compiling script (new function): ${error.replace(/[\r\n]/g, ' ')}`);
+    if (flags >= 0) scriptFlags.set(body, flags);
+    this.scripts.set(sha, body);
     return sha;
   }
 
@@ -73,42 +219,174 @@ export class ScriptRunner implements ScriptHost {
     this.reply.resp = 2;
     this.current = call;
     this.wrote = false;
+    this.recording = true;
+    this.replay.length = 0;
+    this.fingerprints.length = 0;
+    this.recordedBytes = 0;
+    const startedAt = this.server.clock.now;
     let result: LuaValue;
     try {
       result = runLua(this, source, sha, argv, first, keyCount);
     } finally {
       this.current = null;
+      this.recording = false;
     }
     if (isLuaError(result) && result.meta !== undefined && result.err.toString('latin1') === FUEL_EXHAUSTED) {
-      // TODO(slow lane): hand the script over to the long-running path instead.
-      throw new CommandError('ERR Script killed by fuel limit');
+      this.continueLong(call, { kind: 'eval', name: sha, startedAt }, source, sha, argv.slice(first), keyCount);
+      return;
     }
     writeLuaValue(call.caller, call.caller.reply, result);
   }
 
-  /** SCRIPT KILL. */
-  kill(_c: Client): void {
-    throw new CommandError('NOTBUSY No scripts in execution right now.');
+  /**
+   * A script used up its main-thread instruction budget: re-run it on the long-script worker,
+   * replaying the replies it has had so far (src/scripting/long-script.ts).
+   */
+  private continueLong(
+    call: ScriptCall,
+    what: { kind: 'eval' | 'function'; name: string; startedAt: number },
+    source: Buffer,
+    sha: string,
+    scriptArgs: string[],
+    keyCount: number,
+  ): void {
+    const replayable = this.recordedBytes <= MAX_REPLAY_BYTES;
+    if (!replayable && this.wrote) {
+      // Too much to replay and too late to start over: stop it, as Redis would never do.
+      writeLuaValue(call.caller, call.caller.reply, {
+        err: Buffer.from(`ERR Script exceeded its main-thread budget after writing, with too many calls to resume it. script: ${what.name}`, 'latin1'),
+      });
+      return;
+    }
+    const script: LongScript = { caller: call.caller, ...what, readOnly: call.readOnly, wrote: this.wrote, busy: false };
+    const job: RunJob = {
+      t: 'run',
+      source,
+      sha,
+      argv: scriptArgs,
+      keyCount,
+      // Without writes, starting over is exact too: nothing has changed since the script began.
+      replay: replayable ? this.replay.slice() : [],
+      fingerprints: replayable ? this.fingerprints.slice() : [],
+    };
+    this.replay.length = 0;
+    this.fingerprints.length = 0;
+    if (!replayable) this.client.selectDb(call.caller.dbIndex);
+    const server = this.server;
+    // Only a top-level command from a connection (or an async embedded call) can wait for its
+    // reply; inside MULTI/EXEC or a synchronous embedded call the script is served to the end.
+    const canSuspend = server.executionDepth === 1 && call.caller.resumeHook !== null && !call.caller.denyBlocking;
+    const deadline = canSuspend ? script.startedAt + Number(server.config.busyReplyThreshold) : Infinity;
+    if (!this.lane.start(script, job, deadline)) {
+      call.caller.heldByScript = true;
+      server.log.warning(
+        `Slow script detected: still in execution after ${Date.now() - script.startedAt} milliseconds. You can try killing the script using the SCRIPT KILL command. Script name is: ${script.name}.`,
+      );
+    }
+  }
+
+  /** Remembers a main-thread redis.call reply, in case the script has to be resumed elsewhere. */
+  private record(argv: string[], reply: LuaValue): void {
+    if (this.recordedBytes > MAX_REPLAY_BYTES) return;
+    this.replay.push(reply);
+    this.fingerprints.push(`${argv.length > 0 ? argv[0].toLowerCase() : ''}/${argv.length}`);
+    this.recordedBytes += 64 + approximateSize(reply);
+  }
+
+  /** The kind of script keeping the server busy (other clients get BUSY), or null. */
+  get busyKind(): 'eval' | 'function' | null {
+    const running = this.lane.running;
+    return running !== null && running.busy ? running.kind : null;
+  }
+
+  /** The client whose script keeps the server busy. */
+  get busyCaller(): Client | null {
+    return this.lane.running?.caller ?? null;
+  }
+
+  /** SCRIPT KILL (fromFunction false) and FUNCTION KILL (true). */
+  kill(c: Client, fromFunction = false): void {
+    const running = this.lane.running;
+    if (running === null || !running.busy) throw new CommandError('NOTBUSY No scripts in execution right now.');
+    if (running.kind === 'eval' && fromFunction) throw new CommandError(BUSY_EVAL);
+    if (running.kind === 'function' && !fromFunction) throw new CommandError(BUSY_FUNCTION);
+    if (running.wrote) {
+      throw new CommandError(
+        'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.',
+      );
+    }
+    // The line the script was on is unknown (the worker's VM is stopped, not interrupted): Redis
+    // would name it; we name the first.
+    const where = running.kind === 'eval' ? '@user_script:1' : '@user_function:1';
+    this.lane.kill(`ERR Script killed by user with SCRIPT KILL... script: ${running.name}, on ${where}.`);
+    c.reply.ok();
+  }
+
+  /** Stops the long-script worker (the server is shutting down). */
+  close(): void {
+    this.lane.close();
+  }
+
+  // ------------------------------------------------------------------ long-script lane callbacks
+
+  private onLongCall(script: LongScript, argv: string[], resp: 2 | 3): LuaValue {
+    const server = this.server;
+    // Expiry inside a script is judged at its start time.
+    const now = server.clock.now;
+    server.clock.now = script.startedAt;
+    this.reply.resp = resp;
+    this.current = { caller: script.caller, readOnly: script.readOnly };
+    this.wrote = false;
+    try {
+      return this.callArgv(argv);
+    } finally {
+      if (this.wrote) script.wrote = true;
+      this.current = null;
+      server.clock.now = now;
+    }
+  }
+
+  private onLongDone(script: LongScript, v: LuaValue): void {
+    const caller = script.caller;
+    writeLuaValue(caller, caller.reply, v);
+    if (script.busy) {
+      caller.heldByScript = false;
+      const server = this.server;
+      if (server.blocking.hasReadyKeys) server.blocking.handleReadyKeys();
+      caller.resumeHook?.();
+    }
   }
 
   // ------------------------------------------------------------------ ScriptHost
 
-  /** redis.call / redis.pcall: Redis's scriptCall checks, then the command on the script client. */
+  /** redis.call / redis.pcall from the main-thread VM. */
   call(args: Buffer[]): LuaValue {
-    if (args.length === 0) return NO_ARGS;
     const argv = new Array<string>(args.length);
     for (let i = 0; i < args.length; i++) argv[i] = args[i].toString('latin1');
+    const reply = this.callArgv(argv);
+    if (this.recording) this.record(argv, reply);
+    return reply;
+  }
+
+  /** Redis's scriptCall checks, then the command on the script client. */
+  callArgv(argv: string[]): LuaValue {
+    if (argv.length === 0) return NO_ARGS;
     let cmd: Command | undefined = this.server.commands.lookup(argv[0]);
     if (cmd !== undefined && cmd.subcommands !== null && argv.length >= 2) {
       cmd = cmd.subcommands.get(argv[1]) ?? cmd.subcommands.get(argv[1].toLowerCase());
     }
-    if (cmd === undefined || cmd.handler === undefined) return UNKNOWN_COMMAND;
+    if (cmd === undefined) return UNKNOWN_COMMAND;
+    // Arity first: a container command alone (`CONFIG`) fails its arity check, as in Redis.
     const arity = cmd.arity;
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return WRONG_ARITY;
+    if (cmd.handler === undefined) return UNKNOWN_COMMAND;
     if (cmd.flags.has('noscript')) return NOT_ALLOWED;
     if (cmd.isWrite) {
       if (this.current?.readOnly) return WRITE_IN_READONLY;
       this.wrote = true;
+    } else if (this.current?.readOnly && (cmd.flags.has('may_replicate') || MAY_REPLICATE.has(cmd.fullName))) {
+      // Read-only scripts treat commands that may replicate (PUBLISH) as writes, as Redis does.
+      return WRITE_IN_READONLY;
     }
     const server = this.server;
     const client = this.client;

@@ -53,6 +53,11 @@ export class Client {
    * synchronous embedded call), as Redis's CLIENT_DENY_BLOCKING.
    */
   denyBlocking = false;
+  /**
+   * The client's script outlived busy-reply-threshold and runs on the long-script worker: like a
+   * blocked client, its reply and pipelined commands wait (src/scripting/long-script.ts).
+   */
+  heldByScript = false;
   /** Set by the transport: send the reply of a client just unblocked and run its pipelined commands. */
   resumeHook: (() => void) | null = null;
   /** Channels, patterns and shard channels subscribed to; null while none (not in pub/sub mode). */

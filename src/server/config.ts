@@ -281,6 +281,8 @@ interface ParamDef extends ParamOptions {
   rewrite(value: string): RewriteLine[];
   /** The typed-field value for the canonical value. */
   typed(value: string): unknown;
+  /** What CONFIG GET shows for the stored value, when it keeps more than Redis shows. */
+  shown?(value: string): string;
 }
 
 // Bool -------------------------------------------------------------------------------------
@@ -478,6 +480,10 @@ function strParam(
 
 // Special ----------------------------------------------------------------------------------
 
+function shownValue(def: ParamDef, value: string): string {
+  return def.shown === undefined ? value : def.shown(value);
+}
+
 function specialParam(
   name: string,
   def: string,
@@ -650,7 +656,10 @@ export function keyspaceEventsFlags(s: string): number {
   return flags;
 }
 
-/** keyspaceEventsFlagsToString: the canonical spelling CONFIG GET returns. */
+/**
+ * keyspaceEventsFlagsToString: the spelling CONFIG GET returns. Like Redis 7.0 it omits `n` when
+ * `A` is shown (A does not include n, yet n stays active): see keyspaceEventsValue.
+ */
 export function keyspaceEventsString(flags: number): string {
   let res = '';
   if ((flags & NOTIFY_ALL) === NOTIFY_ALL) {
@@ -667,7 +676,7 @@ export function keyspaceEventsString(flags: number): string {
 }
 
 function notifyKeyspaceEventsParam(): ParamDef {
-  return specialParam(
+  const def = specialParam(
     'notify-keyspace-events',
     '',
     false,
@@ -675,12 +684,28 @@ function notifyKeyspaceEventsParam(): ParamDef {
       if (args.length !== 1) throw new ParamError('wrong number of arguments');
       const flags = keyspaceEventsFlags(cstr(args[0]));
       if (flags === -1) throw new ParamError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
-      return keyspaceEventsString(flags);
+      return keyspaceEventsValue(flags);
     },
-    (v) => [{ line: `notify-keyspace-events ${quoteRepr(v)}`, force: v !== '' }],
+    // Redis rewrites what CONFIG GET shows (so `n` next to `A` is not kept across a restart).
+    (v) => [{ line: `notify-keyspace-events ${quoteRepr(keyspaceEventsShown(v))}`, force: v !== '' }],
     (v) => v,
     { support: 'yes', field: 'notifyKeyspaceEvents' },
   );
+  return { ...def, shown: keyspaceEventsShown };
+}
+
+/**
+ * The stored value: Redis's spelling, plus a trailing `n` when Redis's spelling hides it (with
+ * `A`), so the flags survive in the value (and KEA -> KEAn is a change that re-applies them).
+ */
+export function keyspaceEventsValue(flags: number): string {
+  const shown = keyspaceEventsString(flags);
+  return shown.startsWith('A') && flags & NOTIFY.n ? shown + 'n' : shown;
+}
+
+/** CONFIG GET's spelling of a stored value: the extra trailing `n` after `A...` removed. */
+function keyspaceEventsShown(v: string): string {
+  return v.startsWith('A') && v.endsWith('n') ? v.slice(0, -1) : v;
 }
 
 /** Cinder's default listening addresses (Redis without a config file: "* -::*"). */
@@ -1348,7 +1373,7 @@ export class Config {
   /** The current value of a parameter (any case, aliases and hidden ones included), as CONFIG GET shows it. */
   get(name: string): string | undefined {
     const e = lookupEntry(name);
-    return e === undefined ? undefined : this.values.get(e.def.name);
+    return e === undefined ? undefined : shownValue(e.def, this.values.get(e.def.name)!);
   }
 
   /** The primary name of a parameter (`replica-priority` for `slave-priority`), or undefined. */
@@ -1395,13 +1420,13 @@ export class Config {
         const e = lookupEntry(pattern);
         if (e !== undefined) {
           seen.add(key);
-          out.push([pattern, this.values.get(e.def.name)!]);
+          out.push([pattern, shownValue(e.def, this.values.get(e.def.name)!)]);
         }
         continue;
       }
       for (const def of defs) {
         if (def.hidden) continue;
-        const value = this.values.get(def.name)!;
+        const value = shownValue(def, this.values.get(def.name)!);
         for (const name of def.alias ? [def.name, def.alias] : [def.name]) {
           if (seen.has(name)) continue;
           if (stringMatch(pattern, name, true)) {

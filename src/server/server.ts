@@ -11,8 +11,8 @@ import { InfoState } from './info.js';
 import { BlockingManager } from './blocking.js';
 import { applyNotifyConfig, notifyKeyspaceEvent, EVENT } from './notify.js';
 import { forgetClient } from './pubsub.js';
-import { shouldQueue, unwatchAll } from '../commands/transaction.js';
-import { ScriptRunner } from '../scripting/runner.js';
+import { discardTransaction, shouldQueue, unwatchAll } from '../commands/transaction.js';
+import { ScriptRunner, BUSY_EVAL, BUSY_FUNCTION } from '../scripting/runner.js';
 
 /** Commands a RESP2 client in pub/sub mode may run. */
 const ALLOWED_WHILE_SUBSCRIBED = new Set([
@@ -143,7 +143,7 @@ export class Server {
     const arity = cmd.arity;
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
       cmd.rejectedCalls++;
-      this.rejectCommand(c, Errors.wrongArity(cmd.fullName));
+      this.rejectCommand(c, Errors.wrongArity(cmd.fullName), cmd);
       return;
     }
     // A RESP2 subscriber's connection carries pushed messages: only commands that keep that
@@ -154,6 +154,14 @@ export class Server {
         c,
         `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
       );
+      return;
+    }
+    // A script past busy-reply-threshold is running on the long-script worker: only the commands
+    // flagged allow_busy run meanwhile (processCommand's isInsideYieldingLongCommand check).
+    const busy = this.scripting.busyKind;
+    if (busy !== null && !cmd.flags.has('allow_busy')) {
+      cmd.rejectedCalls++;
+      this.rejectCommand(c, busy === 'eval' ? BUSY_EVAL : BUSY_FUNCTION, cmd);
       return;
     }
     if (c.multi !== null && shouldQueue(c, cmd)) {
@@ -203,10 +211,23 @@ export class Server {
     this.stats.errorCodes.set(code, (this.stats.errorCodes.get(code) ?? 0) + 1);
   }
 
-  /** A command refused before running; inside MULTI it also dooms the transaction (EXECABORT). */
-  private rejectCommand(c: Client, message: string): void {
+  /**
+   * A command refused before running; inside MULTI it also dooms the transaction (EXECABORT). A
+   * refused EXEC discards the transaction at once, saying why (execCommandAbort).
+   */
+  private rejectCommand(c: Client, message: string, cmd?: Command): void {
     if (c.multi !== null) c.multi.aborted = true;
+    if (cmd !== undefined && cmd.fullName === 'exec') {
+      if (c.multi !== null) discardTransaction(c);
+      this.replyError(c, `EXECABORT Transaction discarded because of: ${message.startsWith('ERR ') ? message.slice(4) : message}`);
+      return;
+    }
     this.replyError(c, message);
+  }
+
+  /** How deeply execute() calls are nested right now (1 inside a top-level command's handler). */
+  get executionDepth(): number {
+    return this.depth;
   }
 
   registerClient(c: Client): void {
@@ -238,7 +259,8 @@ export class Server {
     this.clock.now = Date.now();
     this.cronLoops++;
     this.info.cron(this, this.clock.now);
-    if (this.activeExpireEnabled) this.activeExpireCycle();
+    // Keys must not change under a script that is still running (on the long-script worker).
+    if (this.activeExpireEnabled && this.scripting.busyCaller === null) this.activeExpireCycle();
     if (this.cronLoops % this.config.hz === 0) {
       for (const db of this.dbs) db.maybeShrink();
     }

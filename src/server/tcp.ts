@@ -52,7 +52,7 @@ export class Connection {
     this.parser.maxBulkLen = server.config.protoMaxBulkLen;
     this.parser.feed(chunk);
     // A blocked client's input waits in the parser until it is unblocked (resume()).
-    if (this.client.blocked !== null) return;
+    if (this.client.blocked !== null || this.client.heldByScript) return;
     this.processInput();
   }
 
@@ -87,9 +87,9 @@ export class Connection {
           pushes.discard();
         }
       }
-      if (client.closeAfterReply || this.closed || client.blocked !== null) break;
+      if (client.closeAfterReply || this.closed || client.blocked !== null || client.heldByScript) break;
     }
-    if (parser.error !== null && !client.closeAfterReply && client.blocked === null) {
+    if (parser.error !== null && !client.closeAfterReply && client.blocked === null && !client.heldByScript) {
       server.replyError(client, `ERR Protocol error: ${parser.error}`);
       client.closeAfterReply = true;
     }

@@ -1,0 +1,55 @@
+import type { LuaValue } from './lua-vm.js';
+
+/**
+ * Messages between the main thread and the long-script worker. Payloads travel over a
+ * MessagePort (structured clone) and are picked up with receiveMessageOnPort, so either side can
+ * wait for them synchronously; a counter per direction in a SharedArrayBuffer is what the waiting
+ * side sleeps on (Atomics.wait / Atomics.waitAsync).
+ */
+export const SIGNAL = {
+  /** Bumped by the worker after each message it posts. */
+  toMain: 0,
+  /** Bumped by the main thread after each message it posts. */
+  toWorker: 1,
+} as const;
+
+export interface RunJob {
+  t: 'run';
+  source: Uint8Array;
+  sha: string;
+  /** KEYS then ARGV (latin1 strings). */
+  argv: string[];
+  keyCount: number;
+  /** Replies of the redis.call()s the script made on the main thread, in order. */
+  replay: LuaValue[];
+  /** `<command name>/<argc>` of each replayed call, to catch a script that takes another path. */
+  fingerprints: string[];
+}
+
+export type ToWorker = RunJob | { t: 'reply'; v: LuaValue };
+
+export type ToMain =
+  | { t: 'call'; argv: string[]; resp: 2 | 3 }
+  | { t: 'log'; level: number; message: string }
+  | { t: 'done'; v: LuaValue };
+
+/** Structured clone turns Buffers into Uint8Arrays: make them Buffers again, in place. */
+export function reviveLuaValue(v: LuaValue): LuaValue {
+  if (v === null || typeof v !== 'object') return v;
+  if (v instanceof Uint8Array) {
+    const bytes = v as Uint8Array;
+    return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = reviveLuaValue(v[i]);
+    return v;
+  }
+  const o = v as unknown as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    const x = o[k];
+    if (x instanceof Uint8Array) o[k] = Buffer.isBuffer(x) ? x : Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+    else if (Array.isArray(x)) o[k] = x.map((item) => (Array.isArray(item) ? item.map(reviveLuaValue) : reviveLuaValue(item)));
+    else if (x !== null && typeof x === 'object') o[k] = reviveLuaValue(x as LuaValue);
+  }
+  return v;
+}

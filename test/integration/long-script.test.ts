@@ -1,0 +1,207 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { RawConnection, freePort, startRealRedis, redisServerAvailable } from '../helpers/differential.js';
+import { open } from '../../src/embedded/index.js';
+import { MAIN_THREAD_FUEL, setMainThreadFuel } from '../../src/scripting/lua-vm.js';
+
+/**
+ * Long-running scripts (docs/SCRIPTING.md): a script past its main-thread budget moves to the
+ * long-script worker; after busy-reply-threshold other clients get BUSY, SCRIPT KILL stops a
+ * script that has not written, SHUTDOWN NOSAVE stops the server otherwise. Every scenario runs
+ * against real Redis and Cinder (the binary, with a tiny main-thread budget so the hand-over
+ * happens early) and the replies are compared byte for byte.
+ */
+
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/cinder-server.js');
+const THRESHOLD_MS = 300;
+
+interface Target {
+  name: string;
+  port: number;
+  exited: () => boolean;
+  stop(): Promise<void>;
+}
+
+async function startCinder(): Promise<Target> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [BIN, '--port', String(port), '--busy-reply-threshold', String(THRESHOLD_MS)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CINDER_LUA_MAIN_FUEL: '200000' },
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const deadline = Date.now() + 10_000;
+  while (!out.includes('Ready to accept connections')) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`cinder did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    name: 'cinder',
+    port,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
+  };
+}
+
+async function startRedis(): Promise<Target> {
+  const r = await startRealRedis(['--busy-reply-threshold', String(THRESHOLD_MS)]);
+  return {
+    name: 'redis',
+    port: r.port,
+    exited: () => r.process.exitCode !== null || r.process.signalCode !== null,
+    stop: () => r.stop(),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const RUNAWAY = 'local i = 0 while true do i = i + 1 end';
+const WRITING_RUNAWAY = "redis.call('set', 'w', '1') while true do end";
+// Exceeds the main-thread budget, writes before and after, and reads what it wrote.
+const HEAVY =
+  "redis.call('set', KEYS[1], '1') for i = 1, 500 do redis.call('incr', KEYS[1]) end " +
+  'local n = 0 for i = 1, 3000000 do n = n + 1 end ' +
+  "redis.call('incr', KEYS[1]) return {n, redis.call('get', KEYS[1])}";
+
+/** What a client sees in each scenario; compared between the two servers. */
+async function killScenario(port: number): Promise<string[]> {
+  const caller = await RawConnection.connect(port);
+  const other = await RawConnection.connect(port);
+  const seen: string[] = [];
+  // The caller pipelines a PING behind the script: it must wait for the script's reply.
+  caller.write(Buffer.from(`*3\r\n$4\r\nEVAL\r\n$${RUNAWAY.length}\r\n${RUNAWAY}\r\n$1\r\n0\r\n*1\r\n$4\r\nPING\r\n`));
+  await sleep(THRESHOLD_MS + 200);
+  seen.push((await other.command(['GET', 'x'])).toString());
+  seen.push((await other.command(['SCRIPT', 'LOAD', 'return 1'])).toString());
+  seen.push((await other.command(['SHUTDOWN'])).toString());
+  seen.push((await other.command(['SCRIPT', 'KILL'])).toString());
+  seen.push((await caller.readReply(5000)).toString());
+  seen.push((await caller.readReply(5000)).toString());
+  seen.push((await other.command(['SCRIPT', 'KILL'])).toString());
+  seen.push((await other.command(['PING'])).toString());
+  caller.close();
+  other.close();
+  return seen;
+}
+
+async function transactionDuringBusy(port: number): Promise<string[]> {
+  const caller = await RawConnection.connect(port);
+  const other = await RawConnection.connect(port);
+  const seen: string[] = [];
+  caller.write(Buffer.from(`*3\r\n$4\r\nEVAL\r\n$${RUNAWAY.length}\r\n${RUNAWAY}\r\n$1\r\n0\r\n`));
+  await sleep(THRESHOLD_MS + 200);
+  seen.push((await other.command(['MULTI'])).toString());
+  seen.push((await other.command(['SET', 'k', 'v'])).toString());
+  seen.push((await other.command(['EXEC'])).toString());
+  seen.push((await other.command(['SCRIPT', 'KILL'])).toString());
+  seen.push((await caller.readReply(5000)).toString());
+  seen.push((await other.command(['EXEC'])).toString());
+  seen.push((await other.command(['GET', 'k'])).toString());
+  caller.close();
+  other.close();
+  return seen;
+}
+
+async function heavyScenario(port: number): Promise<string[]> {
+  const c = await RawConnection.connect(port);
+  const seen: string[] = [];
+  seen.push((await c.command(['EVAL', HEAVY, '1', 'counter'], 30_000)).toString());
+  seen.push((await c.command(['GET', 'counter'])).toString());
+  // Inside MULTI/EXEC the script runs to the end before EXEC answers.
+  await c.command(['MULTI']);
+  await c.command(['EVAL', HEAVY, '1', 'counter2']);
+  await c.command(['INCR', 'counter2']);
+  seen.push((await c.command(['EXEC'], 30_000)).toString());
+  c.close();
+  return seen;
+}
+
+async function unkillableScenario(t: Target): Promise<string[]> {
+  const caller = await RawConnection.connect(t.port);
+  const other = await RawConnection.connect(t.port);
+  const seen: string[] = [];
+  caller.write(Buffer.from(`*3\r\n$4\r\nEVAL\r\n$${WRITING_RUNAWAY.length}\r\n${WRITING_RUNAWAY}\r\n$1\r\n0\r\n`));
+  await sleep(THRESHOLD_MS + 200);
+  seen.push((await other.command(['SCRIPT', 'KILL'])).toString());
+  seen.push((await other.command(['SHUTDOWN'])).toString());
+  seen.push((await other.command(['SHUTDOWN', 'SAVE'])).toString());
+  other.write(Buffer.from('*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n'));
+  await other.readUntilClose(5000);
+  seen.push(`closed=${other.closed}`);
+  const deadline = Date.now() + 5000;
+  while (!t.exited() && Date.now() < deadline) await sleep(20);
+  seen.push(`exited=${t.exited()}`);
+  caller.close();
+  return seen;
+}
+
+describe('long-running scripts, against real Redis', { skip: !redisServerAvailable && 'redis-server not installed', timeout: 120_000 }, () => {
+  for (const [name, scenario] of [
+    ['SCRIPT KILL stops a script that has not written; others get BUSY meanwhile', killScenario],
+    ['MULTI and EXEC while a script is busy', transactionDuringBusy],
+    ['a script past its main-thread budget finishes with the same result', heavyScenario],
+  ] as const) {
+    test(name, async () => {
+      const redis = await startRedis();
+      const cinder = await startCinder();
+      try {
+        const expected = await scenario(redis.port);
+        const actual = await scenario(cinder.port);
+        assert.deepEqual(actual, expected);
+      } finally {
+        await redis.stop();
+        await cinder.stop();
+      }
+    });
+  }
+
+  test('a script that wrote cannot be killed; only SHUTDOWN NOSAVE stops the server', async () => {
+    const redis = await startRedis();
+    const cinder = await startCinder();
+    try {
+      const expected = await unkillableScenario(redis);
+      const actual = await unkillableScenario(cinder);
+      assert.deepEqual(actual, expected);
+      assert.deepEqual(actual.slice(-2), ['closed=true', 'exited=true']);
+    } finally {
+      await redis.stop();
+      await cinder.stop();
+    }
+  });
+});
+
+describe('long-running scripts, embedded', () => {
+  before(() => setMainThreadFuel(200_000));
+  after(() => setMainThreadFuel(MAIN_THREAD_FUEL));
+
+  test('a synchronous call waits for a script that moved to the worker', () => {
+    const db = open();
+    try {
+      const reply = db.callSync('EVAL', HEAVY, 1, 'k');
+      assert.deepEqual(reply, [3000000, '502']);
+      assert.equal(db.callSync('GET', 'k'), '502');
+    } finally {
+      db.close();
+    }
+  });
+
+  test('an asynchronous call gets the reply of a script that moved to the worker', async () => {
+    const db = open();
+    try {
+      const reply = await db.call('EVAL', HEAVY, 1, 'k');
+      assert.deepEqual(reply, [3000000, '502']);
+    } finally {
+      db.close();
+    }
+  });
+});

@@ -133,6 +133,11 @@ export function evalOn(vm: LuaEngine, source: Buffer, sha: string, argv: readonl
 }
 const heapViews = new WeakMap<LuaEngine, Buffer>();
 
+/** Bytes of the main-thread VM's memory (INFO used_memory_lua). */
+export function mainVmMemory(): number {
+  return (engine as unknown as EngineInternals).exports.HEAPU8.length;
+}
+
 /** Changes the main-thread budget for the scripts that start from now on (tests, tuning). */
 export function setMainThreadFuel(fuel: number): void {
   const ex = (engine as unknown as { exports: { _set_limits(fuel: number, reply: number, arg: number): void } }).exports;

@@ -4,7 +4,7 @@ import type { Server } from '../server/server.js';
 import type { Command } from '../commands/registry.js';
 import { CommandError } from '../protocol/errors.js';
 import { LuaReply } from './lua-reply.js';
-import { compileError, runLua, FUEL_EXHAUSTED, type LuaValue, type ScriptHost } from './lua-vm.js';
+import { compileError, mainVmMemory, runLua, FUEL_EXHAUSTED, type LuaValue, type ScriptHost } from './lua-vm.js';
 import { isLuaError, writeLuaValue } from './convert.js';
 import { LongScriptLane, type LongScript } from './long-script.js';
 import type { RunJob } from './long-script-protocol.js';
@@ -320,6 +320,30 @@ export class ScriptRunner implements ScriptHost {
     const where = running.kind === 'eval' ? '@user_script:1' : '@user_function:1';
     this.lane.kill(`ERR Script killed by user with SCRIPT KILL... script: ${running.name}, on ${where}.`);
     c.reply.ok();
+  }
+
+  /** INFO memory's scripting fields. */
+  memoryStats(): {
+    vmEval: number;
+    scriptsEval: number;
+    cachedScripts: number;
+    functions: number;
+    libraries: number;
+    vmFunctions: number;
+    functionsMemory: number;
+  } {
+    let scriptsEval = 0;
+    // Per cached script: its source plus the table entry and SHA1 key, roughly as Redis counts.
+    for (const source of this.scripts.values()) scriptsEval += source.length + 104;
+    return {
+      vmEval: mainVmMemory(),
+      scriptsEval,
+      cachedScripts: this.scripts.size,
+      functions: 0,
+      libraries: 0,
+      vmFunctions: 0,
+      functionsMemory: 0,
+    };
   }
 
   /** Stops the long-script worker (the server is shutting down). */

@@ -18,6 +18,8 @@ export class Connection {
   /** Pub/sub frames produced by a command whose reply is discarded (CLIENT REPLY OFF/SKIP). */
   private pushWriter: RespWriter | null = null;
   private closed = false;
+  /** The command now blocked ran under CLIENT REPLY OFF/SKIP: its later reply is dropped too. */
+  private dropHeldReply = false;
   private paused = false;
 
   constructor(
@@ -81,7 +83,10 @@ export class Connection {
         client.pushSink = pushes;
         server.execute(client, argv);
         client.pushSink = null;
-        if (mode === 'skip' || client.replyMode === 'off') writer.truncate(mark);
+        if (mode === 'skip' || client.replyMode === 'off') {
+          writer.truncate(mark);
+          if (client.blocked !== null || client.heldByScript) this.dropHeldReply = true;
+        }
         if (pushes.pos > 0) {
           writer.rawBytes(pushes.buf, 0, pushes.pos);
           pushes.discard();
@@ -100,6 +105,11 @@ export class Connection {
   /** The client was unblocked: its reply is in the writer; go on with its pipelined commands. */
   private resume(): void {
     if (this.closed) return;
+    if (this.dropHeldReply) {
+      // Only the served reply was written since the last flush (pushes flush on their own).
+      this.dropHeldReply = false;
+      this.writer.discard();
+    }
     this.processInput();
   }
 

@@ -386,3 +386,28 @@ it('embedded: many concurrent waiters each get one element, in order', async () 
     pusher.close();
   }
 });
+
+scenarioSuite('blocking: CLIENT REPLY and blocked replies', (t) => {
+  t.scenario('under CLIENT REPLY OFF a blocked command served later sends nothing', async (s) => {
+    const a = await s.client('waiter');
+    const b = await s.client('pusher');
+    a.send(['CLIENT', 'REPLY', 'OFF']);
+    a.send(['BLPOP', 'k', '0']);
+    await s.quiet();
+    await b.call(['RPUSH', 'k', 'x', 'y']);
+    a.send(['CLIENT', 'REPLY', 'ON']);
+    await a.reply();
+    await a.call(['LRANGE', 'k', '0', '-1']);
+  });
+
+  t.scenario('CLIENT REPLY SKIP drops a blocked command reply and then answers again', async (s) => {
+    const a = await s.client('waiter');
+    const b = await s.client('pusher');
+    a.send(['CLIENT', 'REPLY', 'SKIP']);
+    a.send(['BLPOP', 'k', '0']);
+    a.send(['PING', 'after']);
+    await s.quiet();
+    await b.call(['RPUSH', 'k', 'x']);
+    await a.reply();
+  });
+});

@@ -5,8 +5,9 @@ import type { Command } from '../commands/registry.js';
 import { CommandError } from '../protocol/errors.js';
 import { LuaReply } from './lua-reply.js';
 import { compileError, mainVmMemory, runLua, FUEL_EXHAUSTED, type LuaValue, type ScriptHost } from './lua-vm.js';
-import { isLuaError, writeLuaValue } from './convert.js';
+import { countedScriptErrors, isLuaError, writeLuaValue } from './convert.js';
 import { LongScriptLane, type LongScript } from './long-script.js';
+import { functionMemoryStats, writeFunctionResult } from './functions.js';
 import type { RunJob } from './long-script-protocol.js';
 
 /** Replies kept for resuming a long script elsewhere are capped (approximate bytes). */
@@ -14,6 +15,14 @@ const MAX_REPLAY_BYTES = 256 * 1024 * 1024;
 
 export const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 export const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
+
+/**
+ * The VM's reply for a script stopped by its instruction budget. Raised inside a nested Lua
+ * function, the message carries that function's location first.
+ */
+function isFuelExhausted(result: LuaValue): boolean {
+  return isLuaError(result) && result.meta !== undefined && result.err.toString('latin1').replace(/^user_script:\d+: /, '') === FUEL_EXHAUSTED;
+}
 
 /** Rough bytes held by a reply value (for the replay cap). */
 function approximateSize(v: LuaValue): number {
@@ -35,6 +44,24 @@ const UNKNOWN_COMMAND = luaError('ERR Unknown Redis command called from script')
 const WRONG_ARITY = luaError('ERR Wrong number of args calling Redis command from script');
 const NOT_ALLOWED = luaError('ERR This Redis command is not allowed from script');
 const WRITE_IN_READONLY = luaError('ERR Write commands are not allowed from read-only scripts.');
+/**
+ * XREAD/XREADGROUP refuse BLOCK inside scripts (other blocking commands just do not block): true
+ * when the options before STREAMS include BLOCK, as Redis's option parser meets it.
+ */
+function xreadBlocks(name: string, argv: string[]): boolean {
+  if (name !== 'xread' && name !== 'xreadgroup') return false;
+  for (let i = 1; i < argv.length - 1; i++) {
+    const option = argv[i].toLowerCase();
+    if (option === 'streams') return false;
+    if (option === 'block') return true;
+    if (option === 'group') i += 2;
+    else if (option === 'count') i++;
+    // Anything else is the command's own syntax error, which comes first.
+    else if (option !== 'noack') return false;
+  }
+  return false;
+}
+
 /** Redis's may_replicate commands that are not writes, until their specs carry the flag. */
 const MAY_REPLICATE: ReadonlySet<string> = new Set(['publish', 'spublish', 'pfcount']);
 
@@ -231,7 +258,7 @@ export class ScriptRunner implements ScriptHost {
       this.current = null;
       this.recording = false;
     }
-    if (isLuaError(result) && result.meta !== undefined && result.err.toString('latin1') === FUEL_EXHAUSTED) {
+    if (isFuelExhausted(result)) {
       this.continueLong(call, { kind: 'eval', name: sha, startedAt }, source, sha, argv.slice(first), keyCount);
       return;
     }
@@ -335,14 +362,15 @@ export class ScriptRunner implements ScriptHost {
     let scriptsEval = 0;
     // Per cached script: its source plus the table entry and SHA1 key, roughly as Redis counts.
     for (const source of this.scripts.values()) scriptsEval += source.length + 104;
+    const functions = functionMemoryStats(this.server);
     return {
       vmEval: mainVmMemory(),
       scriptsEval,
       cachedScripts: this.scripts.size,
-      functions: 0,
-      libraries: 0,
+      functions: functions.functions,
+      libraries: functions.libraries,
       vmFunctions: 0,
-      functionsMemory: 0,
+      functionsMemory: functions.bytes,
     };
   }
 
@@ -372,7 +400,8 @@ export class ScriptRunner implements ScriptHost {
 
   private onLongDone(script: LongScript, v: LuaValue): void {
     const caller = script.caller;
-    writeLuaValue(caller, caller.reply, v);
+    if (script.kind === 'function') writeFunctionResult(caller, v);
+    else writeLuaValue(caller, caller.reply, v);
     if (script.busy) {
       caller.heldByScript = false;
       const server = this.server;
@@ -394,23 +423,26 @@ export class ScriptRunner implements ScriptHost {
 
   /** Redis's scriptCall checks, then the command on the script client. */
   callArgv(argv: string[]): LuaValue {
-    if (argv.length === 0) return NO_ARGS;
+    if (argv.length === 0) return this.refuse(NO_ARGS, undefined);
     let cmd: Command | undefined = this.server.commands.lookup(argv[0]);
     if (cmd !== undefined && cmd.subcommands !== null && argv.length >= 2) {
       cmd = cmd.subcommands.get(argv[1]) ?? cmd.subcommands.get(argv[1].toLowerCase());
     }
-    if (cmd === undefined) return UNKNOWN_COMMAND;
+    if (cmd === undefined) return this.refuse(UNKNOWN_COMMAND, undefined);
     // Arity first: a container command alone (`CONFIG`) fails its arity check, as in Redis.
     const arity = cmd.arity;
-    if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return WRONG_ARITY;
-    if (cmd.handler === undefined) return UNKNOWN_COMMAND;
-    if (cmd.flags.has('noscript')) return NOT_ALLOWED;
+    if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return this.refuse(WRONG_ARITY, cmd);
+    if (cmd.handler === undefined) return this.refuse(UNKNOWN_COMMAND, undefined);
+    if (cmd.flags.has('noscript')) return this.refuse(NOT_ALLOWED, cmd);
+    if (cmd.flags.has('blocking') && xreadBlocks(cmd.fullName, argv)) {
+      return this.refuse(luaError(`ERR ${argv[0]} command is not allowed with BLOCK option from scripts`), cmd);
+    }
     if (cmd.isWrite) {
-      if (this.current?.readOnly) return WRITE_IN_READONLY;
+      if (this.current?.readOnly) return this.refuse(WRITE_IN_READONLY, cmd);
       this.wrote = true;
     } else if (this.current?.readOnly && (cmd.flags.has('may_replicate') || MAY_REPLICATE.has(cmd.fullName))) {
       // Read-only scripts treat commands that may replicate (PUBLISH) as writes, as Redis does.
-      return WRITE_IN_READONLY;
+      return this.refuse(WRITE_IN_READONLY, cmd);
     }
     const server = this.server;
     const client = this.client;
@@ -420,17 +452,39 @@ export class ScriptRunner implements ScriptHost {
       cmd.handler(client, argv);
     } catch (e) {
       cmd.failedCalls++;
+      let message: string;
       if (e instanceof CommandError) {
-        this.reply.error(e.message);
+        message = e.message;
       } else {
         server.log.warning(`Unexpected error in '${cmd.fullName}' called from a script: ${(e as Error)?.stack ?? e}`);
-        this.reply.error(`ERR internal error while running '${cmd.fullName}'`);
+        message = `ERR internal error while running '${cmd.fullName}'`;
       }
+      this.countInnerError(message);
+      this.reply.error(message);
     }
     cmd.usec += (performance.now() - start) * 1000;
     cmd.calls++;
     server.stats.totalCommands++;
     return this.reply.take();
+  }
+
+  /**
+   * A call refused before its command runs: counted as Redis counts it (the error in errorstats
+   * at once, the command's rejected_calls).
+   */
+  private refuse(error: LuaValue, cmd: Command | undefined): LuaValue {
+    if (cmd !== undefined) cmd.rejectedCalls++;
+    this.countInnerError((error as { err: Buffer }).err.toString('latin1'));
+    return error;
+  }
+
+  /**
+   * Errors inside a script are counted when they happen; the script's reply does not count them
+   * again when it passes one on (Redis's ignore_err_stats_update).
+   */
+  private countInnerError(message: string): void {
+    this.server.countError(message);
+    countedScriptErrors.add(message);
   }
 
   log(level: number, message: Buffer): void {
@@ -440,5 +494,44 @@ export class ScriptRunner implements ScriptHost {
 
   setResp(version: 2 | 3): void {
     this.reply.resp = version;
+  }
+
+  // ------------------------------------------------------------------ functions (FCALL)
+
+  /**
+   * FCALL / FCALL_RO (src/scripting/functions.ts): runs a library's call chunk as run() runs a
+   * script, KEYS = argv[0 .. keyCount), ARGV the rest; `name` (the function's) stands in for the
+   * SHA1 in error suffixes. Answers the result for the caller to write, or undefined when the
+   * function went on to the long-script worker (which answers the caller itself).
+   */
+  runFunctionChunk(call: ScriptCall, name: string, source: Buffer, argv: readonly string[], keyCount: number): LuaValue | undefined {
+    this.client.selectDb(call.caller.dbIndex);
+    this.reply.resp = 2;
+    this.current = call;
+    this.wrote = false;
+    this.recording = true;
+    this.replay.length = 0;
+    this.fingerprints.length = 0;
+    this.recordedBytes = 0;
+    const startedAt = this.server.clock.now;
+    let result: LuaValue;
+    try {
+      result = runLua(this, source, name, argv, 0, keyCount);
+    } finally {
+      this.current = null;
+      this.recording = false;
+    }
+    // Out of fuel inside a nested Lua function, the engine's message carries a position prefix.
+    if (isFuelExhausted(result)) {
+      this.continueLong(call, { kind: 'function', name, startedAt }, source, name, argv.slice(), keyCount);
+      return undefined;
+    }
+    return result;
+  }
+
+  /** The function keeping the server busy (FUNCTION STATS' running_script), or null. */
+  get runningFunction(): { name: string; startedAt: number; caller: Client } | null {
+    const running = this.lane.running;
+    return running !== null && running.busy && running.kind === 'function' ? running : null;
   }
 }

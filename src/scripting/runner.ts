@@ -8,6 +8,7 @@ import { compileError, mainVmMemory, runLua, FUEL_EXHAUSTED, type LuaValue, type
 import { countedScriptErrors, isLuaError, writeLuaValue } from './convert.js';
 import { LongScriptLane, type LongScript } from './long-script.js';
 import { functionMemoryStats, writeFunctionResult } from './functions.js';
+import { LINE_CHANNEL, numberSafeSource } from './number-args.js';
 import type { RunJob } from './long-script-protocol.js';
 
 /** Replies kept for resuming a long script elsewhere are capped (approximate bytes). */
@@ -199,6 +200,8 @@ export class ScriptRunner implements ScriptHost {
   private readonly fingerprints: string[] = [];
   private recordedBytes = 0;
   private readonly lane: LongScriptLane;
+  /** Where the number-formatting prelude last raised a redis.call error again (number-args.ts). */
+  private raisedAt: { line: number; message: string } | null = null;
 
   constructor(private readonly server: Server) {
     this.reply = new LuaReply();
@@ -241,8 +244,25 @@ export class ScriptRunner implements ScriptHost {
    * argv[first .. first+keyCount), ARGV the rest.
    */
   run(call: ScriptCall, source: Buffer, sha: string, argv: readonly string[], first: number, keyCount: number): void {
-    const client = this.client;
-    client.selectDb(call.caller.dbIndex);
+    const result = this.attempt(call, 'eval', sha, numberSafeSource(source), sha, argv, first, keyCount);
+    if (result !== undefined) writeLuaValue(call.caller, call.caller.reply, result);
+  }
+
+  /**
+   * Runs a chunk on the main thread; undefined when it ran out of budget and went on on the
+   * long-script worker (which answers the caller itself).
+   */
+  private attempt(
+    call: ScriptCall,
+    kind: 'eval' | 'function',
+    name: string,
+    text: Buffer,
+    sha: string,
+    argv: readonly string[],
+    first: number,
+    keyCount: number,
+  ): LuaValue | undefined {
+    this.client.selectDb(call.caller.dbIndex);
     this.reply.resp = 2;
     this.current = call;
     this.wrote = false;
@@ -251,18 +271,26 @@ export class ScriptRunner implements ScriptHost {
     this.fingerprints.length = 0;
     this.recordedBytes = 0;
     const startedAt = this.server.clock.now;
+    this.raisedAt = null;
     let result: LuaValue;
     try {
-      result = runLua(this, source, sha, argv, first, keyCount);
+      result = runLua(this, text, sha, argv, first, keyCount);
     } finally {
       this.current = null;
       this.recording = false;
     }
-    if (isFuelExhausted(result)) {
-      this.continueLong(call, { kind: 'eval', name: sha, startedAt }, source, sha, argv.slice(first), keyCount);
-      return;
+    // (Set by callArgv while the script ran.)
+    const raised = this.raisedAt as { line: number; message: string } | null;
+    if (raised !== null && isLuaError(result) && result.meta !== undefined) {
+      // Raised again by the number-formatting prelude (number-args.ts): name the calling line.
+      const message = result.code === undefined ? result.err.toString('latin1') : `${result.code.toString('latin1')} ${result.err.toString('latin1')}`;
+      if (message === raised.message) result.meta.line = raised.line;
     }
-    writeLuaValue(call.caller, call.caller.reply, result);
+    if (isFuelExhausted(result)) {
+      this.continueLong(call, { kind, name, startedAt }, text, sha, argv.slice(first), keyCount);
+      return undefined;
+    }
+    return result;
   }
 
   /**
@@ -424,6 +452,11 @@ export class ScriptRunner implements ScriptHost {
   /** Redis's scriptCall checks, then the command on the script client. */
   callArgv(argv: string[]): LuaValue {
     if (argv.length === 0) return this.refuse(NO_ARGS, undefined);
+    if (argv[0] === LINE_CHANNEL) {
+      const line = /^user_script:(\d+): $/.exec(argv[1] ?? '');
+      this.raisedAt = line === null ? null : { line: Number(line[1]), message: argv[2] ?? '' };
+      return null;
+    }
     let cmd: Command | undefined = this.server.commands.lookup(argv[0]);
     if (cmd !== undefined && cmd.subcommands !== null && argv.length >= 2) {
       cmd = cmd.subcommands.get(argv[1]) ?? cmd.subcommands.get(argv[1].toLowerCase());
@@ -505,28 +538,7 @@ export class ScriptRunner implements ScriptHost {
    * function went on to the long-script worker (which answers the caller itself).
    */
   runFunctionChunk(call: ScriptCall, name: string, source: Buffer, argv: readonly string[], keyCount: number): LuaValue | undefined {
-    this.client.selectDb(call.caller.dbIndex);
-    this.reply.resp = 2;
-    this.current = call;
-    this.wrote = false;
-    this.recording = true;
-    this.replay.length = 0;
-    this.fingerprints.length = 0;
-    this.recordedBytes = 0;
-    const startedAt = this.server.clock.now;
-    let result: LuaValue;
-    try {
-      result = runLua(this, source, name, argv, 0, keyCount);
-    } finally {
-      this.current = null;
-      this.recording = false;
-    }
-    // Out of fuel inside a nested Lua function, the engine's message carries a position prefix.
-    if (isFuelExhausted(result)) {
-      this.continueLong(call, { kind: 'function', name, startedAt }, source, name, argv.slice(), keyCount);
-      return undefined;
-    }
-    return result;
+    return this.attempt(call, 'function', name, source, name, argv, 0, keyCount);
   }
 
   /** The function keeping the server busy (FUNCTION STATS' running_script), or null. */

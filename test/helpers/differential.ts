@@ -76,7 +76,7 @@ export async function startRealRedis(extraArgs: string[] = []): Promise<RealRedi
     process: proc,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
+        if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
         proc.once('exit', () => resolve());
         proc.kill('SIGKILL');
       }),

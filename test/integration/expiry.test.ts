@@ -93,15 +93,16 @@ test('1,000,000 keys with short TTLs: never visible after expiry, actively recla
     }
     assert.ok(expiredProbes > 1000, `probed ${expiredProbes} expired keys out of ${probes}`);
 
-    // Active expiry alone (no key of db 0 is read) reclaims everything within a few seconds.
+    // Active expiry alone (no key of db 0 is read) reclaims everything: a few seconds on an idle
+    // machine; the bound is generous because CI runs other test files beside this one.
     const reclaimStart = Date.now();
-    while (ks0.size > 0 && Date.now() - reclaimStart < 8_000) await sleep(50);
+    while (ks0.size > 0 && Date.now() - reclaimStart < 20_000) await sleep(50);
     const reclaimMs = Date.now() - reclaimStart;
     db.callSync('SELECT', '0');
     assert.equal(db.callSync('DBSIZE'), 0, `active expiry left ${ks0.size} keys after ${reclaimMs} ms`);
     assert.equal(ks0.volatileCount, 0);
     assert.ok(server.stats.expiredKeys >= N, `expired_keys ${server.stats.expiredKeys}`);
-    while (ks1.size > 0 && Date.now() - reclaimStart < 10_000) await sleep(50);
+    while (ks1.size > 0 && Date.now() - reclaimStart < 25_000) await sleep(50);
     assert.equal(ks1.size, 0);
 
     // The cron shrinks the emptied tables about once a second; then the heap returns.

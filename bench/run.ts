@@ -28,9 +28,11 @@ import {
   type RespValue,
 } from './resp-client.js';
 import { BenchServer, killAllNow, PORT_RANGE, rssBytes, type ServerKind } from './servers.js';
+import { runLoadTool } from './load-tool.js';
 import {
   benchmarkTestName,
   CLIENTS,
+  KEYSPACE,
   COLLECTION_MEMORY,
   collectionWarmupArgs,
   fillCommand,
@@ -39,6 +41,7 @@ import {
   LATENCY_KEYS,
   LATENCY_SECONDS,
   latencyLoadArgs,
+  LOAD_TOOL_WARMUP_REQUESTS,
   MEMORY_KEYS,
   PHASES,
   selector,
@@ -253,14 +256,14 @@ function sideCells(s: SideResult): string {
 
 function throughputLine(r: ThroughputResult): string {
   const target = `>=${r.target.toFixed(2)}x`;
-  return `${pad(r.name, 16)} |${sideCells(r.redis)} |${sideCells(r.cinder)} | ${lpad(fmtRatio(r.ratio), 7)}  ${lpad(target, 8)}  ${r.verdict}`;
+  return `${pad(r.name, 19)} |${sideCells(r.redis)} |${sideCells(r.cinder)} | ${lpad(fmtRatio(r.ratio), 7)}  ${lpad(target, 8)}  ${r.verdict}`;
 }
 
 function throughputHeader(): string[] {
   const side = `${lpad('rps', 12)} ${lpad('p50 ms', 8)} ${lpad('p99 ms', 8)}`;
   return [
-    `${pad('', 16)} |${pad('              Redis', 30)} |${pad('              Cinder', 30)} | Cinder/Redis`,
-    `${pad('test', 16)} |${side} |${side} | ${lpad('rps', 7)}  ${lpad('target', 8)}`,
+    `${pad('', 19)} |${pad('              Redis', 30)} |${pad('              Cinder', 30)} | Cinder/Redis`,
+    `${pad('test', 19)} |${side} |${side} | ${lpad('rps', 7)}  ${lpad('target', 8)}`,
   ];
 }
 
@@ -389,6 +392,24 @@ async function collectionWarmup(pair: Pair, tests: ThroughputTest[]): Promise<vo
   log(`collection warm-up (not reported): ${((Date.now() - t0) / 1000).toFixed(1)} s of the selected collection tests at pipeline 1`);
 }
 
+/**
+ * Short unreported run of each selected load-tool test on each server that supports it, so the
+ * first measured run does not time V8 compiling MULTI/EXEC or the stream group handlers.
+ */
+async function loadToolWarmup(pair: Pair, tests: ThroughputTest[]): Promise<void> {
+  const t0 = Date.now();
+  for (const kind of ['redis', 'cinder'] as const) {
+    for (const t of tests) {
+      if (!t.tool || (await unsupportedCommand(pair.get(kind).port, t.probe))) continue;
+      const run = await runLoadTool(pair.get(kind).port, { test: t.tool, clients: CLIENTS, pipeline: t.pipeline, requests: LOAD_TOOL_WARMUP_REQUESTS, keyspace: KEYSPACE }, 120_000);
+      if (run.error) log(`  load-tool warm-up: ${label(kind)} ${t.name}: ${run.error}`);
+      const crash = await pair.ensureAlive(kind);
+      if (crash) log(`  load-tool warm-up: ${crash}`);
+    }
+  }
+  log(`load-tool warm-up (not reported): ${((Date.now() - t0) / 1000).toFixed(1)} s of the selected load-tool tests, ${fmtInt(LOAD_TOOL_WARMUP_REQUESTS)} operations each`);
+}
+
 async function runThroughput(pair: Pair, tests: ThroughputTest[], opts: Options): Promise<ThroughputResult[]> {
   const results: ThroughputResult[] = [];
   // Warm-up, not reported: a fresh Cinder runs its first requests in V8's interpreter and baseline
@@ -402,18 +423,23 @@ async function runThroughput(pair: Pair, tests: ThroughputTest[], opts: Options)
     }
   }
   log(`warm-up (not reported): ${((Date.now() - warmT0) / 1000).toFixed(1)} s of the basic tests at pipeline 1 and 16 on both servers`);
-  log(`Throughput: redis-benchmark, ${CLIENTS} clients, best of ${opts.rounds} run(s) per server, latency in ms`);
+  log(`Throughput: redis-benchmark (multi10-*, xreadgroup-xack-*: bench/load-tool), ${CLIENTS} clients, best of ${opts.rounds} run(s) per server, latency in ms`);
   for (const h of throughputHeader()) log(h);
   let collectionsWarm = false;
+  let loadToolWarm = false;
   for (let ti = 0; ti < tests.length; ti++) {
     const t = tests[ti]!;
     if (t.reset && !collectionsWarm) {
       collectionsWarm = true;
       await collectionWarmup(pair, tests);
     }
+    if (t.tool && !loadToolWarm) {
+      loadToolWarm = true;
+      await loadToolWarmup(pair, tests);
+    }
     const requests = scaled(t.requests, opts.scale, 1000);
     // -n first: in custom-command mode everything after the command is its arguments.
-    const args = ['-n', String(requests), ...t.args];
+    const args = t.tool ? [...t.args, '--requests', String(requests)] : ['-n', String(requests), ...t.args];
     const sides: Record<ServerKind, SideResult> = {
       redis: { status: 'ok', runs: [], errors: [] },
       cinder: { status: 'ok', runs: [], errors: [] },
@@ -438,7 +464,9 @@ async function runThroughput(pair: Pair, tests: ThroughputTest[], opts: Options)
           const subscribers = t.subscribers && !resetError ? await openSubscribers(pair.get(kind).port, t.subscribers.channel, t.subscribers.count) : [];
           const run = resetError
             ? { rows: [], error: resetError, seconds: 0 }
-            : await runRedisBenchmark(pair.get(kind).port, args, timeoutMs);
+            : t.tool
+              ? await runLoadTool(pair.get(kind).port, { test: t.tool, clients: CLIENTS, pipeline: t.pipeline, requests, keyspace: KEYSPACE }, timeoutMs)
+              : await runRedisBenchmark(pair.get(kind).port, args, timeoutMs);
           for (const s of subscribers) s.destroy();
           const row = pickRow(run.rows, t.row);
           if (!run.error && !row) run.error = `no ${t.row} row in redis-benchmark's output`;
@@ -802,7 +830,9 @@ async function main(): Promise<number> {
   }
   const selected = selector(opts.only);
   if (opts.list) {
-    for (const t of THROUGHPUT_TESTS) log(`${pad(t.name, 16)} redis-benchmark ${t.args.join(' ')} -n ${t.requests}`);
+    for (const t of THROUGHPUT_TESTS) {
+      log(t.tool ? `${pad(t.name, 20)} ${t.args.join(' ')} --requests ${t.requests}` : `${pad(t.name, 20)} redis-benchmark ${t.args.join(' ')} -n ${t.requests}`);
+    }
     for (const [g, names] of Object.entries(GROUPS)) log(`${pad(g, 20)} group: ${names.length} tests`);
     for (const p of PHASES) {
       const probe = COLLECTION_MEMORY.find((c) => c.name === p);

@@ -5,6 +5,8 @@
  * run (otherwise the test is reported as "unsupported" for Cinder instead of measuring errors).
  */
 
+import type { LoadToolTest } from './load-tool.js';
+
 export interface ThroughputTest {
   /** Unique, lower case; `--only` matches it (exactly or with `*` wildcards). */
   name: string;
@@ -29,6 +31,11 @@ export interface ThroughputTest {
   reset?: KeyReset;
   /** Connections subscribed to `channel` for the duration of each run (they read and discard). */
   subscribers?: { channel: string; count: number };
+  /**
+   * Run by our own load tool (bench/load-tool.ts) instead of redis-benchmark, for workloads it
+   * cannot express; `args` are then only descriptive. Clients, pipeline and -n are the test's.
+   */
+  tool?: LoadToolTest;
 }
 
 /** The collection types the harness can pre-fill. */
@@ -185,6 +192,37 @@ function streamsPubsub(pipeline: number): ThroughputTest[] {
   ];
 }
 
+/**
+ * Workloads of our own load tool (bench/load-tool.ts), same client count as the redis-benchmark
+ * tests: MULTI + 10 SETs + EXEC as one operation, and XREADGROUP COUNT 1 + XACK of the returned ID
+ * as one operation (at pipeline 16: 16 XREADGROUPs in one write, then their 16 XACKs in one write).
+ */
+function loadToolTests(pipeline: number): ThroughputTest[] {
+  const describe = (test: LoadToolTest): string[] => ['load-tool', '--test', test, '--clients', String(CLIENTS), '--pipeline', String(pipeline)];
+  return [
+    {
+      name: `multi10-p${pipeline}`,
+      category: 'transactions',
+      args: [...describe('multi10'), '--keyspace', String(KEYSPACE)],
+      requests: pipeline === 1 ? 100_000 : 300_000,
+      pipeline,
+      probe: [['MULTI'], ['EXEC']],
+      tool: 'multi10',
+      note: `MULTI, 10x SET key:<random of ${KEYSPACE}> xxx, EXEC = 1 operation`,
+    },
+    {
+      name: `xreadgroup-xack-p${pipeline}`,
+      category: 'streams-pubsub',
+      args: describe('xreadgroup-xack'),
+      requests: pipeline === 1 ? 100_000 : 500_000,
+      pipeline,
+      probe: [['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', PROBE_KEY + 'x', '>'], ['XACK', PROBE_KEY + 'x', 'g', '0-1']],
+      tool: 'xreadgroup-xack',
+      note: 'XREADGROUP GROUP g c<i> COUNT 1 STREAMS bench:xstream > then XACK of the returned ID = 1 operation; the stream is pre-filled',
+    },
+  ];
+}
+
 export const THROUGHPUT_TESTS: ThroughputTest[] = [
   ...basic(1),
   ...basic(16),
@@ -194,7 +232,12 @@ export const THROUGHPUT_TESTS: ThroughputTest[] = [
   ...collection(16),
   ...streamsPubsub(1),
   ...streamsPubsub(16),
+  ...loadToolTests(1),
+  ...loadToolTests(16),
 ];
+
+/** Operations per connection-run of the unreported warm-up before the first load-tool test. */
+export const LOAD_TOOL_WARMUP_REQUESTS = 20_000;
 
 /**
  * Warm-up before the first collection test (not reported): one short run of the selected collection
@@ -351,7 +394,10 @@ export const GROUPS: Record<string, string[]> = {
   collections: [...collection(1), ...collection(16)].map((t) => t.name),
   'collections-p1': collection(1).map((t) => t.name),
   'collections-p16': collection(16).map((t) => t.name),
-  'streams-pubsub': [...streamsPubsub(1), ...streamsPubsub(16)].map((t) => t.name),
+  'streams-pubsub': [...streamsPubsub(1), ...streamsPubsub(16), ...loadToolTests(1), ...loadToolTests(16)]
+    .filter((t) => t.category === 'streams-pubsub')
+    .map((t) => t.name),
+  transactions: [...loadToolTests(1), ...loadToolTests(16)].filter((t) => t.category === 'transactions').map((t) => t.name),
 };
 
 /**

@@ -632,9 +632,8 @@ function consumerHistory(
   now: number,
 ): Array<[bigint, string[] | undefined]> {
   const out: Array<[bigint, string[] | undefined]> = [];
-  const ids = consumer.pel.ids;
-  for (let i = consumer.pel.lowerBound(start); i < ids.length && (count === 0 || out.length < count); i++) {
-    const id = ids[i];
+  consumer.pel.forEachFrom(start, (id) => {
+    if (count !== 0 && out.length >= count) return false;
     const fields = s.get(id);
     out.push([id, fields]);
     // Entries deleted from the stream are reported with no fields and not counted as delivered.
@@ -643,7 +642,8 @@ function consumerHistory(
       nack.deliveryTime = now;
       nack.deliveryCount++;
     }
-  }
+    return true;
+  });
   return out;
 }
 
@@ -851,8 +851,8 @@ function xpendingCommand(c: Client, argv: string[]): void {
       c.reply.nullArray();
       return;
     }
-    replyId(c, g.pel.ids[0]);
-    replyId(c, g.pel.ids[g.pel.size - 1]);
+    replyId(c, g.pel.first()!);
+    replyId(c, g.pel.last()!);
     const withPending = g.sortedConsumers().filter((x) => x.pel.size > 0);
     c.reply.arrayLen(withPending.length);
     for (const x of withPending) {
@@ -870,13 +870,14 @@ function xpendingCommand(c: Client, argv: string[]): void {
   }
   const now = c.server.clock.now;
   const rows: Array<[bigint, NACK]> = [];
-  for (let i = pel.lowerBound(start); count > 0 && i < pel.size && pel.ids[i] <= end; i++) {
-    const id = pel.ids[i];
+  pel.forEachFrom(start, (id) => {
+    if (count <= 0 || id > end) return false;
     const nack = g.nacks.get(id) as NACK;
-    if (minIdle && now - nack.deliveryTime < minIdle) continue;
+    if (minIdle && now - nack.deliveryTime < minIdle) return true;
     rows.push([id, nack]);
     count--;
-  }
+    return true;
+  });
   c.reply.arrayLen(rows.length);
   for (const [id, nack] of rows) {
     c.reply.arrayLen(4);
@@ -1010,11 +1011,13 @@ function xautoclaimCommand(c: Client, argv: string[]): void {
   const deleted: bigint[] = [];
   let consumer: Consumer | null = null;
   const pel = g.pel;
-  let i = pel.lowerBound(start);
-  while (attempts-- > 0 && count > 0 && i < pel.size) {
-    const id = pel.ids[i];
+  // A cursor by ID: acknowledging deleted entries removes them from the PEL while we walk it.
+  let cursor = pel.ceiling(start);
+  while (attempts-- > 0 && count > 0 && cursor !== undefined) {
+    const id = cursor;
     const nack = g.nacks.get(id) as NACK;
     const fields = s.get(id);
+    cursor = pel.ceiling(id + 1n);
     if (fields === undefined) {
       g.ack(id);
       deleted.push(id);
@@ -1022,7 +1025,6 @@ function xautoclaimCommand(c: Client, argv: string[]): void {
       c.server.dirty++;
       continue;
     }
-    i++;
     if (minIdle && now - nack.deliveryTime < minIdle) continue;
     if (consumer === null) consumer = consumerFor(c, argv[1], g, argv[3], now);
     nack.deliveryTime = now;
@@ -1032,7 +1034,7 @@ function xautoclaimCommand(c: Client, argv: string[]): void {
     count--;
     c.server.dirty++;
   }
-  const next = i < pel.size ? pel.ids[i] : 0n;
+  const next = cursor ?? 0n;
   c.reply.arrayLen(3);
   replyId(c, next);
   c.reply.arrayLen(claimed.length);
@@ -1120,7 +1122,7 @@ function xinfoStreamCommand(c: Client, argv: string[]): void {
     c.reply.bulk('pel-count');
     c.reply.int(g.pel.size);
     c.reply.bulk('pending');
-    const pel = count === 0 ? g.pel.ids : g.pel.ids.slice(0, count);
+    const pel = g.pel.toArray(count);
     c.reply.arrayLen(pel.length);
     for (const id of pel) {
       const nack = g.nacks.get(id) as NACK;
@@ -1142,7 +1144,7 @@ function xinfoStreamCommand(c: Client, argv: string[]): void {
       c.reply.bulk('pel-count');
       c.reply.int(consumer.pel.size);
       c.reply.bulk('pending');
-      const cpel = count === 0 ? consumer.pel.ids : consumer.pel.ids.slice(0, count);
+      const cpel = consumer.pel.toArray(count);
       c.reply.arrayLen(cpel.length);
       for (const id of cpel) {
         const nack = g.nacks.get(id) as NACK;

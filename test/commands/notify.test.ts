@@ -235,4 +235,34 @@ scenarioSuite('keyspace notifications', (t) => {
     }
     await c.call(['CONFIG', 'SET', 'notify-keyspace-events', 'Q']);
   });
+
+  // Redis 7.0: A does not include n, and CONFIG GET leaves n out whenever it shows A (AKEn -> AKE),
+  // yet n stays active.
+  t.scenario('CONFIG GET with n next to A and other combinations', async (s) => {
+    const c = await s.client('config');
+    const combos = ['KEAn', 'AKEn', 'nA', 'An', 'n', 'KEn', 'nKE', 'Agn', 'Ag$lshzxetdn', 'Ag$lshzxetd', 'g$lshzxetdKE', 'Kmn', 'AKEmn', 'mnAKE', 'KA', 'E', 'K', 'nm', 'AAnn', 'KEAn'];
+    for (const flags of combos) {
+      await c.call(['CONFIG', 'SET', 'notify-keyspace-events', flags]);
+      await c.call(['CONFIG', 'GET', 'notify-keyspace-events']);
+      await c.call(['CONFIG', 'GET', 'notify-keyspace-*']);
+    }
+    await c.call(['CONFIG', 'SET', 'notify-keyspace-events', '']);
+    await c.call(['CONFIG', 'GET', 'notify-keyspace-events']);
+  });
+
+  t.scenario('new-key events arrive with A plus n', async (s) => {
+    const cmds = [['SET', 'n1', 'v'], ['SET', 'n1', 'w'], ['RPUSH', 'nl', 'x'], ['HSET', 'nh', 'f', 'v'], ['DEL', 'n1'], ['SET', 'n1', 'v']];
+    await compareEvents(s, 'KEAn', cmds);
+    await compareEvents(s, 'AEn', cmds);
+    await compareEvents(s, 'nKA', cmds);
+  });
+
+  t.scenario('going from KEAn to KEA turns new-key events off', async (s) => {
+    const writer = await s.client('writer');
+    // compareEvents sets the flags itself; set KEAn first so the KEA step is a real change.
+    await writer.call(['CONFIG', 'SET', 'notify-keyspace-events', 'KEAn']);
+    await compareEvents(s, 'KEA', [['SET', 'off1', 'v'], ['RPUSH', 'off2', 'x']]);
+    await writer.call(['CONFIG', 'SET', 'notify-keyspace-events', 'KEA']);
+    await compareEvents(s, 'KEAn', [['SET', 'on1', 'v'], ['RPUSH', 'on2', 'x']]);
+  });
 });

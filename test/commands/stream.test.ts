@@ -509,6 +509,32 @@ diffSuite('stream: consumer groups', (t) => {
     ['XAUTOCLAIM', 's', 'nog', 'c', '0', '0'],
     ['XAUTOCLAIM', 'nokey', 'g', 'c', '0', '0'],
   ]);
+  // PELs of hundreds of IDs span several leaves of the chunked SortedIds (256 IDs per leaf).
+  t.case('large PELs: ranges, claims and acks across PEL leaves', [
+    ...addMany('s', 1, 700),
+    ['XGROUP', 'CREATE', 's', 'g', '0'],
+    ['XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', '400', 'STREAMS', 's', '>'],
+    ['XREADGROUP', 'GROUP', 'g', 'bob', 'COUNT', '300', 'STREAMS', 's', '>'],
+    ['XPENDING', 's', 'g'],
+    ['XACK', 's', 'g', '1-1', '256-1', '257-1', '258-1', '512-1', '513-1', '700-1', '700-1', '999-1'],
+    ['XACK', 's', 'g', ...Array.from({ length: 200 }, (_, i) => `${101 + i}-1`)],
+    ['XPENDING', 's', 'g'],
+    ['XDEL', 's', '2-1', '3-1', '400-1', '401-1'],
+    ['XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', '60', 'STREAMS', 's', '50-1'],
+    ['XREADGROUP', 'GROUP', 'g', 'bob', 'COUNT', '5', 'STREAMS', 's', '600-1'],
+    ['XREADGROUP', 'GROUP', 'g', 'bob', 'STREAMS', 's', '0'],
+    ['XAUTOCLAIM', 's', 'g', 'carol', '0', '0', 'COUNT', '100', 'JUSTID'],
+    ['XAUTOCLAIM', 's', 'g', 'carol', '0', '250-1', 'COUNT', '300', 'JUSTID'],
+    ['XCLAIM', 's', 'g', 'dave', '0', '320-1', '321-1', '999-1', '40-1', 'JUSTID'],
+    ['XPENDING', 's', 'g'],
+    { argv: ['XPENDING', 's', 'g', '-', '+', '300', 'carol'], compare: 'type' },
+    ['XGROUP', 'DELCONSUMER', 's', 'g', 'alice'],
+    ['XGROUP', 'DELCONSUMER', 's', 'g', 'carol'],
+    ['XPENDING', 's', 'g'],
+    ['XREADGROUP', 'GROUP', 'g', 'dave', 'STREAMS', 's', '0'],
+    ['XACK', 's', 'g', ...Array.from({ length: 700 }, (_, i) => `${i + 1}-1`)],
+    ['XPENDING', 's', 'g'],
+  ]);
   t.case('entries-read and lag', [
     ['XGROUP', 'CREATE', 's', 'g0', '0', 'MKSTREAM'],
     ['XINFO', 'GROUPS', 's'],

@@ -17,8 +17,8 @@ import { parseInteger } from '../../util/number.js';
  * hold at most stream-node-max-entries entries / stream-node-max-bytes bytes and sit in a sorted
  * array searched by binary search: XADD is amortized O(1), XRANGE O(log n + k).
  *
- * Consumer groups: the PEL is a sorted bigint array (range scans) plus a Map id → NACK; each
- * consumer keeps its own sorted id array.
+ * Consumer groups: the PEL is an ordered set of IDs (SortedIds, a chunked sorted array: O(log n)
+ * changes, ordered scans from any ID) plus a Map id → NACK; each consumer keeps its own SortedIds.
  */
 
 export const ID_MAX = (1n << 128n) - 1n;
@@ -60,6 +60,8 @@ class StreamNode {
   baseBytes = 0;
   /** The master entry's fields (the first entry's): later entries with the same fields are smaller. */
   masterFields: string[] = [];
+  /** Offset of the last entry (the one with lastId): its flag byte says whether it is deleted. */
+  lastPos = 0;
   constructor(
     public firstId: bigint,
     public lastId: bigint,
@@ -222,36 +224,218 @@ export class NACK {
   ) {}
 }
 
-/** A sorted array of IDs (binary search inserts/removes; appends at the end are O(1)). */
+/** Most IDs in one leaf of a SortedIds; a leaf past it splits in two. */
+const PEL_LEAF_MAX = 256;
+/** A leaf shrunk below this merges with a neighbour when the two fit in one leaf. */
+const PEL_LEAF_MIN = PEL_LEAF_MAX / 4;
+
+/** Index of the first element >= `id` in an ascending array. */
+function lowerBound(a: readonly bigint[], id: bigint): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * An ordered set of IDs (a PEL): a chunked sorted array. IDs sit in ascending leaves of at most
+ * PEL_LEAF_MAX, found by binary search over the leaves' first IDs, so inserts and removes cost
+ * O(log n + PEL_LEAF_MAX) instead of the O(n) splice of one flat array (XACK, XCLAIM and delivery
+ * on PELs of millions). Appends past the last ID (new deliveries) fill the last leaf and then open
+ * a new one, so in-order PELs have full leaves. Small leaves merge with a neighbour, so the leaf
+ * count stays O(n / PEL_LEAF_MAX) whatever the removal order.
+ */
 export class SortedIds {
-  ids: bigint[] = [];
-  /** Index of the first id >= `id`. */
-  lowerBound(id: bigint): number {
-    const a = this.ids;
-    let lo = 0;
-    let hi = a.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (a[mid] < id) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+  private leaves: bigint[][] = [];
+  /** firsts[i] === leaves[i][0]: the index searched to find a leaf. */
+  private firsts: bigint[] = [];
+  private count = 0;
+
+  get size(): number {
+    return this.count;
   }
-  insert(id: bigint): void {
-    const a = this.ids;
-    if (a.length === 0 || a[a.length - 1] < id) {
-      a.push(id);
-      return;
-    }
-    const i = this.lowerBound(id);
-    if (a[i] !== id) a.splice(i, 0, id);
+
+  /** The leaf that holds `id` or would: the last one whose first ID is <= id (0 when none is). */
+  private leafFor(id: bigint): number {
+    const i = lowerBound(this.firsts, id);
+    return i < this.firsts.length && this.firsts[i] === id ? i : Math.max(0, i - 1);
   }
-  remove(id: bigint): void {
-    const i = this.lowerBound(id);
-    if (this.ids[i] === id) this.ids.splice(i, 1);
+
+  /** Adds `id`; false when it was there already. */
+  insert(id: bigint): boolean {
+    const leaves = this.leaves;
+    if (leaves.length === 0) {
+      leaves.push([id]);
+      this.firsts.push(id);
+      this.count = 1;
+      return true;
+    }
+    const li = this.leafFor(id);
+    const leaf = leaves[li];
+    if (leaf[leaf.length - 1] < id) {
+      if (leaf.length >= PEL_LEAF_MAX && li === leaves.length - 1) {
+        // Appending past the end: a new leaf keeps in-order PELs in full leaves.
+        leaves.push([id]);
+        this.firsts.push(id);
+        this.count++;
+        return true;
+      }
+      leaf.push(id);
+    } else {
+      const pos = lowerBound(leaf, id);
+      if (leaf[pos] === id) return false;
+      leaf.splice(pos, 0, id);
+      if (pos === 0) this.firsts[li] = id;
+    }
+    this.count++;
+    if (leaf.length > PEL_LEAF_MAX) {
+      const right = leaf.splice(leaf.length >>> 1);
+      leaves.splice(li + 1, 0, right);
+      this.firsts.splice(li + 1, 0, right[0]);
+    }
+    return true;
+  }
+
+  /** Removes `id`; false when it was not there. */
+  remove(id: bigint): boolean {
+    if (this.count === 0) return false;
+    const li = this.leafFor(id);
+    const leaf = this.leaves[li];
+    const pos = lowerBound(leaf, id);
+    if (leaf[pos] !== id) return false;
+    this.count--;
+    if (pos === leaf.length - 1) leaf.pop();
+    else leaf.splice(pos, 1);
+    if (leaf.length === 0) {
+      this.leaves.splice(li, 1);
+      this.firsts.splice(li, 1);
+      return true;
+    }
+    if (pos === 0) this.firsts[li] = leaf[0];
+    if (leaf.length < PEL_LEAF_MIN) this.mergeSmall(li);
+    return true;
+  }
+
+  /** Merges leaf `li` into a neighbour when both fit in one leaf. */
+  private mergeSmall(li: number): void {
+    const leaves = this.leaves;
+    const leaf = leaves[li];
+    if (li + 1 < leaves.length && leaf.length + leaves[li + 1].length <= PEL_LEAF_MAX) {
+      leaves[li] = leaf.concat(leaves[li + 1]);
+      leaves.splice(li + 1, 1);
+      this.firsts.splice(li + 1, 1);
+    } else if (li > 0 && leaves[li - 1].length + leaf.length <= PEL_LEAF_MAX) {
+      leaves[li - 1] = leaves[li - 1].concat(leaf);
+      leaves.splice(li, 1);
+      this.firsts.splice(li, 1);
+    }
+  }
+
+  has(id: bigint): boolean {
+    if (this.count === 0) return false;
+    const leaf = this.leaves[this.leafFor(id)];
+    return leaf[lowerBound(leaf, id)] === id;
+  }
+
+  /** The smallest ID, undefined when empty. */
+  first(): bigint | undefined {
+    return this.count === 0 ? undefined : this.firsts[0];
+  }
+
+  /** The largest ID, undefined when empty. */
+  last(): bigint | undefined {
+    if (this.count === 0) return undefined;
+    const leaf = this.leaves[this.leaves.length - 1];
+    return leaf[leaf.length - 1];
+  }
+
+  /** The smallest ID >= `id`, undefined when there is none (a cursor that survives removals). */
+  ceiling(id: bigint): bigint | undefined {
+    if (this.count === 0) return undefined;
+    let li = this.leafFor(id);
+    let pos = lowerBound(this.leaves[li], id);
+    if (pos === this.leaves[li].length) {
+      li++;
+      pos = 0;
+    }
+    return li < this.leaves.length ? this.leaves[li][pos] : undefined;
+  }
+
+  /**
+   * Calls `fn` with each ID >= `start` in ascending order until it returns false. `fn` must not
+   * change this set (use ceiling() to walk while removing).
+   */
+  forEachFrom(start: bigint, fn: (id: bigint) => boolean | void): void {
+    if (this.count === 0) return;
+    const leaves = this.leaves;
+    let li = this.leafFor(start);
+    let pos = lowerBound(leaves[li], start);
+    for (; li < leaves.length; li++, pos = 0) {
+      const leaf = leaves[li];
+      for (; pos < leaf.length; pos++) if (fn(leaf[pos]) === false) return;
+    }
+  }
+
+  /** The first `limit` IDs in order (all of them when limit is 0). */
+  toArray(limit = 0): bigint[] {
+    const out: bigint[] = [];
+    const max = limit > 0 ? Math.min(limit, this.count) : this.count;
+    for (const leaf of this.leaves) {
+      for (const id of leaf) {
+        if (out.length === max) return out;
+        out.push(id);
+      }
+    }
+    return out;
+  }
+
+  clone(): SortedIds {
+    const copy = new SortedIds();
+    copy.leaves = this.leaves.map((l) => l.slice());
+    copy.firsts = this.firsts.slice();
+    copy.count = this.count;
+    return copy;
+  }
+
+  /** Leaves in use (tests check the structure stays compact). */
+  get leafCount(): number {
+    return this.leaves.length;
+  }
+}
+
+/**
+ * id → NACK. Not a plain Map<bigint, NACK>: V8 hashes a BigInt by its lowest 64 bits only, which
+ * for stream IDs is the seq part, nearly always 0 or 1, so every ID would land in one hash chain
+ * and each lookup would walk the whole PEL (XREADGROUP delivery was quadratic). Keys are stored
+ * as `id ^ ms`, a bijection (the high 64 bits are unchanged) whose low bits carry the ms.
+ */
+export class PendingMap {
+  private readonly map = new Map<bigint, NACK>();
+  private static key(id: bigint): bigint {
+    return id ^ (id >> 64n);
   }
   get size(): number {
-    return this.ids.length;
+    return this.map.size;
+  }
+  get(id: bigint): NACK | undefined {
+    return this.map.get(PendingMap.key(id));
+  }
+  has(id: bigint): boolean {
+    return this.map.has(PendingMap.key(id));
+  }
+  set(id: bigint, nack: NACK): void {
+    this.map.set(PendingMap.key(id), nack);
+  }
+  delete(id: bigint): boolean {
+    return this.map.delete(PendingMap.key(id));
+  }
+  /** [id, nack] pairs in insertion order (the key mixing is its own inverse). */
+  *[Symbol.iterator](): IterableIterator<[bigint, NACK]> {
+    for (const [k, nack] of this.map) yield [PendingMap.key(k), nack];
   }
 }
 
@@ -268,7 +452,7 @@ export const ENTRIES_READ_INVALID = -1;
 
 export class ConsumerGroup {
   pel = new SortedIds();
-  nacks = new Map<bigint, NACK>();
+  nacks = new PendingMap();
   consumers = new Map<string, Consumer>();
   constructor(
     public name: string,
@@ -294,10 +478,10 @@ export class ConsumerGroup {
   }
 
   deleteConsumer(c: Consumer): void {
-    for (const id of c.pel.ids) {
+    c.pel.forEachFrom(0n, (id) => {
       this.nacks.delete(id);
       this.pel.remove(id);
-    }
+    });
     this.consumers.delete(c.name);
   }
 
@@ -355,6 +539,18 @@ export class StreamValue implements CollectionValue {
   }
   private raxNodesCache = -1;
 
+  /**
+   * Where the last forward range() stopped: the entry after `seekId` starts at `seekPos` in
+   * `seekNode`. A range starting past seekId in that node resumes there instead of decoding the
+   * node from its start: consumers reading in order (XREADGROUP >, XREAD from the last ID) then
+   * cost O(entries read), not O(node size). Offsets stay valid: node buffers are only appended
+   * to, copied whole (reserve/seal) or have a flag byte flipped, and a dropped node is no longer
+   * in `nodes`, so it never matches.
+   */
+  private seekNode: StreamNode | null = null;
+  private seekId = 0n;
+  private seekPos = 0;
+
   /** Number of nodes (XINFO's radix-tree-keys). */
   get nodeCount(): number {
     return this.nodes.length;
@@ -372,6 +568,9 @@ export class StreamValue implements CollectionValue {
 
   /** streamLastValidID: the last live entry, 0-0 when empty. */
   lastLiveId(): bigint {
+    // Fast path (every XREAD/XREADGROUP asks): the last entry appended is still live.
+    const tail = this.nodes[this.nodes.length - 1];
+    if (tail !== undefined && tail.buf[tail.lastPos] === 0) return tail.lastId;
     let out = 0n;
     this.range(0n, ID_MAX, true, (id) => {
       out = id;
@@ -387,6 +586,7 @@ export class StreamValue implements CollectionValue {
       copy.len = n.len;
       copy.baseBytes = n.baseBytes;
       copy.masterFields = n.masterFields;
+      copy.lastPos = n.lastPos;
       copy.total = n.total;
       copy.live = n.live;
       s.nodes.push(copy);
@@ -399,10 +599,10 @@ export class StreamValue implements CollectionValue {
       const cg = new ConsumerGroup(g.name, g.lastId, g.entriesRead);
       for (const c of g.consumers.values()) {
         const cc = new Consumer(c.name, c.seenTime);
-        cc.pel.ids = c.pel.ids.slice();
+        cc.pel = c.pel.clone();
         cg.consumers.set(c.name, cc);
       }
-      cg.pel.ids = g.pel.ids.slice();
+      cg.pel = g.pel.clone();
       for (const [id, nack] of g.nacks) {
         const owner = nack.consumer === null ? null : (cg.consumers.get(nack.consumer.name) ?? null);
         cg.nacks.set(id, new NACK(owner, nack.deliveryTime, nack.deliveryCount));
@@ -463,6 +663,7 @@ export class StreamValue implements CollectionValue {
     const n = node as StreamNode;
     n.baseBytes += this.entryListpackBytes(n, id, argv, from, pairs);
     n.reserve(1 + 10 + 10 + bodySize);
+    n.lastPos = n.len;
     n.buf[n.len++] = 0;
     n.writeVarintBig(msDelta);
     n.writeVarintBig(seqPart);
@@ -526,10 +727,16 @@ export class StreamValue implements CollectionValue {
         if (node.firstId > end) return;
         if (node.lastId < start) continue;
         const cur = new NodeCursor(node);
+        if (node === this.seekNode && start > this.seekId) cur.next = this.seekPos;
         while (cur.advance()) {
           if (cur.id > end) return;
           if (cur.deleted || cur.id < start) continue;
-          if (!fn(cur.id, cur)) return;
+          if (!fn(cur.id, cur)) {
+            this.seekNode = node;
+            this.seekId = cur.id;
+            this.seekPos = cur.next;
+            return;
+          }
         }
       }
       return;

@@ -6,6 +6,7 @@
  */
 
 import type { LoadToolTest } from './load-tool.js';
+import { SCRIPT_BENCHES, sha1 } from './scripting.js';
 
 export interface ThroughputTest {
   /** Unique, lower case; `--only` matches it (exactly or with `*` wildcards). */
@@ -29,6 +30,10 @@ export interface ThroughputTest {
   row?: string;
   /** State to set up before every run (not timed), so both servers start each run alike. */
   reset?: KeyReset;
+  /** Commands sent to both servers before every run (not timed), e.g. SCRIPT LOAD. */
+  setup?: string[][];
+  /** The ratio this test must reach when the issue gives its own (default: TARGETS by pipeline). */
+  target?: number;
   /** Connections subscribed to `channel` for the duration of each run (they read and discard). */
   subscribers?: { channel: string; count: number };
   /**
@@ -234,7 +239,28 @@ export const THROUGHPUT_TESTS: ThroughputTest[] = [
   ...streamsPubsub(16),
   ...loadToolTests(1),
   ...loadToolTests(16),
+  ...scripting(1),
+  ...scripting(16),
 ];
+
+/**
+ * Issue 5's EVALSHA benchmarks (bench/scripting.ts): the script is loaded into both servers before
+ * each run; target 0.5x Redis (the issue's, for pipeline 1; kept for pipeline 16).
+ */
+function scripting(pipeline: number): ThroughputTest[] {
+  const common = ['-c', String(CLIENTS), '-P', String(pipeline), '-r', String(KEYSPACE)];
+  return SCRIPT_BENCHES.map((b) => ({
+    name: `${b.name}-p${pipeline}`,
+    category: 'scripting',
+    args: [...common, 'EVALSHA', sha1(b.script), ...b.args],
+    requests: pipeline === 1 ? 50_000 : 200_000,
+    pipeline,
+    probe: [['SCRIPT', 'LOAD', b.script]],
+    setup: [['SCRIPT', 'LOAD', b.script]],
+    target: 0.5,
+    note: b.note,
+  }));
+}
 
 /** Operations per connection-run of the unreported warm-up before the first load-tool test. */
 export const LOAD_TOOL_WARMUP_REQUESTS = 20_000;
@@ -398,6 +424,7 @@ export const GROUPS: Record<string, string[]> = {
     .filter((t) => t.category === 'streams-pubsub')
     .map((t) => t.name),
   transactions: [...loadToolTests(1), ...loadToolTests(16)].filter((t) => t.category === 'transactions').map((t) => t.name),
+  scripting: [...scripting(1), ...scripting(16)].map((t) => t.name),
 };
 
 /**

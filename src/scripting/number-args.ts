@@ -6,7 +6,7 @@
  * floating-point state a script stores depend on the 17 digits.
  *
  * So scripts that may compute such numbers run behind a one-line prelude (on the script's first
- * line, so line numbers are unchanged) that shadows `redis` with a proxy whose call/pcall format
+ * line, so line numbers are unchanged) that shadows `redis` with a copy whose call/pcall format
  * number arguments with %.17g first. The prelude costs compile time on every call (the VM keeps no
  * compiled chunks), so scripts that cannot produce a number needing more than 14 digits (no
  * arithmetic, no tonumber, no math library, no float literal, no literal of 15+ digits) run as they
@@ -29,7 +29,8 @@ const PRELUDE = Buffer.from(
     "local function call(...) local r = rp(fix({...})) if tp(r) == 'table' and r.err then local _, w = pc(er, '', 3) rp('" +
     LINE_CHANNEL +
     "', w, r.err) er(r.err, 0) end return r end " +
-    'redis = setmetatable({call = call, pcall = function(...) return rp(fix({...})) end}, {__index = redis}) end ',
+    // A copy of the table rather than a proxy, so pairs(redis) lists what it lists in Redis.
+    'local t = {} for k, v in pairs(redis) do t[k] = v end t.call = call t.pcall = function(...) return rp(fix({...})) end redis = t end ',
   'latin1',
 );
 

@@ -2,6 +2,7 @@ import type { CommandFlag, CommandSpec, KeySpec } from './spec.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
+import { scriptFlags, ScriptFlags } from '../scripting/runner.js';
 
 /**
  * EVAL / EVALSHA / EVAL_RO / EVALSHA_RO and SCRIPT (eval.c). The Lua side lives in src/scripting:
@@ -23,8 +24,18 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, readOnly: boolea
     source = runner.scripts.get(sha);
     if (source === undefined) throw new CommandError(NOSCRIPT);
   } else {
-    source = Buffer.from(argv[1], 'latin1');
-    sha = runner.load(source);
+    sha = runner.load(Buffer.from(argv[1], 'latin1'));
+    // The cached body: the source without its shebang line.
+    source = runner.scripts.get(sha) as Buffer;
+  }
+  // Only a body that had a shebang starts with the kept line break (a one-byte check before the lookup).
+  const flags = source[0] === 10 ? scriptFlags.get(source) : undefined;
+  if (flags !== undefined) {
+    if ((flags & ScriptFlags.noWrites) === 0) {
+      if (readOnly) throw new CommandError('ERR Can not execute a script with write flag using *_ro command.');
+    } else {
+      readOnly = true;
+    }
   }
   runner.run({ caller: c, readOnly }, source, sha, argv, 3, Number(numkeys));
 }

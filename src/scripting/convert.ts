@@ -17,6 +17,8 @@ export function isLuaError(v: LuaValue): v is LuaError {
 export function errorText(v: LuaError): string {
   const meta = v.meta;
   let message = v.err.toString('latin1');
+  // The engine's own messages carry their C string terminator.
+  if (message.endsWith('\0')) message = message.slice(0, -1);
   if (meta?.kind === 'global-read') {
     message = `user_script:${meta.line}: Script attempted to access nonexistent global variable '${meta.name}'`;
   } else if (meta?.kind === 'command-arg-type') {
@@ -55,8 +57,19 @@ function isUnsupportedType(v: LuaError): boolean {
   return v.err.equals(UNSUPPORTED_TYPE);
 }
 
-/** Writes a script's result as Redis converts Lua values to replies (RESP2 and RESP3). */
+/**
+ * Error replies of the commands the running script called, already counted in errorstats: Redis
+ * does not count them again when the script passes them on. Emptied with each script's reply.
+ */
+export const countedScriptErrors = new Set<string>();
+
+/** Writes a script's result as Redis converts Lua values to replies (RESP2 and RESP3), once per run. */
 export function writeLuaValue(c: Client, r: Reply, v: LuaValue): void {
+  writeValue(c, r, v);
+  if (countedScriptErrors.size > 0) countedScriptErrors.clear();
+}
+
+function writeValue(c: Client, r: Reply, v: LuaValue): void {
   if (v === null) {
     r.nullBulk();
   } else if (typeof v === 'number') {
@@ -70,7 +83,7 @@ export function writeLuaValue(c: Client, r: Reply, v: LuaValue): void {
     r.bulk(v);
   } else if (Array.isArray(v)) {
     r.arrayLen(v.length);
-    for (const item of v) writeLuaValue(c, r, item);
+    for (const item of v) writeValue(c, r, item);
   } else if ('ok' in v) {
     r.simple(v.ok.toString('latin1').replace(/[\r\n]/g, ' '));
   } else if ('err' in v) {
@@ -81,19 +94,22 @@ export function writeLuaValue(c: Client, r: Reply, v: LuaValue): void {
       return;
     }
     const message = errorText(v as LuaError);
-    c.server.countError(message);
+    const raw = v.code === undefined ? v.err.toString('latin1') : `${v.code.toString('latin1')} ${v.err.toString('latin1')}`;
+    if (!countedScriptErrors.has(raw)) c.server.countError(message);
+    // Every error the reply carries, nested ones too, is a failed call of EVAL/FCALL for Redis.
+    if (c.lastCommand !== null) c.lastCommand.failedCalls++;
     r.error(message);
   } else if ('double' in v) {
     r.double(v.double);
   } else if ('map' in v) {
     r.mapLen(v.map.length);
     for (const [key, value] of v.map) {
-      writeLuaValue(c, r, key);
-      writeLuaValue(c, r, value);
+      writeValue(c, r, key);
+      writeValue(c, r, value);
     }
   } else if ('set' in v) {
     r.setLen(v.set.length);
-    for (const item of v.set) writeLuaValue(c, r, item);
+    for (const item of v.set) writeValue(c, r, item);
   } else if ('big_number' in v) {
     r.bigNumber(v.big_number.toString('latin1'));
   } else if ('verbatim_string' in v) {

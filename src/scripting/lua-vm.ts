@@ -83,7 +83,62 @@ export async function createEngine(fuel: number, host: () => ScriptHost | null):
 export const IN_SCRIPT_WORKER = (workerData as { cinderScriptWorker?: boolean } | null)?.cinderScriptWorker === true;
 
 // Top-level await: the VM is ready before any Server exists, so every call stays synchronous.
-const engine = IN_SCRIPT_WORKER ? (null as unknown as LuaEngine) : await createEngine(MAIN_THREAD_FUEL, () => current);
+let engine = IN_SCRIPT_WORKER ? (null as unknown as LuaEngine) : await createEngine(MAIN_THREAD_FUEL, () => current);
+let mainFuel = MAIN_THREAD_FUEL;
+
+/**
+ * The engine does not survive some scripts: deep recursion in its C code (cjson.decode of JSON
+ * nested ~500 deep) traps and leaves the VM unusable, and encoding a result table nested more
+ * than ~56 deep overruns a fixed buffer and silently corrupts its memory (later scripts then fail
+ * to compile or misbehave). A spare VM (about 1 MB, 30 ms to build) is kept ready to take over.
+ */
+let spare: LuaEngine | null = null;
+let broken = false;
+
+function prepareSpare(): void {
+  createEngine(mainFuel, () => current).then(
+    (vm) => {
+      spare = vm;
+      if (broken) replaceVm();
+    },
+    () => {},
+  );
+}
+if (!IN_SCRIPT_WORKER) prepareSpare();
+
+/** Swaps in the spare VM (or does as soon as it is ready) and starts building the next one. */
+function replaceVm(): void {
+  if (spare === null) {
+    broken = true;
+    return;
+  }
+  engine = spare;
+  spare = null;
+  broken = false;
+  setFuel(engine, mainFuel);
+  prepareSpare();
+}
+
+/** Result nesting the engine encodes safely (it corrupts its memory a little above 56). */
+const SAFE_RESULT_DEPTH = 48;
+
+/** True when a result nests tables deeper than `limit` (only aggregates are walked). */
+function nestsDeeper(v: LuaValue, limit: number): boolean {
+  if (typeof v !== 'object' || v === null || Buffer.isBuffer(v)) return false;
+  if (limit === 0) return true;
+  if (Array.isArray(v)) {
+    for (const item of v) if (typeof item === 'object' && item !== null && !Buffer.isBuffer(item) && nestsDeeper(item, limit - 1)) return true;
+    return false;
+  }
+  if ('map' in v) {
+    for (const [key, value] of v.map) if (nestsDeeper(key, limit - 1) || nestsDeeper(value, limit - 1)) return true;
+    return false;
+  }
+  if ('set' in v) {
+    for (const item of v.set) if (nestsDeeper(item, limit - 1)) return true;
+  }
+  return false;
+}
 
 /**
  * The engine's evaluation entry points below its public evalWithArgs, which hashes the script in
@@ -140,7 +195,13 @@ export function mainVmMemory(): number {
 
 /** Changes the main-thread budget for the scripts that start from now on (tests, tuning). */
 export function setMainThreadFuel(fuel: number): void {
-  const ex = (engine as unknown as { exports: { _set_limits(fuel: number, reply: number, arg: number): void } }).exports;
+  mainFuel = fuel;
+  setFuel(engine, fuel);
+  if (spare !== null) setFuel(spare, fuel);
+}
+
+function setFuel(vm: LuaEngine, fuel: number): void {
+  const ex = (vm as unknown as { exports: { _set_limits(fuel: number, reply: number, arg: number): void } }).exports;
   ex._set_limits(fuel, 0, 0);
 }
 
@@ -148,11 +209,19 @@ export function setMainThreadFuel(fuel: number): void {
 export function runLua(host: ScriptHost, source: Buffer, sha: string, argv: readonly string[], first: number, keyCount: number): LuaValue {
   const previous = current;
   current = host;
+  let result: LuaValue;
   try {
-    return evalOn(engine, source, sha, argv, first, keyCount);
+    result = evalOn(engine, source, sha, argv, first, keyCount);
+  } catch (e) {
+    // A trap inside the VM (not a Lua error, which comes back as a value): it is unusable now.
+    replaceVm();
+    throw e;
   } finally {
     current = previous;
   }
+  // The result itself came out right; the VM that encoded it may not have.
+  if (typeof result === 'object' && result !== null && nestsDeeper(result, SAFE_RESULT_DEPTH)) replaceVm();
+  return result;
 }
 
 const COMPILE_CHECK = Buffer.from("local f, e = loadstring(ARGV[1], '@user_script') if f then return nil end return e");

@@ -30,7 +30,9 @@ const PRELUDE = Buffer.from(
     LINE_CHANNEL +
     "', w, r.err) er(r.err, 0) end return r end " +
     // A copy of the table rather than a proxy, so pairs(redis) lists what it lists in Redis.
-    'local t = {} for k, v in pairs(redis) do t[k] = v end t.call = call t.pcall = function(...) return rp(fix({...})) end redis = t end ',
+    // New fields are refused as the read-only original refuses them.
+    'local t = {} for k, v in pairs(redis) do t[k] = v end t.call = call t.pcall = function(...) return rp(fix({...})) end ' +
+    "redis = setmetatable(t, {__newindex = function() er('Attempt to modify a readonly table', 2) end}) end ",
   'latin1',
 );
 

@@ -1,7 +1,7 @@
 import { withDocs, type CommandSpec, type KeySpec, firstKey, keyAt } from './spec.js';
 import { isOption, int64OrThrow } from './args.js';
 import type { Client } from '../server/client.js';
-import { CommandError, Errors, subcommandSyntaxError } from '../protocol/errors.js';
+import { CommandError, Errors, cString, subcommandSyntaxError } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
 import { notify, EVENT } from '../server/notify.js';
 import {
@@ -462,7 +462,7 @@ function xreadGeneric(c: Client, argv: string[], group: boolean): void {
       s = readStream(c, key);
       g = s?.groups.get(groupName) ?? null;
       if (s === undefined || g === null) {
-        throw new CommandError(`NOGROUP No such key '${key}' or consumer group '${groupName}' in XREADGROUP with GROUP option`);
+        throw new CommandError(`NOGROUP No such key '${cString(key)}' or consumer group '${cString(groupName)}' in XREADGROUP with GROUP option`);
       }
     }
     groups.push(g);
@@ -802,7 +802,7 @@ function replyHelp(c: Client, lines: string[]): void {
 function groupOrThrow(c: Client, key: string, group: string): { s: StreamValue; g: ConsumerGroup } {
   const s = readStream(c, key);
   const g = s?.groups.get(group);
-  if (s === undefined || g === undefined) throw new CommandError(`NOGROUP No such key '${key}' or consumer group '${group}'`);
+  if (s === undefined || g === undefined) throw new CommandError(`NOGROUP No such key '${cString(key)}' or consumer group '${cString(group)}'`);
   return { s, g };
 }
 

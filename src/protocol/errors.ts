@@ -34,6 +34,12 @@ export const Errors = {
   timeoutNegative: 'ERR timeout is negative',
 } as const;
 
+/** A string as Redis's `%s` prints it into an error: up to its first NUL byte. */
+export function cString(s: string): string {
+  const nul = s.indexOf('\0');
+  return nul < 0 ? s : s.slice(0, nul);
+}
+
 /** Replace CR and LF so an error built from client input stays one protocol line. */
 export function sanitizeErrorLine(s: string): string {
   return /[\r\n]/.test(s) ? s.replace(/[\r\n]/g, ' ') : s;

@@ -1,4 +1,5 @@
 import type { Client } from '../server/client.js';
+import { cString } from '../protocol/errors.js';
 import type { Reply } from '../protocol/reply.js';
 import type { LuaValue } from './lua-vm.js';
 
@@ -19,6 +20,8 @@ export function errorText(v: LuaError): string {
   let message = v.err.toString('latin1');
   // The engine's own messages carry their C string terminator.
   if (message.endsWith('\0')) message = message.slice(0, -1);
+  // Redis handles the text as a C string: it ends at the first NUL.
+  message = cString(message);
   if (meta?.kind === 'global-read') {
     message = `user_script:${meta.line}: Script attempted to access nonexistent global variable '${meta.name}'`;
   } else if (meta?.kind === 'command-arg-type') {
@@ -85,7 +88,7 @@ function writeValue(c: Client, r: Reply, v: LuaValue): void {
     r.arrayLen(v.length);
     for (const item of v) writeValue(c, r, item);
   } else if ('ok' in v) {
-    r.simple(v.ok.toString('latin1').replace(/[\r\n]/g, ' '));
+    r.simple(cString(v.ok.toString('latin1')).replace(/[\r\n]/g, ' '));
   } else if ('err' in v) {
     if (v.meta === undefined && isUnsupportedType(v)) {
       // A function, coroutine or userdata result: Redis answers nil. The engine only tells us when

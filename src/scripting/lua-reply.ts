@@ -55,7 +55,8 @@ export class LuaReply implements Reply {
     this.push({ ok: Buffer.from(s, 'latin1') });
   }
   error(message: string): void {
-    this.push({ err: Buffer.from(message, 'latin1') });
+    // As an error reply would carry it: CR and LF become spaces (addReplyErrorLength).
+    this.push({ err: Buffer.from(/[\r\n]/.test(message) ? message.replace(/[\r\n]/g, ' ') : message, 'latin1') });
   }
   int(n: number | bigint): void {
     this.push(typeof n === 'bigint' && n >= -9007199254740991n && n <= 9007199254740991n ? Number(n) : n);

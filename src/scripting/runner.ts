@@ -453,7 +453,7 @@ export class ScriptRunner implements ScriptHost {
   callArgv(argv: string[]): LuaValue {
     if (argv.length === 0) return this.refuse(NO_ARGS, undefined);
     if (argv[0] === LINE_CHANNEL) {
-      const line = /^user_script:(\d+): $/.exec(argv[1] ?? '');
+      const line = /^user_(?:script|function):(\d+): $/.exec(argv[1] ?? '');
       this.raisedAt = line === null ? null : { line: Number(line[1]), message: argv[2] ?? '' };
       return null;
     }
@@ -538,6 +538,8 @@ export class ScriptRunner implements ScriptHost {
    * function went on to the long-script worker (which answers the caller itself).
    */
   runFunctionChunk(call: ScriptCall, name: string, source: Buffer, argv: readonly string[], keyCount: number): LuaValue | undefined {
+    // Without the number prelude (number-args.ts): libraries are big and mostly do arithmetic
+    // somewhere, so the prelude would hide the line of every failing `return redis.call(...)`.
     return this.attempt(call, 'function', name, source, name, argv, 0, keyCount);
   }
 

@@ -43,14 +43,14 @@ import { diffSuite, RawConnection, compareReplies, type Compare } from '../helpe
  */
 const OPEN = {
   resp3Null: true,
-  nulInStatus: true,
+  nulInStatus: false,
   errorReplyDash: true,
   errorStatsField: true,
   incrbyfloatEncoding: true,
   errorTableRaise: true,
   tableArgLine: true,
   pcallTableArg: true,
-  errorNewlines: true,
+  errorNewlines: false,
   resp3TablesNeedSetresp: true,
   fcallNumberArgs: true,
 };

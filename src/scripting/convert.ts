@@ -27,6 +27,12 @@ export function errorText(v: LuaError): string {
   } else if (meta?.kind === 'command-arg-type') {
     message = 'Lua redis lib command arguments must be strings or integers';
   }
+  if (meta === undefined && v.code !== undefined && message.startsWith('-')) {
+    // redis.error_reply('-CODE text'): Redis takes the word after the dash as the code (ERR when
+    // there is no space); the engine leaves the dash in the text.
+    const rest = message.slice(1);
+    return (rest.includes(' ') ? rest : `ERR ${rest}`).replace(/[\r\n]/g, ' ');
+  }
   const reworded = meta !== undefined && message.startsWith('user_script:') ? redisLibMessage(message) : null;
   if (reworded !== null) message = reworded;
   else if (v.code !== undefined) message = `${v.code.toString('latin1')} ${message}`;

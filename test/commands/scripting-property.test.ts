@@ -44,7 +44,7 @@ import { diffSuite, RawConnection, compareReplies, type Compare } from '../helpe
 const OPEN = {
   resp3Null: true,
   nulInStatus: false,
-  errorReplyDash: true,
+  errorReplyDash: false,
   errorStatsField: true,
   incrbyfloatEncoding: true,
   errorTableRaise: true,

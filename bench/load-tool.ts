@@ -25,7 +25,7 @@ import * as net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { BenchRun, CsvRow } from './redis-benchmark.js';
 import { loadCommands, oneShot, ReplyError } from './resp-client.js';
-import { spawnTracked, stopChild } from './servers.js';
+import { spawnTracked, waitForChild } from './servers.js';
 
 export type LoadToolTest = 'multi10' | 'xreadgroup-xack';
 
@@ -480,19 +480,7 @@ export async function runLoadTool(
   const t0 = Date.now();
   const args = [loadToolScript(), '--port', String(port), '--test', o.test, '--clients', String(o.clients), '--pipeline', String(o.pipeline), '--requests', String(o.requests), '--keyspace', String(o.keyspace)];
   const { child, output } = spawnTracked(process.execPath, args, 1 << 16);
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    void stopChild(child, 500);
-  }, timeoutMs);
-  await new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else {
-      child.once('close', () => resolve());
-      child.once('error', () => resolve());
-    }
-  });
-  clearTimeout(timer);
+  const timedOut = await waitForChild(child, timeoutMs);
   const seconds = (Date.now() - t0) / 1000;
   const text = output();
   if (timedOut) return { rows: [], error: `timed out after ${Math.round(timeoutMs / 1000)} s`, seconds };

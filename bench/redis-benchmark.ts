@@ -1,5 +1,5 @@
 /** Runs redis-benchmark with --csv and parses its rows (Redis 7.0 columns). */
-import { spawnTracked, stopChild } from './servers.js';
+import { spawnTracked, stopChild, waitForChild } from './servers.js';
 
 export interface CsvRow {
   test: string;
@@ -66,19 +66,7 @@ export async function runRedisBenchmark(port: number, args: readonly string[], t
     ['-h', '127.0.0.1', '-p', String(port), '--csv', ...args],
     1 << 16,
   );
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    void stopChild(child, 500);
-  }, timeoutMs);
-  await new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else {
-      child.once('close', () => resolve());
-      child.once('error', () => resolve());
-    }
-  });
-  clearTimeout(timer);
+  const timedOut = await waitForChild(child, timeoutMs);
   const text = output();
   const rows = parseCsv(text);
   const seconds = (Date.now() - t0) / 1000;

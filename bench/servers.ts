@@ -46,6 +46,24 @@ export function killAllNow(): void {
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves when the child has exited. */
+/** Waits for a child process to end, stopping it after `timeoutMs`; true when it had to be stopped. */
+export async function waitForChild(child: ChildProcess, timeoutMs: number): Promise<boolean> {
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void stopChild(child, 500);
+  }, timeoutMs);
+  await new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else {
+      child.once('close', () => resolve());
+      child.once('error', () => resolve());
+    }
+  });
+  clearTimeout(timer);
+  return timedOut;
+}
+
 export function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {

@@ -5,6 +5,7 @@ import type { Reply } from '../protocol/reply.js';
 import { runLua, FUEL_EXHAUSTED, type LuaValue, type ScriptHost } from './lua-vm.js';
 import { errorText, isLuaError, writeLuaValue, type LuaError } from './convert.js';
 import { crc64 } from '../util/crc64.js';
+import { ScriptFlags, SCRIPT_FLAG_NAMES } from './flags.js';
 import { lzfCompress, lzfDecompress } from '../util/lzf.js';
 
 /**
@@ -33,23 +34,6 @@ import { lzfCompress, lzfDecompress } from '../util/lzf.js';
  */
 
 // ---------------------------------------------------------------- flags
-
-/** Function flags (Redis's SCRIPT_FLAG_*), in the order FUNCTION LIST shows them. */
-export const FunctionFlags = {
-  noWrites: 1,
-  allowOom: 2,
-  allowStale: 4,
-  noCluster: 8,
-  allowCrossSlotKeys: 16,
-} as const;
-
-const FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
-  [FunctionFlags.noWrites, 'no-writes'],
-  [FunctionFlags.allowOom, 'allow-oom'],
-  [FunctionFlags.allowStale, 'allow-stale'],
-  [FunctionFlags.noCluster, 'no-cluster'],
-  [FunctionFlags.allowCrossSlotKeys, 'allow-cross-slot-keys'],
-];
 
 // ---------------------------------------------------------------- model
 
@@ -549,7 +533,7 @@ export function fcall(c: Client, argv: string[], readOnlyCommand: boolean): void
   if (numkeys === null) throw new CommandError('ERR Bad number of keys provided');
   if (numkeys > argv.length - 3) throw new CommandError("ERR Number of keys can't be greater than number of args");
   if (numkeys < 0) throw new CommandError("ERR Number of keys can't be negative");
-  const noWrites = (fn.flags & FunctionFlags.noWrites) !== 0;
+  const noWrites = (fn.flags & ScriptFlags.noWrites) !== 0;
   if (readOnlyCommand && !noWrites) throw new CommandError('ERR Can not execute a script with write flag using *_ro command.');
   const chunkArgs = argv.slice(3);
   chunkArgs.push(fn.name);
@@ -751,6 +735,6 @@ class RdbReader {
 /** The flag names of `flags`, in Redis's order. */
 export function flagNames(flags: number): string[] {
   const names: string[] = [];
-  for (const [bit, name] of FLAG_NAMES) if ((flags & bit) !== 0) names.push(name);
+  for (const [bit, name] of SCRIPT_FLAG_NAMES) if ((flags & bit) !== 0) names.push(name);
   return names;
 }

@@ -9,6 +9,7 @@ import { countedScriptErrors, isLuaError, writeLuaValue } from './convert.js';
 import { LongScriptLane, type LongScript } from './long-script.js';
 import { functionMemoryStats, writeFunctionResult } from './functions.js';
 import { LINE_CHANNEL, numberSafeSource } from './number-args.js';
+import { ScriptFlags, SCRIPT_FLAG_NAMES } from './flags.js';
 import type { RunJob } from './long-script-protocol.js';
 
 /** Replies kept for resuming a long script elsewhere are capped (approximate bytes). */
@@ -70,22 +71,9 @@ export function sha1Hex(source: Buffer): string {
   return createHash('sha1').update(source).digest('hex');
 }
 
-/** Script flags from a `#!lua flags=...` shebang line (Redis's SCRIPT_FLAG_*). */
-export const ScriptFlags = {
-  noWrites: 1,
-  allowOom: 2,
-  allowStale: 4,
-  noCluster: 8,
-  allowCrossSlotKeys: 16,
-} as const;
+export { ScriptFlags };
 
-const FLAG_NAMES: ReadonlyMap<string, number> = new Map([
-  ['no-writes', ScriptFlags.noWrites],
-  ['allow-oom', ScriptFlags.allowOom],
-  ['allow-stale', ScriptFlags.allowStale],
-  ['no-cluster', ScriptFlags.noCluster],
-  ['allow-cross-slot-keys', ScriptFlags.allowCrossSlotKeys],
-]);
+const FLAG_NAMES: ReadonlyMap<string, number> = new Map(SCRIPT_FLAG_NAMES.map(([flag, name]) => [name, flag]));
 
 /**
  * Flags of the cached script bodies that had a shebang, keyed by the body (the cache's value).

@@ -215,6 +215,9 @@ export function runLua(host: ScriptHost, source: Buffer, sha: string, argv: read
   } catch (e) {
     // A trap inside the VM (not a Lua error, which comes back as a value): it is unusable now.
     replaceVm();
+    // The VM's memory is capped (KEYS/ARGV of more than about 16 MB in all do not fit): answer
+    // as Lua's own allocation failure does instead of an internal error.
+    if (/OOM|out of memory/i.test(String((e as Error)?.message ?? e))) return { err: Buffer.from('ERR not enough memory') };
     throw e;
   } finally {
     current = previous;

@@ -229,4 +229,14 @@ describe('long-running scripts, embedded', () => {
       db.close();
     }
   });
+
+  test('arguments too big for the VM give an error, and the VM keeps working', () => {
+    const db = open();
+    try {
+      assert.throws(() => db.callSync('EVAL', 'return #ARGV[1]', 0, 'x'.repeat(40 * 1024 * 1024)), /ERR not enough memory/);
+      assert.equal(db.callSync('EVAL', 'return #ARGV[1]', 0, 'x'.repeat(1024 * 1024)), 1024 * 1024);
+    } finally {
+      db.close();
+    }
+  });
 });

@@ -5,6 +5,7 @@ import type { Reply } from '../protocol/reply.js';
 import { runLua, FUEL_EXHAUSTED, type LuaValue, type ScriptHost } from './lua-vm.js';
 import { errorText, isLuaError, writeLuaValue, type LuaError } from './convert.js';
 import { crc64 } from '../util/crc64.js';
+import { splitInlineArgs } from '../protocol/request-parser.js';
 import { ScriptFlags, SCRIPT_FLAG_NAMES } from './flags.js';
 import { lzfCompress, lzfDecompress } from '../util/lzf.js';
 
@@ -112,7 +113,7 @@ function parseMetadata(code: string): Metadata {
   const eol = code.indexOf('\n');
   const nul = code.indexOf('\0');
   if (eol < 0 || (nul >= 0 && nul < eol)) throw new CommandError('ERR Invalid library metadata');
-  const parts = splitArgs(code.slice(0, eol));
+  const parts = splitInlineArgs(code.slice(0, eol));
   if (parts === null || parts.length === 0) throw new CommandError('ERR Invalid library metadata');
   const engine = parts[0].slice(2);
   let name: string | null = null;
@@ -129,69 +130,6 @@ function parseMetadata(code: string): Metadata {
   if (!VALID_NAME.test(name)) throw new CommandError(LIBRARY_NAME_RULE);
   if (engine.toLowerCase() !== 'lua') throw new CommandError(`ERR Engine '${engine}' not found`);
   return { engine, name, body: code.slice(eol) };
-}
-
-/** C's isspace, which separates words. */
-const isSpace = (ch: string): boolean => ch === ' ' || ch === '\t' || ch === '\n' || ch === '\v' || ch === '\f' || ch === '\r';
-/** What ends an unquoted word (a narrower set than isspace). */
-const endsWord = (ch: string): boolean => ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r';
-const ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', b: '\b', a: '\x07' };
-
-/**
- * Splits a line into words as Redis's sdssplitargs does: blanks separate words, double quotes
- * with backslash escapes (`\x41` too), single quotes; a closing quote must end its word. Null for
- * unbalanced quotes.
- */
-function splitArgs(line: string): string[] | null {
-  const words: string[] = [];
-  let i = 0;
-  const n = line.length;
-  for (;;) {
-    while (i < n && isSpace(line[i])) i++;
-    if (i >= n) return words;
-    let word = '';
-    let quote = '';
-    for (;;) {
-      if (quote === '"') {
-        if (i >= n) return null;
-        const ch = line[i];
-        if (ch === '\\' && i + 3 < n && line[i + 1] === 'x' && /^[0-9a-fA-F]{2}$/.test(line.slice(i + 2, i + 4))) {
-          word += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
-          i += 4;
-        } else if (ch === '\\' && i + 1 < n) {
-          word += ESCAPES[line[i + 1]] ?? line[i + 1];
-          i += 2;
-        } else if (ch === '"') {
-          if (i + 1 < n && !isSpace(line[i + 1])) return null;
-          i++;
-          break;
-        } else {
-          word += ch;
-          i++;
-        }
-      } else if (quote === "'") {
-        if (i >= n) return null;
-        const ch = line[i];
-        if (ch === '\\' && line[i + 1] === "'") {
-          word += "'";
-          i += 2;
-        } else if (ch === "'") {
-          if (i + 1 < n && !isSpace(line[i + 1])) return null;
-          i++;
-          break;
-        } else {
-          word += ch;
-          i++;
-        }
-      } else {
-        if (i >= n || endsWord(line[i])) break;
-        const ch = line[i++];
-        if (ch === '"' || ch === "'") quote = ch;
-        else word += ch;
-      }
-    }
-    words.push(word);
-  }
 }
 
 // ---------------------------------------------------------------- the wrapper chunks

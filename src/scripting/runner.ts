@@ -9,6 +9,7 @@ import { countedScriptErrors, isLuaError, writeLuaValue } from './convert.js';
 import { LongScriptLane, type LongScript } from './long-script.js';
 import { functionMemoryStats, writeFunctionResult } from './functions.js';
 import { LINE_CHANNEL, numberSafeSource } from './number-args.js';
+import { splitInlineArgs } from '../protocol/request-parser.js';
 import { ScriptFlags, SCRIPT_FLAG_NAMES } from './flags.js';
 import type { RunJob } from './long-script-protocol.js';
 
@@ -84,7 +85,7 @@ export const scriptFlags = new WeakMap<Buffer, number>();
 
 /** Parses a shebang line (`#!lua flags=no-writes,allow-oom`) into flags, with Redis's errors. */
 function parseShebang(line: string): number {
-  const parts = splitShebangArgs(line);
+  const parts = splitInlineArgs(line);
   if (parts === null) throw new CommandError('ERR Invalid engine in script shebang');
   if (parts[0] !== '#!lua') throw new CommandError(`ERR Unexpected engine in script shebang: ${parts[0]}`);
   let flags = 0;
@@ -102,61 +103,6 @@ function parseShebang(line: string): number {
   return flags;
 }
 
-/**
- * Splits a line into words as Redis's sdssplitargs does (blanks separate words, double quotes
- * with backslash escapes, single quotes); null for unbalanced quotes.
- */
-function splitShebangArgs(line: string): string[] | null {
-  const words: string[] = [];
-  const isBlank = (ch: string) => ch === ' ' || ch === '\t' || ch === '\r' || ch === '\n' || ch === '\v' || ch === '\f';
-  let i = 0;
-  while (i < line.length) {
-    while (i < line.length && isBlank(line[i])) i++;
-    if (i >= line.length) break;
-    let word = '';
-    let quote = '';
-    for (;;) {
-      const ch = line[i];
-      if (quote === '') {
-        if (i >= line.length || isBlank(ch)) break;
-        if (ch === '"' || ch === "'") quote = ch;
-        else word += ch;
-        i++;
-        continue;
-      }
-      if (i >= line.length) return null;
-      if (quote === '"' && ch === '\\' && i + 1 < line.length) {
-        const next = line[i + 1];
-        const hex = line.slice(i + 2, i + 4);
-        if (next === 'x' && /^[0-9a-fA-F]{2}$/.test(hex)) {
-          word += String.fromCharCode(parseInt(hex, 16));
-          i += 4;
-          continue;
-        }
-        const escapes: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', a: '\x07' };
-        word += escapes[next] ?? next;
-        i += 2;
-        continue;
-      }
-      if (quote === "'" && ch === '\\' && line[i + 1] === "'") {
-        word += "'";
-        i += 2;
-        continue;
-      }
-      if (ch === quote) {
-        // A closing quote must end the word.
-        if (i + 1 < line.length && !isBlank(line[i + 1])) return null;
-        quote = '';
-        i++;
-        break;
-      }
-      word += ch;
-      i++;
-    }
-    words.push(word);
-  }
-  return words;
-}
 
 /** What one script run needs to know besides its source: who called and what it may do. */
 export interface ScriptCall {

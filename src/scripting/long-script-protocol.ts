@@ -40,16 +40,8 @@ export function reviveLuaValue(v: LuaValue): LuaValue {
     const bytes = v as Uint8Array;
     return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) v[i] = reviveLuaValue(v[i]);
-    return v;
-  }
-  const o = v as unknown as Record<string, unknown>;
-  for (const k of Object.keys(o)) {
-    const x = o[k];
-    if (x instanceof Uint8Array) o[k] = Buffer.isBuffer(x) ? x : Buffer.from(x.buffer, x.byteOffset, x.byteLength);
-    else if (Array.isArray(x)) o[k] = x.map((item) => (Array.isArray(item) ? item.map(reviveLuaValue) : reviveLuaValue(item)));
-    else if (x !== null && typeof x === 'object') o[k] = reviveLuaValue(x as LuaValue);
-  }
+  // Arrays (map pairs too) and the fields of {ok}, {err}, {map}, {set}, ... hold LuaValues.
+  const o = v as unknown as Record<string, LuaValue>;
+  for (const k of Object.keys(o)) o[k] = reviveLuaValue(o[k]);
   return v;
 }

@@ -131,7 +131,8 @@ export class ScriptRunner implements ScriptHost {
   /** While a script runs on the main thread: its redis.call replies are kept (see continueLong). */
   private recording = false;
   private readonly replay: LuaValue[] = [];
-  private readonly fingerprints: string[] = [];
+  /** The argv of each kept reply's call (its fingerprint is computed only if the script moves). */
+  private readonly replayedCalls: string[][] = [];
   private recordedBytes = 0;
   private readonly lane: LongScriptLane;
   /** Where the number-formatting prelude last raised a redis.call error again (number-args.ts). */
@@ -202,7 +203,7 @@ export class ScriptRunner implements ScriptHost {
     this.wrote = false;
     this.recording = true;
     this.replay.length = 0;
-    this.fingerprints.length = 0;
+    this.replayedCalls.length = 0;
     this.recordedBytes = 0;
     const startedAt = this.server.clock.now;
     this.raisedAt = null;
@@ -256,10 +257,10 @@ export class ScriptRunner implements ScriptHost {
       keyCount,
       // Without writes, starting over is exact too: nothing has changed since the script began.
       replay: replayable ? this.replay.slice() : [],
-      fingerprints: replayable ? this.fingerprints.slice() : [],
+      fingerprints: replayable ? this.replayedCalls.map((argv) => `${argv.length > 0 ? argv[0].toLowerCase() : ''}/${argv.length}`) : [],
     };
     this.replay.length = 0;
-    this.fingerprints.length = 0;
+    this.replayedCalls.length = 0;
     if (!replayable) this.client.selectDb(call.caller.dbIndex);
     const server = this.server;
     // Only a top-level command from a connection (or an async embedded call) can wait for its
@@ -278,7 +279,7 @@ export class ScriptRunner implements ScriptHost {
   private record(argv: string[], reply: LuaValue): void {
     if (this.recordedBytes > MAX_REPLAY_BYTES) return;
     this.replay.push(reply);
-    this.fingerprints.push(`${argv.length > 0 ? argv[0].toLowerCase() : ''}/${argv.length}`);
+    this.replayedCalls.push(argv);
     this.recordedBytes += 64 + approximateSize(reply);
   }
 

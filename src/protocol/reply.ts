@@ -67,22 +67,65 @@ export type ReplyValue =
   | Map<ReplyValue, ReplyValue>
   | Set<ReplyValue>;
 
-interface Frame {
-  kind: 'array' | 'map' | 'set';
-  items: ReplyValue[];
+type FrameKind = 'array' | 'map' | 'set';
+
+interface Frame<T> {
+  kind: FrameKind;
+  items: T[];
   remaining: number;
+}
+
+/**
+ * Assembles values from the length-first Reply calls: elements go into the innermost open
+ * aggregate, and an aggregate whose last element arrived becomes one value of its parent (or a
+ * complete reply). Subclasses say how a finished aggregate looks and where complete replies go.
+ */
+export abstract class ReplyTree<T> {
+  private stack: Frame<T>[] = [];
+
+  /** The value of a finished aggregate (a map's items alternate key, value). */
+  protected abstract finish(kind: FrameKind, items: T[]): T;
+  /** A whole reply is complete. */
+  protected abstract complete(value: T): void;
+
+  protected add(v: T): void {
+    let value = v;
+    for (;;) {
+      const top = this.stack[this.stack.length - 1];
+      if (top === undefined) {
+        this.complete(value);
+        return;
+      }
+      top.items.push(value);
+      if (--top.remaining > 0) return;
+      this.stack.pop();
+      value = this.finish(top.kind, top.items);
+    }
+  }
+
+  /** Opens an aggregate of `n` elements (a map of k pairs has 2k). */
+  protected open(kind: FrameKind, n: number): void {
+    if (n === 0) this.add(this.finish(kind, []));
+    else this.stack.push({ kind, items: [], remaining: n });
+  }
+
+  /** Drops a partly built reply. */
+  protected resetTree(): void {
+    this.stack.length = 0;
+  }
 }
 
 /**
  * Builds JS values from replies: bulk strings become latin1 strings (or Buffers when `buffers` is
  * set), integers numbers (bigint beyond 2^53), arrays arrays, maps Maps, sets Sets, errors ReplyError.
  */
-export class ValueReply implements Reply {
+export class ValueReply extends ReplyTree<ReplyValue> implements Reply {
   resp: 2 | 3 = 3;
-  private stack: Frame[] = [];
   private done: ReplyValue[] = [];
 
-  constructor(private readonly buffers = false) {}
+  constructor(private readonly buffers = false) {
+    super();
+  }
 
   /** Take the replies completed since the last call. */
   take(): ReplyValue[] {
@@ -91,40 +134,29 @@ export class ValueReply implements Reply {
     return out;
   }
 
-  private push(v: ReplyValue): void {
-    let value = v;
-    for (;;) {
-      const top = this.stack[this.stack.length - 1];
-      if (top === undefined) {
-        this.done.push(value);
-        return;
-      }
-      top.items.push(value);
-      if (--top.remaining > 0) return;
-      this.stack.pop();
-      value = finishFrame(top);
-    }
+  protected complete(value: ReplyValue): void {
+    this.done.push(value);
   }
 
-  private open(kind: Frame['kind'], n: number): void {
-    if (n === 0) {
-      this.push(finishFrame({ kind, items: [], remaining: 0 }));
-      return;
-    }
-    this.stack.push({ kind, items: [], remaining: n });
+  protected finish(kind: FrameKind, items: ReplyValue[]): ReplyValue {
+    if (kind === 'array') return items;
+    if (kind === 'set') return new Set(items);
+    const m = new Map<ReplyValue, ReplyValue>();
+    for (let i = 0; i < items.length; i += 2) m.set(items[i], items[i + 1]);
+    return m;
   }
 
   ok(): void {
-    this.push('OK');
+    this.add('OK');
   }
   simple(s: string): void {
-    this.push(s);
+    this.add(s);
   }
   error(message: string): void {
-    this.push(new ReplyError(message));
+    this.add(new ReplyError(message));
   }
   int(n: number | bigint): void {
-    this.push(typeof n === 'bigint' && n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n);
+    this.add(typeof n === 'bigint' && n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n);
   }
   bulk(v: BulkValue): void {
     let s: string | Buffer;
@@ -132,13 +164,13 @@ export class ValueReply implements Reply {
     else if (typeof v === 'number' || typeof v === 'bigint') s = this.buffers ? Buffer.from(String(v)) : String(v);
     else if (Buffer.isBuffer(v)) s = this.buffers ? Buffer.from(v) : v.toString('latin1');
     else s = this.buffers ? Buffer.from(v.bytes.subarray(0, v.len)) : v.bytes.toString('latin1', 0, v.len);
-    this.push(s);
+    this.add(s);
   }
   nullBulk(): void {
-    this.push(null);
+    this.add(null);
   }
   nullArray(): void {
-    this.push(null);
+    this.add(null);
   }
   arrayLen(n: number): void {
     this.open('array', n);
@@ -153,23 +185,15 @@ export class ValueReply implements Reply {
     this.open('array', n);
   }
   double(d: number): void {
-    this.push(d);
+    this.add(d);
   }
   bool(b: boolean): void {
-    this.push(b);
+    this.add(b);
   }
   verbatim(s: string): void {
-    this.push(s);
+    this.add(s);
   }
   bigNumber(digits: string): void {
-    this.push(BigInt(digits));
+    this.add(BigInt(digits));
   }
-}
-
-function finishFrame(f: Frame): ReplyValue {
-  if (f.kind === 'array') return f.items;
-  if (f.kind === 'set') return new Set(f.items);
-  const m = new Map<ReplyValue, ReplyValue>();
-  for (let i = 0; i < f.items.length; i += 2) m.set(f.items[i], f.items[i + 1]);
-  return m;
 }

@@ -48,6 +48,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     if (closed) return;
     closed = true;
     server.stopCron();
+    server.scripting.close();
     await listener.close();
   };
   server.shutdownHook = () => {
@@ -158,7 +159,10 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
       server.unregisterClient(client);
       // A call still waiting in a blocking command resolves to null.
       waiting?.();
-      if (ownsServer) server.stopCron();
+      if (ownsServer) {
+        server.stopCron();
+        server.scripting.close();
+      }
     },
   };
 }

@@ -13,26 +13,24 @@ import { lzfCompress, lzfDecompress } from '../util/lzf.js';
  * Redis Functions (functions.c + function_lua.c): libraries of Lua functions loaded with FUNCTION
  * LOAD and called with FCALL / FCALL_RO.
  *
- * The Lua VM (lua-vm.ts) evaluates one chunk at a time with read-only globals and keeps nothing
- * between runs, so a library is not kept alive inside the VM. Instead a library's body (the code
- * after the `#!lua` line) runs inside one of two wrapper chunks. Each starts with a prelude on the
- * shebang's line, so the library's own line numbers are unchanged in error messages, wraps the
- * body in a function (a top-level `return` ends only the body) and ends with an epilogue line.
- * Both preludes shadow `redis` with a proxy that adds register_function:
+ * A library's body (the code after the `#!lua` line) runs inside one of two wrapper chunks. Each
+ * starts with a prelude on the shebang's line, so the library's own line numbers are unchanged in
+ * error messages, wraps the body in a function (a top-level `return` ends only the body) and ends
+ * with an epilogue line. Both preludes shadow `redis` with a proxy that adds register_function:
  * - the load chunk (FUNCTION LOAD, RESTORE) exposes only Redis's load-time API through the proxy
  *   (register_function, log, LOG_*, REDIS_VERSION*; anything else is "nonexistent"), checks every
  *   register_function call as Redis does, and returns what was registered (name, flags,
  *   description): that is how a library is validated and described;
- * - the call chunk (FCALL) gets the function's name as an extra last ARGV element; its
- *   register_function keeps that function's callback, then the epilogue calls it with (keys, args),
- *   the proxy now showing the real `redis` table.
+ * - the library chunk (FCALL) collects the callbacks and returns them; the VM runs it once and
+ *   keeps the table (lua-vm.ts evalOn with a member), so library-level state lives on between
+ *   calls as in Redis, and FCALL calls the callback with (keys, args), the proxy then showing the
+ *   real `redis` table.
  * The chunk texts are fixed per library.
  *
- * Known gaps, documented: the body runs again on every FCALL, so library-level state (upvalues
- * changed by a call) does not survive between calls, and the body's cost (compiling it, mostly) is
- * paid per call; at load time a standard global (string, error, ...) is a stand-in that fails when
- * used, where Redis fails when it is read.
- */
+ * Known gaps, documented: the library is built again in every VM that runs it (the long-script
+ * worker's, a VM that replaced a broken one), each with fresh state; at load time a standard
+ * global (string, error, ...) is a stand-in that fails when used, where Redis fails when it is
+ * read. */
 
 // ---------------------------------------------------------------- flags
 
@@ -53,7 +51,7 @@ export interface Library {
   readonly code: string;
   /** In registration order. */
   readonly functions: FunctionInfo[];
-  /** The call chunk (see the module comment). */
+  /** The library chunk (see the module comment). */
   readonly chunk: Buffer;
 }
 
@@ -224,28 +222,27 @@ const LOAD_PRELUDE = [
 const LOAD_EPILOGUE = 'end __cinder_body() return __cinder_list';
 
 /**
- * The call chunk's prelude: the body already passed every check at load, so register_function
- * only keeps the callback FCALL asked for; the top-level code sees the real `redis` behind it.
- * The VM compiles the whole chunk on every call (about 40 ns per byte of code), so this text is
- * as short as it can be: `__R` the real redis, `__A` args (ARGV less the function name), `__K`
- * keys, `__N` the function's name, `__F` its callback, `__B` the body. Globals are read once each
- * (a global access costs more than a local one here); `.. ''` turns a numeric name into its
- * string form, as tostring would.
+ * The library chunk's prelude: the body already passed every check at load, so register_function
+ * only collects the callbacks by name; the top-level code sees the real `redis` behind it. The
+ * chunk returns the collected table; lua-vm.ts runs it once per VM and then calls its members
+ * (evalOn with a member). `__R` is the real redis, `__L` the callbacks, `__B` the body; KEYS and
+ * ARGV do not exist for a library (nil here); `.. ''` turns a numeric name into its string form,
+ * as tostring would.
  */
-const CALL_PRELUDE =
-  'local __R,__A=redis,ARGV local __n=#__A local __N=__A[__n] __A[__n]=nil local __K,__F=KEYS local KEYS,ARGV ' +
-  "local redis=setmetatable({register_function=function(a,b) if b==nil then a,b=a.function_name,a.callback end if a..''==__N then __F=b end end}," +
+const LIBRARY_PRELUDE =
+  'local __R,__L=redis,{} local KEYS,ARGV ' +
+  "local redis=setmetatable({register_function=function(a,b) if b==nil then a,b=a.function_name,a.callback end __L[a..'']=b end}," +
   '{__index=__R,__newindex=__R}) local function __B(...)';
 
 // Once the body has run, the proxy drops register_function and shows only the real `redis`.
-const CALL_EPILOGUE = 'end __B() redis.register_function=nil return (__F(__K,__A))';
+const LIBRARY_EPILOGUE = 'end __B() redis.register_function=nil return __L';
 
 function loadChunk(body: string): Buffer {
   return Buffer.from(`${LOAD_PRELUDE}${body}\n${LOAD_EPILOGUE}`, 'latin1');
 }
 
-function callChunk(body: string): Buffer {
-  return Buffer.from(`${CALL_PRELUDE}${body}\n${CALL_EPILOGUE}`, 'latin1');
+function libraryChunk(body: string): Buffer {
+  return Buffer.from(`${LIBRARY_PRELUDE}${body}\n${LIBRARY_EPILOGUE}`, 'latin1');
 }
 
 /** Where FUNCTION LOAD's body runs: redis.log works, nothing can call commands. */
@@ -302,7 +299,7 @@ function createLibrary(server: Server, meta: Metadata, code: string): Library {
   const registered = Array.isArray(result) ? result : [];
   if (registered.length === 0) throw new CommandError('ERR No functions registered');
   const functions: FunctionInfo[] = [];
-  const library: Library = { name: meta.name, engine: 'LUA', code, functions, chunk: callChunk(meta.body) };
+  const library: Library = { name: meta.name, engine: 'LUA', code, functions, chunk: libraryChunk(meta.body) };
   for (const entry of registered) {
     const [name, flags, description] = entry as [Buffer, number, Buffer | null];
     functions.push({
@@ -423,7 +420,7 @@ export class FunctionRegistry {
 
 /**
  * INFO memory's function fields (number_of_functions, number_of_libraries, used_memory_functions):
- * counts, and the bytes the libraries hold (code and call chunk, plus a small fixed cost per
+ * counts, and the bytes the libraries hold (code and library chunk, plus a small fixed cost per
  * library and per function, an estimate of the tables around them).
  */
 export function functionMemoryStats(server: Server): { functions: number; libraries: number; bytes: number } {
@@ -461,8 +458,7 @@ export function runningCommand(c: Client): readonly string[] | undefined {
 
 /**
  * FCALL / FCALL_RO: argv = [FCALL, function, numkeys, key..., arg...]. Redis's fcallCommandGeneric
- * and scriptPrepareForRun checks, then the library's call chunk with KEYS/ARGV from argv and the
- * function's name as an extra last argument.
+ * and scriptPrepareForRun checks, then the function with KEYS/ARGV from argv.
  */
 export function fcall(c: Client, argv: string[], readOnlyCommand: boolean): void {
   const fn = functionsOf(c.server).lookup(argv[1]);
@@ -474,7 +470,6 @@ export function fcall(c: Client, argv: string[], readOnlyCommand: boolean): void
   const noWrites = (fn.flags & ScriptFlags.noWrites) !== 0;
   if (readOnlyCommand && !noWrites) throw new CommandError('ERR Can not execute a script with write flag using *_ro command.');
   const chunkArgs = argv.slice(3);
-  chunkArgs.push(fn.name);
   runningCommands.set(c, argv);
   let result: LuaValue | undefined;
   try {

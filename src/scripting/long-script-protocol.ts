@@ -20,6 +20,8 @@ export interface RunJob {
   /** KEYS then ARGV (latin1 strings). */
   argv: string[];
   keyCount: number;
+  /** For a function: `source` is its library's chunk and this the function to call (lua-vm evalOn). */
+  member?: string;
   /** Replies of the redis.call()s the script made on the main thread, in order. */
   replay: LuaValue[];
   /** `<command name>/<argc>` of each replayed call, to catch a script that takes another path. */

@@ -7,10 +7,9 @@
  *
  * So scripts that may compute such numbers run behind a one-line prelude (on the script's first
  * line, so line numbers are unchanged) that shadows `redis` with a copy whose call/pcall format
- * number arguments with %.17g first. The prelude costs compile time on every call (the VM keeps no
- * compiled chunks), so scripts that cannot produce a number needing more than 14 digits (no
- * arithmetic, no tonumber, no math library, no float literal, no literal of 15+ digits) run as they
- * are. A failing redis.call in such a script is raised again by the proxy, which tells the host
+ * number arguments with %.17g first. The copy's redis.call costs a little more than the real one,
+ * so scripts that cannot produce a number needing more than 14 digits (no arithmetic, no tonumber,
+ * no math library, no float literal, no literal of 15+ digits) run as they are. A failing redis.call in such a script is raised again by the proxy, which tells the host
  * the calling line first (LINE_CHANNEL); after a tail call (`return redis.call(...)`) that line is
  * unknown and the error names line 1.
  */
@@ -21,18 +20,32 @@
  */
 export const LINE_CHANNEL = '\x01cinder-error-line';
 
+/**
+ * A Lua expression building the `redis` stand-in: a copy of the table (so pairs(redis) lists what
+ * it lists in Redis) whose call/pcall format number arguments with %.17g first. It reads the
+ * global `redis`.
+ */
+export const NUMBER_SAFE_REDIS =
+  '(function() local rc, rp, tp, fmt, up, pc, er = redis.call, redis.pcall, type, string.format, unpack, pcall, error ' +
+  "local function fix(t) for i = 1, #t do if tp(t[i]) == 'number' then t[i] = fmt('%.17g', t[i]) end end return up(t) end " +
+  // redis.call through redis.pcall, so a failure can be raised again with the calling line
+  // reported to the host (the proxy's own frame would otherwise be the line on record).
+  "local function call(...) local r = rp(fix({...})) if tp(r) == 'table' and r.err then local _, w = pc(er, '', 3) rp('" +
+  LINE_CHANNEL +
+  "', w, r.err) er(r.err, 0) end return r end " +
+  'local t = {} for k, v in pairs(redis) do t[k] = v end t.call = call t.pcall = function(...) return rp(fix({...})) end ' +
+  'return t end)()';
+
+/**
+ * Where the VM keeps the stand-in, built once and made read-only like the real table (lua-vm.ts
+ * installs it); a VM without it builds a copy per run, with a metatable refusing new fields as
+ * the read-only original does.
+ */
+export const NUMBER_SAFE_REDIS_KEY = "'\\0cinder.redis'";
+
 const PRELUDE = Buffer.from(
-  'local redis = redis do local rc, rp, tp, fmt, up, pc, er = redis.call, redis.pcall, type, string.format, unpack, pcall, error ' +
-    "local function fix(t) for i = 1, #t do if tp(t[i]) == 'number' then t[i] = fmt('%.17g', t[i]) end end return up(t) end " +
-    // redis.call through redis.pcall, so a failure can be raised again with the calling line
-    // reported to the host (the proxy's own frame would otherwise be the line on record).
-    "local function call(...) local r = rp(fix({...})) if tp(r) == 'table' and r.err then local _, w = pc(er, '', 3) rp('" +
-    LINE_CHANNEL +
-    "', w, r.err) er(r.err, 0) end return r end " +
-    // A copy of the table rather than a proxy, so pairs(redis) lists what it lists in Redis.
-    // New fields are refused as the read-only original refuses them.
-    'local t = {} for k, v in pairs(redis) do t[k] = v end t.call = call t.pcall = function(...) return rp(fix({...})) end ' +
-    "redis = setmetatable(t, {__newindex = function() er('Attempt to modify a readonly table', 2) end}) end ",
+  `local redis = rawget(getmetatable(_G), ${NUMBER_SAFE_REDIS_KEY}) or setmetatable(${NUMBER_SAFE_REDIS}, ` +
+    "{__newindex = function() error('Attempt to modify a readonly table', 2) end}) ",
   'latin1',
 );
 

@@ -196,6 +196,7 @@ export class ScriptRunner implements ScriptHost {
     argv: readonly string[],
     first: number,
     keyCount: number,
+    member?: string,
   ): LuaValue | undefined {
     this.client.selectDb(call.caller.dbIndex);
     this.reply.resp = 2;
@@ -209,7 +210,7 @@ export class ScriptRunner implements ScriptHost {
     this.raisedAt = null;
     let result: LuaValue;
     try {
-      result = runLua(this, text, sha, argv, first, keyCount);
+      result = runLua(this, text, sha, argv, first, keyCount, member);
     } finally {
       this.current = null;
       this.recording = false;
@@ -222,7 +223,7 @@ export class ScriptRunner implements ScriptHost {
       if (message === raised.message) result.meta.line = raised.line;
     }
     if (isFuelExhausted(result)) {
-      this.continueLong(call, { kind, name, startedAt }, text, sha, argv.slice(first), keyCount);
+      this.continueLong(call, { kind, name, startedAt }, text, sha, argv.slice(first), keyCount, member);
       return undefined;
     }
     return result;
@@ -239,6 +240,7 @@ export class ScriptRunner implements ScriptHost {
     sha: string,
     scriptArgs: string[],
     keyCount: number,
+    member: string | undefined,
   ): void {
     const replayable = this.recordedBytes <= MAX_REPLAY_BYTES;
     if (!replayable && this.wrote) {
@@ -255,6 +257,7 @@ export class ScriptRunner implements ScriptHost {
       sha,
       argv: scriptArgs,
       keyCount,
+      member,
       // Without writes, starting over is exact too: nothing has changed since the script began.
       replay: replayable ? this.replay.slice() : [],
       fingerprints: replayable ? this.replayedCalls.map((argv) => `${argv.length > 0 ? argv[0].toLowerCase() : ''}/${argv.length}`) : [],
@@ -467,15 +470,15 @@ export class ScriptRunner implements ScriptHost {
   // ------------------------------------------------------------------ functions (FCALL)
 
   /**
-   * FCALL / FCALL_RO (src/scripting/functions.ts): runs a library's call chunk as run() runs a
-   * script, KEYS = argv[0 .. keyCount), ARGV the rest; `name` (the function's) stands in for the
+   * FCALL / FCALL_RO (src/scripting/functions.ts): calls function `name` of a library's chunk as
+   * run() runs a script, KEYS = argv[0 .. keyCount), ARGV the rest; `name` also stands in for the
    * SHA1 in error suffixes. Answers the result for the caller to write, or undefined when the
    * function went on to the long-script worker (which answers the caller itself).
    */
-  runFunctionChunk(call: ScriptCall, name: string, source: Buffer, argv: readonly string[], keyCount: number): LuaValue | undefined {
+  runFunctionChunk(call: ScriptCall, name: string, library: Buffer, argv: readonly string[], keyCount: number): LuaValue | undefined {
     // Without the number prelude (number-args.ts): libraries are big and mostly do arithmetic
     // somewhere, so the prelude would hide the line of every failing `return redis.call(...)`.
-    return this.attempt(call, 'function', name, source, name, argv, 0, keyCount);
+    return this.attempt(call, 'function', name, library, name, argv, 0, keyCount, name);
   }
 
   /** The function keeping the server busy (FUNCTION STATS' running_script), or null. */

@@ -77,7 +77,7 @@ for (;;) {
   const source = Buffer.from(m.source.buffer, m.source.byteOffset, m.source.byteLength);
   let result: LuaValue;
   try {
-    result = evalOn(vm, source, m.sha, m.argv, 0, m.keyCount);
+    result = evalOn(vm, source, m.sha, m.argv, 0, m.keyCount, m.member);
   } catch (e) {
     result = { err: Buffer.from(`ERR ${(e as Error)?.message ?? e}`) };
   }

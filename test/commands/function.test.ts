@@ -843,14 +843,21 @@ diffSuite('function: long-running functions, FUNCTION KILL and STATS', (t) => {
 // ---------------------------------------------------------------- known deviations
 
 diffSuite('function: known deviations', (t) => {
-  it('library-level state survives between calls', { skip: 'known deviation: the library body runs again on every FCALL (the VM keeps nothing between runs)' }, async () => {
+  it('library-level state survives between calls, and a reload starts it over', async () => {
     await runSteps(
       t.ports,
       [
         ['FUNCTION', 'FLUSH'],
+        load(lib('counter', 'local n = 0', "redis.register_function('bump', function() n = n + 1 return n end)", "redis.register_function('peek', function() return n end)")),
+        ['FCALL', 'bump', '0'],
+        ['FCALL', 'bump', '0'],
+        ['FCALL', 'peek', '0'],
+        ['FUNCTION', 'LOAD', 'REPLACE', lib('counter', 'local n = 10', "redis.register_function('bump', function() n = n + 1 return n end)")],
+        ['FCALL', 'bump', '0'],
+        ['FUNCTION', 'DELETE', 'counter'],
         load(lib('counter', 'local n = 0', "redis.register_function('bump', function() n = n + 1 return n end)")),
         ['FCALL', 'bump', '0'],
-        ['FCALL', 'bump', '0'],
+        ['FUNCTION', 'FLUSH'],
       ],
       2,
     );

@@ -8,6 +8,8 @@ import { crc64 } from '../util/crc64.js';
 import { splitInlineArgs } from '../protocol/request-parser.js';
 import { ScriptFlags, SCRIPT_FLAG_NAMES } from './flags.js';
 import { lzfCompress, lzfDecompress } from '../util/lzf.js';
+import { NUMBER_SAFE_REDIS_KEY } from './number-args.js';
+import { untailRedisCalls } from './tail-calls.js';
 
 /**
  * Redis Functions (functions.c + function_lua.c): libraries of Lua functions loaded with FUNCTION
@@ -225,12 +227,13 @@ const LOAD_EPILOGUE = 'end __cinder_body() return __cinder_list';
  * The library chunk's prelude: the body already passed every check at load, so register_function
  * only collects the callbacks by name; the top-level code sees the real `redis` behind it. The
  * chunk returns the collected table; lua-vm.ts runs it once per VM and then calls its members
- * (evalOn with a member). `__R` is the real redis, `__L` the callbacks, `__B` the body; KEYS and
+ * (evalOn with a member). `__R` is the real redis (its number-safe stand-in where the VM has one:
+ * number-args.ts), `__L` the callbacks, `__B` the body; KEYS and
  * ARGV do not exist for a library (nil here); `.. ''` turns a numeric name into its string form,
  * as tostring would.
  */
 const LIBRARY_PRELUDE =
-  'local __R,__L=redis,{} local KEYS,ARGV ' +
+  `local __R,__L=rawget(getmetatable(_G), ${NUMBER_SAFE_REDIS_KEY}) or redis,{} local KEYS,ARGV ` +
   "local redis=setmetatable({register_function=function(a,b) if b==nil then a,b=a.function_name,a.callback end __L[a..'']=b end}," +
   '{__index=__R,__newindex=__R}) local function __B(...)';
 
@@ -242,7 +245,7 @@ function loadChunk(body: string): Buffer {
 }
 
 function libraryChunk(body: string): Buffer {
-  return Buffer.from(`${LIBRARY_PRELUDE}${body}\n${LIBRARY_EPILOGUE}`, 'latin1');
+  return Buffer.from(`${LIBRARY_PRELUDE}${untailRedisCalls(body)}\n${LIBRARY_EPILOGUE}`, 'latin1');
 }
 
 /** Where FUNCTION LOAD's body runs: redis.log works, nothing can call commands. */

@@ -2,6 +2,7 @@ import { workerData } from 'node:worker_threads';
 import { load, type LuaEngine, type ReplyValue as LuaValue } from 'lua-redis-wasm';
 import { REDIS_VERSION } from '../server/info.js';
 import { NUMBER_SAFE_REDIS, NUMBER_SAFE_REDIS_KEY } from './number-args.js';
+import { hostCallHandler } from './host-calls.js';
 
 export type { LuaValue };
 
@@ -14,8 +15,8 @@ export type { LuaValue };
  * in one process (tests, embedded handles) can share it. The VM keeps compiled chunks by SHA1.
  */
 export interface ScriptHost {
-  /** redis.call / redis.pcall: run a command and answer with its reply (errors as `{ err }`). */
-  call(args: Buffer[]): LuaValue;
+  /** redis.call / redis.pcall: run a command (latin1 argv) and answer with its reply (errors as `{ err }`). */
+  call(argv: string[]): LuaValue;
   /** redis.log(level, message). */
   log(level: number, message: Buffer): void;
   /** redis.setresp(2|3): the protocol redis.call replies are converted from. */
@@ -66,18 +67,21 @@ const noHost: LuaValue = { err: Buffer.from('ERR redis.call is not available her
 /** A VM whose redis.* calls go to `host()`, stopping scripts after `fuel` instructions. */
 export async function createEngine(fuel: number, host: () => ScriptHost | null): Promise<LuaEngine> {
   const module = await load({ profile: 'redis-7.0', limits: { maxFuel: fuel }, redisProps: REDIS_PROPS });
-  return module.create({
-    redisCall: (args) => {
-      const h = host();
-      return h === null ? noHost : h.call(args);
-    },
-    redisPcall: (args) => {
-      const h = host();
-      return h === null ? noHost : h.call(args);
-    },
+  const vm = module.create({
+    redisCall: () => noHost,
+    redisPcall: () => noHost,
     log: (level, message) => host()?.log(level, message),
     onSetResp: (version: number) => host()?.setResp(version === 3 ? 3 : 2),
   } as Parameters<typeof module.create>[0]);
+  // redis.call and redis.pcall (the same to the host) through our own glue (host-calls.ts).
+  const call = hostCallHandler((vm as unknown as EngineInternals).exports, (argv) => {
+    const h = host();
+    return h === null ? noHost : h.call(argv);
+  });
+  const handlers = (module as unknown as { handlers: Record<string, unknown> }).handlers;
+  handlers.call = call;
+  handlers.pcall = call;
+  return vm;
 }
 
 /** Set in the long-script worker (script-worker.ts), which builds its own unlimited VM. */
@@ -288,7 +292,7 @@ const INSTALL = Buffer.from(
   `local r = ${NUMBER_SAFE_REDIS} ${RESULT_FILTER} ` +
     'local cache = {} local function run(slot, member) ' +
     'if member then return result((cache[slot][member](KEYS, ARGV))) end return result((cache[slot]())) end cache.run = run ' +
-    `rawset(getmetatable(_G), ${CACHE_KEY}, cache) rawset(getmetatable(_G), ${NUMBER_SAFE_REDIS_KEY}, r) return {tostring(r), tostring(run)}`,
+    `rawset(getmetatable(_G), ${CACHE_KEY}, cache) rawset(getmetatable(_G), ${NUMBER_SAFE_REDIS_KEY}, r) return {tostring(r), tostring(run), tostring(r.call), tostring(r.pcall)}`,
   'latin1',
 );
 const CHECK = Buffer.from(`return type(rawget(getmetatable(_G), ${CACHE_KEY}))`, 'latin1');
@@ -355,10 +359,11 @@ const PROTO_SIZECODE_OFFSET = 44;
 const PROTO_SIZELINEINFO_OFFSET = 48;
 
 /**
- * Makes `run` a frame without a line, as the C code that calls a script in Redis is: its line
- * table is zeroed, so `error(msg, 2)` at a script's top level (whose level 2 is `run`) adds no
- * position, as in Redis, and error positions skip it. Answers false when the closure `described`
- * names does not look as expected.
+ * Makes a function a frame without a line, as C code is: its line table is zeroed. For `run`, which
+ * is where Redis has the C code that calls a script: `error(msg, 2)` at a script's top level adds
+ * no position, as in Redis. For the number-safe redis.call/pcall (number-args.ts), which stand
+ * where Redis has C functions: the engine's error handler skips them and names the script's line.
+ * Answers false when the closure `described` names does not look as expected.
  */
 function hideLines(vm: LuaEngine, described: LuaValue): boolean {
   const match = Buffer.isBuffer(described) ? /^function: 0x([0-9a-f]+)$/.exec(described.latin1Slice()) : null;
@@ -388,10 +393,10 @@ function installChunkCache(vm: LuaEngine): ChunkCache | null {
   } finally {
     heapView(vm).writeInt32LE(1, address + TABLE_READONLY_OFFSET);
   }
-  if (!Array.isArray(installed) || installed.length !== 2) return null;
+  if (!Array.isArray(installed) || installed.length !== 4) return null;
   // The stand-in is read-only as the real `redis` is (rawset on it fails with Redis's error).
   const standAddress = tableAddress(vm, installed[0]);
-  if (standAddress < 0 || !hideLines(vm, installed[1])) return null;
+  if (standAddress < 0 || !hideLines(vm, installed[1]) || !hideLines(vm, installed[2]) || !hideLines(vm, installed[3])) return null;
   heapView(vm).writeInt32LE(1, standAddress + TABLE_READONLY_OFFSET);
   const check = evalText(vm, CHECK, 'cinder-cache', [], 0, 0);
   return Buffer.isBuffer(check) && check.latin1Slice() === 'table' ? { stubs: new Map(), instances: new Map(), memberStubs: new Map(), slots: 0, bytes: 0 } : null;

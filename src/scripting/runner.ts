@@ -8,7 +8,7 @@ import { compileError, mainVmMemory, runLua, FUEL_EXHAUSTED, type LuaValue, type
 import { countedScriptErrors, isLuaError, writeLuaValue } from './convert.js';
 import { LongScriptLane, type LongScript } from './long-script.js';
 import { functionMemoryStats, writeFunctionResult } from './functions.js';
-import { LINE_CHANNEL, numberSafeSource } from './number-args.js';
+import { numberSafeSource } from './number-args.js';
 import { splitInlineArgs } from '../protocol/request-parser.js';
 import { ScriptFlags, SCRIPT_FLAG_NAMES } from './flags.js';
 import type { RunJob } from './long-script-protocol.js';
@@ -135,8 +135,6 @@ export class ScriptRunner implements ScriptHost {
   private readonly replayedCalls: string[][] = [];
   private recordedBytes = 0;
   private readonly lane: LongScriptLane;
-  /** Where the number-formatting prelude last raised a redis.call error again (number-args.ts). */
-  private raisedAt: { line: number; message: string } | null = null;
 
   constructor(private readonly server: Server) {
     this.reply = new LuaReply();
@@ -207,20 +205,12 @@ export class ScriptRunner implements ScriptHost {
     this.replayedCalls.length = 0;
     this.recordedBytes = 0;
     const startedAt = this.server.clock.now;
-    this.raisedAt = null;
     let result: LuaValue;
     try {
       result = runLua(this, text, sha, argv, first, keyCount, member);
     } finally {
       this.current = null;
       this.recording = false;
-    }
-    // (Set by callArgv while the script ran.)
-    const raised = this.raisedAt as { line: number; message: string } | null;
-    if (raised !== null && isLuaError(result) && result.meta !== undefined) {
-      // Raised again by the number-formatting prelude (number-args.ts): name the calling line.
-      const message = result.code === undefined ? result.err.toString('latin1') : `${result.code.toString('latin1')} ${result.err.toString('latin1')}`;
-      if (message === raised.message) result.meta.line = raised.line;
     }
     if (isFuelExhausted(result)) {
       this.continueLong(call, { kind, name, startedAt }, text, sha, argv.slice(first), keyCount, member);
@@ -379,9 +369,7 @@ export class ScriptRunner implements ScriptHost {
   // ------------------------------------------------------------------ ScriptHost
 
   /** redis.call / redis.pcall from the main-thread VM. */
-  call(args: Buffer[]): LuaValue {
-    const argv = new Array<string>(args.length);
-    for (let i = 0; i < args.length; i++) argv[i] = args[i].toString('latin1');
+  call(argv: string[]): LuaValue {
     const reply = this.callArgv(argv);
     if (this.recording) this.record(argv, reply);
     return reply;
@@ -390,11 +378,6 @@ export class ScriptRunner implements ScriptHost {
   /** Redis's scriptCall checks, then the command on the script client. */
   callArgv(argv: string[]): LuaValue {
     if (argv.length === 0) return this.refuse(NO_ARGS, undefined);
-    if (argv[0] === LINE_CHANNEL) {
-      const line = /^user_(?:script|function):(\d+): $/.exec(argv[1] ?? '');
-      this.raisedAt = line === null ? null : { line: Number(line[1]), message: argv[2] ?? '' };
-      return null;
-    }
     let cmd: Command | undefined = this.server.commands.lookup(argv[0]);
     if (cmd !== undefined && cmd.subcommands !== null && argv.length >= 2) {
       cmd = cmd.subcommands.get(argv[1]) ?? cmd.subcommands.get(argv[1].toLowerCase());
@@ -476,8 +459,7 @@ export class ScriptRunner implements ScriptHost {
    * function went on to the long-script worker (which answers the caller itself).
    */
   runFunctionChunk(call: ScriptCall, name: string, library: Buffer, argv: readonly string[], keyCount: number): LuaValue | undefined {
-    // Without the number prelude (number-args.ts): libraries are big and mostly do arithmetic
-    // somewhere, so the prelude would hide the line of every failing `return redis.call(...)`.
+    // (The library chunk calls commands through the number-safe redis: functions.ts.)
     return this.attempt(call, 'function', name, library, name, argv, 0, keyCount, name);
   }
 

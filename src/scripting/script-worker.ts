@@ -38,19 +38,17 @@ class WorkerHost implements ScriptHost {
     this.resp = 2;
   }
 
-  call(args: Buffer[]): LuaValue {
+  call(argv: string[]): LuaValue {
     const job = this.job!;
     if (this.replayed < job.replay.length) {
       // Already executed on the main thread: hand back the same reply.
       const i = this.replayed++;
-      const name = args.length > 0 ? args[0].toString('latin1').toLowerCase() : '';
-      if (job.fingerprints[i] !== `${name}/${args.length}`) {
+      const name = argv.length > 0 ? argv[0].toLowerCase() : '';
+      if (job.fingerprints[i] !== `${name}/${argv.length}`) {
         return { err: Buffer.from('ERR script took a different path when it was resumed (non-deterministic script)') };
       }
       return reviveLuaValue(job.replay[i]);
     }
-    const argv = new Array<string>(args.length);
-    for (let i = 0; i < args.length; i++) argv[i] = args[i].toString('latin1');
     send({ t: 'call', argv, resp: this.resp });
     const reply = receive();
     return reply.t === 'reply' ? reviveLuaValue(reply.v) : { err: Buffer.from('ERR internal error') };

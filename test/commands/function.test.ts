@@ -327,6 +327,28 @@ const CALLS = lib(
 );
 
 diffSuite('function: FCALL and FCALL_RO', (t) => {
+  fcase(t, 'numbers passed to redis.call use %.17g, and failing tail calls name their line', [
+    load(
+      lib(
+        'nums',
+        "redis.register_function('setnum', function(keys, args)",
+        "  redis.call('set', keys[1], tonumber(args[1]) / 10)",
+        "  return redis.call('get', keys[1])",
+        'end)',
+        'local rcall = redis.call',
+        "redis.register_function('bad', function(keys)",
+        "  local n = #keys + 1",
+        "  return rcall('hget', keys[1], 'f' .. n)",
+        'end)',
+        "redis.register_function('badpcall', function(keys) return redis.pcall('hget', keys[1], 1 + 1) end)",
+      ),
+    ),
+    ['FCALL', 'setnum', '1', 'n', '1'],
+    ['FCALL', 'setnum', '1', 'n', '17320000000001234'],
+    ['FCALL', 'bad', '1', 'n'],
+    ['FCALL', 'badpcall', '1', 'n'],
+    ['DEL', 'n'],
+  ]);
   fcase(t, 'calls run commands and see keys and args', [
     load(CALLS),
     ['FCALL', 'inc', '1', 'k'],

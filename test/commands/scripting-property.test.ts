@@ -29,8 +29,6 @@ import { diffSuite, RawConnection, compareReplies, type Compare } from '../helpe
  *   an "int" in Cinder (not a scripting bug: the same happens outside scripts).
  * - errorTableRaise: error({err='CUSTOM failed'}) answers "-CUSTOM failed script: ..." in Redis,
  *   "-ERR script execution failed script: ..." in Cinder.
- * - tableArgLine: the "must be strings or integers" error of redis.call('set', 'k', {}) names line 1
- *   instead of its own once the script has run a line like `t[#t + 1] = 1`.
  * - pcallTableArg: redis.pcall('set', 'k', {}) returns an error table in Redis (the script goes on),
  *   Cinder raises the error (with the script suffix).
  * - errorNewlines: a command's error seen by redis.pcall has its CR/LF already turned into spaces in
@@ -38,8 +36,6 @@ import { diffSuite, RawConnection, compareReplies, type Compare } from '../helpe
  * - resp3TablesNeedSetresp: a returned {double=}, {map=}, {set=}, {big_number=} or {verbatim_string=}
  *   table becomes an empty array in Cinder unless the script called redis.setresp(3); Redis
  *   converts them whatever the script's protocol.
- * - fcallNumberArgs: inside FCALL, a Lua number argument of redis.call becomes a string with %.14g
- *   (0.1 -> "0.1"); Redis uses %.17g ("0.10000000000000001") as EVAL already does.
  */
 const OPEN = {
   resp3Null: true,
@@ -48,11 +44,9 @@ const OPEN = {
   errorStatsField: true,
   incrbyfloatEncoding: true,
   errorTableRaise: true,
-  tableArgLine: true,
   pcallTableArg: true,
   errorNewlines: false,
   resp3TablesNeedSetresp: true,
-  fcallNumberArgs: true,
 };
 for (const name of (process.env.SCRIPT_PROPERTY_CHECK ?? '').split(',')) {
   for (const k of Object.keys(OPEN) as Array<keyof typeof OPEN>) if (name === 'all' || name === k) OPEN[k] = false;
@@ -312,7 +306,7 @@ const script: fc.Arbitrary<Script> = fc.record({
   lastRaises: fc.boolean(),
   tail: fc.constantFrom<Tail>(
     ...(['none', 'none', 'none', 'luaError', 'errorTable', 'global', 'noArgs', 'badArg'] as Tail[]).filter(
-      (t) => !(t === 'errorTable' && OPEN.errorTableRaise) && !(t === 'badArg' && OPEN.tableArgLine),
+      (t) => !(t === 'errorTable' && OPEN.errorTableRaise),
     ),
   ),
 });
@@ -328,13 +322,13 @@ const TAILS: Record<Tail, string> = {
 };
 
 /** The script's source (prelude, calls, tail, return) and the ARGV its calls refer to. */
-function buildScript(s: Script, forFunction = false): { body: string; argv: string[] } {
+function buildScript(s: Script): { body: string; argv: string[] } {
   const argv: string[] = [];
   const exprs = s.calls.map((c, idx) => {
     const args = c.args.map((a) => {
       if ('table' in a) return '{}';
       if ('prev' in a) return idx === 0 ? '"none"' : `show(r${idx})`;
-      if ('num' in a) return forFunction && OPEN.fcallNumberArgs && !Number.isInteger(a.num) ? luaString(String(a.num)) : luaNumber(a.num);
+      if ('num' in a) return luaNumber(a.num);
       if (a.viaArgv) {
         argv.push(a.str);
         return `ARGV[${argv.length}]`;
@@ -554,7 +548,7 @@ diffSuite('scripting: random data-command scripts (property)', (t) => {
           await same(p, ['EVALSHA', sha1(body), '0', ...argv], 'EVALSHA');
           await sameKeyspace(p);
           await same(p, ['FLUSHALL'], 'reset');
-          const fn = buildScript(s, true);
+          const fn = buildScript(s);
           await same(p, ['FUNCTION', 'LOAD', 'REPLACE', libraryFor(fn.body)], 'FUNCTION LOAD');
           await same(p, ['FCALL', 'f', '0', ...fn.argv], 'FCALL');
           await sameKeyspace(p);

@@ -80,6 +80,14 @@ diffSuite('function: FUNCTION LOAD', (t) => {
     ['FCALL', 'f1', '0'],
     ['FUNCTION', 'LIST'],
   ]);
+  fcase(t, 'function names differing only in case', [
+    load(lib('lc', "redis.register_function('f', function() return 1 end)", "redis.register_function('F', function() return 2 end)")),
+    // (Which of f and F an FCALL finds depends on Redis's hash seed: not compared.)
+    load(lib('lc2', "redis.register_function('Ab', function() return 'Ab' end)")),
+    ['FCALL', 'ab', '0'],
+    ['FCALL', 'AB', '0'],
+    unordered('FUNCTION', 'LIST'),
+  ]);
   fcase(t, 'REPLACE keeps the old library when the new one collides', [
     load(simple('lib1', 'f1')),
     load(simple('lib2', 'f2')),

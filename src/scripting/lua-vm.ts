@@ -450,9 +450,20 @@ function clearCache(vm: LuaEngine, cache: ChunkCache): void {
 }
 
 
-/** Bytes of the main-thread VM's memory (INFO used_memory_lua). */
+const LUA_HEAP_BYTES = Buffer.from("return collectgarbage('count') * 1024", 'latin1');
+let luaHeapBytes = 0;
+
+/**
+ * Bytes the main-thread VM's Lua heap holds (INFO used_memory_lua: Redis reports its Lua
+ * allocator's count, not the size of the WebAssembly memory around it). Asked of the VM when it
+ * is idle; from inside a script (redis.call('INFO')) the last answer stands.
+ */
 export function mainVmMemory(): number {
-  return (engine as unknown as EngineInternals).exports.HEAPU8.length;
+  if (current === null) {
+    const bytes = evalOn(engine, LUA_HEAP_BYTES, 'cinder-memory', [], 0, 0);
+    if (typeof bytes === 'number') luaHeapBytes = bytes;
+  }
+  return luaHeapBytes;
 }
 
 /** Changes the main-thread budget for the scripts that start from now on (tests, tuning). */

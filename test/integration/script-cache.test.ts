@@ -28,6 +28,21 @@ describe('compiled-chunk cache', () => {
     }
   });
 
+  it("INFO used_memory_lua is the Lua heap (Redis's allocator count), also asked from a script", async () => {
+    const db = open();
+    try {
+      const field = (info: string) => Number(/used_memory_lua:(\d+)/.exec(info)?.[1]);
+      // A fresh Redis 7.0 says 32768; the WebAssembly memory around the heap is 64 MB (and the
+      // heap holds what earlier tests in this process compiled).
+      const before = field((await db.call('INFO', 'memory')) as string);
+      assert.ok(before > 16 * 1024 && before < 32 * 1024 * 1024, String(before));
+      const fromScript = field((await db.call('EVAL', "return redis.call('INFO', 'memory')", '0')) as string);
+      assert.ok(fromScript > 16 * 1024 && fromScript < 32 * 1024 * 1024, String(fromScript));
+    } finally {
+      db.close();
+    }
+  });
+
   it('a library keeps its state between calls and starts over when replaced', async () => {
     const db = open();
     try {

@@ -39,17 +39,10 @@ export interface LoadToolOptions {
 }
 
 /** What the tool prints (one JSON line); latencies in ms, per batch as redis-benchmark measures. */
-export interface LoadToolResult {
+export interface LoadToolResult extends Omit<CsvRow, 'test'> {
   test: LoadToolTest;
   ops: number;
   seconds: number;
-  rps: number;
-  avg: number;
-  min: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
   errors: number;
   firstError: string | null;
   setupSeconds: number;

@@ -24,10 +24,10 @@ const REPLY_SET = 0x0a;
 const REPLY_BIG_NUMBER = 0x0b;
 const REPLY_VERBATIM = 0x0c;
 
-/** What the engine's exports give us: its memory and its allocator. */
+/** The VM's memory: a view of it as it is now (it is replaced when the memory grows), and its allocator. */
 export interface VmMemory {
-  HEAPU8: Uint8Array;
-  _alloc(size: number): number;
+  heap(): Buffer;
+  alloc(size: number): number;
 }
 
 /** A redis.call handler: the command's argv in, its reply out. */
@@ -38,17 +38,11 @@ export type HostCall = (argv: string[]) => LuaValue;
  * (retPtr, ptr, len) when it returns the reply through memory, or (ptr, len) when it takes a
  * packed 64-bit (length << 32 | pointer).
  */
-export function hostCallHandler(exports: VmMemory, call: HostCall): (...abi: number[]) => bigint | undefined {
-  let view: Buffer | null = null;
-  const heap = (): Buffer => {
-    const bytes = exports.HEAPU8;
-    if (view === null || view.buffer !== bytes.buffer) view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return view;
-  };
+export function hostCallHandler(memory: VmMemory, call: HostCall): (...abi: number[]) => bigint | undefined {
   return (...abi: number[]) => {
     const hasRet = abi.length >= 3;
     const ptr = hasRet ? abi[1] : abi[0];
-    let h = heap();
+    let h = memory.heap();
     const count = h.readUInt32LE(ptr);
     const argv = new Array<string>(count);
     let at = ptr + 4;
@@ -65,9 +59,9 @@ export function hostCallHandler(exports: VmMemory, call: HostCall): (...abi: num
       reply = { err: Buffer.from(e instanceof Error ? e.message : String(e), 'utf8') };
     }
     const size = encodedSize(reply);
-    const out = exports._alloc(size);
+    const out = memory.alloc(size);
     // The allocation may have grown the memory (a new ArrayBuffer).
-    h = heap();
+    h = memory.heap();
     writeValue(h, out, reply);
     if (hasRet) {
       h.writeUInt32LE(out >>> 0, abi[0]);

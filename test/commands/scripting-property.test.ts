@@ -457,6 +457,16 @@ function closePair(p: Pair): void {
   p.cinder.close();
 }
 
+/** One command compared on a fresh pair of connections. */
+async function sameOnFreshPair(ports: { redis: number; cinder: number }, resp: 2 | 3, argv: string[], what: string): Promise<void> {
+  const p = await openPair(ports, resp);
+  try {
+    await same(p, argv, what);
+  } finally {
+    closePair(p);
+  }
+}
+
 /** Runs argv on both servers, fails on a difference; returns Redis's reply. */
 async function same(p: Pair, argv: string[], what: string, mode: Compare = 'exact'): Promise<Buffer> {
   const [expected, actual] = await Promise.all([p.redis.command(argv), p.cinder.command(argv)]);
@@ -570,12 +580,7 @@ diffSuite('scripting: random Lua values returned (property)', (t) => {
     it(`return <value>${resp3 ? ' after redis.setresp(3)' : ''}`, async () => {
       await fc.assert(
         fc.asyncProperty(luaValue(resp3), fc.constantFrom<2 | 3>(2, 3), async (v, resp) => {
-          const p = await openPair(t.ports, resp);
-          try {
-            await same(p, ['EVAL', `${resp3 ? 'redis.setresp(3) ' : ''}return ${v}`, '0'], 'EVAL');
-          } finally {
-            closePair(p);
-          }
+          await sameOnFreshPair(t.ports, resp, ['EVAL', `${resp3 ? 'redis.setresp(3) ' : ''}return ${v}`, '0'], 'EVAL');
         }),
         { numRuns: runs(100), ...seed(2003), includeErrorInReport: true },
       );
@@ -607,12 +612,7 @@ diffSuite('scripting: cjson and cmsgpack round trips (property)', (t) => {
           'if type(s) ~= "string" then return s end',
           'return {s, show(cjson.decode(s)), cjson.encode(cjson.decode(s))}',
         ].join('\n');
-        const p = await openPair(t.ports, resp);
-        try {
-          await same(p, ['EVAL', body, '0'], 'EVAL');
-        } finally {
-          closePair(p);
-        }
+        await sameOnFreshPair(t.ports, resp, ['EVAL', body, '0'], 'EVAL');
       }),
       { numRuns: runs(100), ...seed(2004), includeErrorInReport: true },
     );
@@ -629,12 +629,7 @@ diffSuite('scripting: cjson and cmsgpack round trips (property)', (t) => {
           'for _, x in ipairs({cmsgpack.unpack(s)}) do out[#out + 1] = show(x) end',
           'return out',
         ].join('\n');
-        const p = await openPair(t.ports, resp);
-        try {
-          await same(p, ['EVAL', body, '0'], 'EVAL');
-        } finally {
-          closePair(p);
-        }
+        await sameOnFreshPair(t.ports, resp, ['EVAL', body, '0'], 'EVAL');
       }),
       { numRuns: runs(100), ...seed(2005), includeErrorInReport: true },
     );
@@ -649,12 +644,7 @@ diffSuite('scripting: cjson and cmsgpack round trips (property)', (t) => {
     await fc.assert(
       fc.asyncProperty(text, fc.constantFrom<2 | 3>(2, 3), async (s, resp) => {
         const body = [PRELUDE, `local v = ${guarded('cjson.decode(ARGV[1])')}`, 'if type(v) == "table" and v.err then return v end', 'return show(v)'].join('\n');
-        const p = await openPair(t.ports, resp);
-        try {
-          await same(p, ['EVAL', body, '0', s], 'EVAL');
-        } finally {
-          closePair(p);
-        }
+        await sameOnFreshPair(t.ports, resp, ['EVAL', body, '0', s], 'EVAL');
       }),
       { numRuns: runs(100), ...seed(2006), includeErrorInReport: true },
     );
@@ -677,12 +667,7 @@ diffSuite('scripting: bit and struct libraries (property)', (t) => {
       fc.asyncProperty(fc.array(bitExpr, { minLength: 1, maxLength: 8 }), fc.constantFrom<2 | 3>(2, 3), async (exprs, resp) => {
         // Each result through tostring too: a bit result is a Lua number.
         const body = `local out = {} for _, v in ipairs({${exprs.join(', ')}}) do out[#out + 1] = v out[#out + 1] = tostring(v) end return out`;
-        const p = await openPair(t.ports, resp);
-        try {
-          await same(p, ['EVAL', body, '0'], 'EVAL');
-        } finally {
-          closePair(p);
-        }
+        await sameOnFreshPair(t.ports, resp, ['EVAL', body, '0'], 'EVAL');
       }),
       { numRuns: runs(60), ...seed(2007), includeErrorInReport: true },
     );
@@ -723,12 +708,7 @@ diffSuite('scripting: bit and struct libraries (property)', (t) => {
             fmt.includes('s') ? '' : `out[#out + 1] = struct.size(${luaString(fmt)})`,
             'return out',
           ].join('\n');
-          const p = await openPair(t.ports, resp);
-          try {
-            await same(p, ['EVAL', body, '0'], 'EVAL');
-          } finally {
-            closePair(p);
-          }
+          await sameOnFreshPair(t.ports, resp, ['EVAL', body, '0'], 'EVAL');
         },
       ),
       { numRuns: runs(60), ...seed(2008), includeErrorInReport: true },

@@ -3,10 +3,10 @@
 // garbage is short-lived request data, and the default keeps ~32 MB of heap committed that shows up
 // as resident memory (100k small hashes: 1.9x Redis's RSS by default, 1.0x with 2 MB), with no
 // measurable throughput cost (docs/BENCHMARKS.md). `npm start` and the benchmark pass the same flag.
-import { Server } from '../server/server.js';
+import { createServer } from '../cinder.js';
 import { Config, ConfigError } from '../server/config.js';
 import { TcpListener } from '../server/tcp.js';
-import { REDIS_VERSION } from '../server/info.js';
+import { REDIS_VERSION } from '../util/version.js';
 
 /** `cinder-server [/path/to/redis.conf] [--directive value ...]`, started like redis-server. */
 async function main(): Promise<void> {
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const server = new Server(config);
+  const server = createServer(config);
   server.executable = process.argv[1] ?? '';
   server.configFile = config.configFile;
   server.log.notice('Cinder is starting');

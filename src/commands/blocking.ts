@@ -1,4 +1,4 @@
-import type { CommandSpec, KeySpec, KeySpecFlag } from './spec.js';
+import type { CommandSpec, KeySpec, KeySpecFlag } from '../server/command-spec.js';
 import { EVENT } from '../server/notify.js';
 import { afterRemoval } from './collection.js';
 import type { Client } from '../server/client.js';

@@ -1,7 +1,7 @@
-import type { CommandSpec } from './spec.js';
+import type { CommandSpec } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
-import type { Command } from './registry.js';
+import type { Command } from '../server/command-table.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 
 /**

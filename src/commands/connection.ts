@@ -1,58 +1,22 @@
-import type { CommandFlag, CommandSpec } from './spec.js';
+import type { CommandFlag, CommandSpec } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors, sanitizeErrorLine, subcommandSyntaxError } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
 import { writeHelp } from './introspection.js';
-import { withDocs } from './spec.js';
-import { REDIS_VERSION } from '../server/info.js';
+import { withDocs } from '../server/command-spec.js';
+import { REDIS_VERSION } from '../util/version.js';
 
 /**
  * Connection commands: PING ECHO SELECT QUIT RESET HELLO CLIENT (networking.c and server.c in
  * Redis 7.0), plus CLIENT SETINFO as Redis 7.2 defines it.
  */
 
-// ---------------------------------------------------------------- hooks
-
-/**
- * Per-client state owned by other subsystems (pub/sub, MULTI, blocking, ACL), read here for CLIENT
- * LIST/INFO, PING, CLIENT KILL and HELLO, and cleared by RESET. Each subsystem replaces the
- * functions it owns at module load (`clientHooks.inPubSub = (c) => ...`) and pushes its RESET
- * cleanup onto `reset`. Defaults describe a server without that subsystem.
- */
-export const clientHooks = {
-  /** Whether the client is subscribed to anything (Redis's CLIENT_PUBSUB flag). */
-  inPubSub: (_c: Client): boolean => false,
-  /** Channel, pattern and shard channel subscription counts (CLIENT LIST sub/psub/ssub). */
-  subscriptionCounts: (_c: Client): readonly [number, number, number] => NO_SUBSCRIPTIONS,
-  /** Commands queued by MULTI, or -1 outside a transaction (CLIENT LIST multi, flag 'x'). */
-  multiQueued: (_c: Client): number => -1,
-  /** Argument bytes of the queued MULTI commands (CLIENT LIST multi-mem). */
-  multiMemory: (_c: Client): number => 0,
-  /** Whether a watched key was touched (flag 'd'). */
-  dirtyCas: (_c: Client): boolean => false,
-  /** Whether the client waits in a blocking command (flag 'b'). */
-  isBlocked: (c: Client): boolean => c.blocked !== null,
-  /** The client's ACL user name (CLIENT LIST user, CLIENT KILL USER). */
-  userName: (_c: Client): string => 'default',
-  /** Whether an ACL user exists (CLIENT KILL USER). */
-  userExists: (name: string): boolean => name === 'default',
-  /**
-   * HELLO ... AUTH: checks the credentials and switches the client's user; false rejects them.
-   * Without ACLs there is only the default user, which has no password (nopass).
-   */
-  authenticate: (_c: Client, user: string, _password: string): boolean => user === 'default',
-  /** Cleanup run by RESET after the core state is reset (unsubscribe, DISCARD, UNWATCH, ...). */
-  reset: [] as Array<(c: Client) => void>,
-};
-
-const NO_SUBSCRIPTIONS: readonly [number, number, number] = [0, 0, 0];
-
 // ---------------------------------------------------------------- PING ECHO SELECT QUIT
 
 // PING [message]
 function pingCommand(c: Client, argv: string[]): void {
   if (argv.length > 2) throw new CommandError(Errors.wrongArity('ping'));
-  if (c.reply.resp === 2 && clientHooks.inPubSub(c)) {
+  if (c.reply.resp === 2 && c.pubsub !== null) {
     // A RESP2 subscriber can only read arrays: ["pong", message].
     c.reply.arrayLen(2);
     c.reply.bulk('pong');
@@ -94,12 +58,7 @@ function quitCommand(c: Client): void {
 
 // RESET
 function resetCommand(c: Client): void {
-  c.selectDb(0);
-  c.resp = 2;
-  c.name = null;
-  c.replyMode = 'on';
-  c.suppressReply = false;
-  for (const hook of clientHooks.reset) hook(c);
+  c.server.resetClientState(c);
   c.reply.simple('RESET');
 }
 
@@ -155,14 +114,13 @@ function helloCommand(c: Client, argv: string[]): void {
     ver = Number(v);
   }
   let user: string | null = null;
-  let password = '';
   let clientName: string | null = null;
   for (let j = next; j < argv.length; j++) {
     const more = argv.length - 1 - j;
     const opt = argv[j].toLowerCase();
     if (opt === 'auth' && more >= 2) {
+      // The password is argv[j + 2]; the default user takes any (nopass) until ACLs exist.
       user = argv[j + 1];
-      password = argv[j + 2];
       j += 2;
     } else if (opt === 'setname' && more >= 1) {
       clientName = argv[j + 1];
@@ -171,7 +129,7 @@ function helloCommand(c: Client, argv: string[]): void {
       throw new CommandError(sanitizeErrorLine(`ERR Syntax error in HELLO option '${argv[j]}'`));
     }
   }
-  if (user !== null && !clientHooks.authenticate(c, user, password)) {
+  if (user !== null && user !== 'default') {
     throw new CommandError('WRONGPASS invalid username-password pair or user is disabled.');
   }
   if (clientName !== null) setClientNameOrThrow(c, clientName);
@@ -201,16 +159,16 @@ function clientTypeByName(name: string): ClientType | null {
 }
 
 function clientType(c: Client): ClientType {
-  return clientHooks.inPubSub(c) ? 'pubsub' : 'normal';
+  return c.pubsub !== null ? 'pubsub' : 'normal';
 }
 
 /** CLIENT LIST `flags=`: Redis's letters in Redis's order, N when none applies. */
 function clientFlags(c: Client): string {
   let f = '';
-  if (clientHooks.inPubSub(c)) f += 'P';
-  if (clientHooks.multiQueued(c) >= 0) f += 'x';
-  if (clientHooks.isBlocked(c)) f += 'b';
-  if (clientHooks.dirtyCas(c)) f += 'd';
+  if (c.pubsub !== null) f += 'P';
+  if (c.multi !== null) f += 'x';
+  if (c.blocked !== null) f += 'b';
+  if (c.casDirty) f += 'd';
   if (c.closeAfterReply) f += 'c';
   if (c.noEvict) f += 'e';
   return f === '' ? 'N' : f;
@@ -229,20 +187,23 @@ export function clientInfoLine(c: Client, current: Client | null, argvBytes: num
   const nowSec = Math.floor(c.server.clock.now / 1000);
   const age = nowSec - Math.floor(c.createdAt / 1000);
   const idle = nowSec - Math.floor(c.lastInteraction / 1000);
-  const [sub, psub, ssub] = clientHooks.subscriptionCounts(c);
+  const subs = c.pubsub;
+  const sub = subs === null ? 0 : subs.channels.size;
+  const psub = subs === null ? 0 : subs.patterns.size;
+  const ssub = subs === null ? 0 : subs.shardChannels.size;
   const qbuf = c.queryBufferBytes();
   const argvMem = c === current ? argvBytes : 0;
-  const multiMem = clientHooks.multiMemory(c);
+  const multiMem = c.multi === null ? 0 : c.multi.memory;
   const network = c.kind === 'normal';
   const rbs = network ? REPLY_BUFFER_SIZE : 0;
   const obl = c.outputBytes();
   const totMem = CLIENT_STRUCT_BYTES + qbuf + argvMem + multiMem + rbs + obl;
   return (
     `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name ?? ''} age=${age} idle=${idle}` +
-    ` flags=${clientFlags(c)} db=${c.dbIndex} sub=${sub} psub=${psub} ssub=${ssub} multi=${clientHooks.multiQueued(c)}` +
+    ` flags=${clientFlags(c)} db=${c.dbIndex} sub=${sub} psub=${psub} ssub=${ssub} multi=${c.multi === null ? -1 : c.multi.commands.length}` +
     ` qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=${multiMem} rbs=${rbs} rbp=${rbs}` +
     ` obl=${obl} oll=0 omem=0 tot-mem=${totMem} events=${network ? 'r' : ''}` +
-    ` cmd=${c.lastCommand?.fullName ?? 'NULL'} user=${clientHooks.userName(c)} redir=-1 resp=${c.resp}`
+    ` cmd=${c.lastCommand?.fullName ?? 'NULL'} user=${c.userName} redir=-1 resp=${c.resp}`
   );
 }
 
@@ -399,7 +360,7 @@ function clientKillCommand(c: Client, argv: string[]): void {
       } else if (opt === 'laddr') {
         filter.laddr = value;
       } else if (opt === 'user') {
-        if (!clientHooks.userExists(value)) throw new CommandError(sanitizeErrorLine(`ERR No such user '${value}'`));
+        if (value !== 'default') throw new CommandError(sanitizeErrorLine(`ERR No such user '${value}'`));
         filter.user = value;
       } else if (opt === 'skipme') {
         const yn = value.toLowerCase();
@@ -418,7 +379,7 @@ function clientKillCommand(c: Client, argv: string[]): void {
     if (filter.laddr !== null && other.laddr !== filter.laddr) continue;
     if (filter.type !== null && clientType(other) !== filter.type) continue;
     if (filter.id !== 0 && other.id !== filter.id) continue;
-    if (filter.user !== null && clientHooks.userName(other) !== filter.user) continue;
+    if (filter.user !== null && other.userName !== filter.user) continue;
     if (other === c && filter.skipMe) continue;
     if (other === c) killSelf = true;
     else if (other.closeHook !== null) other.closeHook();
@@ -494,7 +455,7 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
     group: 'connection',
     complexity: 'O(1)',
     arity: -1,
-    flags: ['fast'],
+    flags: ['fast', 'pubsub_context'],
     acl: ['connection'],
     tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
     handler: pingCommand,
@@ -528,7 +489,7 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
     group: 'connection',
     complexity: 'O(1)',
     arity: -1,
-    flags: CONN_FLAGS,
+    flags: [...CONN_FLAGS, 'not_queued', 'pubsub_context'],
     acl: ['connection'],
     handler: quitCommand,
   },
@@ -539,7 +500,7 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
     group: 'connection',
     complexity: 'O(1)',
     arity: 1,
-    flags: CONN_FLAGS,
+    flags: [...CONN_FLAGS, 'not_queued', 'pubsub_context'],
     acl: ['connection'],
     handler: resetCommand,
   },

@@ -1,9 +1,9 @@
-import type { CommandFlag, CommandSpec, KeySpec } from './spec.js';
+import type { CommandFlag, CommandSpec, KeySpec } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';
 import { CommandError, subcommandSyntaxError } from '../protocol/errors.js';
 import { stringMatch } from '../util/glob.js';
 import { BUSY_EVAL } from '../scripting/runner.js';
-import { fcall, flagNames, functionsOf, runningCommand, type RestorePolicy } from '../scripting/functions.js';
+import { fcall, flagNames, runningCommand, type RestorePolicy } from '../scripting/functions.js';
 
 /**
  * Redis Functions: FCALL, FCALL_RO and the FUNCTION container (functions.c). Libraries, loading,
@@ -17,14 +17,14 @@ function functionLoadCommand(c: Client, argv: string[]): void {
     if (argv[i].toLowerCase() === 'replace') replace = true;
     else throw new CommandError(`ERR Unknown option given: ${argv[i]}`);
   }
-  const name = functionsOf(c.server).load(argv[argv.length - 1], replace);
+  const name = c.server.functions.load(argv[argv.length - 1], replace);
   c.server.dirty++;
   c.reply.bulk(name);
 }
 
 // FUNCTION DELETE library-name
 function functionDeleteCommand(c: Client, argv: string[]): void {
-  functionsOf(c.server).delete(argv[2]);
+  c.server.functions.delete(argv[2]);
   c.server.dirty++;
   c.reply.ok();
 }
@@ -36,7 +36,7 @@ function functionFlushCommand(c: Client, argv: string[]): void {
     const mode = argv[2].toLowerCase();
     if (mode !== 'sync' && mode !== 'async') throw new CommandError('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
   }
-  functionsOf(c.server).flush();
+  c.server.functions.flush();
   c.server.dirty++;
   c.reply.ok();
 }
@@ -58,7 +58,7 @@ function functionListCommand(c: Client, argv: string[]): void {
     }
     throw new CommandError(`ERR Unknown argument ${argv[i]}`);
   }
-  const libraries = [...functionsOf(c.server).libraries.values()].filter((lib) => pattern === null || stringMatch(pattern, lib.name, true));
+  const libraries = [...c.server.functions.libraries.values()].filter((lib) => pattern === null || stringMatch(pattern, lib.name, true));
   const r = c.reply;
   r.arrayLen(libraries.length);
   for (const lib of libraries) {
@@ -90,7 +90,7 @@ function functionListCommand(c: Client, argv: string[]): void {
 
 // FUNCTION DUMP
 function functionDumpCommand(c: Client): void {
-  c.reply.bulk(functionsOf(c.server).dump());
+  c.reply.bulk(c.server.functions.dump());
 }
 
 // FUNCTION RESTORE serialized-value [FLUSH|APPEND|REPLACE]
@@ -104,7 +104,7 @@ function functionRestoreCommand(c: Client, argv: string[]): void {
     }
     policy = given;
   }
-  functionsOf(c.server).restore(Buffer.from(argv[2], 'latin1'), policy);
+  c.server.functions.restore(Buffer.from(argv[2], 'latin1'), policy);
   c.server.dirty++;
   c.reply.ok();
 }
@@ -114,7 +114,7 @@ function functionStatsCommand(c: Client): void {
   // A busy EVAL script is not described here: Redis answers its BUSY error.
   if (c.server.scripting.busyKind === 'eval') throw new CommandError(BUSY_EVAL);
   const r = c.reply;
-  const registry = functionsOf(c.server);
+  const registry = c.server.functions;
   r.mapLen(2);
   r.bulk('running_script');
   const running = c.server.scripting.runningFunction;

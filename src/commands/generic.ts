@@ -1,4 +1,4 @@
-import type { CommandSpec, KeySpec, KeySpecFlag } from './spec.js';
+import type { CommandSpec, KeySpec, KeySpecFlag } from '../server/command-spec.js';
 import { notify, notifyKeyspaceEvent, EVENT } from '../server/notify.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';

@@ -1,4 +1,4 @@
-import { withDocs, type CommandSpec, firstKey } from './spec.js';
+import { withDocs, type CommandSpec, firstKey } from '../server/command-spec.js';
 import { notify, EVENT } from '../server/notify.js';
 import { randomCountArgs, removeMembers } from './collection.js';
 import { cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';

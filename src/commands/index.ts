@@ -1,4 +1,4 @@
-import type { CommandSpec } from './spec.js';
+import type { CommandSpec } from '../server/command-spec.js';
 import { CONNECTION_COMMANDS } from './connection.js';
 import { STRING_COMMANDS } from './string.js';
 import { GENERIC_COMMANDS } from './generic.js';

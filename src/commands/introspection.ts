@@ -1,5 +1,5 @@
-import type { CommandFlag, CommandSpec, KeySpec, KeySpecFlag } from './spec.js';
-import { ACL_CATEGORIES, type Command, type CommandTable } from './registry.js';
+import type { CommandFlag, CommandSpec, KeySpec, KeySpecFlag } from '../server/command-spec.js';
+import { ACL_CATEGORIES, type Command, type CommandTable } from '../server/command-table.js';
 import type { Client } from '../server/client.js';
 import type { Reply } from '../protocol/reply.js';
 import { CommandError, Errors } from '../protocol/errors.js';
@@ -15,7 +15,7 @@ import { GlobMatcher } from '../util/glob.js';
  * Optional documentation fields a spec may carry beyond CommandSpec (COMMAND DOCS prints them when
  * present): history entries [version, change], doc flags ('deprecated', 'syscmd'), deprecation.
  */
-export { withDocs, type CommandDocExtras } from './spec.js';
+export { withDocs, type CommandDocExtras } from '../server/command-spec.js';
 
 /** Command flags in the order Redis prints them (may_replicate and protected are hidden). */
 const COMMAND_FLAG_ORDER: readonly CommandFlag[] = [

@@ -1,4 +1,4 @@
-import { withDocs, type CommandSpec, type KeySpec, firstKey } from './spec.js';
+import { withDocs, type CommandSpec, type KeySpec, firstKey } from '../server/command-spec.js';
 import { notify, EVENT } from '../server/notify.js';
 import { afterRemoval } from './collection.js';
 import { isOption } from './args.js';

@@ -1,17 +1,12 @@
-import type { CommandFlag, CommandSpec } from './spec.js';
-import { keyAt } from './spec.js';
+import type { CommandFlag, CommandSpec } from '../server/command-spec.js';
+import { keyAt } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';
 import { CommandError, subcommandSyntaxError } from '../protocol/errors.js';
-import { clientHooks } from './connection.js';
-import { registerInfoField } from '../server/info.js';
 import { GlobMatcher } from '../util/glob.js';
 import {
   confirmationCount,
-  forgetClient,
   publish,
   publishShard,
-  registryOf,
-  serverCounts,
   subscribe,
   subscribedNames,
   subscriberCount,
@@ -25,22 +20,6 @@ import {
  * SPUBLISH PUBSUB (pubsub.c in Redis 7.0, standalone mode). The registries and delivery live in
  * src/server/pubsub.ts.
  */
-
-// ---------------------------------------------------------------- hooks for CLIENT LIST, PING, RESET
-
-const NONE: readonly [number, number, number] = [0, 0, 0];
-
-clientHooks.inPubSub = (c) => c.pubsub !== null;
-clientHooks.subscriptionCounts = (c) => {
-  const s = c.pubsub;
-  return s === null ? NONE : [s.channels.size, s.patterns.size, s.shardChannels.size];
-};
-// RESET leaves pub/sub mode without confirmations.
-clientHooks.reset.push(forgetClient);
-
-registerInfoField('pubsub_channels', (s) => serverCounts(s)[0]);
-registerInfoField('pubsub_patterns', (s) => serverCounts(s)[1]);
-registerInfoField('pubsubshard_channels', (s) => serverCounts(s)[2]);
 
 // ---------------------------------------------------------------- (un)subscribe
 
@@ -173,12 +152,12 @@ function listChannels(c: Client, argv: string[], names: Iterable<string>): void 
 
 // PUBSUB CHANNELS [pattern]
 function pubsubChannelsCommand(c: Client, argv: string[]): void {
-  listChannels(c, argv, registryOf(c.server).channels.keys());
+  listChannels(c, argv, c.server.pubsub.channels.keys());
 }
 
 // PUBSUB SHARDCHANNELS [pattern]
 function pubsubShardChannelsCommand(c: Client, argv: string[]): void {
-  listChannels(c, argv, registryOf(c.server).shardChannels.keys());
+  listChannels(c, argv, c.server.pubsub.shardChannels.keys());
 }
 
 /** A flat array of (channel, subscriber count) pairs, as Redis replies (not a map, even in RESP3). */
@@ -192,23 +171,23 @@ function numSub(c: Client, argv: string[], map: Map<string, Subscribers>): void 
 
 // PUBSUB NUMSUB [channel ...]
 function pubsubNumsubCommand(c: Client, argv: string[]): void {
-  numSub(c, argv, registryOf(c.server).channels);
+  numSub(c, argv, c.server.pubsub.channels);
 }
 
 // PUBSUB SHARDNUMSUB [shardchannel ...]
 function pubsubShardNumsubCommand(c: Client, argv: string[]): void {
-  numSub(c, argv, registryOf(c.server).shardChannels);
+  numSub(c, argv, c.server.pubsub.shardChannels);
 }
 
 // PUBSUB NUMPAT
 function pubsubNumpatCommand(c: Client): void {
-  c.reply.int(registryOf(c.server).patterns.size);
+  c.reply.int(c.server.pubsub.patterns.size);
 }
 
 // ---------------------------------------------------------------- table
 
-const SUBSCRIBE_FLAGS: CommandFlag[] = ['pubsub', 'noscript', 'loading', 'stale'];
-const PUBLISH_FLAGS: CommandFlag[] = ['pubsub', 'loading', 'stale', 'fast'];
+const SUBSCRIBE_FLAGS: CommandFlag[] = ['pubsub', 'noscript', 'loading', 'stale', 'pubsub_context'];
+const PUBLISH_FLAGS: CommandFlag[] = ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'];
 const INTROSPECTION_FLAGS: CommandFlag[] = ['pubsub', 'loading', 'stale'];
 
 /** Shard channel arguments are declared like keys (for cluster slot routing), flagged NOT_KEY. */

@@ -1,4 +1,4 @@
-import type { CommandFlag, CommandSpec, KeySpec } from './spec.js';
+import type { CommandFlag, CommandSpec, KeySpec } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';

@@ -1,6 +1,6 @@
 import { BUSY_EVAL, BUSY_FUNCTION } from '../scripting/runner.js';
 import { randomBytes } from 'node:crypto';
-import type { CommandSpec } from './spec.js';
+import type { CommandSpec } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors, sanitizeErrorLine, subcommandSyntaxError } from '../protocol/errors.js';
 import { RespWriter } from '../protocol/resp-writer.js';
@@ -8,7 +8,7 @@ import { parseInteger } from '../util/number.js';
 import { genInfoString, memoryStats } from '../server/info.js';
 import { ByteString, type Value } from '../engine/values.js';
 import { writeHelp } from './introspection.js';
-import { withDocs, type CommandDocExtras } from './spec.js';
+import { withDocs, type CommandDocExtras } from '../server/command-spec.js';
 
 /**
  * Server commands: INFO TIME LASTSAVE SHUTDOWN DEBUG MEMORY (server.c, debug.c, object.c in

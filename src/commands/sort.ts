@@ -1,4 +1,4 @@
-import type { CommandSpec, KeySpecFlag } from './spec.js';
+import type { CommandSpec, KeySpecFlag } from '../server/command-spec.js';
 import { notify, EVENT } from '../server/notify.js';
 import { isOption } from './args.js';
 import type { Client } from '../server/client.js';

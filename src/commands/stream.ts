@@ -1,4 +1,4 @@
-import { withDocs, type CommandSpec, type KeySpec, firstKey, keyAt } from './spec.js';
+import { withDocs, type CommandSpec, type KeySpec, firstKey, keyAt } from '../server/command-spec.js';
 import { isOption, int64OrThrow } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors, cString, subcommandSyntaxError } from '../protocol/errors.js';

@@ -1,4 +1,4 @@
-import { firstKey, type CommandSpec, type KeySpecFlag } from './spec.js';
+import { firstKey, type CommandSpec, type KeySpecFlag } from '../server/command-spec.js';
 import { notify, EVENT } from '../server/notify.js';
 import { isOption } from './args.js';
 import type { Client } from '../server/client.js';

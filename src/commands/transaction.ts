@@ -1,72 +1,17 @@
-import type { CommandSpec } from './spec.js';
+import type { CommandSpec } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';
-import type { Command } from './registry.js';
 import { CommandError } from '../protocol/errors.js';
-import { clientHooks } from './connection.js';
-import type { WatchEntry } from '../engine/keyspace.js';
-import { keyAt } from './spec.js';
+import { keyAt } from '../server/command-spec.js';
+import { MultiState, discardTransaction, unwatchAll, watchKey, watchedKeyExpired } from '../server/multi.js';
 
 /**
- * MULTI / EXEC / DISCARD (multi.c). While a client is in MULTI the dispatcher queues its commands
- * (answering +QUEUED) instead of running them; a command rejected while queuing (unknown, wrong
- * arity, not allowed in a transaction) marks the transaction so EXEC answers EXECABORT. EXEC runs
- * the queue through the dispatcher with blocking denied (a BLPOP inside answers as LPOP would on
- * an empty list), and keys it readies wake blocked clients only after the whole EXEC.
- * WATCH registers the client on the key in its database (Keyspace.watchers); every change the
- * keyspace makes (set, delete, expiry, TTL, flush, swap) and every in-place collection change a
- * command reports with `db.touch(key)` marks the watchers `casDirty`, and EXEC then answers null.
+ * MULTI / EXEC / DISCARD / WATCH / UNWATCH (multi.c). The state lives in src/server/multi.ts; the
+ * command path queues a client's commands while it is in MULTI (answering +QUEUED), and a command
+ * rejected while queuing (unknown, wrong arity, not allowed in a transaction) marks the
+ * transaction so EXEC answers EXECABORT. EXEC runs the queue through the command path with blocking
+ * denied (a BLPOP inside answers as LPOP would on an empty list); keys it readies wake blocked
+ * clients only after the whole EXEC.
  */
-export class MultiState {
-  readonly commands: Command[] = [];
-  readonly argvs: string[][] = [];
-  /** Argument bytes queued (CLIENT LIST multi-mem). */
-  argvBytes = 0;
-  /** A command was rejected while queuing: EXEC must abort. */
-  aborted = false;
-
-  queue(cmd: Command, argv: string[]): void {
-    this.commands.push(cmd);
-    this.argvs.push(argv);
-    for (const a of argv) this.argvBytes += a.length;
-  }
-}
-
-// ---------------------------------------------------------------- WATCH
-
-/** Starts watching `key` in the client's database (watchForKey). */
-function watchKey(c: Client, key: string): void {
-  const db = c.db;
-  for (const w of c.watched) if (w.db === db && w.entry.key === key) return;
-  const entry: WatchEntry = { watcher: c, key, expired: db.isStoredButExpired(key) };
-  const byKey = (db.watchers ??= new Map());
-  const entries = byKey.get(key);
-  if (entries === undefined) byKey.set(key, [entry]);
-  else entries.push(entry);
-  c.watched.push({ db, entry });
-}
-
-/** Forgets every watched key of `c` (unwatchAllKeys); the dirty flag is the caller's business. */
-export function unwatchAll(c: Client): void {
-  for (const { db, entry } of c.watched) {
-    const byKey = db.watchers;
-    if (byKey === null) continue;
-    const entries = byKey.get(entry.key);
-    if (entries === undefined) continue;
-    const i = entries.indexOf(entry);
-    if (i >= 0) entries.splice(i, 1);
-    if (entries.length === 0) byKey.delete(entry.key);
-    if (byKey.size === 0) db.watchers = null;
-  }
-  c.watched = [];
-}
-
-/** A watched key that was live when watched has expired since (isWatchedKeyExpired). */
-function watchedKeyExpired(c: Client): boolean {
-  for (const { db, entry } of c.watched) {
-    if (!entry.expired && db.isStoredButExpired(entry.key)) return true;
-  }
-  return false;
-}
 
 // WATCH key [key ...]
 function watchCommand(c: Client, argv: string[]): void {
@@ -82,26 +27,6 @@ function unwatchCommand(c: Client): void {
   c.casDirty = false;
   c.reply.ok();
 }
-
-/** Commands that run at once even inside MULTI (everything else is queued). */
-const RUN_INSIDE_MULTI = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
-
-/** Whether the dispatcher should queue `cmd` for `c` instead of running it. */
-export function shouldQueue(c: Client, cmd: Command): boolean {
-  return c.multi !== null && !RUN_INSIDE_MULTI.has(cmd.fullName);
-}
-
-clientHooks.multiQueued = (c) => (c.multi === null ? -1 : c.multi.commands.length);
-clientHooks.multiMemory = (c) => (c.multi === null ? 0 : c.multi.argvBytes + c.multi.commands.length * 24);
-clientHooks.dirtyCas = (c) => c.casDirty;
-/** Drops the transaction and the watched keys (DISCARD, RESET, a refused EXEC). */
-export function discardTransaction(c: Client): void {
-  c.multi = null;
-  unwatchAll(c);
-  c.casDirty = false;
-}
-
-clientHooks.reset.push(discardTransaction);
 
 // MULTI
 function multiCommand(c: Client): void {
@@ -149,7 +74,7 @@ export const TRANSACTION_COMMANDS: CommandSpec[] = [
     group: 'transactions',
     complexity: 'O(1) for every key.',
     arity: -2,
-    flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'],
+    flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy', 'not_queued'],
     acl: ['transaction'],
     keys: [keyAt(1, ['RO'], -1)],
     handler: watchCommand,
@@ -172,7 +97,7 @@ export const TRANSACTION_COMMANDS: CommandSpec[] = [
     group: 'transactions',
     complexity: 'O(1)',
     arity: 1,
-    flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'],
+    flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy', 'not_queued'],
     acl: ['transaction'],
     handler: multiCommand,
   },
@@ -183,7 +108,7 @@ export const TRANSACTION_COMMANDS: CommandSpec[] = [
     group: 'transactions',
     complexity: 'Depends on commands in the transaction',
     arity: 1,
-    flags: ['noscript', 'loading', 'stale', 'skip_slowlog'],
+    flags: ['noscript', 'loading', 'stale', 'skip_slowlog', 'not_queued'],
     acl: ['transaction'],
     handler: execCommand,
   },
@@ -194,7 +119,7 @@ export const TRANSACTION_COMMANDS: CommandSpec[] = [
     group: 'transactions',
     complexity: 'O(N), when N is the number of queued commands',
     arity: 1,
-    flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy'],
+    flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy', 'not_queued'],
     acl: ['transaction'],
     handler: discardCommand,
   },

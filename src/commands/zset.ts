@@ -1,4 +1,4 @@
-import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, firstKey } from './spec.js';
+import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, firstKey } from '../server/command-spec.js';
 import { notify, EVENT } from '../server/notify.js';
 import { afterRemoval, randomCountArgs, removeMembers } from './collection.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';

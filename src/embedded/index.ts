@@ -1,4 +1,5 @@
-import { Server } from '../server/server.js';
+import type { Server } from '../server/server.js';
+import { createServer } from '../cinder.js';
 import { Config } from '../server/config.js';
 import { Client } from '../server/client.js';
 import { TcpListener } from '../server/tcp.js';
@@ -37,7 +38,7 @@ function buildConfig(opts: StartOptions): Config {
 /** Starts a real Redis-protocol server in this process, e.g. for a test suite: `startServer({ port: 0 })`. */
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const config = buildConfig(opts);
-  const server = new Server(config);
+  const server = createServer(config);
   if (!opts.log) server.log.sink = null;
   const listener = new TcpListener(server);
   const port = await listener.listen(config.port, config.bind);
@@ -95,7 +96,7 @@ function toArg(a: Arg): string {
 
 /** Opens an in-process engine: `const db = open(); await db.call('SET', 'k', 'v')`. */
 export function open(opts: OpenOptions = {}): EmbeddedDb {
-  const server = opts.server ?? new Server(Config.fromObject(opts.config ?? {}));
+  const server = opts.server ?? createServer(Config.fromObject(opts.config ?? {}));
   const ownsServer = opts.server === undefined;
   if (ownsServer) server.log.sink = null;
   server.startCron();

@@ -426,27 +426,13 @@ export class FunctionRegistry {
  * counts, and the bytes the libraries hold (code and library chunk, plus a small fixed cost per
  * library and per function, an estimate of the tables around them).
  */
-export function functionMemoryStats(server: Server): { functions: number; libraries: number; bytes: number } {
-  const registry = registries.get(server);
-  if (registry === undefined) return { functions: 0, libraries: 0, bytes: 0 };
+export function functionMemoryStats(registry: FunctionRegistry): { functions: number; libraries: number; bytes: number } {
   let bytes = 0;
   for (const lib of registry.libraries.values()) {
     bytes += 200 + lib.code.length + lib.chunk.length;
     for (const fn of lib.functions) bytes += 100 + fn.name.length + (fn.description?.length ?? 0);
   }
   return { functions: registry.functionCount, libraries: registry.libraries.size, bytes };
-}
-
-const registries = new WeakMap<Server, FunctionRegistry>();
-
-/** The function libraries of `server` (created on first use). */
-export function functionsOf(server: Server): FunctionRegistry {
-  let registry = registries.get(server);
-  if (registry === undefined) {
-    registry = new FunctionRegistry(server);
-    registries.set(server, registry);
-  }
-  return registry;
 }
 
 // ---------------------------------------------------------------- FCALL
@@ -464,7 +450,7 @@ export function runningCommand(c: Client): readonly string[] | undefined {
  * and scriptPrepareForRun checks, then the function with KEYS/ARGV from argv.
  */
 export function fcall(c: Client, argv: string[], readOnlyCommand: boolean): void {
-  const fn = functionsOf(c.server).lookup(argv[1]);
+  const fn = c.server.functions.lookup(argv[1]);
   if (fn === undefined) throw new CommandError('ERR Function not found');
   const numkeys = parseStrictInteger(argv[2]);
   if (numkeys === null) throw new CommandError('ERR Bad number of keys provided');

@@ -1,6 +1,6 @@
 import { workerData } from 'node:worker_threads';
 import { load, type LuaEngine, type ReplyValue as LuaValue } from 'lua-redis-wasm';
-import { REDIS_VERSION } from '../server/info.js';
+import { REDIS_VERSION } from '../util/version.js';
 import { NUMBER_SAFE_REDIS, NUMBER_SAFE_REDIS_KEY } from './number-args.js';
 import { hostCallHandler } from './host-calls.js';
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
-import type { Command } from '../commands/registry.js';
+import type { Command } from '../server/command-table.js';
 import { CommandError } from '../protocol/errors.js';
 import { LuaReply } from './lua-reply.js';
 import { compileError, mainVmMemory, runLua, FUEL_EXHAUSTED, type LuaValue, type ScriptHost } from './lua-vm.js';
@@ -318,7 +318,7 @@ export class ScriptRunner implements ScriptHost {
     let scriptsEval = 0;
     // Per cached script: its source plus the table entry and SHA1 key, roughly as Redis counts.
     for (const source of this.scripts.values()) scriptsEval += source.length + 104;
-    const functions = functionMemoryStats(this.server);
+    const functions = functionMemoryStats(this.server.functions);
     return {
       vmEval: mainVmMemory(),
       scriptsEval,

@@ -1,9 +1,9 @@
 import type { Reply } from '../protocol/reply.js';
 import type { Keyspace, WatchEntry } from '../engine/keyspace.js';
 import type { Server } from './server.js';
-import type { Command } from '../commands/registry.js';
+import type { Command } from './command-table.js';
 import type { BlockedState } from './blocking.js';
-import type { MultiState } from '../commands/transaction.js';
+import type { MultiState } from './multi.js';
 import type { ClientSubscriptions } from './pubsub.js';
 
 export type ClientKind = 'normal' | 'embedded';
@@ -30,6 +30,8 @@ export class Client {
   /** The last command run, for CLIENT LIST `cmd=`. */
   lastCommand: Command | null = null;
   libName = '';
+  /** The ACL user the client is authenticated as (only 'default' until ACLs exist). */
+  userName = 'default';
   libVer = '';
   /** Remote and local address as "ip:port" (empty for embedded clients). */
   addr = '';

@@ -4,6 +4,7 @@ import { CommandError } from '../protocol/errors.js';
 import { splitInlineArgs } from '../protocol/request-parser.js';
 import { parseFloatStrict, parseInteger } from '../util/number.js';
 import { stringMatch } from '../util/glob.js';
+import { REDIS_VERSION } from '../util/version.js';
 
 /**
  * Server configuration, as Redis 7.0 has it: every parameter of Redis 7.0.15 (names, aliases,
@@ -28,7 +29,6 @@ import { stringMatch } from '../util/glob.js';
  */
 
 /** The Redis version Cinder is compatible with (fatal config errors and INFO report it). */
-export const REDIS_VERSION = '7.0.15';
 
 /** A config file or flag error: the message is what redis-server prints before exiting with 1. */
 export class ConfigError extends Error {}

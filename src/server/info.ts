@@ -1,15 +1,15 @@
 import os from 'node:os';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Server } from './server.js';
-import type { Command } from '../commands/registry.js';
+import { serverCounts } from './pubsub.js';
+import type { Command } from './command-table.js';
 
 /**
  * INFO: Redis 7.0's sections and field names (genRedisInfoString in server.c), with our own values
  * where we have them and Redis's idle values for subsystems that do not exist (or are off).
- * Subsystems that own a value register it with `registerInfoField` instead of editing this file.
  */
 
-export const REDIS_VERSION = '7.0.15';
+import { REDIS_VERSION } from '../util/version.js';
 
 /** A stable build id for this Cinder build (Redis prints a hash of its build). */
 const BUILD_ID = createHash('sha1').update('cinder-redis-' + REDIS_VERSION).digest('hex').slice(0, 16);
@@ -163,18 +163,7 @@ export class InfoState {
   }
 }
 
-// ---------------------------------------------------------------- field overrides
-
 type FieldValue = string | number;
-const fieldOverrides = new Map<string, (server: Server) => FieldValue>();
-
-/**
- * Lets a subsystem supply an INFO field it owns (`registerInfoField('pubsub_channels', s => ...)`,
- * `blocked_clients`, `aof_enabled`, ...). The field keeps its place in its section.
- */
-export function registerInfoField(name: string, value: (server: Server) => FieldValue): void {
-  fieldOverrides.set(name, value);
-}
 
 // ---------------------------------------------------------------- formatting helpers
 
@@ -194,19 +183,14 @@ function seconds6(usec: number): string {
   return (usec / 1e6).toFixed(6);
 }
 
-/** Builds one section: a header and name:value lines, each value possibly overridden. */
+/** Builds one section: a header and name:value lines. */
 class SectionWriter {
   text = '';
-  constructor(
-    private readonly server: Server,
-    title: string,
-  ) {
+  constructor(title: string) {
     this.text = `# ${title}\r\n`;
   }
   field(name: string, value: FieldValue): void {
-    const override = fieldOverrides.get(name);
-    const v = override === undefined ? value : override(this.server);
-    this.text += `${name}:${v}\r\n`;
+    this.text += `${name}:${value}\r\n`;
   }
   line(s: string): void {
     this.text += s + '\r\n';
@@ -239,7 +223,7 @@ function multiplexingApi(): string {
 // ---------------------------------------------------------------- sections
 
 function serverSection(server: Server): string {
-  const w = new SectionWriter(server, 'Server');
+  const w = new SectionWriter('Server');
   const now = Date.now();
   const uptime = Math.floor((now - server.startTime) / 1000);
   w.field('redis_version', REDIS_VERSION);
@@ -270,7 +254,7 @@ function serverSection(server: Server): string {
 }
 
 function clientsSection(server: Server): string {
-  const w = new SectionWriter(server, 'Clients');
+  const w = new SectionWriter('Clients');
   let maxIn = 0;
   let maxOut = 0;
   for (const c of server.clients.values()) {
@@ -289,7 +273,7 @@ function clientsSection(server: Server): string {
 }
 
 function memorySection(server: Server): string {
-  const w = new SectionWriter(server, 'Memory');
+  const w = new SectionWriter('Memory');
   const mem = memorySnapshot();
   const state = server.info;
   if (mem.used > state.peakMemory) state.peakMemory = mem.used;
@@ -360,7 +344,7 @@ function memorySection(server: Server): string {
 }
 
 function persistenceSection(server: Server): string {
-  const w = new SectionWriter(server, 'Persistence');
+  const w = new SectionWriter('Persistence');
   w.field('loading', 0);
   w.field('async_loading', 0);
   w.field('current_cow_peak', 0);
@@ -395,7 +379,7 @@ function persistenceSection(server: Server): string {
 }
 
 function statsSection(server: Server): string {
-  const w = new SectionWriter(server, 'Stats');
+  const w = new SectionWriter('Stats');
   const s = server.stats;
   const state = server.info;
   let hits = 0;
@@ -429,9 +413,10 @@ function statsSection(server: Server): string {
   w.field('current_eviction_exceeded_time', 0);
   w.field('keyspace_hits', hits);
   w.field('keyspace_misses', misses);
-  w.field('pubsub_channels', 0);
-  w.field('pubsub_patterns', 0);
-  w.field('pubsubshard_channels', 0);
+  const [channels, patterns, shardChannels] = serverCounts(server);
+  w.field('pubsub_channels', channels);
+  w.field('pubsub_patterns', patterns);
+  w.field('pubsubshard_channels', shardChannels);
   w.field('latest_fork_usec', 0);
   w.field('total_forks', 0);
   w.field('migrate_cached_sockets', 0);
@@ -458,7 +443,7 @@ function statsSection(server: Server): string {
 }
 
 function replicationSection(server: Server): string {
-  const w = new SectionWriter(server, 'Replication');
+  const w = new SectionWriter('Replication');
   w.field('role', 'master');
   w.field('connected_slaves', 0);
   w.field('master_failover_state', 'no-failover');
@@ -474,7 +459,7 @@ function replicationSection(server: Server): string {
 }
 
 function cpuSection(server: Server): string {
-  const w = new SectionWriter(server, 'CPU');
+  const w = new SectionWriter('CPU');
   const cpu = process.cpuUsage();
   w.field('used_cpu_sys', seconds6(cpu.system));
   w.field('used_cpu_user', seconds6(cpu.user));
@@ -494,7 +479,7 @@ function* allCommands(list: Iterable<Command>): Generator<Command> {
 }
 
 function commandStatsSection(server: Server): string {
-  const w = new SectionWriter(server, 'Commandstats');
+  const w = new SectionWriter('Commandstats');
   for (const cmd of allCommands(server.commands.all)) {
     if (cmd.calls === 0 && cmd.failedCalls === 0 && cmd.rejectedCalls === 0) continue;
     const usec = Math.round(cmd.usec);
@@ -508,7 +493,7 @@ function commandStatsSection(server: Server): string {
 }
 
 function errorStatsSection(server: Server): string {
-  const w = new SectionWriter(server, 'Errorstats');
+  const w = new SectionWriter('Errorstats');
   const codes = [...server.stats.errorCodes.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   for (const code of codes) w.line(`errorstat_${code}:count=${server.stats.errorCodes.get(code)}`);
   return w.text;
@@ -530,7 +515,7 @@ function percentileName(p: number): string {
 }
 
 function latencyStatsSection(server: Server): string {
-  const w = new SectionWriter(server, 'Latencystats');
+  const w = new SectionWriter('Latencystats');
   // With latency-tracking off the section is only its header, histograms or not.
   if (configValue(server, 'latency-tracking') === 'no') return w.text;
   const percentiles = latencyPercentiles(server);
@@ -544,13 +529,13 @@ function latencyStatsSection(server: Server): string {
 }
 
 function clusterSection(server: Server): string {
-  const w = new SectionWriter(server, 'Cluster');
+  const w = new SectionWriter('Cluster');
   w.field('cluster_enabled', 0);
   return w.text;
 }
 
 function keyspaceSection(server: Server): string {
-  const w = new SectionWriter(server, 'Keyspace');
+  const w = new SectionWriter('Keyspace');
   for (const db of server.dbs) {
     if (db.size === 0) continue;
     const avgTtl = (db as unknown as { avgTtl?: number }).avgTtl ?? 0;
@@ -582,7 +567,7 @@ const SECTIONS: Array<[names: string[], gen: (server: Server) => string]> = [
   [['stats'], statsSection],
   [['replication'], replicationSection],
   [['cpu'], cpuSection],
-  [['module_list', 'modules'], (server) => new SectionWriter(server, 'Modules').text],
+  [['module_list', 'modules'], (server) => new SectionWriter('Modules').text],
   [['commandstats'], commandStatsSection],
   [['errorstats'], errorStatsSection],
   [['latencystats'], latencyStatsSection],

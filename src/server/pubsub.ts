@@ -94,18 +94,6 @@ export class PubSubRegistry {
   }
 }
 
-const registries = new WeakMap<Server, PubSubRegistry>();
-
-/** The server's pub/sub registry (created on first use). */
-export function registryOf(server: Server): PubSubRegistry {
-  let r = registries.get(server);
-  if (r === undefined) {
-    r = new PubSubRegistry(server);
-    registries.set(server, r);
-  }
-  return r;
-}
-
 function subscriptionsOf(c: Client): ClientSubscriptions {
   let s = c.pubsub;
   if (s === null) {
@@ -125,7 +113,7 @@ export type Namespace = 'channel' | 'pattern' | 'shard';
 /** Subscribes to one channel, pattern or shard channel; false if it was already subscribed. */
 export function subscribe(c: Client, ns: Namespace, name: string): boolean {
   const mine = subscriptionsOf(c);
-  const reg = registryOf(c.server);
+  const reg = c.server.pubsub;
   const own = ns === 'channel' ? mine.channels : ns === 'pattern' ? mine.patterns : mine.shardChannels;
   if (own.has(name)) return false;
   own.add(name);
@@ -152,7 +140,7 @@ export function unsubscribe(c: Client, ns: Namespace, name: string): boolean {
   if (mine === null) return false;
   const own = ns === 'channel' ? mine.channels : ns === 'pattern' ? mine.patterns : mine.shardChannels;
   if (!own.delete(name)) return false;
-  const reg = registryOf(c.server);
+  const reg = c.server.pubsub;
   if (ns === 'pattern') {
     const entry = reg.patterns.get(name);
     if (entry !== undefined) {
@@ -209,8 +197,7 @@ export function forgetClient(c: Client): void {
  * Keyspace notifications call this too.
  */
 export function publish(server: Server, channel: string, message: string): number {
-  const reg = registries.get(server);
-  if (reg === undefined) return 0;
+  const reg = server.pubsub;
   let receivers = 0;
   const subs = reg.channels.get(channel);
   if (subs !== undefined) {
@@ -243,8 +230,7 @@ export function publish(server: Server, channel: string, message: string): numbe
 
 /** SPUBLISH: delivers to the shard channel's subscribers only (patterns never see shard messages). */
 export function publishShard(server: Server, channel: string, message: string): number {
-  const reg = registries.get(server);
-  if (reg === undefined) return 0;
+  const reg = server.pubsub;
   const subs = reg.shardChannels.get(channel);
   if (subs === undefined) return 0;
   if (!(subs instanceof Set)) {
@@ -312,7 +298,6 @@ function clientDescription(c: Client): string {
 
 /** pubsub_channels, pubsub_patterns, pubsubshard_channels (INFO stats). */
 export function serverCounts(server: Server): [number, number, number] {
-  const reg = registries.get(server);
-  if (reg === undefined) return [0, 0, 0];
+  const reg = server.pubsub;
   return [reg.channels.size, reg.patterns.size, reg.shardChannels.size];
 }

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Keyspace, type Clock } from '../engine/keyspace.js';
-import { CommandTable, type Command } from '../commands/registry.js';
-import { ALL_COMMANDS } from '../commands/index.js';
-import type { CommandSpec } from '../commands/spec.js';
+import { CommandTable, type Command } from './command-table.js';
+import type { CommandSpec } from './command-spec.js';
 import { CommandError, Errors, unknownCommandError, unknownSubcommandError } from '../protocol/errors.js';
 import type { Client } from './client.js';
 import { Config } from './config.js';
@@ -10,22 +9,10 @@ import { Logger } from './log.js';
 import { InfoState } from './info.js';
 import { BlockingManager } from './blocking.js';
 import { applyNotifyConfig, notifyKeyspaceEvent, EVENT } from './notify.js';
-import { forgetClient } from './pubsub.js';
-import { discardTransaction, shouldQueue, unwatchAll } from '../commands/transaction.js';
+import { PubSubRegistry, forgetClient } from './pubsub.js';
+import { discardTransaction, unwatchAll } from './multi.js';
+import { FunctionRegistry } from '../scripting/functions.js';
 import { ScriptRunner, BUSY_EVAL, BUSY_FUNCTION } from '../scripting/runner.js';
-
-/** Commands a RESP2 client in pub/sub mode may run. */
-const ALLOWED_WHILE_SUBSCRIBED = new Set([
-  'ping',
-  'subscribe',
-  'ssubscribe',
-  'unsubscribe',
-  'sunsubscribe',
-  'psubscribe',
-  'punsubscribe',
-  'quit',
-  'reset',
-]);
 
 /** Server-wide counters reported by INFO (stats section). */
 export class Stats {
@@ -81,6 +68,10 @@ export class Server {
   readonly blocking = new BlockingManager();
   /** Lua scripts: the script cache and the runner (src/scripting). */
   readonly scripting: ScriptRunner;
+  /** Function libraries (FUNCTION LOAD, FCALL). */
+  readonly functions: FunctionRegistry;
+  /** Channels, patterns and shard channels, and who listens (pub/sub and keyspace notifications). */
+  readonly pubsub: PubSubRegistry;
 
   /** notify-keyspace-events as bits (src/server/notify.ts). */
   notifyFlags = 0;
@@ -91,10 +82,12 @@ export class Server {
 
   constructor(
     readonly config: Config = new Config(),
-    specs: readonly CommandSpec[] = ALL_COMMANDS,
+    specs: readonly CommandSpec[],
   ) {
     this.commands = new CommandTable(specs);
+    this.pubsub = new PubSubRegistry(this);
     this.scripting = new ScriptRunner(this);
+    this.functions = new FunctionRegistry(this);
     for (let i = 0; i < config.databases; i++) this.dbs.push(this.createDb(i));
     this.log.level = config.loglevel;
     config.onChange('loglevel', () => {
@@ -148,7 +141,7 @@ export class Server {
     }
     // A RESP2 subscriber's connection carries pushed messages: only commands that keep that
     // stream parseable are accepted (processCommand's CLIENT_PUBSUB check, before queuing).
-    if (c.pubsub !== null && c.reply.resp === 2 && this.depth === 0 && !ALLOWED_WHILE_SUBSCRIBED.has(cmd.fullName)) {
+    if (c.pubsub !== null && c.reply.resp === 2 && this.depth === 0 && !cmd.flags.has('pubsub_context')) {
       cmd.rejectedCalls++;
       this.rejectCommand(
         c,
@@ -164,7 +157,7 @@ export class Server {
       this.rejectCommand(c, busy === 'eval' ? BUSY_EVAL : BUSY_FUNCTION, cmd);
       return;
     }
-    if (c.multi !== null && shouldQueue(c, cmd)) {
+    if (c.multi !== null && !cmd.flags.has('not_queued')) {
       if (cmd.flags.has('no_multi')) {
         cmd.rejectedCalls++;
         this.rejectCommand(c, 'ERR Command not allowed inside a transaction');
@@ -232,6 +225,20 @@ export class Server {
 
   registerClient(c: Client): void {
     this.clients.set(c.id, c);
+  }
+
+  /**
+   * RESET (clearClientConnectionState): database 0, RESP2, no name, replies on, no transaction or
+   * watched keys, no subscriptions (CLIENT NO-EVICT stays, as in Redis 7.0).
+   */
+  resetClientState(c: Client): void {
+    c.selectDb(0);
+    c.resp = 2;
+    c.name = null;
+    c.replyMode = 'on';
+    c.suppressReply = false;
+    discardTransaction(c);
+    if (c.pubsub !== null) forgetClient(c);
   }
 
   unregisterClient(c: Client): void {

@@ -8,8 +8,6 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { diffSuite, RawConnection, encodeCommand, type Step } from '../helpers/differential.js';
 import { open } from '../../src/embedded/index.js';
-import { clientHooks } from '../../src/commands/connection.js';
-import type { Client } from '../../src/server/client.js';
 
 const RESPS: Array<2 | 3> = [2, 3];
 const typeOnly = (...argv: string[]): Step => ({ argv, compare: 'type' });
@@ -540,26 +538,21 @@ describe('connection: embedded handle', () => {
     }
   });
 
-  it('hooks: RESET runs subsystem cleanup; PING answers a RESP2 subscriber with an array', () => {
+  it('RESET leaves pub/sub mode; PING answers a RESP2 subscriber with an array', () => {
     const db = open();
-    const saved = clientHooks.inPubSub;
-    const seen: Client[] = [];
-    const reset = (c: Client) => seen.push(c);
-    clientHooks.reset.push(reset);
     try {
+      db.callSync('SUBSCRIBE', 'ch');
+      const client = [...db.server.clients.values()].find((c) => c.kind === 'embedded')!;
+      assert.notEqual(client.pubsub, null);
+      assert.equal(db.callSync('PING'), 'PONG');
       db.callSync('HELLO', '2');
-      clientHooks.inPubSub = () => true;
       assert.deepEqual(db.callSync('PING'), ['pong', '']);
       assert.deepEqual(db.callSync('PING', 'hi'), ['pong', 'hi']);
-      db.callSync('HELLO', '3');
-      assert.equal(db.callSync('PING'), 'PONG');
-      clientHooks.inPubSub = saved;
       assert.equal(db.callSync('RESET'), 'RESET');
-      assert.equal(seen.length, 1);
-      assert.equal(seen[0].resp, 2);
+      assert.equal(client.pubsub, null);
+      assert.equal(client.resp, 2);
+      assert.equal(db.server.pubsub.channels.size, 0);
     } finally {
-      clientHooks.inPubSub = saved;
-      clientHooks.reset.splice(clientHooks.reset.indexOf(reset), 1);
       db.close();
     }
   });

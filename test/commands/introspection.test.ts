@@ -20,9 +20,9 @@ import {
 } from '../helpers/differential.js';
 import { ALL_COMMANDS } from '../../src/commands/index.js';
 import { INTROSPECTION_COMMANDS } from '../../src/commands/introspection.js';
-import { CommandTable } from '../../src/commands/registry.js';
+import { CommandTable } from '../../src/server/command-table.js';
 import { getKeysFromCommand, getKeysUsingKeySpecs } from '../../src/commands/keys.js';
-import type { CommandFlag, CommandSpec, KeySpec, KeySpecFlag } from '../../src/commands/spec.js';
+import type { CommandFlag, CommandSpec, KeySpec, KeySpecFlag } from '../../src/server/command-spec.js';
 import { Server } from '../../src/server/server.js';
 import { Client } from '../../src/server/client.js';
 import { Config } from '../../src/server/config.js';

@@ -18,7 +18,7 @@ import {
 } from '../helpers/differential.js';
 import { startServer, open, type RunningServer } from '../../src/embedded/index.js';
 import { LatencyHistogram, bytesToHuman, genInfoString } from '../../src/server/info.js';
-import { Server } from '../../src/server/server.js';
+import { createServer } from '../../src/cinder.js';
 
 const RESPS: Array<2 | 3> = [2, 3];
 const typeOnly = (...argv: string[]): Step => ({ argv, compare: 'type' });
@@ -516,7 +516,7 @@ describe('server: INFO internals', () => {
     assert.equal(bytesToHuman(25325268992), '23.59G');
   });
   it('INFO text: sections joined by a blank line, CRLF endings, unknown sections empty', () => {
-    const server = new Server();
+    const server = createServer();
     const text = genInfoString(server, ['cluster', 'keyspace']);
     assert.equal(text, '# Cluster\r\ncluster_enabled:0\r\n\r\n# Keyspace\r\n');
     assert.equal(genInfoString(server, ['nosuch']), '');

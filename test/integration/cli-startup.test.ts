@@ -6,7 +6,7 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { RawConnection, freePort } from '../helpers/differential.js';
-import { REDIS_VERSION } from '../../src/server/config.js';
+import { REDIS_VERSION } from '../../src/util/version.js';
 
 /** `cinder-server [redis.conf] [--flags]` started as a process, like redis-server. */
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/cinder-server.js');

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { Config, ConfigError, memtoull, formatMemory, quoteRepr, REDIS_VERSION } from '../../src/server/config.js';
+import { Config, ConfigError, memtoull, formatMemory, quoteRepr } from '../../src/server/config.js';
+import { REDIS_VERSION } from '../../src/util/version.js';
 import { CommandError } from '../../src/protocol/errors.js';
 import { redisServerAvailable } from '../helpers/differential.js';
 

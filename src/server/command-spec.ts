@@ -6,6 +6,7 @@ import type { Client } from '../server/client.js';
  * INFO/DOCS/GETKEYS and (later) ACLs, OOM gating and cluster key extraction.
  */
 export type CommandFlag =
+  // Redis's flags, as COMMAND INFO lists them (may_replicate and protected are hidden there, as in Redis).
   | 'write'
   | 'readonly'
   | 'denyoom'
@@ -26,7 +27,14 @@ export type CommandFlag =
   | 'no_async_loading'
   | 'no_multi'
   | 'movablekeys'
-  | 'allow_busy';
+  | 'allow_busy'
+  | 'protected'
+  // Cinder's gate flags, never listed by COMMAND: where Redis's processCommand compares command
+  // procs by name, the table says it instead.
+  /** Runs at once inside MULTI instead of being queued (EXEC DISCARD MULTI WATCH QUIT RESET). */
+  | 'not_queued'
+  /** Allowed for a RESP2 client in subscribed mode (PING, (P|S)(UN)SUBSCRIBE, QUIT, RESET). */
+  | 'pubsub_context';
 
 export type KeySpecFlag =
   | 'RO'

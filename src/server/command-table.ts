@@ -1,4 +1,4 @@
-import type { CommandFlag, CommandSpec, Handler, KeySpec } from './spec.js';
+import type { CommandFlag, CommandSpec, Handler, KeySpec } from './command-spec.js';
 
 /**
  * A resolved command: its spec plus everything derived from it once at startup (full name,
@@ -23,6 +23,8 @@ export class Command {
   readonly isWrite: boolean;
   readonly isReadonly: boolean;
   readonly denyOom: boolean;
+  /** Writes or may replicate (PUBLISH, EVAL...): what CLIENT PAUSE WRITE holds back. */
+  readonly mayReplicate: boolean;
   /** INFO commandstats counters. */
   calls = 0;
   usec = 0;
@@ -50,6 +52,7 @@ export class Command {
     this.isWrite = flags.has('write');
     this.isReadonly = flags.has('readonly');
     this.denyOom = flags.has('denyoom');
+    this.mayReplicate = flags.has('may_replicate');
     if (spec.subcommands && spec.subcommands.length > 0) {
       this.subcommands = new Map();
       for (const sub of spec.subcommands) this.subcommands.set(sub.name, new Command(sub, this));

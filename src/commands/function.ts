@@ -2,7 +2,7 @@ import type { CommandFlag, CommandSpec, KeySpec } from '../server/command-spec.j
 import type { Client } from '../server/client.js';
 import { CommandError, subcommandSyntaxError } from '../protocol/errors.js';
 import { stringMatch } from '../util/glob.js';
-import { BUSY_EVAL } from '../scripting/runner.js';
+import { BUSY_EVAL } from '../server/script-runner.js';
 import { fcall, flagNames, runningCommand, type RestorePolicy } from '../scripting/functions.js';
 
 /**

@@ -2,7 +2,7 @@ import type { CommandFlag, CommandSpec, KeySpec } from '../server/command-spec.j
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
-import { scriptFlags, ScriptFlags } from '../scripting/runner.js';
+import { scriptFlags, ScriptFlags } from '../server/script-runner.js';
 
 /**
  * EVAL / EVALSHA / EVAL_RO / EVALSHA_RO and SCRIPT (eval.c). The Lua side lives in src/scripting:

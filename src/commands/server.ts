@@ -1,4 +1,4 @@
-import { BUSY_EVAL, BUSY_FUNCTION } from '../scripting/runner.js';
+import { BUSY_EVAL, BUSY_FUNCTION } from '../server/script-runner.js';
 import { randomBytes } from 'node:crypto';
 import type { CommandSpec } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';

@@ -12,7 +12,7 @@ import { applyNotifyConfig, notifyKeyspaceEvent, EVENT } from './notify.js';
 import { PubSubRegistry, forgetClient } from './pubsub.js';
 import { discardTransaction, unwatchAll } from './multi.js';
 import { FunctionRegistry } from '../scripting/functions.js';
-import { ScriptRunner, BUSY_EVAL, BUSY_FUNCTION } from '../scripting/runner.js';
+import { ScriptRunner, BUSY_EVAL, BUSY_FUNCTION } from './script-runner.js';
 
 /** Server-wide counters reported by INFO (stats section). */
 export class Stats {

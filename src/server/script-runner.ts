@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
-import { Client } from '../server/client.js';
-import type { Server } from '../server/server.js';
-import type { Command } from '../server/command-table.js';
+import { Client } from './client.js';
+import type { Server } from './server.js';
+import type { Command } from './command-table.js';
 import { CommandError } from '../protocol/errors.js';
-import { LuaReply } from './lua-reply.js';
-import { compileError, mainVmMemory, runLua, FUEL_EXHAUSTED, type LuaValue, type ScriptHost } from './lua-vm.js';
-import { countedScriptErrors, isLuaError, writeLuaValue } from './convert.js';
-import { LongScriptLane, type LongScript } from './long-script.js';
-import { functionMemoryStats, writeFunctionResult } from './functions.js';
-import { numberSafeSource } from './number-args.js';
+import { LuaReply } from '../scripting/lua-reply.js';
+import { compileError, mainVmMemory, runLua, FUEL_EXHAUSTED, type LuaValue, type ScriptHost } from '../scripting/lua-vm.js';
+import { countedScriptErrors, isLuaError, writeLuaValue } from '../scripting/convert.js';
+import { LongScriptLane, type LongScript } from '../scripting/long-script.js';
+import { functionMemoryStats, writeFunctionResult } from '../scripting/functions.js';
+import { numberSafeSource } from '../scripting/number-args.js';
 import { splitInlineArgs } from '../protocol/request-parser.js';
-import { ScriptFlags, SCRIPT_FLAG_NAMES } from './flags.js';
-import type { RunJob } from './long-script-protocol.js';
+import { ScriptFlags, SCRIPT_FLAG_NAMES } from '../scripting/flags.js';
+import type { RunJob } from '../scripting/long-script-protocol.js';
 
 /** Replies kept for resuming a long script elsewhere are capped (approximate bytes). */
 const MAX_REPLAY_BYTES = 256 * 1024 * 1024;

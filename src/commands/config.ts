@@ -9,14 +9,6 @@ import { CommandError, Errors } from '../protocol/errors.js';
  * src/server/config.ts; this file is the command layer.
  */
 
-/** Redis's islocalClient: loopback TCP clients (and in-process ones) count as local. */
-function isLocalClient(c: Client): boolean {
-  if (c.kind === 'embedded') return true;
-  const colon = c.addr.lastIndexOf(':');
-  const host = colon < 0 ? c.addr : c.addr.slice(0, colon);
-  return host === '127.0.0.1' || host === '::1' || host === '[::1]';
-}
-
 // CONFIG GET parameter [parameter ...]
 function configGetCommand(c: Client, argv: string[]): void {
   const pairs = c.server.config.getMatching(argv.slice(2));
@@ -32,7 +24,7 @@ function configSetCommand(c: Client, argv: string[]): void {
   if (argv.length % 2 === 1) throw new CommandError(Errors.syntax);
   const config = c.server.config;
   const pairs = argv.slice(2);
-  config.setMany(pairs, { local: isLocalClient(c) });
+  config.setMany(pairs, { local: c.isLocal });
   for (let i = 0; i < pairs.length; i += 2) {
     const name = config.canonicalName(pairs[i])!;
     const value = config.get(name)!;

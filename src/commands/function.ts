@@ -3,7 +3,9 @@ import type { Client } from '../server/client.js';
 import { CommandError, subcommandSyntaxError } from '../protocol/errors.js';
 import { stringMatch } from '../util/glob.js';
 import { BUSY_EVAL } from '../server/script-runner.js';
-import { fcall, flagNames, runningCommand, type RestorePolicy } from '../scripting/functions.js';
+import { flagNames, type RestorePolicy } from '../scripting/functions.js';
+import { ScriptFlags } from '../scripting/flags.js';
+import { preventPropagation } from '../server/propagate.js';
 
 /**
  * Redis Functions: FCALL, FCALL_RO and the FUNCTION container (functions.c). Libraries, loading,
@@ -109,6 +111,30 @@ function functionRestoreCommand(c: Client, argv: string[]): void {
   c.reply.ok();
 }
 
+/** string2ll: an optional '-', digits, no leading zeros, within int64; else null. */
+function parseStrictInteger(s: string): number | null {
+  if (!/^(0|-?[1-9][0-9]{0,18})$/.test(s)) return null;
+  const n = BigInt(s);
+  if (n > 9223372036854775807n || n < -9223372036854775808n) return null;
+  return Number(n);
+}
+
+// FCALL function numkeys [key [key ...]] [arg [arg ...]]  (and FCALL_RO)
+// Redis's fcallCommandGeneric and scriptPrepareForRun checks, then the function.
+function fcallCommand(c: Client, argv: string[], readOnlyCommand: boolean): void {
+  const fn = c.server.functions.lookup(argv[1]);
+  if (fn === undefined) throw new CommandError('ERR Function not found');
+  const numkeys = parseStrictInteger(argv[2]);
+  if (numkeys === null) throw new CommandError('ERR Bad number of keys provided');
+  if (numkeys > argv.length - 3) throw new CommandError("ERR Number of keys can't be greater than number of args");
+  if (numkeys < 0) throw new CommandError("ERR Number of keys can't be negative");
+  const noWrites = (fn.flags & ScriptFlags.noWrites) !== 0;
+  if (readOnlyCommand && !noWrites) throw new CommandError('ERR Can not execute a script with write flag using *_ro command.');
+  // The function's effects are propagated, never the FCALL.
+  preventPropagation(c);
+  c.server.scripting.runFunction({ caller: c, readOnly: noWrites }, fn, argv, numkeys);
+}
+
 // FUNCTION STATS
 function functionStatsCommand(c: Client): void {
   // A busy EVAL script is not described here: Redis answers its BUSY error.
@@ -121,7 +147,7 @@ function functionStatsCommand(c: Client): void {
   if (running === null) {
     r.nullBulk();
   } else {
-    const command = runningCommand(running.caller) ?? [];
+    const command = running.command;
     r.mapLen(3);
     r.bulk('name');
     r.bulk(running.name);
@@ -228,7 +254,7 @@ export const FUNCTION_COMMANDS: CommandSpec[] = [
     flags: FCALL_FLAGS,
     acl: ['scripting'],
     keys: FCALL_KEYS(['RW', 'ACCESS', 'UPDATE'], 'We cannot tell how the keys will be used so we assume the worst, RW and UPDATE'),
-    handler: (c, argv) => fcall(c, argv, false),
+    handler: (c, argv) => fcallCommand(c, argv, false),
   },
   {
     name: 'fcall_ro',
@@ -240,7 +266,7 @@ export const FUNCTION_COMMANDS: CommandSpec[] = [
     flags: ['readonly', ...FCALL_FLAGS],
     acl: ['scripting'],
     keys: FCALL_KEYS(['RO', 'ACCESS'], 'We cannot tell how the keys will be used so we assume the worst, RO and ACCESS'),
-    handler: (c, argv) => fcall(c, argv, true),
+    handler: (c, argv) => fcallCommand(c, argv, true),
   },
   {
     name: 'function',

@@ -2,6 +2,7 @@ import type { CommandFlag, CommandSpec, KeySpec } from '../server/command-spec.j
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
+import { preventPropagation } from '../server/propagate.js';
 import { scriptFlags, ScriptFlags } from '../server/script-runner.js';
 
 /**
@@ -37,6 +38,8 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, readOnly: boolea
       readOnly = true;
     }
   }
+  // The script's effects are propagated, never the script.
+  preventPropagation(c);
   runner.run({ caller: c, readOnly }, source, sha, argv, 3, Number(numkeys));
 }
 

@@ -100,18 +100,6 @@ function positiveLongOrThrow(s: string): number {
   return Number(v);
 }
 
-/** Whether enable-debug-command lets this client run DEBUG (allowProtectedAction). */
-function debugAllowed(c: Client): boolean {
-  const cfg = c.server.config as unknown as { get?: (n: string) => unknown };
-  const setting = typeof cfg.get === 'function' ? String(cfg.get('enable-debug-command') ?? 'no') : 'no';
-  const mode = setting.toLowerCase();
-  if (mode === 'yes') return true;
-  if (mode !== 'local') return false;
-  if (c.kind === 'embedded') return true;
-  const host = c.addr.slice(0, c.addr.lastIndexOf(':'));
-  return host === '127.0.0.1' || host === '::1' || host.startsWith('127.');
-}
-
 const DEBUG_HELP = [
   'DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
   'CHANGE-REPL-ID',
@@ -223,13 +211,8 @@ function debugPopulate(c: Client, argv: string[]): void {
 }
 
 // DEBUG subcommand [argument ...]
+// (enable-debug-command is checked by the command path: DEBUG is flagged `protected`.)
 function debugCommand(c: Client, argv: string[]): void {
-  if (!debugAllowed(c)) {
-    throw new CommandError(
-      'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a ' +
-        'local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
-    );
-  }
   const sub = argv[1].toLowerCase();
   const argc = argv.length;
   if (sub === 'help' && argc === 2) {
@@ -426,7 +409,7 @@ export const SERVER_COMMANDS: CommandSpec[] = [
       group: 'server',
       complexity: 'Depends on subcommand.',
       arity: -2,
-      flags: ['admin', 'noscript', 'loading', 'stale'],
+      flags: ['admin', 'noscript', 'loading', 'stale', 'protected'],
       handler: debugCommand,
     },
     { docFlags: ['syscmd'] } satisfies CommandDocExtras,

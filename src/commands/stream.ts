@@ -423,6 +423,8 @@ function xreadGeneric(c: Client, argv: string[], group: boolean): void {
     const more = argv.length - i - 1;
     const opt = argv[i];
     if (isOption(opt, 'BLOCK') && more >= 1) {
+      // Other blocking commands just do not block inside a script; XREAD refuses BLOCK there.
+      if (c.kind === 'script') throw new CommandError(`ERR ${argv[0]} command is not allowed with BLOCK option from scripts`);
       deadline = parseTimeoutMs(argv[i + 1], c.server.clock.now);
       i++;
     } else if (isOption(opt, 'COUNT') && more >= 1) {

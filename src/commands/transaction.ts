@@ -2,6 +2,7 @@ import type { CommandSpec } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';
 import { CommandError } from '../protocol/errors.js';
 import { keyAt } from '../server/command-spec.js';
+import { preventPropagation } from '../server/propagate.js';
 import { MultiState, discardTransaction, unwatchAll, watchKey, watchedKeyExpired } from '../server/multi.js';
 
 /**
@@ -54,15 +55,16 @@ function execCommand(c: Client): void {
   // A watched key changed: the transaction does not run (a null reply, as Redis).
   if (dirty) return c.reply.nullArray();
   const server = c.server;
-  const execCmd = c.lastCommand;
   const denied = c.denyBlocking;
   c.denyBlocking = true;
+  // EXEC itself is never propagated: the queued commands record their own effects, which the
+  // command path wraps in MULTI/EXEC when there is more than one.
+  preventPropagation(c);
   c.reply.arrayLen(multi.commands.length);
   try {
-    for (let i = 0; i < multi.commands.length; i++) server.execute(c, multi.argvs[i]);
+    for (let i = 0; i < multi.commands.length; i++) server.call(c, multi.commands[i], multi.argvs[i]);
   } finally {
     c.denyBlocking = denied;
-    c.lastCommand = execCmd;
   }
 }
 

@@ -127,7 +127,7 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
     // A synchronous call cannot wait: blocking commands answer as their non-blocking forms.
     client.denyBlocking = true;
     try {
-      server.execute(client, argv);
+      server.processCommand(client, argv);
     } finally {
       client.denyBlocking = false;
     }
@@ -142,7 +142,7 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
     const argv = [command, ...args.map(toArg)];
     const run = async (): Promise<ReplyValue> => {
       deliverPushes();
-      server.execute(client, argv);
+      server.processCommand(client, argv);
       if (client.blocked !== null || client.heldByScript) await new Promise<void>((resolve) => (wakeUp = resolve));
       wakeUp = null;
       return takeValue();

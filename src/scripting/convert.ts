@@ -104,9 +104,15 @@ function writeValue(c: Client, r: Reply, v: LuaValue): void {
     }
     const message = errorText(v as LuaError);
     const raw = v.code === undefined ? v.err.toString('latin1') : `${v.code.toString('latin1')} ${v.err.toString('latin1')}`;
-    if (!countedScriptErrors.has(raw)) c.server.countError(message);
-    // Every error the reply carries, nested ones too, is a failed call of EVAL/FCALL for Redis.
-    if (c.lastCommand !== null) c.lastCommand.failedCalls++;
+    if (!countedScriptErrors.has(raw)) {
+      // Counted now: the command path marks EVAL/FCALL failed once it returns.
+      c.server.countError(message);
+    } else {
+      // Already counted when redis.call failed: Redis still counts a failed call of EVAL/FCALL
+      // for each such error the reply carries (ERR_REPLY_FLAG_NO_STATS_UPDATE).
+      const cmd = c.currentCommand ?? c.lastCommand;
+      if (cmd !== null) cmd.failedCalls++;
+    }
     r.error(message);
   } else if ('double' in v) {
     r.double(v.double);

@@ -1,12 +1,9 @@
-import type { Server } from '../server/server.js';
-import type { Client } from '../server/client.js';
 import { CommandError } from '../protocol/errors.js';
-import type { Reply } from '../protocol/reply.js';
 import { runLua, FUEL_EXHAUSTED, type LuaValue, type ScriptHost } from './lua-vm.js';
-import { errorText, isLuaError, writeLuaValue, type LuaError } from './convert.js';
+import { errorText, isLuaError, type LuaError } from './convert.js';
 import { crc64 } from '../util/crc64.js';
 import { splitInlineArgs } from '../protocol/request-parser.js';
-import { ScriptFlags, SCRIPT_FLAG_NAMES } from './flags.js';
+import { SCRIPT_FLAG_NAMES } from './flags.js';
 import { lzfCompress, lzfDecompress } from '../util/lzf.js';
 import { NUMBER_SAFE_REDIS_KEY } from './number-args.js';
 import { untailRedisCalls } from './tail-calls.js';
@@ -248,15 +245,22 @@ function libraryChunk(body: string): Buffer {
   return Buffer.from(`${LIBRARY_PRELUDE}${untailRedisCalls(body)}\n${LIBRARY_EPILOGUE}`, 'latin1');
 }
 
+/** What the function registry needs of the server that owns it. */
+export interface FunctionHost {
+  /** redis.log from a library's body (level 0-3: debug, verbose, notice, warning). */
+  log(level: number, message: Buffer): void;
+  /** rdbcompression: whether FUNCTION DUMP compresses library code. */
+  rdbCompression(): boolean;
+}
+
 /** Where FUNCTION LOAD's body runs: redis.log works, nothing can call commands. */
 class LoadHost implements ScriptHost {
-  constructor(private readonly server: Server) {}
+  constructor(private readonly host: FunctionHost) {}
   call(): LuaValue {
     return { err: Buffer.from('ERR redis.call is not available while loading a library') };
   }
   log(level: number, message: Buffer): void {
-    const levels = ['debug', 'verbose', 'notice', 'warning'] as const;
-    this.server.log.log(levels[Math.min(3, Math.max(0, level))], message.toString('latin1'));
+    this.host.log(level, message);
   }
   setResp(): void {}
 }
@@ -266,7 +270,7 @@ const COMPILE_CHECK_SHA = 'function-compile-check';
 const LOAD_SHA = 'function-load';
 
 /** The engine names chunks "user_script"; functions are "user_function" in Redis's words. */
-function asFunctionText(text: string): string {
+export function asFunctionText(text: string): string {
   return text.replace(/user_script:(\d+)/g, 'user_function:$1');
 }
 
@@ -286,8 +290,8 @@ function bareErrorText(e: LuaError): string {
  * Compiles and runs a library's body in load mode: Redis's functionsCreateWithLibraryCtx after
  * the metadata checks. Throws with Redis's errors.
  */
-function createLibrary(server: Server, meta: Metadata, code: string): Library {
-  const host = new LoadHost(server);
+function createLibrary(functionHost: FunctionHost, meta: Metadata, code: string): Library {
+  const host = new LoadHost(functionHost);
   const compiled = runLua(host, COMPILE_CHECK, COMPILE_CHECK_SHA, [meta.body], 0, 0);
   if (Buffer.isBuffer(compiled)) {
     throw new CommandError(`ERR Error compiling function: ${compiled.toString('latin1').replace(/[\r\n]/g, ' ')}`);
@@ -323,7 +327,7 @@ export type RestorePolicy = 'FLUSH' | 'APPEND' | 'REPLACE';
 export class FunctionRegistry {
   private set = new LibrarySet();
 
-  constructor(private readonly server: Server) {}
+  constructor(private readonly host: FunctionHost) {}
 
   get libraries(): ReadonlyMap<string, Library> {
     return this.set.libraries;
@@ -344,7 +348,7 @@ export class FunctionRegistry {
     const set = this.set;
     const old = set.libraries.get(meta.name);
     if (old !== undefined && !replace) throw new CommandError(`ERR Library '${meta.name}' already exists`);
-    const lib = createLibrary(this.server, meta, code);
+    const lib = createLibrary(this.host, meta, code);
     // The library being replaced does not count for collisions.
     if (old !== undefined) set.unlink(old);
     const taken = set.collision(lib);
@@ -370,7 +374,7 @@ export class FunctionRegistry {
 
   /** FUNCTION DUMP: Redis 7.0's payload (RDB_OPCODE_FUNCTION2 + code per library, version, CRC64). */
   dump(): Buffer {
-    const compress = this.server.config.get('rdbcompression') === 'yes';
+    const compress = this.host.rdbCompression();
     const parts: Uint8Array[] = [];
     for (const lib of this.set.libraries.values()) {
       parts.push(Uint8Array.of(OPCODE_FUNCTION2));
@@ -386,7 +390,7 @@ export class FunctionRegistry {
     for (const code of codes) {
       const meta = parseMetadata(code);
       if (incoming.libraries.has(meta.name)) throw new CommandError(`ERR Library '${meta.name}' already exists`);
-      const lib = createLibrary(this.server, meta, code);
+      const lib = createLibrary(this.host, meta, code);
       const taken = incoming.collision(lib);
       if (taken !== null) throw new CommandError(`ERR Function ${taken.name} already exists`);
       incoming.link(lib);
@@ -433,66 +437,6 @@ export function functionMemoryStats(registry: FunctionRegistry): { functions: nu
     for (const fn of lib.functions) bytes += 100 + fn.name.length + (fn.description?.length ?? 0);
   }
   return { functions: registry.functionCount, libraries: registry.libraries.size, bytes };
-}
-
-// ---------------------------------------------------------------- FCALL
-
-/** What FUNCTION STATS reports of a running function: the FCALL that started it. */
-const runningCommands = new WeakMap<Client, readonly string[]>();
-
-/** The FCALL / FCALL_RO argv a client is running (for FUNCTION STATS). */
-export function runningCommand(c: Client): readonly string[] | undefined {
-  return runningCommands.get(c);
-}
-
-/**
- * FCALL / FCALL_RO: argv = [FCALL, function, numkeys, key..., arg...]. Redis's fcallCommandGeneric
- * and scriptPrepareForRun checks, then the function with KEYS/ARGV from argv.
- */
-export function fcall(c: Client, argv: string[], readOnlyCommand: boolean): void {
-  const fn = c.server.functions.lookup(argv[1]);
-  if (fn === undefined) throw new CommandError('ERR Function not found');
-  const numkeys = parseStrictInteger(argv[2]);
-  if (numkeys === null) throw new CommandError('ERR Bad number of keys provided');
-  if (numkeys > argv.length - 3) throw new CommandError("ERR Number of keys can't be greater than number of args");
-  if (numkeys < 0) throw new CommandError("ERR Number of keys can't be negative");
-  const noWrites = (fn.flags & ScriptFlags.noWrites) !== 0;
-  if (readOnlyCommand && !noWrites) throw new CommandError('ERR Can not execute a script with write flag using *_ro command.');
-  const chunkArgs = argv.slice(3);
-  runningCommands.set(c, argv);
-  let result: LuaValue | undefined;
-  try {
-    result = c.server.scripting.runFunctionChunk({ caller: c, readOnly: noWrites }, fn.name, fn.library.chunk, chunkArgs, numkeys);
-  } catch (e) {
-    runningCommands.delete(c);
-    throw e;
-  }
-  // Handed over to the long-script worker: the reply comes later (the command stays recorded
-  // for FUNCTION STATS until the client's next FCALL).
-  if (result === undefined) return;
-  runningCommands.delete(c);
-  writeFunctionResult(c, result);
-}
-
-/** A function's result as the caller's reply; an error that aborted it names the function. */
-export function writeFunctionResult(c: Client, result: LuaValue): void {
-  if (isLuaError(result) && result.meta !== undefined) {
-    // The EVAL path words and counts it; only the wording of its one error reply changes.
-    const reply = c.reply;
-    const rewording = Object.create(reply) as Reply;
-    rewording.error = (message: string) => reply.error(asFunctionText(message));
-    writeLuaValue(c, rewording, result);
-    return;
-  }
-  writeLuaValue(c, c.reply, result);
-}
-
-/** string2ll: an optional '-', digits, no leading zeros, within int64; else null. */
-function parseStrictInteger(s: string): number | null {
-  if (!/^(0|-?[1-9][0-9]{0,18})$/.test(s)) return null;
-  const n = BigInt(s);
-  if (n > 9223372036854775807n || n < -9223372036854775808n) return null;
-  return Number(n);
 }
 
 // ---------------------------------------------------------------- DUMP / RESTORE payloads

@@ -6,7 +6,8 @@ import type { BlockedState } from './blocking.js';
 import type { MultiState } from './multi.js';
 import type { ClientSubscriptions } from './pubsub.js';
 
-export type ClientKind = 'normal' | 'embedded';
+/** A network connection, an embedded handle, or the client a script's redis.call runs as. */
+export type ClientKind = 'normal' | 'embedded' | 'script';
 
 /**
  * Per-client session state, shared by network connections and embedded handles. It knows nothing
@@ -27,8 +28,16 @@ export class Client {
   }
   readonly createdAt: number;
   lastInteraction: number;
-  /** The last command run, for CLIENT LIST `cmd=`. */
+  /** The last command looked up, run or refused (CLIENT LIST `cmd=`; null after an unknown one). */
   lastCommand: Command | null = null;
+  /** The command call() is running for this client (Redis's realcmd; EXEC's queued ones in turn). */
+  currentCommand: Command | null = null;
+  /** The argv the running command propagates instead of its own (rewriteCommand), or null. */
+  propagateArgv: string[] | null = null;
+  /** PROPAGATE_FORCE_* / PREVENT_PROPAGATE_* of the running command (src/server/propagate.ts). */
+  propagateFlags = 0;
+  /** Time the suspended command (blocked, or its script on the worker) has run so far, in µs. */
+  suspendedUsec = 0;
   libName = '';
   /** The ACL user the client is authenticated as (only 'default' until ACLs exist). */
   userName = 'default';
@@ -93,6 +102,14 @@ export class Client {
     this.db = server.dbs[0];
     this.createdAt = server.clock.now;
     this.lastInteraction = this.createdAt;
+  }
+
+  /** Redis's islocalClient: a loopback TCP client, or one in this process. */
+  get isLocal(): boolean {
+    if (this.kind !== 'normal') return true;
+    const colon = this.addr.lastIndexOf(':');
+    const host = colon < 0 ? this.addr : this.addr.slice(0, colon);
+    return host.startsWith('127.') || host === '::1' || host === '[::1]';
   }
 
   selectDb(index: number): void {

@@ -7,7 +7,8 @@ import { LuaReply } from '../scripting/lua-reply.js';
 import { compileError, mainVmMemory, runLua, FUEL_EXHAUSTED, type LuaValue, type ScriptHost } from '../scripting/lua-vm.js';
 import { countedScriptErrors, isLuaError, writeLuaValue } from '../scripting/convert.js';
 import { LongScriptLane, type LongScript } from '../scripting/long-script.js';
-import { functionMemoryStats, writeFunctionResult } from '../scripting/functions.js';
+import { asFunctionText, functionMemoryStats, type FunctionInfo } from '../scripting/functions.js';
+import type { Reply } from '../protocol/reply.js';
 import { numberSafeSource } from '../scripting/number-args.js';
 import { splitInlineArgs } from '../protocol/request-parser.js';
 import { ScriptFlags, SCRIPT_FLAG_NAMES } from '../scripting/flags.js';
@@ -47,27 +48,6 @@ const UNKNOWN_COMMAND = luaError('ERR Unknown Redis command called from script')
 const WRONG_ARITY = luaError('ERR Wrong number of args calling Redis command from script');
 const NOT_ALLOWED = luaError('ERR This Redis command is not allowed from script');
 const WRITE_IN_READONLY = luaError('ERR Write commands are not allowed from read-only scripts.');
-/**
- * XREAD/XREADGROUP refuse BLOCK inside scripts (other blocking commands just do not block): true
- * when the options before STREAMS include BLOCK, as Redis's option parser meets it.
- */
-function xreadBlocks(name: string, argv: string[]): boolean {
-  if (name !== 'xread' && name !== 'xreadgroup') return false;
-  for (let i = 1; i < argv.length - 1; i++) {
-    const option = argv[i].toLowerCase();
-    if (option === 'streams') return false;
-    if (option === 'block') return true;
-    if (option === 'group') i += 2;
-    else if (option === 'count') i++;
-    // Anything else is the command's own syntax error, which comes first.
-    else if (option !== 'noack') return false;
-  }
-  return false;
-}
-
-/** Redis's may_replicate commands that are not writes, until their specs carry the flag. */
-const MAY_REPLICATE: ReadonlySet<string> = new Set(['publish', 'spublish', 'pfcount']);
-
 export function sha1Hex(source: Buffer): string {
   return createHash('sha1').update(source).digest('hex');
 }
@@ -135,10 +115,14 @@ export class ScriptRunner implements ScriptHost {
   private readonly replayedCalls: string[][] = [];
   private recordedBytes = 0;
   private readonly lane: LongScriptLane;
+  /** The FCALL whose function runs on the long-script worker (FUNCTION STATS' command). */
+  private fcallArgv: readonly string[] | null = null;
+  /** performance.now() when the running script went on to the worker past the busy threshold. */
+  private heldSince = 0;
 
   constructor(private readonly server: Server) {
     this.reply = new LuaReply();
-    this.client = new Client(server, this.reply, 'embedded');
+    this.client = new Client(server, this.reply, 'script');
     this.client.denyBlocking = true;
     this.client.name = null;
     this.lane = new LongScriptLane({
@@ -262,6 +246,9 @@ export class ScriptRunner implements ScriptHost {
     const deadline = canSuspend ? script.startedAt + Number(server.config.busyReplyThreshold) : Infinity;
     if (!this.lane.start(script, job, deadline)) {
       call.caller.heldByScript = true;
+      // The caller's command stays open until the script ends (its effects are emitted then).
+      server.holdTopLevelCall();
+      this.heldSince = performance.now();
       server.log.warning(
         `Slow script detected: still in execution after ${Date.now() - script.startedAt} milliseconds. You can try killing the script using the SCRIPT KILL command. Script name is: ${script.name}.`,
       );
@@ -356,12 +343,14 @@ export class ScriptRunner implements ScriptHost {
 
   private onLongDone(script: LongScript, v: LuaValue): void {
     const caller = script.caller;
-    if (script.kind === 'function') writeFunctionResult(caller, v);
+    const server = this.server;
+    const errorsBefore = server.stats.totalErrorReplies;
+    if (script.kind === 'function') this.writeFunctionResult(caller, v);
     else writeLuaValue(caller, caller.reply, v);
     if (script.busy) {
       caller.heldByScript = false;
-      const server = this.server;
-      if (server.blocking.hasReadyKeys) server.blocking.handleReadyKeys();
+      server.completeSuspendedCall(caller, (performance.now() - this.heldSince) * 1000, server.stats.totalErrorReplies !== errorsBefore);
+      server.releaseTopLevelCall();
       caller.resumeHook?.();
     }
   }
@@ -375,7 +364,11 @@ export class ScriptRunner implements ScriptHost {
     return reply;
   }
 
-  /** Redis's scriptCall checks, then the command on the script client. */
+  /**
+   * scriptCall: the checks redis.call makes before a command runs (script.c), then the command on
+   * the script client through the server's one command path (`Server.call`), which keeps its
+   * statistics and records its effects (a script's effects are propagated, never the script).
+   */
   callArgv(argv: string[]): LuaValue {
     if (argv.length === 0) return this.refuse(NO_ARGS, undefined);
     let cmd: Command | undefined = this.server.commands.lookup(argv[0]);
@@ -388,38 +381,15 @@ export class ScriptRunner implements ScriptHost {
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return this.refuse(WRONG_ARITY, cmd);
     if (cmd.handler === undefined) return this.refuse(UNKNOWN_COMMAND, undefined);
     if (cmd.flags.has('noscript')) return this.refuse(NOT_ALLOWED, cmd);
-    if (cmd.flags.has('blocking') && xreadBlocks(cmd.fullName, argv)) {
-      return this.refuse(luaError(`ERR ${argv[0]} command is not allowed with BLOCK option from scripts`), cmd);
-    }
-    if (cmd.isWrite) {
-      if (this.current?.readOnly) return this.refuse(WRITE_IN_READONLY, cmd);
-      this.wrote = true;
-    } else if (this.current?.readOnly && (cmd.flags.has('may_replicate') || MAY_REPLICATE.has(cmd.fullName))) {
-      // Read-only scripts treat commands that may replicate (PUBLISH) as writes, as Redis does.
-      return this.refuse(WRITE_IN_READONLY, cmd);
-    }
-    const server = this.server;
-    const client = this.client;
-    const start = performance.now();
-    client.lastCommand = cmd;
-    try {
-      cmd.handler(client, argv);
-    } catch (e) {
-      cmd.failedCalls++;
-      let message: string;
-      if (e instanceof CommandError) {
-        message = e.message;
-      } else {
-        server.log.warning(`Unexpected error in '${cmd.fullName}' called from a script: ${(e as Error)?.stack ?? e}`);
-        message = `ERR internal error while running '${cmd.fullName}'`;
-      }
-      this.countInnerError(message);
-      this.reply.error(message);
-    }
-    cmd.usec += (performance.now() - start) * 1000;
-    cmd.calls++;
-    server.stats.totalCommands++;
-    return this.reply.take();
+    // scriptVerifyWriteCommandAllow: a read-only script treats commands that may replicate
+    // (PUBLISH) as writes.
+    if (this.current?.readOnly && (cmd.isWrite || cmd.mayReplicate)) return this.refuse(WRITE_IN_READONLY, cmd);
+    if (cmd.isWrite) this.wrote = true;
+    this.server.call(this.client, cmd, argv);
+    const reply = this.reply.take();
+    // Counted by the command path already: the script's reply must not count it again.
+    if (isLuaError(reply)) countedScriptErrors.add(reply.err.toString('latin1'));
+    return reply;
   }
 
   /**
@@ -427,18 +397,11 @@ export class ScriptRunner implements ScriptHost {
    * at once, the command's rejected_calls).
    */
   private refuse(error: LuaValue, cmd: Command | undefined): LuaValue {
-    if (cmd !== undefined) cmd.rejectedCalls++;
-    this.countInnerError((error as { err: Buffer }).err.toString('latin1'));
-    return error;
-  }
-
-  /**
-   * Errors inside a script are counted when they happen; the script's reply does not count them
-   * again when it passes one on (Redis's ignore_err_stats_update).
-   */
-  private countInnerError(message: string): void {
-    this.server.countError(message);
+    const message = (error as { err: Buffer }).err.toString('latin1');
+    this.server.rejectCall(cmd, message);
+    // The script's reply does not count it again when it passes it on (ignore_err_stats_update).
     countedScriptErrors.add(message);
+    return error;
   }
 
   log(level: number, message: Buffer): void {
@@ -453,19 +416,38 @@ export class ScriptRunner implements ScriptHost {
   // ------------------------------------------------------------------ functions (FCALL)
 
   /**
-   * FCALL / FCALL_RO (src/scripting/functions.ts): calls function `name` of a library's chunk as
-   * run() runs a script, KEYS = argv[0 .. keyCount), ARGV the rest; `name` also stands in for the
-   * SHA1 in error suffixes. Answers the result for the caller to write, or undefined when the
-   * function went on to the long-script worker (which answers the caller itself).
+   * FCALL / FCALL_RO once the command has checked its arguments: calls `fn` as run() runs a script,
+   * KEYS = argv[3 .. 3+keyCount), ARGV the rest; the function's name stands in for the SHA1 in
+   * error suffixes. The result is written to the caller, now or when the long-script worker ends.
    */
-  runFunctionChunk(call: ScriptCall, name: string, library: Buffer, argv: readonly string[], keyCount: number): LuaValue | undefined {
+  runFunction(call: ScriptCall, fn: FunctionInfo, argv: readonly string[], keyCount: number): void {
     // (The library chunk calls commands through the number-safe redis: functions.ts.)
-    return this.attempt(call, 'function', name, library, name, argv, 0, keyCount, name);
+    this.fcallArgv = argv;
+    const result = this.attempt(call, 'function', fn.name, fn.library.chunk, fn.name, argv.slice(3), 0, keyCount, fn.name);
+    // Handed over to the long-script worker: the reply comes later (FUNCTION STATS shows the
+    // command meanwhile).
+    if (result === undefined) return;
+    this.fcallArgv = null;
+    this.writeFunctionResult(call.caller, result);
+  }
+
+  /** A function's result as the caller's reply; an error that aborted it names the function. */
+  private writeFunctionResult(c: Client, result: LuaValue): void {
+    if (isLuaError(result) && result.meta !== undefined) {
+      // The EVAL path words and counts it; only the wording of its one error reply changes.
+      const reply = c.reply;
+      const rewording = Object.create(reply) as Reply;
+      rewording.error = (message: string) => reply.error(asFunctionText(message));
+      writeLuaValue(c, rewording, result);
+      return;
+    }
+    writeLuaValue(c, c.reply, result);
   }
 
   /** The function keeping the server busy (FUNCTION STATS' running_script), or null. */
-  get runningFunction(): { name: string; startedAt: number; caller: Client } | null {
+  get runningFunction(): { name: string; startedAt: number; command: readonly string[] } | null {
     const running = this.lane.running;
-    return running !== null && running.busy && running.kind === 'function' ? running : null;
+    if (running === null || !running.busy || running.kind !== 'function') return null;
+    return { name: running.name, startedAt: running.startedAt, command: this.fcallArgv ?? [] };
   }
 }

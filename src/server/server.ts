@@ -13,6 +13,19 @@ import { PubSubRegistry, forgetClient } from './pubsub.js';
 import { discardTransaction, unwatchAll } from './multi.js';
 import { FunctionRegistry } from '../scripting/functions.js';
 import { ScriptRunner, BUSY_EVAL, BUSY_FUNCTION } from './script-runner.js';
+import {
+  Propagation,
+  PROPAGATE_ALL,
+  PROPAGATE_AOF,
+  PROPAGATE_REPL,
+  PROPAGATE_FORCE_AOF,
+  PROPAGATE_FORCE_REPL,
+  PREVENT_PROPAGATE_AOF,
+  PREVENT_PROPAGATE_REPL,
+} from './propagate.js';
+
+/** redis.log levels 0-3 by name. */
+const LOG_LEVELS = ['debug', 'verbose', 'notice', 'warning'] as const;
 
 /** Server-wide counters reported by INFO (stats section). */
 export class Stats {
@@ -75,8 +88,14 @@ export class Server {
 
   /** notify-keyspace-events as bits (src/server/notify.ts). */
   notifyFlags = 0;
-  /** Nesting of execute() calls (EXEC runs its queue through execute). */
-  private depth = 0;
+  /** Nesting of call(): EXEC's queued commands and a script's calls run at depth > 1. */
+  private callDepth = 0;
+  /** Total error replies when the current call started (incrCommandStatsOnError's prev_err_count). */
+  private errorMark = 0;
+  /** EXEC, which a refusal answers with EXECABORT (Redis compares the command proc). */
+  private readonly execCommand: Command | undefined;
+  /** Effects of writes, for replicas and the AOF (src/server/propagate.ts). */
+  readonly propagation = new Propagation();
   private cronTimer: NodeJS.Timeout | null = null;
   private cronLoops = 0;
 
@@ -85,9 +104,13 @@ export class Server {
     specs: readonly CommandSpec[],
   ) {
     this.commands = new CommandTable(specs);
+    this.execCommand = this.commands.lookup('exec');
     this.pubsub = new PubSubRegistry(this);
     this.scripting = new ScriptRunner(this);
-    this.functions = new FunctionRegistry(this);
+    this.functions = new FunctionRegistry({
+      log: (level, message) => this.log.log(LOG_LEVELS[Math.min(3, Math.max(0, level))], message.toString('latin1')),
+      rdbCompression: () => this.config.get('rdbcompression') === 'yes',
+    });
     for (let i = 0; i < config.databases; i++) this.dbs.push(this.createDb(i));
     this.log.level = config.loglevel;
     config.onChange('loglevel', () => {
@@ -111,84 +134,194 @@ export class Server {
     return db;
   }
 
+  // ------------------------------------------------------------------ the command path
+
   /**
-   * Runs one command for a client: lookup, arity check, handler, counters. The reply (or error)
-   * is written to `c.reply`; unexpected exceptions become an error reply and are logged.
+   * processCommand: a client's command from the transport or an embedded handle. Looks the command
+   * up and runs the gates in Redis 7.0's order, each reading the command's flags from the table;
+   * a command refused by a gate is answered with Redis's error (inside MULTI it also dooms the
+   * transaction). Then it is queued (MULTI) or run by `call`, and keys the command readied serve
+   * blocked clients.
    */
-  execute(c: Client, argv: string[]): void {
-    const start = performance.now();
+  processCommand(c: Client, argv: string[]): void {
     const now = Date.now();
-    this.clock.now = now;
     c.lastInteraction = now;
+    // One time snapshot per top-level command (Redis's call() under fixed_time_expire): a
+    // transaction or a script sees the time its command started.
+    if (this.callDepth === 0) this.clock.now = now;
     let cmd: Command | undefined = this.commands.lookup(argv[0]);
-    if (cmd === undefined) {
-      this.rejectCommand(c, unknownCommandError(argv));
-      return;
-    }
-    if (cmd.subcommands !== null && argv.length >= 2) {
+    if (cmd !== undefined && cmd.subcommands !== null && argv.length >= 2) {
       const sub = cmd.subcommands.get(argv[1]) ?? cmd.subcommands.get(argv[1].toLowerCase());
       if (sub === undefined) {
-        this.rejectCommand(c, unknownSubcommandError(argv[0], argv[1]));
+        c.lastCommand = null;
+        this.rejectCommand(c, unknownSubcommandError(argv[0], argv[1]), undefined);
         return;
       }
       cmd = sub;
     }
+    // CLIENT LIST's cmd= is the command looked up, refused or not (NULL when unknown).
+    c.lastCommand = cmd ?? null;
+    if (cmd === undefined) {
+      this.rejectCommand(c, unknownCommandError(argv), undefined);
+      return;
+    }
     const arity = cmd.arity;
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity) {
-      cmd.rejectedCalls++;
       this.rejectCommand(c, Errors.wrongArity(cmd.fullName), cmd);
       return;
     }
-    // A RESP2 subscriber's connection carries pushed messages: only commands that keep that
-    // stream parseable are accepted (processCommand's CLIENT_PUBSUB check, before queuing).
-    if (c.pubsub !== null && c.reply.resp === 2 && this.depth === 0 && !cmd.flags.has('pubsub_context')) {
-      cmd.rejectedCalls++;
+    const flags = cmd.flags;
+    // DEBUG and MODULE: allowed as enable-debug-command / enable-module-command say.
+    if (flags.has('protected') && !this.protectedCommandAllowed(c, cmd)) {
+      const name = (cmd.parent ?? cmd).name;
       this.rejectCommand(
         c,
-        `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+        `ERR ${name.toUpperCase()} command not allowed. If the enable-${name}-command option is set to "local", ` +
+          'you can run it from a local connection, otherwise you need to set this option in the configuration file, ' +
+          'and then restart the server.',
+        cmd,
       );
       return;
     }
-    // A script past busy-reply-threshold is running on the long-script worker: only the commands
-    // flagged allow_busy run meanwhile (processCommand's isInsideYieldingLongCommand check).
+    const multi = c.multi;
+    if (multi !== null && flags.has('no_multi')) {
+      this.rejectCommand(c, 'ERR Command not allowed inside a transaction', cmd);
+      return;
+    }
+    // A RESP2 subscriber's connection carries pushed messages: only commands that keep that
+    // stream parseable are accepted.
+    if (c.pubsub !== null && c.reply.resp === 2 && !flags.has('pubsub_context')) {
+      this.rejectCommand(
+        c,
+        `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+        cmd,
+      );
+      return;
+    }
+    // A script past busy-reply-threshold is running on the long-script worker: only commands
+    // flagged allow_busy run meanwhile (isInsideYieldingLongCommand).
     const busy = this.scripting.busyKind;
-    if (busy !== null && !cmd.flags.has('allow_busy')) {
-      cmd.rejectedCalls++;
+    if (busy !== null && !flags.has('allow_busy')) {
       this.rejectCommand(c, busy === 'eval' ? BUSY_EVAL : BUSY_FUNCTION, cmd);
       return;
     }
-    if (c.multi !== null && !cmd.flags.has('not_queued')) {
-      if (cmd.flags.has('no_multi')) {
-        cmd.rejectedCalls++;
-        this.rejectCommand(c, 'ERR Command not allowed inside a transaction');
-        return;
-      }
-      c.multi.queue(cmd, argv);
+    if (multi !== null && !flags.has('not_queued')) {
+      multi.queue(cmd, argv);
       c.reply.simple('QUEUED');
       return;
     }
-    c.lastCommand = cmd;
-    this.depth++;
+    this.call(c, cmd, argv);
+    // Waiters are served once the command that readied their keys has completed (for EXEC or a
+    // script, once all of it has).
+    if (this.callDepth === 0 && this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
+  }
+
+  /** allowProtectedAction: `yes`, or `local` for a loopback (or in-process) client. */
+  private protectedCommandAllowed(c: Client, cmd: Command): boolean {
+    const setting = String(this.config.get(`enable-${(cmd.parent ?? cmd).name}-command`) ?? 'no').toLowerCase();
+    return setting === 'yes' || (setting === 'local' && c.isLocal);
+  }
+
+  /**
+   * call(): runs a command that passed its gates, for a client, EXEC, a script's redis.call or
+   * (later) AOF loading and replication. Keeps the per-command statistics (INFO commandstats,
+   * latencystats, errorstats' failed_calls), and records what the command must propagate: its
+   * argv (or the form its handler chose) when it changed the dataset, plus the effects it added.
+   * At the end of the top-level command the effects are emitted (wrapped in MULTI/EXEC when more
+   * than one). A command that blocks (BLPOP) or hands its script to the long-script worker is
+   * suspended: its statistics are counted when it completes (`completeSuspendedCall`).
+   */
+  call(c: Client, cmd: Command, argv: string[]): void {
+    const savedArgv = c.propagateArgv;
+    const savedFlags = c.propagateFlags;
+    const savedCommand = c.currentCommand;
+    c.propagateArgv = null;
+    c.propagateFlags = 0;
+    c.currentCommand = cmd;
+    const dirtyBefore = this.dirty;
+    const stats = this.stats;
+    // Errors replied from here on make this command a failed call (incrCommandStatsOnError):
+    // nested calls move the mark, so EXEC or EVAL only counts errors of its own.
+    this.errorMark = stats.totalErrorReplies;
+    this.callDepth++;
+    const start = performance.now();
     try {
       cmd.handler!(c, argv);
     } catch (e) {
-      cmd.failedCalls++;
-      if (e instanceof CommandError) {
-        this.replyError(c, e.message);
-      } else {
-        this.log.warning(`Unexpected error in '${cmd.fullName}': ${(e as Error)?.stack ?? e}`);
-        this.replyError(c, `ERR internal error while running '${cmd.fullName}'`);
-      }
+      this.handlerError(c, cmd, e);
     }
-    this.depth--;
     const usec = (performance.now() - start) * 1000;
+    this.callDepth--;
+    if (stats.totalErrorReplies !== this.errorMark) cmd.failedCalls++;
+    this.errorMark = stats.totalErrorReplies;
+    stats.totalCommands++;
+    if (c.blocked === null && !c.heldByScript) {
+      this.commandStats(cmd, usec);
+    } else {
+      c.suspendedUsec = usec;
+    }
+    const propagation = this.propagation;
+    if (propagation.active) {
+      const pflags = c.propagateFlags;
+      let kinds = this.dirty !== dirtyBefore ? PROPAGATE_ALL : 0;
+      if (pflags & PROPAGATE_FORCE_REPL) kinds |= PROPAGATE_REPL;
+      if (pflags & PROPAGATE_FORCE_AOF) kinds |= PROPAGATE_AOF;
+      if (pflags & PREVENT_PROPAGATE_REPL) kinds &= ~PROPAGATE_REPL;
+      if (pflags & PREVENT_PROPAGATE_AOF) kinds &= ~PROPAGATE_AOF;
+      if (kinds !== 0) propagation.also(c.dbIndex, c.propagateArgv ?? argv, kinds);
+    }
+    c.propagateArgv = savedArgv;
+    c.propagateFlags = savedFlags;
+    c.currentCommand = savedCommand;
+    // afterCommand: the top-level command is over (a suspended script keeps it open).
+    if (this.callDepth === 0 && propagation.hasPending) propagation.flush();
+  }
+
+  /** A handler threw: Redis's error when it is a CommandError, else logged and answered generically. */
+  private handlerError(c: Client, cmd: Command, e: unknown): void {
+    if (e instanceof CommandError) {
+      this.replyError(c, e.message);
+    } else {
+      this.log.warning(`Unexpected error in '${cmd.fullName}': ${(e as Error)?.stack ?? e}`);
+      this.replyError(c, `ERR internal error while running '${cmd.fullName}'`);
+    }
+  }
+
+  /** INFO commandstats / latencystats for one completed call. */
+  private commandStats(cmd: Command, usec: number): void {
+    cmd.calls++;
     cmd.usec += usec;
     if (this.info.latencyTracking) this.info.recordLatency(cmd, usec);
-    cmd.calls++;
-    this.stats.totalCommands++;
-    // Waiters are served once the command that readied their keys has completed (for EXEC, once
-    // the whole transaction has).
-    if (this.depth === 0 && this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
+  }
+
+  /**
+   * A suspended command completed (updateStatsOnUnblock): a blocked client was served or timed
+   * out, or a script came back from the long-script worker. `extraUsec` is the time spent
+   * completing it (serving the client, or the script's time on the worker).
+   */
+  completeSuspendedCall(c: Client, extraUsec: number, failed: boolean): void {
+    const cmd = c.lastCommand;
+    const usec = c.suspendedUsec + extraUsec;
+    c.suspendedUsec = 0;
+    if (cmd === null) return;
+    if (failed) cmd.failedCalls++;
+    this.commandStats(cmd, usec);
+  }
+
+  /**
+   * A script went on to the long-script worker: its top-level command stays open until it ends,
+   * so effects are not emitted half-way and nested commands do not take new time snapshots.
+   */
+  holdTopLevelCall(): void {
+    this.callDepth++;
+  }
+
+  /** The script that held the top-level command ended: emit its effects, serve blocked clients. */
+  releaseTopLevelCall(): void {
+    this.callDepth--;
+    if (this.callDepth !== 0) return;
+    if (this.propagation.hasPending) this.propagation.flush();
+    if (this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
   }
 
   /** Writes an error reply and counts it (total_error_replies, errorstats). */
@@ -205,12 +338,18 @@ export class Server {
   }
 
   /**
-   * A command refused before running; inside MULTI it also dooms the transaction (EXECABORT). A
-   * refused EXEC discards the transaction at once, saying why (execCommandAbort).
+   * rejectCommand: a command refused before running (rejected_calls); inside MULTI it also dooms
+   * the transaction (EXECABORT). A refused EXEC discards the transaction at once, saying why
+   * (execCommandAbort).
    */
-  private rejectCommand(c: Client, message: string, cmd?: Command): void {
+  private rejectCommand(c: Client, message: string, cmd: Command | undefined): void {
     if (c.multi !== null) c.multi.aborted = true;
-    if (cmd !== undefined && cmd.fullName === 'exec') {
+    if (cmd === undefined) {
+      this.replyError(c, message);
+      return;
+    }
+    cmd.rejectedCalls++;
+    if (cmd === this.execCommand) {
       if (c.multi !== null) discardTransaction(c);
       this.replyError(c, `EXECABORT Transaction discarded because of: ${message.startsWith('ERR ') ? message.slice(4) : message}`);
       return;
@@ -218,9 +357,20 @@ export class Server {
     this.replyError(c, message);
   }
 
-  /** How deeply execute() calls are nested right now (1 inside a top-level command's handler). */
+  /**
+   * A call refused without running (a script's redis.call that failed scriptCall's checks): the
+   * error counts, the command's rejected_calls too, and the caller's call does not count it as
+   * its own failure (incrCommandStatsOnError with ERROR_COMMAND_REJECTED moves the mark).
+   */
+  rejectCall(cmd: Command | undefined, message: string): void {
+    this.countError(message);
+    if (cmd !== undefined) cmd.rejectedCalls++;
+    this.errorMark = this.stats.totalErrorReplies;
+  }
+
+  /** How deeply call() is nested right now (1 inside a top-level command's handler). */
   get executionDepth(): number {
-    return this.depth;
+    return this.callDepth;
   }
 
   registerClient(c: Client): void {

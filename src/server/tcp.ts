@@ -73,7 +73,7 @@ export class Connection {
       }
       const mode = client.replyMode;
       if (mode === 'on') {
-        server.execute(client, argv);
+        server.processCommand(client, argv);
       } else {
         // CLIENT REPLY OFF/SKIP: run the command, drop what it wrote, except pub/sub frames.
         const mark = writer.pos;
@@ -81,7 +81,7 @@ export class Connection {
         const pushes = (this.pushWriter ??= new RespWriter());
         pushes.resp = writer.resp;
         client.pushSink = pushes;
-        server.execute(client, argv);
+        server.processCommand(client, argv);
         client.pushSink = null;
         if (mode === 'skip' || client.replyMode === 'off') {
           writer.truncate(mark);

@@ -549,7 +549,7 @@ describe('keys: key specs taken from Redis give Redis GETKEYSANDFLAGS answers', 
           const request = ['COMMAND', sub, ...argv];
           const expected = await conn.command(request);
           writer.discard();
-          server.execute(client, request);
+          server.processCommand(client, request);
           const actual = writer.buf.subarray(0, writer.pos).latin1Slice();
           assert.equal(actual, expected.latin1Slice(), JSON.stringify(request));
         }

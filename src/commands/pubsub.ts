@@ -3,6 +3,7 @@ import { keyAt } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';
 import { CommandError, subcommandSyntaxError } from '../protocol/errors.js';
 import { GlobMatcher } from '../util/glob.js';
+import { forcePropagation, PROPAGATE_REPL } from '../server/propagate.js';
 import {
   confirmationCount,
   publish,
@@ -104,11 +105,14 @@ function sunsubscribeCommand(c: Client, argv: string[]): void {
 // PUBLISH channel message
 function publishCommand(c: Client, argv: string[]): void {
   c.reply.int(publish(c.server, argv[1], argv[2]));
+  // Replicas' subscribers get the message too (not the AOF: nothing in the dataset changed).
+  forcePropagation(c, PROPAGATE_REPL);
 }
 
 // SPUBLISH shardchannel message
 function spublishCommand(c: Client, argv: string[]): void {
   c.reply.int(publishShard(c.server, argv[1], argv[2]));
+  forcePropagation(c, PROPAGATE_REPL);
 }
 
 // ---------------------------------------------------------------- PUBSUB introspection

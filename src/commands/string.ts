@@ -1,5 +1,6 @@
 import { firstKey, type CommandSpec, type KeySpecFlag } from '../server/command-spec.js';
-import { notify, EVENT } from '../server/notify.js';
+import { notify, keyWritten, EVENT } from '../server/notify.js';
+import { propagating, rewriteCommand } from '../server/propagate.js';
 import { isOption } from './args.js';
 import type { Client } from '../server/client.js';
 import type { Keyspace } from '../engine/keyspace.js';
@@ -154,8 +155,7 @@ function getCommand(c: Client, argv: string[]): void {
 function setCommand(c: Client, argv: string[]): void {
   if (argv.length === 3) {
     c.db.set(argv[1], toStoredString(argv[2]));
-    c.server.dirty++;
-    notify(c, EVENT.string, 'set', argv[1]);
+    keyWritten(c, EVENT.string, 'set', argv[1]);
     c.reply.ok();
     return;
   }
@@ -179,11 +179,11 @@ function setCommand(c: Client, argv: string[]): void {
     return;
   }
   db.set(key, toStoredString(argv[2]), (flags & OPT_KEEPTTL) !== 0);
-  c.server.dirty++;
-  notify(c, EVENT.string, 'set', key);
+  keyWritten(c, EVENT.string, 'set', key);
   if (flags & OPT_ANY_EXPIRE) {
     db.setExpire(key, when);
-    notify(c, EVENT.generic, 'expire', key);
+    propagateAsSetPxat(c, key, argv[2], when);
+    keyWritten(c, EVENT.generic, 'expire', key, 0);
   }
   if (!(flags & OPT_GET)) c.reply.ok();
   else if (old !== undefined) c.reply.bulk(old as StringValue);
@@ -206,10 +206,15 @@ function setWithExpire(c: Client, argv: string[], flag: number, cmd: string): vo
   const db = c.db;
   db.set(argv[1], toStoredString(argv[3]));
   db.setExpire(argv[1], when);
-  c.server.dirty++;
-  notify(c, EVENT.string, 'set', argv[1]);
-  notify(c, EVENT.generic, 'expire', argv[1]);
+  keyWritten(c, EVENT.string, 'set', argv[1]);
+  propagateAsSetPxat(c, argv[1], argv[3], when);
+  keyWritten(c, EVENT.generic, 'expire', argv[1], 0);
   c.reply.ok();
+}
+
+/** A SET with an expiry (SET EX/PX/EXAT/PXAT, SETEX, PSETEX) replays as SET key value PXAT ms. */
+function propagateAsSetPxat(c: Client, key: string, value: string, when: number | bigint): void {
+  if (propagating(c)) rewriteCommand(c, ['SET', key, value, 'PXAT', String(when)]);
 }
 
 // SETEX key seconds value

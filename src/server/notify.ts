@@ -33,7 +33,24 @@ export function notifyKeyspaceEvent(server: Server, type: number, event: string,
   if (flags & NOTIFY.E) publish(server, `__keyevent@${dbIndex}__:${event}`, key);
 }
 
-/** A command's event on a key of the client's selected database. */
+/**
+ * The write epilogue every handler ends a change with (Redis's signalModifiedKey +
+ * notifyKeyspaceEvent + server.dirty++): `key` of the client's database changed.
+ * - Clients WATCHing the key see their transaction fail (and, later, client-side caching
+ *   invalidates it).
+ * - The keyspace event `event` of class `type` is published when notify-keyspace-events enables it.
+ * - `changes` is added to the dirty counter (rdb_changes_since_last_save); a command that moved it
+ *   is propagated to replicas and the AOF by the command path. A second event for the same change
+ *   (SET's `expire` after `set`) passes 0.
+ */
+export function keyWritten(c: Client, type: number, event: string, key: string, changes = 1): void {
+  c.db.touch(key);
+  const server = c.server;
+  if ((server.notifyFlags & type) !== 0) notifyKeyspaceEvent(server, type, event, key, c.dbIndex);
+  server.dirty += changes;
+}
+
+/** A keyspace event alone, for what changed nothing (a read's `keymiss` is the keyspace's own). */
 export function notify(c: Client, type: number, event: string, key: string): void {
   if ((c.server.notifyFlags & type) !== 0) notifyKeyspaceEvent(c.server, type, event, key, c.dbIndex);
 }

@@ -130,6 +130,12 @@ export class Server {
     db.onExpired = (d, key) => {
       this.stats.expiredKeys++;
       notifyKeyspaceEvent(this, EVENT.expired, 'expired', key, d.id);
+      // propagateDeletion: replicas and the AOF delete it too (they never expire keys themselves).
+      if (this.propagation.active) {
+        this.propagation.also(d.id, [this.config.get('lazyfree-lazy-expire') === 'yes' ? 'UNLINK' : 'DEL', key]);
+        // Found by a command: part of its effects. By the active cycle: emitted on its own.
+        if (this.callDepth === 0) this.propagation.flush();
+      }
     };
     return db;
   }

@@ -1,4 +1,4 @@
-import { firstKey, type CommandSpec, type KeySpecFlag } from '../server/command-spec.js';
+import { firstKey, type CommandSpec, type KeySpecFlag, arg } from '../server/command-spec.js';
 import { notify, EVENT } from '../server/notify.js';
 import { isOption } from './args.js';
 import type { Client } from '../server/client.js';
@@ -652,6 +652,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['readonly', 'fast'],
     acl: ['string'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [arg.key('key', 0)],
     handler: getCommand,
   },
   {
@@ -665,6 +666,19 @@ export const STRING_COMMANDS: CommandSpec[] = [
     acl: ['string'],
     keys: firstKey(['RW', 'ACCESS', 'UPDATE', 'VARIABLE_FLAGS'], 'RW and ACCESS due to the optional `GET` argument'),
     getKeysAndFlags: setGetKeys,
+    args: [
+      arg.key('key', 0),
+      arg.string('value'),
+      arg.oneOf('condition', [arg.token('NX'), arg.token('XX')], { since: '2.6.12', optional: true }),
+      arg.token('GET', { since: '6.2.0', optional: true }),
+      arg.oneOf('expiration', [
+        arg.integer('seconds', { token: 'EX', since: '2.6.12' }),
+        arg.integer('milliseconds', { token: 'PX', since: '2.6.12' }),
+        arg.unixTime('unix-time-seconds', { token: 'EXAT', since: '6.2.0' }),
+        arg.unixTime('unix-time-milliseconds', { token: 'PXAT', since: '6.2.0' }),
+        arg.token('KEEPTTL', { since: '6.0.0' }),
+      ], { optional: true }),
+    ],
     handler: setCommand,
   },
   {
@@ -677,6 +691,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
     keys: firstKey(['OW', 'INSERT']),
+    args: [arg.key('key', 0), arg.string('value')],
     handler: setnxCommand,
   },
   {
@@ -689,6 +704,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom'],
     acl: ['string'],
     keys: firstKey(['OW', 'UPDATE']),
+    args: [arg.key('key', 0), arg.integer('seconds'), arg.string('value')],
     handler: setexCommand,
   },
   {
@@ -701,6 +717,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom'],
     acl: ['string'],
     keys: firstKey(['OW', 'UPDATE']),
+    args: [arg.key('key', 0), arg.integer('milliseconds'), arg.string('value')],
     handler: psetexCommand,
   },
   {
@@ -714,6 +731,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     acl: ['string'],
     tips: ['request_policy:multi_shard'],
     keys: [{ flags: ['RO', 'ACCESS'], begin: { index: 1 }, find: { range: { lastkey: -1, step: 1, limit: 0 } } }],
+    args: [arg.key('key', 0, { multiple: true })],
     handler: mgetCommand,
   },
   {
@@ -727,6 +745,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     acl: ['string'],
     tips: ['request_policy:multi_shard', 'response_policy:all_succeeded'],
     keys: [{ flags: ['OW', 'UPDATE'], begin: { index: 1 }, find: { range: { lastkey: -1, step: 2, limit: 0 } } }],
+    args: [arg.block('key_value', [arg.key('key', 0), arg.string('value')], { multiple: true })],
     handler: msetCommand,
   },
   {
@@ -740,6 +759,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     acl: ['string'],
     tips: ['request_policy:multi_shard', 'response_policy:agg_min'],
     keys: [{ flags: ['OW', 'INSERT'], begin: { index: 1 }, find: { range: { lastkey: -1, step: 2, limit: 0 } } }],
+    args: [arg.block('key_value', [arg.key('key', 0), arg.string('value')], { multiple: true })],
     handler: msetnxCommand,
   },
   {
@@ -755,6 +775,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
     keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
+    args: [arg.key('key', 0), arg.string('value')],
     handler: getsetCommand,
   },
   {
@@ -767,6 +788,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'fast'],
     acl: ['string'],
     keys: firstKey(['RW', 'ACCESS', 'DELETE']),
+    args: [arg.key('key', 0)],
     handler: getdelCommand,
   },
   {
@@ -779,6 +801,16 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'fast'],
     acl: ['string'],
     keys: firstKey(['RW', 'ACCESS', 'UPDATE'], 'RW and UPDATE because it changes the TTL'),
+    args: [
+      arg.key('key', 0),
+      arg.oneOf('expiration', [
+        arg.integer('seconds', { token: 'EX' }),
+        arg.integer('milliseconds', { token: 'PX' }),
+        arg.unixTime('unix-time-seconds', { token: 'EXAT' }),
+        arg.unixTime('unix-time-milliseconds', { token: 'PXAT' }),
+        arg.token('PERSIST'),
+      ], { optional: true }),
+    ],
     handler: getexCommand,
   },
   {
@@ -792,6 +824,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
     keys: firstKey(['RW', 'INSERT']),
+    args: [arg.key('key', 0), arg.string('value')],
     handler: appendCommand,
   },
   {
@@ -804,6 +837,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['readonly', 'fast'],
     acl: ['string'],
     keys: firstKey(['RO']),
+    args: [arg.key('key', 0)],
     handler: strlenCommand,
   },
   {
@@ -816,6 +850,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
     keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
+    args: [arg.key('key', 0)],
     handler: incrCommand,
   },
   {
@@ -828,6 +863,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
     keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
+    args: [arg.key('key', 0)],
     handler: decrCommand,
   },
   {
@@ -840,6 +876,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
     keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
+    args: [arg.key('key', 0), arg.integer('increment')],
     handler: incrbyCommand,
   },
   {
@@ -852,6 +889,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
     keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
+    args: [arg.key('key', 0), arg.integer('decrement')],
     handler: decrbyCommand,
   },
   {
@@ -864,6 +902,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
     keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
+    args: [arg.key('key', 0), arg.double('increment')],
     handler: incrbyfloatCommand,
   },
   {
@@ -876,6 +915,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['readonly'],
     acl: ['string'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [arg.key('key', 0), arg.integer('start'), arg.integer('end')],
     handler: getrangeCommand,
   },
   {
@@ -889,6 +929,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom'],
     acl: ['string'],
     keys: firstKey(['RW', 'UPDATE']),
+    args: [arg.key('key', 0), arg.integer('offset'), arg.string('value')],
     handler: setrangeCommand,
   },
   {
@@ -904,6 +945,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['readonly'],
     acl: ['string'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [arg.key('key', 0), arg.integer('start'), arg.integer('end')],
     handler: getrangeCommand,
   },
   {
@@ -916,6 +958,14 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['readonly'],
     acl: ['string'],
     keys: [{ flags: ['RO', 'ACCESS'], begin: { index: 1 }, find: { range: { lastkey: 1, step: 1, limit: 0 } } }],
+    args: [
+      arg.key('key1', 0),
+      arg.key('key2', 0),
+      arg.token('LEN', { optional: true }),
+      arg.token('IDX', { optional: true }),
+      arg.integer('len', { token: 'MINMATCHLEN', optional: true }),
+      arg.token('WITHMATCHLEN', { optional: true }),
+    ],
     handler: lcsCommand,
   },
 ];

@@ -433,7 +433,8 @@ export const SERVER_COMMANDS: CommandSpec[] = [
       group: 'server',
       complexity: 'Depends on subcommand.',
       arity: -2,
-      flags: ['admin', 'noscript', 'loading', 'stale'],
+      // protected: refused unless enable-debug-command allows it (the dispatcher's gate reads the flag).
+      flags: ['admin', 'noscript', 'loading', 'stale', 'protected'],
       handler: debugCommand,
     },
     { docFlags: ['syscmd'] } satisfies CommandDocExtras,

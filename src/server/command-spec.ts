@@ -28,6 +28,10 @@ export type CommandFlag =
   | 'no_multi'
   | 'movablekeys'
   | 'allow_busy'
+  /**
+   * Refused before it runs unless its setting allows it (Redis's CMD_PROTECTED): DEBUG by
+   * enable-debug-command, MODULE's LOAD/LOADEX/UNLOAD by enable-module-command (no / yes / local).
+   */
   | 'protected'
   // Cinder's gate flags, never listed by COMMAND: where Redis's processCommand compares command
   // procs by name, the table says it instead.

@@ -1,4 +1,4 @@
-import type { CommandSpec, KeySpec, KeySpecFlag } from '../server/command-spec.js';
+import { arg, type CommandSpec, type KeySpec, type KeySpecFlag } from '../server/command-spec.js';
 import { EVENT } from '../server/notify.js';
 import { afterRemoval } from './collection.js';
 import type { Client } from '../server/client.js';
@@ -238,6 +238,7 @@ export const BLOCKING_COMMANDS: CommandSpec[] = [
     acl: ['list'],
     keys: KEYS_BEFORE_TIMEOUT,
     history: [['6.0.0', '`timeout` is interpreted as a double instead of an integer.']],
+    args: [arg.key('key', 0, { multiple: true }), arg.double('timeout')],
     handler: blpopCommand,
   },
   {
@@ -251,6 +252,7 @@ export const BLOCKING_COMMANDS: CommandSpec[] = [
     acl: ['list'],
     keys: KEYS_BEFORE_TIMEOUT,
     history: [['6.0.0', '`timeout` is interpreted as a double instead of an integer.']],
+    args: [arg.key('key', 0, { multiple: true }), arg.double('timeout')],
     handler: brpopCommand,
   },
   {
@@ -267,6 +269,7 @@ export const BLOCKING_COMMANDS: CommandSpec[] = [
     docFlags: ['deprecated'],
     deprecatedSince: '6.2.0',
     replacedBy: '`BLMOVE` with the `RIGHT` and `LEFT` arguments',
+    args: [arg.key('source', 0), arg.key('destination', 1), arg.double('timeout')],
     handler: brpoplpushCommand,
   },
   {
@@ -279,6 +282,13 @@ export const BLOCKING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'noscript', 'blocking'],
     acl: ['list'],
     keys: MOVE_KEYS,
+    args: [
+      arg.key('source', 0),
+      arg.key('destination', 1),
+      arg.oneOf('wherefrom', [arg.token('LEFT'), arg.token('RIGHT')]),
+      arg.oneOf('whereto', [arg.token('LEFT'), arg.token('RIGHT')]),
+      arg.double('timeout'),
+    ],
     handler: blmoveCommand,
   },
   {
@@ -291,6 +301,13 @@ export const BLOCKING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'blocking', 'movablekeys'],
     acl: ['list'],
     keys: NUMKEYS_AT_2,
+    args: [
+      arg.double('timeout'),
+      arg.integer('numkeys'),
+      arg.key('key', 0, { multiple: true }),
+      arg.oneOf('where', [arg.token('LEFT'), arg.token('RIGHT')]),
+      arg.integer('count', { token: 'COUNT', optional: true }),
+    ],
     handler: blmpopCommand,
   },
   {
@@ -304,6 +321,7 @@ export const BLOCKING_COMMANDS: CommandSpec[] = [
     acl: ['sortedset'],
     keys: KEYS_BEFORE_TIMEOUT,
     history: [['6.0.0', '`timeout` is interpreted as a double instead of an integer.']],
+    args: [arg.key('key', 0, { multiple: true }), arg.double('timeout')],
     handler: bzpopminCommand,
   },
   {
@@ -317,6 +335,7 @@ export const BLOCKING_COMMANDS: CommandSpec[] = [
     acl: ['sortedset'],
     keys: KEYS_BEFORE_TIMEOUT,
     history: [['6.0.0', '`timeout` is interpreted as a double instead of an integer.']],
+    args: [arg.key('key', 0, { multiple: true }), arg.double('timeout')],
     handler: bzpopmaxCommand,
   },
   {
@@ -329,6 +348,13 @@ export const BLOCKING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'blocking', 'movablekeys'],
     acl: ['sortedset'],
     keys: NUMKEYS_AT_2,
+    args: [
+      arg.double('timeout'),
+      arg.integer('numkeys'),
+      arg.key('key', 0, { multiple: true }),
+      arg.oneOf('where', [arg.token('MIN'), arg.token('MAX')]),
+      arg.integer('count', { token: 'COUNT', optional: true }),
+    ],
     handler: bzmpopCommand,
   },
 ];

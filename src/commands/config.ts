@@ -1,4 +1,4 @@
-import type { CommandSpec } from '../server/command-spec.js';
+import { arg, type CommandSpec } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import type { Command } from '../server/command-table.js';
@@ -131,6 +131,7 @@ export const CONFIG_COMMANDS: CommandSpec[] = [
         complexity: 'O(N) when N is the number of configuration parameters provided',
         arity: -3,
         flags: ADMIN_FLAGS,
+        args: [arg.block('parameter', [arg.string('parameter')], { multiple: true })],
         handler: configGetCommand,
       },
       {
@@ -142,6 +143,7 @@ export const CONFIG_COMMANDS: CommandSpec[] = [
         arity: -4,
         flags: ADMIN_FLAGS,
         tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'],
+        args: [arg.block('parameter_value', [arg.string('parameter'), arg.string('value')], { multiple: true })],
         handler: configSetCommand,
       },
       {

@@ -3,7 +3,7 @@ import type { Client } from '../server/client.js';
 import { CommandError, Errors, sanitizeErrorLine, subcommandSyntaxError } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
 import { writeHelp } from './introspection.js';
-import { withDocs } from '../server/command-spec.js';
+import { withDocs, arg } from '../server/command-spec.js';
 import { REDIS_VERSION } from '../util/version.js';
 
 /**
@@ -458,6 +458,7 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
     flags: ['fast', 'pubsub_context'],
     acl: ['connection'],
     tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
+    args: [arg.string('message', { optional: true })],
     handler: pingCommand,
   },
   {
@@ -469,6 +470,7 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
     arity: 2,
     flags: ['loading', 'stale', 'fast'],
     acl: ['connection'],
+    args: [arg.string('message')],
     handler: echoCommand,
   },
   {
@@ -480,6 +482,7 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
     arity: 2,
     flags: ['loading', 'stale', 'fast'],
     acl: ['connection'],
+    args: [arg.integer('index')],
     handler: selectCommand,
   },
   {
@@ -514,6 +517,13 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
       arity: -1,
       flags: CONN_FLAGS,
       acl: ['connection'],
+      args: [
+        arg.block('arguments', [
+          arg.integer('protover'),
+          arg.block('username_password', [arg.string('username'), arg.string('password')], { token: 'AUTH', optional: true }),
+          arg.string('clientname', { token: 'SETNAME', optional: true }),
+        ], { optional: true }),
+      ],
       handler: helloCommand,
     },
     { history: [['6.2.0', 'The protocol version became optional; without it the current context is reported.']] },
@@ -582,6 +592,25 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
           arity: -3,
           flags: CLIENT_ADMIN_SUB,
           acl: ['connection'],
+          args: [
+            arg.oneOf('filter', [
+              arg.string('ip:port', { deprecatedSince: '2.8.12' }),
+              arg.oneOf('new-format', [
+                arg.integer('client-id', { token: 'ID', since: '2.8.12', optional: true }),
+                arg.oneOf('normal_master_slave_pubsub', [
+                  arg.token('NORMAL'),
+                  arg.token('MASTER', { since: '3.2.0' }),
+                  arg.token('SLAVE'),
+                  arg.token('REPLICA', { since: '5.0.0' }),
+                  arg.token('PUBSUB'),
+                ], { token: 'TYPE', since: '2.8.12', optional: true }),
+                arg.string('username', { token: 'USER', optional: true }),
+                arg.string('ip:port', { token: 'ADDR', optional: true }),
+                arg.string('ip:port', { token: 'LADDR', since: '6.2.0', optional: true }),
+                arg.string('yes/no', { token: 'SKIPME', optional: true }),
+              ], { multiple: true }),
+            ]),
+          ],
           handler: clientKillCommand,
         },
         {
@@ -605,6 +634,15 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
           flags: CLIENT_ADMIN_SUB,
           acl: ['connection'],
           tips: ['nondeterministic_output'],
+          args: [
+            arg.oneOf('normal_master_replica_pubsub', [
+              arg.token('NORMAL'),
+              arg.token('MASTER'),
+              arg.token('REPLICA'),
+              arg.token('PUBSUB'),
+            ], { token: 'TYPE', since: '5.0.0', optional: true }),
+            arg.block('id', [arg.integer('client-id', { multiple: true })], { token: 'ID', since: '6.2.0', optional: true }),
+          ],
           handler: clientListCommand,
         },
         {
@@ -627,6 +665,7 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
         arity: -3,
         flags: CLIENT_ADMIN_SUB,
         acl: ['connection'],
+        args: [arg.integer('client-id'), arg.oneOf('timeout_error', [arg.token('TIMEOUT'), arg.token('ERROR')], { optional: true })],
         handler: clientUnblockCommand,
       },
       {
@@ -638,6 +677,7 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
         arity: 3,
         flags: CLIENT_ADMIN_SUB,
         acl: ['connection'],
+        args: [arg.oneOf('enabled', [arg.token('ON'), arg.token('OFF')])],
         handler: clientNoEvictCommand,
       },
       {
@@ -649,6 +689,7 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
         arity: 3,
         flags: CLIENT_SUB,
         acl: ['connection'],
+        args: [arg.oneOf('on_off_skip', [arg.token('ON'), arg.token('OFF'), arg.token('SKIP')])],
         handler: clientReplyCommand,
       },
       {
@@ -660,6 +701,8 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
         arity: 4,
         flags: CLIENT_SUB,
         acl: ['connection'],
+        // Redis 7.2's client-setinfo.json: the tokens are lower case there.
+        args: [arg.oneOf('attr', [arg.string('libname', { token: 'lib-name' }), arg.string('libver', { token: 'lib-ver' })])],
         handler: clientSetInfoCommand,
       },
       {
@@ -671,6 +714,7 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
         arity: 3,
         flags: CLIENT_SUB,
         acl: ['connection'],
+        args: [arg.string('connection-name')],
         handler: clientSetNameCommand,
       },
     ],

@@ -1,4 +1,4 @@
-import type { CommandFlag, CommandSpec, KeySpec } from '../server/command-spec.js';
+import { arg, withDocs, type CommandFlag, type CommandSpec, type KeySpec } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';
 import { CommandError, subcommandSyntaxError } from '../protocol/errors.js';
 import { stringMatch } from '../util/glob.js';
@@ -254,6 +254,12 @@ export const FUNCTION_COMMANDS: CommandSpec[] = [
     flags: FCALL_FLAGS,
     acl: ['scripting'],
     keys: FCALL_KEYS(['RW', 'ACCESS', 'UPDATE'], 'We cannot tell how the keys will be used so we assume the worst, RW and UPDATE'),
+    args: [
+      arg.string('function'),
+      arg.integer('numkeys'),
+      arg.key('key', 0, { optional: true, multiple: true }),
+      arg.string('arg', { optional: true, multiple: true }),
+    ],
     handler: (c, argv) => fcallCommand(c, argv, false),
   },
   {
@@ -266,6 +272,12 @@ export const FUNCTION_COMMANDS: CommandSpec[] = [
     flags: ['readonly', ...FCALL_FLAGS],
     acl: ['scripting'],
     keys: FCALL_KEYS(['RO', 'ACCESS'], 'We cannot tell how the keys will be used so we assume the worst, RO and ACCESS'),
+    args: [
+      arg.string('function'),
+      arg.integer('numkeys'),
+      arg.key('key', 0, { optional: true, multiple: true }),
+      arg.string('arg', { optional: true, multiple: true }),
+    ],
     handler: (c, argv) => fcallCommand(c, argv, true),
   },
   {
@@ -277,26 +289,45 @@ export const FUNCTION_COMMANDS: CommandSpec[] = [
     arity: -2,
     flags: [],
     subcommands: [
-      subcommand('delete', 'Deletes a library and its functions.', 'O(1)', 3, ['write', 'noscript'], functionDeleteCommand, ALL_SHARDS_SUCCEEDED),
+      withDocs(subcommand('delete', 'Deletes a library and its functions.', 'O(1)', 3, ['write', 'noscript'], functionDeleteCommand, ALL_SHARDS_SUCCEEDED), {
+        args: [arg.string('library-name')],
+      }),
       subcommand('dump', 'Serializes every library into a payload FUNCTION RESTORE accepts.', 'O(N) where N is the number of functions', 2, ['noscript'], functionDumpCommand),
-      subcommand('flush', 'Deletes every library.', 'O(N) where N is the number of functions deleted', -2, ['write', 'noscript'], functionFlushCommand, ALL_SHARDS_SUCCEEDED),
+      withDocs(
+        subcommand('flush', 'Deletes every library.', 'O(N) where N is the number of functions deleted', -2, ['write', 'noscript'], functionFlushCommand, ALL_SHARDS_SUCCEEDED),
+        { args: [arg.oneOf('async', [arg.token('ASYNC'), arg.token('SYNC')], { optional: true })] },
+      ),
       subcommand('help', 'Describes the FUNCTION subcommands.', 'O(1)', 2, ['loading', 'stale'], functionHelpCommand),
       subcommand('kill', 'Stops the function that is running, if it has not written yet.', 'O(1)', 2, ['noscript', 'allow_busy'], functionKillCommand, [
         'request_policy:all_shards',
         'response_policy:one_succeeded',
       ]),
-      subcommand('list', 'Describes the loaded libraries and their functions.', 'O(N) where N is the number of functions', -2, ['noscript'], functionListCommand, [
-        'nondeterministic_output_order',
-      ]),
-      subcommand('load', 'Loads a library of functions.', 'O(1) (considering compilation time is redundant)', -3, ['write', 'denyoom', 'noscript'], functionLoadCommand, ALL_SHARDS_SUCCEEDED),
-      subcommand(
-        'restore',
-        'Loads the libraries of a FUNCTION DUMP payload.',
-        'O(N) where N is the number of functions on the payload',
-        -3,
-        ['write', 'denyoom', 'noscript'],
-        functionRestoreCommand,
-        ALL_SHARDS_SUCCEEDED,
+      withDocs(
+        subcommand('list', 'Describes the loaded libraries and their functions.', 'O(N) where N is the number of functions', -2, ['noscript'], functionListCommand, [
+          'nondeterministic_output_order',
+        ]),
+        { args: [arg.string('library-name-pattern', { token: 'LIBRARYNAME', optional: true }), arg.token('WITHCODE', { optional: true })] },
+      ),
+      withDocs(
+        subcommand('load', 'Loads a library of functions.', 'O(1) (considering compilation time is redundant)', -3, ['write', 'denyoom', 'noscript'], functionLoadCommand, ALL_SHARDS_SUCCEEDED),
+        { args: [arg.token('REPLACE', { optional: true }), arg.string('function-code')] },
+      ),
+      withDocs(
+        subcommand(
+          'restore',
+          'Loads the libraries of a FUNCTION DUMP payload.',
+          'O(N) where N is the number of functions on the payload',
+          -3,
+          ['write', 'denyoom', 'noscript'],
+          functionRestoreCommand,
+          ALL_SHARDS_SUCCEEDED,
+        ),
+        {
+          args: [
+            arg.string('serialized-value'),
+            arg.oneOf('policy', [arg.token('FLUSH'), arg.token('APPEND'), arg.token('REPLACE')], { optional: true }),
+          ],
+        },
       ),
       subcommand('stats', 'Describes the function running now and the engines.', 'O(1)', 2, ['noscript', 'allow_busy'], functionStatsCommand, [
         'nondeterministic_output',

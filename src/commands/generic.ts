@@ -1,4 +1,4 @@
-import type { CommandSpec, KeySpec, KeySpecFlag } from '../server/command-spec.js';
+import { arg, type CommandSpec, type KeySpec, type KeySpecFlag } from '../server/command-spec.js';
 import { notify, notifyKeyspaceEvent, EVENT } from '../server/notify.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
@@ -581,6 +581,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     acl: ['keyspace'],
     tips: MULTI_SHARD_SUM,
     keys: [keyRange(1, -1, ['RM', 'DELETE'])],
+    args: [arg.key('key', 0, { multiple: true })],
     handler: delCommand,
   },
   {
@@ -594,6 +595,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     acl: ['keyspace'],
     tips: MULTI_SHARD_SUM,
     keys: [keyRange(1, -1, ['RM', 'DELETE'])],
+    args: [arg.key('key', 0, { multiple: true })],
     handler: delCommand,
   },
   {
@@ -607,6 +609,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     acl: ['keyspace'],
     tips: MULTI_SHARD_SUM,
     keys: [keyRange(1, -1, ['RO'])],
+    args: [arg.key('key', 0, { multiple: true })],
     handler: existsCommand,
   },
   {
@@ -619,6 +622,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     flags: ['readonly', 'fast'],
     acl: ['keyspace'],
     keys: [keyRange(1, 0, ['RO'])],
+    args: [arg.key('key', 0)],
     handler: typeCommand,
   },
   {
@@ -631,6 +635,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     flags: ['write'],
     acl: ['keyspace'],
     keys: [keyRange(1, 0, ['RW', 'ACCESS', 'DELETE']), keyRange(2, 0, ['OW', 'UPDATE'])],
+    args: [arg.key('key', 0), arg.key('newkey', 1)],
     handler: renameCommand,
   },
   {
@@ -643,6 +648,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     flags: ['write', 'fast'],
     acl: ['keyspace'],
     keys: [keyRange(1, 0, ['RW', 'ACCESS', 'DELETE']), keyRange(2, 0, ['OW', 'INSERT'])],
+    args: [arg.key('key', 0), arg.key('newkey', 1)],
     handler: renamenxCommand,
   },
   {
@@ -655,6 +661,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     flags: ['write', 'fast'],
     acl: ['keyspace'],
     keys: [keyRange(1, 0, ['RW', 'ACCESS', 'UPDATE'])],
+    args: [arg.key('key', 0), arg.integer('db')],
     handler: moveCommand,
   },
   {
@@ -667,6 +674,12 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom'],
     acl: ['keyspace'],
     keys: [keyRange(1, 0, ['RO', 'ACCESS']), keyRange(2, 0, ['OW', 'UPDATE'])],
+    args: [
+      arg.key('source', 0),
+      arg.key('destination', 1),
+      arg.integer('destination-db', { token: 'DB', optional: true }),
+      arg.token('REPLACE', { optional: true }),
+    ],
     handler: copyCommand,
   },
   {
@@ -680,6 +693,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     acl: ['keyspace'],
     tips: MULTI_SHARD_SUM,
     keys: [keyRange(1, -1, ['RO'])],
+    args: [arg.key('key', 0, { multiple: true })],
     handler: touchCommand,
   },
   {
@@ -704,6 +718,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     flags: ['readonly'],
     acl: ['keyspace', 'dangerous'],
     tips: ['request_policy:all_shards', 'nondeterministic_output_order'],
+    args: [arg.pattern('pattern')],
     handler: keysCommand,
   },
   {
@@ -716,6 +731,12 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     flags: ['readonly'],
     acl: ['keyspace'],
     tips: ['nondeterministic_output', 'request_policy:special'],
+    args: [
+      arg.integer('cursor'),
+      arg.pattern('pattern', { token: 'MATCH', optional: true }),
+      arg.integer('count', { token: 'COUNT', optional: true }),
+      arg.string('type', { token: 'TYPE', since: '6.0.0', optional: true }),
+    ],
     handler: scanCommand,
   },
   {
@@ -740,6 +761,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     flags: ['write'],
     acl: ['keyspace', 'dangerous'],
     tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
+    args: [arg.oneOf('async', [arg.token('ASYNC', { since: '4.0.0' }), arg.token('SYNC', { since: '6.2.0' })], { optional: true })],
     handler: flushdbCommand,
   },
   {
@@ -752,6 +774,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     flags: ['write'],
     acl: ['keyspace', 'dangerous'],
     tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
+    args: [arg.oneOf('async', [arg.token('ASYNC', { since: '4.0.0' }), arg.token('SYNC', { since: '6.2.0' })], { optional: true })],
     handler: flushallCommand,
   },
   {
@@ -763,6 +786,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     arity: 3,
     flags: ['write', 'fast'],
     acl: ['keyspace', 'dangerous'],
+    args: [arg.integer('index1'), arg.integer('index2')],
     handler: swapdbCommand,
   },
   {
@@ -775,6 +799,11 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     flags: ['write', 'fast'],
     acl: ['keyspace'],
     keys: [keyRange(1, 0, ['RW', 'UPDATE'])],
+    args: [
+      arg.key('key', 0),
+      arg.integer('seconds'),
+      arg.oneOf('condition', [arg.token('NX'), arg.token('XX'), arg.token('GT'), arg.token('LT')], { since: '7.0.0', optional: true }),
+    ],
     handler: expireCommand,
   },
   {
@@ -787,6 +816,11 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     flags: ['write', 'fast'],
     acl: ['keyspace'],
     keys: [keyRange(1, 0, ['RW', 'UPDATE'])],
+    args: [
+      arg.key('key', 0),
+      arg.integer('milliseconds'),
+      arg.oneOf('condition', [arg.token('NX'), arg.token('XX'), arg.token('GT'), arg.token('LT')], { since: '7.0.0', optional: true }),
+    ],
     handler: pexpireCommand,
   },
   {
@@ -799,6 +833,11 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     flags: ['write', 'fast'],
     acl: ['keyspace'],
     keys: [keyRange(1, 0, ['RW', 'UPDATE'])],
+    args: [
+      arg.key('key', 0),
+      arg.unixTime('unix-time-seconds'),
+      arg.oneOf('condition', [arg.token('NX'), arg.token('XX'), arg.token('GT'), arg.token('LT')], { since: '7.0.0', optional: true }),
+    ],
     handler: expireatCommand,
   },
   {
@@ -811,6 +850,11 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     flags: ['write', 'fast'],
     acl: ['keyspace'],
     keys: [keyRange(1, 0, ['RW', 'UPDATE'])],
+    args: [
+      arg.key('key', 0),
+      arg.unixTime('unix-time-milliseconds'),
+      arg.oneOf('condition', [arg.token('NX'), arg.token('XX'), arg.token('GT'), arg.token('LT')], { since: '7.0.0', optional: true }),
+    ],
     handler: pexpireatCommand,
   },
   {
@@ -824,6 +868,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     acl: ['keyspace'],
     tips: ['nondeterministic_output'],
     keys: [keyRange(1, 0, ['RO', 'ACCESS'])],
+    args: [arg.key('key', 0)],
     handler: ttlCommand,
   },
   {
@@ -837,6 +882,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     acl: ['keyspace'],
     tips: ['nondeterministic_output'],
     keys: [keyRange(1, 0, ['RO', 'ACCESS'])],
+    args: [arg.key('key', 0)],
     handler: pttlCommand,
   },
   {
@@ -849,6 +895,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     flags: ['readonly', 'fast'],
     acl: ['keyspace'],
     keys: [keyRange(1, 0, ['RO', 'ACCESS'])],
+    args: [arg.key('key', 0)],
     handler: expiretimeCommand,
   },
   {
@@ -861,6 +908,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     flags: ['readonly', 'fast'],
     acl: ['keyspace'],
     keys: [keyRange(1, 0, ['RO', 'ACCESS'])],
+    args: [arg.key('key', 0)],
     handler: pexpiretimeCommand,
   },
   {
@@ -873,6 +921,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
     flags: ['write', 'fast'],
     acl: ['keyspace'],
     keys: [keyRange(1, 0, ['RW', 'UPDATE'])],
+    args: [arg.key('key', 0)],
     handler: persistCommand,
   },
   {
@@ -895,6 +944,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
         acl: ['keyspace'],
         tips: ['nondeterministic_output'],
         keys: [keyRange(2, 0, ['RO'])],
+        args: [arg.key('key', 0)],
         handler: objectEncodingCommand,
       },
       {
@@ -908,6 +958,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
         acl: ['keyspace'],
         tips: ['nondeterministic_output'],
         keys: [keyRange(2, 0, ['RO'])],
+        args: [arg.key('key', 0)],
         handler: objectFreqCommand,
       },
       {
@@ -932,6 +983,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
         acl: ['keyspace'],
         tips: ['nondeterministic_output'],
         keys: [keyRange(2, 0, ['RO'])],
+        args: [arg.key('key', 0)],
         handler: objectIdletimeCommand,
       },
       {
@@ -945,6 +997,7 @@ export const GENERIC_COMMANDS: CommandSpec[] = [
         acl: ['keyspace'],
         tips: ['nondeterministic_output'],
         keys: [keyRange(2, 0, ['RO'])],
+        args: [arg.key('key', 0)],
         handler: objectRefcountCommand,
       },
     ],

@@ -1,4 +1,4 @@
-import { withDocs, type CommandSpec, firstKey } from '../server/command-spec.js';
+import { withDocs, type CommandSpec, firstKey, arg } from '../server/command-spec.js';
 import { notify, EVENT } from '../server/notify.js';
 import { randomCountArgs, removeMembers } from './collection.js';
 import { cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
@@ -326,6 +326,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     flags: ['write', 'fast'],
     acl: ['hash'],
     keys: firstKey(['RW', 'DELETE']),
+    args: [arg.key('key', 0), arg.string('field', { multiple: true })],
     handler: hdelCommand,
   }, { history: [['2.4.0', 'Takes several fields.']] }),
   {
@@ -338,6 +339,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     flags: ['readonly', 'fast'],
     acl: ['hash'],
     keys: firstKey(['RO']),
+    args: [arg.key('key', 0), arg.string('field')],
     handler: hexistsCommand,
   },
   {
@@ -350,6 +352,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     flags: ['readonly', 'fast'],
     acl: ['hash'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [arg.key('key', 0), arg.string('field')],
     handler: hgetCommand,
   },
   {
@@ -363,6 +366,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     acl: ['hash'],
     tips: ['nondeterministic_output_order'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [arg.key('key', 0)],
     handler: hgetallCommand,
   },
   {
@@ -375,6 +379,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['hash'],
     keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
+    args: [arg.key('key', 0), arg.string('field'), arg.integer('increment')],
     handler: hincrbyCommand,
   },
   {
@@ -387,6 +392,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['hash'],
     keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
+    args: [arg.key('key', 0), arg.string('field'), arg.double('increment')],
     handler: hincrbyfloatCommand,
   },
   {
@@ -400,6 +406,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     acl: ['hash'],
     tips: ['nondeterministic_output_order'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [arg.key('key', 0)],
     handler: hkeysCommand,
   },
   {
@@ -412,6 +419,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     flags: ['readonly', 'fast'],
     acl: ['hash'],
     keys: firstKey(['RO']),
+    args: [arg.key('key', 0)],
     handler: hlenCommand,
   },
   {
@@ -424,6 +432,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     flags: ['readonly', 'fast'],
     acl: ['hash'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [arg.key('key', 0), arg.string('field', { multiple: true })],
     handler: hmgetCommand,
   },
   withDocs({
@@ -436,6 +445,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['hash'],
     keys: firstKey(['RW', 'UPDATE']),
+    args: [arg.key('key', 0), arg.block('field_value', [arg.string('field'), arg.string('value')], { multiple: true })],
     handler: hmsetCommand,
   }, { docFlags: ['deprecated'], deprecatedSince: '4.0.0', replacedBy: '`HSET` with multiple field-value pairs' }),
   {
@@ -449,6 +459,10 @@ export const HASH_COMMANDS: CommandSpec[] = [
     acl: ['hash'],
     tips: ['nondeterministic_output'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [
+      arg.key('key', 0),
+      arg.block('options', [arg.integer('count'), arg.token('WITHVALUES', { optional: true })], { optional: true }),
+    ],
     handler: hrandfieldCommand,
   },
   {
@@ -462,6 +476,12 @@ export const HASH_COMMANDS: CommandSpec[] = [
     acl: ['hash'],
     tips: ['nondeterministic_output'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [
+      arg.key('key', 0),
+      arg.integer('cursor'),
+      arg.pattern('pattern', { token: 'MATCH', optional: true }),
+      arg.integer('count', { token: 'COUNT', optional: true }),
+    ],
     handler: hscanCommand,
   },
   withDocs({
@@ -474,6 +494,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['hash'],
     keys: firstKey(['RW', 'UPDATE']),
+    args: [arg.key('key', 0), arg.block('field_value', [arg.string('field'), arg.string('value')], { multiple: true })],
     handler: hsetCommand,
   }, { history: [['4.0.0', 'Takes several field/value pairs.']] }),
   {
@@ -486,6 +507,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['hash'],
     keys: firstKey(['RW', 'INSERT']),
+    args: [arg.key('key', 0), arg.string('field'), arg.string('value')],
     handler: hsetnxCommand,
   },
   {
@@ -498,6 +520,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     flags: ['readonly', 'fast'],
     acl: ['hash'],
     keys: firstKey(['RO']),
+    args: [arg.key('key', 0), arg.string('field')],
     handler: hstrlenCommand,
   },
   {
@@ -511,6 +534,7 @@ export const HASH_COMMANDS: CommandSpec[] = [
     acl: ['hash'],
     tips: ['nondeterministic_output_order'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [arg.key('key', 0)],
     handler: hvalsCommand,
   },
 ];

@@ -1,4 +1,4 @@
-import type { CommandFlag, CommandSpec, KeySpec, KeySpecFlag } from '../server/command-spec.js';
+import { arg, type CommandArg, type CommandFlag, type CommandSpec, type KeySpec, type KeySpecFlag } from '../server/command-spec.js';
 import { ACL_CATEGORIES, type Command, type CommandTable } from '../server/command-table.js';
 import type { Client } from '../server/client.js';
 import type { Reply } from '../protocol/reply.js';
@@ -165,10 +165,64 @@ export function writeCommandInfo(r: Reply, cmd: Command | undefined): void {
   for (const sub of subs.values()) writeCommandInfo(r, sub);
 }
 
-/** One command's COMMAND DOCS map. Arguments are not part of our specs, so the field is omitted. */
+/** Argument flags in the order Redis prints them. */
+const ARG_FLAGS = [
+  ['optional', 'optional'],
+  ['multiple', 'multiple'],
+  ['multipleToken', 'multiple_token'],
+] as const;
+
+/** A COMMAND DOCS `arguments` list (addReplyCommandArgList): an array of maps, nested for oneof/block. */
+function writeCommandArgs(r: Reply, args: readonly CommandArg[]): void {
+  r.arrayLen(args.length);
+  for (const a of args) {
+    let flagCount = 0;
+    for (const [field] of ARG_FLAGS) if (a[field]) flagCount++;
+    const keySpecIndex = a.keySpecIndex;
+    const hasNested = a.type === 'oneof' || a.type === 'block';
+    const optionalText: Array<[string, string | undefined]> = [
+      ['token', a.token],
+      ['summary', a.summary],
+      ['since', a.since],
+      ['deprecated_since', a.deprecatedSince],
+      ['display_text', a.displayText],
+    ];
+    let n = 2;
+    if (keySpecIndex !== undefined) n++;
+    for (const [, value] of optionalText) if (value !== undefined) n++;
+    if (flagCount > 0) n++;
+    if (hasNested) n++;
+    r.mapLen(n);
+    r.bulk('name');
+    r.bulk(a.name);
+    r.bulk('type');
+    r.bulk(a.type);
+    if (keySpecIndex !== undefined) {
+      r.bulk('key_spec_index');
+      r.int(keySpecIndex);
+    }
+    for (const [field, value] of optionalText) {
+      if (value === undefined) continue;
+      r.bulk(field);
+      r.bulk(value);
+    }
+    if (flagCount > 0) {
+      r.bulk('flags');
+      r.setLen(flagCount);
+      for (const [field, name] of ARG_FLAGS) if (a[field]) r.simple(name);
+    }
+    if (hasNested) {
+      r.bulk('arguments');
+      writeCommandArgs(r, a.args ?? []);
+    }
+  }
+}
+
+/** One command's COMMAND DOCS map, in Redis's field order (addReplyCommandDocs). */
 export function writeCommandDocs(r: Reply, cmd: Command): void {
   const spec = cmd.spec;
   const history = spec.history ?? [];
+  const args = spec.args ?? [];
   const docFlags = spec.docFlags ?? [];
   const subs = cmd.subcommands;
   let n = 1; // group
@@ -179,6 +233,7 @@ export function writeCommandDocs(r: Reply, cmd: Command): void {
   if (spec.deprecatedSince) n++;
   if (spec.replacedBy) n++;
   if (history.length > 0) n++;
+  if (args.length > 0) n++;
   if (subs !== null) n++;
   r.mapLen(n);
   if (spec.summary) {
@@ -216,6 +271,10 @@ export function writeCommandDocs(r: Reply, cmd: Command): void {
       r.bulk(version);
       r.bulk(change);
     }
+  }
+  if (args.length > 0) {
+    r.bulk('arguments');
+    writeCommandArgs(r, args);
   }
   if (subs !== null) {
     r.bulk('subcommands');
@@ -436,6 +495,7 @@ export const INTROSPECTION_COMMANDS: CommandSpec[] = [
         complexity: 'O(N) where N is the number of commands to look up',
         arity: -2,
         tips: ['nondeterministic_output_order'],
+        args: [arg.string('command-name', { optional: true, multiple: true })],
         handler: commandDocsCommand,
       },
       {
@@ -473,6 +533,7 @@ export const INTROSPECTION_COMMANDS: CommandSpec[] = [
         complexity: 'O(N) where N is the number of commands to look up',
         arity: -2,
         tips: ['nondeterministic_output_order'],
+        args: [arg.string('command-name', { optional: true, multiple: true })],
         handler: commandInfoCommand,
       },
       {
@@ -483,6 +544,13 @@ export const INTROSPECTION_COMMANDS: CommandSpec[] = [
         complexity: 'O(N) where N is the total number of Redis commands',
         arity: -2,
         tips: ['nondeterministic_output_order'],
+        args: [
+          arg.oneOf('filterby', [
+            arg.string('module-name', { token: 'MODULE' }),
+            arg.string('category', { token: 'ACLCAT' }),
+            arg.pattern('pattern', { token: 'PATTERN' }),
+          ], { token: 'FILTERBY', optional: true }),
+        ],
         handler: commandListCommand,
       },
     ],

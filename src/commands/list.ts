@@ -1,4 +1,4 @@
-import { withDocs, type CommandSpec, type KeySpec, firstKey } from '../server/command-spec.js';
+import { withDocs, type CommandSpec, type KeySpec, firstKey, arg } from '../server/command-spec.js';
 import { notify, EVENT } from '../server/notify.js';
 import { afterRemoval } from './collection.js';
 import { isOption } from './args.js';
@@ -486,6 +486,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     flags: ['readonly'],
     acl: ['list'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [arg.key('key', 0), arg.integer('index')],
     handler: lindexCommand,
   },
   {
@@ -498,6 +499,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom'],
     acl: ['list'],
     keys: firstKey(['RW', 'INSERT']),
+    args: [arg.key('key', 0), arg.oneOf('where', [arg.token('BEFORE'), arg.token('AFTER')]), arg.string('pivot'), arg.string('element')],
     handler: linsertCommand,
   },
   {
@@ -510,6 +512,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     flags: ['readonly', 'fast'],
     acl: ['list'],
     keys: firstKey(['RO']),
+    args: [arg.key('key', 0)],
     handler: llenCommand,
   },
   {
@@ -522,6 +525,12 @@ export const LIST_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom'],
     acl: ['list'],
     keys: MOVE_KEYS,
+    args: [
+      arg.key('source', 0),
+      arg.key('destination', 1),
+      arg.oneOf('wherefrom', [arg.token('LEFT'), arg.token('RIGHT')]),
+      arg.oneOf('whereto', [arg.token('LEFT'), arg.token('RIGHT')]),
+    ],
     handler: lmoveCommand,
   },
   {
@@ -534,6 +543,12 @@ export const LIST_COMMANDS: CommandSpec[] = [
     flags: ['write'],
     acl: ['list'],
     keys: [{ flags: ['RW', 'ACCESS', 'DELETE'], begin: { index: 1 }, find: { keynum: { keynumidx: 0, firstkey: 1, step: 1 } } }],
+    args: [
+      arg.integer('numkeys'),
+      arg.key('key', 0, { multiple: true }),
+      arg.oneOf('where', [arg.token('LEFT'), arg.token('RIGHT')]),
+      arg.integer('count', { token: 'COUNT', optional: true }),
+    ],
     handler: lmpopCommand,
   },
   withDocs({
@@ -546,6 +561,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     flags: ['write', 'fast'],
     acl: ['list'],
     keys: firstKey(['RW', 'ACCESS', 'DELETE']),
+    args: [arg.key('key', 0), arg.integer('count', { since: '6.2.0', optional: true })],
     handler: lpopCommand,
   }, { history: [['6.2.0', 'Added the `count` argument.']] }),
   {
@@ -558,6 +574,13 @@ export const LIST_COMMANDS: CommandSpec[] = [
     flags: ['readonly'],
     acl: ['list'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [
+      arg.key('key', 0),
+      arg.string('element'),
+      arg.integer('rank', { token: 'RANK', optional: true }),
+      arg.integer('num-matches', { token: 'COUNT', optional: true }),
+      arg.integer('len', { token: 'MAXLEN', optional: true }),
+    ],
     handler: lposCommand,
   },
   withDocs({
@@ -570,6 +593,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['list'],
     keys: firstKey(['RW', 'INSERT']),
+    args: [arg.key('key', 0), arg.string('element', { multiple: true })],
     handler: lpushCommand,
   }, { history: [['2.4.0', 'Accepts multiple `element` arguments.']] }),
   withDocs({
@@ -582,6 +606,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['list'],
     keys: firstKey(['RW', 'INSERT']),
+    args: [arg.key('key', 0), arg.string('element', { multiple: true })],
     handler: lpushxCommand,
   }, { history: [['4.0.0', 'Accepts multiple `element` arguments.']] }),
   {
@@ -594,6 +619,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     flags: ['readonly'],
     acl: ['list'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [arg.key('key', 0), arg.integer('start'), arg.integer('stop')],
     handler: lrangeCommand,
   },
   {
@@ -606,6 +632,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     flags: ['write'],
     acl: ['list'],
     keys: firstKey(['RW', 'DELETE']),
+    args: [arg.key('key', 0), arg.integer('count'), arg.string('element')],
     handler: lremCommand,
   },
   {
@@ -618,6 +645,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom'],
     acl: ['list'],
     keys: firstKey(['RW', 'UPDATE']),
+    args: [arg.key('key', 0), arg.integer('index'), arg.string('element')],
     handler: lsetCommand,
   },
   {
@@ -630,6 +658,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     flags: ['write'],
     acl: ['list'],
     keys: firstKey(['RW', 'DELETE']),
+    args: [arg.key('key', 0), arg.integer('start'), arg.integer('stop')],
     handler: ltrimCommand,
   },
   withDocs({
@@ -642,6 +671,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     flags: ['write', 'fast'],
     acl: ['list'],
     keys: firstKey(['RW', 'ACCESS', 'DELETE']),
+    args: [arg.key('key', 0), arg.integer('count', { since: '6.2.0', optional: true })],
     handler: rpopCommand,
   }, { history: [['6.2.0', 'Added the `count` argument.']] }),
   withDocs({
@@ -654,6 +684,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom'],
     acl: ['list'],
     keys: MOVE_KEYS,
+    args: [arg.key('source', 0), arg.key('destination', 1)],
     handler: rpoplpushCommand,
   }, { docFlags: ['deprecated'], deprecatedSince: '6.2.0', replacedBy: '`LMOVE` with the `RIGHT` and `LEFT` arguments' }),
   withDocs({
@@ -666,6 +697,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['list'],
     keys: firstKey(['RW', 'INSERT']),
+    args: [arg.key('key', 0), arg.string('element', { multiple: true })],
     handler: rpushCommand,
   }, { history: [['2.4.0', 'Accepts multiple `element` arguments.']] }),
   withDocs({
@@ -678,6 +710,7 @@ export const LIST_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['list'],
     keys: firstKey(['RW', 'INSERT']),
+    args: [arg.key('key', 0), arg.string('element', { multiple: true })],
     handler: rpushxCommand,
   }, { history: [['4.0.0', 'Accepts multiple `element` arguments.']] }),
 ];

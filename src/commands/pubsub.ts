@@ -1,5 +1,5 @@
 import type { CommandFlag, CommandSpec } from '../server/command-spec.js';
-import { keyAt } from '../server/command-spec.js';
+import { keyAt, arg } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';
 import { CommandError, subcommandSyntaxError } from '../protocol/errors.js';
 import { GlobMatcher } from '../util/glob.js';
@@ -206,6 +206,7 @@ export const PUBSUB_COMMANDS: CommandSpec[] = [
     complexity: 'O(N) where N is the number of channels to subscribe to.',
     arity: -2,
     flags: SUBSCRIBE_FLAGS,
+    args: [arg.string('channel', { multiple: true })],
     handler: subscribeCommand,
   },
   {
@@ -216,6 +217,7 @@ export const PUBSUB_COMMANDS: CommandSpec[] = [
     complexity: 'O(N) where N is the number of clients already subscribed to a channel.',
     arity: -1,
     flags: SUBSCRIBE_FLAGS,
+    args: [arg.string('channel', { optional: true, multiple: true })],
     handler: unsubscribeCommand,
   },
   {
@@ -226,6 +228,7 @@ export const PUBSUB_COMMANDS: CommandSpec[] = [
     complexity: 'O(N) where N is the number of patterns the client is already subscribed to.',
     arity: -2,
     flags: SUBSCRIBE_FLAGS,
+    args: [arg.block('pattern', [arg.pattern('pattern')], { multiple: true })],
     handler: psubscribeCommand,
   },
   {
@@ -237,6 +240,7 @@ export const PUBSUB_COMMANDS: CommandSpec[] = [
       'O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).',
     arity: -1,
     flags: SUBSCRIBE_FLAGS,
+    args: [arg.pattern('pattern', { optional: true, multiple: true })],
     handler: punsubscribeCommand,
   },
   {
@@ -248,6 +252,7 @@ export const PUBSUB_COMMANDS: CommandSpec[] = [
       'O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).',
     arity: 3,
     flags: PUBLISH_FLAGS,
+    args: [arg.string('channel'), arg.string('message')],
     handler: publishCommand,
   },
   {
@@ -259,6 +264,7 @@ export const PUBSUB_COMMANDS: CommandSpec[] = [
     arity: -2,
     flags: SUBSCRIBE_FLAGS,
     keys: shardChannels(-1),
+    args: [arg.string('shardchannel', { multiple: true })],
     handler: ssubscribeCommand,
   },
   {
@@ -270,6 +276,7 @@ export const PUBSUB_COMMANDS: CommandSpec[] = [
     arity: -1,
     flags: SUBSCRIBE_FLAGS,
     keys: shardChannels(-1),
+    args: [arg.string('shardchannel', { optional: true, multiple: true })],
     handler: sunsubscribeCommand,
   },
   {
@@ -281,6 +288,7 @@ export const PUBSUB_COMMANDS: CommandSpec[] = [
     arity: 3,
     flags: PUBLISH_FLAGS,
     keys: shardChannels(0),
+    args: [arg.string('shardchannel'), arg.string('message')],
     handler: spublishCommand,
   },
   {
@@ -301,6 +309,7 @@ export const PUBSUB_COMMANDS: CommandSpec[] = [
           'O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)',
         arity: -2,
         flags: INTROSPECTION_FLAGS,
+        args: [arg.pattern('pattern', { optional: true })],
         handler: pubsubChannelsCommand,
       },
       {
@@ -331,6 +340,7 @@ export const PUBSUB_COMMANDS: CommandSpec[] = [
         complexity: 'O(N) for the NUMSUB subcommand, where N is the number of requested channels',
         arity: -2,
         flags: INTROSPECTION_FLAGS,
+        args: [arg.string('channel', { optional: true, multiple: true })],
         handler: pubsubNumsubCommand,
       },
       {
@@ -342,6 +352,7 @@ export const PUBSUB_COMMANDS: CommandSpec[] = [
           'O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).',
         arity: -2,
         flags: INTROSPECTION_FLAGS,
+        args: [arg.pattern('pattern', { optional: true })],
         handler: pubsubShardChannelsCommand,
       },
       {
@@ -352,6 +363,7 @@ export const PUBSUB_COMMANDS: CommandSpec[] = [
         complexity: 'O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels',
         arity: -2,
         flags: INTROSPECTION_FLAGS,
+        args: [arg.string('shardchannel', { optional: true, multiple: true })],
         handler: pubsubShardNumsubCommand,
       },
     ],

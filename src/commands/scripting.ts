@@ -1,4 +1,4 @@
-import type { CommandFlag, CommandSpec, KeySpec } from '../server/command-spec.js';
+import { arg, type CommandFlag, type CommandSpec, type KeySpec } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
@@ -113,6 +113,12 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
     flags: EVAL_FLAGS,
     acl: ['scripting'],
     keys: EVAL_KEYS(['RW', 'ACCESS', 'UPDATE'], RW_NOTES),
+    args: [
+      arg.string('script'),
+      arg.integer('numkeys'),
+      arg.key('key', 0, { optional: true, multiple: true }),
+      arg.string('arg', { optional: true, multiple: true }),
+    ],
     handler: (c, argv) => evalGeneric(c, argv, false, false),
   },
   {
@@ -125,6 +131,12 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
     flags: EVAL_FLAGS,
     acl: ['scripting'],
     keys: EVAL_KEYS(['RW', 'ACCESS', 'UPDATE']),
+    args: [
+      arg.string('sha1'),
+      arg.integer('numkeys'),
+      arg.key('key', 0, { optional: true, multiple: true }),
+      arg.string('arg', { optional: true, multiple: true }),
+    ],
     handler: (c, argv) => evalGeneric(c, argv, true, false),
   },
   {
@@ -137,6 +149,12 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
     flags: EVAL_RO_FLAGS,
     acl: ['scripting'],
     keys: EVAL_KEYS(['RO', 'ACCESS'], 'We cannot tell how the keys will be used so we assume the worst, RO and ACCESS'),
+    args: [
+      arg.string('script'),
+      arg.integer('numkeys'),
+      arg.key('key', 0, { optional: true, multiple: true }),
+      arg.string('arg', { optional: true, multiple: true }),
+    ],
     handler: (c, argv) => evalGeneric(c, argv, false, true),
   },
   {
@@ -149,6 +167,12 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
     flags: EVAL_RO_FLAGS,
     acl: ['scripting'],
     keys: EVAL_KEYS(['RO', 'ACCESS']),
+    args: [
+      arg.string('sha1'),
+      arg.integer('numkeys'),
+      arg.key('key', 0, { optional: true, multiple: true }),
+      arg.string('arg', { optional: true, multiple: true }),
+    ],
     handler: (c, argv) => evalGeneric(c, argv, true, true),
   },
   {
@@ -170,6 +194,7 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
         flags: ['noscript'],
         acl: ['scripting'],
         tips: ['request_policy:all_shards', 'response_policy:agg_logical_and'],
+        args: [arg.string('sha1', { multiple: true })],
         handler: scriptExistsCommand,
       },
       {
@@ -182,6 +207,7 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
         flags: ['noscript'],
         acl: ['scripting'],
         tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'],
+        args: [arg.oneOf('async', [arg.token('ASYNC'), arg.token('SYNC')], { since: '6.2.0', optional: true })],
         handler: scriptFlushCommand,
       },
       {
@@ -217,6 +243,7 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
         flags: ['noscript', 'stale'],
         acl: ['scripting'],
         tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'],
+        args: [arg.string('script')],
         handler: scriptLoadCommand,
       },
     ],

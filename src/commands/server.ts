@@ -8,7 +8,7 @@ import { parseInteger } from '../util/number.js';
 import { genInfoString, memoryStats } from '../server/info.js';
 import { ByteString, type Value } from '../engine/values.js';
 import { writeHelp } from './introspection.js';
-import { withDocs, type CommandDocExtras } from '../server/command-spec.js';
+import { withDocs, type CommandDocExtras, arg } from '../server/command-spec.js';
 
 /**
  * Server commands: INFO TIME LASTSAVE SHUTDOWN DEBUG MEMORY (server.c, debug.c, object.c in
@@ -360,6 +360,7 @@ export const SERVER_COMMANDS: CommandSpec[] = [
       flags: ['loading', 'stale'],
       acl: ['dangerous'],
       tips: ALL_SHARDS_SPECIAL,
+      args: [arg.string('section', { optional: true, multiple: true })],
       handler: infoCommand,
     },
     { history: [['7.0.0', 'Several sections may be requested at once.']] },
@@ -397,6 +398,12 @@ export const SERVER_COMMANDS: CommandSpec[] = [
         'O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)',
       arity: -1,
       flags: ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'],
+      args: [
+        arg.oneOf('nosave_save', [arg.token('NOSAVE'), arg.token('SAVE')], { optional: true }),
+        arg.token('NOW', { since: '7.0.0', optional: true }),
+        arg.token('FORCE', { since: '7.0.0', optional: true }),
+        arg.token('ABORT', { since: '7.0.0', optional: true }),
+      ],
       handler: shutdownCommand,
     },
     { history: [['7.0.0', 'NOW, FORCE and ABORT modifiers.']] },
@@ -409,6 +416,7 @@ export const SERVER_COMMANDS: CommandSpec[] = [
       group: 'server',
       complexity: 'Depends on subcommand.',
       arity: -2,
+      // protected: refused unless enable-debug-command allows it (the dispatcher's gate reads the flag).
       flags: ['admin', 'noscript', 'loading', 'stale', 'protected'],
       handler: debugCommand,
     },
@@ -475,6 +483,7 @@ export const SERVER_COMMANDS: CommandSpec[] = [
         arity: -3,
         flags: ['readonly'],
         keys: [{ flags: ['RO'], begin: { index: 2 }, find: { range: { lastkey: 0, step: 1, limit: 0 } } }],
+        args: [arg.key('key', 0), arg.integer('count', { token: 'SAMPLES', optional: true })],
         handler: memoryUsageCommand,
       },
     ],

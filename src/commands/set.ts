@@ -1,4 +1,4 @@
-import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, keyAt } from '../server/command-spec.js';
+import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, keyAt, arg } from '../server/command-spec.js';
 import { notify, EVENT } from '../server/notify.js';
 import { afterRemoval, randomCountArgs, removeMembers } from './collection.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
@@ -456,6 +456,7 @@ export const SET_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['set'],
     keys: [keyAt(1, ['RW', 'INSERT'])],
+    args: [arg.key('key', 0), arg.string('member', { multiple: true })],
     handler: saddCommand,
   }, { history: [['2.4.0', 'Takes several members.']] }),
   {
@@ -468,6 +469,7 @@ export const SET_COMMANDS: CommandSpec[] = [
     flags: ['readonly', 'fast'],
     acl: ['set'],
     keys: [keyAt(1, ['RO'])],
+    args: [arg.key('key', 0)],
     handler: scardCommand,
   },
   {
@@ -481,6 +483,7 @@ export const SET_COMMANDS: CommandSpec[] = [
     acl: ['set'],
     tips: ['nondeterministic_output_order'],
     keys: [keyAt(1, ['RO', 'ACCESS'], -1)],
+    args: [arg.key('key', 0, { multiple: true })],
     handler: sdiffCommand,
   },
   {
@@ -493,6 +496,7 @@ export const SET_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom'],
     acl: ['set'],
     keys: storeKeys(['OW', 'UPDATE']),
+    args: [arg.key('destination', 0), arg.key('key', 1, { multiple: true })],
     handler: sdiffstoreCommand,
   },
   {
@@ -506,6 +510,7 @@ export const SET_COMMANDS: CommandSpec[] = [
     acl: ['set'],
     tips: ['nondeterministic_output_order'],
     keys: [keyAt(1, ['RO', 'ACCESS'], -1)],
+    args: [arg.key('key', 0, { multiple: true })],
     handler: sinterCommand,
   },
   {
@@ -518,6 +523,7 @@ export const SET_COMMANDS: CommandSpec[] = [
     flags: ['readonly'],
     acl: ['set'],
     keys: [{ flags: ['RO', 'ACCESS'], begin: { index: 1 }, find: { keynum: { keynumidx: 0, firstkey: 1, step: 1 } } }],
+    args: [arg.integer('numkeys'), arg.key('key', 0, { multiple: true }), arg.integer('limit', { token: 'LIMIT', optional: true })],
     handler: sintercardCommand,
   },
   {
@@ -530,6 +536,7 @@ export const SET_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom'],
     acl: ['set'],
     keys: storeKeys(['RW', 'UPDATE']),
+    args: [arg.key('destination', 0), arg.key('key', 1, { multiple: true })],
     handler: sinterstoreCommand,
   },
   {
@@ -542,6 +549,7 @@ export const SET_COMMANDS: CommandSpec[] = [
     flags: ['readonly', 'fast'],
     acl: ['set'],
     keys: [keyAt(1, ['RO'])],
+    args: [arg.key('key', 0), arg.string('member')],
     handler: sismemberCommand,
   },
   {
@@ -555,6 +563,7 @@ export const SET_COMMANDS: CommandSpec[] = [
     acl: ['set'],
     tips: ['nondeterministic_output_order'],
     keys: [keyAt(1, ['RO', 'ACCESS'])],
+    args: [arg.key('key', 0)],
     handler: smembersCommand,
   },
   {
@@ -567,6 +576,7 @@ export const SET_COMMANDS: CommandSpec[] = [
     flags: ['readonly', 'fast'],
     acl: ['set'],
     keys: [keyAt(1, ['RO', 'ACCESS'])],
+    args: [arg.key('key', 0), arg.string('member', { multiple: true })],
     handler: smismemberCommand,
   },
   {
@@ -579,6 +589,7 @@ export const SET_COMMANDS: CommandSpec[] = [
     flags: ['write', 'fast'],
     acl: ['set'],
     keys: [keyAt(1, ['RW', 'ACCESS', 'DELETE']), keyAt(2, ['RW', 'INSERT'])],
+    args: [arg.key('source', 0), arg.key('destination', 1), arg.string('member')],
     handler: smoveCommand,
   },
   withDocs({
@@ -592,6 +603,7 @@ export const SET_COMMANDS: CommandSpec[] = [
     acl: ['set'],
     tips: ['nondeterministic_output'],
     keys: [keyAt(1, ['RW', 'ACCESS', 'DELETE'])],
+    args: [arg.key('key', 0), arg.integer('count', { since: '3.2.0', optional: true })],
     handler: spopCommand,
   }, { history: [['3.2.0', 'Takes a count.']] }),
   withDocs({
@@ -605,6 +617,7 @@ export const SET_COMMANDS: CommandSpec[] = [
     acl: ['set'],
     tips: ['nondeterministic_output'],
     keys: [keyAt(1, ['RO', 'ACCESS'])],
+    args: [arg.key('key', 0), arg.integer('count', { since: '2.6.0', optional: true })],
     handler: srandmemberCommand,
   }, { history: [['2.6.0', 'Takes a count.']] }),
   withDocs({
@@ -617,6 +630,7 @@ export const SET_COMMANDS: CommandSpec[] = [
     flags: ['write', 'fast'],
     acl: ['set'],
     keys: [keyAt(1, ['RW', 'DELETE'])],
+    args: [arg.key('key', 0), arg.string('member', { multiple: true })],
     handler: sremCommand,
   }, { history: [['2.4.0', 'Takes several members.']] }),
   {
@@ -630,6 +644,12 @@ export const SET_COMMANDS: CommandSpec[] = [
     acl: ['set'],
     tips: ['nondeterministic_output'],
     keys: [keyAt(1, ['RO', 'ACCESS'])],
+    args: [
+      arg.key('key', 0),
+      arg.integer('cursor'),
+      arg.pattern('pattern', { token: 'MATCH', optional: true }),
+      arg.integer('count', { token: 'COUNT', optional: true }),
+    ],
     handler: sscanCommand,
   },
   {
@@ -643,6 +663,7 @@ export const SET_COMMANDS: CommandSpec[] = [
     acl: ['set'],
     tips: ['nondeterministic_output_order'],
     keys: [keyAt(1, ['RO', 'ACCESS'], -1)],
+    args: [arg.key('key', 0, { multiple: true })],
     handler: sunionCommand,
   },
   {
@@ -655,6 +676,7 @@ export const SET_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom'],
     acl: ['set'],
     keys: storeKeys(['OW', 'UPDATE']),
+    args: [arg.key('destination', 0), arg.key('key', 1, { multiple: true })],
     handler: sunionstoreCommand,
   },
 ];

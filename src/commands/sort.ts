@@ -1,4 +1,4 @@
-import type { CommandSpec, KeySpecFlag } from '../server/command-spec.js';
+import { arg, type CommandSpec, type KeySpecFlag } from '../server/command-spec.js';
 import { notify, EVENT } from '../server/notify.js';
 import { isOption } from './args.js';
 import type { Client } from '../server/client.js';
@@ -309,6 +309,15 @@ export const SORT_COMMANDS: CommandSpec[] = [
       { notes: STORE_NOTES, flags: ['OW', 'UPDATE'], begin: { unknown: true }, find: { unknown: true } },
     ],
     getKeysAndFlags: sortKeys,
+    args: [
+      arg.key('key', 0),
+      arg.pattern('pattern', { keySpecIndex: 1, token: 'BY', optional: true }),
+      arg.block('offset_count', [arg.integer('offset'), arg.integer('count')], { token: 'LIMIT', optional: true }),
+      arg.pattern('pattern', { keySpecIndex: 1, token: 'GET', optional: true, multiple: true, multipleToken: true }),
+      arg.oneOf('order', [arg.token('ASC'), arg.token('DESC')], { optional: true }),
+      arg.token('ALPHA', { name: 'sorting', optional: true }),
+      arg.key('destination', 2, { token: 'STORE', optional: true }),
+    ],
     handler: sortCommand,
   },
   {
@@ -325,6 +334,14 @@ export const SORT_COMMANDS: CommandSpec[] = [
       { notes: BY_GET_NOTES, flags: ['RO', 'ACCESS'], begin: { unknown: true }, find: { unknown: true } },
     ],
     getKeysAndFlags: () => [{ pos: 1, flags: SORTED_KEY_FLAGS }],
+    args: [
+      arg.key('key', 0),
+      arg.pattern('pattern', { keySpecIndex: 1, token: 'BY', optional: true }),
+      arg.block('offset_count', [arg.integer('offset'), arg.integer('count')], { token: 'LIMIT', optional: true }),
+      arg.pattern('pattern', { keySpecIndex: 1, token: 'GET', optional: true, multiple: true, multipleToken: true }),
+      arg.oneOf('order', [arg.token('ASC'), arg.token('DESC')], { optional: true }),
+      arg.token('ALPHA', { name: 'sorting', optional: true }),
+    ],
     handler: sortRoCommand,
   },
 ];

@@ -1,4 +1,4 @@
-import { withDocs, type CommandSpec, type KeySpec, firstKey, keyAt } from '../server/command-spec.js';
+import { withDocs, type CommandSpec, type KeySpec, firstKey, keyAt, arg } from '../server/command-spec.js';
 import { isOption, int64OrThrow } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors, cString, subcommandSyntaxError } from '../protocol/errors.js';
@@ -1234,6 +1234,7 @@ export const STREAM_COMMANDS: CommandSpec[] = [
     flags: ['write', 'fast'],
     acl: ['stream'],
     keys: firstKey(['RW', 'UPDATE']),
+    args: [arg.key('key', 0), arg.string('group'), arg.string('id', { multiple: true })],
     handler: xackCommand,
   },
   withDocs(
@@ -1248,6 +1249,18 @@ export const STREAM_COMMANDS: CommandSpec[] = [
       acl: ['stream'],
       tips: ['nondeterministic_output'],
       keys: firstKey(['RW', 'UPDATE'], 'UPDATE instead of INSERT because of the optional trimming feature'),
+      args: [
+        arg.key('key', 0),
+        arg.token('NOMKSTREAM', { since: '6.2.0', optional: true }),
+        arg.block('trim', [
+          arg.oneOf('strategy', [arg.token('MAXLEN'), arg.token('MINID', { since: '6.2.0' })]),
+          arg.oneOf('operator', [arg.token('=', { name: 'equal' }), arg.token('~', { name: 'approximately' })], { optional: true }),
+          arg.string('threshold'),
+          arg.integer('count', { token: 'LIMIT', since: '6.2.0', optional: true }),
+        ], { optional: true }),
+        arg.oneOf('id_or_auto', [arg.token('*', { name: 'auto_id' }), arg.string('id')]),
+        arg.block('field_value', [arg.string('field'), arg.string('value')], { multiple: true }),
+      ],
       handler: xaddCommand,
     },
     {
@@ -1269,6 +1282,15 @@ export const STREAM_COMMANDS: CommandSpec[] = [
       acl: ['stream'],
       tips: ['nondeterministic_output'],
       keys: firstKey(['RW', 'DELETE']),
+      args: [
+        arg.key('key', 0),
+        arg.string('group'),
+        arg.string('consumer'),
+        arg.string('min-idle-time'),
+        arg.string('start'),
+        arg.integer('count', { token: 'COUNT', optional: true }),
+        arg.token('JUSTID', { optional: true }),
+      ],
       handler: xautoclaimCommand,
     },
     { history: [['7.0.0', 'Added an element to the reply array, containing deleted entries the command cleared from the PEL']] },
@@ -1285,6 +1307,19 @@ export const STREAM_COMMANDS: CommandSpec[] = [
       acl: ['stream'],
       tips: ['nondeterministic_output'],
       keys: firstKey(['RW', 'UPDATE']),
+      args: [
+        arg.key('key', 0),
+        arg.string('group'),
+        arg.string('consumer'),
+        arg.string('min-idle-time'),
+        arg.string('id', { multiple: true }),
+        arg.integer('ms', { token: 'IDLE', optional: true }),
+        arg.unixTime('unix-time-milliseconds', { token: 'TIME', optional: true }),
+        arg.integer('count', { token: 'RETRYCOUNT', optional: true }),
+        arg.token('FORCE', { optional: true }),
+        arg.token('JUSTID', { optional: true }),
+        arg.string('id', { token: 'LASTID', optional: true }),
+      ],
       handler: xclaimCommand,
     },
     { history: [] },
@@ -1299,6 +1334,7 @@ export const STREAM_COMMANDS: CommandSpec[] = [
     flags: ['write', 'fast'],
     acl: ['stream'],
     keys: firstKey(['RW', 'DELETE']),
+    args: [arg.key('key', 0), arg.string('id', { multiple: true })],
     handler: xdelCommand,
   },
   {
@@ -1321,6 +1357,12 @@ export const STREAM_COMMANDS: CommandSpec[] = [
           flags: ['write'],
           acl: ['stream'],
           keys: keysAt2(['RW', 'UPDATE']),
+          args: [
+            arg.key('key', 0),
+            arg.string('groupname'),
+            arg.oneOf('id', [arg.string('id'), arg.token('$', { name: 'new_id' })]),
+            arg.integer('entries_read', { token: 'ENTRIESREAD', optional: true }),
+          ],
           handler: xgroupSetidCommand,
         },
         { history: [['7.0.0', 'Added the optional `entries_read` argument.']] },
@@ -1335,6 +1377,7 @@ export const STREAM_COMMANDS: CommandSpec[] = [
         flags: ['write', 'denyoom'],
         acl: ['stream'],
         keys: keysAt2(['RW', 'INSERT']),
+        args: [arg.key('key', 0), arg.string('groupname'), arg.string('consumername')],
         handler: xgroupCreateconsumerCommand,
       },
       {
@@ -1347,6 +1390,7 @@ export const STREAM_COMMANDS: CommandSpec[] = [
         flags: ['write'],
         acl: ['stream'],
         keys: keysAt2(['RW', 'DELETE']),
+        args: [arg.key('key', 0), arg.string('groupname')],
         handler: xgroupDestroyCommand,
       },
       withDocs(
@@ -1360,6 +1404,13 @@ export const STREAM_COMMANDS: CommandSpec[] = [
           flags: ['write', 'denyoom'],
           acl: ['stream'],
           keys: keysAt2(['RW', 'INSERT']),
+          args: [
+            arg.key('key', 0),
+            arg.string('groupname'),
+            arg.oneOf('id', [arg.string('id'), arg.token('$', { name: 'new_id' })]),
+            arg.token('MKSTREAM', { optional: true }),
+            arg.integer('entries_read', { token: 'ENTRIESREAD', optional: true }),
+          ],
           handler: xgroupCreateCommand,
         },
         { history: [['7.0.0', 'Added the `entries_read` named argument.']] },
@@ -1374,6 +1425,7 @@ export const STREAM_COMMANDS: CommandSpec[] = [
         flags: ['write'],
         acl: ['stream'],
         keys: keysAt2(['RW', 'DELETE']),
+        args: [arg.key('key', 0), arg.string('groupname'), arg.string('consumername')],
         handler: xgroupDelconsumerCommand,
       },
       {
@@ -1409,6 +1461,7 @@ export const STREAM_COMMANDS: CommandSpec[] = [
         acl: ['stream'],
         tips: ['nondeterministic_output'],
         keys: keysAt2(['RO', 'ACCESS']),
+        args: [arg.key('key', 0), arg.string('groupname')],
         handler: xinfoConsumersCommand,
       },
       withDocs(
@@ -1422,6 +1475,10 @@ export const STREAM_COMMANDS: CommandSpec[] = [
           flags: ['readonly'],
           acl: ['stream'],
           keys: keysAt2(['RO', 'ACCESS']),
+          args: [
+            arg.key('key', 0),
+            arg.block('full', [arg.integer('count', { token: 'COUNT', optional: true })], { token: 'FULL', optional: true }),
+          ],
           handler: xinfoStreamCommand,
         },
         {
@@ -1453,6 +1510,7 @@ export const STREAM_COMMANDS: CommandSpec[] = [
           flags: ['readonly'],
           acl: ['stream'],
           keys: keysAt2(['RO', 'ACCESS']),
+          args: [arg.key('key', 0)],
           handler: xinfoGroupsCommand,
         },
         { history: [['7.0.0', 'Added the `entries-read` and `lag` fields']] },
@@ -1469,6 +1527,7 @@ export const STREAM_COMMANDS: CommandSpec[] = [
     flags: ['readonly', 'fast'],
     acl: ['stream'],
     keys: firstKey(['RO']),
+    args: [arg.key('key', 0)],
     handler: xlenCommand,
   },
   withDocs(
@@ -1483,6 +1542,17 @@ export const STREAM_COMMANDS: CommandSpec[] = [
       acl: ['stream'],
       tips: ['nondeterministic_output'],
       keys: firstKey(['RO', 'ACCESS']),
+      args: [
+        arg.key('key', 0),
+        arg.string('group'),
+        arg.block('filters', [
+          arg.integer('min-idle-time', { token: 'IDLE', since: '6.2.0', optional: true }),
+          arg.string('start'),
+          arg.string('end'),
+          arg.integer('count'),
+          arg.string('consumer', { optional: true }),
+        ], { optional: true }),
+      ],
       handler: xpendingCommand,
     },
     { history: [['6.2.0', 'Added the `IDLE` option and exclusive range intervals.']] },
@@ -1498,6 +1568,7 @@ export const STREAM_COMMANDS: CommandSpec[] = [
       flags: ['readonly'],
       acl: ['stream'],
       keys: firstKey(['RO', 'ACCESS']),
+      args: [arg.key('key', 0), arg.string('start'), arg.string('end'), arg.integer('count', { token: 'COUNT', optional: true })],
       handler: xrangeCommand,
     },
     { history: [['6.2.0', 'Added exclusive ranges.']] },
@@ -1513,6 +1584,11 @@ export const STREAM_COMMANDS: CommandSpec[] = [
     acl: ['stream'],
     keys: streamsKeySpec(['RO', 'ACCESS']),
     getKeys: streamsKeys,
+    args: [
+      arg.integer('count', { token: 'COUNT', optional: true }),
+      arg.integer('milliseconds', { token: 'BLOCK', optional: true }),
+      arg.block('streams', [arg.key('key', 0, { multiple: true }), arg.string('id', { multiple: true })], { token: 'STREAMS' }),
+    ],
     handler: xreadCommand,
   },
   {
@@ -1526,6 +1602,13 @@ export const STREAM_COMMANDS: CommandSpec[] = [
     acl: ['stream'],
     keys: streamsKeySpec(['RO', 'ACCESS'], 4),
     getKeys: streamsKeys,
+    args: [
+      arg.block('group_consumer', [arg.string('group'), arg.string('consumer')], { token: 'GROUP' }),
+      arg.integer('count', { token: 'COUNT', optional: true }),
+      arg.integer('milliseconds', { token: 'BLOCK', optional: true }),
+      arg.token('NOACK', { optional: true }),
+      arg.block('streams', [arg.key('key', 0, { multiple: true }), arg.string('id', { multiple: true })], { token: 'STREAMS' }),
+    ],
     handler: xreadgroupCommand,
   },
   withDocs(
@@ -1539,6 +1622,7 @@ export const STREAM_COMMANDS: CommandSpec[] = [
       flags: ['readonly'],
       acl: ['stream'],
       keys: firstKey(['RO', 'ACCESS']),
+      args: [arg.key('key', 0), arg.string('end'), arg.string('start'), arg.integer('count', { token: 'COUNT', optional: true })],
       handler: xrevrangeCommand,
     },
     { history: [['6.2.0', 'Added exclusive ranges.']] },
@@ -1554,6 +1638,12 @@ export const STREAM_COMMANDS: CommandSpec[] = [
       flags: ['write', 'denyoom', 'fast'],
       acl: ['stream'],
       keys: firstKey(['RW', 'UPDATE']),
+      args: [
+        arg.key('key', 0),
+        arg.string('last-id'),
+        arg.integer('entries_added', { token: 'ENTRIESADDED', since: '7.0.0', optional: true }),
+        arg.string('max_deleted_entry_id', { token: 'MAXDELETEDID', since: '7.0.0', optional: true }),
+      ],
       handler: xsetidCommand,
     },
     { history: [['7.0.0', 'Added the `entries_added` and `max_deleted_entry_id` arguments.']] },
@@ -1570,6 +1660,15 @@ export const STREAM_COMMANDS: CommandSpec[] = [
       acl: ['stream'],
       tips: ['nondeterministic_output'],
       keys: firstKey(['RW', 'DELETE']),
+      args: [
+        arg.key('key', 0),
+        arg.block('trim', [
+          arg.oneOf('strategy', [arg.token('MAXLEN'), arg.token('MINID', { since: '6.2.0' })]),
+          arg.oneOf('operator', [arg.token('=', { name: 'equal' }), arg.token('~', { name: 'approximately' })], { optional: true }),
+          arg.string('threshold'),
+          arg.integer('count', { token: 'LIMIT', since: '6.2.0', optional: true }),
+        ]),
+      ],
       handler: xtrimCommand,
     },
     { history: [['6.2.0', 'Added the `MINID` trimming strategy and the `LIMIT` option.']] },

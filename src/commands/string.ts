@@ -1,4 +1,4 @@
-import { firstKey, type CommandSpec, type KeySpecFlag } from '../server/command-spec.js';
+import { firstKey, type CommandSpec, type KeySpecFlag, arg } from '../server/command-spec.js';
 import { notify, keyWritten, EVENT } from '../server/notify.js';
 import { propagating, rewriteCommand } from '../server/propagate.js';
 import { isOption } from './args.js';
@@ -657,6 +657,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['readonly', 'fast'],
     acl: ['string'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [arg.key('key', 0)],
     handler: getCommand,
   },
   {
@@ -670,6 +671,19 @@ export const STRING_COMMANDS: CommandSpec[] = [
     acl: ['string'],
     keys: firstKey(['RW', 'ACCESS', 'UPDATE', 'VARIABLE_FLAGS'], 'RW and ACCESS due to the optional `GET` argument'),
     getKeysAndFlags: setGetKeys,
+    args: [
+      arg.key('key', 0),
+      arg.string('value'),
+      arg.oneOf('condition', [arg.token('NX'), arg.token('XX')], { since: '2.6.12', optional: true }),
+      arg.token('GET', { since: '6.2.0', optional: true }),
+      arg.oneOf('expiration', [
+        arg.integer('seconds', { token: 'EX', since: '2.6.12' }),
+        arg.integer('milliseconds', { token: 'PX', since: '2.6.12' }),
+        arg.unixTime('unix-time-seconds', { token: 'EXAT', since: '6.2.0' }),
+        arg.unixTime('unix-time-milliseconds', { token: 'PXAT', since: '6.2.0' }),
+        arg.token('KEEPTTL', { since: '6.0.0' }),
+      ], { optional: true }),
+    ],
     handler: setCommand,
   },
   {
@@ -682,6 +696,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
     keys: firstKey(['OW', 'INSERT']),
+    args: [arg.key('key', 0), arg.string('value')],
     handler: setnxCommand,
   },
   {
@@ -694,6 +709,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom'],
     acl: ['string'],
     keys: firstKey(['OW', 'UPDATE']),
+    args: [arg.key('key', 0), arg.integer('seconds'), arg.string('value')],
     handler: setexCommand,
   },
   {
@@ -706,6 +722,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom'],
     acl: ['string'],
     keys: firstKey(['OW', 'UPDATE']),
+    args: [arg.key('key', 0), arg.integer('milliseconds'), arg.string('value')],
     handler: psetexCommand,
   },
   {
@@ -719,6 +736,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     acl: ['string'],
     tips: ['request_policy:multi_shard'],
     keys: [{ flags: ['RO', 'ACCESS'], begin: { index: 1 }, find: { range: { lastkey: -1, step: 1, limit: 0 } } }],
+    args: [arg.key('key', 0, { multiple: true })],
     handler: mgetCommand,
   },
   {
@@ -732,6 +750,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     acl: ['string'],
     tips: ['request_policy:multi_shard', 'response_policy:all_succeeded'],
     keys: [{ flags: ['OW', 'UPDATE'], begin: { index: 1 }, find: { range: { lastkey: -1, step: 2, limit: 0 } } }],
+    args: [arg.block('key_value', [arg.key('key', 0), arg.string('value')], { multiple: true })],
     handler: msetCommand,
   },
   {
@@ -745,6 +764,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     acl: ['string'],
     tips: ['request_policy:multi_shard', 'response_policy:agg_min'],
     keys: [{ flags: ['OW', 'INSERT'], begin: { index: 1 }, find: { range: { lastkey: -1, step: 2, limit: 0 } } }],
+    args: [arg.block('key_value', [arg.key('key', 0), arg.string('value')], { multiple: true })],
     handler: msetnxCommand,
   },
   {
@@ -760,6 +780,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
     keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
+    args: [arg.key('key', 0), arg.string('value')],
     handler: getsetCommand,
   },
   {
@@ -772,6 +793,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'fast'],
     acl: ['string'],
     keys: firstKey(['RW', 'ACCESS', 'DELETE']),
+    args: [arg.key('key', 0)],
     handler: getdelCommand,
   },
   {
@@ -784,6 +806,16 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'fast'],
     acl: ['string'],
     keys: firstKey(['RW', 'ACCESS', 'UPDATE'], 'RW and UPDATE because it changes the TTL'),
+    args: [
+      arg.key('key', 0),
+      arg.oneOf('expiration', [
+        arg.integer('seconds', { token: 'EX' }),
+        arg.integer('milliseconds', { token: 'PX' }),
+        arg.unixTime('unix-time-seconds', { token: 'EXAT' }),
+        arg.unixTime('unix-time-milliseconds', { token: 'PXAT' }),
+        arg.token('PERSIST'),
+      ], { optional: true }),
+    ],
     handler: getexCommand,
   },
   {
@@ -797,6 +829,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
     keys: firstKey(['RW', 'INSERT']),
+    args: [arg.key('key', 0), arg.string('value')],
     handler: appendCommand,
   },
   {
@@ -809,6 +842,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['readonly', 'fast'],
     acl: ['string'],
     keys: firstKey(['RO']),
+    args: [arg.key('key', 0)],
     handler: strlenCommand,
   },
   {
@@ -821,6 +855,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
     keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
+    args: [arg.key('key', 0)],
     handler: incrCommand,
   },
   {
@@ -833,6 +868,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
     keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
+    args: [arg.key('key', 0)],
     handler: decrCommand,
   },
   {
@@ -845,6 +881,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
     keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
+    args: [arg.key('key', 0), arg.integer('increment')],
     handler: incrbyCommand,
   },
   {
@@ -857,6 +894,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
     keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
+    args: [arg.key('key', 0), arg.integer('decrement')],
     handler: decrbyCommand,
   },
   {
@@ -869,6 +907,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom', 'fast'],
     acl: ['string'],
     keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
+    args: [arg.key('key', 0), arg.double('increment')],
     handler: incrbyfloatCommand,
   },
   {
@@ -881,6 +920,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['readonly'],
     acl: ['string'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [arg.key('key', 0), arg.integer('start'), arg.integer('end')],
     handler: getrangeCommand,
   },
   {
@@ -894,6 +934,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['write', 'denyoom'],
     acl: ['string'],
     keys: firstKey(['RW', 'UPDATE']),
+    args: [arg.key('key', 0), arg.integer('offset'), arg.string('value')],
     handler: setrangeCommand,
   },
   {
@@ -909,6 +950,7 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['readonly'],
     acl: ['string'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [arg.key('key', 0), arg.integer('start'), arg.integer('end')],
     handler: getrangeCommand,
   },
   {
@@ -921,6 +963,14 @@ export const STRING_COMMANDS: CommandSpec[] = [
     flags: ['readonly'],
     acl: ['string'],
     keys: [{ flags: ['RO', 'ACCESS'], begin: { index: 1 }, find: { range: { lastkey: 1, step: 1, limit: 0 } } }],
+    args: [
+      arg.key('key1', 0),
+      arg.key('key2', 0),
+      arg.token('LEN', { optional: true }),
+      arg.token('IDX', { optional: true }),
+      arg.integer('len', { token: 'MINMATCHLEN', optional: true }),
+      arg.token('WITHMATCHLEN', { optional: true }),
+    ],
     handler: lcsCommand,
   },
 ];

@@ -1,7 +1,7 @@
 import type { CommandSpec } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';
 import { CommandError } from '../protocol/errors.js';
-import { keyAt } from '../server/command-spec.js';
+import { keyAt, arg } from '../server/command-spec.js';
 import { preventPropagation } from '../server/propagate.js';
 import { MultiState, discardTransaction, unwatchAll, watchKey, watchedKeyExpired } from '../server/multi.js';
 
@@ -79,6 +79,7 @@ export const TRANSACTION_COMMANDS: CommandSpec[] = [
     flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy', 'not_queued'],
     acl: ['transaction'],
     keys: [keyAt(1, ['RO'], -1)],
+    args: [arg.key('key', 0, { multiple: true })],
     handler: watchCommand,
   },
   {

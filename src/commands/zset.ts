@@ -1,4 +1,4 @@
-import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, firstKey } from '../server/command-spec.js';
+import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, firstKey, arg } from '../server/command-spec.js';
 import { notify, EVENT } from '../server/notify.js';
 import { afterRemoval, randomCountArgs, removeMembers } from './collection.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
@@ -1055,6 +1055,14 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
       arity: -4,
       flags: ['write', 'denyoom', 'fast'],
       keys: firstKey(['RW', 'UPDATE']),
+      args: [
+        arg.key('key', 0),
+        arg.oneOf('condition', [arg.token('NX'), arg.token('XX')], { since: '3.0.2', optional: true }),
+        arg.oneOf('comparison', [arg.token('GT'), arg.token('LT')], { since: '6.2.0', optional: true }),
+        arg.token('CH', { name: 'change', since: '3.0.2', optional: true }),
+        arg.token('INCR', { name: 'increment', since: '3.0.2', optional: true }),
+        arg.block('score_member', [arg.double('score'), arg.string('member')], { multiple: true }),
+      ],
       handler: zaddCommand,
     }),
     {
@@ -1073,6 +1081,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: 2,
     flags: ['readonly', 'fast'],
     keys: firstKey(['RO']),
+    args: [arg.key('key', 0)],
     handler: zcardCommand,
   }),
   spec({
@@ -1083,6 +1092,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: 4,
     flags: ['readonly', 'fast'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [arg.key('key', 0), arg.double('min'), arg.double('max')],
     handler: zcountCommand,
   }),
   spec({
@@ -1093,6 +1103,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ['readonly'],
     keys: keynumAt1(['RO', 'ACCESS']),
+    args: [arg.integer('numkeys'), arg.key('key', 0, { multiple: true }), arg.token('WITHSCORES', { optional: true })],
     handler: zdiffCommand,
   }),
   spec({
@@ -1103,6 +1114,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: -4,
     flags: ['write', 'denyoom'],
     keys: storeKeys(),
+    args: [arg.key('destination', 0), arg.integer('numkeys'), arg.key('key', 1, { multiple: true })],
     handler: zdiffstoreCommand,
   }),
   spec({
@@ -1113,6 +1125,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: 4,
     flags: ['write', 'denyoom', 'fast'],
     keys: firstKey(['RW', 'ACCESS', 'UPDATE']),
+    args: [arg.key('key', 0), arg.integer('increment'), arg.string('member')],
     handler: zincrbyCommand,
   }),
   spec({
@@ -1123,6 +1136,13 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ['readonly'],
     keys: keynumAt1(['RO', 'ACCESS']),
+    args: [
+      arg.integer('numkeys'),
+      arg.key('key', 0, { multiple: true }),
+      arg.integer('weight', { token: 'WEIGHTS', optional: true, multiple: true }),
+      arg.oneOf('aggregate', [arg.token('SUM'), arg.token('MIN'), arg.token('MAX')], { token: 'AGGREGATE', optional: true }),
+      arg.token('WITHSCORES', { optional: true }),
+    ],
     handler: zinterCommand,
   }),
   spec({
@@ -1133,6 +1153,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ['readonly'],
     keys: keynumAt1(['RO', 'ACCESS']),
+    args: [arg.integer('numkeys'), arg.key('key', 0, { multiple: true }), arg.integer('limit', { token: 'LIMIT', optional: true })],
     handler: zintercardCommand,
   }),
   spec({
@@ -1143,6 +1164,13 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: -4,
     flags: ['write', 'denyoom'],
     keys: storeKeys(),
+    args: [
+      arg.key('destination', 0),
+      arg.integer('numkeys'),
+      arg.key('key', 1, { multiple: true }),
+      arg.integer('weight', { token: 'WEIGHTS', optional: true, multiple: true }),
+      arg.oneOf('aggregate', [arg.token('SUM'), arg.token('MIN'), arg.token('MAX')], { token: 'AGGREGATE', optional: true }),
+    ],
     handler: zinterstoreCommand,
   }),
   spec({
@@ -1153,6 +1181,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: 4,
     flags: ['readonly', 'fast'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [arg.key('key', 0), arg.string('min'), arg.string('max')],
     handler: zlexcountCommand,
   }),
   spec({
@@ -1163,6 +1192,12 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: -4,
     flags: ['write'],
     keys: keynumAt1(['RW', 'ACCESS', 'DELETE']),
+    args: [
+      arg.integer('numkeys'),
+      arg.key('key', 0, { multiple: true }),
+      arg.oneOf('where', [arg.token('MIN'), arg.token('MAX')]),
+      arg.integer('count', { token: 'COUNT', optional: true }),
+    ],
     handler: zmpopCommand,
   }),
   spec({
@@ -1173,6 +1208,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ['readonly', 'fast'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [arg.key('key', 0), arg.string('member', { multiple: true })],
     handler: zmscoreCommand,
   }),
   spec({
@@ -1183,6 +1219,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: -2,
     flags: ['write', 'fast'],
     keys: firstKey(['RW', 'ACCESS', 'DELETE']),
+    args: [arg.key('key', 0), arg.integer('count', { optional: true })],
     handler: zpopmaxCommand,
   }),
   spec({
@@ -1193,6 +1230,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: -2,
     flags: ['write', 'fast'],
     keys: firstKey(['RW', 'ACCESS', 'DELETE']),
+    args: [arg.key('key', 0), arg.integer('count', { optional: true })],
     handler: zpopminCommand,
   }),
   spec({
@@ -1204,6 +1242,10 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     flags: ['readonly'],
     tips: ['nondeterministic_output'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [
+      arg.key('key', 0),
+      arg.block('options', [arg.integer('count'), arg.token('WITHSCORES', { optional: true })], { optional: true }),
+    ],
     handler: zrandmemberCommand,
   }),
   withDocs(
@@ -1215,6 +1257,15 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
       arity: -4,
       flags: ['readonly'],
       keys: firstKey(['RO', 'ACCESS']),
+      args: [
+        arg.key('key', 0),
+        arg.string('start'),
+        arg.string('stop'),
+        arg.oneOf('sortby', [arg.token('BYSCORE'), arg.token('BYLEX')], { since: '6.2.0', optional: true }),
+        arg.token('REV', { since: '6.2.0', optional: true }),
+        arg.block('offset_count', [arg.integer('offset'), arg.integer('count')], { token: 'LIMIT', since: '6.2.0', optional: true }),
+        arg.token('WITHSCORES', { optional: true }),
+      ],
       handler: zrangeCommand,
     }),
     { history: [['6.2.0', 'Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options.']] },
@@ -1228,6 +1279,12 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
       arity: -4,
       flags: ['readonly'],
       keys: firstKey(['RO', 'ACCESS']),
+      args: [
+        arg.key('key', 0),
+        arg.string('min'),
+        arg.string('max'),
+        arg.block('offset_count', [arg.integer('offset'), arg.integer('count')], { token: 'LIMIT', optional: true }),
+      ],
       handler: zrangebylexCommand,
     }),
     { docFlags: ['deprecated'], deprecatedSince: '6.2.0', replacedBy: '`ZRANGE` with the `BYLEX` argument' },
@@ -1241,6 +1298,13 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
       arity: -4,
       flags: ['readonly'],
       keys: firstKey(['RO', 'ACCESS']),
+      args: [
+        arg.key('key', 0),
+        arg.double('min'),
+        arg.double('max'),
+        arg.token('WITHSCORES', { since: '2.0.0', optional: true }),
+        arg.block('offset_count', [arg.integer('offset'), arg.integer('count')], { token: 'LIMIT', optional: true }),
+      ],
       handler: zrangebyscoreCommand,
     }),
     {
@@ -1261,6 +1325,15 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
       { flags: ['OW', 'UPDATE'], begin: { index: 1 }, find: { range: { lastkey: 0, step: 1, limit: 0 } } },
       { flags: ['RO', 'ACCESS'], begin: { index: 2 }, find: { range: { lastkey: 0, step: 1, limit: 0 } } },
     ],
+    args: [
+      arg.key('dst', 0),
+      arg.key('src', 1),
+      arg.string('min'),
+      arg.string('max'),
+      arg.oneOf('sortby', [arg.token('BYSCORE'), arg.token('BYLEX')], { optional: true }),
+      arg.token('REV', { optional: true }),
+      arg.block('offset_count', [arg.integer('offset'), arg.integer('count')], { token: 'LIMIT', optional: true }),
+    ],
     handler: zrangestoreCommand,
   }),
   spec({
@@ -1271,6 +1344,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: 3,
     flags: ['readonly', 'fast'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [arg.key('key', 0), arg.string('member')],
     handler: (c, argv) => zrankGeneric(c, argv, false),
   }),
   withDocs(
@@ -1282,6 +1356,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
       arity: -3,
       flags: ['write', 'fast'],
       keys: firstKey(['RW', 'DELETE']),
+      args: [arg.key('key', 0), arg.string('member', { multiple: true })],
       handler: zremCommand,
     }),
     { history: [['2.4.0', 'Accepts multiple elements.']] },
@@ -1294,6 +1369,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: 4,
     flags: ['write'],
     keys: firstKey(['RW', 'DELETE']),
+    args: [arg.key('key', 0), arg.string('min'), arg.string('max')],
     handler: zremrangebylexCommand,
   }),
   spec({
@@ -1304,6 +1380,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: 4,
     flags: ['write'],
     keys: firstKey(['RW', 'DELETE']),
+    args: [arg.key('key', 0), arg.integer('start'), arg.integer('stop')],
     handler: zremrangebyrankCommand,
   }),
   spec({
@@ -1314,6 +1391,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: 4,
     flags: ['write'],
     keys: firstKey(['RW', 'DELETE']),
+    args: [arg.key('key', 0), arg.double('min'), arg.double('max')],
     handler: zremrangebyscoreCommand,
   }),
   withDocs(
@@ -1325,6 +1403,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
       arity: -4,
       flags: ['readonly'],
       keys: firstKey(['RO', 'ACCESS']),
+      args: [arg.key('key', 0), arg.integer('start'), arg.integer('stop'), arg.token('WITHSCORES', { optional: true })],
       handler: zrevrangeCommand,
     }),
     { docFlags: ['deprecated'], deprecatedSince: '6.2.0', replacedBy: '`ZRANGE` with the `REV` argument' },
@@ -1338,6 +1417,12 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
       arity: -4,
       flags: ['readonly'],
       keys: firstKey(['RO', 'ACCESS']),
+      args: [
+        arg.key('key', 0),
+        arg.string('max'),
+        arg.string('min'),
+        arg.block('offset_count', [arg.integer('offset'), arg.integer('count')], { token: 'LIMIT', optional: true }),
+      ],
       handler: zrevrangebylexCommand,
     }),
     { docFlags: ['deprecated'], deprecatedSince: '6.2.0', replacedBy: '`ZRANGE` with the `REV` and `BYLEX` arguments' },
@@ -1351,6 +1436,13 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
       arity: -4,
       flags: ['readonly'],
       keys: firstKey(['RO', 'ACCESS']),
+      args: [
+        arg.key('key', 0),
+        arg.double('max'),
+        arg.double('min'),
+        arg.token('WITHSCORES', { optional: true }),
+        arg.block('offset_count', [arg.integer('offset'), arg.integer('count')], { token: 'LIMIT', optional: true }),
+      ],
       handler: zrevrangebyscoreCommand,
     }),
     {
@@ -1368,6 +1460,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: 3,
     flags: ['readonly', 'fast'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [arg.key('key', 0), arg.string('member')],
     handler: (c, argv) => zrankGeneric(c, argv, true),
   }),
   spec({
@@ -1380,6 +1473,12 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     flags: ['readonly'],
     tips: ['nondeterministic_output'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [
+      arg.key('key', 0),
+      arg.integer('cursor'),
+      arg.pattern('pattern', { token: 'MATCH', optional: true }),
+      arg.integer('count', { token: 'COUNT', optional: true }),
+    ],
     handler: zscanCommand,
   }),
   spec({
@@ -1390,6 +1489,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: 3,
     flags: ['readonly', 'fast'],
     keys: firstKey(['RO', 'ACCESS']),
+    args: [arg.key('key', 0), arg.string('member')],
     handler: zscoreCommand,
   }),
   spec({
@@ -1400,6 +1500,13 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ['readonly'],
     keys: keynumAt1(['RO', 'ACCESS']),
+    args: [
+      arg.integer('numkeys'),
+      arg.key('key', 0, { multiple: true }),
+      arg.integer('weight', { token: 'WEIGHTS', optional: true, multiple: true }),
+      arg.oneOf('aggregate', [arg.token('SUM'), arg.token('MIN'), arg.token('MAX')], { token: 'AGGREGATE', optional: true }),
+      arg.token('WITHSCORES', { optional: true }),
+    ],
     handler: zunionCommand,
   }),
   spec({
@@ -1410,6 +1517,13 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: -4,
     flags: ['write', 'denyoom'],
     keys: storeKeys(),
+    args: [
+      arg.key('destination', 0),
+      arg.integer('numkeys'),
+      arg.key('key', 1, { multiple: true }),
+      arg.integer('weight', { token: 'WEIGHTS', optional: true, multiple: true }),
+      arg.oneOf('aggregate', [arg.token('SUM'), arg.token('MIN'), arg.token('MAX')], { token: 'AGGREGATE', optional: true }),
+    ],
     handler: zunionstoreCommand,
   }),
 ];

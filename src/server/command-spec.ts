@@ -28,6 +28,10 @@ export type CommandFlag =
   | 'no_multi'
   | 'movablekeys'
   | 'allow_busy'
+  /**
+   * Refused before it runs unless its setting allows it (Redis's CMD_PROTECTED): DEBUG by
+   * enable-debug-command, MODULE's LOAD/LOADEX/UNLOAD by enable-module-command (no / yes / local).
+   */
   | 'protected'
   // Cinder's gate flags, never listed by COMMAND: where Redis's processCommand compares command
   // procs by name, the table says it instead.
@@ -90,6 +94,8 @@ export interface CommandSpec {
    * (VARIABLE_FLAGS: SET with or without GET), like Redis's setGetKeys. Preferred over getKeys.
    */
   getKeysAndFlags?: (argv: readonly string[]) => Array<{ pos: number; flags: readonly KeySpecFlag[] }>;
+  /** The argument vocabulary (COMMAND DOCS `arguments`), built with the `arg` helpers below. */
+  args?: CommandArg[];
   /** COMMAND DOCS extras: version history entries [version, change]. */
   history?: Array<[string, string]>;
   /** COMMAND DOCS doc flags. */
@@ -100,7 +106,7 @@ export interface CommandSpec {
   subcommands?: CommandSpec[];
 }
 
-export type CommandDocExtras = Pick<CommandSpec, 'history' | 'docFlags' | 'deprecatedSince' | 'replacedBy'>;
+export type CommandDocExtras = Pick<CommandSpec, 'history' | 'docFlags' | 'deprecatedSince' | 'replacedBy' | 'args'>;
 
 /** Attaches COMMAND DOCS extras to a spec literal (keeps long history lists out of the literal). */
 export function withDocs<T extends CommandSpec>(spec: T, extras: CommandDocExtras): T {
@@ -118,3 +124,57 @@ export function keyAt(index: number, flags: KeySpecFlag[], lastkey = 0, notes?: 
 export function firstKey(flags: KeySpecFlag[], notes?: string): KeySpec[] {
   return [keyAt(1, flags, 0, notes)];
 }
+
+// ---------------------------------------------------------------- arguments
+
+/** Argument types, as Redis's command JSON names them. */
+export type ArgType = 'string' | 'integer' | 'double' | 'key' | 'pattern' | 'unix-time' | 'pure-token' | 'oneof' | 'block';
+
+/**
+ * One argument of a command, in Redis's command JSON vocabulary (COMMAND DOCS prints it): `oneof`
+ * and `block` arguments hold nested `args`; a `key` argument names its key spec by index.
+ */
+export interface CommandArg {
+  name: string;
+  type: ArgType;
+  /** The index of the key spec that finds this argument (keys; also SORT's BY/GET patterns, which name keys). */
+  keySpecIndex?: number;
+  /** The literal word that precedes the value (or is the whole argument, for pure-token). */
+  token?: string;
+  summary?: string;
+  since?: string;
+  deprecatedSince?: string;
+  displayText?: string;
+  optional?: boolean;
+  multiple?: boolean;
+  /** With `multiple`: the token is repeated before each value (`GET pattern GET pattern`). */
+  multipleToken?: boolean;
+  args?: CommandArg[];
+}
+
+/** What a builder accepts besides name and type; `name` renames a pure token. */
+export type ArgOptions = Partial<Omit<CommandArg, 'type' | 'args'>>;
+
+function makeArg(type: ArgType, name: string, opts: ArgOptions | undefined, extra?: Partial<CommandArg>): CommandArg {
+  return { ...opts, name: opts?.name ?? name, type, ...extra };
+}
+
+/**
+ * Builders for CommandSpec `args`, so spec literals read like the syntax:
+ * `[arg.key('key', 0), arg.string('value'), arg.oneOf('condition', [arg.token('NX'), arg.token('XX')], { optional: true })]`.
+ */
+export const arg = {
+  /** A key found by key spec `keySpecIndex`. */
+  key: (name: string, keySpecIndex: number, opts?: ArgOptions): CommandArg => makeArg('key', name, opts, { keySpecIndex }),
+  string: (name: string, opts?: ArgOptions): CommandArg => makeArg('string', name, opts),
+  integer: (name: string, opts?: ArgOptions): CommandArg => makeArg('integer', name, opts),
+  double: (name: string, opts?: ArgOptions): CommandArg => makeArg('double', name, opts),
+  pattern: (name: string, opts?: ArgOptions): CommandArg => makeArg('pattern', name, opts),
+  unixTime: (name: string, opts?: ArgOptions): CommandArg => makeArg('unix-time', name, opts),
+  /** A literal word on its own; named after the word in lower case unless `opts.name` says otherwise. */
+  token: (token: string, opts?: ArgOptions): CommandArg => makeArg('pure-token', token.toLowerCase(), { ...opts, token }),
+  /** Exactly one of `args`. */
+  oneOf: (name: string, args: CommandArg[], opts?: ArgOptions): CommandArg => makeArg('oneof', name, opts, { args }),
+  /** `args` in sequence, as a group (`LIMIT offset count`). */
+  block: (name: string, args: CommandArg[], opts?: ArgOptions): CommandArg => makeArg('block', name, opts, { args }),
+};

@@ -910,6 +910,17 @@ function hzParam(): ParamDef {
   return clamped(numParam('hz', 'int', 0n, INT_MAX, 10n, { support: 'yes', field: 'hz' }), 1n, 500n, true);
 }
 
+/**
+ * enable-protected-configs, enable-debug-command, enable-module-command: whether the protected
+ * action is allowed always, never, or only from a local client (loopback or unix socket).
+ */
+export type ProtectedActionSetting = 'no' | 'yes' | 'local';
+
+/** Redis's allowProtectedAction: `yes`, or `local` for a local client. */
+export function allowProtectedAction(setting: string, isLocalClient: boolean): boolean {
+  return setting === 'yes' || (setting === 'local' && isLocalClient);
+}
+
 const YES_NO_LOCAL: ReadonlyArray<readonly [string, number]> = [
   ['no', 0],
   ['yes', 1],
@@ -1102,8 +1113,10 @@ function buildTable(): ParamDef[] {
       inert,
     ),
     enumParam('enable-protected-configs', YES_NO_LOCAL, 'no', { immutable: true, support: 'yes' }),
-    enumParam('enable-debug-command', YES_NO_LOCAL, 'no', { immutable: true, field: 'enableDebugCommand', ...inert }),
-    enumParam('enable-module-command', YES_NO_LOCAL, 'no', { immutable: true, ...inert }),
+    // Read by the dispatcher's gate for `protected` commands (DEBUG; MODULE LOAD, LOADEX, UNLOAD).
+    // Until that gate lands only DEBUG's handler checks its own; both become `support: 'yes'` then.
+    enumParam('enable-debug-command', YES_NO_LOCAL, 'no', { immutable: true, field: 'enableDebugCommand', support: 'yes' }),
+    enumParam('enable-module-command', YES_NO_LOCAL, 'no', { immutable: true, field: 'enableModuleCommand', support: 'yes' }),
     enumParam(
       'cluster-preferred-endpoint-type',
       [
@@ -1333,7 +1346,8 @@ export class Config {
   clientOutputBufferLimit: Record<string, { hard: number; soft: number; softSeconds: number }> = {};
   trackingTableMaxKeys = 1000000;
   aclPubsubDefault = 'resetchannels';
-  enableDebugCommand = 'no';
+  enableDebugCommand: ProtectedActionSetting = 'no';
+  enableModuleCommand: ProtectedActionSetting = 'no';
   hashMaxListpackEntries = 512;
   hashMaxListpackValue = 64;
   setMaxIntsetEntries = 512;
@@ -1568,8 +1582,7 @@ export class Config {
   }
 
   private protectedAllowed(local: boolean): boolean {
-    const v = this.values.get('enable-protected-configs');
-    return v === 'yes' || (v === 'local' && local);
+    return allowProtectedAction(this.values.get('enable-protected-configs') ?? 'no', local);
   }
 
   /** Stores a canonical value and refreshes the typed field. */

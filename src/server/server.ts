@@ -4,7 +4,7 @@ import { CommandTable, type Command } from './command-table.js';
 import type { CommandSpec } from './command-spec.js';
 import { CommandError, Errors, unknownCommandError, unknownSubcommandError } from '../protocol/errors.js';
 import type { Client } from './client.js';
-import { Config } from './config.js';
+import { Config, allowProtectedAction } from './config.js';
 import { Logger } from './log.js';
 import { InfoState } from './info.js';
 import { BlockingManager } from './blocking.js';
@@ -224,8 +224,8 @@ export class Server {
 
   /** allowProtectedAction: `yes`, or `local` for a loopback (or in-process) client. */
   private protectedCommandAllowed(c: Client, cmd: Command): boolean {
-    const setting = String(this.config.get(`enable-${(cmd.parent ?? cmd).name}-command`) ?? 'no').toLowerCase();
-    return setting === 'yes' || (setting === 'local' && c.isLocal);
+    // The table says which commands are protected; enable-<command>-command says by whom.
+    return allowProtectedAction(this.config.get(`enable-${(cmd.parent ?? cmd).name}-command`) ?? 'no', c.isLocal);
   }
 
   /**

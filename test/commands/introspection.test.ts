@@ -1,8 +1,8 @@
 /**
  * COMMAND and its subcommands, differential against redis-server 7.0: COMMAND INFO must match
  * Redis byte for byte for every command in our table (which also checks every group's specs),
- * COMMAND DOCS structurally (summaries are our own words, arguments are not in our specs),
- * COMMAND LIST/COUNT against our own table, GETKEYS/GETKEYSANDFLAGS exactly. Key extraction
+ * COMMAND DOCS structurally (summaries are our own words) with every command's `arguments`
+ * byte for byte, COMMAND LIST/COUNT against our own table, GETKEYS/GETKEYSANDFLAGS exactly. Key extraction
  * (src/commands/keys.ts) is also checked against Redis's own key specs with random argv.
  */
 import { describe, it, before, after } from 'node:test';
@@ -232,13 +232,14 @@ const DOC_GAPS: Record<string, string | undefined> = {};
 
 diffSuite('introspection: COMMAND DOCS', (t) => {
   /**
-   * Compares one command's docs map: same fields, same values, except summary and complexity (our own words),
-   * arguments (not in our specs) and history (optional in our specs; when present, same versions).
+   * Compares one command's docs map: same fields, same values, except summary and complexity (our own words)
+   * and history (optional in our specs; when present, same versions). Arguments are compared byte for byte
+   * by the next suite.
    */
   function compareDocs(name: string, expected: Node, actual: Node): void {
     const e = new Map(pairs(expected));
     const a = new Map(pairs(actual));
-    const expectedKeys = [...e.keys()].filter((k) => k !== 'arguments' && (k !== 'history' || a.has('history')));
+    const expectedKeys = [...e.keys()].filter((k) => k !== 'history' || a.has('history'));
     assert.deepEqual([...a.keys()], expectedKeys, `${name}: fields`);
     // Summaries and complexity texts are documentation in our own words: only present or not.
     for (const key of ['since', 'group', 'deprecated_since', 'replaced_by']) {
@@ -294,6 +295,64 @@ diffSuite('introspection: COMMAND DOCS', (t) => {
           names,
         );
         for (const [name, docs] of actual) compareDocs(name, expected.get(name)!, docs);
+      });
+    });
+  }
+});
+
+// ---------------------------------------------------------------- DOCS arguments
+
+/** The raw `arguments` entry of a one-command COMMAND DOCS reply, or '' when the command has none. */
+function argumentsOf(reply: Buffer): string {
+  const entries = pairs(parse(reply));
+  if (entries.length !== 1) return `<${entries.length} entries>`;
+  const field = pairs(entries[0][1]).find(([key]) => key === 'arguments');
+  return field === undefined ? '' : field[1].raw.latin1Slice();
+}
+
+/**
+ * CLIENT SETINFO is Redis 7.2's: its arguments as 7.2 documents them (client-setinfo.json, whose
+ * tokens are lower case), encoded in the given protocol.
+ */
+function setinfoArguments(resp: 2 | 3): string {
+  const map = (n: number) => (resp === 3 ? `%${n}\r\n` : `*${n * 2}\r\n`);
+  const bulk = (s: string) => `$${s.length}\r\n${s}\r\n`;
+  const stringArg = (name: string, token: string) =>
+    map(3) + bulk('name') + bulk(name) + bulk('type') + bulk('string') + bulk('token') + bulk(token);
+  return (
+    '*1\r\n' +
+    map(3) +
+    bulk('name') +
+    bulk('attr') +
+    bulk('type') +
+    bulk('oneof') +
+    bulk('arguments') +
+    '*2\r\n' +
+    stringArg('libname', 'lib-name') +
+    stringArg('libver', 'lib-ver')
+  );
+}
+
+/** Arguments of the commands Redis 7.0 lacks (NEWER_THAN_7_0), as the version that has them documents them. */
+const NEWER_ARGUMENTS: Record<string, ((resp: 2 | 3) => string) | undefined> = { 'client|setinfo': setinfoArguments };
+
+diffSuite('introspection: COMMAND DOCS arguments', (t) => {
+  it('every command newer than Redis 7.0 has its arguments written down here', () => {
+    for (const name of NEWER_THAN_7_0) assert.ok(NEWER_ARGUMENTS[name], name);
+  });
+  for (const resp of RESPS) {
+    it(`every command's arguments match Redis byte for byte [RESP${resp}]`, async () => {
+      await withConnections(t.ports, resp, async (r, c) => {
+        const names = strings(parse(await c.command(['COMMAND', 'LIST'])));
+        assert.ok(names.length > 200, 'COMMAND LIST covers the table');
+        const differences: string[] = [];
+        for (const name of names) {
+          const actual = argumentsOf(await c.command(['COMMAND', 'DOCS', name]));
+          const newer = NEWER_ARGUMENTS[name];
+          const expected = newer !== undefined ? newer(resp) : argumentsOf(await r.command(['COMMAND', 'DOCS', name]));
+          if (actual !== expected) differences.push(`${name}\n  redis:  ${JSON.stringify(expected)}\n  cinder: ${JSON.stringify(actual)}`);
+        }
+        assert.deepEqual(differences, []);
       });
     });
   }

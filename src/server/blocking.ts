@@ -1,5 +1,6 @@
 import type { Keyspace } from '../engine/keyspace.js';
 import type { Client } from './client.js';
+import type { Server } from './server.js';
 import { CommandError } from '../protocol/errors.js';
 import { parseLongDouble } from '../util/long-double.js';
 
@@ -65,6 +66,8 @@ export class BlockingManager {
   private resumeQueue: Client[] = [];
   private resumeScheduled = false;
   private readonly onKeyAdded = (db: Keyspace, key: string): void => this.signalKeyReady(db, key);
+
+  constructor(private readonly server: Server) {}
 
   /** Whether some key was signalled since the last `handleReadyKeys`. */
   get hasReadyKeys(): boolean {
@@ -142,11 +145,19 @@ export class BlockingManager {
     if (queue === undefined) return;
     // Each waiter is asked once: one that is served leaves every queue; one that declines stays.
     const snapshot = queue.slice();
+    const server = this.server;
+    const stats = server.stats;
     for (const c of snapshot) {
       if (!db.has(key)) break;
       const state = c.blocked;
       if (state === null || state.db !== db) continue;
-      if (state.request.serve(c, key)) this.unblock(c);
+      const errors = stats.totalErrorReplies;
+      const start = performance.now();
+      if (!state.request.serve(c, key)) continue;
+      // The blocked command completes now: its statistics, and the effects of serving it.
+      server.completeSuspendedCall(c, (performance.now() - start) * 1000, stats.totalErrorReplies !== errors);
+      if (server.propagation.hasPending) server.propagation.flush();
+      this.unblock(c);
     }
   }
 
@@ -167,6 +178,7 @@ export class BlockingManager {
       return;
     }
     state.request.timedOut(c);
+    this.server.completeSuspendedCall(c, 0, false);
     this.unblock(c);
   }
 
@@ -178,11 +190,12 @@ export class BlockingManager {
     const state = c.blocked;
     if (state === null) return false;
     if (asError) {
-      c.server.countError(UNBLOCKED_ERROR);
+      this.server.countError(UNBLOCKED_ERROR);
       c.reply.error(UNBLOCKED_ERROR);
     } else {
       state.request.timedOut(c);
     }
+    this.server.completeSuspendedCall(c, 0, asError);
     this.unblock(c);
     return true;
   }

@@ -78,7 +78,7 @@ export class Server {
   /** INFO's rolling rates, memory peak, latency histograms and replication id. */
   readonly info = new InfoState();
   /** Clients blocked on keys and their wake-ups. */
-  readonly blocking = new BlockingManager();
+  readonly blocking: BlockingManager = new BlockingManager(this);
   /** Lua scripts: the script cache and the runner (src/scripting). */
   readonly scripting: ScriptRunner;
   /** Function libraries (FUNCTION LOAD, FCALL). */

@@ -237,6 +237,8 @@ export function propagationSuite(name: string, body: (t: PropagationContext) => 
     };
 
     const compareStreams = (got: { redis: string[][]; cinder: string[][] }, opts: PropagationCaseOptions): void => {
+      // PROPAGATION_DEBUG=1 prints what Redis propagated, to write new cases against.
+      if (process.env.PROPAGATION_DEBUG) process.stderr.write(`redis propagated: ${JSON.stringify(got.redis)}\n`);
       const normalize = opts.normalize ?? normalizeTimes;
       let expected = got.redis.map((a) => normalize(a));
       let actual = got.cinder.map((a) => normalize(a));

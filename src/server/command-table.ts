@@ -23,6 +23,8 @@ export class Command {
   readonly isWrite: boolean;
   readonly isReadonly: boolean;
   readonly denyOom: boolean;
+  /** DEBUG, MODULE LOAD...: allowed as enable-<command>-command says (checked for every command). */
+  readonly isProtected: boolean;
   /** Writes or may replicate (PUBLISH, EVAL...): what CLIENT PAUSE WRITE holds back. */
   readonly mayReplicate: boolean;
   /** INFO commandstats counters. */
@@ -53,6 +55,7 @@ export class Command {
     this.isReadonly = flags.has('readonly');
     this.denyOom = flags.has('denyoom');
     this.mayReplicate = flags.has('may_replicate');
+    this.isProtected = flags.has('protected');
     if (spec.subcommands && spec.subcommands.length > 0) {
       this.subcommands = new Map();
       for (const sub of spec.subcommands) this.subcommands.set(sub.name, new Command(sub, this));

@@ -178,7 +178,7 @@ export class Server {
     }
     const flags = cmd.flags;
     // DEBUG and MODULE: allowed as enable-debug-command / enable-module-command say.
-    if (flags.has('protected') && !this.protectedCommandAllowed(c, cmd)) {
+    if (cmd.isProtected && !this.protectedCommandAllowed(c, cmd)) {
       const name = (cmd.parent ?? cmd).name;
       this.rejectCommand(
         c,

@@ -344,7 +344,13 @@ let skipNoticePrinted = false;
 /**
  * A suite of differential cases sharing one real redis-server and one in-process Cinder.
  */
-export function diffSuite(name: string, body: (t: DiffContext) => void): void {
+/** Startup settings of both servers of a suite (Redis command-line flags, Cinder directives). */
+export interface SuiteOptions {
+  /** redis.conf directives given to both servers, e.g. `{ 'enable-debug-command': 'yes' }`. */
+  config?: Record<string, string>;
+}
+
+export function diffSuite(name: string, body: (t: DiffContext) => void, suiteOptions: SuiteOptions = {}): void {
   if (!redisServerAvailable) {
     if (process.env.CI) {
       describe(name, () => {
@@ -365,7 +371,9 @@ export function diffSuite(name: string, body: (t: DiffContext) => void): void {
     const ports = { redis: 0, cinder: 0 };
     before(async () => {
       // Started side by side; if one fails, the other is still stopped by `after`.
-      const [r, c] = await Promise.allSettled([startRealRedis(), startServer({ port: 0 })]);
+      const config = suiteOptions.config ?? {};
+      const flags = Object.entries(config).flatMap(([k, v]) => [`--${k}`, v]);
+      const [r, c] = await Promise.allSettled([startRealRedis(flags), startServer({ port: 0, config })]);
       if (r.status === 'fulfilled') redis = r.value;
       if (c.status === 'fulfilled') cinder = c.value;
       if (r.status === 'rejected') throw r.reason;

@@ -1,5 +1,6 @@
 import { withDocs, type CommandSpec, firstKey, arg } from '../server/command-spec.js';
-import { notify, EVENT } from '../server/notify.js';
+import { keyWritten, EVENT } from '../server/notify.js';
+import { propagating, rewriteCommand } from '../server/propagate.js';
 import { randomCountArgs, removeMembers } from './collection.js';
 import { cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
@@ -69,9 +70,7 @@ function setPairs(c: Client, argv: string[], name: string): number {
   for (let i = 2; i < argv.length; i += 2) {
     if (h.set(argv[i], argv[i + 1], maxEntries, maxValue)) created++;
   }
-  c.server.dirty += (argv.length - 2) / 2;
-  c.db.touch(argv[1]);
-  notify(c, EVENT.hash, 'hset', argv[1]);
+  keyWritten(c, EVENT.hash, 'hset', argv[1], (argv.length - 2) / 2);
   return created;
 }
 
@@ -82,9 +81,7 @@ function hsetnxCommand(c: Client, argv: string[]): void {
   const { maxEntries, maxValue } = listpackLimits(c.server.config);
   h.tryConversion(argv, 2, 3, maxValue);
   h.set(argv[2], argv[3], maxEntries, maxValue);
-  c.server.dirty++;
-  c.db.touch(argv[1]);
-  notify(c, EVENT.hash, 'hset', argv[1]);
+  keyWritten(c, EVENT.hash, 'hset', argv[1]);
   c.reply.int(1);
 }
 
@@ -110,9 +107,7 @@ function hincrbyCommand(c: Client, argv: string[]): void {
   if (sum === null) throw new CommandError(Errors.overflow);
   const { maxEntries, maxValue } = listpackLimits(c.server.config);
   h.set(field, String(sum), maxEntries, maxValue);
-  c.server.dirty++;
-  c.db.touch(argv[1]);
-  notify(c, EVENT.hash, 'hincrby', argv[1]);
+  keyWritten(c, EVENT.hash, 'hincrby', argv[1]);
   c.reply.int(sum);
 }
 
@@ -137,9 +132,9 @@ function hincrbyfloatCommand(c: Client, argv: string[]): void {
   const text = formatLongDoubleHuman(sum);
   const { maxEntries, maxValue } = listpackLimits(c.server.config);
   h.set(field, text, maxEntries, maxValue);
-  c.server.dirty++;
-  c.db.touch(argv[1]);
-  notify(c, EVENT.hash, 'hincrbyfloat', argv[1]);
+  keyWritten(c, EVENT.hash, 'hincrbyfloat', argv[1]);
+  // Replicas and the AOF store the result, so float formatting never makes them diverge.
+  if (propagating(c)) rewriteCommand(c, ['HSET', argv[1], field, text]);
   c.reply.bulk(text);
 }
 

@@ -1,5 +1,6 @@
 import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, firstKey, arg } from '../server/command-spec.js';
-import { notify, EVENT } from '../server/notify.js';
+import { keyWritten, EVENT } from '../server/notify.js';
+import { propagating, rewriteCommand } from '../server/propagate.js';
 import { afterRemoval, randomCountArgs, removeMembers } from './collection.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
@@ -85,8 +86,7 @@ export function popAndReply(c: Client, key: string, zset: ZSetValue, max: boolea
     r.bulk(e[0]);
     r.double(e[1]);
   }
-  c.server.dirty += n;
-  if (n > 0) afterRemoval(c, key, zset.size, EVENT.zset, max ? 'zpopmax' : 'zpopmin');
+  if (n > 0) afterRemoval(c, key, zset.size, EVENT.zset, max ? 'zpopmax' : 'zpopmin', n);
   return n;
 }
 
@@ -306,9 +306,7 @@ function zaddGeneric(c: Client, argv: string[], initialFlags: number): void {
     }
   }
   if (fresh && z.size > 0) c.db.set(key, z);
-  else if (!fresh && added + updated > 0) c.db.touch(key);
-  if (added + updated > 0) notify(c, EVENT.zset, incr ? 'zincr' : 'zadd', key);
-  c.server.dirty += added + updated;
+  if (added + updated > 0) keyWritten(c, EVENT.zset, incr ? 'zincr' : 'zadd', key, added + updated);
   if (nan) throw new CommandError(NAN_SCORE);
   zaddReply(c, incr, flags, added, updated, processed, lastScore);
 }
@@ -483,10 +481,7 @@ function zrangeGeneric(c: Client, argv: string[], at: number, store: string | nu
 
   if (store !== null) {
     if (count <= 0) {
-      if (c.db.delete(store)) {
-        c.server.dirty++;
-        notify(c, EVENT.generic, 'del', store);
-      }
+      if (c.db.delete(store)) keyWritten(c, EVENT.generic, 'del', store);
       return c.reply.int(0);
     }
     const members: string[] = [];
@@ -500,8 +495,7 @@ function zrangeGeneric(c: Client, argv: string[], at: number, store: string | nu
       scores.reverse();
     }
     c.db.set(store, fromSortedWithLimits(c, members, scores));
-    c.server.dirty++;
-    notify(c, EVENT.zset, 'zrangestore', store);
+    keyWritten(c, EVENT.zset, 'zrangestore', store);
     return c.reply.int(count);
   }
 
@@ -599,9 +593,8 @@ function zremrangeGeneric(c: Client, argv: string[], type: number): void {
   const deleted = z.deleteRange(from, toExclusive - 1);
   if (deleted > 0) {
     const event = type === RANGE_RANK ? 'zremrangebyrank' : type === RANGE_SCORE ? 'zremrangebyscore' : 'zremrangebylex';
-    afterRemoval(c, key, z.size, EVENT.zset, event);
+    afterRemoval(c, key, z.size, EVENT.zset, event, deleted);
   }
-  c.server.dirty += deleted;
   c.reply.int(deleted);
 }
 
@@ -689,7 +682,9 @@ function zmpopCommand(c: Client, argv: string[]): void {
   for (const key of keys) {
     const z = writeZSet(c, key);
     if (z === undefined) continue;
-    popAndReply(c, key, z, max, count, 'keyed-nested');
+    const popped = popAndReply(c, key, z, max, count, 'keyed-nested');
+    // Replayed as the pop it turned out to be: the key it chose and how many it took.
+    if (propagating(c)) rewriteCommand(c, [max ? 'ZPOPMAX' : 'ZPOPMIN', key, String(popped)]);
     return;
   }
   c.reply.nullArray();
@@ -877,15 +872,11 @@ function setOpGeneric(c: Client, argv: string[], dst: string | null, numkeysIdx:
 
   if (dst !== null) {
     if (sortedMembers.length === 0) {
-      if (c.db.delete(dst)) {
-        c.server.dirty++;
-        notify(c, EVENT.generic, 'del', dst);
-      }
+      if (c.db.delete(dst)) keyWritten(c, EVENT.generic, 'del', dst);
       return c.reply.int(0);
     }
     c.db.set(dst, fromSortedWithLimits(c, sortedMembers, sortedScores));
-    c.server.dirty++;
-    notify(c, EVENT.zset, op === OP_UNION ? 'zunionstore' : op === OP_INTER ? 'zinterstore' : 'zdiffstore', dst);
+    keyWritten(c, EVENT.zset, op === OP_UNION ? 'zunionstore' : op === OP_INTER ? 'zinterstore' : 'zdiffstore', dst);
     return c.reply.int(sortedMembers.length);
   }
   const r = c.reply;

@@ -1,5 +1,6 @@
 import { arg, type CommandSpec, type KeySpec, type KeySpecFlag } from '../server/command-spec.js';
-import { notify, notifyKeyspaceEvent, EVENT } from '../server/notify.js';
+import { keyWritten, notifyKeyspaceEvent, EVENT } from '../server/notify.js';
+import { PROPAGATE_ALL, forcePropagation, propagating, rewriteCommand } from '../server/propagate.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
 import type { Keyspace } from '../engine/keyspace.js';
@@ -121,6 +122,22 @@ function lookupNoTouch(db: Keyspace, key: string, notifyMiss = true): Value | un
   return v;
 }
 
+/**
+ * The write epilogue for a key of database `db`, which need not be the client's (MOVE's and COPY's
+ * destination): keyWritten's three steps with the event published in that database.
+ */
+function keyWrittenIn(c: Client, db: Keyspace, type: number, event: string, key: string): void {
+  if (db === c.db) return keyWritten(c, type, event, key);
+  db.touch(key);
+  notifyKeyspaceEvent(c.server, type, event, key, db.id);
+  c.server.dirty++;
+}
+
+/** How a deletion replays when it stands for an expiry (Redis's lazyfree-lazy-expire choice). */
+function expiryDeleteCommand(c: Client): string {
+  return c.server.config.get('lazyfree-lazy-expire') === 'yes' ? 'UNLINK' : 'DEL';
+}
+
 /** A bigint as a number when it is a safe integer. */
 function narrow(v: bigint): number | bigint {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
@@ -135,9 +152,8 @@ function delCommand(c: Client, argv: string[]): void {
   for (let i = 1; i < argv.length; i++) {
     if (!db.delete(argv[i])) continue;
     deleted++;
-    notify(c, EVENT.generic, 'del', argv[i]);
+    keyWritten(c, EVENT.generic, 'del', argv[i]);
   }
-  c.server.dirty += deleted;
   c.reply.int(deleted);
 }
 
@@ -187,9 +203,8 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   db.delete(src);
   db.set(dst, v);
   if (expire !== -1) db.setExpire(dst, expire);
-  c.server.dirty++;
-  notify(c, EVENT.generic, 'rename_from', src);
-  notify(c, EVENT.generic, 'rename_to', dst);
+  keyWritten(c, EVENT.generic, 'rename_from', src);
+  keyWritten(c, EVENT.generic, 'rename_to', dst, 0);
   if (nx) c.reply.int(1);
   else c.reply.ok();
 }
@@ -217,8 +232,8 @@ function moveCommand(c: Client, argv: string[]): void {
   dst.set(key, v);
   if (expire !== -1) dst.setExpire(key, expire);
   src.delete(key);
-  c.server.dirty++;
-  notifyKeyspaceEvent(c.server, EVENT.generic, 'move_from', key, src.id);
+  keyWritten(c, EVENT.generic, 'move_from', key);
+  // The same change seen from the destination (its watchers were marked by set).
   notifyKeyspaceEvent(c.server, EVENT.generic, 'move_to', key, dst.id);
   c.reply.int(1);
 }
@@ -250,8 +265,7 @@ function copyCommand(c: Client, argv: string[]): void {
   if (exists) dst.delete(newkey);
   dst.set(newkey, copy);
   if (expire !== -1) dst.setExpire(newkey, expire);
-  c.server.dirty++;
-  notifyKeyspaceEvent(c.server, EVENT.generic, 'copy_to', newkey, dst.id);
+  keyWrittenIn(c, dst, EVENT.generic, 'copy_to', newkey);
   c.reply.int(1);
 }
 
@@ -319,6 +333,8 @@ function flushdbCommand(c: Client, argv: string[]): void {
   const removed = c.db.size;
   c.db.clear();
   c.server.dirty += removed;
+  // Replicas flush too even when this database was already empty.
+  forcePropagation(c, PROPAGATE_ALL);
   c.reply.ok();
 }
 
@@ -397,6 +413,7 @@ function expireTimeOrThrow(arg: string, basetime: number, seconds: boolean, cmd:
 }
 
 function expireGeneric(c: Client, argv: string[], basetime: number, seconds: boolean, cmd: string): void {
+  const absoluteMs = basetime === 0 && !seconds;
   const flags = expireFlagsOrThrow(argv);
   const when = expireTimeOrThrow(argv[2], basetime, seconds, cmd);
   const db = c.db;
@@ -411,13 +428,21 @@ function expireGeneric(c: Client, argv: string[], basetime: number, seconds: boo
     if (flags & EXPIRE_LT && current !== -1 && when >= current) return c.reply.int(0);
   }
   if (when <= c.server.clock.now) {
+    // Already past: the key goes now, and replicas delete it rather than expire it.
     db.delete(key);
-    notify(c, EVENT.generic, 'del', key);
+    keyWritten(c, EVENT.generic, 'del', key);
+    if (propagating(c)) rewriteCommand(c, [expiryDeleteCommand(c), key]);
   } else {
     db.setExpire(key, when);
-    notify(c, EVENT.generic, 'expire', key);
+    keyWritten(c, EVENT.generic, 'expire', key);
+    // Replayed as an absolute time in ms (conditions kept): the replica's clock does not matter.
+    if (propagating(c) && !absoluteMs) {
+      const rewritten = argv.slice();
+      rewritten[0] = 'PEXPIREAT';
+      rewritten[2] = String(when);
+      rewriteCommand(c, rewritten);
+    }
   }
-  c.server.dirty++;
   c.reply.int(1);
 }
 
@@ -482,8 +507,7 @@ function pexpiretimeCommand(c: Client, argv: string[]): void {
 function persistCommand(c: Client, argv: string[]): void {
   const db = c.db;
   if (db.lookupWrite(argv[1]) !== undefined && db.persist(argv[1])) {
-    c.server.dirty++;
-    notify(c, EVENT.generic, 'persist', argv[1]);
+    keyWritten(c, EVENT.generic, 'persist', argv[1]);
     c.reply.int(1);
   } else {
     c.reply.int(0);

@@ -1,5 +1,5 @@
 import { arg, type CommandSpec, type KeySpecFlag } from '../server/command-spec.js';
-import { notify, EVENT } from '../server/notify.js';
+import { keyWritten, EVENT } from '../server/notify.js';
 import { isOption } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
@@ -256,11 +256,9 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
   }
   if (outputLength > 0) {
     c.db.set(storeKey, list);
-    c.server.dirty += outputLength;
-    notify(c, EVENT.list, 'sortstore', storeKey);
+    keyWritten(c, EVENT.list, 'sortstore', storeKey, outputLength);
   } else if (c.db.delete(storeKey)) {
-    c.server.dirty++;
-    notify(c, EVENT.generic, 'del', storeKey);
+    keyWritten(c, EVENT.generic, 'del', storeKey);
   }
   c.reply.int(outputLength);
 }

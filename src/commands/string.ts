@@ -1,5 +1,5 @@
 import { firstKey, type CommandSpec, type KeySpecFlag, arg } from '../server/command-spec.js';
-import { notify, keyWritten, EVENT } from '../server/notify.js';
+import { keyWritten, EVENT } from '../server/notify.js';
 import { propagating, rewriteCommand } from '../server/propagate.js';
 import { isOption } from './args.js';
 import type { Client } from '../server/client.js';
@@ -184,6 +184,8 @@ function setCommand(c: Client, argv: string[]): void {
     db.setExpire(key, when);
     propagateAsSetPxat(c, key, argv[2], when);
     keyWritten(c, EVENT.generic, 'expire', key, 0);
+  } else if ((flags & OPT_GET) && propagating(c)) {
+    rewriteCommand(c, withoutGetOption(argv));
   }
   if (!(flags & OPT_GET)) c.reply.ok();
   else if (old !== undefined) c.reply.bulk(old as StringValue);
@@ -195,8 +197,7 @@ function setnxCommand(c: Client, argv: string[]): void {
   const db = c.db;
   if (db.lookupWrite(argv[1]) !== undefined) return c.reply.int(0);
   db.set(argv[1], toStoredString(argv[2]));
-  c.server.dirty++;
-  notify(c, EVENT.string, 'set', argv[1]);
+  keyWritten(c, EVENT.string, 'set', argv[1]);
   c.reply.int(1);
 }
 
@@ -210,6 +211,13 @@ function setWithExpire(c: Client, argv: string[], flag: number, cmd: string): vo
   propagateAsSetPxat(c, argv[1], argv[3], when);
   keyWritten(c, EVENT.generic, 'expire', argv[1], 0);
   c.reply.ok();
+}
+
+/** SET ... GET without an expiry replays without its GET options (replicas answer nobody). */
+function withoutGetOption(argv: string[]): string[] {
+  const out = argv.slice(0, 3);
+  for (let j = 3; j < argv.length; j++) if (!isOption(argv[j], 'GET')) out.push(argv[j]);
+  return out;
 }
 
 /** A SET with an expiry (SET EX/PX/EXAT/PXAT, SETEX, PSETEX) replays as SET key value PXAT ms. */
@@ -233,8 +241,8 @@ function getsetCommand(c: Client, argv: string[]): void {
   const old = db.lookupRead(argv[1]);
   if (old !== undefined) asString(old);
   db.set(argv[1], toStoredString(argv[2]));
-  c.server.dirty++;
-  notify(c, EVENT.string, 'set', argv[1]);
+  keyWritten(c, EVENT.string, 'set', argv[1]);
+  if (propagating(c)) rewriteCommand(c, ['SET', argv[1], argv[2]]);
   if (old === undefined) c.reply.nullBulk();
   else c.reply.bulk(old as StringValue);
 }
@@ -246,8 +254,8 @@ function getdelCommand(c: Client, argv: string[]): void {
   if (old === undefined) return c.reply.nullBulk();
   asString(old);
   db.delete(argv[1]);
-  c.server.dirty++;
-  notify(c, EVENT.generic, 'del', argv[1]);
+  keyWritten(c, EVENT.generic, 'del', argv[1]);
+  if (propagating(c)) rewriteCommand(c, ['DEL', argv[1]]);
   c.reply.bulk(old as StringValue);
 }
 
@@ -264,18 +272,18 @@ function getexCommand(c: Client, argv: string[]): void {
   if (flags & OPT_ANY_EXPIRE) when = expireAtOrThrow(c, argv[parsedExpireIndex], flags, 'getex');
   c.reply.bulk(v as StringValue);
   if ((flags & (OPT_EXAT | OPT_PXAT)) && when <= c.server.clock.now) {
-    // An absolute time already in the past deletes the key.
+    // An absolute time already in the past deletes the key, replayed as the deletion itself.
     db.delete(key);
-    c.server.dirty++;
-    notify(c, EVENT.generic, 'del', key);
+    keyWritten(c, EVENT.generic, 'del', key);
+    if (propagating(c)) rewriteCommand(c, [c.server.config.get('lazyfree-lazy-expire') === 'yes' ? 'UNLINK' : 'DEL', key]);
   } else if (flags & OPT_ANY_EXPIRE) {
     db.setExpire(key, when);
-    c.server.dirty++;
-    notify(c, EVENT.generic, 'expire', key);
+    keyWritten(c, EVENT.generic, 'expire', key);
+    if (propagating(c)) rewriteCommand(c, ['PEXPIREAT', key, String(when)]);
   } else if (flags & OPT_PERSIST) {
     if (db.persist(key)) {
-      c.server.dirty++;
-      notify(c, EVENT.generic, 'persist', key);
+      keyWritten(c, EVENT.generic, 'persist', key);
+      if (propagating(c)) rewriteCommand(c, ['PERSIST', key]);
     }
   }
 }
@@ -299,9 +307,8 @@ function msetCommand(c: Client, argv: string[]): void {
   const db = c.db;
   for (let j = 1; j < n; j += 2) {
     db.set(argv[j], toStoredString(argv[j + 1]));
-    notify(c, EVENT.string, 'set', argv[j]);
+    keyWritten(c, EVENT.string, 'set', argv[j]);
   }
-  c.server.dirty += (n - 1) / 2;
   c.reply.ok();
 }
 
@@ -315,9 +322,8 @@ function msetnxCommand(c: Client, argv: string[]): void {
   }
   for (let j = 1; j < n; j += 2) {
     db.set(argv[j], toStoredString(argv[j + 1]));
-    notify(c, EVENT.string, 'set', argv[j]);
+    keyWritten(c, EVENT.string, 'set', argv[j]);
   }
-  c.server.dirty += (n - 1) / 2;
   c.reply.int(1);
 }
 
@@ -331,8 +337,7 @@ function appendCommand(c: Client, argv: string[]): void {
   const v = db.lookupWrite(key);
   if (v === undefined) {
     db.set(key, toStoredString(tail));
-    c.server.dirty++;
-    notify(c, EVENT.string, 'append', key);
+    keyWritten(c, EVENT.string, 'append', key);
     c.reply.int(tail.length);
     return;
   }
@@ -341,9 +346,7 @@ function appendCommand(c: Client, argv: string[]): void {
   const b = toByteString(s);
   if (b !== s) db.replace(key, b);
   const total = appendBytes(b, tail);
-  c.server.dirty++;
-  db.touch(key);
-  notify(c, EVENT.string, 'append', key);
+  keyWritten(c, EVENT.string, 'append', key);
   c.reply.int(total);
 }
 
@@ -360,8 +363,7 @@ function setrangeCommand(c: Client, argv: string[]): void {
     checkStringLength(c, offset + value.length);
     const b = newZeroPadded(offset, value);
     db.set(key, b);
-    c.server.dirty++;
-    notify(c, EVENT.string, 'setrange', key);
+    keyWritten(c, EVENT.string, 'setrange', key);
     c.reply.int(b.len);
     return;
   }
@@ -371,9 +373,7 @@ function setrangeCommand(c: Client, argv: string[]): void {
   const b = toByteString(s);
   if (b !== s) db.replace(key, b);
   const len = writeBytesAt(b, offset, value);
-  c.server.dirty++;
-  db.touch(key);
-  notify(c, EVENT.string, 'setrange', key);
+  keyWritten(c, EVENT.string, 'setrange', key);
   c.reply.int(len);
 }
 
@@ -416,8 +416,7 @@ function incrDecr(c: Client, key: string, incr: number | bigint): void {
       const r = v + incr;
       if (Number.isSafeInteger(r)) {
         db.replace(key, r);
-        c.server.dirty++;
-        notify(c, EVENT.string, 'incrby', key);
+        keyWritten(c, EVENT.string, 'incrby', key);
         c.reply.int(r);
         return;
       }
@@ -433,8 +432,7 @@ function incrDecr(c: Client, key: string, incr: number | bigint): void {
   const stored = typeof r === 'number' ? r : r.toString();
   if (v === undefined) db.set(key, stored);
   else db.replace(key, stored);
-  c.server.dirty++;
-  notify(c, EVENT.string, 'incrby', key);
+  keyWritten(c, EVENT.string, 'incrby', key);
   c.reply.int(r);
 }
 
@@ -475,8 +473,9 @@ function incrbyfloatCommand(c: Client, argv: string[]): void {
   // Stored unencoded, as Redis stores it (OBJECT ENCODING embstr/raw, never int).
   if (v === undefined) db.set(key, r.value);
   else db.replace(key, r.value);
-  c.server.dirty++;
-  notify(c, EVENT.string, 'incrbyfloat', key);
+  keyWritten(c, EVENT.string, 'incrbyfloat', key);
+  // Replayed as the result, so float formatting can never make a replica differ.
+  if (propagating(c)) rewriteCommand(c, ['SET', key, r.value, 'KEEPTTL']);
   c.reply.bulk(r.value);
 }
 

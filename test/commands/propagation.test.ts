@@ -43,6 +43,14 @@ propagationSuite('propagation: the command path', (t) => {
     ['EVAL', "return redis.call('get', KEYS[1])", '1', 'a'],
     ['EVAL', "redis.call('select', 5) return redis.call('set', 'x', '1')", '0'],
   ]);
+  t.case('PUBLISH and SPUBLISH reach replicas whether or not anybody listens', [
+    ['PUBLISH', 'news', 'hello'],
+    ['SPUBLISH', 'shard', 'hello'],
+    ['MULTI'],
+    ['SET', 'a', '1'],
+    ['PUBLISH', 'news', 'in a transaction'],
+    ['EXEC'],
+  ]);
   t.case('a key found expired is propagated as DEL', [
     ['DEBUG', 'SET-ACTIVE-EXPIRE', '0'],
     ['SET', 'k', 'v', 'PX', '1'],

@@ -54,13 +54,18 @@ propagationSuite('propagation: keyspace commands', (t) => {
     ['EXPIRE', 'p', '100', 'GT'],
     ['EXPIRE', 'p', '100', 'LT'],
   ]);
-  t.case('EXPIRE times beyond 2^53 ms propagate exactly', [
-    ['SET', 'k', 'v'],
-    ['PEXPIRE', 'k', '9000000000000000000'],
-    ['EXPIREAT', 'k', '9000000000000000'],
-    ['PEXPIREAT', 'k', '9007199254740993'],
-    ['EXPIRE', 'k', '9000000000000000', 'LT'],
-  ]);
+  t.case(
+    'EXPIRE times beyond 2^53 ms propagate exactly',
+    [
+      ['SET', 'k', 'v'],
+      ['PEXPIRE', 'k', '9000000000000000000'],
+      ['EXPIREAT', 'k', '9000000000000000'],
+      ['PEXPIREAT', 'k', '9007199254740993'],
+      ['EXPIRE', 'k', '9000000000000000', 'LT'],
+    ],
+    // The relative PEXPIRE adds the clock of each server's own millisecond: its low digits differ.
+    { normalize: (argv) => argv.map((a) => (/^9000001\d{12}$/.test(a) ? '9000001<unix-ms>' : a)) },
+  );
   t.case('EXPIRE with a time in the past deletes the key: DEL', [
     ['MSET', 'a', '1', 'b', '2', 'c', '3', 'd', '4'],
     ['EXPIRE', 'a', '0'],

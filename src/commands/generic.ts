@@ -1,6 +1,6 @@
 import { arg, type CommandSpec, type KeySpec, type KeySpecFlag } from '../server/command-spec.js';
 import { keyWritten, notifyKeyspaceEvent, EVENT } from '../server/notify.js';
-import { PROPAGATE_ALL, forcePropagation, propagating, rewriteCommand } from '../server/propagate.js';
+import { PROPAGATE_ALL, expiredKeyDeletion, forcePropagation, propagating, rewriteCommand } from '../server/propagate.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
 import type { Keyspace } from '../engine/keyspace.js';
@@ -131,11 +131,6 @@ function keyWrittenIn(c: Client, db: Keyspace, type: number, event: string, key:
   db.touch(key);
   notifyKeyspaceEvent(c.server, type, event, key, db.id);
   c.server.dirty++;
-}
-
-/** How a deletion replays when it stands for an expiry (Redis's lazyfree-lazy-expire choice). */
-function expiryDeleteCommand(c: Client): string {
-  return c.server.config.get('lazyfree-lazy-expire') === 'yes' ? 'UNLINK' : 'DEL';
 }
 
 /** A bigint as a number when it is a safe integer. */
@@ -431,7 +426,7 @@ function expireGeneric(c: Client, argv: string[], basetime: number, seconds: boo
     // Already past: the key goes now, and replicas delete it rather than expire it.
     db.delete(key);
     keyWritten(c, EVENT.generic, 'del', key);
-    if (propagating(c)) rewriteCommand(c, [expiryDeleteCommand(c), key]);
+    if (propagating(c)) rewriteCommand(c, expiredKeyDeletion(c.server.config.lazyfreeLazyExpire, key));
   } else {
     db.setExpire(key, when);
     keyWritten(c, EVENT.generic, 'expire', key);

@@ -1,6 +1,6 @@
 import { firstKey, type CommandSpec, type KeySpecFlag, arg } from '../server/command-spec.js';
 import { keyWritten, EVENT } from '../server/notify.js';
-import { propagating, rewriteCommand } from '../server/propagate.js';
+import { expiredKeyDeletion, propagating, rewriteCommand } from '../server/propagate.js';
 import { isOption } from './args.js';
 import type { Client } from '../server/client.js';
 import type { Keyspace } from '../engine/keyspace.js';
@@ -275,7 +275,7 @@ function getexCommand(c: Client, argv: string[]): void {
     // An absolute time already in the past deletes the key, replayed as the deletion itself.
     db.delete(key);
     keyWritten(c, EVENT.generic, 'del', key);
-    if (propagating(c)) rewriteCommand(c, [c.server.config.get('lazyfree-lazy-expire') === 'yes' ? 'UNLINK' : 'DEL', key]);
+    if (propagating(c)) rewriteCommand(c, expiredKeyDeletion(c.server.config.lazyfreeLazyExpire, key));
   } else if (flags & OPT_ANY_EXPIRE) {
     db.setExpire(key, when);
     keyWritten(c, EVENT.generic, 'expire', key);

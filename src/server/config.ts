@@ -949,7 +949,7 @@ function buildTable(): ParamDef[] {
     boolParam('set-proc-title', true, { immutable: true, ...inert }),
     boolParam('dynamic-hz', true, inert),
     boolParam('lazyfree-lazy-eviction', false, inert),
-    boolParam('lazyfree-lazy-expire', false, inert),
+    boolParam('lazyfree-lazy-expire', false, { support: 'yes', field: 'lazyfreeLazyExpire' }),
     boolParam('lazyfree-lazy-server-del', false, inert),
     boolParam('lazyfree-lazy-user-del', false, inert),
     boolParam('lazyfree-lazy-user-flush', false, inert),
@@ -1316,6 +1316,8 @@ export class Config {
   bind: string[] = DEFAULT_BIND.split(' ');
   databases = 16;
   hz = 10;
+  /** An expired key's deletion replays as UNLINK instead of DEL. */
+  lazyfreeLazyExpire = false;
   protoMaxBulkLen = 512 * 1024 * 1024;
   maxclients = 10000;
   timeout = 0;

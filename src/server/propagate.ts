@@ -63,6 +63,14 @@ export function forcePropagation(c: PropagatingClient, kinds: number): void {
   if (kinds & PROPAGATE_REPL) c.propagateFlags |= PROPAGATE_FORCE_REPL;
 }
 
+/**
+ * propagateDeletion: how the removal of an expired key replays (replicas and the AOF never expire
+ * keys themselves): DEL, or UNLINK with lazyfree-lazy-expire.
+ */
+export function expiredKeyDeletion(lazyfreeLazyExpire: boolean, key: string): string[] {
+  return [lazyfreeLazyExpire ? 'UNLINK' : 'DEL', key];
+}
+
 /** alsoPropagate: one more effect of the command in progress, in the client's database. */
 export function alsoPropagate(c: PropagatingClient, argv: readonly string[], kinds = PROPAGATE_ALL): void {
   c.server.propagation.also(c.dbIndex, argv, kinds);

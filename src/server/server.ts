@@ -15,6 +15,7 @@ import { FunctionRegistry } from '../scripting/functions.js';
 import { ScriptRunner, BUSY_EVAL, BUSY_FUNCTION } from './script-runner.js';
 import {
   Propagation,
+  expiredKeyDeletion,
   PROPAGATE_ALL,
   PROPAGATE_AOF,
   PROPAGATE_REPL,
@@ -132,7 +133,7 @@ export class Server {
       notifyKeyspaceEvent(this, EVENT.expired, 'expired', key, d.id);
       // propagateDeletion: replicas and the AOF delete it too (they never expire keys themselves).
       if (this.propagation.active) {
-        this.propagation.also(d.id, [this.config.get('lazyfree-lazy-expire') === 'yes' ? 'UNLINK' : 'DEL', key]);
+        this.propagation.also(d.id, expiredKeyDeletion(this.config.lazyfreeLazyExpire, key));
         // Found by a command: part of its effects. By the active cycle: emitted on its own.
         if (this.callDepth === 0) this.propagation.flush();
       }

@@ -2,7 +2,7 @@ import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
 import { isOption } from './args.js';
-import { notify, EVENT } from '../server/notify.js';
+import { notify, keyWritten, EVENT } from '../server/notify.js';
 
 /** What HDEL/SREM/ZREM need of a collection. */
 interface Removable {
@@ -19,22 +19,20 @@ export function removeMembers(c: Client, key: string, coll: Removable | undefine
   if (coll === undefined) return c.reply.int(0);
   let removed = 0;
   for (let i = 2; i < argv.length && coll.size > 0; i++) if (coll.delete(argv[i])) removed++;
-  c.server.dirty += removed;
-  if (removed > 0) afterRemoval(c, key, coll.size, type, event);
+  if (removed > 0) afterRemoval(c, key, coll.size, type, event, removed);
   c.reply.int(removed);
 }
 
 /**
- * After elements were taken out of the collection at `key`: the command's event, then, once the
- * collection is empty, the key's deletion with its `del` event; otherwise a WATCH touch.
+ * After elements were taken out of the collection at `key`: the write epilogue with the command's
+ * event (`changes` added to dirty), then, once the collection is empty, the key's deletion with its
+ * `del` event.
  */
-export function afterRemoval(c: Client, key: string, remaining: number, type: number, event: string): void {
-  notify(c, type, event, key);
+export function afterRemoval(c: Client, key: string, remaining: number, type: number, event: string, changes = 0): void {
+  keyWritten(c, type, event, key, changes);
   if (remaining === 0) {
     c.db.delete(key);
     notify(c, EVENT.generic, 'del', key);
-  } else {
-    c.db.touch(key);
   }
 }
 

@@ -4,8 +4,20 @@
  * non-blocking equivalents, served waiters after the write that woke them.
  */
 import assert from 'node:assert/strict';
-import { propagationSuite, type PropagationScenario } from '../helpers/propagation.js';
+import { it } from 'node:test';
+import { propagationSuite, type PropagationContext, type PropagationScenario } from '../helpers/propagation.js';
 import type { PairedClient } from '../helpers/scenario.js';
+import type { CommandSpec } from '../../src/server/command-spec.js';
+import { LIST_COMMANDS } from '../../src/commands/list.js';
+import { BLOCKING_COMMANDS } from '../../src/commands/blocking.js';
+
+/** Every write command of `specs` is named in the first step of some case of the suite. */
+function everyWriteHasACase(t: PropagationContext, specs: CommandSpec[]): void {
+  it('every write command of the group has a case', () => {
+    const writes = specs.filter((s) => s.flags.includes('write') || s.flags.includes('may_replicate')).map((s) => s.name);
+    assert.deepEqual(writes.filter((name) => !t.exercised.has(name)), []);
+  });
+}
 
 /** Waits until both servers count `n` blocked clients (a waiter is in place before the write). */
 async function blockedClients(s: PropagationScenario, observer: PairedClient, n: number): Promise<void> {
@@ -142,6 +154,7 @@ propagationSuite('propagation: lists', (t) => {
     ['LMOVE', 'src', 'n', 'LEFT', 'LEFT'],
     ['DEBUG', 'SET-ACTIVE-EXPIRE', '1'],
   ]);
+  everyWriteHasACase(t, LIST_COMMANDS);
 });
 
 propagationSuite('propagation: blocking pops answered at once', (t) => {
@@ -213,6 +226,7 @@ propagationSuite('propagation: blocking pops answered at once', (t) => {
     ['BLMOVE', 'l', 'd', 'LEFT', 'LEFT', '0.01'],
     ['BZMPOP', '0.01', '1', 'z', 'MIN'],
   ]);
+  everyWriteHasACase(t, BLOCKING_COMMANDS);
 });
 
 propagationSuite('propagation: blocked clients served later', (t) => {

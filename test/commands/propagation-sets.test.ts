@@ -3,7 +3,10 @@
  * SPOP's random choices as explicit SREM / DEL / UNLINK effects, the STORE commands as sent (or
  * nothing when they change nothing), no-op writes nothing.
  */
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
 import { propagationSuite, type Normalize } from '../helpers/propagation.js';
+import { SET_COMMANDS } from '../../src/commands/set.js';
 
 /** SPOP's members are chosen at random: its SREMs compare by key and number of members. */
 const randomSremMembers: Normalize = (argv) =>
@@ -154,4 +157,8 @@ propagationSuite('propagation: sets', (t) => {
     ['SUNIONSTORE', 'k3', 'a'],
     ['DEBUG', 'SET-ACTIVE-EXPIRE', '1'],
   ]);
+  it('every write command of the group has a case', () => {
+    const writes = SET_COMMANDS.filter((s) => s.flags.includes('write') || s.flags.includes('may_replicate')).map((s) => s.name);
+    assert.deepEqual(writes.filter((name) => !t.exercised.has(name)), []);
+  });
 });

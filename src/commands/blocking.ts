@@ -4,7 +4,8 @@ import { afterRemoval } from './collection.js';
 import type { Client } from '../server/client.js';
 import { parseTimeoutSeconds, type BlockRequest } from '../server/blocking.js';
 import { CommandError } from '../protocol/errors.js';
-import { listEndOrThrow, moveElement, parseMpop, popToReply, writeList, type ListEnd } from './list.js';
+import { listEndOrThrow, moveElement, parseMpop, popToReply, rewriteAsPopCount, writeList, type ListEnd } from './list.js';
+import { propagating, rewriteCommand } from '../server/propagate.js';
 import { parseMpopArgs, popAndReply, writeZSet } from './zset.js';
 import { ListValue } from '../engine/types/list.js';
 import { ZSetValue } from '../engine/types/zset.js';
@@ -16,6 +17,10 @@ import { ZSetValue } from '../engine/types/zset.js';
  * `serve` function that takes from the key that became ready, exactly as the immediate path would.
  * Where blocking is denied (inside MULTI, scripts, synchronous embedded calls) the command answers
  * at once with its timeout reply, like Redis's CLIENT_DENY_BLOCKING.
+ *
+ * Both paths propagate the non-blocking form of what was done (`rewriteCommand`): BLPOP as LPOP,
+ * BLMOVE as LMOVE, BLMPOP as LPOP key count, BZPOPMIN as ZPOPMIN, ... A waiter served later has
+ * its rewrite recorded by the BlockingManager, as the command path records a command's.
  */
 
 /** Blocks `c` or, where it may not block, answers with the timeout reply now. */
@@ -43,11 +48,11 @@ function readyZSet(c: Client, key: string): ZSetValue | undefined {
 
 // ---------------------------------------------------------------- lists
 
-/** BLPOP/BRPOP's reply: [key, element]. */
+/** BLPOP/BRPOP's reply: [key, element]; replays as LPOP/RPOP key. */
 function popOneWithKey(c: Client, key: string, list: ListValue, where: ListEnd): void {
   const v = where === 'left' ? list.popLeft()! : list.popRight()!;
-  c.server.dirty++;
-  afterRemoval(c, key, list.length, EVENT.list, where === 'left' ? 'lpop' : 'rpop');
+  afterRemoval(c, key, list.length, EVENT.list, where === 'left' ? 'lpop' : 'rpop', 1);
+  if (propagating(c)) rewriteCommand(c, [where === 'left' ? 'LPOP' : 'RPOP', key]);
   c.reply.arrayLen(2);
   c.reply.bulk(key);
   c.reply.bulk(v);
@@ -86,11 +91,24 @@ function brpopCommand(c: Client, argv: string[]): void {
   blockingPop(c, argv, 'right');
 }
 
+/**
+ * BLMOVE/BRPOPLPUSH's move; replays as RPOPLPUSH or LMOVE, from `argv`, the blocking command's
+ * arguments. LMOVE's ends are as the client wrote them when answered at once, and `left`/`right`
+ * when served later (Redis builds that argv itself).
+ */
+function moveAndReply(c: Client, argv: string[], list: ListValue, from: ListEnd, to: ListEnd, served: boolean): void {
+  c.reply.bulk(moveElement(c, argv[1], list, argv[2], from, to));
+  if (!propagating(c)) return;
+  if (argv.length === 4) rewriteCommand(c, ['RPOPLPUSH', argv[1], argv[2]]);
+  else rewriteCommand(c, ['LMOVE', argv[1], argv[2], served ? from : argv[3], served ? to : argv[4]]);
+}
+
 /** BLMOVE/BRPOPLPUSH's body once the ends and the timeout are parsed. */
-function blockingMove(c: Client, source: string, destination: string, from: ListEnd, to: ListEnd, deadline: number): void {
+function blockingMove(c: Client, argv: string[], from: ListEnd, to: ListEnd, deadline: number): void {
+  const source = argv[1];
   const list = writeList(c, source);
   if (list !== undefined) {
-    c.reply.bulk(moveElement(c, source, list, destination, from, to));
+    moveAndReply(c, argv, list, from, to, false);
     return;
   }
   blockOrAnswer(
@@ -102,7 +120,7 @@ function blockingMove(c: Client, source: string, destination: string, from: List
         const ready = readyList(client, key);
         if (ready === undefined) return false;
         try {
-          client.reply.bulk(moveElement(client, source, ready, destination, from, to));
+          moveAndReply(client, argv, ready, from, to, true);
         } catch (e) {
           // A destination of another type: the waiter gets WRONGTYPE and the element stays.
           if (!(e instanceof CommandError)) throw e;
@@ -122,20 +140,20 @@ function blmoveCommand(c: Client, argv: string[]): void {
   const from = listEndOrThrow(argv[3]);
   const to = listEndOrThrow(argv[4]);
   const deadline = parseTimeoutSeconds(argv[5], c.server.clock.now);
-  blockingMove(c, argv[1], argv[2], from, to, deadline);
+  blockingMove(c, argv, from, to, deadline);
 }
 
 // BRPOPLPUSH source destination timeout
 function brpoplpushCommand(c: Client, argv: string[]): void {
   const deadline = parseTimeoutSeconds(argv[3], c.server.clock.now);
-  blockingMove(c, argv[1], argv[2], 'right', 'left', deadline);
+  blockingMove(c, argv, 'right', 'left', deadline);
 }
 
-/** LMPOP's reply: [key, [elements]]. */
+/** LMPOP's reply: [key, [elements]]; replays as LPOP/RPOP key popped. */
 function mpopWithKey(c: Client, key: string, list: ListValue, where: ListEnd, count: number): void {
   c.reply.arrayLen(2);
   c.reply.bulk(key);
-  popToReply(c, key, list, where, count);
+  rewriteAsPopCount(c, key, where, popToReply(c, key, list, where, count));
 }
 
 // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
@@ -166,12 +184,23 @@ function blmpopCommand(c: Client, argv: string[]): void {
 
 // ---------------------------------------------------------------- sorted sets
 
+/**
+ * Pops and replies for BZPOPMIN/BZPOPMAX (replayed as ZPOPMIN/ZPOPMAX key) and BZMPOP (replayed
+ * with the number popped as the count).
+ */
+function zpopAndReply(c: Client, key: string, zset: ZSetValue, max: boolean, count: number, style: 'keyed-flat' | 'keyed-nested'): void {
+  const popped = popAndReply(c, key, zset, max, count, style);
+  if (!propagating(c)) return;
+  const name = max ? 'ZPOPMAX' : 'ZPOPMIN';
+  rewriteCommand(c, style === 'keyed-flat' ? [name, key] : [name, key, String(popped)]);
+}
+
 /** BZPOPMIN/BZPOPMAX/BZMPOP's shared body. */
 function blockingZPop(c: Client, keys: string[], max: boolean, count: number, style: 'keyed-flat' | 'keyed-nested', deadline: number): void {
   for (const key of keys) {
     const zset = writeZSet(c, key);
     if (zset !== undefined) {
-      popAndReply(c, key, zset, max, count, style);
+      zpopAndReply(c, key, zset, max, count, style);
       return;
     }
   }
@@ -183,7 +212,7 @@ function blockingZPop(c: Client, keys: string[], max: boolean, count: number, st
       serve(client, key) {
         const zset = readyZSet(client, key);
         if (zset === undefined) return false;
-        popAndReply(client, key, zset, max, count, style);
+        zpopAndReply(client, key, zset, max, count, style);
         return true;
       },
       timedOut: replyNullArray,

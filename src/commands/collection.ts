@@ -25,8 +25,8 @@ export function removeMembers(c: Client, key: string, coll: Removable | undefine
 
 /**
  * After elements were taken out of the collection at `key`: the write epilogue with the command's
- * event (`changes` added to the dirty counter; callers that count it themselves pass 0), then,
- * once the collection is empty, the key's deletion with its `del` event.
+ * event (`changes` added to dirty), then, once the collection is empty, the key's deletion with its
+ * `del` event.
  */
 export function afterRemoval(c: Client, key: string, remaining: number, type: number, event: string, changes = 0): void {
   keyWritten(c, type, event, key, changes);

@@ -1,5 +1,6 @@
 import { withDocs, type CommandSpec, type KeySpec, firstKey, arg } from '../server/command-spec.js';
-import { notify, EVENT } from '../server/notify.js';
+import { keyWritten, EVENT } from '../server/notify.js';
+import { propagating, rewriteCommand } from '../server/propagate.js';
 import { afterRemoval } from './collection.js';
 import { isOption } from './args.js';
 import type { Client } from '../server/client.js';
@@ -46,37 +47,44 @@ export function writeList(c: Client, key: string): ListValue | undefined {
 /**
  * Pushes `value` at one end of the list at `key`, creating the key (through c.db.set, after the
  * element is in, so key-creation hooks see a non-empty list) when absent. Returns the new length.
- * Throws WRONGTYPE for other types. Bumps dirty.
+ * Throws WRONGTYPE for other types. Counts one change.
  */
 export function pushToList(c: Client, key: string, value: string, where: ListEnd): number {
   const list = writeList(c, key);
-  c.server.dirty++;
   const event = where === 'left' ? 'lpush' : 'rpush';
   if (list === undefined) {
     const created = createList();
     created.pushRight(value);
     c.db.set(key, created);
-    notify(c, EVENT.list, event, key);
+    keyWritten(c, EVENT.list, event, key);
     return 1;
   }
   if (where === 'left') list.pushLeft(value);
   else list.pushRight(value);
-  c.db.touch(key);
-  notify(c, EVENT.list, event, key);
+  keyWritten(c, EVENT.list, event, key);
   return list.length;
 }
 
 /**
  * Pops up to `count` elements from one end of `list` (stored at `key`), writing them as an array
- * reply (the array header included); deletes the key when the list empties. Bumps dirty.
+ * reply (the array header included); deletes the key when the list empties. Counts one change per
+ * element and returns how many were popped.
  */
-export function popToReply(c: Client, key: string, list: ListValue, where: ListEnd, count: number): void {
+export function popToReply(c: Client, key: string, list: ListValue, where: ListEnd, count: number): number {
   const n = Math.min(count, list.length);
   const reply = c.reply;
   reply.arrayLen(n);
   for (let i = 0; i < n; i++) reply.bulk((where === 'left' ? list.popLeft() : list.popRight())!);
-  c.server.dirty += n;
-  if (n > 0) afterRemoval(c, key, list.length, EVENT.list, where === 'left' ? 'lpop' : 'rpop');
+  if (n > 0) afterRemoval(c, key, list.length, EVENT.list, where === 'left' ? 'lpop' : 'rpop', n);
+  return n;
+}
+
+/**
+ * LMPOP and BLMPOP (served at once or later) replay as LPOP/RPOP of the number popped, so a
+ * replica pops the same elements whatever keys the command listed.
+ */
+export function rewriteAsPopCount(c: Client, key: string, where: ListEnd, popped: number): void {
+  if (propagating(c)) rewriteCommand(c, [where === 'left' ? 'LPOP' : 'RPOP', key, String(popped)]);
 }
 
 /** LEFT / RIGHT (getListPositionFromObjectOrReply). */
@@ -120,9 +128,7 @@ function pushGeneric(c: Client, argv: string[], where: ListEnd, onlyExisting: bo
   // whatever key-creation hooks do, the reply counts this command's elements, as Redis's does.
   const length = list.length;
   if (existing === undefined) c.db.set(key, list);
-  else c.db.touch(key);
-  notify(c, EVENT.list, where === 'left' ? 'lpush' : 'rpush', key);
-  c.server.dirty += argv.length - 2;
+  keyWritten(c, EVENT.list, where === 'left' ? 'lpush' : 'rpush', key, argv.length - 2);
   c.reply.int(length);
 }
 
@@ -162,8 +168,7 @@ function popGeneric(c: Client, argv: string[], where: ListEnd): void {
   if (list === undefined) return hasCount ? c.reply.nullArray() : c.reply.nullBulk();
   if (!hasCount) {
     const v = where === 'left' ? list.popLeft()! : list.popRight()!;
-    c.server.dirty++;
-    afterRemoval(c, key, list.length, EVENT.list, where === 'left' ? 'lpop' : 'rpop');
+    afterRemoval(c, key, list.length, EVENT.list, where === 'left' ? 'lpop' : 'rpop', 1);
     return c.reply.bulk(v);
   }
   popToReply(c, key, list, where, count);
@@ -184,7 +189,7 @@ function lmpopCommand(c: Client, argv: string[]): void {
     if (list === undefined) continue;
     c.reply.arrayLen(2);
     c.reply.bulk(argv[i]);
-    popToReply(c, argv[i], list, parsed.where, parsed.count);
+    rewriteAsPopCount(c, argv[i], parsed.where, popToReply(c, argv[i], list, parsed.where, parsed.count));
     return;
   }
   c.reply.nullArray();
@@ -242,13 +247,11 @@ export function moveElement(c: Client, source: string, list: ListValue, destinat
   if (source === destination) {
     if (to === 'left') list.pushLeft(v);
     else list.pushRight(v);
-    c.server.dirty++;
-    c.db.touch(source);
-    notify(c, EVENT.list, to === 'left' ? 'lpush' : 'rpush', source);
-    notify(c, EVENT.list, popEvent, source);
+    keyWritten(c, EVENT.list, to === 'left' ? 'lpush' : 'rpush', source);
+    keyWritten(c, EVENT.list, popEvent, source, 0);
     return v;
   }
-  // Redis reports the push into the destination before the pop from the source.
+  // Redis reports the push into the destination before the pop from the source (one change).
   pushToList(c, destination, v, to);
   afterRemoval(c, source, list.length, EVENT.list, popEvent);
   return v;
@@ -406,9 +409,7 @@ function lsetCommand(c: Client, argv: string[]): void {
   if (index < 0) index += list.length;
   if (index < 0 || index >= list.length) throw new CommandError(Errors.outOfRange);
   list.set(index, argv[3]);
-  c.server.dirty++;
-  c.db.touch(argv[1]);
-  notify(c, EVENT.list, 'lset', argv[1]);
+  keyWritten(c, EVENT.list, 'lset', argv[1]);
   c.reply.ok();
 }
 
@@ -421,9 +422,7 @@ function linsertCommand(c: Client, argv: string[]): void {
   const list = writeList(c, argv[1]);
   if (list === undefined) return c.reply.int(0);
   if (!list.insert(argv[3], argv[4], after)) return c.reply.int(-1);
-  c.server.dirty++;
-  c.db.touch(argv[1]);
-  notify(c, EVENT.list, 'linsert', argv[1]);
+  keyWritten(c, EVENT.list, 'linsert', argv[1]);
   c.reply.int(list.length);
 }
 
@@ -434,8 +433,7 @@ function lremCommand(c: Client, argv: string[]): void {
   const list = writeList(c, key);
   if (list === undefined) return c.reply.int(0);
   const removed = list.remove(argv[3], Math.abs(count), count < 0);
-  if (removed > 0) afterRemoval(c, key, list.length, EVENT.list, 'lrem');
-  c.server.dirty += removed;
+  if (removed > 0) afterRemoval(c, key, list.length, EVENT.list, 'lrem', removed);
   c.reply.int(removed);
 }
 
@@ -462,8 +460,8 @@ function ltrimCommand(c: Client, argv: string[]): void {
   }
   list.dropLeft(dropLeft);
   list.dropRight(dropRight);
-  afterRemoval(c, key, list.length, EVENT.list, 'ltrim');
-  c.server.dirty += dropLeft + dropRight;
+  // Redis signals the key and its event even when nothing was trimmed (and then propagates nothing).
+  afterRemoval(c, key, list.length, EVENT.list, 'ltrim', dropLeft + dropRight);
   c.reply.ok();
 }
 

@@ -1,5 +1,6 @@
 import { withDocs, type CommandSpec, type KeySpec, type KeySpecFlag, keyAt, arg } from '../server/command-spec.js';
-import { notify, EVENT } from '../server/notify.js';
+import { keyWritten, notify, EVENT } from '../server/notify.js';
+import { alsoPropagate, preventPropagation, propagating, rewriteCommand } from '../server/propagate.js';
 import { afterRemoval, randomCountArgs, removeMembers } from './collection.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
@@ -77,11 +78,7 @@ function saddCommand(c: Client, argv: string[]): void {
   const max = intsetLimit(c.server.config);
   let added = 0;
   for (let i = 2; i < argv.length; i++) if (s.add(argv[i], max)) added++;
-  c.server.dirty += added;
-  if (added > 0) {
-    c.db.touch(key);
-    notify(c, EVENT.set, 'sadd', key);
-  }
+  if (added > 0) keyWritten(c, EVENT.set, 'sadd', key, added);
   c.reply.int(added);
 }
 
@@ -102,18 +99,14 @@ function smoveCommand(c: Client, argv: string[]): void {
   }
   if (src === dst) return c.reply.int(src.has(member) ? 1 : 0);
   if (!src.delete(member)) return c.reply.int(0);
-  afterRemoval(c, argv[1], src.size, EVENT.set, 'srem');
+  afterRemoval(c, argv[1], src.size, EVENT.set, 'srem', 1);
   let target = dst;
   if (target === undefined) {
     target = createSetFor(member);
     c.db.set(argv[2], target);
   }
-  c.server.dirty++;
-  if (target.add(member, intsetLimit(c.server.config))) {
-    c.server.dirty++;
-    c.db.touch(argv[2]);
-    notify(c, EVENT.set, 'sadd', argv[2]);
-  }
+  // A second change when the destination did not have the member yet.
+  if (target.add(member, intsetLimit(c.server.config))) keyWritten(c, EVENT.set, 'sadd', argv[2]);
   c.reply.int(1);
 }
 
@@ -125,12 +118,16 @@ function spopCommand(c: Client, argv: string[]): void {
   const s = writeSet(c, key);
   if (s === undefined) return c.reply.nullBulk();
   const item = s.popRandomItem();
-  afterRemoval(c, key, s.size, EVENT.set, 'spop');
-  c.server.dirty++;
+  afterRemoval(c, key, s.size, EVENT.set, 'spop', 1);
+  // The member chosen at random replays as its removal.
+  if (propagating(c)) rewriteCommand(c, ['SREM', key, itemText(item)]);
   c.reply.bulk(item);
 }
 
-/** spopWithCountCommand: Redis's three strategies, which decide the resulting encoding too. */
+/**
+ * spopWithCountCommand: Redis's three strategies, which decide the resulting encoding too. The whole
+ * set replays as DEL; part of it as one SREM per member popped (wrapped in MULTI/EXEC), never as SPOP.
+ */
 function spopWithCount(c: Client, argv: string[]): void {
   const count = positiveCount(argv[2], MUST_BE_POSITIVE);
   const key = argv[1];
@@ -143,28 +140,35 @@ function spopWithCount(c: Client, argv: string[]): void {
   // The whole set, answered as the union of itself (a fresh set's iteration order), then deleted.
   if (count >= size) {
     const all = createSetFrom(s.items(), max);
+    keyWritten(c, EVENT.set, 'spop', key, size);
     c.db.delete(key);
-    c.server.dirty += size;
-    notify(c, EVENT.set, 'spop', key);
     notify(c, EVENT.generic, 'del', key);
+    if (propagating(c)) rewriteCommand(c, ['DEL', key]);
     return replySet(c, all);
   }
 
+  const prop = propagating(c);
+  if (prop) preventPropagation(c);
   reply.setLen(count);
   const remaining = size - count;
   if (remaining * SPOP_MOVE_STRATEGY_MUL > count) {
     // Few to pop: pop them one by one.
-    for (let i = 0; i < count; i++) reply.bulk(s.popRandomItem());
+    for (let i = 0; i < count; i++) {
+      const item = s.popRandomItem();
+      reply.bulk(item);
+      if (prop) alsoPropagate(c, ['SREM', key, itemText(item)]);
+    }
   } else {
     // Most of the set goes: move the survivors into a new set and answer what is left.
     const survivors = createIntsetSet();
     for (let i = 0; i < remaining; i++) survivors.addItem(s.popRandomItem(), max);
-    s.forEachItem((m) => reply.bulk(m));
+    s.forEachItem((m) => {
+      reply.bulk(m);
+      if (prop) alsoPropagate(c, ['SREM', key, itemText(m)]);
+    });
     s.replaceWith(survivors);
   }
-  c.server.dirty += count;
-  c.db.touch(key);
-  notify(c, EVENT.set, 'spop', key);
+  keyWritten(c, EVENT.set, 'spop', key, count);
 }
 
 // ---------------------------------------------------------------- reads
@@ -276,10 +280,7 @@ function intersect(c: Client, keys: readonly string[], mode: InterMode): void {
   const found = lookupSets(c, keys);
   if (found.includes(null)) {
     if (mode.kind === 'store') {
-      if (c.db.delete(mode.dst)) {
-        c.server.dirty++;
-        notify(c, EVENT.generic, 'del', mode.dst);
-      }
+      if (c.db.delete(mode.dst)) keyWritten(c, EVENT.generic, 'del', mode.dst);
       return c.reply.int(0);
     }
     return mode.kind === 'card' ? c.reply.int(0) : c.reply.setLen(0);
@@ -318,15 +319,11 @@ function intersect(c: Client, keys: readonly string[], mode: InterMode): void {
 function storeResult(c: Client, dst: string, result: SetValue, event: string): void {
   if (result.size > 0) {
     c.db.set(dst, result);
-    c.server.dirty++;
-    notify(c, EVENT.set, event, dst);
+    keyWritten(c, EVENT.set, event, dst);
     c.reply.int(result.size);
     return;
   }
-  if (c.db.delete(dst)) {
-    c.server.dirty++;
-    notify(c, EVENT.generic, 'del', dst);
-  }
+  if (c.db.delete(dst)) keyWritten(c, EVENT.generic, 'del', dst);
   c.reply.int(0);
 }
 

@@ -65,6 +65,8 @@ export class BlockingManager {
   /** Clients unblocked since the last drain: their transports resume them (output, pipelined input). */
   private resumeQueue: Client[] = [];
   private resumeScheduled = false;
+  /** handleReadyKeys is running. */
+  private serving = false;
   private readonly onKeyAdded = (db: Keyspace, key: string): void => this.signalKeyReady(db, key);
 
   constructor(private readonly server: Server) {}
@@ -131,11 +133,18 @@ export class BlockingManager {
 
   /** Serves waiters of every ready key, in signal order, until no key is ready. */
   handleReadyKeys(): void {
-    while (this.ready.length > 0) {
-      const round = this.ready;
-      this.ready = [];
-      this.readySet.clear();
-      for (const { db, key } of round) this.serveKey(db, key);
+    // Keys readied while serving join the next round of the loop running already.
+    if (this.serving) return;
+    this.serving = true;
+    try {
+      while (this.ready.length > 0) {
+        const round = this.ready;
+        this.ready = [];
+        this.readySet.clear();
+        for (const { db, key } of round) this.serveKey(db, key);
+      }
+    } finally {
+      this.serving = false;
     }
   }
 
@@ -152,12 +161,28 @@ export class BlockingManager {
       const state = c.blocked;
       if (state === null || state.db !== db) continue;
       const errors = stats.totalErrorReplies;
+      const dirty = server.dirty;
       const start = performance.now();
-      if (!state.request.serve(c, key)) continue;
-      // The blocked command completes now: its statistics, and the effects of serving it.
-      server.completeSuspendedCall(c, (performance.now() - start) * 1000, stats.totalErrorReplies !== errors);
-      if (server.propagation.hasPending) server.propagation.flush();
-      this.unblock(c);
+      // Serving is a top-level command of its own: its effects (a key found expired, then the pop
+      // in the non-blocking form its handler chose: BLPOP as LPOP) are recorded as call() records
+      // them and emitted together when it ends, after the write that readied the key (Redis's
+      // afterCommand for each served client).
+      server.holdTopLevelCall();
+      c.propagateArgv = null;
+      let served = false;
+      try {
+        served = state.request.serve(c, key);
+        if (served) {
+          server.completeSuspendedCall(c, (performance.now() - start) * 1000, stats.totalErrorReplies !== errors);
+          if (server.dirty !== dirty && c.propagateArgv !== null) server.propagation.also(c.dbIndex, c.propagateArgv);
+        }
+      } finally {
+        c.propagateArgv = null;
+        // Keys this readies (BLMOVE's destination) wait for the next round: handleReadyKeys is
+        // not re-entered.
+        server.releaseTopLevelCall();
+      }
+      if (served) this.unblock(c);
     }
   }
 

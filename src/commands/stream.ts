@@ -392,7 +392,9 @@ function xsetidCommand(c: Client, argv: string[]): void {
   const s = writeStream(c, argv[1]);
   if (s === undefined) throw new CommandError(Errors.noSuchKey);
   if (s.length > 0) {
-    if (id < s.lastId) throw new CommandError('ERR The ID specified in XSETID is smaller than the target stream top item');
+    // Redis compares with the last live entry (streamLastValidID), not last-generated-id: past
+    // trailing tombstones the last ID can move back.
+    if (id < s.lastLiveId()) throw new CommandError('ERR The ID specified in XSETID is smaller than the target stream top item');
     if (entriesAdded !== -1 && s.length > entriesAdded)
       throw new CommandError('ERR The entries_added specified in XSETID is smaller than the target stream length');
   }

@@ -575,13 +575,18 @@ function serveBlocked(
   noack: boolean,
 ): boolean {
   const s = c.db.peek(key);
-  if (!(s instanceof StreamValue)) return false;
+  if (!(s instanceof StreamValue)) {
+    // Deleted or replaced by another type: XREAD keeps waiting, XREADGROUP is answered (Redis 7.0).
+    if (groupName === null) return false;
+    replyServedError(c, 'UNBLOCKED the stream key no longer exists');
+    return true;
+  }
   const i = keys.indexOf(key);
   let entries: Array<[bigint, string[]]>;
   if (groupName !== null) {
     const g = s.groups.get(groupName);
     if (g === undefined) {
-      c.reply.error('NOGROUP the consumer group this client was blocked on no longer exists');
+      replyServedError(c, 'NOGROUP the consumer group this client was blocked on no longer exists');
       return true;
     }
     if (s.lastLiveId() <= g.lastId) return false;
@@ -601,6 +606,13 @@ function serveBlocked(
   c.reply.bulk(key);
   replyEntries(c, entries);
   return true;
+}
+
+/** An error ending a blocked XREADGROUP, counted (errorstats, failed_calls) as Redis counts it. */
+function replyServedError(c: Client, message: string): void {
+  c.server.countError(message);
+  if (c.lastCommand !== null) c.lastCommand.failedCalls++;
+  c.reply.error(message);
 }
 
 /** Delivers a new entry to a consumer: advances the group, and records it as pending unless NOACK. */

@@ -66,6 +66,13 @@ export class Keyspace {
    * only while some client waits on a key of this database.
    */
   onKeyAdded: ((db: Keyspace, key: string) => void) | null = null;
+  /**
+   * Called when a key is deleted or expires, and with every key gone when the keyspace is cleared
+   * (`onCleared`): blocked clients re-check the keys they wait on (Redis's signalDeletedKeyAsReady).
+   * Installed with onKeyAdded.
+   */
+  onKeyRemoved: ((db: Keyspace, key: string) => void) | null = null;
+  onCleared: ((db: Keyspace) => void) | null = null;
   /** Keyspace notifications: a key was created (`new`) / a read missed (`keymiss`); null when off. */
   onNewKey: ((db: Keyspace, key: string) => void) | null = null;
   onMiss: ((db: Keyspace, key: string) => void) | null = null;
@@ -224,6 +231,7 @@ export class Keyspace {
     this.removeSlot(slot);
     if (this.watchers !== null) this.touch(key);
     if (this.onExpired !== null) this.onExpired(this, key);
+    if (this.onKeyRemoved !== null) this.onKeyRemoved(this, key);
   }
 
   // ---------------------------------------------------------------- WATCH
@@ -360,6 +368,7 @@ export class Keyspace {
     if (slot < 0) return false;
     this.removeSlot(slot);
     if (this.watchers !== null) this.touch(key);
+    if (this.onKeyRemoved !== null) this.onKeyRemoved(this, key);
     return true;
   }
 
@@ -486,6 +495,7 @@ export class Keyspace {
     this.volExpire = new Float64Array(MIN_SLOTS);
     this.volatileCount = 0;
     this.bigExpire = null;
+    if (this.onCleared !== null) this.onCleared(this);
   }
 
   /** Exchanges the whole contents with another keyspace (SWAPDB). */

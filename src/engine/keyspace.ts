@@ -262,13 +262,34 @@ export class Keyspace {
     return slot >= 0 && this.isExpiredSlot(slot);
   }
 
-  /** FLUSHDB / SWAPDB: every watched key present in this database counts as changed. */
-  private touchAllPresent(other: Keyspace | null = null): void {
+  /**
+   * FLUSHDB / SWAPDB (Redis's touchAllWatchedKeysInDb): this database's contents are about to be
+   * dropped, or replaced by `replacedWith`'s. A watched key present on either side counts as
+   * changed, except where nothing changes logically: a key already expired when watched that is
+   * now gone (the flag is cleared) or replaced by another expired one, and a missing key replaced
+   * by an expired one (which then counts as watched expired).
+   */
+  private touchAllPresent(replacedWith: Keyspace | null = null): void {
     if (this.watchers === null) return;
     for (const [key, entries] of this.watchers) {
-      const present = this.findSlot(key, hashKey(key)) >= 0 || (other !== null && other.findSlot(key, hashKey(key)) >= 0);
-      if (!present) continue;
-      for (const entry of entries) entry.watcher.casDirty = true;
+      const h = hashKey(key);
+      const inEmptied = this.findSlot(key, h) >= 0;
+      const replacementSlot = replacedWith === null ? -1 : replacedWith.findSlot(key, h);
+      if (!inEmptied && replacementSlot < 0) continue;
+      const replacementExpired = replacementSlot >= 0 && replacedWith!.isExpiredSlot(replacementSlot);
+      for (const entry of entries) {
+        if (entry.expired) {
+          if (replacementSlot < 0) {
+            entry.expired = false;
+            continue;
+          }
+          if (replacementExpired) continue;
+        } else if (!inEmptied && replacementExpired) {
+          entry.expired = true;
+          continue;
+        }
+        entry.watcher.casDirty = true;
+      }
     }
   }
 

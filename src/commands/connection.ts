@@ -59,6 +59,8 @@ function quitCommand(c: Client): void {
 // RESET
 function resetCommand(c: Client): void {
   c.server.resetClientState(c);
+  // Replies are on again from here (a SKIP of RESET itself still applies, as in Redis).
+  c.replyModeHook?.(false);
   c.reply.simple('RESET');
 }
 
@@ -285,14 +287,18 @@ function clientSetInfoCommand(c: Client, argv: string[]): void {
 function clientReplyCommand(c: Client, argv: string[]): void {
   const mode = argv[2].toLowerCase();
   if (mode === 'on') {
-    c.replyMode = 'on';
+    // As Redis: ends OFF and the SKIP of this very command (so +OK is sent), not a SKIP still
+    // pending from earlier in the same transaction.
+    c.replyOff = false;
+    c.replyModeHook?.(true);
     c.reply.ok();
   } else if (mode === 'off') {
-    // No reply: the transport drops output from now on.
-    c.replyMode = 'off';
+    // No reply: the transport drops output from now on, even later replies of this EXEC.
+    c.replyOff = true;
+    c.replyModeHook?.(false);
   } else if (mode === 'skip') {
     // No reply; the next command's reply is dropped too (unless replies are already off).
-    if (c.replyMode !== 'off') c.replyMode = 'skip';
+    if (!c.replyOff) c.replySkipNext = true;
   } else {
     throw new CommandError(Errors.syntax);
   }

@@ -392,7 +392,9 @@ function xsetidCommand(c: Client, argv: string[]): void {
   const s = writeStream(c, argv[1]);
   if (s === undefined) throw new CommandError(Errors.noSuchKey);
   if (s.length > 0) {
-    if (id < s.lastId) throw new CommandError('ERR The ID specified in XSETID is smaller than the target stream top item');
+    // Redis compares with the last live entry (streamLastValidID), not last-generated-id: past
+    // trailing tombstones the last ID can move back.
+    if (id < s.lastLiveId()) throw new CommandError('ERR The ID specified in XSETID is smaller than the target stream top item');
     if (entriesAdded !== -1 && s.length > entriesAdded)
       throw new CommandError('ERR The entries_added specified in XSETID is smaller than the target stream length');
   }
@@ -575,13 +577,18 @@ function serveBlocked(
   noack: boolean,
 ): boolean {
   const s = c.db.peek(key);
-  if (!(s instanceof StreamValue)) return false;
+  if (!(s instanceof StreamValue)) {
+    // Deleted or replaced by another type: XREAD keeps waiting, XREADGROUP is answered (Redis 7.0).
+    if (groupName === null) return false;
+    replyServedError(c, 'UNBLOCKED the stream key no longer exists');
+    return true;
+  }
   const i = keys.indexOf(key);
   let entries: Array<[bigint, string[]]>;
   if (groupName !== null) {
     const g = s.groups.get(groupName);
     if (g === undefined) {
-      c.reply.error('NOGROUP the consumer group this client was blocked on no longer exists');
+      replyServedError(c, 'NOGROUP the consumer group this client was blocked on no longer exists');
       return true;
     }
     if (s.lastLiveId() <= g.lastId) return false;
@@ -601,6 +608,11 @@ function serveBlocked(
   c.reply.bulk(key);
   replyEntries(c, entries);
   return true;
+}
+
+/** An error ending a blocked XREADGROUP (errorstats; the blocking manager counts the failed call). */
+function replyServedError(c: Client, message: string): void {
+  c.server.replyError(c, message);
 }
 
 /** Delivers a new entry to a consumer: advances the group, and records it as pending unless NOACK. */

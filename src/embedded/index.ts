@@ -119,6 +119,39 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
     if (value instanceof ReplyError) throw value;
     return value;
   };
+  // CLIENT REPLY OFF / SKIP: a call whose reply Redis would not send resolves to null, unless it
+  // turns replies back on (CLIENT REPLY ON, RESET). Pub/sub frames are sent whatever the flags, so
+  // a muted SUBSCRIBE still resolves to its confirmation. (Granularity is the call: an EXEC that
+  // turns replies off part way resolves to null.)
+  let skipCurrent = false;
+  let muted = false;
+  const mutedPushes = new ValueReply(opts.buffers ?? false);
+  const setMuted = (on: boolean): void => {
+    muted = on;
+    mutedPushes.resp = reply.resp;
+    client.pushSink = on ? mutedPushes : null;
+  };
+  client.replyModeHook = (clearSkip) => {
+    if (clearSkip) skipCurrent = false;
+    setMuted(client.replyOff || skipCurrent);
+  };
+  const beginCall = (): void => {
+    if (!client.replyOff && !client.replySkipNext) return;
+    if (client.replySkipNext) {
+      client.replySkipNext = false;
+      skipCurrent = true;
+    }
+    setMuted(true);
+  };
+  const endCall = (): ReplyValue => {
+    const wasMuted = muted;
+    skipCurrent = false;
+    if (muted) setMuted(false);
+    if (!wasMuted) return takeValue();
+    reply.take();
+    const pushes = mutedPushes.take();
+    return pushes.length > 0 ? pushes[pushes.length - 1] : null;
+  };
   const callSync = (command: string, ...args: Arg[]): ReplyValue => {
     if (client.blocked !== null) throw new ReplyError('ERR this handle is waiting in a blocking command');
     const argv = [command, ...args.map(toArg)];
@@ -126,12 +159,13 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
     deliverPushes();
     // A synchronous call cannot wait: blocking commands answer as their non-blocking forms.
     client.denyBlocking = true;
+    beginCall();
     try {
       server.processCommand(client, argv);
     } finally {
       client.denyBlocking = false;
     }
-    return takeValue();
+    return endCall();
   };
   // Asynchronous calls may block (BLPOP ...): they run one after another, each once the one
   // before it has its reply, like a connection's pipeline.
@@ -142,10 +176,15 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
     const argv = [command, ...args.map(toArg)];
     const run = async (): Promise<ReplyValue> => {
       deliverPushes();
+      beginCall();
       server.processCommand(client, argv);
-      if (client.blocked !== null || client.heldByScript) await new Promise<void>((resolve) => (wakeUp = resolve));
+      if (client.blocked !== null || client.heldByScript) {
+        // Frames published meanwhile are others' messages (onPush), not this call's result.
+        client.pushSink = null;
+        await new Promise<void>((resolve) => (wakeUp = resolve));
+      }
       wakeUp = null;
-      return takeValue();
+      return endCall();
     };
     const result = queue.then(run, run);
     queue = result.catch(() => undefined);

@@ -66,6 +66,13 @@ export class Keyspace {
    * only while some client waits on a key of this database.
    */
   onKeyAdded: ((db: Keyspace, key: string) => void) | null = null;
+  /**
+   * Called when a key is deleted or expires, and with every key gone when the keyspace is cleared
+   * (`onCleared`): blocked clients re-check the keys they wait on (Redis's signalDeletedKeyAsReady).
+   * Installed with onKeyAdded.
+   */
+  onKeyRemoved: ((db: Keyspace, key: string) => void) | null = null;
+  onCleared: ((db: Keyspace) => void) | null = null;
   /** Keyspace notifications: a key was created (`new`) / a read missed (`keymiss`); null when off. */
   onNewKey: ((db: Keyspace, key: string) => void) | null = null;
   onMiss: ((db: Keyspace, key: string) => void) | null = null;
@@ -224,6 +231,7 @@ export class Keyspace {
     this.removeSlot(slot);
     if (this.watchers !== null) this.touch(key);
     if (this.onExpired !== null) this.onExpired(this, key);
+    if (this.onKeyRemoved !== null) this.onKeyRemoved(this, key);
   }
 
   // ---------------------------------------------------------------- WATCH
@@ -254,13 +262,34 @@ export class Keyspace {
     return slot >= 0 && this.isExpiredSlot(slot);
   }
 
-  /** FLUSHDB / SWAPDB: every watched key present in this database counts as changed. */
-  private touchAllPresent(other: Keyspace | null = null): void {
+  /**
+   * FLUSHDB / SWAPDB (Redis's touchAllWatchedKeysInDb): this database's contents are about to be
+   * dropped, or replaced by `replacedWith`'s. A watched key present on either side counts as
+   * changed, except where nothing changes logically: a key already expired when watched that is
+   * now gone (the flag is cleared) or replaced by another expired one, and a missing key replaced
+   * by an expired one (which then counts as watched expired).
+   */
+  private touchAllPresent(replacedWith: Keyspace | null = null): void {
     if (this.watchers === null) return;
     for (const [key, entries] of this.watchers) {
-      const present = this.findSlot(key, hashKey(key)) >= 0 || (other !== null && other.findSlot(key, hashKey(key)) >= 0);
-      if (!present) continue;
-      for (const entry of entries) entry.watcher.casDirty = true;
+      const h = hashKey(key);
+      const inEmptied = this.findSlot(key, h) >= 0;
+      const replacementSlot = replacedWith === null ? -1 : replacedWith.findSlot(key, h);
+      if (!inEmptied && replacementSlot < 0) continue;
+      const replacementExpired = replacementSlot >= 0 && replacedWith!.isExpiredSlot(replacementSlot);
+      for (const entry of entries) {
+        if (entry.expired) {
+          if (replacementSlot < 0) {
+            entry.expired = false;
+            continue;
+          }
+          if (replacementExpired) continue;
+        } else if (!inEmptied && replacementExpired) {
+          entry.expired = true;
+          continue;
+        }
+        entry.watcher.casDirty = true;
+      }
     }
   }
 
@@ -360,6 +389,7 @@ export class Keyspace {
     if (slot < 0) return false;
     this.removeSlot(slot);
     if (this.watchers !== null) this.touch(key);
+    if (this.onKeyRemoved !== null) this.onKeyRemoved(this, key);
     return true;
   }
 
@@ -486,6 +516,7 @@ export class Keyspace {
     this.volExpire = new Float64Array(MIN_SLOTS);
     this.volatileCount = 0;
     this.bigExpire = null;
+    if (this.onCleared !== null) this.onCleared(this);
   }
 
   /** Exchanges the whole contents with another keyspace (SWAPDB). */

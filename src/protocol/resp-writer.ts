@@ -44,6 +44,12 @@ export class RespWriter implements Reply {
     this.pos = mark;
   }
 
+  /** Remove the bytes [start, end) written since the last flush, keeping what follows. */
+  cut(start: number, end: number): void {
+    if (end < this.pos) this.buf.copyWithin(start, end, this.pos);
+    this.pos -= end - start;
+  }
+
   private ensure(n: number): void {
     const need = this.pos + n;
     if (need <= this.buf.length) return;

@@ -11,7 +11,9 @@ import { parseLongDouble } from '../util/long-double.js';
  *   The transport stops running that client's pipelined commands until it is unblocked.
  * - Waiters queue per (database, key) in the order they blocked.
  * - Creating a key signals it as ready (the keyspace's `onKeyAdded` hook, installed on a database
- *   only while somebody waits there, so ordinary writes pay one null check). Ready keys are served
+ *   only while somebody waits there, so ordinary writes pay one null check). So does deleting it
+ *   (`onKeyRemoved`, `onCleared`; Redis's signalDeletedKeyAsReady): XREADGROUP's waiters are
+ *   answered when their stream goes away, the others decline and keep waiting. Ready keys are served
  *   after the command that created them completes (`handleReadyKeys`, called by the dispatcher),
  *   never in the middle of it: a transaction or script that pushes and pops sees its own effects
  *   first, and waiters get what is left.
@@ -68,6 +70,7 @@ export class BlockingManager {
   /** handleReadyKeys is running. */
   private serving = false;
   private readonly onKeyAdded = (db: Keyspace, key: string): void => this.signalKeyReady(db, key);
+  private readonly onCleared = (db: Keyspace): void => this.signalAllWaitedKeys(db);
 
   constructor(private readonly server: Server) {}
 
@@ -92,7 +95,7 @@ export class BlockingManager {
       if (queue === undefined) byKey.set(key, [c]);
       else if (!queue.includes(c)) queue.push(c);
     }
-    db.onKeyAdded = this.onKeyAdded;
+    this.installHooks(db, true);
     if (request.deadline > 0) {
       this.clientsWithTimeout++;
       this.armTimer(c, state);
@@ -113,11 +116,21 @@ export class BlockingManager {
     this.ready.push({ db, key });
   }
 
-  /** SWAPDB: keys that now exist under a waiter become ready (scanDatabaseForReadyKeys). */
-  scanForReadyKeys(db: Keyspace): void {
+  /** The keyspace hooks that signal waited keys, installed on a database only while it has waiters. */
+  private installHooks(db: Keyspace, on: boolean): void {
+    db.onKeyAdded = on ? this.onKeyAdded : null;
+    db.onKeyRemoved = on ? this.onKeyAdded : null;
+    db.onCleared = on ? this.onCleared : null;
+  }
+
+  /**
+   * Every key waited on in `db` becomes ready (FLUSHDB, SWAPDB: Redis's scanDatabaseForReadyKeys
+   * and scanDatabaseForDeletedKeys); each waiter's `serve` sees what is there now.
+   */
+  private signalAllWaitedKeys(db: Keyspace): void {
     const byKey = this.waiters.get(db.id);
     if (byKey === undefined) return;
-    for (const key of byKey.keys()) if (db.has(key)) this.signalKeyReady(db, key);
+    for (const key of byKey.keys()) this.signalKeyReady(db, key);
   }
 
   /**
@@ -125,10 +138,10 @@ export class BlockingManager {
    * Redis's clients keep their db number), so only the keyspace hooks follow.
    */
   databasesSwapped(a: Keyspace, b: Keyspace): void {
-    a.onKeyAdded = this.waiters.has(a.id) ? this.onKeyAdded : null;
-    b.onKeyAdded = this.waiters.has(b.id) ? this.onKeyAdded : null;
-    this.scanForReadyKeys(a);
-    this.scanForReadyKeys(b);
+    this.installHooks(a, this.waiters.has(a.id));
+    this.installHooks(b, this.waiters.has(b.id));
+    this.signalAllWaitedKeys(a);
+    this.signalAllWaitedKeys(b);
   }
 
   /** Serves waiters of every ready key, in signal order, until no key is ready. */
@@ -153,11 +166,11 @@ export class BlockingManager {
     const queue = byKey?.get(key);
     if (queue === undefined) return;
     // Each waiter is asked once: one that is served leaves every queue; one that declines stays.
+    // A missing key is asked about too: XREADGROUP's waiters are answered when their stream is gone.
     const snapshot = queue.slice();
     const server = this.server;
     const stats = server.stats;
     for (const c of snapshot) {
-      if (!db.has(key)) break;
       const state = c.blocked;
       if (state === null || state.db !== db) continue;
       const errors = stats.totalErrorReplies;
@@ -259,7 +272,7 @@ export class BlockingManager {
     }
     if (byKey.size === 0) {
       this.waiters.delete(db.id);
-      db.onKeyAdded = null;
+      this.installHooks(db, false);
     }
   }
 

@@ -46,10 +46,28 @@ export class Client {
   addr = '';
   laddr = '';
   fd = -1;
-  /** CLIENT REPLY mode: 'skip' suppresses the next command's reply only. */
-  replyMode: 'on' | 'off' | 'skip' = 'on';
+  /** CLIENT REPLY OFF is in force (Redis's CLIENT_REPLY_OFF). */
+  replyOff = false;
+  /** CLIENT REPLY SKIP ran: the next command's replies are dropped (CLIENT_REPLY_SKIP_NEXT). */
+  replySkipNext = false;
+  /** CLIENT REPLY as one word: 'off' while OFF is in force, else 'skip' while a SKIP is pending. */
+  get replyMode(): 'on' | 'off' | 'skip' {
+    return this.replyOff ? 'off' : this.replySkipNext ? 'skip' : 'on';
+  }
+  /** 'on' clears OFF and a pending SKIP (RESET); 'off' / 'skip' set them. */
+  set replyMode(mode: 'on' | 'off' | 'skip') {
+    if (mode === 'on') this.replyOff = this.replySkipNext = false;
+    else if (mode === 'off') this.replyOff = true;
+    else this.replySkipNext = true;
+  }
   /** Set while a SKIP applies to the command being run. */
   suppressReply = false;
+  /**
+   * Set by the transport: CLIENT REPLY or RESET changed the reply flags in the middle of a command
+   * (replies written from now on are dropped or kept accordingly). `clearSkip`: CLIENT REPLY ON
+   * also ends the SKIP of the command being run.
+   */
+  replyModeHook: ((clearSkip: boolean) => void) | null = null;
   noEvict = false;
   /** Commands queued since MULTI; null outside a transaction. */
   multi: MultiState | null = null;

@@ -425,6 +425,8 @@ export class Server {
     this.info.cron(this, this.clock.now);
     // Keys must not change under a script that is still running (on the long-script worker).
     if (this.activeExpireEnabled && this.scripting.busyCaller === null) this.activeExpireCycle();
+    // Keys that expired there may have waiters (XREADGROUP is answered when its stream is gone).
+    if (this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
     if (this.cronLoops % this.config.hz === 0) {
       for (const db of this.dbs) db.maybeShrink();
     }

@@ -3,6 +3,7 @@ import { RequestParser } from '../protocol/request-parser.js';
 import { RespWriter } from '../protocol/resp-writer.js';
 import { Client } from './client.js';
 import type { Server } from './server.js';
+import type { BulkValue, Reply } from '../protocol/reply.js';
 
 /** Stop reading from a client whose unsent replies exceed this (it is not reading them). */
 const OUTPUT_PAUSE_BYTES = 64 * 1024 * 1024;
@@ -15,11 +16,17 @@ export class Connection {
   readonly client: Client;
   private readonly parser = new RequestParser();
   private readonly writer = new RespWriter();
-  /** Pub/sub frames produced by a command whose reply is discarded (CLIENT REPLY OFF/SKIP). */
-  private pushWriter: RespWriter | null = null;
+  /** Where pub/sub frames go while replies are dropped: into the output, outside the dropped ranges. */
+  private readonly keptPushes: Reply;
   private closed = false;
   /** The command now blocked ran under CLIENT REPLY OFF/SKIP: its later reply is dropped too. */
   private dropHeldReply = false;
+  /** The command being run is skipped (CLIENT REPLY SKIP before it; Redis's CLIENT_REPLY_SKIP). */
+  private skipCurrent = false;
+  /** Writer position where replies of the current command started being dropped; -1 while kept. */
+  private muteFrom = -1;
+  /** Ranges [start, end) of the writer to drop once the current command is done. */
+  private readonly cuts: number[] = [];
   private paused = false;
 
   constructor(
@@ -37,6 +44,19 @@ export class Connection {
     c.queryBufferBytes = () => this.parser.buffered;
     c.resumeHook = () => this.resume();
     c.flushHook = () => this.flush();
+    this.keptPushes = new PushPassThrough(
+      this.writer,
+      () => {
+        if (this.writer.pos > this.muteFrom) this.cuts.push(this.muteFrom, this.writer.pos);
+      },
+      () => {
+        this.muteFrom = this.writer.pos;
+      },
+    );
+    c.replyModeHook = (clearSkip) => {
+      if (clearSkip) this.skipCurrent = false;
+      this.updateMute();
+    };
     server.registerClient(c);
     server.stats.totalConnections++;
     socket.setNoDelay(true);
@@ -62,7 +82,6 @@ export class Connection {
   private processInput(): void {
     const server = this.server;
     const client = this.client;
-    const writer = this.writer;
     const parser = this.parser;
     let argv: string[] | null;
     while ((argv = parser.next()) !== null) {
@@ -71,27 +90,17 @@ export class Connection {
         this.rejectHttp();
         return;
       }
-      const mode = client.replyMode;
-      if (mode === 'on') {
-        server.processCommand(client, argv);
-      } else {
-        // CLIENT REPLY OFF/SKIP: run the command, drop what it wrote, except pub/sub frames.
-        const mark = writer.pos;
-        if (mode === 'skip') client.replyMode = 'on';
-        const pushes = (this.pushWriter ??= new RespWriter());
-        pushes.resp = writer.resp;
-        client.pushSink = pushes;
-        server.processCommand(client, argv);
-        client.pushSink = null;
-        if (mode === 'skip' || client.replyMode === 'off') {
-          writer.truncate(mark);
-          if (client.blocked !== null || client.heldByScript) this.dropHeldReply = true;
+      if (client.replyOff || client.replySkipNext) {
+        // CLIENT REPLY OFF/SKIP: run the command, drop what it writes, except pub/sub frames.
+        if (client.replySkipNext) {
+          client.replySkipNext = false;
+          this.skipCurrent = true;
         }
-        if (pushes.pos > 0) {
-          writer.rawBytes(pushes.buf, 0, pushes.pos);
-          pushes.discard();
-        }
+        this.updateMute();
       }
+      server.processCommand(client, argv);
+      // Replies were dropped for some of the command (OFF or ON may also come inside an EXEC).
+      if (this.muteFrom >= 0 || this.cuts.length > 0) this.endMutedCommand();
       if (client.closeAfterReply || this.closed || client.blocked !== null || client.heldByScript) break;
     }
     if (parser.error !== null && !client.closeAfterReply && client.blocked === null && !client.heldByScript) {
@@ -100,6 +109,40 @@ export class Connection {
     }
     this.flush();
     if (client.closeAfterReply) this.end();
+  }
+
+  /**
+   * Starts or stops dropping the current command's replies as the reply flags now say (Redis
+   * checks them at every reply it adds). Pub/sub frames are kept, in place: Redis 7.0 sends them
+   * whatever the flags (CLIENT_PUSHING).
+   */
+  private updateMute(): void {
+    const client = this.client;
+    const mute = client.replyOff || this.skipCurrent;
+    if (mute && this.muteFrom < 0) {
+      this.muteFrom = this.writer.pos;
+      client.pushSink = this.keptPushes;
+    } else if (!mute && this.muteFrom >= 0) {
+      this.cuts.push(this.muteFrom, this.writer.pos);
+      this.muteFrom = -1;
+      client.pushSink = null;
+    }
+  }
+
+  /** Drops what the current command wrote while muted. */
+  private endMutedCommand(): void {
+    const client = this.client;
+    const writer = this.writer;
+    const stillMuted = this.muteFrom >= 0;
+    if (stillMuted) this.cuts.push(this.muteFrom, writer.pos);
+    this.muteFrom = -1;
+    this.skipCurrent = false;
+    client.pushSink = null;
+    const cuts = this.cuts;
+    for (let i = cuts.length - 2; i >= 0; i -= 2) writer.cut(cuts[i], cuts[i + 1]);
+    cuts.length = 0;
+    // A command that blocks while muted gets its reply later: drop that one too.
+    if (stillMuted && (client.blocked !== null || client.heldByScript)) this.dropHeldReply = true;
   }
 
   /** The client was unblocked: its reply is in the writer; go on with its pipelined commands. */
@@ -182,6 +225,74 @@ export class Connection {
   /** The client is gone: leave the server's tables (pub/sub subscriptions included). */
   private release(): void {
     this.server.unregisterClient(this.client);
+  }
+}
+
+/**
+ * A pub/sub frame written while a command's replies are dropped: each call goes to the output with
+ * the dropping paused around it, so the frame stays where Redis would send it.
+ */
+class PushPassThrough implements Reply {
+  constructor(
+    private readonly writer: RespWriter,
+    private readonly pause: () => void,
+    private readonly resume: () => void,
+  ) {}
+  get resp(): 2 | 3 {
+    return this.writer.resp;
+  }
+  set resp(v: 2 | 3) {
+    this.writer.resp = v;
+  }
+  private kept(write: () => void): void {
+    this.pause();
+    write();
+    this.resume();
+  }
+  ok(): void {
+    this.kept(() => this.writer.ok());
+  }
+  simple(s: string): void {
+    this.kept(() => this.writer.simple(s));
+  }
+  error(message: string): void {
+    this.kept(() => this.writer.error(message));
+  }
+  int(n: number | bigint): void {
+    this.kept(() => this.writer.int(n));
+  }
+  bulk(v: BulkValue): void {
+    this.kept(() => this.writer.bulk(v));
+  }
+  nullBulk(): void {
+    this.kept(() => this.writer.nullBulk());
+  }
+  nullArray(): void {
+    this.kept(() => this.writer.nullArray());
+  }
+  arrayLen(n: number): void {
+    this.kept(() => this.writer.arrayLen(n));
+  }
+  mapLen(n: number): void {
+    this.kept(() => this.writer.mapLen(n));
+  }
+  setLen(n: number): void {
+    this.kept(() => this.writer.setLen(n));
+  }
+  pushLen(n: number): void {
+    this.kept(() => this.writer.pushLen(n));
+  }
+  double(d: number): void {
+    this.kept(() => this.writer.double(d));
+  }
+  bool(b: boolean): void {
+    this.kept(() => this.writer.bool(b));
+  }
+  verbatim(s: string, format?: string): void {
+    this.kept(() => this.writer.verbatim(s, format));
+  }
+  bigNumber(digits: string): void {
+    this.kept(() => this.writer.bigNumber(digits));
   }
 }
 

@@ -325,6 +325,23 @@ diffSuite('connection: CLIENT REPLY', (t) => {
     ['SKIP then OFF', [['CLIENT', 'REPLY', 'SKIP'], ['CLIENT', 'REPLY', 'OFF'], ['PING', 'a'], ['CLIENT', 'REPLY', 'ON'], ['PING', 'b']]],
     ['SKIP twice', [['CLIENT', 'REPLY', 'SKIP'], ['CLIENT', 'REPLY', 'SKIP'], ['PING', 'a'], ['PING', 'b']]],
     ['syntax error while OFF is silent', [['CLIENT', 'REPLY', 'OFF'], ['CLIENT', 'REPLY', 'bad'], ['CLIENT', 'REPLY', 'ON']]],
+    ['SKIP then ON: ON answers +OK', [['CLIENT', 'REPLY', 'SKIP'], ['CLIENT', 'REPLY', 'ON'], ['PING']]],
+    ['SKIP, SKIP, ON', [['CLIENT', 'REPLY', 'SKIP'], ['CLIENT', 'REPLY', 'SKIP'], ['CLIENT', 'REPLY', 'ON'], ['PING']]],
+    ['OFF, SKIP, ON', [['CLIENT', 'REPLY', 'OFF'], ['CLIENT', 'REPLY', 'SKIP'], ['CLIENT', 'REPLY', 'ON'], ['PING']]],
+    ['SKIP before MULTI', [['CLIENT', 'REPLY', 'SKIP'], ['MULTI'], ['PING'], ['EXEC'], ['PING']]],
+    ['SKIP before RESET, HELLO, a bad CLIENT REPLY', [['CLIENT', 'REPLY', 'SKIP'], ['RESET'], ['CLIENT', 'REPLY', 'SKIP'], ['HELLO', '2'], ['CLIENT', 'REPLY', 'SKIP'], ['CLIENT', 'REPLY', 'bad'], ['PING']]],
+    ['OFF, RESET inside MULTI', [['CLIENT', 'REPLY', 'OFF'], ['MULTI'], ['RESET'], ['PING']]],
+    // Inside EXEC the flags act at once on the following replies (Redis then sends an array with
+    // fewer elements than announced: the bytes are compared as they are).
+    ['SKIP inside EXEC skips the command after EXEC', [['MULTI'], ['CLIENT', 'REPLY', 'SKIP'], ['PING', 'a'], ['EXEC'], ['PING', 'b'], ['PING', 'c']]],
+    ['OFF inside EXEC drops the rest of EXEC', [['MULTI'], ['PING', 'a'], ['CLIENT', 'REPLY', 'OFF'], ['PING', 'b'], ['EXEC'], ['PING', 'c'], ['CLIENT', 'REPLY', 'ON']]],
+    ['OFF then ON inside EXEC', [['MULTI'], ['PING', 'a'], ['CLIENT', 'REPLY', 'OFF'], ['PING', 'b'], ['CLIENT', 'REPLY', 'ON'], ['PING', 'c'], ['EXEC'], ['PING', 'd']]],
+    ['SKIP then ON inside EXEC: the SKIP still applies after EXEC', [['MULTI'], ['CLIENT', 'REPLY', 'SKIP'], ['CLIENT', 'REPLY', 'ON'], ['PING', 'a'], ['EXEC'], ['PING', 'b'], ['PING', 'c']]],
+    ['SKIP, OFF, ON inside EXEC', [['MULTI'], ['CLIENT', 'REPLY', 'SKIP'], ['CLIENT', 'REPLY', 'OFF'], ['CLIENT', 'REPLY', 'ON'], ['EXEC'], ['PING', 'b'], ['PING', 'c']]],
+    ['SKIP before an EXEC that turns replies on', [['CLIENT', 'REPLY', 'SKIP'], ['MULTI'], ['CLIENT', 'REPLY', 'ON'], ['EXEC'], ['PING']]],
+    ['OFF, then SUBSCRIBE: its confirmations are sent', [['CLIENT', 'REPLY', 'OFF'], ['SUBSCRIBE', 'a', 'b'], ['PING']]],
+    ['OFF inside EXEC, then SUBSCRIBE and PUBLISH: frames stay in place', [['MULTI'], ['CLIENT', 'REPLY', 'OFF'], ['PUBLISH', 'ch', 'x'], ['SUBSCRIBE', 'ch'], ['PUBLISH', 'ch', 'y'], ['CLIENT', 'REPLY', 'ON'], ['EXEC']]],
+    ['RESP3: OFF inside EXEC with SUBSCRIBE and ON', [['CLIENT', 'REPLY', 'SKIP'], ['HELLO', '3'], ['MULTI'], ['CLIENT', 'REPLY', 'OFF'], ['SUBSCRIBE', 'ch'], ['PING'], ['CLIENT', 'REPLY', 'ON'], ['PING'], ['EXEC']]],
   ];
   for (const [name, commands] of cases) {
     it(name, async () => {
@@ -567,6 +584,39 @@ describe('connection: embedded handle', () => {
       assert.equal(client.replyMode, 'off');
       assert.equal(db.callSync('CLIENT', 'REPLY', 'ON'), 'OK');
       assert.equal(client.replyMode, 'on');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('embedded calls whose reply Redis would not send resolve to null; SUBSCRIBE confirmations still come', async () => {
+    const pushes: unknown[] = [];
+    const db = open({ onPush: (f) => pushes.push(f) });
+    try {
+      // SKIP: the next call only; SKIP then ON: ON answers.
+      assert.equal(db.callSync('CLIENT', 'REPLY', 'SKIP'), null);
+      assert.equal(db.callSync('SET', 'k', 'v'), null);
+      assert.equal(db.callSync('GET', 'k'), 'v');
+      db.callSync('CLIENT', 'REPLY', 'SKIP');
+      assert.equal(db.callSync('CLIENT', 'REPLY', 'ON'), 'OK');
+      assert.equal(db.callSync('PING'), 'PONG');
+      // OFF: every call until ON (errors included); a SKIP meanwhile changes nothing.
+      db.callSync('CLIENT', 'REPLY', 'OFF');
+      assert.equal(db.callSync('GET', 'k'), null);
+      assert.equal(db.callSync('INCR', 'k'), null);
+      assert.equal(await db.call('BLPOP', 'nolist', '0.01'), null);
+      db.callSync('CLIENT', 'REPLY', 'SKIP');
+      assert.deepEqual(db.callSync('SUBSCRIBE', 'ch'), ['subscribe', 'ch', 1]);
+      const other = open({ server: db.server });
+      other.callSync('PUBLISH', 'ch', 'hello');
+      other.close();
+      assert.equal(db.callSync('CLIENT', 'REPLY', 'ON'), 'OK');
+      assert.deepEqual(pushes, [['message', 'ch', 'hello']]);
+      assert.equal(db.callSync('PING'), 'PONG');
+      // RESET turns replies back on, and answers.
+      db.callSync('CLIENT', 'REPLY', 'OFF');
+      assert.equal(db.callSync('RESET'), 'RESET');
+      assert.equal(db.callSync('PING'), 'PONG');
     } finally {
       db.close();
     }

@@ -80,8 +80,15 @@ export interface ScenarioContext {
   scenario(name: string, body: (s: Scenario) => Promise<void>): void;
 }
 
+export interface ScenarioSuiteOptions {
+  /** Extra redis-server arguments (e.g. `['--enable-debug-command', 'yes']`). */
+  redisArgs?: string[];
+  /** Extra Cinder config directives (e.g. `{ 'enable-debug-command': 'yes' }`). */
+  cinderConfig?: Record<string, string | number | boolean>;
+}
+
 /** A suite of scenarios sharing one real redis-server and one Cinder; each starts from FLUSHALL. */
-export function scenarioSuite(name: string, body: (t: ScenarioContext) => void): void {
+export function scenarioSuite(name: string, body: (t: ScenarioContext) => void, opts: ScenarioSuiteOptions = {}): void {
   if (!redisServerAvailable) {
     if (process.env.CI) {
       describe(name, () => {
@@ -97,7 +104,7 @@ export function scenarioSuite(name: string, body: (t: ScenarioContext) => void):
     let cinder: RunningServer;
     before(async () => {
       // Started side by side; if one fails, the other is still stopped by `after`.
-      const [r, c] = await Promise.allSettled([startRealRedis(), startServer({ port: 0 })]);
+      const [r, c] = await Promise.allSettled([startRealRedis(opts.redisArgs), startServer({ port: 0, config: opts.cinderConfig })]);
       if (r.status === 'fulfilled') redis = r.value;
       if (c.status === 'fulfilled') cinder = c.value;
       if (r.status === 'rejected') throw r.reason;

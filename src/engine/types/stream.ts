@@ -12,8 +12,10 @@ import { parseInteger } from '../../util/number.js';
  * `flag, varint msDelta, varint seqPart, varint pairs, (varint len, bytes) * 2 * pairs`, where
  * msDelta is the ms distance from the node's first ID and seqPart is the seq distance from the
  * node's first seq when the ms are equal, else the plain seq (varints of up to 64 bits; decoded
- * as numbers below 2^49, as bigints beyond). `flag` 1 marks a deleted entry (XDEL and exact
- * trimming mark, as Redis does; deleted entries still count toward the node's entry limit). Nodes
+ * as numbers below 2^49, as bigints beyond). `flag` bit 0 marks a deleted entry (XDEL and exact
+ * trimming mark, as Redis does; deleted entries still count toward the node's entry limit); bit 1
+ * marks an entry whose ID is stored whole (ms, seq) because it is below the node's first ID (see
+ * `ordered` in StreamValue). Nodes
  * hold at most stream-node-max-entries entries / stream-node-max-bytes bytes and sit in a sorted
  * array searched by binary search: XADD is amortized O(1), XRANGE O(log n + k).
  *
@@ -37,6 +39,10 @@ export function makeId(ms: bigint, seq: bigint): bigint {
 export function formatId(id: bigint): string {
   return `${id >> 64n}-${id & U64_MAX}`;
 }
+
+const FLAG_DELETED = 1;
+/** The entry's ID is stored as absolute ms and seq, not as deltas from the node's first ID. */
+const FLAG_ABSOLUTE = 2;
 
 /** An entry as read back: its ID and the flat field/value list. */
 export interface StreamEntry {
@@ -182,13 +188,16 @@ class NodeCursor {
     const node = this.node;
     if (this.next >= node.len) return false;
     this.pos = this.next;
-    this.deleted = node.buf[this.next++] === 1;
+    const flag = node.buf[this.next++];
+    this.deleted = (flag & FLAG_DELETED) !== 0;
     const msDelta = this.readVarintBig();
     const seqPart = this.readVarintBig();
     this.pairs = this.readVarint();
     this.fieldsAt = this.next;
-    this.id =
-      msDelta === 0 || msDelta === 0n ? node.firstId + BigInt(seqPart) : ((node.firstMs + BigInt(msDelta)) << 64n) | BigInt(seqPart);
+    if ((flag & FLAG_ABSOLUTE) !== 0) this.id = (BigInt(msDelta) << 64n) | BigInt(seqPart);
+    else
+      this.id =
+        msDelta === 0 || msDelta === 0n ? node.firstId + BigInt(seqPart) : ((node.firstMs + BigInt(msDelta)) << 64n) | BigInt(seqPart);
     for (let i = 0; i < this.pairs * 2; i++) {
       const len = this.readVarint();
       this.next += len;
@@ -508,6 +517,14 @@ export class StreamValue implements CollectionValue {
   entriesAdded = 0;
   maxDeletedId = 0n;
   groups = new Map<string, ConsumerGroup>();
+  /**
+   * True while entries are in ID order across nodes (always, unless XSETID moved the last ID back
+   * past trailing tombstones and XADD then appended below them). Redis then keeps appending to the
+   * node with the largest first ID (signed deltas) and files new nodes by first ID, so iteration
+   * order is no longer ID order; while false, range() and delete() walk as Redis's stream
+   * iterator does instead of taking the sorted-order shortcuts.
+   */
+  private ordered = true;
 
   encoding(): string {
     return 'stream';
@@ -556,8 +573,18 @@ export class StreamValue implements CollectionValue {
     return this.nodes.length;
   }
 
-  /** s->first_id as Redis keeps it: the first live entry, 0-0 when empty. */
+  /**
+   * s->first_id as Redis records it: set by the first XADD to an empty stream, recomputed when
+   * XDEL deletes it or trimming deletes anything, 0-0 once empty. It is the first live entry but
+   * in out-of-order streams (see `ordered`), where Redis leaves it as it was.
+   */
   firstId(): bigint {
+    return this.recordedFirstId;
+  }
+  private recordedFirstId = 0n;
+
+  /** The first live entry in iteration order, 0-0 when there is none. */
+  private scanFirstId(): bigint {
     for (const n of this.nodes) {
       if (n.live === 0) continue;
       const cur = new NodeCursor(n);
@@ -570,7 +597,7 @@ export class StreamValue implements CollectionValue {
   lastLiveId(): bigint {
     // Fast path (every XREAD/XREADGROUP asks): the last entry appended is still live.
     const tail = this.nodes[this.nodes.length - 1];
-    if (tail !== undefined && tail.buf[tail.lastPos] === 0) return tail.lastId;
+    if (this.ordered && tail !== undefined && (tail.buf[tail.lastPos] & FLAG_DELETED) === 0) return tail.lastId;
     let out = 0n;
     this.range(0n, ID_MAX, true, (id) => {
       out = id;
@@ -595,6 +622,8 @@ export class StreamValue implements CollectionValue {
     s.lastId = this.lastId;
     s.entriesAdded = this.entriesAdded;
     s.maxDeletedId = this.maxDeletedId;
+    s.ordered = this.ordered;
+    s.recordedFirstId = this.recordedFirstId;
     for (const g of this.groups.values()) {
       const cg = new ConsumerGroup(g.name, g.lastId, g.entriesRead);
       for (const c of g.consumers.values()) {
@@ -628,7 +657,9 @@ export class StreamValue implements CollectionValue {
     let msDelta = 0n;
     let seqPart = 0n;
     let fits = false;
+    let absolute = false;
     if (node !== undefined) {
+      if (id <= node.lastId) this.ordered = false;
       const ms = id >> 64n;
       const seq = id & U64_MAX;
       const msDeltaBig = ms - node.firstMs;
@@ -640,14 +671,16 @@ export class StreamValue implements CollectionValue {
       for (let i = from; i < argv.length; i++) rawBytes += argv[i].length;
       if (node.lpBytes() + rawBytes < bytesLimit && !(maxEntries > 0 && node.total >= maxEntries)) {
         fits = true;
-        msDelta = msDeltaBig;
-        seqPart = seqPartBig;
+        // Below the node's first ID (only out of order): deltas would be negative.
+        absolute = id < node.firstId;
+        msDelta = absolute ? ms : msDeltaBig;
+        seqPart = absolute ? seq : seqPartBig;
       }
     }
     if (!fits) {
       node?.seal();
       node = new StreamNode(id, id, Buffer.allocUnsafeSlow(Math.max(64, bodySize + 3)));
-      this.nodes.push(node);
+      this.insertNode(node);
       this.raxNodesCache = -1;
       // Listpack header and end byte, then the master entry: count, deleted (in lpBytes()),
       // number of fields, the fields, a zero terminator.
@@ -664,7 +697,7 @@ export class StreamValue implements CollectionValue {
     n.baseBytes += this.entryListpackBytes(n, id, argv, from, pairs);
     n.reserve(1 + 10 + 10 + bodySize);
     n.lastPos = n.len;
-    n.buf[n.len++] = 0;
+    n.buf[n.len++] = absolute ? FLAG_ABSOLUTE : 0;
     n.writeVarintBig(msDelta);
     n.writeVarintBig(seqPart);
     n.writeVarint(pairs);
@@ -676,9 +709,28 @@ export class StreamValue implements CollectionValue {
     n.lastId = id;
     n.total++;
     n.live++;
+    if (this.length === 0) this.recordedFirstId = id;
     this.length++;
     this.lastId = id;
     this.entriesAdded++;
+  }
+
+  /**
+   * Files a new node by its first ID, as Redis's rax does: at the end, except out of order. A node
+   * already filed under that ID is replaced, as Redis's raxInsert overwrites it: its entries are
+   * lost while XLEN still counts its live ones (Redis 7.0 does exactly this).
+   */
+  private insertNode(node: StreamNode): void {
+    const a = this.nodes;
+    const last = a[a.length - 1];
+    if (last === undefined || last.firstId < node.firstId) {
+      a.push(node);
+      return;
+    }
+    this.ordered = false;
+    const at = this.nodeFor(node.firstId);
+    if (at >= 0 && a[at].firstId === node.firstId) a[at] = node;
+    else a.splice(at + 1, 0, node);
   }
 
   /** The listpack bytes of one entry: flags, ms-diff, seq-diff, [fields], values, lp-count. */
@@ -720,6 +772,11 @@ export class StreamValue implements CollectionValue {
    */
   range(start: bigint, end: bigint, rev: boolean, fn: (id: bigint, cur: { fields(): string[] }) => boolean): void {
     if (start > end) return;
+    if (!this.ordered) {
+      if (rev) this.walkBackward(start, end, fn);
+      else this.walkForward(start, end, (_i, _node, cur) => fn(cur.id, cur));
+      return;
+    }
     if (!rev) {
       let i = Math.max(0, this.nodeFor(start));
       for (; i < this.nodes.length; i++) {
@@ -761,6 +818,38 @@ export class StreamValue implements CollectionValue {
     }
   }
 
+  /**
+   * Redis's forward stream iterator, for out-of-order streams: from the node with the largest
+   * first ID <= start (else the first), every node after it in order, each node's entries in
+   * append order; tombstones and entries below `start` are skipped, and the first live entry
+   * past `end` ends the walk.
+   */
+  private walkForward(start: bigint, end: bigint, fn: (index: number, node: StreamNode, cur: NodeCursor) => boolean): void {
+    for (let i = Math.max(0, this.nodeFor(start)); i < this.nodes.length; i++) {
+      const node = this.nodes[i];
+      const cur = new NodeCursor(node);
+      while (cur.advance()) {
+        if (cur.deleted || cur.id < start) continue;
+        if (cur.id > end || !fn(i, node, cur)) return;
+      }
+    }
+  }
+
+  /** The backward iterator (see walkForward): from the node with the largest first ID <= end (else the last). */
+  private walkBackward(start: bigint, end: bigint, fn: (id: bigint, cur: { fields(): string[] }) => boolean): void {
+    const from = end === 0n ? -1 : this.nodeFor(end);
+    for (let i = from < 0 ? this.nodes.length - 1 : from; i >= 0; i--) {
+      const cur = new NodeCursor(this.nodes[i]);
+      const offsets: number[] = [];
+      while (cur.advance()) if (!cur.deleted && cur.id <= end) offsets.push(cur.pos);
+      for (let j = offsets.length - 1; j >= 0; j--) {
+        cur.next = offsets[j];
+        cur.advance();
+        if (cur.id < start || !fn(cur.id, cur)) return;
+      }
+    }
+  }
+
   /** The fields of a live entry, undefined when absent. */
   get(id: bigint): string[] | undefined {
     let out: string[] | undefined;
@@ -775,8 +864,24 @@ export class StreamValue implements CollectionValue {
     return this.get(id) !== undefined;
   }
 
-  /** Marks an entry deleted; removes its node when no live entry remains. */
+  /** Marks an entry deleted (XDEL); removes its node when no live entry remains. */
   delete(id: bigint): boolean {
+    if (!this.deleteEntry(id)) return false;
+    if (this.length === 0) this.recordedFirstId = 0n;
+    else if (id === this.recordedFirstId) this.recordedFirstId = this.scanFirstId();
+    return true;
+  }
+
+  private deleteEntry(id: bigint): boolean {
+    if (!this.ordered) {
+      let found = false;
+      this.walkForward(id, id, (index, node, cur) => {
+        this.markDeleted(index, node, cur.pos);
+        found = true;
+        return false;
+      });
+      return found;
+    }
     const i = this.nodeFor(id);
     if (i < 0) return false;
     const node = this.nodes[i];
@@ -799,9 +904,10 @@ export class StreamValue implements CollectionValue {
     if (node.live === 0 && dropEmpty) {
       this.nodes.splice(index, 1);
       this.raxNodesCache = -1;
+      if (this.nodes.length === 0) this.ordered = true;
       return;
     }
-    node.buf[pos] = 1;
+    node.buf[pos] |= FLAG_DELETED;
   }
 
   /** streamTrim: returns the number of entries removed. */
@@ -835,7 +941,9 @@ export class StreamValue implements CollectionValue {
     if (head > 0) {
       this.nodes.splice(0, head);
       this.raxNodesCache = -1;
+      if (this.nodes.length === 0) this.ordered = true;
     }
+    if (deleted > 0) this.recordedFirstId = this.length === 0 ? 0n : this.scanFirstId();
     return deleted;
   }
 

@@ -556,6 +556,15 @@ export class StreamValue implements CollectionValue {
     return this.nodes.length;
   }
 
+  /**
+   * streamGetEdgeID(first, tombstones included): the first entry the stream still stores, deleted
+   * or not (the start of its first node); ID_MAX when it stores none. Approximate trimming
+   * propagates it as the exact MINID.
+   */
+  firstStoredId(): bigint {
+    return this.nodes.length === 0 ? ID_MAX : this.nodes[0].firstId;
+  }
+
   /** s->first_id as Redis keeps it: the first live entry, 0-0 when empty. */
   firstId(): bigint {
     for (const n of this.nodes) {

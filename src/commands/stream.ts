@@ -3,7 +3,8 @@ import { isOption, int64OrThrow } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors, cString, subcommandSyntaxError } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
-import { notify, EVENT } from '../server/notify.js';
+import { notify, keyWritten, EVENT } from '../server/notify.js';
+import { alsoPropagate, preventPropagation, propagating, rewriteCommand } from '../server/propagate.js';
 import {
   StreamValue,
   ConsumerGroup,
@@ -175,6 +176,8 @@ interface AddTrimArgs {
   noMkStream: boolean;
   /** XADD: the ID argument index */
   idIndex: number;
+  /** The MAXLEN/MINID threshold's index (approximate trimming rewrites it and the `~` before it). */
+  thresholdIndex: number;
 }
 
 /** streamParseAddOrTrimArgsOrReply. */
@@ -185,6 +188,7 @@ function parseAddOrTrim(c: Client, argv: string[], xadd: boolean): AddTrimArgs {
   let minid = 0n;
   let limit = -1;
   let noMkStream = false;
+  let thresholdIndex = 0;
   let i = 2;
   for (; i < argv.length; i++) {
     const more = argv.length - 1 - i;
@@ -201,6 +205,7 @@ function parseAddOrTrim(c: Client, argv: string[], xadd: boolean): AddTrimArgs {
       const v = toSafe(int64OrThrow(argv[i + 1]));
       if (v < 0) throw new CommandError('ERR The MAXLEN argument must be >= 0.');
       maxlen = v;
+      thresholdIndex = i + 1;
       i++;
       strategy = 'maxlen';
     } else if (isOption(opt, 'MINID') && more >= 1) {
@@ -212,6 +217,7 @@ function parseAddOrTrim(c: Client, argv: string[], xadd: boolean): AddTrimArgs {
         i++;
       } else if (more >= 2 && next === '=') i++;
       minid = strictId(argv[i + 1]);
+      thresholdIndex = i + 1;
       i++;
       strategy = 'minid';
     } else if (isOption(opt, 'LIMIT') && more >= 1) {
@@ -237,7 +243,7 @@ function parseAddOrTrim(c: Client, argv: string[], xadd: boolean): AddTrimArgs {
     } else limit = 0;
   }
   const trim = strategy === null ? null : { strategy, maxlen, minid, approx, limit };
-  return { trim, noMkStream, idIndex: i };
+  return { trim, noMkStream, idIndex: i, thresholdIndex };
 }
 
 // XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...]
@@ -278,18 +284,27 @@ function xaddCommand(c: Client, argv: string[]): void {
   }
   const { maxBytes, maxEntries } = nodeLimits(c);
   s.append(id, argv, fieldsAt, maxBytes, maxEntries);
-  c.server.dirty++;
   replyId(c, id);
-  if (existing !== undefined) c.db.touch(key);
-  notify(c, EVENT.stream, 'xadd', key);
-  if (args.trim !== null) {
-    const trimmed = s.trim(args.trim);
-    if (trimmed > 0) {
-      c.server.dirty += trimmed;
-      notify(c, EVENT.stream, 'xtrim', key);
-    }
+  // One change for the entry; entries trimmed with it are not counted (as in Redis).
+  keyWritten(c, EVENT.stream, 'xadd', key);
+  if (args.trim !== null && s.trim(args.trim) > 0) notify(c, EVENT.stream, 'xtrim', key);
+  // Replicas get the ID this entry got, and the exact result of approximate trimming.
+  if (propagating(c) && (explicit === null || !explicit.seqGiven || args.trim?.approx)) {
+    const rewritten = argv.slice();
+    rewritten[args.idIndex] = formatId(id);
+    if (args.trim?.approx) exactTrimThreshold(rewritten, s, args);
+    rewriteCommand(c, rewritten);
   }
   if (existing !== undefined) signalReady(c, key);
+}
+
+/**
+ * Approximate trimming (`~`, LIMIT) depends on how entries fall into nodes: it propagates as exact
+ * trimming to what it left, `= <length>` or `= <first stored ID>` (LIMIT stays, replicas ignore it).
+ */
+function exactTrimThreshold(argv: string[], s: StreamValue, args: AddTrimArgs): void {
+  argv[args.thresholdIndex - 1] = '=';
+  argv[args.thresholdIndex] = args.trim!.strategy === 'maxlen' ? String(s.length) : formatId(s.firstStoredId());
 }
 
 function signalReady(c: Client, key: string): void {
@@ -303,9 +318,12 @@ function xtrimCommand(c: Client, argv: string[]): void {
   if (s === undefined) return c.reply.int(0);
   const deleted = s.trim(args.trim as TrimArgs);
   if (deleted > 0) {
-    c.db.touch(argv[1]);
-    notify(c, EVENT.stream, 'xtrim', argv[1]);
-    c.server.dirty += deleted;
+    keyWritten(c, EVENT.stream, 'xtrim', argv[1], deleted);
+    if (args.trim!.approx && propagating(c)) {
+      const rewritten = argv.slice();
+      exactTrimThreshold(rewritten, s, args);
+      rewriteCommand(c, rewritten);
+    }
   }
   c.reply.int(deleted);
 }
@@ -363,11 +381,7 @@ function xdelCommand(c: Client, argv: string[]): void {
     deleted++;
     if (id > s.maxDeletedId) s.maxDeletedId = id;
   }
-  if (deleted > 0) {
-    c.db.touch(argv[1]);
-    notify(c, EVENT.stream, 'xdel', argv[1]);
-    c.server.dirty += deleted;
-  }
+  if (deleted > 0) keyWritten(c, EVENT.stream, 'xdel', argv[1], deleted);
   c.reply.int(deleted);
 }
 
@@ -401,8 +415,9 @@ function xsetidCommand(c: Client, argv: string[]): void {
   s.lastId = id;
   if (entriesAdded !== -1) s.entriesAdded = entriesAdded;
   if (maxDeleted !== 0n) s.maxDeletedId = maxDeleted;
+  // Redis 7.0 does not signal the key as modified here: WATCH is not invalidated (nor by XGROUP,
+  // XACK, XCLAIM, XAUTOCLAIM or XREADGROUP), so no keyWritten.
   c.server.dirty++;
-  c.db.touch(argv[1]);
   notify(c, EVENT.stream, 'xsetid', argv[1]);
   c.reply.ok();
 }
@@ -489,7 +504,8 @@ function xreadGeneric(c: Client, argv: string[], group: boolean): void {
     }
     ids.push(strictId(arg));
   }
-  // Serve.
+  // Serve. XREADGROUP propagates its effects (XCLAIM, XGROUP SETID ...), never itself.
+  if (group) preventPropagation(c);
   const now = c.server.clock.now;
   const served: Array<() => void> = [];
   for (let i = 0; i < nstreams; i++) {
@@ -501,10 +517,10 @@ function xreadGeneric(c: Client, argv: string[], group: boolean): void {
     if (g !== null) {
       if (want === NEW_ENTRIES && s.lastLiveId() <= g.lastId) continue;
       // The consumer is created (and seen) only when the stream is served.
-      const consumer = consumerFor(c, key, g, consumerName, now);
+      const consumer = consumerFor(c, key, g, consumerName, now, noack);
       if (want === NEW_ENTRIES) {
         const entries = collect(s, g.lastId + 1n, ID_MAX, count, false);
-        for (const [id] of entries) deliverNew(s, g, consumer, id, now, noack);
+        deliverEntries(c, key, s, g, consumer, entries, now, noack);
         if (entries.length > 0) c.server.dirty++;
         served.push(() => {
           if (c.reply.resp === 2) c.reply.arrayLen(2);
@@ -514,6 +530,8 @@ function xreadGeneric(c: Client, argv: string[], group: boolean): void {
       } else {
         // streamIncrID wraps the last possible ID to 0-0.
         const history = consumerHistory(s, g, consumer, want === ID_MAX ? 0n : want + 1n, count, now);
+        // Counted as a change like any served group read, though nothing propagates it (as in Redis).
+        c.server.dirty++;
         served.push(() => {
           if (c.reply.resp === 2) c.reply.arrayLen(2);
           c.reply.bulk(key);
@@ -593,9 +611,9 @@ function serveBlocked(
     }
     if (s.lastLiveId() <= g.lastId) return false;
     const now = c.server.clock.now;
-    const consumer = consumerFor(c, key, g, consumerName, now);
+    const consumer = consumerFor(c, key, g, consumerName, now, noack);
     entries = collect(s, g.lastId + 1n, ID_MAX, count, false);
-    for (const [id] of entries) deliverNew(s, g, consumer, id, now, noack);
+    deliverEntries(c, key, s, g, consumer, entries, now, noack);
     c.server.dirty++;
   } else {
     if (s.length === 0 || s.lastLiveId() <= ids[i]) return false;
@@ -613,6 +631,45 @@ function serveBlocked(
 /** An error ending a blocked XREADGROUP (errorstats; the blocking manager counts the failed call). */
 function replyServedError(c: Client, message: string): void {
   c.server.replyError(c, message);
+}
+
+/**
+ * XREADGROUP's delivery of new entries, with what replicas replay instead of the read: each entry
+ * left pending as an XCLAIM of it; with NOACK, where nothing is left pending, the group's new
+ * position as XGROUP SETID.
+ */
+function deliverEntries(
+  c: Client,
+  key: string,
+  s: StreamValue,
+  g: ConsumerGroup,
+  consumer: Consumer,
+  entries: Array<[bigint, string[]]>,
+  now: number,
+  noack: boolean,
+): void {
+  for (const [id] of entries) {
+    deliverNew(s, g, consumer, id, now, noack);
+    if (!noack && propagating(c)) propagateClaim(c, key, g, formatId(id), g.nacks.get(id) as NACK);
+  }
+  if (noack && entries.length > 0 && propagating(c)) propagateGroupPosition(c, key, g);
+}
+
+/**
+ * streamPropagateXCLAIM: a pending entry as it now is (owner, delivery time and count, the group's
+ * last ID), in a form replicas replay exactly; an entry no longer in the stream is dropped from
+ * their PEL by it. `id` as the command named it (XCLAIM propagates its argument as typed).
+ */
+function propagateClaim(c: Client, key: string, g: ConsumerGroup, id: string, nack: NACK): void {
+  alsoPropagate(c, [
+    'XCLAIM', key, g.name, nack.consumer?.name ?? '', '0', id,
+    'TIME', String(nack.deliveryTime), 'RETRYCOUNT', String(nack.deliveryCount), 'FORCE', 'JUSTID', 'LASTID', formatId(g.lastId),
+  ]);
+}
+
+/** streamPropagateGroupID: the group's last delivered ID and entries-read counter. */
+function propagateGroupPosition(c: Client, key: string, g: ConsumerGroup): void {
+  alsoPropagate(c, ['XGROUP', 'SETID', key, g.name, formatId(g.lastId), 'ENTRIESREAD', String(g.entriesRead)]);
 }
 
 /** Delivers a new entry to a consumer: advances the group, and records it as pending unless NOACK. */
@@ -693,6 +750,9 @@ function xgroupTarget(c: Client, argv: string[], needGroup: boolean, mkstream = 
   }
   return { s, g };
 }
+
+// XGROUP's changes end with notify + dirty, not keyWritten: Redis 7.0 does not signal the key as
+// modified for them, so they do not invalidate WATCH.
 
 // XGROUP CREATE key group id|$ [MKSTREAM] [ENTRIESREAD entries-read]
 function xgroupCreateCommand(c: Client, argv: string[]): void {
@@ -902,14 +962,19 @@ function xpendingCommand(c: Client, argv: string[]): void {
   }
 }
 
-/** The named consumer, created (with its event) when missing; marks it seen. */
-function consumerFor(c: Client, key: string, g: ConsumerGroup, name: string, now: number): Consumer {
+/**
+ * The named consumer, created (with its event) when missing; marks it seen. `propagateCreation`:
+ * XREADGROUP NOACK propagates a consumer it creates, as no XCLAIM of a pending entry will create it
+ * on replicas.
+ */
+function consumerFor(c: Client, key: string, g: ConsumerGroup, name: string, now: number, propagateCreation = false): Consumer {
   let consumer = g.consumers.get(name);
   if (consumer === undefined) {
     consumer = new Consumer(name, now);
     g.consumers.set(name, consumer);
     c.server.dirty++;
     notify(c, EVENT.stream, 'xgroup-createconsumer', key);
+    if (propagateCreation && propagating(c)) alsoPropagate(c, ['XGROUP', 'CREATECONSUMER', key, g.name, name]);
   }
   consumer.seenTime = now;
   return consumer;
@@ -927,6 +992,8 @@ function transfer(nack: NACK, id: bigint, consumer: Consumer): void {
 // XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-ms] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]
 function xclaimCommand(c: Client, argv: string[]): void {
   const { s, g } = groupOrThrow(c, argv[1], argv[2]);
+  // Propagated as its effects: an XCLAIM per entry it claims or drops, or the group's new last ID.
+  preventPropagation(c);
   let minIdle = toSafe(int64OrThrow(argv[4], 'ERR Invalid min-idle-time argument for XCLAIM'));
   if (minIdle < 0) minIdle = 0;
   const ids: bigint[] = [];
@@ -963,18 +1030,28 @@ function xclaimCommand(c: Client, argv: string[]): void {
       lastId = strictId(argv[j]);
     } else throw new CommandError(`ERR Unrecognized XCLAIM option '${opt}'`);
   }
-  if (lastId > g.lastId) g.lastId = lastId;
+  let propagateLastId = false;
+  if (lastId > g.lastId) {
+    g.lastId = lastId;
+    propagateLastId = true;
+  }
   if (deliveryTime !== -1) {
     if (deliveryTime < 0 || deliveryTime > now) deliveryTime = now;
   } else deliveryTime = now;
   let consumer: Consumer | null = null;
   const out: Array<[bigint, string[] | undefined]> = [];
-  for (const id of ids) {
+  for (let k = 0; k < ids.length; k++) {
+    const id = ids[k];
     let nack = g.nacks.get(id);
     const fields = s.get(id);
     if (fields === undefined) {
-      if (nack !== undefined) g.ack(id);
-      c.server.dirty++;
+      // A pending entry deleted from the stream leaves the PEL.
+      if (nack !== undefined) {
+        if (propagating(c)) propagateClaim(c, argv[1], g, argv[5 + k], nack);
+        propagateLastId = false;
+        g.ack(id);
+        c.server.dirty++;
+      }
       continue;
     }
     if (force && nack === undefined) {
@@ -991,6 +1068,13 @@ function xclaimCommand(c: Client, argv: string[]): void {
     transfer(nack, id, consumer);
     out.push([id, fields]);
     c.server.dirty++;
+    if (propagating(c)) propagateClaim(c, argv[1], g, argv[5 + k], nack);
+    // The propagated XCLAIM carries LASTID.
+    propagateLastId = false;
+  }
+  if (propagateLastId) {
+    c.server.dirty++;
+    if (propagating(c)) propagateGroupPosition(c, argv[1], g);
   }
   c.reply.arrayLen(out.length);
   for (const [id, fields] of out) {
@@ -1019,6 +1103,8 @@ function xautoclaimCommand(c: Client, argv: string[]): void {
     else throw new CommandError(Errors.syntax);
   }
   const { s, g } = groupOrThrow(c, argv[1], argv[2]);
+  // Propagated as its effects: an XCLAIM per entry it claims or drops.
+  preventPropagation(c);
   let attempts = count * 10;
   const now = c.server.clock.now;
   const claimed: Array<[bigint, string[] | undefined]> = [];
@@ -1033,6 +1119,7 @@ function xautoclaimCommand(c: Client, argv: string[]): void {
     const fields = s.get(id);
     cursor = pel.ceiling(id + 1n);
     if (fields === undefined) {
+      if (propagating(c)) propagateClaim(c, argv[1], g, formatId(id), nack);
       g.ack(id);
       deleted.push(id);
       count--;
@@ -1047,6 +1134,7 @@ function xautoclaimCommand(c: Client, argv: string[]): void {
     claimed.push([id, fields]);
     count--;
     c.server.dirty++;
+    if (propagating(c)) propagateClaim(c, argv[1], g, formatId(id), nack);
   }
   const next = cursor ?? 0n;
   c.reply.arrayLen(3);

@@ -574,6 +574,15 @@ export class StreamValue implements CollectionValue {
   }
 
   /**
+   * streamGetEdgeID(first, tombstones included): the first entry the stream still stores, deleted
+   * or not (the start of its first node); ID_MAX when it stores none. Approximate trimming
+   * propagates it as the exact MINID.
+   */
+  firstStoredId(): bigint {
+    return this.nodes.length === 0 ? ID_MAX : this.nodes[0].firstId;
+  }
+
+  /**
    * s->first_id as Redis records it: set by the first XADD to an empty stream, recomputed when
    * XDEL deletes it or trimming deletes anything, 0-0 once empty. It is the first live entry but
    * in out-of-order streams (see `ordered`), where Redis leaves it as it was.

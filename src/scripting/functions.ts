@@ -2,7 +2,7 @@ import type { Server } from '../server/server.js';
 import type { Client } from '../server/client.js';
 import { CommandError } from '../protocol/errors.js';
 import type { Reply } from '../protocol/reply.js';
-import { runLua, FUEL_EXHAUSTED, type LuaValue, type ScriptHost } from './lua-vm.js';
+import { budgetFor, OUT_OF_BUDGET, type LuaValue, type ScriptHost } from './lua-vm.js';
 import { errorText, isLuaError, writeLuaValue, type LuaError } from './convert.js';
 import { crc64 } from '../util/crc64.js';
 import { splitInlineArgs } from '../protocol/request-parser.js';
@@ -259,7 +259,11 @@ class LoadHost implements ScriptHost {
     this.server.log.log(levels[Math.min(3, Math.max(0, level))], message.toString('latin1'));
   }
   setResp(): void {}
+  setRepl(): void {}
 }
+
+/** How long a library's body may run at load time (Redis's LOAD_TIMEOUT_MS). */
+const LOAD_TIMEOUT_MS = 500;
 
 const COMPILE_CHECK = Buffer.from("local f, e = loadstring(ARGV[1], '@user_function') if f then return nil end return e", 'latin1');
 const COMPILE_CHECK_SHA = 'function-compile-check';
@@ -288,15 +292,14 @@ function bareErrorText(e: LuaError): string {
  */
 function createLibrary(server: Server, meta: Metadata, code: string): Library {
   const host = new LoadHost(server);
-  const compiled = runLua(host, COMPILE_CHECK, COMPILE_CHECK_SHA, [meta.body], 0, 0);
+  const vm = server.scripting.vm;
+  const compiled = vm.run(host, { source: COMPILE_CHECK, sha: COMPILE_CHECK_SHA, argv: [meta.body], first: 0, keyCount: 0 });
   if (Buffer.isBuffer(compiled)) {
     throw new CommandError(`ERR Error compiling function: ${compiled.toString('latin1').replace(/[\r\n]/g, ' ')}`);
   }
-  const result = runLua(host, loadChunk(meta.body), LOAD_SHA, [], 0, 0);
+  const result = vm.run(host, { source: loadChunk(meta.body), sha: LOAD_SHA, argv: [], first: 0, keyCount: 0 }, budgetFor(LOAD_TIMEOUT_MS));
+  if (result === OUT_OF_BUDGET) throw new CommandError('ERR Error registering functions: ERR FUNCTION LOAD timeout');
   if (isLuaError(result)) {
-    if (result.meta !== undefined && result.err.toString('latin1').replace(/^user_script:\d+: /, '') === FUEL_EXHAUSTED) {
-      throw new CommandError('ERR Error registering functions: ERR FUNCTION LOAD timeout');
-    }
     throw new CommandError(`ERR Error registering functions: ${bareErrorText(result)}`);
   }
   const registered = Array.isArray(result) ? result : [];

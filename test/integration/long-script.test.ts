@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { RawConnection, encodeCommand, freePort, startRealRedis, redisServerAvailable } from '../helpers/differential.js';
-import { scenarioSuite } from '../helpers/scenario.js';
+import { scenarioSuite, type PairedClient } from '../helpers/scenario.js';
 import { open, startServer } from '../../src/embedded/index.js';
 
 /**
@@ -246,6 +246,17 @@ describe('long-running scripts, embedded', () => {
  * clients get BUSY as Redis does, and SCRIPT KILL stops it even when the loop is inside pcall (a
  * kill cannot be caught in Redis). Only the order of events is checked, against real Redis.
  */
+/** Waits (unchecked, on each server separately) until `probe`'s PING is answered BUSY. */
+async function waitUntilBusy(probe: PairedClient): Promise<void> {
+  for (const side of [probe.redis, probe.cinder]) {
+    for (let attempt = 0; ; attempt++) {
+      if ((await side.command(['PING'], 10_000)).latin1Slice().startsWith('-BUSY ')) break;
+      if (attempt > 2000) assert.fail('the script never went busy');
+      await sleep(2);
+    }
+  }
+}
+
 scenarioSuite('long-running scripts: BUSY after lua-time-limit, killable in every form', (t) => {
   const loops: Array<[string, string]> = [
     ['a redis.call loop', "while 1 do redis.call('ping') end"],
@@ -260,11 +271,11 @@ scenarioSuite('long-running scripts: BUSY after lua-time-limit, killable in ever
       const caller = await s.client('caller');
       const other = await s.client('other');
       const admin = await s.client('admin');
+      const probe = await s.client('probe');
       await admin.call(['CONFIG', 'SET', 'lua-time-limit', '10']);
       try {
         caller.send(['EVAL', script, '0']);
-        // Lets the EVAL reach the servers first (no timing is asserted).
-        await s.sleep(20);
+        await waitUntilBusy(probe);
         await other.call(['PING']);
         await other.call(['SET', 'k', 'v']);
         await admin.call(['SCRIPT', 'KILL']);
@@ -281,11 +292,12 @@ scenarioSuite('long-running scripts: BUSY after lua-time-limit, killable in ever
     const caller = await s.client('caller');
     const other = await s.client('other');
     const admin = await s.client('admin');
+    const probe = await s.client('probe');
     await admin.call(['FUNCTION', 'LOAD', 'REPLACE', "#!lua name=busylib\nredis.register_function('spin', function() while 1 do redis.call('ping') end end)"]);
     await admin.call(['CONFIG', 'SET', 'lua-time-limit', '10']);
     try {
       caller.send(['FCALL', 'spin', '0']);
-      await s.sleep(20);
+      await waitUntilBusy(probe);
       await other.call(['PING']);
       await admin.call(['SCRIPT', 'KILL']);
       await admin.call(['FUNCTION', 'KILL']);

@@ -1,4 +1,3 @@
-import type { Client } from '../server/client.js';
 import { cString } from '../protocol/errors.js';
 import type { Reply } from '../protocol/reply.js';
 import type { LuaValue } from './lua-vm.js';
@@ -72,13 +71,26 @@ function isUnsupportedType(v: LuaError): boolean {
  */
 export const countedScriptErrors = new Set<string>();
 
+/** What writing a script's result needs of the client that ran it (a Client fits). */
+export interface ScriptCaller {
+  /** Its server's error statistics (total_error_replies, errorstats). */
+  readonly server: { countError(message: string): void };
+  /**
+   * The command it runs (EVAL, FCALL, ...; inside EXEC the queued command, not EXEC), whose failed
+   * calls an error reply counts; `lastCommand` once the command path has returned (a script that
+   * ended on the long-script worker).
+   */
+  readonly currentCommand: { failedCalls: number } | null;
+  readonly lastCommand: { failedCalls: number } | null;
+}
+
 /** Writes a script's result as Redis converts Lua values to replies (RESP2 and RESP3), once per run. */
-export function writeLuaValue(c: Client, r: Reply, v: LuaValue): void {
+export function writeLuaValue(c: ScriptCaller, r: Reply, v: LuaValue): void {
   writeValue(c, r, v);
   if (countedScriptErrors.size > 0) countedScriptErrors.clear();
 }
 
-function writeValue(c: Client, r: Reply, v: LuaValue): void {
+function writeValue(c: ScriptCaller, r: Reply, v: LuaValue): void {
   if (v === null) {
     r.nullBulk();
   } else if (typeof v === 'number') {

@@ -1,5 +1,5 @@
 import { CommandError } from '../protocol/errors.js';
-import { runLua, FUEL_EXHAUSTED, type LuaValue, type ScriptHost } from './lua-vm.js';
+import { budgetFor, OUT_OF_BUDGET, type LuaValue, type LuaVm, type ScriptHost } from './lua-vm.js';
 import { errorText, isLuaError, type LuaError } from './convert.js';
 import { crc64 } from '../util/crc64.js';
 import { splitInlineArgs } from '../protocol/request-parser.js';
@@ -251,6 +251,8 @@ export interface FunctionHost {
   log(level: number, message: Buffer): void;
   /** rdbcompression: whether FUNCTION DUMP compresses library code. */
   rdbCompression(): boolean;
+  /** The server's Lua VM, where libraries are compiled and loaded. */
+  vm(): LuaVm;
 }
 
 /** Where FUNCTION LOAD's body runs: redis.log works, nothing can call commands. */
@@ -263,7 +265,11 @@ class LoadHost implements ScriptHost {
     this.host.log(level, message);
   }
   setResp(): void {}
+  setRepl(): void {}
 }
+
+/** How long a library's body may run at load time (Redis's LOAD_TIMEOUT_MS). */
+const LOAD_TIMEOUT_MS = 500;
 
 const COMPILE_CHECK = Buffer.from("local f, e = loadstring(ARGV[1], '@user_function') if f then return nil end return e", 'latin1');
 const COMPILE_CHECK_SHA = 'function-compile-check';
@@ -292,15 +298,14 @@ function bareErrorText(e: LuaError): string {
  */
 function createLibrary(functionHost: FunctionHost, meta: Metadata, code: string): Library {
   const host = new LoadHost(functionHost);
-  const compiled = runLua(host, COMPILE_CHECK, COMPILE_CHECK_SHA, [meta.body], 0, 0);
+  const vm = functionHost.vm();
+  const compiled = vm.run(host, { source: COMPILE_CHECK, sha: COMPILE_CHECK_SHA, argv: [meta.body], first: 0, keyCount: 0 });
   if (Buffer.isBuffer(compiled)) {
     throw new CommandError(`ERR Error compiling function: ${compiled.toString('latin1').replace(/[\r\n]/g, ' ')}`);
   }
-  const result = runLua(host, loadChunk(meta.body), LOAD_SHA, [], 0, 0);
+  const result = vm.run(host, { source: loadChunk(meta.body), sha: LOAD_SHA, argv: [], first: 0, keyCount: 0 }, budgetFor(LOAD_TIMEOUT_MS));
+  if (result === OUT_OF_BUDGET) throw new CommandError('ERR Error registering functions: ERR FUNCTION LOAD timeout');
   if (isLuaError(result)) {
-    if (result.meta !== undefined && result.err.toString('latin1').replace(/^user_script:\d+: /, '') === FUEL_EXHAUSTED) {
-      throw new CommandError('ERR Error registering functions: ERR FUNCTION LOAD timeout');
-    }
     throw new CommandError(`ERR Error registering functions: ${bareErrorText(result)}`);
   }
   const registered = Array.isArray(result) ? result : [];

@@ -30,7 +30,10 @@ export interface VmMemory {
   alloc(size: number): number;
 }
 
-/** A redis.call handler: the command's argv in, its reply out. */
+/**
+ * A redis.call handler: the command's argv in, its reply out. It should not throw, except to
+ * abandon the evaluation: the exception then unwinds the VM, which is unusable afterwards.
+ */
 export type HostCall = (argv: string[]) => LuaValue;
 
 /**
@@ -52,16 +55,20 @@ export function hostCallHandler(memory: VmMemory, call: HostCall): (...abi: numb
       argv[i] = h.latin1Slice(at, at + len);
       at += len;
     }
-    let reply: LuaValue;
-    try {
-      reply = call(argv);
-    } catch (e) {
-      reply = { err: Buffer.from(e instanceof Error ? e.message : String(e), 'utf8') };
-    }
+    const reply = call(argv);
     const size = encodedSize(reply);
     const out = memory.alloc(size);
     // The allocation may have grown the memory (a new ArrayBuffer).
     h = memory.heap();
+    if (out === 0) {
+      // No room for the reply: {0, 0}, which the engine raises as a failed call in the script.
+      if (hasRet) {
+        h.writeUInt32LE(0, abi[0]);
+        h.writeUInt32LE(0, abi[0] + 4);
+        return undefined;
+      }
+      return 0n;
+    }
     writeValue(h, out, reply);
     if (hasRet) {
       h.writeUInt32LE(out >>> 0, abi[0]);

@@ -20,11 +20,17 @@ export interface RunJob {
   /** KEYS then ARGV (latin1 strings). */
   argv: string[];
   keyCount: number;
-  /** For a function: `source` is its library's chunk and this the function to call (lua-vm evalOn). */
+  /** For a function: `source` is its library's chunk and this the function to call (lua-vm's Chunk.member). */
   member?: string;
+  /** Instructions it may run on the worker (0: no limit; it can be killed). */
+  instructions: number;
   /** Replies of the redis.call()s the script made on the main thread, in order. */
   replay: LuaValue[];
-  /** `<command name>/<argc>` of each replayed call, to catch a script that takes another path. */
+  /**
+   * What the script did on the main thread, in order: `<command name>/<argc>` for each replayed
+   * call (to catch a script that takes another path), `log` for a redis.log, `repl` for a
+   * redis.set_repl (neither is done again).
+   */
   fingerprints: string[];
 }
 
@@ -33,6 +39,8 @@ export type ToWorker = RunJob | { t: 'reply'; v: LuaValue };
 export type ToMain =
   | { t: 'call'; argv: string[]; resp: 2 | 3 }
   | { t: 'log'; level: number; message: string }
+  /** redis.set_repl(flags) from the script, after its checks. */
+  | { t: 'repl'; flags: number }
   | { t: 'done'; v: LuaValue };
 
 /** Structured clone turns Buffers into Uint8Arrays: make them Buffers again, in place. */

@@ -1,11 +1,9 @@
 import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import type { Client } from '../server/client.js';
 import type { LuaValue } from './lua-vm.js';
 import { reviveLuaValue, SIGNAL, type RunJob, type ToMain, type ToWorker } from './long-script-protocol.js';
 
 /** A script that outlived its main-thread budget and now runs on the worker. */
 export interface LongScript {
-  caller: Client;
   kind: 'eval' | 'function';
   /** How errors name it: the SHA1 for EVAL, the function name for FCALL. */
   name: string;
@@ -21,12 +19,18 @@ export interface LongScript {
   busy: boolean;
 }
 
-export interface LongScriptHandler {
+/** What the lane asks of its owner (the server's ScriptRunner), for scripts of type `S`. */
+export interface LongScriptHandler<S extends LongScript> {
   /** A redis.call from the worker: run it on the main thread, as the script. */
-  onCall(script: LongScript, argv: string[], resp: 2 | 3): LuaValue;
+  onCall(script: S, argv: string[], resp: 2 | 3): LuaValue;
   onLog(level: number, message: string): void;
-  /** The script finished (or was killed: `v` is then the error to answer). */
-  onDone(script: LongScript, v: LuaValue): void;
+  /** redis.set_repl(flags) from the worker (already checked). */
+  onRepl(script: S, flags: number): void;
+  /**
+   * The script finished, or was killed, or its worker failed (`v` is then the error to answer).
+   * Called exactly once per started script, when the lane is already free for the next one.
+   */
+  onDone(script: S, v: LuaValue): void;
 }
 
 type AsyncWait = { async: boolean; value: Promise<unknown> };
@@ -41,13 +45,18 @@ const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v
  * synchronously until the threshold, then returns to its event loop (BUSY for everyone else,
  * SCRIPT KILL terminates the worker). See docs/SCRIPTING.md.
  */
-export class LongScriptLane {
+export class LongScriptLane<S extends LongScript> {
   private worker: Worker | null = null;
   private port: MessagePort | null = null;
   private signals: Int32Array = new Int32Array(2);
-  running: LongScript | null = null;
+  /**
+   * The script on the worker, from start() until its end, its kill or its worker's failure: the
+   * one piece of state that says whether the server is busy. It is cleared before the owner
+   * hears of the end (onDone), so whatever onDone starts finds the lane free.
+   */
+  running: S | null = null;
 
-  constructor(private readonly handler: LongScriptHandler) {}
+  constructor(private readonly handler: LongScriptHandler<S>) {}
 
   private ensureWorker(): void {
     if (this.worker !== null) return;
@@ -60,13 +69,9 @@ export class LongScriptLane {
     worker.unref();
     const gone = (why: string) => {
       if (this.worker !== worker) return;
-      this.worker = null;
-      this.port = null;
       const script = this.running;
-      if (script !== null) {
-        this.running = null;
-        this.handler.onDone(script, { err: Buffer.from(`ERR the script worker stopped: ${why}`) });
-      }
+      this.detachWorker();
+      if (script !== null) this.handler.onDone(script, { err: Buffer.from(`ERR the script worker stopped: ${why}`) });
     };
     worker.on('error', (e) => gone((e as Error)?.message ?? String(e)));
     worker.on('exit', (code) => gone(`exit code ${code}`));
@@ -85,7 +90,8 @@ export class LongScriptLane {
    * Starts `job` on the worker and serves it synchronously until it finishes (true) or until
    * `deadline` (Date.now() ms) passes (false: the script goes on in the background, `busy`).
    */
-  start(script: LongScript, job: RunJob, deadline: number): boolean {
+  start(script: S, job: RunJob, deadline: number): boolean {
+    if (this.running !== null) throw new Error('a long script is already running');
     this.ensureWorker();
     this.running = script;
     this.send(job);
@@ -117,9 +123,18 @@ export class LongScriptLane {
       const script = this.running;
       if (script === null) return true;
       if (message.t === 'call') {
-        this.send({ t: 'reply', v: this.handler.onCall(script, message.argv, message.resp) });
+        let reply: LuaValue;
+        try {
+          reply = this.handler.onCall(script, message.argv, message.resp);
+        } catch (e) {
+          // The worker waits for an answer whatever happened here.
+          reply = { err: Buffer.from(`ERR ${(e as Error)?.message ?? e}`, 'latin1') };
+        }
+        this.send({ t: 'reply', v: reply });
       } else if (message.t === 'log') {
         this.handler.onLog(message.level, message.message);
+      } else if (message.t === 'repl') {
+        this.handler.onRepl(script, message.flags);
       } else {
         this.running = null;
         this.handler.onDone(script, reviveLuaValue(message.v));
@@ -132,10 +147,18 @@ export class LongScriptLane {
   /** Serves the worker from the event loop, woken by its signal. */
   private serveAsync(): void {
     const signals = this.signals;
+    const script = this.running;
     const step = (): void => {
-      if (this.running === null || signals !== this.signals) return;
+      // Each wake-up belongs to one script on one worker: after a kill (or a new worker) it ends.
+      if (this.running !== script || script === null || signals !== this.signals) return;
       const seen = Atomics.load(signals, SIGNAL.toMain);
-      if (this.drain()) return;
+      try {
+        if (this.drain()) return;
+      } catch (e) {
+        // Never leave the server busy behind a broken lane: the script ends with the error.
+        this.kill(`ERR the script worker lane failed: ${(e as Error)?.message ?? e}`);
+        return;
+      }
       const w = waitAsync(signals, SIGNAL.toMain, seen);
       if (w.async) void w.value.then(step);
       else setImmediate(step);
@@ -143,22 +166,33 @@ export class LongScriptLane {
     step();
   }
 
-  /** Stops the running script (SCRIPT KILL / FUNCTION KILL): the caller gets `error`. */
+  /**
+   * Stops the running script (SCRIPT KILL / FUNCTION KILL): the caller gets `error`. The worker
+   * thread is terminated wherever it is (starting up, waiting for a reply, deep in Lua), so
+   * nothing the script does afterwards can reach the server.
+   */
   kill(error: string): void {
     const script = this.running;
-    const worker = this.worker;
-    this.running = null;
-    this.worker = null;
-    this.port = null;
-    if (worker !== null) void worker.terminate();
+    this.detachWorker();
     if (script !== null) this.handler.onDone(script, { err: Buffer.from(error, 'latin1') });
   }
 
   /** Stops the worker thread (server shutdown); a running script is abandoned. */
   close(): void {
+    this.detachWorker();
+  }
+
+  /** Forgets the worker (its later messages and exit are ignored) and terminates it. */
+  private detachWorker(): void {
     const worker = this.worker;
-    this.worker = null;
+    const signals = this.signals;
     this.running = null;
+    this.worker = null;
+    this.port = null;
+    this.signals = new Int32Array(2);
+    // Wake the pending waitAsync so its step sees the lane moved on.
+    Atomics.add(signals, SIGNAL.toMain, 1);
+    Atomics.notify(signals, SIGNAL.toMain);
     if (worker !== null) void worker.terminate();
   }
 }

@@ -4,7 +4,7 @@ import type { Server } from './server.js';
 import type { Command } from './command-table.js';
 import { CommandError } from '../protocol/errors.js';
 import { LuaReply } from '../scripting/lua-reply.js';
-import { compileError, mainVmMemory, runLua, FUEL_EXHAUSTED, type LuaValue, type ScriptHost } from '../scripting/lua-vm.js';
+import { LuaVm, OUT_OF_BUDGET, budgetFor, type LuaValue, type RunBudget, type RunResult, type ScriptHost } from '../scripting/lua-vm.js';
 import { countedScriptErrors, isLuaError, writeLuaValue } from '../scripting/convert.js';
 import { LongScriptLane, type LongScript } from '../scripting/long-script.js';
 import { asFunctionText, functionMemoryStats, type FunctionInfo } from '../scripting/functions.js';
@@ -21,11 +21,25 @@ export const BUSY_EVAL = 'BUSY Redis is busy running a script. You can only call
 export const BUSY_FUNCTION = 'BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE.';
 
 /**
- * The VM's reply for a script stopped by its instruction budget. Raised inside a nested Lua
- * function, the message carries that function's location first.
+ * Instructions a script may run on the main thread before it is treated as long-running, at most
+ * (about 0.2 s of pure Lua here; less when busy-reply-threshold is lower). See continueLong for
+ * what happens then. The environment variable CINDER_LUA_MAIN_FUEL overrides it (tests use a
+ * small budget to exercise the hand-over).
  */
-function isFuelExhausted(result: LuaValue): boolean {
-  return isLuaError(result) && result.meta !== undefined && result.err.toString('latin1').replace(/^user_script:\d+: /, '') === FUEL_EXHAUSTED;
+export const MAIN_THREAD_FUEL = Number(process.env.CINDER_LUA_MAIN_FUEL) > 0 ? Number(process.env.CINDER_LUA_MAIN_FUEL) : 50_000_000;
+
+/**
+ * Instructions a script served to its end synchronously (inside MULTI/EXEC, callSync) may run on
+ * the worker, where nothing can kill it: the engine's former largest budget, about 40 s of pure Lua.
+ */
+const SYNCHRONOUS_WORKER_FUEL = 2 ** 32 - 1;
+
+/** Redis's replication flags for redis.set_repl (PROPAGATE_AOF | PROPAGATE_REPL): all, by default. */
+export const REPL_ALL = 3;
+
+/** A script on the long-script worker, and who waits for its reply. */
+interface HeldScript extends LongScript {
+  caller: Client;
 }
 
 /** Rough bytes held by a reply value (for the replay cap). */
@@ -102,6 +116,15 @@ export interface ScriptCall {
 export class ScriptRunner implements ScriptHost {
   /** The script cache: SHA1 (lower-case hex) -> source, filled by EVAL and SCRIPT LOAD. */
   readonly scripts = new Map<string, Buffer>();
+  /** This server's Lua VM (the long-script worker has its own). */
+  readonly vm: LuaVm;
+  /** Instructions a script may run on the main thread at most (MAIN_THREAD_FUEL; tests lower it). */
+  mainThreadFuel = MAIN_THREAD_FUEL;
+  /**
+   * redis.set_repl's flags for the running script (REPL_NONE 0 .. REPL_ALL 3; reset to REPL_ALL
+   * when a script starts): where its writes are to be propagated.
+   */
+  replFlags = REPL_ALL;
   /** Commands called from scripts run as this client (Redis's lua_client). */
   readonly client: Client;
   private readonly reply: LuaReply;
@@ -111,10 +134,14 @@ export class ScriptRunner implements ScriptHost {
   /** While a script runs on the main thread: its redis.call replies are kept (see continueLong). */
   private recording = false;
   private readonly replay: LuaValue[] = [];
-  /** The argv of each kept reply's call (its fingerprint is computed only if the script moves). */
-  private readonly replayedCalls: string[][] = [];
+  /**
+   * What the script did through its host on the main thread, in order: each kept reply's call
+   * (its argv; the fingerprint is computed only if the script moves), or a redis.log or
+   * redis.set_repl, which the worker must not repeat either.
+   */
+  private readonly replayedCalls: Array<string[] | 'log' | 'repl'> = [];
   private recordedBytes = 0;
-  private readonly lane: LongScriptLane;
+  private readonly lane: LongScriptLane<HeldScript>;
   /** The FCALL whose function runs on the long-script worker (FUNCTION STATS' command). */
   private fcallArgv: readonly string[] | null = null;
   /** performance.now() when the running script went on to the worker past the busy threshold. */
@@ -125,9 +152,11 @@ export class ScriptRunner implements ScriptHost {
     this.client = new Client(server, this.reply, 'script');
     this.client.denyBlocking = true;
     this.client.name = null;
-    this.lane = new LongScriptLane({
+    this.vm = new LuaVm((text) => server.log.warning(`Lua: ${text.trimEnd()}`));
+    this.lane = new LongScriptLane<HeldScript>({
       onCall: (script, argv, resp) => this.onLongCall(script, argv, resp),
       onLog: (level, message) => this.log(level, Buffer.from(message, 'latin1')),
+      onRepl: (_script, flags) => this.setRepl(flags),
       onDone: (script, v) => this.onLongDone(script, v),
     });
   }
@@ -148,7 +177,7 @@ export class ScriptRunner implements ScriptHost {
       flags = parseShebang(source.latin1Slice(0, eol));
       body = source.subarray(eol);
     }
-    const error = compileError(body);
+    const error = this.vm.compileError(body);
     // Redis's error replies turn CR and LF into spaces (a source line may end up in the message).
     if (error !== null) throw new CommandError(`ERR Error compiling script (new function): ${error.replace(/[\r\n]/g, ' ')}`);
     if (flags >= 0) scriptFlags.set(body, flags);
@@ -188,19 +217,30 @@ export class ScriptRunner implements ScriptHost {
     this.replay.length = 0;
     this.replayedCalls.length = 0;
     this.recordedBytes = 0;
+    this.replFlags = REPL_ALL;
     const startedAt = this.server.clock.now;
-    let result: LuaValue;
+    let result: RunResult;
     try {
-      result = runLua(this, text, sha, argv, first, keyCount, member);
+      result = this.vm.run(this, { source: text, sha, argv, first, keyCount, member }, this.mainThreadBudget());
     } finally {
       this.current = null;
       this.recording = false;
     }
-    if (isFuelExhausted(result)) {
+    if (result === OUT_OF_BUDGET) {
       this.continueLong(call, { kind, name, startedAt }, text, sha, argv.slice(first), keyCount, member);
       return undefined;
     }
     return result;
+  }
+
+  /**
+   * How long a script runs on the main thread before it moves to the worker: busy-reply-threshold
+   * of wall-clock time (checked at each redis.call and Lua error), and at most about as many
+   * instructions as run in that time, capped by mainThreadFuel (pure Lua cannot be timed, and the
+   * part run here is run again on the worker).
+   */
+  private mainThreadBudget(): RunBudget {
+    return budgetFor(Number(this.server.config.busyReplyThreshold), this.mainThreadFuel);
   }
 
   /**
@@ -224,7 +264,11 @@ export class ScriptRunner implements ScriptHost {
       });
       return;
     }
-    const script: LongScript = { caller: call.caller, ...what, readOnly: call.readOnly, wrote: this.wrote, busy: false };
+    const script: HeldScript = { caller: call.caller, ...what, readOnly: call.readOnly, wrote: this.wrote, busy: false };
+    const server = this.server;
+    // Only a top-level command from a connection (or an async embedded call) can wait for its
+    // reply; inside MULTI/EXEC or a synchronous embedded call the script is served to the end.
+    const canSuspend = server.executionDepth === 1 && call.caller.resumeHook !== null && !call.caller.denyBlocking;
     const job: RunJob = {
       t: 'run',
       source,
@@ -234,15 +278,15 @@ export class ScriptRunner implements ScriptHost {
       member,
       // Without writes, starting over is exact too: nothing has changed since the script began.
       replay: replayable ? this.replay.slice() : [],
-      fingerprints: replayable ? this.replayedCalls.map((argv) => `${argv.length > 0 ? argv[0].toLowerCase() : ''}/${argv.length}`) : [],
+      fingerprints: replayable
+        ? this.replayedCalls.map((argv) => (typeof argv === 'string' ? argv : `${argv.length > 0 ? argv[0].toLowerCase() : ''}/${argv.length}`))
+        : [],
+      // A script that goes busy can be killed; one served to its end here cannot: it keeps a limit.
+      instructions: canSuspend ? 0 : SYNCHRONOUS_WORKER_FUEL,
     };
     this.replay.length = 0;
     this.replayedCalls.length = 0;
     if (!replayable) this.client.selectDb(call.caller.dbIndex);
-    const server = this.server;
-    // Only a top-level command from a connection (or an async embedded call) can wait for its
-    // reply; inside MULTI/EXEC or a synchronous embedded call the script is served to the end.
-    const canSuspend = server.executionDepth === 1 && call.caller.resumeHook !== null && !call.caller.denyBlocking;
     const deadline = canSuspend ? script.startedAt + Number(server.config.busyReplyThreshold) : Infinity;
     if (!this.lane.start(script, job, deadline)) {
       call.caller.heldByScript = true;
@@ -307,7 +351,7 @@ export class ScriptRunner implements ScriptHost {
     for (const source of this.scripts.values()) scriptsEval += source.length + 104;
     const functions = functionMemoryStats(this.server.functions);
     return {
-      vmEval: mainVmMemory(),
+      vmEval: this.vm.heapBytes(),
       scriptsEval,
       cachedScripts: this.scripts.size,
       functions: functions.functions,
@@ -324,7 +368,7 @@ export class ScriptRunner implements ScriptHost {
 
   // ------------------------------------------------------------------ long-script lane callbacks
 
-  private onLongCall(script: LongScript, argv: string[], resp: 2 | 3): LuaValue {
+  private onLongCall(script: HeldScript, argv: string[], resp: 2 | 3): LuaValue {
     const server = this.server;
     // Expiry inside a script is judged at its start time.
     const now = server.clock.now;
@@ -341,7 +385,7 @@ export class ScriptRunner implements ScriptHost {
     }
   }
 
-  private onLongDone(script: LongScript, v: LuaValue): void {
+  private onLongDone(script: HeldScript, v: LuaValue): void {
     const caller = script.caller;
     const server = this.server;
     const errorsBefore = server.stats.totalErrorReplies;
@@ -350,8 +394,12 @@ export class ScriptRunner implements ScriptHost {
     if (script.busy) {
       caller.heldByScript = false;
       server.completeSuspendedCall(caller, (performance.now() - this.heldSince) * 1000, server.stats.totalErrorReplies !== errorsBefore);
+      // Emits the script's effects and serves keys it readied.
       server.releaseTopLevelCall();
-      caller.resumeHook?.();
+      // The caller's pipelined commands go on from the event loop, never from inside whatever
+      // ended the script (SCRIPT KILL's handler, the lane's message loop): a script among them
+      // must start as a top-level command, free to go busy in turn.
+      setImmediate(() => caller.resumeHook?.());
     }
   }
 
@@ -405,12 +453,19 @@ export class ScriptRunner implements ScriptHost {
   }
 
   log(level: number, message: Buffer): void {
+    if (this.recording) this.replayedCalls.push('log');
     const levels = ['debug', 'verbose', 'notice', 'warning'] as const;
     this.server.log.log(levels[Math.min(3, Math.max(0, level))], message.toString('latin1'));
   }
 
   setResp(version: 2 | 3): void {
     this.reply.resp = version;
+  }
+
+  /** redis.set_repl: kept for propagation to read (flags already checked by the VM). */
+  setRepl(flags: number): void {
+    if (this.recording) this.replayedCalls.push('repl');
+    this.replFlags = flags;
   }
 
   // ------------------------------------------------------------------ functions (FCALL)

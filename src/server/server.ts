@@ -111,6 +111,7 @@ export class Server {
     this.functions = new FunctionRegistry({
       log: (level, message) => this.log.log(LOG_LEVELS[Math.min(3, Math.max(0, level))], message.toString('latin1')),
       rdbCompression: () => this.config.get('rdbcompression') === 'yes',
+      vm: () => this.scripting.vm,
     });
     for (let i = 0; i < config.databases; i++) this.dbs.push(this.createDb(i));
     this.log.level = config.loglevel;

@@ -61,6 +61,12 @@ diffSuite('function: FUNCTION LOAD', (t) => {
     ['FUNCTION', 'LIST', 'WITHCODE'],
     ['FCALL', 'myfunc', '0'],
   ]);
+  // Redis's load timeout is 500 ms of wall-clock time; the loop cannot hide from it.
+  fcase(t, 'a body that never ends fails with FUNCTION LOAD timeout, and nothing is loaded', [
+    load(lib('spin', 'while true do end')),
+    load(lib('spin2', "local i = 0 while true do i = i + 1 if i % 1000 == 0 then redis.log(redis.LOG_DEBUG, 'x') end end")),
+    ['FUNCTION', 'LIST'],
+  ]);
   fcase(t, 'load of an existing library fails, REPLACE replaces', [
     load(simple('mylib', 'f1', '1')),
     load(simple('mylib', 'f1', '2')),
@@ -356,6 +362,20 @@ diffSuite('function: FCALL and FCALL_RO', (t) => {
     ['FCALL', 'bad', '1', 'n'],
     ['FCALL', 'badpcall', '1', 'n'],
     ['DEL', 'n'],
+  ]);
+  fcase(t, "a function's result table with a failing metamethod is read raw, and set_repl checks its argument", [
+    load(
+      lib(
+        'meta',
+        "redis.register_function('meta', function() return setmetatable({1}, {__index=function() foo() end}) end)",
+        "redis.register_function('nested', function() return {setmetatable({}, {__index=function() return redis.call('ping') end})} end)",
+        "redis.register_function('repl', function(keys, args) redis.set_repl(tonumber(args[1])) return 1 end)",
+      ),
+    ),
+    ['FCALL', 'meta', '0'],
+    ['FCALL', 'nested', '0'],
+    ['FCALL', 'repl', '0', '2'],
+    ['FCALL', 'repl', '0', '5'],
   ]);
   fcase(t, 'calls run commands and see keys and args', [
     load(CALLS),

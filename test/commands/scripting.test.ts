@@ -148,7 +148,7 @@ diffSuite('scripting: Lua values to replies', (t) => {
   deviation('a self-referencing result table', 'Redis nests 7995 one-element arrays before its "reached lua stack limit" error; Cinder answers the error alone', [
     ev('local t = {} t[1] = t return t'),
   ]);
-  deviation('cjson.decode of JSON nested 600 deep', 'the engine traps (C stack); Cinder answers an internal error and swaps in a spare VM', [
+  deviation('cjson.decode of JSON nested 600 deep', 'the engine traps (C stack); Cinder answers an internal error and builds a fresh VM', [
     ev("local t = cjson.decode(string.rep('[', 600) .. string.rep(']', 600)) return 1"),
   ]);
   t.case('functions and coroutines in a result become nil', [
@@ -156,6 +156,40 @@ diffSuite('scripting: Lua values to replies', (t) => {
     ev('return function() end'),
     ev('return coroutine.create(function() end)'),
     ev('return {1, {coroutine.create(function() end), 3}}'),
+  ]);
+  // The engine reads result fields through metamethods, outside any protected call: a failing
+  // __index panicked it (ERR internal error). Redis reads them raw; so does Cinder now.
+  const failing = "{__index=function() foo() end}";
+  t.case('a result table with a metatable is read raw: its metamethods never run', [
+    ev('local a = {}; setmetatable(a,{__index=function() foo() end}) return a'),
+    ev("local a = {}; setmetatable(a,{__index=function() return redis.call('ping') end}) return a"),
+    ev("return setmetatable({}, {__index=function() return 'x' end})"),
+    ev("return setmetatable({}, {__index={err='x'}})"),
+    ev("return setmetatable({}, {__index=function(t, k) if k == 'ok' then return 'FAKE' end end})"),
+    ev("return setmetatable({1, 2}, {__len=function() error('len') end})"),
+    ev("return setmetatable({1, 2}, {__newindex=function() error('newindex') end})"),
+    ev("return setmetatable({}, {__call=function() error('c') end, __tostring=function() error('t') end, __eq=function() error('e') end})"),
+    ev(`return setmetatable({1}, {__metatable='locked', __index=function() error('x') end})`),
+    ev(`return setmetatable({1}, {__metatable=false, __index=function() error('x') end})`),
+    ev(`return setmetatable({ok='fine'}, ${failing})`),
+    ev('return _G'),
+    ev('return {_G}'),
+  ]);
+  t.case('a nested table with a metatable is read raw too', [
+    ev(`return {1, setmetatable({}, ${failing}), 3}`),
+    ev(`return setmetatable({1, {2, setmetatable({'a'}, ${failing})}}, ${failing})`),
+    ev(`return {1, setmetatable({function() end, 2}, ${failing})}`),
+    evk('return {KEYS, setmetatable({}, {__index=KEYS})}', ['k']),
+    ev(`redis.setresp(3) return {map=setmetatable({a=1}, ${failing})}`),
+    ev(`redis.setresp(3) return setmetatable({map={a=1}}, ${failing})`),
+    ev(`redis.setresp(3) return {map={a=setmetatable({2}, ${failing})}}`),
+    ev(`redis.setresp(3) return {set=setmetatable({a=true}, ${failing})}`),
+    ev(`redis.setresp(3) return {double=setmetatable({}, ${failing})}`),
+    ev(`redis.setresp(3) return setmetatable({double=3.5}, ${failing})`),
+    ev(`redis.setresp(3) return {verbatim_string=setmetatable({format='txt', string='s'}, ${failing})}`),
+  ]);
+  deviation('an error table with a failing __index', 'Redis 7.0.15 panics and the server exits (luaExtractErrorInformation reads through metamethods); Cinder answers the error', [
+    ev(`return setmetatable({err='boom'}, ${failing})`),
   ]);
   deviation('redis.error_reply/status_reply argument errors', 'Redis returns an error reply; the engine raises a Lua error', [
     ev('return redis.error_reply()'),
@@ -374,7 +408,33 @@ diffSuite('scripting: errors', (t) => {
     ev("return redis.sha1hex('a', 'b')"),
     ev('return redis.sha1hex({})'),
   ]);
-  deviation('redis.set_repl argument checks', 'a no-op stub here', [ev('return redis.set_repl()'), ev('return redis.set_repl(99)')]);
+  t.case('redis.set_repl checks its argument as Redis does', [
+    ev('return redis.set_repl()'),
+    ev('return redis.set_repl(1, 2)'),
+    ev('return {pcall(redis.set_repl)}'),
+    ev('return {pcall(redis.set_repl, 9)}'),
+    ev('\nlocal x = 1\nredis.set_repl(4)'),
+    ev('return redis.set_repl(-1)'),
+    ev('return redis.set_repl(2147483648)'),
+    ev('return redis.set_repl(4294967297)'),
+    ev('return redis.set_repl(1e100)'),
+    ev('return redis.set_repl(0/0)'),
+    ev("return redis.set_repl('7')"),
+    // Read as C reads a Lua number into an int: no number is 0, the fraction is dropped.
+    ev('return redis.set_repl(-0.5)'),
+    ev('return redis.set_repl(3.99)'),
+    ev("return redis.set_repl('abc')"),
+    ev("return redis.set_repl(' 3 ')"),
+    ev("return redis.set_repl('0x3')"),
+    ev('return redis.set_repl(true)'),
+    ev('return redis.set_repl(nil)'),
+    ev('return redis.set_repl({})'),
+    ev('redis.set_repl(redis.REPL_NONE) redis.set_repl(redis.REPL_AOF) redis.set_repl(redis.REPL_REPLICA) return redis.set_repl(redis.REPL_ALL)'),
+  ]);
+  t.case('redis.set_repl in a script that needs the number-safe redis (it is the same function there)', [
+    ev('local n = 1 + 1 redis.set_repl(n) return redis.set_repl(n + 2)'),
+    ev('local n = 2 + 2 redis.set_repl(n)'),
+  ]);
   t.case('XREAD and XREADGROUP refuse BLOCK inside scripts', [
     ['XADD', 'st', '1-1', 'f', 'v'],
     ['XGROUP', 'CREATE', 'st', 'g', '0'],
@@ -535,7 +595,7 @@ diffSuite('scripting: cjson, cmsgpack, bit, struct', (t) => {
   t.case('cjson nesting', [
     ev('return cjson.encode({{{{{{}}}}}})'),
     ev('local t = {} local c = t for i=1,1100 do c[1] = {} c = c[1] end return cjson.encode(t)'),
-    // (Cinder replaces its VM after that error, with a spare built in the background.)
+    // (Cinder replaces its VM after that error with a fresh one.)
     { sleep: 200 },
     ev('return cjson.encode_max_depth(2)'),
     ev('return cjson.encode({{{{{{}}}}}})'),

@@ -1,11 +1,11 @@
-import { describe, test, before, after } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { RawConnection, freePort, startRealRedis, redisServerAvailable } from '../helpers/differential.js';
-import { open } from '../../src/embedded/index.js';
-import { MAIN_THREAD_FUEL, setMainThreadFuel } from '../../src/scripting/lua-vm.js';
+import { RawConnection, encodeCommand, freePort, startRealRedis, redisServerAvailable } from '../helpers/differential.js';
+import { scenarioSuite, type PairedClient } from '../helpers/scenario.js';
+import { open, startServer } from '../../src/embedded/index.js';
 
 /**
  * Long-running scripts (docs/SCRIPTING.md): a script past its main-thread budget moves to the
@@ -206,11 +206,9 @@ describe('long-running scripts, against real Redis', { skip: !redisServerAvailab
 });
 
 describe('long-running scripts, embedded', () => {
-  before(() => setMainThreadFuel(200_000));
-  after(() => setMainThreadFuel(MAIN_THREAD_FUEL));
-
   test('a synchronous call waits for a script that moved to the worker', () => {
     const db = open();
+    db.server.scripting.mainThreadFuel = 200_000;
     try {
       const reply = db.callSync('EVAL', HEAVY, 1, 'k');
       assert.deepEqual(reply, [3000000, '502']);
@@ -222,6 +220,7 @@ describe('long-running scripts, embedded', () => {
 
   test('an asynchronous call gets the reply of a script that moved to the worker', async () => {
     const db = open();
+    db.server.scripting.mainThreadFuel = 200_000;
     try {
       const reply = await db.call('EVAL', HEAVY, 1, 'k');
       assert.deepEqual(reply, [3000000, '502']);
@@ -235,6 +234,168 @@ describe('long-running scripts, embedded', () => {
     try {
       assert.throws(() => db.callSync('EVAL', 'return #ARGV[1]', 0, 'x'.repeat(40 * 1024 * 1024)), /ERR not enough memory/);
       assert.equal(db.callSync('EVAL', 'return #ARGV[1]', 0, 'x'.repeat(1024 * 1024)), 1024 * 1024);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+/**
+ * busy-reply-threshold is wall-clock time, whatever the script does: a script that spends its time
+ * in redis.call (where the main thread's instruction budget used to last seconds) makes other
+ * clients get BUSY as Redis does, and SCRIPT KILL stops it even when the loop is inside pcall (a
+ * kill cannot be caught in Redis). Only the order of events is checked, against real Redis.
+ */
+/** Waits (unchecked, on each server separately) until `probe`'s PING is answered BUSY. */
+async function waitUntilBusy(probe: PairedClient): Promise<void> {
+  for (const side of [probe.redis, probe.cinder]) {
+    for (let attempt = 0; ; attempt++) {
+      if ((await side.command(['PING'], 10_000)).latin1Slice().startsWith('-BUSY ')) break;
+      if (attempt > 2000) assert.fail('the script never went busy');
+      await sleep(2);
+    }
+  }
+}
+
+scenarioSuite('long-running scripts: BUSY after lua-time-limit, killable in every form', (t) => {
+  const loops: Array<[string, string]> = [
+    ['a redis.call loop', "while 1 do redis.call('ping') end"],
+    ['a redis.call loop inside pcall', "local f = function() while 1 do redis.call('ping') end end while 1 do pcall(f) end"],
+    ['a redis.pcall loop', "while 1 do redis.pcall('ping') end"],
+    ['a pure Lua loop', 'while true do end'],
+    ['a pure Lua loop inside pcall', 'local f = function() while 1 do end end while 1 do pcall(f) end'],
+    ['a loop catching errors it raises itself', "while 1 do pcall(error, 'x') end"],
+  ];
+  for (const [name, script] of loops) {
+    t.scenario(`${name}: others get BUSY, SCRIPT KILL answers OK, the caller gets the kill error`, async (s) => {
+      const caller = await s.client('caller');
+      const other = await s.client('other');
+      const admin = await s.client('admin');
+      const probe = await s.client('probe');
+      await admin.call(['CONFIG', 'SET', 'lua-time-limit', '10']);
+      try {
+        caller.send(['EVAL', script, '0']);
+        await waitUntilBusy(probe);
+        await other.call(['PING']);
+        await other.call(['SET', 'k', 'v']);
+        await admin.call(['SCRIPT', 'KILL']);
+        await caller.reply('exact', 5000, 'the killed script');
+        await caller.call(['PING']);
+        await other.call(['GET', 'k']);
+      } finally {
+        await admin.call(['CONFIG', 'SET', 'lua-time-limit', '5000']);
+      }
+    });
+  }
+
+  t.scenario('a function looping on redis.call: BUSY, FUNCTION KILL, the caller gets the kill error', async (s) => {
+    const caller = await s.client('caller');
+    const other = await s.client('other');
+    const admin = await s.client('admin');
+    const probe = await s.client('probe');
+    await admin.call(['FUNCTION', 'LOAD', 'REPLACE', "#!lua name=busylib\nredis.register_function('spin', function() while 1 do redis.call('ping') end end)"]);
+    await admin.call(['CONFIG', 'SET', 'lua-time-limit', '10']);
+    try {
+      caller.send(['FCALL', 'spin', '0']);
+      await waitUntilBusy(probe);
+      await other.call(['PING']);
+      await admin.call(['SCRIPT', 'KILL']);
+      await admin.call(['FUNCTION', 'KILL']);
+      // Redis names the line the function was on; Cinder cannot know it (docs/SCRIPTING.md).
+      await caller.reply('type', 5000, 'the killed function');
+      await caller.call(['PING']);
+    } finally {
+      await admin.call(['CONFIG', 'SET', 'lua-time-limit', '5000']);
+      await admin.call(['FUNCTION', 'FLUSH']);
+    }
+  });
+});
+
+/**
+ * SCRIPT KILL is race-free: once it answers OK the script is gone and the server serves everyone
+ * again, whenever it arrives (the worker starting up, waiting for a reply, deep in Lua) and
+ * whatever the caller pipelined behind the script (another long script included, which must be
+ * able to go busy and be killed in turn).
+ */
+describe('long-running scripts: SCRIPT KILL under varying timings', { timeout: 120_000 }, () => {
+  const scripts = [
+    'while true do end',
+    "while 1 do redis.call('ping') end",
+    "local f = function() while 1 do redis.call('ping') end end while 1 do pcall(f) end",
+    'local f = function() while 1 do end end while 1 do pcall(f) end',
+  ];
+
+  /** Sends SCRIPT KILL until it answers OK (NOTBUSY while the script is not busy yet). */
+  async function killUntilDone(c: RawConnection): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const reply = (await c.command(['SCRIPT', 'KILL'], 10_000)).toString('latin1');
+      if (reply === '+OK\r\n') return;
+      assert.match(reply, /^-NOTBUSY /);
+      if (attempt > 2000) assert.fail('the script never became killable');
+      await sleep(1);
+    }
+  }
+
+  test('50 rounds: EVAL, MULTI/INCR on a second client, SCRIPT KILL on a third; every connection answers PING afterwards', async () => {
+    const server = await startServer({ port: 0 });
+    try {
+      const setup = await RawConnection.connect(server.port);
+      assert.equal((await setup.command(['CONFIG', 'SET', 'lua-time-limit', '10'])).toString(), '+OK\r\n');
+      for (let round = 0; round < 50; round++) {
+        const script = scripts[round % scripts.length];
+        const [caller, other, killer] = await Promise.all([0, 1, 2].map(() => RawConnection.connect(server.port)));
+        const pipelineScript = round % 5 === 4;
+        const frames = [encodeCommand(['EVAL', script, '0'])];
+        // Behind the script: another long script (itself to be killed) or a PING.
+        frames.push(encodeCommand(pipelineScript ? ['EVAL', scripts[(round + 1) % scripts.length], '0'] : ['PING']));
+        caller.write(Buffer.concat(frames));
+        await sleep(round % 7);
+        other.write(Buffer.concat([encodeCommand(['MULTI']), encodeCommand(['INCR', 'x'])]));
+        await sleep(round % 3);
+        await killUntilDone(killer);
+        assert.match((await caller.readReply(10_000)).toString('latin1'), /^-ERR Script killed by user with SCRIPT KILL/, `round ${round}`);
+        if (pipelineScript) {
+          await killUntilDone(killer);
+          assert.match((await caller.readReply(10_000)).toString('latin1'), /^-ERR Script killed by user with SCRIPT KILL/, `round ${round}`);
+        } else {
+          assert.equal((await caller.readReply(10_000)).toString(), '+PONG\r\n', `round ${round}`);
+        }
+        // MULTI answered OK, INCR BUSY or QUEUED (if it came first): either way DISCARD ends it.
+        assert.equal((await other.readReply(10_000)).toString(), '+OK\r\n', `round ${round}`);
+        assert.match((await other.readReply(10_000)).toString('latin1'), /^(-BUSY |\+QUEUED)/, `round ${round}`);
+        assert.equal((await other.command(['DISCARD'], 10_000)).toString(), '+OK\r\n', `round ${round}`);
+        for (const c of [caller, other, killer, setup]) assert.equal((await c.command(['PING'], 10_000)).toString(), '+PONG\r\n', `round ${round}`);
+        for (const c of [caller, other, killer]) c.close();
+      }
+      setup.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('redis.set_repl reaches the server', () => {
+  test('the runner keeps the flags of the running script, on the main thread and on the worker', async () => {
+    const db = open();
+    try {
+      const runner = db.server.scripting;
+      assert.equal(await db.call('EVAL', 'redis.set_repl(redis.REPL_AOF) return 1', '0'), 1);
+      assert.equal(runner.replFlags, 1);
+      // Each script starts with REPL_ALL.
+      assert.equal(await db.call('EVAL', 'return 1', '0'), 1);
+      assert.equal(runner.replFlags, 3);
+      // On the worker: set before the hand-over (replayed without reaching the server again) and after.
+      runner.mainThreadFuel = 200_000;
+      const flags: number[] = [];
+      const setRepl = runner.setRepl.bind(runner);
+      runner.setRepl = (f: number) => {
+        flags.push(f);
+        setRepl(f);
+      };
+      const reply = await db.call('EVAL', "redis.set_repl(redis.REPL_NONE) local n = 0 for i = 1, 3000000 do n = n + 1 end redis.set_repl(redis.REPL_REPLICA) return n", '0');
+      assert.equal(reply, 3000000);
+      assert.deepEqual(flags, [0, 2]);
+      assert.equal(runner.replFlags, 2);
     } finally {
       db.close();
     }

@@ -349,7 +349,7 @@ export class ScriptRunner implements ScriptHost {
     else writeLuaValue(caller, caller.reply, v);
     if (script.busy) {
       caller.heldByScript = false;
-      server.completeSuspendedCall(caller, (performance.now() - this.heldSince) * 1000, server.stats.totalErrorReplies !== errorsBefore);
+      server.completeSuspendedCall(caller, (performance.now() - this.heldSince) * 1000, server.stats.totalErrorReplies !== errorsBefore, 'script');
       server.releaseTopLevelCall();
       caller.resumeHook?.();
     }

@@ -80,8 +80,14 @@ export interface ScenarioContext {
   scenario(name: string, body: (s: Scenario) => Promise<void>): void;
 }
 
+/** Startup settings for both servers of a suite (e.g. enable-debug-command, fixed at startup). */
+export interface SuiteConfig {
+  /** Parameters given to both: `--name value` to redis-server, the config object to Cinder. */
+  config?: Record<string, string>;
+}
+
 /** A suite of scenarios sharing one real redis-server and one Cinder; each starts from FLUSHALL. */
-export function scenarioSuite(name: string, body: (t: ScenarioContext) => void): void {
+export function scenarioSuite(name: string, body: (t: ScenarioContext) => void, suite: SuiteConfig = {}): void {
   if (!redisServerAvailable) {
     if (process.env.CI) {
       describe(name, () => {
@@ -97,7 +103,9 @@ export function scenarioSuite(name: string, body: (t: ScenarioContext) => void):
     let cinder: RunningServer;
     before(async () => {
       // Started side by side; if one fails, the other is still stopped by `after`.
-      const [r, c] = await Promise.allSettled([startRealRedis(), startServer({ port: 0 })]);
+      const config = suite.config ?? {};
+      const redisArgs = Object.entries(config).flatMap(([k, v]) => [`--${k}`, v]);
+      const [r, c] = await Promise.allSettled([startRealRedis(redisArgs), startServer({ port: 0, config })]);
       if (r.status === 'fulfilled') redis = r.value;
       if (c.status === 'fulfilled') cinder = c.value;
       if (r.status === 'rejected') throw r.reason;

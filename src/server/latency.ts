@@ -36,6 +36,7 @@ export class LatencySeries {
   }
 }
 
+/** The events seen and the threshold that decides what is a spike (one per Server: `server.latency`). */
 export class LatencyMonitor {
   /** latency-monitor-threshold in milliseconds; 0 keeps the monitor off. */
   threshold = 0;
@@ -221,6 +222,17 @@ function analyze(ts: LatencySeries, now: number): EventStats {
   return { samples, avg, mad: Math.floor(deviation / samples), period };
 }
 
+/**
+ * printf's %.2f: toFixed rounds exact ties up, printf to even. A double ends exactly half-way
+ * between two hundredths only when it is an odd number of eighths.
+ */
+function fixed2(d: number): string {
+  const eighths = d * 8;
+  if (!Number.isInteger(eighths) || eighths % 2 === 0 || !Number.isSafeInteger(eighths)) return d.toFixed(2);
+  const down = Math.floor(d * 100);
+  return ((down % 2 === 0 ? down : down + 1) / 100).toFixed(2);
+}
+
 /** Anonymous huge pages mapped by this process (Linux; 0 elsewhere), as DOCTOR checks for. */
 function anonHugePagesBytes(): number {
   if (process.platform !== 'linux') return 0;
@@ -280,7 +292,7 @@ export function latencyDoctor(monitor: LatencyMonitor, ctx: DoctorContext, now =
     const s = analyze(ts, now);
     report +=
       `${eventnum}. ${event}: ${s.samples} latency spikes (average ${s.avg}ms, mean deviation ${s.mad}ms, ` +
-      `period ${(s.period / s.samples).toFixed(2)} sec). Worst all time event ${ts.max}ms.`;
+      `period ${fixed2(s.period / s.samples)} sec). Worst all time event ${ts.max}ms.`;
     const name = event.toLowerCase();
     if (name === 'command') {
       if (ctx.slowlogLogSlowerThan < 0) {
@@ -308,7 +320,8 @@ export function latencyDoctor(monitor: LatencyMonitor, ctx: DoctorContext, now =
   if (eventnum === 0 && advices === 0) return report + DOCTOR_NO_SPIKES;
   if (eventnum > 0 && advices === 0) return report + DOCTOR_NO_ADVICE;
   report += ADVICE_INTRO;
-  const suggested = monitor.threshold * 1000;
+  // %llu of the threshold in µs (wrapping as C's unsigned arithmetic does).
+  const suggested = BigInt.asUintN(64, BigInt(monitor.threshold) * 1000n);
   if (slowlogEnable) {
     report += `- There are latency issues with potentially slow commands you are using. Try to enable the Slow Log Redis feature using the command 'CONFIG SET slowlog-log-slower-than ${suggested}'. If the Slow log is disabled Redis is not able to log slow commands execution for you.\n`;
   }

@@ -68,7 +68,7 @@ function parseAt(buf: Buffer, pos: number): { value: RespValue; end: number } {
 
 /** Map entries of a RESP3 map, or of a RESP2 flat array of alternating keys and values. */
 export function mapEntries(v: RespValue): Array<[RespValue, RespValue]> {
-  if (v !== null && typeof v === "object" && !Array.isArray(v) && "map" in v) return v.map;
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && 'map' in v) return v.map;
   if (!Array.isArray(v) || v.length % 2 !== 0) throw new Error(`not a map: ${JSON.stringify(v)}`);
   const out: Array<[RespValue, RespValue]> = [];
   for (let i = 0; i < v.length; i += 2) out.push([v[i], v[i + 1]]);

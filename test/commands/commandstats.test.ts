@@ -35,15 +35,17 @@ async function sameStats(pc: PairedClient, label = 'statistics'): Promise<void> 
   assert.deepEqual(actual, expected, label);
 }
 
-/** Waits until both servers report `n` blocked clients (read through a connection of `pc`). */
+/**
+ * Waits until both servers report `n` blocked clients (read through a connection of `pc`). Both are
+ * asked the same number of times, so the INFO calls count the same on both.
+ */
 async function blockedClients(pc: PairedClient, n: number): Promise<void> {
-  for (const conn of [pc.redis, pc.cinder]) {
-    for (let i = 0; ; i++) {
-      const text = textOf(await conn.command(['INFO', 'clients']));
-      if (new RegExp(`blocked_clients:${n}\\r\\n`).test(text)) break;
-      if (i > 500) assert.fail(`blocked_clients never reached ${n}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+  const pattern = new RegExp(`blocked_clients:${n}\\r\\n`);
+  for (let i = 0; ; i++) {
+    const [r, c] = await Promise.all([pc.redis.command(['INFO', 'clients']), pc.cinder.command(['INFO', 'clients'])]);
+    if (pattern.test(textOf(r)) && pattern.test(textOf(c))) return;
+    if (i > 500) assert.fail(`blocked_clients never reached ${n}`);
+    await new Promise((res) => setTimeout(res, 10));
   }
 }
 

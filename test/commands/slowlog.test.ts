@@ -135,6 +135,17 @@ function newPeers(): Peers {
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+/** Waits until both servers have `n` blocked clients, asking both in step (so both log the same INFO calls). */
+async function blockedClients(pc: PairedClient, n: number): Promise<void> {
+  const pattern = new RegExp(`blocked_clients:${n}\\r\\n`);
+  for (let i = 0; ; i++) {
+    const [r, c] = await Promise.all([pc.redis.command(['INFO', 'clients']), pc.cinder.command(['INFO', 'clients'])]);
+    if (pattern.test(r.latin1Slice()) && pattern.test(c.latin1Slice())) return;
+    if (i > 500) assert.fail(`blocked_clients never reached ${n}`);
+    await new Promise((res) => setTimeout(res, 10));
+  }
+}
+
 /** Logs everything from here on, from an empty log. */
 async function logEverything(pc: PairedClient, maxLen = '128'): Promise<void> {
   await pc.call(['CONFIG', 'SET', 'slowlog-log-slower-than', '0', 'slowlog-max-len', maxLen]);
@@ -197,16 +208,16 @@ scenarioSuite(
       const ids = await w.ids();
       await logEverything(a);
       w.send(['BLPOP', 'l', '0']);
-      await s.quiet();
+      await blockedClients(a, 1);
       await a.call(['RPUSH', 'l', 'x']);
       await w.reply();
       await w.call(['BLPOP', 'l', '0.01']);
       w.send(['BRPOP', 'l', '0']);
-      await s.quiet();
+      await blockedClients(a, 1);
       await a.call((side) => ['CLIENT', 'UNBLOCK', ids[side], 'TIMEOUT']);
       await w.reply();
       w.send(['BLMOVE', 'l', 'm', 'LEFT', 'RIGHT', '0']);
-      await s.quiet();
+      await blockedClients(a, 1);
       await a.call((side) => ['CLIENT', 'UNBLOCK', ids[side], 'ERROR']);
       await w.reply();
       // Client ids differ between the servers.

@@ -216,7 +216,7 @@ export class BlockingManager {
       return;
     }
     state.request.timedOut(c);
-    this.server.completeSuspendedCall(c, 0, false);
+    this.server.completeSuspendedCall(c, 0, false, 'timeout');
     this.unblock(c);
   }
 
@@ -233,7 +233,8 @@ export class BlockingManager {
     } else {
       state.request.timedOut(c);
     }
-    this.server.completeSuspendedCall(c, 0, asError);
+    // Redis 7.0 counts it as a failed call either way.
+    this.server.completeSuspendedCall(c, 0, true, 'unblocked');
     this.unblock(c);
     return true;
   }

@@ -38,6 +38,8 @@ export class Client {
   propagateFlags = 0;
   /** Time the suspended command (blocked, or its script on the worker) has run so far, in µs. */
   suspendedUsec = 0;
+  /** The arguments of the suspended command (its slow log entry is written when it completes). */
+  suspendedArgv: string[] | null = null;
   libName = '';
   /** The ACL user the client is authenticated as (only 'default' until ACLs exist). */
   userName = 'default';

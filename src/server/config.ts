@@ -1186,14 +1186,14 @@ function buildTable(): ParamDef[] {
 
     // Unsigned long
     numParam('active-defrag-max-scan-fields', 'ulong', 1n, LONG_MAX, 1000n, inert),
-    numParam('slowlog-max-len', 'ulong', 0n, LONG_MAX, 128n, { support: 'no', field: 'slowlogMaxLen' }),
+    numParam('slowlog-max-len', 'ulong', 0n, LONG_MAX, 128n, { support: 'yes', field: 'slowlogMaxLen' }),
     numParam('acllog-max-len', 'ulong', 0n, LONG_MAX, 128n, inert),
 
     // Long long
     numParam('busy-reply-threshold', 'll', 0n, LONG_MAX, 5000n, { alias: 'lua-time-limit', field: 'busyReplyThreshold', ...inert }),
     numParam('cluster-node-timeout', 'll', 0n, LLONG_MAX, 15000n, inert),
-    numParam('slowlog-log-slower-than', 'll', -1n, LLONG_MAX, 10000n, { support: 'no', field: 'slowlogLogSlowerThan' }),
-    numParam('latency-monitor-threshold', 'll', 0n, LLONG_MAX, 0n, { support: 'no', off: ['0'], field: 'latencyMonitorThreshold' }),
+    numParam('slowlog-log-slower-than', 'll', -1n, LLONG_MAX, 10000n, { support: 'yes', field: 'slowlogLogSlowerThan' }),
+    numParam('latency-monitor-threshold', 'll', 0n, LLONG_MAX, 0n, { support: 'yes', field: 'latencyMonitorThreshold' }),
     numParam('proto-max-bulk-len', 'll', 1048576n, LONG_MAX, 536870912n, { memory: true, support: 'yes', field: 'protoMaxBulkLen' }),
     numParam('stream-node-max-entries', 'll', 0n, LLONG_MAX, 100n, { field: 'streamNodeMaxEntries', ...inert }),
     // The backlog never shrinks below 16kb once CONFIG SET resizes it.
@@ -1400,6 +1400,11 @@ export class Config {
   /** Whether Cinder acts on a parameter; undefined for an unknown name. */
   support(name: string): Support | undefined {
     return lookupEntry(name)?.def.support;
+  }
+
+  /** Whether a parameter's value is a secret (logs redact it); false for an unknown name. */
+  isSensitive(name: string): boolean {
+    return lookupEntry(name)?.def.sensitive === true;
   }
 
   /** True when `value` asks for a feature Cinder does not have yet (so a warning is due). */

@@ -393,7 +393,7 @@ export class ScriptRunner implements ScriptHost {
     else writeLuaValue(caller, caller.reply, v);
     if (script.busy) {
       caller.heldByScript = false;
-      server.completeSuspendedCall(caller, (performance.now() - this.heldSince) * 1000, server.stats.totalErrorReplies !== errorsBefore);
+      server.completeSuspendedCall(caller, (performance.now() - this.heldSince) * 1000, server.stats.totalErrorReplies !== errorsBefore, 'script');
       // Emits the script's effects and serves keys it readied.
       server.releaseTopLevelCall();
       // The caller's pipelined commands go on from the event loop, never from inside whatever

@@ -13,6 +13,8 @@ import { PubSubRegistry, forgetClient } from './pubsub.js';
 import { discardTransaction, unwatchAll } from './multi.js';
 import { FunctionRegistry } from '../scripting/functions.js';
 import { ScriptRunner, BUSY_EVAL, BUSY_FUNCTION } from './script-runner.js';
+import { LatencyMonitor } from './latency.js';
+import { SlowLog, type SuspendedEnd } from './slowlog.js';
 import {
   Propagation,
   expiredKeyDeletion,
@@ -86,6 +88,10 @@ export class Server {
   readonly functions: FunctionRegistry;
   /** Channels, patterns and shard channels, and who listens (pub/sub and keyspace notifications). */
   readonly pubsub: PubSubRegistry;
+  /** Latency spikes by event (LATENCY). */
+  readonly latency: LatencyMonitor;
+  /** Slow commands (SLOWLOG); also hands call() durations to the latency monitor. */
+  readonly slowlog: SlowLog;
 
   /** notify-keyspace-events as bits (src/server/notify.ts). */
   notifyFlags = 0;
@@ -105,6 +111,8 @@ export class Server {
     specs: readonly CommandSpec[],
   ) {
     this.commands = new CommandTable(specs);
+    this.latency = new LatencyMonitor(config);
+    this.slowlog = new SlowLog(config, this.latency);
     this.execCommand = this.commands.lookup('exec');
     this.pubsub = new PubSubRegistry(this);
     this.scripting = new ScriptRunner(this);
@@ -260,13 +268,16 @@ export class Server {
     }
     const usec = (performance.now() - start) * 1000;
     this.callDepth--;
-    if (stats.totalErrorReplies !== this.errorMark) cmd.failedCalls++;
+    // More errors than at the start (CONFIG RESETSTAT zeroes the count: that is no failure).
+    if (stats.totalErrorReplies > this.errorMark) cmd.failedCalls++;
     this.errorMark = stats.totalErrorReplies;
     stats.totalCommands++;
-    if (c.blocked === null && !c.heldByScript) {
-      this.commandStats(cmd, usec);
-    } else {
+    if (c.heldByScript) {
+      // Counted as one call when the script comes back from the long-script worker.
       c.suspendedUsec = usec;
+      c.suspendedArgv = argv;
+    } else {
+      this.commandStats(c, cmd, argv, usec);
     }
     const propagation = this.propagation;
     if (propagation.active) {
@@ -295,25 +306,47 @@ export class Server {
     }
   }
 
-  /** INFO commandstats / latencystats for one completed call. */
-  private commandStats(cmd: Command, usec: number): void {
+  /**
+   * INFO commandstats / latencystats, the slow log and the latency monitor for one call. A call
+   * that blocked counts now (as in Redis 7.0), but its latency histogram and slow log entry wait
+   * until it completes.
+   */
+  private commandStats(c: Client, cmd: Command, argv: string[], usec: number): void {
     cmd.calls++;
     cmd.usec += usec;
-    if (this.info.latencyTracking) this.info.recordLatency(cmd, usec);
+    if (c.blocked !== null) {
+      c.suspendedUsec = usec;
+      c.suspendedArgv = argv;
+    } else if (this.info.latencyTracking) {
+      this.info.recordLatency(cmd, usec);
+    }
+    if (usec >= this.slowlog.watchUsec) this.slowlog.commandRan(c, cmd, argv, usec);
   }
 
   /**
-   * A suspended command completed (updateStatsOnUnblock): a blocked client was served or timed
-   * out, or a script came back from the long-script worker. `extraUsec` is the time spent
-   * completing it (serving the client, or the script's time on the worker).
+   * A suspended command completed (updateStatsOnUnblock): a blocked client was served, timed out
+   * or ended by CLIENT UNBLOCK (`failed` always, as Redis counts it), or a script came back from
+   * the long-script worker. `extraUsec` is the time spent completing it (serving the client, or
+   * the script's time on the worker).
    */
-  completeSuspendedCall(c: Client, extraUsec: number, failed: boolean): void {
+  completeSuspendedCall(c: Client, extraUsec: number, failed: boolean, end: SuspendedEnd | 'timeout' = 'served'): void {
     const cmd = c.lastCommand;
+    const argv = c.suspendedArgv ?? [];
     const usec = c.suspendedUsec + extraUsec;
     c.suspendedUsec = 0;
-    if (cmd === null) return;
+    c.suspendedArgv = null;
+    // Redis 7.0 counts nothing more for a timed-out command: no histogram entry, no slow log.
+    if (cmd === null || end === 'timeout') return;
     if (failed) cmd.failedCalls++;
-    this.commandStats(cmd, usec);
+    if (end === 'script') {
+      cmd.calls++;
+      // The script's errors are its own, not those of the command that ended it (SCRIPT KILL).
+      this.errorMark = this.stats.totalErrorReplies;
+    }
+    // A blocked command's first run was counted already; Redis adds its time again here.
+    cmd.usec += usec;
+    if (this.info.latencyTracking) this.info.recordLatency(cmd, usec);
+    this.slowlog.suspendedCallEnded(c, cmd, argv, usec, extraUsec, end);
   }
 
   /**
@@ -445,6 +478,8 @@ export class Server {
       db.activeExpire(deadline);
       if (performance.now() > deadline) break;
     }
-    this.stats.expireCycleCpuMs += performance.now() - start;
+    const elapsed = performance.now() - start;
+    this.stats.expireCycleCpuMs += elapsed;
+    this.latency.addSampleIfNeeded('expire-cycle', Math.floor(elapsed));
   }
 }

@@ -150,7 +150,7 @@ propagationSuite('propagation: sets', (t) => {
     ['SET', 'k1', 'v', 'PX', '1'],
     ['SET', 'k2', 'v', 'PX', '1'],
     ['SET', 'k3', 'v', 'PX', '1'],
-    { sleep: 20 },
+    { sleep: 50 },
     ['SADD', 'k1', 'a'],
     ['SPOP', 'k2'],
     ['SADD', 'a', 'x'],

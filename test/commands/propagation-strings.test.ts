@@ -228,7 +228,7 @@ propagationSuite('propagation: strings', (t) => {
     ['SET', 'e', '1', 'PX', '1'],
     ['SET', 'f', 'x', 'PX', '1'],
     ['SET', 'g', 'x', 'PX', '1'],
-    { sleep: 20 },
+    { sleep: 50 },
     ['INCR', 'a'],
     ['APPEND', 'b', 'y'],
     ['SETNX', 'c', 'y'],

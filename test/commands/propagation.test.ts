@@ -54,10 +54,10 @@ propagationSuite('propagation: the command path', (t) => {
   t.case('a key found expired is propagated as DEL', [
     ['DEBUG', 'SET-ACTIVE-EXPIRE', '0'],
     ['SET', 'k', 'v', 'PX', '1'],
-    { sleep: 20 },
+    { sleep: 50 },
     ['GET', 'k'],
     ['SET', 'k2', 'v', 'PX', '1'],
-    { sleep: 20 },
+    { sleep: 50 },
     ['SET', 'k2', 'new'],
     ['DEBUG', 'SET-ACTIVE-EXPIRE', '1'],
   ]);

@@ -6,7 +6,7 @@
  */
 import { scenarioSuite, type PairedClient, type Scenario } from '../helpers/scenario.js';
 
-const DEBUG_ON = { redisArgs: ['--enable-debug-command', 'yes'], cinderConfig: { 'enable-debug-command': 'yes' } };
+const DEBUG_ON = { config: { 'enable-debug-command': 'yes' } };
 
 /** Waits until `key` in the client's database is logically expired on both servers (KEYS skips it without deleting it). */
 async function waitStale(s: Scenario, c: PairedClient, key: string): Promise<void> {

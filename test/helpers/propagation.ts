@@ -123,6 +123,8 @@ export function normalizeTimes(argv: string[]): string[] {
   const now = Date.now();
   return argv.map((a) => {
     if (/^\d{13}$/.test(a) && Math.abs(Number(a) - now) < DAY_MS) return '<unix-ms>';
+    // A huge relative expiry plus now (PX 9000000000000000000): the clock's digits end it.
+    if (/^\d{14,}$/.test(a) && Math.abs(Number(a.slice(-13)) - now) < DAY_MS) return `${a.slice(0, -13)}<unix-ms>`;
     if (/^\d{10}$/.test(a) && Math.abs(Number(a) * 1000 - now) < DAY_MS) return '<unix-s>';
     if (/^\d{13}-\d+$/.test(a) && Math.abs(Number(a.slice(0, 13)) - now) < DAY_MS) return '<stream-id>';
     return a;

@@ -7,7 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../../src/embedded/index.js';
-import { RawConnection, compareReplies, encodeCommand, redisServerAvailable, startRealRedis, type Compare, type RealRedis } from './differential.js';
+import { RawConnection, compareReplies, encodeCommand, redisServerAvailable, startRealRedis, type Compare, type RealRedis, type SuiteOptions } from './differential.js';
 
 export type Side = 'redis' | 'cinder';
 /** An argv, or one computed per server (for values that differ, like client ids). */
@@ -80,15 +80,8 @@ export interface ScenarioContext {
   scenario(name: string, body: (s: Scenario) => Promise<void>): void;
 }
 
-export interface ScenarioSuiteOptions {
-  /** Extra redis-server arguments (e.g. `['--enable-debug-command', 'yes']`). */
-  redisArgs?: string[];
-  /** Extra Cinder config directives (e.g. `{ 'enable-debug-command': 'yes' }`). */
-  cinderConfig?: Record<string, string | number | boolean>;
-}
-
 /** A suite of scenarios sharing one real redis-server and one Cinder; each starts from FLUSHALL. */
-export function scenarioSuite(name: string, body: (t: ScenarioContext) => void, opts: ScenarioSuiteOptions = {}): void {
+export function scenarioSuite(name: string, body: (t: ScenarioContext) => void, suite: SuiteOptions = {}): void {
   if (!redisServerAvailable) {
     if (process.env.CI) {
       describe(name, () => {
@@ -104,7 +97,9 @@ export function scenarioSuite(name: string, body: (t: ScenarioContext) => void, 
     let cinder: RunningServer;
     before(async () => {
       // Started side by side; if one fails, the other is still stopped by `after`.
-      const [r, c] = await Promise.allSettled([startRealRedis(opts.redisArgs), startServer({ port: 0, config: opts.cinderConfig })]);
+      const config = suite.config ?? {};
+      const redisArgs = Object.entries(config).flatMap(([k, v]) => [`--${k}`, v]);
+      const [r, c] = await Promise.allSettled([startRealRedis(redisArgs), startServer({ port: 0, config })]);
       if (r.status === 'fulfilled') redis = r.value;
       if (c.status === 'fulfilled') cinder = c.value;
       if (r.status === 'rejected') throw r.reason;

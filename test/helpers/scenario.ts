@@ -151,7 +151,7 @@ export function scenarioSuite(name: string, body: (t: ScenarioContext) => void):
 
 /** A MONITOR line (`+<seconds>.<micros> [...`), as opposed to a reply. */
 export function isMonitorLine(frame: Buffer): boolean {
-  return frame[0] === 0x2b && /^\+\d+\.\d{6} \[/.test(frame.latin1Slice(0, 40));
+  return frame[0] === 0x2b && /^\+\d+\.\d{6} \[/.test(frame.latin1Slice(0, Math.min(40, frame.length)));
 }
 
 /**

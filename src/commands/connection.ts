@@ -5,6 +5,7 @@ import { parseInteger } from '../util/number.js';
 import { writeHelp } from './introspection.js';
 import { withDocs, arg } from '../server/command-spec.js';
 import { REDIS_VERSION } from '../util/version.js';
+import { PAUSE_ALL, PAUSE_WRITE, type PauseType } from '../server/pause.js';
 
 /**
  * Connection commands: PING ECHO SELECT QUIT RESET HELLO CLIENT (networking.c and server.c in
@@ -121,6 +122,9 @@ function helloCommand(c: Client, argv: string[]): void {
     const more = argv.length - 1 - j;
     const opt = argv[j].toLowerCase();
     if (opt === 'auth' && more >= 2) {
+      // Neither MONITOR nor SLOWLOG show the credentials.
+      c.redactArgument(argv, j + 1);
+      c.redactArgument(argv, j + 2);
       // The password is argv[j + 2]; the default user takes any (nopass) until ACLs exist.
       user = argv[j + 1];
       j += 2;
@@ -167,9 +171,11 @@ function clientType(c: Client): ClientType {
 /** CLIENT LIST `flags=`: Redis's letters in Redis's order, N when none applies. */
 function clientFlags(c: Client): string {
   let f = '';
+  if (c.monitor) f += 'O';
   if (c.pubsub !== null) f += 'P';
   if (c.multi !== null) f += 'x';
-  if (c.blocked !== null) f += 'b';
+  // A command held by CLIENT PAUSE blocks its client too.
+  if (c.blocked !== null || c.postponedArgv !== null) f += 'b';
   if (c.casDirty) f += 'd';
   if (c.closeAfterReply) f += 'c';
   if (c.noEvict) f += 'e';
@@ -194,7 +200,8 @@ export function clientInfoLine(c: Client, current: Client | null, argvBytes: num
   const psub = subs === null ? 0 : subs.patterns.size;
   const ssub = subs === null ? 0 : subs.shardChannels.size;
   const qbuf = c.queryBufferBytes();
-  const argvMem = c === current ? argvBytes : 0;
+  // A command held by CLIENT PAUSE keeps its arguments, as a blocked one does.
+  const argvMem = c === current ? argvBytes : c.postponedArgv !== null ? argvBytesOf(c.postponedArgv) : 0;
   const multiMem = c.multi === null ? 0 : c.multi.memory;
   const network = c.kind === 'normal';
   const rbs = network ? REPLY_BUFFER_SIZE : 0;
@@ -209,7 +216,7 @@ export function clientInfoLine(c: Client, current: Client | null, argvBytes: num
   );
 }
 
-function argvBytes(argv: string[]): number {
+function argvBytesOf(argv: string[]): number {
   let n = 0;
   for (const a of argv) n += a.length;
   return n;
@@ -222,13 +229,13 @@ function clientIdCommand(c: Client): void {
 
 // CLIENT INFO
 function clientInfoCommand(c: Client, argv: string[]): void {
-  c.reply.verbatim(clientInfoLine(c, c, argvBytes(argv)) + '\n', 'txt');
+  c.reply.verbatim(clientInfoLine(c, c, argvBytesOf(argv)) + '\n', 'txt');
 }
 
 // CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id [client-id ...]]
 function clientListCommand(c: Client, argv: string[]): void {
   const clients = c.server.clients;
-  const own = argvBytes(argv);
+  const own = argvBytesOf(argv);
   let out = '';
   if (argv.length === 4 && argv[2].toLowerCase() === 'type') {
     const type = clientTypeByName(argv[3]);
@@ -319,6 +326,37 @@ function clientUnblockCommand(c: Client, argv: string[]): void {
   const target = c.server.clients.get(Number(id));
   const unblocked = target !== undefined && c.server.blocking.unblockByRequest(target, asError);
   c.reply.int(unblocked ? 1 : 0);
+}
+
+/** LLONG_MAX: a pause's end past it wraps negative in Redis, a time already past. */
+const LLONG_MAX = 9223372036854775807n;
+
+// CLIENT PAUSE timeout [WRITE|ALL]
+function clientPauseCommand(c: Client, argv: string[]): void {
+  if (argv.length > 4) throw new CommandError(subcommandSyntaxError(argv));
+  let type: PauseType = PAUSE_ALL;
+  if (argv.length === 4) {
+    const mode = argv[3].toLowerCase();
+    if (mode === 'write') type = PAUSE_WRITE;
+    else if (mode !== 'all') throw new CommandError('ERR CLIENT PAUSE mode must be WRITE or ALL');
+  }
+  const timeout = parseInteger(argv[2]);
+  if (timeout === null) throw new CommandError('ERR timeout is not an integer or out of range');
+  if (timeout < 0) throw new CommandError('ERR timeout is negative');
+  // getTimeoutFromObjectOrReply: 0 stays 0 (already over); otherwise the end is now + timeout.
+  let end = 0;
+  if (timeout > 0) {
+    const sum = BigInt(timeout) + BigInt(c.server.clock.now);
+    end = sum > LLONG_MAX ? -1 : Number(sum);
+  }
+  c.server.pause.pause(type, end);
+  c.reply.ok();
+}
+
+// CLIENT UNPAUSE
+function clientUnpauseCommand(c: Client): void {
+  c.server.pause.unpause();
+  c.reply.ok();
 }
 
 // CLIENT NO-EVICT ON|OFF
@@ -428,6 +466,10 @@ const CLIENT_HELP = [
   '    Return information about client connections. Options:',
   '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
   '      Return clients of specified type.',
+  'UNPAUSE',
+  '    Stop the current client pause, resuming traffic.',
+  'PAUSE <timeout> [WRITE|ALL]',
+  '    Suspend all, or just write, clients for <timeout> milliseconds.',
   'REPLY (ON|OFF|SKIP)',
   '    Control the replies sent to the current connection.',
   'SETNAME <name>',
@@ -662,6 +704,35 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
           ],
         },
       ),
+      withDocs(
+        {
+          name: 'pause',
+          summary: 'Suspends commands from clients, all of them or those that may write, for a time.',
+          since: '2.9.50',
+          group: 'connection',
+          complexity: 'O(1)',
+          arity: -3,
+          flags: CLIENT_ADMIN_SUB,
+          acl: ['connection'],
+          args: [
+            arg.integer('timeout'),
+            arg.oneOf('mode', [arg.token('WRITE'), arg.token('ALL')], { since: '6.2.0', optional: true }),
+          ],
+          handler: clientPauseCommand,
+        },
+        { history: [['6.2.0', 'The mode argument: WRITE pauses only the commands that may write.']] },
+      ),
+      {
+        name: 'unpause',
+        summary: 'Ends a client pause: the commands it held run.',
+        since: '6.2.0',
+        group: 'connection',
+        complexity: 'O(N) where N is the number of clients whose commands the pause held',
+        arity: 2,
+        flags: CLIENT_ADMIN_SUB,
+        acl: ['connection'],
+        handler: clientUnpauseCommand,
+      },
       {
         name: 'unblock',
         summary: 'Ends the wait of a client blocked in a blocking command, as a timeout or with an error.',

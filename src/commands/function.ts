@@ -6,6 +6,7 @@ import { BUSY_EVAL } from '../server/script-runner.js';
 import { flagNames, type RestorePolicy } from '../scripting/functions.js';
 import { ScriptFlags } from '../scripting/flags.js';
 import { preventPropagation } from '../server/propagate.js';
+import { feedsMonitorsFirst } from '../server/monitor.js';
 
 /**
  * Redis Functions: FCALL, FCALL_RO and the FUNCTION container (functions.c). Libraries, loading,
@@ -251,7 +252,8 @@ export const FUNCTION_COMMANDS: CommandSpec[] = [
     group: 'scripting',
     complexity: 'Depends on the function that is executed.',
     arity: -3,
-    flags: FCALL_FLAGS,
+    // Hidden from COMMAND INFO, as in Redis: what CLIENT PAUSE WRITE holds back.
+    flags: [...FCALL_FLAGS, 'may_replicate'],
     acl: ['scripting'],
     keys: FCALL_KEYS(['RW', 'ACCESS', 'UPDATE'], 'We cannot tell how the keys will be used so we assume the worst, RW and UPDATE'),
     args: [
@@ -260,7 +262,7 @@ export const FUNCTION_COMMANDS: CommandSpec[] = [
       arg.key('key', 0, { optional: true, multiple: true }),
       arg.string('arg', { optional: true, multiple: true }),
     ],
-    handler: (c, argv) => fcallCommand(c, argv, false),
+    handler: feedsMonitorsFirst((c, argv) => fcallCommand(c, argv, false)),
   },
   {
     name: 'fcall_ro',
@@ -278,7 +280,7 @@ export const FUNCTION_COMMANDS: CommandSpec[] = [
       arg.key('key', 0, { optional: true, multiple: true }),
       arg.string('arg', { optional: true, multiple: true }),
     ],
-    handler: (c, argv) => fcallCommand(c, argv, true),
+    handler: feedsMonitorsFirst((c, argv) => fcallCommand(c, argv, true)),
   },
   {
     name: 'function',

@@ -4,6 +4,7 @@ import { CommandError, Errors } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
 import { preventPropagation } from '../server/propagate.js';
 import { scriptFlags, ScriptFlags } from '../server/script-runner.js';
+import { feedsMonitorsFirst } from '../server/monitor.js';
 
 /**
  * EVAL / EVALSHA / EVAL_RO / EVALSHA_RO and SCRIPT (eval.c). The Lua side lives in src/scripting:
@@ -99,7 +100,7 @@ const EVAL_KEYS = (flags: KeySpec['flags'], notes?: string): KeySpec[] => [
   { flags, begin: { index: 2 }, find: { keynum: { keynumidx: 0, firstkey: 1, step: 1 } }, notes },
 ];
 const RW_NOTES = 'We cannot tell how the keys will be used so we assume the worst, RW and UPDATE';
-const EVAL_FLAGS: CommandFlag[] = ['noscript', 'stale', 'skip_monitor', 'no_mandatory_keys'];
+const EVAL_FLAGS: CommandFlag[] = ['noscript', 'stale', 'skip_monitor', 'may_replicate', 'no_mandatory_keys'];
 const EVAL_RO_FLAGS: CommandFlag[] = ['readonly', 'noscript', 'stale', 'skip_monitor', 'no_mandatory_keys'];
 
 export const SCRIPTING_COMMANDS: CommandSpec[] = [
@@ -119,7 +120,7 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
       arg.key('key', 0, { optional: true, multiple: true }),
       arg.string('arg', { optional: true, multiple: true }),
     ],
-    handler: (c, argv) => evalGeneric(c, argv, false, false),
+    handler: feedsMonitorsFirst((c, argv) => evalGeneric(c, argv, false, false)),
   },
   {
     name: 'evalsha',
@@ -137,7 +138,7 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
       arg.key('key', 0, { optional: true, multiple: true }),
       arg.string('arg', { optional: true, multiple: true }),
     ],
-    handler: (c, argv) => evalGeneric(c, argv, true, false),
+    handler: feedsMonitorsFirst((c, argv) => evalGeneric(c, argv, true, false)),
   },
   {
     name: 'eval_ro',
@@ -155,7 +156,7 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
       arg.key('key', 0, { optional: true, multiple: true }),
       arg.string('arg', { optional: true, multiple: true }),
     ],
-    handler: (c, argv) => evalGeneric(c, argv, false, true),
+    handler: feedsMonitorsFirst((c, argv) => evalGeneric(c, argv, false, true)),
   },
   {
     name: 'evalsha_ro',
@@ -173,7 +174,7 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
       arg.key('key', 0, { optional: true, multiple: true }),
       arg.string('arg', { optional: true, multiple: true }),
     ],
-    handler: (c, argv) => evalGeneric(c, argv, true, true),
+    handler: feedsMonitorsFirst((c, argv) => evalGeneric(c, argv, true, true)),
   },
   {
     name: 'script',

@@ -84,6 +84,7 @@ export interface OpenOptions {
    * Receives pub/sub frames published to this handle's subscriptions by other clients, e.g.
    * `['message', channel, payload]` or `['pmessage', pattern, channel, payload]`. Without it they
    * are dropped. (Confirmations of the handle's own SUBSCRIBE calls are the calls' results.)
+   * After MONITOR, each command run arrives here as its monitor line (a string without the `+`).
    */
   onPush?: (frame: ReplyValue) => void;
 }
@@ -108,11 +109,22 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
   // they never pile up in the reply sink nor get mistaken for a call's result.
   const onPush = opts.onPush;
   // (While a call waits in a blocking command its reply is not written yet: no confusion either.)
+  // MONITOR lines go to onPush without passing through the reply sink, whose last value is a
+  // call's result.
+  const monitorLines: string[] = [];
   const deliverPushes = (): void => {
     const frames = reply.take();
     if (onPush !== undefined) for (const f of frames) onPush(f);
+    if (monitorLines.length > 0) {
+      const lines = monitorLines.splice(0);
+      if (onPush !== undefined) for (const line of lines) onPush(line);
+    }
   };
   client.flushHook = deliverPushes;
+  client.monitorSink = (line) => {
+    monitorLines.push(line);
+    server.pubsub.scheduleFlush(client);
+  };
   const takeValue = (): ReplyValue => {
     const out = reply.take();
     const value = out.length > 0 ? out[out.length - 1] : null;
@@ -153,7 +165,7 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
     return pushes.length > 0 ? pushes[pushes.length - 1] : null;
   };
   const callSync = (command: string, ...args: Arg[]): ReplyValue => {
-    if (client.blocked !== null) throw new ReplyError('ERR this handle is waiting in a blocking command');
+    if (client.blocked !== null || client.postponedArgv !== null) throw new ReplyError('ERR this handle is waiting in a blocking command');
     const argv = [command, ...args.map(toArg)];
     // Messages that arrived since the last flush come first.
     deliverPushes();
@@ -178,12 +190,20 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
       deliverPushes();
       beginCall();
       server.processCommand(client, argv);
-      if (client.blocked !== null || client.heldByScript) {
+      while (client.blocked !== null || client.heldByScript || client.postponedArgv !== null) {
         // Frames published meanwhile are others' messages (onPush), not this call's result.
         client.pushSink = null;
         await new Promise<void>((resolve) => (wakeUp = resolve));
+        wakeUp = null;
+        // Released by the end of a CLIENT PAUSE: the command goes through the command path now,
+        // under the reply flags it arrived with.
+        const released = client.releasedArgv;
+        if (released !== null) {
+          client.releasedArgv = null;
+          if (muted) setMuted(true);
+          server.processCommand(client, released);
+        }
       }
-      wakeUp = null;
       return endCall();
     };
     const result = queue.then(run, run);

@@ -62,6 +62,11 @@ export class Keyspace {
   /** Called for every key removed by expiry. */
   onExpired: ExpiredListener | null = null;
   /**
+   * Set while clients are paused (CLIENT PAUSE): expired keys read as absent but are not deleted,
+   * so the dataset does not change under the pause.
+   */
+  expiryPaused = false;
+  /**
    * Called when a key is created or replaced by `set` (wake-ups for blocked clients). Installed
    * only while some client waits on a key of this database.
    */
@@ -298,7 +303,8 @@ export class Keyspace {
     const slot = this.findSlot(key, hashKey(key));
     if (slot < 0) return -1;
     if (this.volPos[slot] >= 0 && this.isExpiredSlot(slot)) {
-      this.expireSlot(slot);
+      // While clients are paused the dataset stays still: gone for the reader, but not deleted.
+      if (!this.expiryPaused) this.expireSlot(slot);
       return -1;
     }
     return slot;
@@ -463,11 +469,17 @@ export class Keyspace {
 
   /** A random live key, or null when the keyspace is empty (expired picks are reclaimed). */
   randomKey(random: () => number = Math.random): string | null {
+    let tries = 100;
     while (this.size > 0) {
       const slot = Math.floor(random() * this.size);
       if (this.volPos[slot] >= 0 && this.isExpiredSlot(slot)) {
-        this.expireSlot(slot);
-        continue;
+        if (!this.expiryPaused) {
+          this.expireSlot(slot);
+          continue;
+        }
+        // Paused, expired keys stay: when every key has a TTL they may all be expired, so after
+        // enough tries one is returned anyway (Redis 7.2's dbRandomKey; 7.0.15 loops forever).
+        if (this.volatileCount !== this.size || --tries > 0) continue;
       }
       return this.keys[slot];
     }

@@ -89,6 +89,32 @@ export class Client {
    * blocked client, its reply and pipelined commands wait (src/scripting/long-script.ts).
    */
   heldByScript = false;
+  /**
+   * The command CLIENT PAUSE holds back (Redis's BLOCKED_POSTPONE): not run, not answered, and the
+   * client's pipelined input waits behind it. Null while nothing is held (src/server/pause.ts).
+   */
+  postponedArgv: string[] | null = null;
+  /**
+   * A held command the pause's end released: the transport runs it (through the command path
+   * again, so it may be held anew) before any further input, then resumes the client.
+   */
+  releasedArgv: string[] | null = null;
+  /**
+   * A MONITOR client (Redis flags it CLIENT_SLAVE|CLIENT_MONITOR): it receives every command run,
+   * may not touch the keyspace, and is never paused (src/server/monitor.ts).
+   */
+  monitor = false;
+  /**
+   * Set by the transport when MONITOR lines must bypass the reply sink (an embedded handle takes
+   * each call's reply as its result); null: lines are written to `reply` like any reply.
+   */
+  monitorSink: ((line: string) => void) | null = null;
+  /**
+   * Arguments of `argv` the running command hid (redactClientCommandArgument: HELLO's AUTH): MONITOR
+   * and SLOWLOG show `(redacted)` in their place. Only meaningful while `redacted.argv` is the argv
+   * being reported.
+   */
+  redacted: { argv: readonly string[]; indexes: number[] } | null = null;
   /** Set by the transport: send the reply of a client just unblocked and run its pipelined commands. */
   resumeHook: (() => void) | null = null;
   /** Channels, patterns and shard channels subscribed to; null while none (not in pub/sub mode). */
@@ -130,6 +156,12 @@ export class Client {
     const colon = this.addr.lastIndexOf(':');
     const host = colon < 0 ? this.addr : this.addr.slice(0, colon);
     return host.startsWith('127.') || host === '::1' || host === '[::1]';
+  }
+
+  /** Hides argument `index` of `argv`, the command being run, from MONITOR and SLOWLOG. */
+  redactArgument(argv: readonly string[], index: number): void {
+    if (this.redacted === null || this.redacted.argv !== argv) this.redacted = { argv, indexes: [index] };
+    else this.redacted.indexes.push(index);
   }
 
   selectDb(index: number): void {

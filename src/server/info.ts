@@ -266,7 +266,8 @@ function clientsSection(server: Server): string {
   w.field('maxclients', server.config.maxclients);
   w.field('client_recent_max_input_buffer', maxIn);
   w.field('client_recent_max_output_buffer', maxOut);
-  w.field('blocked_clients', server.blocking.blockedClients);
+  // Clients whose command CLIENT PAUSE holds count as blocked, as in Redis.
+  w.field('blocked_clients', server.blocking.blockedClients + server.pause.postponedClients);
   w.field('tracking_clients', 0);
   w.field('clients_in_timeout_table', server.blocking.clientsWithTimeout);
   return w.text;

@@ -78,7 +78,7 @@ const FLAG_NAMES: ReadonlyMap<string, number> = new Map(SCRIPT_FLAG_NAMES.map(([
 export const scriptFlags = new WeakMap<Buffer, number>();
 
 /** Parses a shebang line (`#!lua flags=no-writes,allow-oom`) into flags, with Redis's errors. */
-function parseShebang(line: string): number {
+export function parseShebang(line: string): number {
   const parts = splitInlineArgs(line);
   if (parts === null) throw new CommandError('ERR Invalid engine in script shebang');
   if (parts[0] !== '#!lua') throw new CommandError(`ERR Unexpected engine in script shebang: ${parts[0]}`);

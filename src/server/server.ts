@@ -11,6 +11,9 @@ import { BlockingManager } from './blocking.js';
 import { applyNotifyConfig, notifyKeyspaceEvent, EVENT } from './notify.js';
 import { PubSubRegistry, forgetClient } from './pubsub.js';
 import { discardTransaction, unwatchAll } from './multi.js';
+import { feedMonitorsAfterCall, stopMonitoring } from './monitor.js';
+import { ClientPause, PAUSE_OFF } from './pause.js';
+import { ACCESS_MAY_REPLICATE, ACCESS_READ, ACCESS_WRITE, commandAccess } from './command-access.js';
 import { FunctionRegistry } from '../scripting/functions.js';
 import { ScriptRunner, BUSY_EVAL, BUSY_FUNCTION } from './script-runner.js';
 import { LatencyMonitor } from './latency.js';
@@ -92,6 +95,11 @@ export class Server {
   readonly latency: LatencyMonitor;
   /** Slow commands (SLOWLOG); also hands call() durations to the latency monitor. */
   readonly slowlog: SlowLog;
+
+  /** MONITOR clients, in the order they started monitoring (src/server/monitor.ts). */
+  readonly monitors: Client[] = [];
+  /** CLIENT PAUSE: the pause in force and the commands it holds (src/server/pause.ts). */
+  readonly pause = new ClientPause(this);
 
   /** notify-keyspace-events as bits (src/server/notify.ts). */
   notifyFlags = 0;
@@ -221,6 +229,13 @@ export class Server {
       this.rejectCommand(c, busy === 'eval' ? BUSY_EVAL : BUSY_FUNCTION, cmd);
       return;
     }
+    // A MONITOR client is a replica to Redis: it is exempt from CLIENT PAUSE, so it may not touch keys.
+    if (c.monitor && (commandAccess(c, cmd, argv) & (ACCESS_READ | ACCESS_WRITE | ACCESS_MAY_REPLICATE)) !== 0) {
+      this.rejectCommand(c, "ERR Replica can't interact with the keyspace", cmd);
+      return;
+    }
+    // CLIENT PAUSE holds the command until the pause ends (src/server/pause.ts).
+    if (this.pause.type !== PAUSE_OFF && this.pause.postpone(c, cmd, argv)) return;
     if (multi !== null && !flags.has('not_queued')) {
       multi.queue(cmd, argv);
       c.reply.simple('QUEUED');
@@ -268,6 +283,7 @@ export class Server {
     }
     const usec = (performance.now() - start) * 1000;
     this.callDepth--;
+    if (this.monitors.length !== 0) feedMonitorsAfterCall(c, cmd, argv);
     // More errors than at the start (CONFIG RESETSTAT zeroes the count: that is no failure).
     if (stats.totalErrorReplies > this.errorMark) cmd.failedCalls++;
     this.errorMark = stats.totalErrorReplies;
@@ -430,6 +446,7 @@ export class Server {
     c.suppressReply = false;
     discardTransaction(c);
     if (c.pubsub !== null) forgetClient(c);
+    if (c.monitor) stopMonitoring(c);
   }
 
   unregisterClient(c: Client): void {
@@ -437,6 +454,8 @@ export class Server {
     this.blocking.forget(c);
     if (c.watched.length > 0) unwatchAll(c);
     if (c.pubsub !== null) forgetClient(c);
+    if (c.monitor) stopMonitoring(c);
+    if (c.postponedArgv !== null) this.pause.forget(c);
   }
 
   /** Starts the periodic tasks (active expiry, table shrinking) at `hz` times per second. */
@@ -458,7 +477,8 @@ export class Server {
     this.cronLoops++;
     this.info.cron(this, this.clock.now);
     // Keys must not change under a script that is still running (on the long-script worker).
-    if (this.activeExpireEnabled && this.scripting.busyCaller === null) this.activeExpireCycle();
+    // Nor while clients are paused (CLIENT PAUSE keeps the dataset still).
+    if (this.activeExpireEnabled && this.scripting.busyCaller === null && this.pause.type === PAUSE_OFF) this.activeExpireCycle();
     // Keys that expired there may have waiters (XREADGROUP is answered when its stream is gone).
     if (this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
     if (this.cronLoops % this.config.hz === 0) {

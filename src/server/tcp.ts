@@ -74,8 +74,17 @@ export class Connection {
     this.parser.maxBulkLen = server.config.protoMaxBulkLen;
     this.parser.feed(chunk);
     // A blocked client's input waits in the parser until it is unblocked (resume()).
-    if (this.client.blocked !== null || this.client.heldByScript) return;
+    if (this.waiting) return;
     this.processInput();
+  }
+
+  /**
+   * The client's command is not done: blocked (BLPOP), its script on the long-script worker, or
+   * held by CLIENT PAUSE. Its reply and the rest of its input wait until it is resumed.
+   */
+  private get waiting(): boolean {
+    const c = this.client;
+    return c.blocked !== null || c.heldByScript || c.postponedArgv !== null;
   }
 
   /** Runs every complete command buffered in the parser, then writes the replies at once. */
@@ -84,7 +93,9 @@ export class Connection {
     const client = this.client;
     const parser = this.parser;
     let argv: string[] | null;
-    while ((argv = parser.next()) !== null) {
+    // A command CLIENT PAUSE held and released runs first, as if it had just arrived.
+    while ((argv = client.releasedArgv ?? parser.next()) !== null) {
+      client.releasedArgv = null;
       const name = argv[0];
       if ((name.length === 4 || name.length === 5) && isHttpProbe(name)) {
         this.rejectHttp();
@@ -99,11 +110,13 @@ export class Connection {
         this.updateMute();
       }
       server.processCommand(client, argv);
+      // Held by CLIENT PAUSE before it ran: it runs later, under the same reply flags.
+      if (client.postponedArgv !== null && this.skipCurrent) client.replySkipNext = true;
       // Replies were dropped for some of the command (OFF or ON may also come inside an EXEC).
       if (this.muteFrom >= 0 || this.cuts.length > 0) this.endMutedCommand();
-      if (client.closeAfterReply || this.closed || client.blocked !== null || client.heldByScript) break;
+      if (client.closeAfterReply || this.closed || this.waiting) break;
     }
-    if (parser.error !== null && !client.closeAfterReply && client.blocked === null && !client.heldByScript) {
+    if (parser.error !== null && !client.closeAfterReply && !this.waiting) {
       server.replyError(client, `ERR Protocol error: ${parser.error}`);
       client.closeAfterReply = true;
     }

@@ -176,6 +176,11 @@ export class RawConnection {
     this.socket.write(data);
   }
 
+  /** The local TCP port: the client's address as the server shows it (CLIENT LIST, MONITOR). */
+  get localPort(): number {
+    return this.socket.localPort ?? 0;
+  }
+
   /** The next complete reply frame's bytes (rejects after `timeoutMs` or if the server closes). */
   async readReply(timeoutMs = 5000): Promise<Buffer> {
     const deadline = Date.now() + timeoutMs;

@@ -150,3 +150,42 @@ export function scenarioSuite(name: string, body: (t: ScenarioContext) => void, 
     });
   });
 }
+
+/** A MONITOR line (`+<seconds>.<micros> [...`), as opposed to a reply. */
+export function isMonitorLine(frame: Buffer): boolean {
+  return frame[0] === 0x2b && /^\+\d+\.\d{6} \[/.test(frame.latin1Slice(0, Math.min(40, frame.length)));
+}
+
+/**
+ * Waits until `target`'s CLIENT LIST line satisfies `ready` on both servers, asking through
+ * `watcher` (a client nothing holds; MONITOR lines it receives meanwhile are skipped). For states
+ * another client's command causes: blocked, held by CLIENT PAUSE, a command having arrived.
+ */
+export async function waitForClient(
+  watcher: PairedClient,
+  target: PairedClient,
+  ready: (line: string) => boolean,
+  timeoutMs = 5000,
+): Promise<void> {
+  await Promise.all(
+    (['redis', 'cinder'] as const).map(async (side) => {
+      const addr = ` addr=127.0.0.1:${target[side].localPort} `;
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        watcher[side].write(encodeCommand(['CLIENT', 'LIST']));
+        let reply: Buffer;
+        do reply = await watcher[side].readReply(timeoutMs);
+        while (isMonitorLine(reply));
+        const line = reply.latin1Slice().split('\n').find((l) => l.includes(addr));
+        if (line !== undefined && ready(line)) return;
+        if (Date.now() > deadline) throw new Error(`${target.name} on ${side}: not in the expected state: ${line}`);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    }),
+  );
+}
+
+/** The flags= field of a CLIENT LIST line. */
+export function clientFlags(line: string): string {
+  return / flags=(\S*)/.exec(line)?.[1] ?? '';
+}

@@ -1,0 +1,68 @@
+import type { Client } from './client.js';
+import type { Command } from './command-table.js';
+import { CommandError } from '../protocol/errors.js';
+import { parseShebang, scriptFlags, sha1Hex, ScriptFlags } from './script-runner.js';
+
+/**
+ * What a command may do to the keyspace, as the gates of processCommand judge it (Redis 7.0's
+ * getCommandFlags and is_read/write/may_replicate_command): the table's flags, except that a script
+ * command that declares flags (an EVAL shebang, a function) writes unless it says no-writes and is
+ * no longer "may replicate", and that EXEC counts what its transaction holds.
+ */
+
+export const ACCESS_READ = 1;
+export const ACCESS_WRITE = 2;
+export const ACCESS_MAY_REPLICATE = 4;
+
+/** The commands whose flags depend on their script (Redis compares their procs). */
+const SCRIPT_COMMANDS: ReadonlySet<string> = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
+
+/** ACCESS_* bits of `cmd` with `argv` for `c` (the command passed lookup and arity). */
+export function commandAccess(c: Client, cmd: Command, argv: readonly string[]): number {
+  let access = staticAccess(cmd);
+  if (cmd.parent === null) {
+    if (SCRIPT_COMMANDS.has(cmd.name)) {
+      access = scriptAccess(c, cmd, argv, access);
+    } else if (cmd.name === 'exec' && c.multi !== null) {
+      // mstate.cmd_flags: the flags of every queued command.
+      const multi = c.multi;
+      for (let i = 0; i < multi.commands.length; i++) access |= commandAccess(c, multi.commands[i], multi.argvs[i]);
+    }
+  }
+  return access;
+}
+
+function staticAccess(cmd: Command): number {
+  return (cmd.isReadonly ? ACCESS_READ : 0) | (cmd.isWrite ? ACCESS_WRITE : 0) | (cmd.mayReplicate ? ACCESS_MAY_REPLICATE : 0);
+}
+
+/**
+ * evalGetCommandFlags / fcallGetCommandFlags + scriptFlagsToCmdFlags: a script with declared flags
+ * writes unless no-writes (read-only forms stay read), and is no longer "may replicate". A legacy
+ * script (no shebang), an unknown one, or a shebang that does not parse keeps the table's flags.
+ */
+function scriptAccess(c: Client, cmd: Command, argv: readonly string[], access: number): number {
+  const flags = declaredScriptFlags(c, cmd.name, argv[1]);
+  if (flags === null) return access;
+  return (access & ACCESS_READ) | ((flags & ScriptFlags.noWrites) === 0 ? ACCESS_WRITE : 0);
+}
+
+/** The flags the script or function named by `target` declares, or null when it declares none. */
+function declaredScriptFlags(c: Client, name: string, target: string): number | null {
+  const server = c.server;
+  if (name === 'fcall' || name === 'fcall_ro') return server.functions.lookup(target)?.flags ?? null;
+  const bySha = name === 'evalsha' || name === 'evalsha_ro';
+  if (bySha && target.length !== 40) return null;
+  const body = server.scripting.scripts.get(bySha ? target.toLowerCase() : sha1Hex(Buffer.from(target, 'latin1')));
+  // A cached body that had a shebang starts with the line break kept after it.
+  if (body !== undefined) return body[0] === 10 ? (scriptFlags.get(body) ?? null) : null;
+  if (bySha || !target.startsWith('#!')) return null;
+  const eol = target.indexOf('\n');
+  if (eol < 0) return null;
+  try {
+    return parseShebang(target.slice(0, eol));
+  } catch (e) {
+    if (e instanceof CommandError) return null;
+    throw e;
+  }
+}

@@ -22,6 +22,8 @@ function show(b: Buffer): string {
 export class PairedClient {
   /** The connection's protocol, followed through HELLO (for bounded comparisons). */
   resp: 2 | 3 = 2;
+  /** The protocol a HELLO just sent asks for, applied once its reply is not an error. */
+  private helloResp: 2 | 3 | null = null;
 
   constructor(
     readonly name: string,
@@ -34,7 +36,7 @@ export class PairedClient {
   /** Sends a command to both servers without reading a reply. */
   send(argv: Argv): void {
     const shown = typeof argv === 'function' ? argv('redis') : argv;
-    if (shown.length >= 2 && shown[0].toUpperCase() === 'HELLO' && (shown[1] === '2' || shown[1] === '3')) this.resp = Number(shown[1]) as 2 | 3;
+    if (shown.length >= 2 && shown[0].toUpperCase() === 'HELLO' && (shown[1] === '2' || shown[1] === '3')) this.helloResp = Number(shown[1]) as 2 | 3;
     this.redis.write(encodeCommand(shown));
     this.cinder.write(encodeCommand(typeof argv === 'function' ? argv('cinder') : argv));
   }
@@ -49,6 +51,8 @@ export class PairedClient {
         throw new Error(`${this.name}: cinder gave no ${what}: ${e.message}`);
       }),
     ]);
+    if (this.helloResp !== null && expected[0] !== 45 /* - */) this.resp = this.helloResp;
+    this.helloResp = null;
     if (!compareReplies(compare, expected, actual, { resp: this.resp, since: this.since, until: Date.now() })) {
       assert.fail(`${this.name} ${what} (compare: ${typeof compare === 'string' ? compare : compare.describe})\n  redis:  ${show(expected)}\n  cinder: ${show(actual)}`);
     }

@@ -271,6 +271,7 @@ export function propagationSuite(name: string, body: (t: PropagationContext) => 
                 await new Promise((res) => setTimeout(res, step.sleep));
                 continue;
               }
+              if (!Array.isArray(step) && 'poll' in step) throw new Error('poll steps are not supported in propagation cases');
               const argv = Array.isArray(step) ? step : step.argv;
               const mode: Compare = Array.isArray(step) ? (opts.compare ?? 'exact') : (step.compare ?? opts.compare ?? 'exact');
               const [expected, actual] = await Promise.all([r.command(argv), c.command(argv)]);

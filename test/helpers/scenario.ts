@@ -7,7 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../../src/embedded/index.js';
-import { RawConnection, compareReplies, encodeCommand, redisServerAvailable, startRealRedis, type Compare, type RealRedis, type SuiteOptions } from './differential.js';
+import { RawConnection, compareReplies, encodeCommand, helloReply, redisServerAvailable, startRealRedis, type Compare, type RealRedis, type SuiteOptions } from './differential.js';
 
 export type Side = 'redis' | 'cinder';
 /** An argv, or one computed per server (for values that differ, like client ids). */
@@ -20,15 +20,24 @@ function show(b: Buffer): string {
 
 /** One logical client: a connection to each server. */
 export class PairedClient {
+  /** The connection's protocol, followed through HELLO (for bounded comparisons). */
+  resp: 2 | 3 = 2;
+  /** The protocol a HELLO just sent asks for, applied once its reply is not an error. */
+  private helloResp: 2 | 3 | null = null;
+
   constructor(
     readonly name: string,
     readonly redis: RawConnection,
     readonly cinder: RawConnection,
+    /** Date.now() when the scenario started: the lower bound of any time a reply reports. */
+    readonly since: number = Date.now(),
   ) {}
 
   /** Sends a command to both servers without reading a reply. */
   send(argv: Argv): void {
-    this.redis.write(encodeCommand(typeof argv === 'function' ? argv('redis') : argv));
+    const shown = typeof argv === 'function' ? argv('redis') : argv;
+    if (shown.length >= 2 && shown[0].toUpperCase() === 'HELLO' && (shown[1] === '2' || shown[1] === '3')) this.helloResp = Number(shown[1]) as 2 | 3;
+    this.redis.write(encodeCommand(shown));
     this.cinder.write(encodeCommand(typeof argv === 'function' ? argv('cinder') : argv));
   }
 
@@ -42,8 +51,10 @@ export class PairedClient {
         throw new Error(`${this.name}: cinder gave no ${what}: ${e.message}`);
       }),
     ]);
-    if (!compareReplies(compare, expected, actual)) {
-      assert.fail(`${this.name} ${what} (compare: ${compare})\n  redis:  ${show(expected)}\n  cinder: ${show(actual)}`);
+    if (this.helloResp !== null && expected[0] !== 45 /* - */) this.resp = this.helloResp;
+    this.helloResp = null;
+    if (!compareReplies(compare, expected, actual, { resp: this.resp, since: this.since, until: Date.now() })) {
+      assert.fail(`${this.name} ${what} (compare: ${typeof compare === 'string' ? compare : compare.describe})\n  redis:  ${show(expected)}\n  cinder: ${show(actual)}`);
     }
     return expected;
   }
@@ -112,6 +123,7 @@ export function scenarioSuite(name: string, body: (t: ScenarioContext) => void, 
       scenario(caseName, run) {
         it(caseName, async () => {
           const clients: PairedClient[] = [];
+          const since = Date.now();
           const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
           const s: Scenario = {
             get cinder() {
@@ -119,9 +131,9 @@ export function scenarioSuite(name: string, body: (t: ScenarioContext) => void, 
             },
             async client(clientName, opts = {}) {
               const [r, c] = await Promise.all([RawConnection.connect(redis.port), RawConnection.connect(cinder.port)]);
-              const pc = new PairedClient(clientName ?? `client ${clients.length + 1}`, r, c);
+              const pc = new PairedClient(clientName ?? `client ${clients.length + 1}`, r, c, since);
               clients.push(pc);
-              if (opts.hello3) await pc.call(['HELLO', '3'], 'ignore');
+              if (opts.hello3) await pc.call(['HELLO', '3'], helloReply);
               return pc;
             },
             async quiet(ms = 50) {

@@ -26,7 +26,15 @@ function collectGarbage(): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('1,000,000 keys with short TTLs: never visible after expiry, actively reclaimed, memory returns', { timeout: 60_000 }, async (t) => {
+/** A private field of the keyspace (its slot capacity), read to see the cron's shrink happen. */
+function slotCapacity(ks: object): number {
+  return (ks as unknown as { capacity: number }).capacity;
+}
+
+// No assertion here depends on how fast anything runs: each phase waits for its condition (the
+// expiry times passing, the keyspace emptying, the tables shrinking); the test's timeout is only
+// the guard against a server that never gets there.
+test('1,000,000 keys with short TTLs: never visible after expiry, actively reclaimed, memory returns', { timeout: 180_000 }, async (t) => {
   const db = open();
   try {
     const server = db.server;
@@ -59,10 +67,12 @@ test('1,000,000 keys with short TTLs: never visible after expiry, actively recla
     let expiredProbes = 0;
     let scanned = 0;
     let cursor = '0';
-    // Under load the TTL pass can outlast t0; probe for at least 500 ms whatever the timing.
-    const deadline = Math.max(t0 + 700, Date.now() + 500);
+    // Probe until every expiry time has passed and enough reads came after their key's expiry,
+    // however long that takes on this machine.
+    const lastExpiry = whenOf(399);
+    const WANTED_EXPIRED_PROBES = 2000;
     let i = 0;
-    while (Date.now() < deadline) {
+    while (Date.now() <= lastExpiry || expiredProbes < WANTED_EXPIRED_PROBES) {
       db.callSync('SELECT', '1');
       for (let n = 0; n < 500; n++, i = (i + 7919) % SAMPLED) {
         const key = `probe:${i}`;
@@ -91,22 +101,21 @@ test('1,000,000 keys with short TTLs: never visible after expiry, actively recla
       }
       await sleep(5);
     }
-    assert.ok(expiredProbes > 1000, `probed ${expiredProbes} expired keys out of ${probes}`);
+    assert.ok(expiredProbes >= WANTED_EXPIRED_PROBES, `probed ${expiredProbes} expired keys out of ${probes}`);
 
-    // Active expiry alone (no key of db 0 is read) reclaims everything: a few seconds on an idle
-    // machine; the bound is generous because CI runs other test files beside this one.
+    // Active expiry alone (no key of db 0 is read) reclaims everything. Waited for; the time it
+    // took is only reported.
     const reclaimStart = Date.now();
-    while (ks0.size > 0 && Date.now() - reclaimStart < 20_000) await sleep(50);
+    while (ks0.size > 0 || ks1.size > 0) await sleep(50);
     const reclaimMs = Date.now() - reclaimStart;
     db.callSync('SELECT', '0');
-    assert.equal(db.callSync('DBSIZE'), 0, `active expiry left ${ks0.size} keys after ${reclaimMs} ms`);
+    assert.equal(db.callSync('DBSIZE'), 0);
     assert.equal(ks0.volatileCount, 0);
     assert.ok(server.stats.expiredKeys >= N, `expired_keys ${server.stats.expiredKeys}`);
-    while (ks1.size > 0 && Date.now() - reclaimStart < 25_000) await sleep(50);
-    assert.equal(ks1.size, 0);
 
-    // The cron shrinks the emptied tables about once a second; then the heap returns.
-    await sleep(1_200);
+    // The cron shrinks the emptied tables (once every hz loops): wait until it has, then the
+    // heap returns.
+    while (slotCapacity(ks0) > 16 || slotCapacity(ks1) > 16) await sleep(50);
     collectGarbage();
     const heapAfter = process.memoryUsage().heapUsed;
     const grew = heapLoaded - heapBefore;

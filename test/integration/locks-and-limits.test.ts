@@ -22,6 +22,14 @@ type Lock = RedlockTypes.Lock;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The least a TTL of `total` ms, set no earlier than `since` (Date.now() before the command that
+ * set it), can read now: a bound on the value, whatever the time the scenario took. The TTLs below
+ * are long (tens of seconds) where nothing waits for them to run out, so a slow machine cannot
+ * make a key expire in the middle of a check.
+ */
+const leastLeft = (total: number, since: number): number => total - (Date.now() - since);
+
 /** ioredis connections of one scenario, flushed at the start and closed at the end. */
 async function withClients(port: number, body: (connect: () => Redis) => Promise<void>): Promise<void> {
   const clients: Redis[] = [];
@@ -67,17 +75,21 @@ async function redlockBasics(port: number): Promise<void> {
     const internals = redlock as unknown as { scripts: Record<string, { hash: string }> };
     // A fresh server has no scripts: the first EVALSHA gets NOSCRIPT and redlock falls back to EVAL.
     assert.deepEqual(await c.script('EXISTS', internals.scripts.acquireScript.hash), [0]);
-    const lock = await redlock.acquire(['res:a'], 1000);
+    const beforeAcquire = Date.now();
+    const lock = await redlock.acquire(['res:a'], 30_000);
+    const afterAcquire = Date.now();
     assert.deepEqual(await c.script('EXISTS', internals.scripts.acquireScript.hash), [1]);
     assert.equal(await c.get('res:a'), lock.value);
     const ttl = await c.pttl('res:a');
-    assert.ok(ttl > 0 && ttl <= 1000, `pttl ${ttl}`);
-    assert.ok(lock.expiration > Date.now());
+    assert.ok(ttl >= leastLeft(30_000, beforeAcquire) && ttl <= 30_000, `pttl ${ttl}`);
+    // Redlock's expiration: its clock at the attempt's start + duration - clock drift allowance.
+    assert.ok(lock.expiration > beforeAcquire && lock.expiration <= afterAcquire + 30_000, `expiration ${lock.expiration}`);
 
-    const extended = await lock.extend(3000);
+    const beforeExtend = Date.now();
+    const extended = await lock.extend(60_000);
     assert.equal(extended.value, lock.value);
     const ttl2 = await c.pttl('res:a');
-    assert.ok(ttl2 > 2000 && ttl2 <= 3000, `pttl after extend ${ttl2}`);
+    assert.ok(ttl2 >= leastLeft(60_000, beforeExtend) && ttl2 <= 60_000, `pttl after extend ${ttl2}`);
 
     const released = await extended.release();
     const stats = await released.attempts[0];
@@ -108,7 +120,7 @@ async function redlockContention(port: number): Promise<void> {
     const errors: Error[] = [];
     const a = redlockOn(connect(), errors);
     const b = redlockOn(connect(), errors);
-    const held = await a.acquire(['res:c'], 5000);
+    const held = await a.acquire(['res:c'], 60_000);
 
     // Without retries the second holder is refused at once, with the reason from the script's result.
     const refused = await rejection(b.acquire(['res:c'], 5000));
@@ -118,14 +130,19 @@ async function redlockContention(port: number): Promise<void> {
     assert.ok(reason instanceof ResourceLockedError);
     assert.equal(reason.message, 'The operation was applied to: 0 of the 1 requested resources.');
 
-    // With retries it gets the lock once the first holder releases.
-    let releasedAt = 0;
-    const waiting = b.acquire(['res:c'], 5000, { retryCount: 40, retryDelay: 50, retryJitter: 10 });
+    // With retries it gets the lock once the first holder releases: checked by the order of
+    // events, not by a clock (the first lock lives 60 s, so only the release can free it).
+    const events: string[] = [];
+    const waiting = b.acquire(['res:c'], 5000, { retryCount: 1000, retryDelay: 50, retryJitter: 10 }).then((l) => {
+      events.push('acquired');
+      return l;
+    });
+    // Lets the waiter be refused a few times first.
     await sleep(200);
+    events.push('releasing');
     await held.release();
-    releasedAt = Date.now();
     const taken = await waiting;
-    assert.ok(Date.now() >= releasedAt);
+    assert.deepEqual(events, ['releasing', 'acquired']);
     assert.notEqual(taken.value, held.value);
     await taken.release();
 
@@ -192,7 +209,7 @@ async function redlockQuorum(port: number, spawn: Spawn): Promise<void> {
         const errors: Error[] = [];
         const redlock = new Redlock(nodes, { retryCount: 0 });
         redlock.on('error', (e: Error) => errors.push(e));
-        const lock = await redlock.acquire(['q:a'], 5000);
+        const lock = await redlock.acquire(['q:a'], 30_000);
         // acquire() resolves on a majority; the attempt's stats once every node has voted.
         const stats = await lock.attempts[0];
         assert.deepEqual([stats.membershipSize, stats.quorumSize, stats.votesFor.size], [3, 2, 3]);
@@ -221,10 +238,11 @@ async function redlockQuorum(port: number, spawn: Spawn): Promise<void> {
 
         // A node goes down: the lock is still extended and released on the majority that remains.
         await extra[1].stop();
-        const extended = await lock.extend(8000);
+        const beforeExtend = Date.now();
+        const extended = await lock.extend(30_000);
         const eStats = await extended.attempts[0];
         assert.deepEqual([eStats.votesFor.size, eStats.votesAgainst.size], [2, 1]);
-        assert.ok((await nodes[0].pttl('q:a')) > 5000);
+        assert.ok((await nodes[0].pttl('q:a')) >= leastLeft(30_000, beforeExtend), 'extended to 30 s');
         await (await extended.release()).attempts[0];
         assert.deepEqual(await Promise.all(nodes.slice(0, 2).map((n) => n.exists('q:a'))), [0, 0]);
         assert.ok(errors.some((e) => e instanceof ResourceLockedError));
@@ -259,24 +277,25 @@ async function settle(p: Promise<RateLimiterRes>): Promise<{ ok: boolean; res: R
 async function limiterConsume(port: number): Promise<void> {
   await withClients(port, async (connect) => {
     const c = connect();
-    const rl = limiter(c, { keyPrefix: 'api', points: 5, duration: 2 });
+    const rl = limiter(c, { keyPrefix: 'api', points: 5, duration: 60 });
+    const windowStart = Date.now();
     for (let i = 1; i <= 5; i++) {
       const { ok, res } = await settle(rl.consume('user-1'));
       assert.ok(ok, `consume ${i} allowed`);
       assert.equal(res.consumedPoints, i);
       assert.equal(res.remainingPoints, 5 - i);
       assert.equal(res.isFirstInDuration, i === 1);
-      assert.ok(res.msBeforeNext > 0 && res.msBeforeNext <= 2000, `msBeforeNext ${res.msBeforeNext}`);
+      assert.ok(res.msBeforeNext >= leastLeft(60_000, windowStart) && res.msBeforeNext <= 60_000, `msBeforeNext ${res.msBeforeNext}`);
     }
     const blocked = await settle(rl.consume('user-1'));
     assert.equal(blocked.ok, false);
     assert.equal(blocked.res.consumedPoints, 6);
     assert.equal(blocked.res.remainingPoints, 0);
-    assert.ok(blocked.res.msBeforeNext > 0 && blocked.res.msBeforeNext <= 2000);
+    assert.ok(blocked.res.msBeforeNext >= leastLeft(60_000, windowStart) && blocked.res.msBeforeNext <= 60_000);
     // The store is a plain counter with the duration as its TTL.
     assert.equal(await c.get('api:user-1'), '6');
     const ttl = await c.pttl('api:user-1');
-    assert.ok(ttl > 0 && ttl <= 2000, `pttl ${ttl}`);
+    assert.ok(ttl >= leastLeft(60_000, windowStart) && ttl <= 60_000, `pttl ${ttl}`);
 
     // Several points at once; another key is independent.
     const multi = await settle(rl.consume('user-2', 3));
@@ -312,26 +331,29 @@ async function limiterBlockAndExpiry(port: number): Promise<void> {
   await withClients(port, async (connect) => {
     const c = connect();
     // Over the limit, the key is blocked for blockDuration (longer than the window).
-    const rl = limiter(c, { keyPrefix: 'login', points: 2, duration: 1, blockDuration: 3 });
+    const rl = limiter(c, { keyPrefix: 'login', points: 2, duration: 30, blockDuration: 60 });
     assert.ok((await settle(rl.consume('ip'))).ok);
     assert.ok((await settle(rl.consume('ip'))).ok);
+    const beforeBlock = Date.now();
     const third = await settle(rl.consume('ip'));
     assert.equal(third.ok, false);
-    assert.ok(third.res.msBeforeNext > 2000 && third.res.msBeforeNext <= 3000, `blocked for ${third.res.msBeforeNext} ms`);
+    assert.ok(third.res.msBeforeNext >= leastLeft(60_000, beforeBlock) && third.res.msBeforeNext <= 60_000, `blocked for ${third.res.msBeforeNext} ms`);
     const ttl = await c.pttl('login:ip');
-    assert.ok(ttl > 2000 && ttl <= 3000, `block pttl ${ttl}`);
+    assert.ok(ttl >= leastLeft(60_000, beforeBlock) && ttl <= 60_000, `block pttl ${ttl}`);
     const state = await rl.get('ip');
-    assert.ok(state !== null && state.msBeforeNext > 1000);
+    assert.ok(state !== null && state.msBeforeNext >= leastLeft(60_000, beforeBlock));
 
     // An explicit block on a key that never consumed.
-    const blockedRes = await rl.block('other', 2);
-    assert.ok(blockedRes.msBeforeNext > 1000 && blockedRes.msBeforeNext <= 2000);
+    const beforeExplicit = Date.now();
+    const blockedRes = await rl.block('other', 60);
+    assert.ok(blockedRes.msBeforeNext >= leastLeft(60_000, beforeExplicit) && blockedRes.msBeforeNext <= 60_000);
     assert.equal((await settle(rl.consume('other'))).ok, false);
 
     // set() forces a counter and a duration.
-    const set = await rl.set('forced', 1, 5);
+    const beforeSet = Date.now();
+    const set = await rl.set('forced', 1, 60);
     assert.equal(set.consumedPoints, 1);
-    assert.ok((await c.pttl('login:forced')) > 4000);
+    assert.ok((await c.pttl('login:forced')) >= leastLeft(60_000, beforeSet));
 
     // A window expires: after it a key can consume again.
     const short = limiter(c, { keyPrefix: 'short', points: 1, duration: 1 });

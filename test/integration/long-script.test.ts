@@ -110,8 +110,8 @@ async function functionKillScenario(port: number): Promise<string[]> {
   const stats = (await other.command(['FUNCTION', 'STATS'])).toString();
   seen.push(stats.replace(/duration_ms\r\n:\d+/, 'duration_ms\r\n:N'));
   seen.push((await other.command(['FUNCTION', 'KILL'])).toString());
-  // Redis names the line the function was on; Cinder cannot know it (docs/SCRIPTING.md).
-  seen.push((await caller.readReply(5000)).toString().replace(/@user_function:\d+/, '@user_function:N'));
+  // The killed function's error: compared separately (the line it names is a known deviation).
+  seen.push((await caller.readReply(5000)).toString());
   seen.push((await other.command(['PING'])).toString());
   caller.close();
   other.close();
@@ -169,12 +169,26 @@ async function unkillableScenario(t: Target): Promise<string[]> {
   return seen;
 }
 
+/**
+ * DEVIATION (documented in docs/SCRIPTING.md): when FUNCTION KILL stops a function, Redis's error
+ * names the line the function was on (the loop, line 4 of the library); Cinder stops the worker's
+ * VM without knowing the line and names line 1. Both asserted, then left out of the comparison.
+ */
+function killedFunctionLine(expected: string[], actual: string[]): void {
+  const at = expected.findIndex((r) => r.startsWith('-ERR Script killed by user'));
+  assert.ok(at >= 0, `no killed-function error in ${JSON.stringify(expected)}`);
+  assert.equal(expected[at], '-ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:4.\r\n');
+  assert.equal(actual[at], '-ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:1.\r\n');
+  expected.splice(at, 1);
+  actual.splice(at, 1);
+}
+
 describe('long-running scripts, against real Redis', { skip: !redisServerAvailable && 'redis-server not installed', timeout: 120_000 }, () => {
-  for (const [name, scenario] of [
-    ['SCRIPT KILL stops a script that has not written; others get BUSY meanwhile', killScenario],
-    ['MULTI and EXEC while a script is busy', transactionDuringBusy],
-    ['FUNCTION KILL stops a busy function; SCRIPT KILL refuses it', functionKillScenario],
-    ['a script past its main-thread budget finishes with the same result', heavyScenario],
+  for (const [name, scenario, deviation] of [
+    ['SCRIPT KILL stops a script that has not written; others get BUSY meanwhile', killScenario, null],
+    ['MULTI and EXEC while a script is busy', transactionDuringBusy, null],
+    ['FUNCTION KILL stops a busy function; SCRIPT KILL refuses it', functionKillScenario, killedFunctionLine],
+    ['a script past its main-thread budget finishes with the same result', heavyScenario, null],
   ] as const) {
     test(name, async () => {
       const redis = await startRedis();
@@ -182,6 +196,7 @@ describe('long-running scripts, against real Redis', { skip: !redisServerAvailab
       try {
         const expected = await scenario(redis.port);
         const actual = await scenario(cinder.port);
+        deviation?.(expected, actual);
         assert.deepEqual(actual, expected);
       } finally {
         await redis.stop();

@@ -433,7 +433,8 @@ export class ScriptRunner implements ScriptHost {
     // (PUBLISH) as writes.
     if (this.current?.readOnly && (cmd.isWrite || cmd.mayReplicate)) return this.refuse(WRITE_IN_READONLY, cmd);
     if (cmd.isWrite) this.wrote = true;
-    this.server.call(this.client, cmd, argv);
+    // redis.set_repl's REPL_AOF / REPL_REPLICA bits are PROPAGATE_AOF / PROPAGATE_REPL.
+    this.server.call(this.client, cmd, argv, this.replFlags);
     const reply = this.reply.take();
     // Counted by the command path already: the script's reply must not count it again.
     if (isLuaError(reply)) countedScriptErrors.add(reply.err.toString('latin1'));

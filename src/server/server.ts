@@ -259,10 +259,11 @@ export class Server {
    * latencystats, errorstats' failed_calls), and records what the command must propagate: its
    * argv (or the form its handler chose) when it changed the dataset, plus the effects it added.
    * At the end of the top-level command the effects are emitted (wrapped in MULTI/EXEC when more
-   * than one). A command that blocks (BLPOP) or hands its script to the long-script worker is
+   * than one). `allowedKinds` limits where the command itself propagates (Redis's
+   * CMD_CALL_PROPAGATE_AOF/REPL: a script's redis.set_repl). A command that blocks (BLPOP) or hands its script to the long-script worker is
    * suspended: its statistics are counted when it completes (`completeSuspendedCall`).
    */
-  call(c: Client, cmd: Command, argv: string[]): void {
+  call(c: Client, cmd: Command, argv: string[], allowedKinds = PROPAGATE_ALL): void {
     const savedArgv = c.propagateArgv;
     const savedFlags = c.propagateFlags;
     const savedCommand = c.currentCommand;
@@ -303,6 +304,8 @@ export class Server {
       if (pflags & PROPAGATE_FORCE_AOF) kinds |= PROPAGATE_AOF;
       if (pflags & PREVENT_PROPAGATE_REPL) kinds &= ~PROPAGATE_REPL;
       if (pflags & PREVENT_PROPAGATE_AOF) kinds &= ~PROPAGATE_AOF;
+      // The caller's CMD_CALL_PROPAGATE_* (a script's redis.set_repl).
+      kinds &= allowedKinds;
       if (kinds !== 0) propagation.also(c.dbIndex, c.propagateArgv ?? argv, kinds);
     }
     c.propagateArgv = savedArgv;

@@ -31,6 +31,33 @@ propagationSuite('propagation: scripts and functions', (t) => {
     ['EVAL', "redis.call('publish', 'ch', 'only') return 1", '0'],
     ['EVAL', "redis.call('select', '3') redis.call('set', 'x', '1') redis.call('select', '0') return redis.call('set', 'y', '1')", '0'],
   ]);
+  t.case('redis.set_repl chooses where the calls that follow propagate', [
+    ['EVAL', "redis.call('set', 'a', '1') redis.set_repl(redis.REPL_NONE) redis.call('set', 'b', '1') redis.set_repl(redis.REPL_ALL) return redis.call('set', 'c', '1')", '0'],
+    // A replica is not the AOF: REPL_AOF keeps it from replicas, REPL_REPLICA sends it.
+    ['EVAL', "redis.set_repl(redis.REPL_AOF) redis.call('set', 'd', '1') redis.set_repl(redis.REPL_REPLICA) return redis.call('set', 'e', '1')", '0'],
+    ['EVAL', "redis.set_repl(redis.REPL_NONE) redis.call('incr', 'n') return redis.call('get', 'n')", '0'],
+    // The setting lasts for one script only.
+    ['EVAL', "return redis.call('incr', 'n')", '0'],
+  ]);
+  t.case('redis.set_repl and commands that rewrite or add effects', [
+    ['SADD', 's', 'a'],
+    ['SET', 'x', '1'],
+    ['EVAL', "redis.set_repl(redis.REPL_NONE) redis.call('expire', 'x', 100) redis.call('spop', 's') redis.call('publish', 'ch', 'm') return redis.call('incrbyfloat', 'f', '1.5')", '0'],
+    ['SADD', 's', 'a', 'b', 'c'],
+    ['EVAL', "redis.set_repl(redis.REPL_NONE) return redis.call('spop', 's', 5)", '0'],
+    ['SADD', 's', 'a', 'b', 'c'],
+    ['EVAL', "redis.set_repl(redis.REPL_AOF) redis.call('spop', 's', 5) return redis.call('publish', 'ch', 'm')", '0'],
+  ], { compare: 'unordered' });
+  t.case(
+    'redis.set_repl and effects a command adds itself (a partial SPOP)',
+    [
+      ['SADD', 's', 'a', 'b', 'c', 'd', 'e'],
+      { argv: ['EVAL', "redis.set_repl(redis.REPL_NONE) return redis.call('spop', 's', 2)", '0'], compare: 'ignore' },
+      { argv: ['EVAL', "redis.set_repl(redis.REPL_AOF) return redis.call('spop', 's', 2)", '0'], compare: 'ignore' },
+    ],
+    // Which members SPOP picks is random: compare the shape of what propagated.
+    { normalize: (argv) => (argv[0].toUpperCase() === 'SREM' ? [argv[0], argv[1], '<member>'] : argv) },
+  );
   t.case('scripts inside MULTI', [
     ['MULTI'],
     ['SET', 'a', '0'],

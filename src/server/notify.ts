@@ -27,7 +27,7 @@ export const EVENT = {
 
 /** Publishes one keyspace event for `key` in database `dbIndex` if its class is enabled. */
 export function notifyKeyspaceEvent(server: Server, type: number, event: string, key: string, dbIndex: number): void {
-  const flags = server.notifyFlags;
+  const flags = server.notifications.flags;
   if ((flags & type) === 0) return;
   if (flags & NOTIFY.K) publish(server, `__keyspace@${dbIndex}__:${key}`, event);
   if (flags & NOTIFY.E) publish(server, `__keyevent@${dbIndex}__:${event}`, key);
@@ -46,24 +46,38 @@ export function notifyKeyspaceEvent(server: Server, type: number, event: string,
 export function keyWritten(c: Client, type: number, event: string, key: string, changes = 1): void {
   c.db.touch(key);
   const server = c.server;
-  if ((server.notifyFlags & type) !== 0) notifyKeyspaceEvent(server, type, event, key, c.dbIndex);
+  if ((server.notifications.flags & type) !== 0) notifyKeyspaceEvent(server, type, event, key, c.dbIndex);
   server.dirty += changes;
 }
 
 /** A keyspace event alone, for what changed nothing (a read's `keymiss` is the keyspace's own). */
 export function notify(c: Client, type: number, event: string, key: string): void {
-  if ((c.server.notifyFlags & type) !== 0) notifyKeyspaceEvent(c.server, type, event, key, c.dbIndex);
+  if ((c.server.notifications.flags & type) !== 0) notifyKeyspaceEvent(c.server, type, event, key, c.dbIndex);
 }
 
-/** Applies notify-keyspace-events: the flags and the keyspace hooks that depend on them. */
-export function applyNotifyConfig(server: Server): void {
-  const flags = keyspaceEventsFlags(server.config.notifyKeyspaceEvents);
-  server.notifyFlags = flags < 0 ? 0 : flags;
-  for (const db of server.dbs) installHooks(server, db);
-}
+/**
+ * The server's keyspace notification settings (a Server field): notify-keyspace-events as bits,
+ * and the keyspace hooks for the classes the keyspace raises itself (`new`, `keymiss`), installed
+ * only while enabled.
+ */
+export class KeyspaceNotifications {
+  /** Enabled classes and channels (NOTIFY bits); 0 when off, so a command's event costs one test. */
+  flags = 0;
 
-function installHooks(server: Server, db: Keyspace): void {
-  const flags = server.notifyFlags;
-  db.onNewKey = flags & NOTIFY.n ? (d, key) => notifyKeyspaceEvent(server, NOTIFY.n, 'new', key, d.id) : null;
-  db.onMiss = flags & NOTIFY.m ? (d, key) => notifyKeyspaceEvent(server, NOTIFY.m, 'keymiss', key, d.id) : null;
+  constructor(private readonly server: Server) {}
+
+  /** Applies notify-keyspace-events (at startup and on CONFIG SET). */
+  configure(): void {
+    const server = this.server;
+    const flags = keyspaceEventsFlags(server.config.notifyKeyspaceEvents);
+    this.flags = flags < 0 ? 0 : flags;
+    for (const db of server.dbs) this.installHooks(db);
+  }
+
+  private installHooks(db: Keyspace): void {
+    const server = this.server;
+    const flags = this.flags;
+    db.onNewKey = flags & NOTIFY.n ? (d, key) => notifyKeyspaceEvent(server, NOTIFY.n, 'new', key, d.id) : null;
+    db.onMiss = flags & NOTIFY.m ? (d, key) => notifyKeyspaceEvent(server, NOTIFY.m, 'keymiss', key, d.id) : null;
+  }
 }

@@ -8,7 +8,7 @@ import { Config, allowProtectedAction } from './config.js';
 import { Logger } from './log.js';
 import { InfoState } from './info.js';
 import { BlockingManager } from './blocking.js';
-import { applyNotifyConfig, notifyKeyspaceEvent, EVENT } from './notify.js';
+import { KeyspaceNotifications, notifyKeyspaceEvent, EVENT } from './notify.js';
 import { PubSubRegistry, forgetClient } from './pubsub.js';
 import { discardTransaction, unwatchAll } from './multi.js';
 import { feedMonitorsAfterCall, stopMonitoring } from './monitor.js';
@@ -82,9 +82,9 @@ export class Server {
   executable = '';
   configFile = '';
   /** INFO's rolling rates, memory peak, latency histograms and replication id. */
-  readonly info = new InfoState();
+  readonly info: InfoState;
   /** Clients blocked on keys and their wake-ups. */
-  readonly blocking: BlockingManager = new BlockingManager(this);
+  readonly blocking: BlockingManager;
   /** Lua scripts: the script cache and the runner (src/scripting). */
   readonly scripting: ScriptRunner;
   /** Function libraries (FUNCTION LOAD, FCALL). */
@@ -99,10 +99,10 @@ export class Server {
   /** MONITOR clients, in the order they started monitoring (src/server/monitor.ts). */
   readonly monitors: Client[] = [];
   /** CLIENT PAUSE: the pause in force and the commands it holds (src/server/pause.ts). */
-  readonly pause = new ClientPause(this);
+  readonly pause: ClientPause;
 
-  /** notify-keyspace-events as bits (src/server/notify.ts). */
-  notifyFlags = 0;
+  /** Keyspace notifications: notify-keyspace-events and its keyspace hooks (src/server/notify.ts). */
+  readonly notifications: KeyspaceNotifications;
   /** Nesting of call(): EXEC's queued commands and a script's calls run at depth > 1. */
   private callDepth = 0;
   /** Total error replies when the current call started (incrCommandStatsOnError's prev_err_count). */
@@ -110,7 +110,7 @@ export class Server {
   /** EXEC, which a refusal answers with EXECABORT (Redis compares the command proc). */
   private readonly execCommand: Command | undefined;
   /** Effects of writes, for replicas and the AOF (src/server/propagate.ts). */
-  readonly propagation = new Propagation();
+  readonly propagation: Propagation;
   private cronTimer: NodeJS.Timeout | null = null;
   private cronLoops = 0;
 
@@ -119,10 +119,17 @@ export class Server {
     specs: readonly CommandSpec[],
   ) {
     this.commands = new CommandTable(specs);
+    this.execCommand = this.commands.lookup('exec');
+    // The subsystems, each a field built here and nowhere else (no module state, no import-time
+    // hooks): what they need of the server they get from it, explicitly.
+    this.info = new InfoState();
+    this.propagation = new Propagation();
+    this.notifications = new KeyspaceNotifications(this);
+    this.pubsub = new PubSubRegistry(this);
+    this.blocking = new BlockingManager(this);
+    this.pause = new ClientPause(this);
     this.latency = new LatencyMonitor(config);
     this.slowlog = new SlowLog(config, this.latency);
-    this.execCommand = this.commands.lookup('exec');
-    this.pubsub = new PubSubRegistry(this);
     this.scripting = new ScriptRunner(this);
     this.functions = new FunctionRegistry({
       log: (level, message) => this.log.log(LOG_LEVELS[Math.min(3, Math.max(0, level))], message.toString('latin1')),
@@ -134,8 +141,8 @@ export class Server {
     config.onChange('loglevel', () => {
       this.log.level = config.loglevel;
     });
-    applyNotifyConfig(this);
-    config.onChange('notify-keyspace-events', () => applyNotifyConfig(this));
+    this.notifications.configure();
+    config.onChange('notify-keyspace-events', () => this.notifications.configure());
     config.onChange('hz', () => {
       if (this.cronTimer === null) return;
       this.stopCron();

@@ -291,6 +291,16 @@ const BY_GET_NOTES =
   "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort";
 const STORE_NOTES = "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array";
 
+/** The arguments SORT and SORT_RO share (SORT adds STORE). */
+const SORT_ARGS = [
+  arg.key('key', 0),
+  arg.pattern('pattern', { keySpecIndex: 1, token: 'BY', optional: true }),
+  arg.block('offset_count', [arg.integer('offset'), arg.integer('count')], { token: 'LIMIT', optional: true }),
+  arg.pattern('pattern', { keySpecIndex: 1, token: 'GET', optional: true, multiple: true, multipleToken: true }),
+  arg.oneOf('order', [arg.token('ASC'), arg.token('DESC')], { optional: true }),
+  arg.token('ALPHA', { name: 'sorting', optional: true }),
+];
+
 export const SORT_COMMANDS: CommandSpec[] = [
   {
     name: 'sort',
@@ -307,15 +317,7 @@ export const SORT_COMMANDS: CommandSpec[] = [
       { notes: STORE_NOTES, flags: ['OW', 'UPDATE'], begin: { unknown: true }, find: { unknown: true } },
     ],
     getKeysAndFlags: sortKeys,
-    args: [
-      arg.key('key', 0),
-      arg.pattern('pattern', { keySpecIndex: 1, token: 'BY', optional: true }),
-      arg.block('offset_count', [arg.integer('offset'), arg.integer('count')], { token: 'LIMIT', optional: true }),
-      arg.pattern('pattern', { keySpecIndex: 1, token: 'GET', optional: true, multiple: true, multipleToken: true }),
-      arg.oneOf('order', [arg.token('ASC'), arg.token('DESC')], { optional: true }),
-      arg.token('ALPHA', { name: 'sorting', optional: true }),
-      arg.key('destination', 2, { token: 'STORE', optional: true }),
-    ],
+    args: [...SORT_ARGS, arg.key('destination', 2, { token: 'STORE', optional: true })],
     handler: sortCommand,
   },
   {
@@ -332,14 +334,7 @@ export const SORT_COMMANDS: CommandSpec[] = [
       { notes: BY_GET_NOTES, flags: ['RO', 'ACCESS'], begin: { unknown: true }, find: { unknown: true } },
     ],
     getKeysAndFlags: () => [{ pos: 1, flags: SORTED_KEY_FLAGS }],
-    args: [
-      arg.key('key', 0),
-      arg.pattern('pattern', { keySpecIndex: 1, token: 'BY', optional: true }),
-      arg.block('offset_count', [arg.integer('offset'), arg.integer('count')], { token: 'LIMIT', optional: true }),
-      arg.pattern('pattern', { keySpecIndex: 1, token: 'GET', optional: true, multiple: true, multipleToken: true }),
-      arg.oneOf('order', [arg.token('ASC'), arg.token('DESC')], { optional: true }),
-      arg.token('ALPHA', { name: 'sorting', optional: true }),
-    ],
+    args: SORT_ARGS,
     handler: sortRoCommand,
   },
 ];

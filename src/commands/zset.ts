@@ -1036,6 +1036,14 @@ function spec(s: Omit<CommandSpec, 'group' | 'acl'>): CommandSpec {
   return { ...s, group: 'sorted-set', acl: ['sortedset'] };
 }
 
+/** ZINTER and ZUNION's arguments; their STORE forms take a destination first and no WITHSCORES. */
+const WEIGHTS_AND_AGGREGATE = [
+  arg.integer('weight', { token: 'WEIGHTS', optional: true, multiple: true }),
+  arg.oneOf('aggregate', [arg.token('SUM'), arg.token('MIN'), arg.token('MAX')], { token: 'AGGREGATE', optional: true }),
+];
+const COMBINE_ARGS = [arg.integer('numkeys'), arg.key('key', 0, { multiple: true }), ...WEIGHTS_AND_AGGREGATE, arg.token('WITHSCORES', { optional: true })];
+const COMBINE_STORE_ARGS = [arg.key('destination', 0), arg.integer('numkeys'), arg.key('key', 1, { multiple: true }), ...WEIGHTS_AND_AGGREGATE];
+
 export const SORTED_SET_COMMANDS: CommandSpec[] = [
   withDocs(
     spec({
@@ -1127,13 +1135,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ['readonly'],
     keys: keynumAt1(['RO', 'ACCESS']),
-    args: [
-      arg.integer('numkeys'),
-      arg.key('key', 0, { multiple: true }),
-      arg.integer('weight', { token: 'WEIGHTS', optional: true, multiple: true }),
-      arg.oneOf('aggregate', [arg.token('SUM'), arg.token('MIN'), arg.token('MAX')], { token: 'AGGREGATE', optional: true }),
-      arg.token('WITHSCORES', { optional: true }),
-    ],
+    args: COMBINE_ARGS,
     handler: zinterCommand,
   }),
   spec({
@@ -1155,13 +1157,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: -4,
     flags: ['write', 'denyoom'],
     keys: storeKeys(),
-    args: [
-      arg.key('destination', 0),
-      arg.integer('numkeys'),
-      arg.key('key', 1, { multiple: true }),
-      arg.integer('weight', { token: 'WEIGHTS', optional: true, multiple: true }),
-      arg.oneOf('aggregate', [arg.token('SUM'), arg.token('MIN'), arg.token('MAX')], { token: 'AGGREGATE', optional: true }),
-    ],
+    args: COMBINE_STORE_ARGS,
     handler: zinterstoreCommand,
   }),
   spec({
@@ -1491,13 +1487,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ['readonly'],
     keys: keynumAt1(['RO', 'ACCESS']),
-    args: [
-      arg.integer('numkeys'),
-      arg.key('key', 0, { multiple: true }),
-      arg.integer('weight', { token: 'WEIGHTS', optional: true, multiple: true }),
-      arg.oneOf('aggregate', [arg.token('SUM'), arg.token('MIN'), arg.token('MAX')], { token: 'AGGREGATE', optional: true }),
-      arg.token('WITHSCORES', { optional: true }),
-    ],
+    args: COMBINE_ARGS,
     handler: zunionCommand,
   }),
   spec({
@@ -1508,13 +1498,7 @@ export const SORTED_SET_COMMANDS: CommandSpec[] = [
     arity: -4,
     flags: ['write', 'denyoom'],
     keys: storeKeys(),
-    args: [
-      arg.key('destination', 0),
-      arg.integer('numkeys'),
-      arg.key('key', 1, { multiple: true }),
-      arg.integer('weight', { token: 'WEIGHTS', optional: true, multiple: true }),
-      arg.oneOf('aggregate', [arg.token('SUM'), arg.token('MIN'), arg.token('MAX')], { token: 'AGGREGATE', optional: true }),
-    ],
+    args: COMBINE_STORE_ARGS,
     handler: zunionstoreCommand,
   }),
 ];

@@ -833,6 +833,27 @@ async function runStepsOnCinder(port: number, steps: Step[], resp: 2 | 3, flush 
 let skipNoticePrinted = false;
 
 /**
+ * Whether a suite that needs a real redis-server can run. Without one it declares the suite as
+ * skipped (with one notice per test file), or as failing under CI (CI=true), and answers false.
+ */
+export function realRedisSuite(name: string): boolean {
+  if (redisServerAvailable) return true;
+  if (process.env.CI) {
+    describe(name, () => {
+      it('needs redis-server', () => assert.fail('redis-server 7.x is not installed; CI must install it (apt-get install redis-server)'));
+    });
+    return false;
+  }
+  if (!skipNoticePrinted) {
+    skipNoticePrinted = true;
+    process.stderr.write('differential tests skipped: redis-server is not installed (apt-get install redis-server)\n');
+  }
+  describe(name, { skip: 'redis-server not installed' }, () => {});
+  return false;
+}
+
+
+/**
  * A suite of differential cases sharing one real redis-server and one in-process Cinder.
  */
 /** Startup settings of both servers of a suite (Redis command-line flags, Cinder directives). */
@@ -842,20 +863,7 @@ export interface SuiteOptions {
 }
 
 export function diffSuite(name: string, body: (t: DiffContext) => void, suiteOptions: SuiteOptions = {}): void {
-  if (!redisServerAvailable) {
-    if (process.env.CI) {
-      describe(name, () => {
-        it('needs redis-server', () => assert.fail('redis-server 7.x is not installed; CI must install it (apt-get install redis-server)'));
-      });
-      return;
-    }
-    if (!skipNoticePrinted) {
-      skipNoticePrinted = true;
-      process.stderr.write('differential tests skipped: redis-server is not installed (apt-get install redis-server)\n');
-    }
-    describe(name, { skip: 'redis-server not installed' }, () => {});
-    return;
-  }
+  if (!realRedisSuite(name)) return;
   describe(name, () => {
     let redis: RealRedis;
     let cinder: RunningServer;

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../../src/embedded/index.js';
 import { ReplicationStream } from '../../src/server/propagate.js';
-import { RawConnection, compareReplies, redisServerAvailable, startRealRedis, type Compare, type RealRedis, type Step } from './differential.js';
+import { RawConnection, compareReplies, realRedisSuite, startRealRedis, type Compare, type RealRedis, type Step } from './differential.js';
 import { PairedClient } from './scenario.js';
 
 const MARKER_CHANNEL = '__propagation_test_marker__';
@@ -163,16 +163,7 @@ export interface PropagationContext {
  * one in-process Cinder with a replication stream target.
  */
 export function propagationSuite(name: string, body: (t: PropagationContext) => void): void {
-  if (!redisServerAvailable) {
-    if (process.env.CI) {
-      describe(name, () => {
-        it('needs redis-server', () => assert.fail('redis-server 7.x is not installed; CI must install it'));
-      });
-      return;
-    }
-    describe(name, { skip: 'redis-server not installed' }, () => {});
-    return;
-  }
+  if (!realRedisSuite(name)) return;
   describe(name, () => {
     let redis: RealRedis;
     let cinder: RunningServer;

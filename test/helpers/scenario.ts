@@ -7,7 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../../src/embedded/index.js';
-import { RawConnection, compareReplies, encodeCommand, helloReply, redisServerAvailable, startRealRedis, type Compare, type RealRedis, type SuiteOptions } from './differential.js';
+import { RawConnection, compareReplies, encodeCommand, helloReply, realRedisSuite, startRealRedis, type Compare, type RealRedis, type SuiteOptions } from './differential.js';
 
 export type Side = 'redis' | 'cinder';
 /** An argv, or one computed per server (for values that differ, like client ids). */
@@ -93,16 +93,7 @@ export interface ScenarioContext {
 
 /** A suite of scenarios sharing one real redis-server and one Cinder; each starts from FLUSHALL. */
 export function scenarioSuite(name: string, body: (t: ScenarioContext) => void, suite: SuiteOptions = {}): void {
-  if (!redisServerAvailable) {
-    if (process.env.CI) {
-      describe(name, () => {
-        it('needs redis-server', () => assert.fail('redis-server 7.x is not installed; CI must install it'));
-      });
-      return;
-    }
-    describe(name, { skip: 'redis-server not installed' }, () => {});
-    return;
-  }
+  if (!realRedisSuite(name)) return;
   describe(name, () => {
     let redis: RealRedis;
     let cinder: RunningServer;

@@ -6,6 +6,7 @@ import { BUSY_EVAL } from '../server/script-runner.js';
 import { flagNames, type RestorePolicy } from '../scripting/functions.js';
 import { ScriptFlags } from '../scripting/flags.js';
 import { preventPropagation } from '../server/propagate.js';
+import { scriptAccess } from '../server/command-access.js';
 import { feedsMonitorsFirst } from '../server/monitor.js';
 
 /**
@@ -262,6 +263,7 @@ export const FUNCTION_COMMANDS: CommandSpec[] = [
       arg.key('key', 0, { optional: true, multiple: true }),
       arg.string('arg', { optional: true, multiple: true }),
     ],
+    dynamicAccess: (c, argv, access) => scriptAccess(c, 'function', argv[1], access),
     handler: feedsMonitorsFirst((c, argv) => fcallCommand(c, argv, false)),
   },
   {
@@ -280,6 +282,7 @@ export const FUNCTION_COMMANDS: CommandSpec[] = [
       arg.key('key', 0, { optional: true, multiple: true }),
       arg.string('arg', { optional: true, multiple: true }),
     ],
+    dynamicAccess: (c, argv, access) => scriptAccess(c, 'function', argv[1], access),
     handler: feedsMonitorsFirst((c, argv) => fcallCommand(c, argv, true)),
   },
   {

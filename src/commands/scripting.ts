@@ -3,6 +3,7 @@ import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
 import { preventPropagation } from '../server/propagate.js';
+import { scriptAccess } from '../server/command-access.js';
 import { scriptFlags, ScriptFlags } from '../server/script-runner.js';
 import { feedsMonitorsFirst } from '../server/monitor.js';
 
@@ -120,6 +121,7 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
       arg.key('key', 0, { optional: true, multiple: true }),
       arg.string('arg', { optional: true, multiple: true }),
     ],
+    dynamicAccess: (c, argv, access) => scriptAccess(c, 'body', argv[1], access),
     handler: feedsMonitorsFirst((c, argv) => evalGeneric(c, argv, false, false)),
   },
   {
@@ -138,6 +140,7 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
       arg.key('key', 0, { optional: true, multiple: true }),
       arg.string('arg', { optional: true, multiple: true }),
     ],
+    dynamicAccess: (c, argv, access) => scriptAccess(c, 'sha', argv[1], access),
     handler: feedsMonitorsFirst((c, argv) => evalGeneric(c, argv, true, false)),
   },
   {
@@ -156,6 +159,7 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
       arg.key('key', 0, { optional: true, multiple: true }),
       arg.string('arg', { optional: true, multiple: true }),
     ],
+    dynamicAccess: (c, argv, access) => scriptAccess(c, 'body', argv[1], access),
     handler: feedsMonitorsFirst((c, argv) => evalGeneric(c, argv, false, true)),
   },
   {
@@ -174,6 +178,7 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
       arg.key('key', 0, { optional: true, multiple: true }),
       arg.string('arg', { optional: true, multiple: true }),
     ],
+    dynamicAccess: (c, argv, access) => scriptAccess(c, 'sha', argv[1], access),
     handler: feedsMonitorsFirst((c, argv) => evalGeneric(c, argv, true, true)),
   },
   {

@@ -3,6 +3,7 @@ import type { Client } from '../server/client.js';
 import { CommandError } from '../protocol/errors.js';
 import { keyAt, arg } from '../server/command-spec.js';
 import { preventPropagation } from '../server/propagate.js';
+import { transactionAccess } from '../server/command-access.js';
 import { MultiState, discardTransaction, unwatchAll, watchKey, watchedKeyExpired } from '../server/multi.js';
 
 /**
@@ -113,6 +114,8 @@ export const TRANSACTION_COMMANDS: CommandSpec[] = [
     arity: 1,
     flags: ['noscript', 'loading', 'stale', 'skip_slowlog', 'not_queued'],
     acl: ['transaction'],
+    // Judged by what it holds (CLIENT PAUSE WRITE holds an EXEC of writes).
+    dynamicAccess: (c, _argv, access) => transactionAccess(c, access),
     handler: execCommand,
   },
   {

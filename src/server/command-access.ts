@@ -14,21 +14,17 @@ export const ACCESS_READ = 1;
 export const ACCESS_WRITE = 2;
 export const ACCESS_MAY_REPLICATE = 4;
 
-/** The commands whose flags depend on their script (Redis compares their procs). */
-const SCRIPT_COMMANDS: ReadonlySet<string> = new Set(['eval', 'evalsha', 'eval_ro', 'evalsha_ro', 'fcall', 'fcall_ro']);
-
 /** ACCESS_* bits of `cmd` with `argv` for `c` (the command passed lookup and arity). */
 export function commandAccess(c: Client, cmd: Command, argv: readonly string[]): number {
-  let access = staticAccess(cmd);
-  if (cmd.parent === null) {
-    if (SCRIPT_COMMANDS.has(cmd.name)) {
-      access = scriptAccess(c, cmd, argv, access);
-    } else if (cmd.name === 'exec' && c.multi !== null) {
-      // mstate.cmd_flags: the flags of every queued command.
-      const multi = c.multi;
-      for (let i = 0; i < multi.commands.length; i++) access |= commandAccess(c, multi.commands[i], multi.argvs[i]);
-    }
-  }
+  const access = staticAccess(cmd);
+  return cmd.dynamicAccess === undefined ? access : cmd.dynamicAccess(c, argv, access);
+}
+
+/** EXEC's mstate.cmd_flags: what every queued command may do. */
+export function transactionAccess(c: Client, access: number): number {
+  const multi = c.multi;
+  if (multi === null) return access;
+  for (let i = 0; i < multi.commands.length; i++) access |= commandAccess(c, multi.commands[i], multi.argvs[i]);
   return access;
 }
 
@@ -36,22 +32,25 @@ function staticAccess(cmd: Command): number {
   return (cmd.isReadonly ? ACCESS_READ : 0) | (cmd.isWrite ? ACCESS_WRITE : 0) | (cmd.mayReplicate ? ACCESS_MAY_REPLICATE : 0);
 }
 
+/** Which script a script command names: a body (EVAL), a SHA1 (EVALSHA), a function (FCALL). */
+export type ScriptTarget = 'body' | 'sha' | 'function';
+
 /**
  * evalGetCommandFlags / fcallGetCommandFlags + scriptFlagsToCmdFlags: a script with declared flags
  * writes unless no-writes (read-only forms stay read), and is no longer "may replicate". A legacy
  * script (no shebang), an unknown one, or a shebang that does not parse keeps the table's flags.
  */
-function scriptAccess(c: Client, cmd: Command, argv: readonly string[], access: number): number {
-  const flags = declaredScriptFlags(c, cmd.name, argv[1]);
+export function scriptAccess(c: Client, kind: ScriptTarget, target: string, access: number): number {
+  const flags = declaredScriptFlags(c, kind, target);
   if (flags === null) return access;
   return (access & ACCESS_READ) | ((flags & ScriptFlags.noWrites) === 0 ? ACCESS_WRITE : 0);
 }
 
 /** The flags the script or function named by `target` declares, or null when it declares none. */
-function declaredScriptFlags(c: Client, name: string, target: string): number | null {
+function declaredScriptFlags(c: Client, kind: ScriptTarget, target: string): number | null {
   const server = c.server;
-  if (name === 'fcall' || name === 'fcall_ro') return server.functions.lookup(target)?.flags ?? null;
-  const bySha = name === 'evalsha' || name === 'evalsha_ro';
+  if (kind === 'function') return server.functions.lookup(target)?.flags ?? null;
+  const bySha = kind === 'sha';
   if (bySha && target.length !== 40) return null;
   const body = server.scripting.scripts.get(bySha ? target.toLowerCase() : sha1Hex(Buffer.from(target, 'latin1')));
   // A cached body that had a shebang starts with the line break kept after it.

@@ -94,6 +94,12 @@ export interface CommandSpec {
    * (VARIABLE_FLAGS: SET with or without GET), like Redis's setGetKeys. Preferred over getKeys.
    */
   getKeysAndFlags?: (argv: readonly string[]) => Array<{ pos: number; flags: readonly KeySpecFlag[] }>;
+  /**
+   * Redis's getCommandFlags, for the commands whose access depends on their arguments: what the
+   * gates (CLIENT PAUSE WRITE, a MONITOR client) judge this call may do, given the table's ACCESS_*
+   * bits (src/server/command-access.ts). Scripts answer by their declared flags, EXEC by its queue.
+   */
+  dynamicAccess?: (c: Client, argv: readonly string[], tableAccess: number) => number;
   /** The argument vocabulary (COMMAND DOCS `arguments`), built with the `arg` helpers below. */
   args?: CommandArg[];
   /** COMMAND DOCS extras: version history entries [version, change]. */

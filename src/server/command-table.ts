@@ -14,6 +14,8 @@ export class Command {
   readonly aclCategories: ReadonlySet<string>;
   readonly keySpecs: readonly KeySpec[];
   readonly handler: Handler | undefined;
+  /** getCommandFlags for commands whose access depends on their arguments (the spec's dynamicAccess). */
+  readonly dynamicAccess: CommandSpec['dynamicAccess'];
   readonly subcommands: Map<string, Command> | null;
   readonly parent: Command | null;
   /** Legacy key range for COMMAND INFO: first key, last key (negative = from the end), step. */
@@ -43,6 +45,7 @@ export class Command {
     this.arity = spec.arity;
     this.keySpecs = spec.keys ?? [];
     this.handler = spec.handler;
+    this.dynamicAccess = spec.dynamicAccess;
     const flags = new Set<CommandFlag>(spec.flags);
     const legacy = legacyRange(this.keySpecs);
     if (legacy.movable) flags.add('movablekeys');

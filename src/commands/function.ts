@@ -6,6 +6,7 @@ import { BUSY_EVAL } from '../server/script-runner.js';
 import { flagNames, type RestorePolicy } from '../scripting/functions.js';
 import { ScriptFlags } from '../scripting/flags.js';
 import { preventPropagation } from '../server/propagate.js';
+import { datasetChanged } from '../server/notify.js';
 import { scriptAccess } from '../server/command-access.js';
 import { feedsMonitorsFirst } from '../server/monitor.js';
 
@@ -22,14 +23,14 @@ function functionLoadCommand(c: Client, argv: string[]): void {
     else throw new CommandError(`ERR Unknown option given: ${argv[i]}`);
   }
   const name = c.server.functions.load(argv[argv.length - 1], replace);
-  c.server.dirty++;
+  datasetChanged(c);
   c.reply.bulk(name);
 }
 
 // FUNCTION DELETE library-name
 function functionDeleteCommand(c: Client, argv: string[]): void {
   c.server.functions.delete(argv[2]);
-  c.server.dirty++;
+  datasetChanged(c);
   c.reply.ok();
 }
 
@@ -41,7 +42,7 @@ function functionFlushCommand(c: Client, argv: string[]): void {
     if (mode !== 'sync' && mode !== 'async') throw new CommandError('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
   }
   c.server.functions.flush();
-  c.server.dirty++;
+  datasetChanged(c);
   c.reply.ok();
 }
 
@@ -109,7 +110,7 @@ function functionRestoreCommand(c: Client, argv: string[]): void {
     policy = given;
   }
   c.server.functions.restore(Buffer.from(argv[2], 'latin1'), policy);
-  c.server.dirty++;
+  datasetChanged(c);
   c.reply.ok();
 }
 

@@ -1,5 +1,5 @@
 import { arg, type CommandSpec, type KeySpec, type KeySpecFlag } from '../server/command-spec.js';
-import { keyWritten, notifyKeyspaceEvent, EVENT } from '../server/notify.js';
+import { datasetChanged, keyWritten, keyWrittenIn, notifyKeyspaceEvent, EVENT } from '../server/notify.js';
 import { PROPAGATE_ALL, expiredKeyDeletion, forcePropagation, propagating, rewriteCommand } from '../server/propagate.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
@@ -120,17 +120,6 @@ function lookupNoTouch(db: Keyspace, key: string, notifyMiss = true): Value | un
     if (notifyMiss && db.onMiss !== null) db.onMiss(db, key);
   }
   return v;
-}
-
-/**
- * The write epilogue for a key of database `db`, which need not be the client's (MOVE's and COPY's
- * destination): keyWritten's three steps with the event published in that database.
- */
-function keyWrittenIn(c: Client, db: Keyspace, type: number, event: string, key: string): void {
-  if (db === c.db) return keyWritten(c, type, event, key);
-  db.touch(key);
-  notifyKeyspaceEvent(c.server, type, event, key, db.id);
-  c.server.dirty++;
 }
 
 /** A bigint as a number when it is a safe integer. */
@@ -327,7 +316,7 @@ function flushdbCommand(c: Client, argv: string[]): void {
   checkFlushArgs(argv);
   const removed = c.db.size;
   c.db.clear();
-  c.server.dirty += removed;
+  datasetChanged(c, removed);
   // Replicas flush too even when this database was already empty.
   forcePropagation(c, PROPAGATE_ALL);
   c.reply.ok();
@@ -341,7 +330,7 @@ function flushallCommand(c: Client, argv: string[]): void {
     removed += db.size;
     db.clear();
   }
-  c.server.dirty += removed + 1;
+  datasetChanged(c, removed + 1);
   c.reply.ok();
 }
 
@@ -355,7 +344,7 @@ function swapdbCommand(c: Client, argv: string[]): void {
     c.server.dbs[id1].swapWith(c.server.dbs[id2]);
     c.server.blocking.databasesSwapped(c.server.dbs[id1], c.server.dbs[id2]);
   }
-  c.server.dirty++;
+  datasetChanged(c);
   c.reply.ok();
 }
 

@@ -3,7 +3,7 @@ import { isOption, int64OrThrow } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors, cString, subcommandSyntaxError } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
-import { notify, keyWritten, EVENT } from '../server/notify.js';
+import { datasetChanged, keyStateChanged, notify, keyWritten, EVENT } from '../server/notify.js';
 import { alsoPropagate, preventPropagation, propagating, rewriteCommand } from '../server/propagate.js';
 import {
   StreamValue,
@@ -417,8 +417,7 @@ function xsetidCommand(c: Client, argv: string[]): void {
   if (maxDeleted !== 0n) s.maxDeletedId = maxDeleted;
   // Redis 7.0 does not signal the key as modified here: WATCH is not invalidated (nor by XGROUP,
   // XACK, XCLAIM, XAUTOCLAIM or XREADGROUP), so no keyWritten.
-  c.server.dirty++;
-  notify(c, EVENT.stream, 'xsetid', argv[1]);
+  keyStateChanged(c, EVENT.stream, 'xsetid', argv[1]);
   c.reply.ok();
 }
 
@@ -521,7 +520,7 @@ function xreadGeneric(c: Client, argv: string[], group: boolean): void {
       if (want === NEW_ENTRIES) {
         const entries = collect(s, g.lastId + 1n, ID_MAX, count, false);
         deliverEntries(c, key, s, g, consumer, entries, now, noack);
-        if (entries.length > 0) c.server.dirty++;
+        if (entries.length > 0) datasetChanged(c);
         served.push(() => {
           if (c.reply.resp === 2) c.reply.arrayLen(2);
           c.reply.bulk(key);
@@ -531,7 +530,7 @@ function xreadGeneric(c: Client, argv: string[], group: boolean): void {
         // streamIncrID wraps the last possible ID to 0-0.
         const history = consumerHistory(s, g, consumer, want === ID_MAX ? 0n : want + 1n, count, now);
         // Counted as a change like any served group read, though nothing propagates it (as in Redis).
-        c.server.dirty++;
+        datasetChanged(c);
         served.push(() => {
           if (c.reply.resp === 2) c.reply.arrayLen(2);
           c.reply.bulk(key);
@@ -614,7 +613,7 @@ function serveBlocked(
     const consumer = consumerFor(c, key, g, consumerName, now, noack);
     entries = collect(s, g.lastId + 1n, ID_MAX, count, false);
     deliverEntries(c, key, s, g, consumer, entries, now, noack);
-    c.server.dirty++;
+    datasetChanged(c);
   } else {
     if (s.length === 0 || s.lastLiveId() <= ids[i]) return false;
     entries = collect(s, ids[i] + 1n, ID_MAX, count, false);
@@ -776,8 +775,7 @@ function xgroupCreateCommand(c: Client, argv: string[]): void {
   }
   if (s.groups.has(argv[3])) throw new CommandError('BUSYGROUP Consumer Group name already exists');
   s.groups.set(argv[3], new ConsumerGroup(argv[3], id, entriesRead));
-  c.server.dirty++;
-  notify(c, EVENT.stream, 'xgroup-create', argv[2]);
+  keyStateChanged(c, EVENT.stream, 'xgroup-create', argv[2]);
   c.reply.ok();
 }
 
@@ -791,8 +789,7 @@ function xgroupSetidCommand(c: Client, argv: string[]): void {
   const group = g as ConsumerGroup;
   group.lastId = id;
   group.entriesRead = entriesRead;
-  c.server.dirty++;
-  notify(c, EVENT.stream, 'xgroup-setid', argv[2]);
+  keyStateChanged(c, EVENT.stream, 'xgroup-setid', argv[2]);
   c.reply.ok();
 }
 
@@ -801,8 +798,7 @@ function xgroupDestroyCommand(c: Client, argv: string[]): void {
   const { s, g } = xgroupTarget(c, argv, false);
   if (g === undefined) return c.reply.int(0);
   (s as StreamValue).groups.delete(argv[3]);
-  c.server.dirty++;
-  notify(c, EVENT.stream, 'xgroup-destroy', argv[2]);
+  keyStateChanged(c, EVENT.stream, 'xgroup-destroy', argv[2]);
   // Clients blocked in XREADGROUP on this group get -NOGROUP.
   signalReady(c, argv[2]);
   c.reply.int(1);
@@ -813,8 +809,7 @@ function xgroupCreateconsumerCommand(c: Client, argv: string[]): void {
   const { g } = xgroupTarget(c, argv, true);
   const created = (g as ConsumerGroup).createConsumer(argv[4], c.server.clock.now);
   if (created !== null) {
-    c.server.dirty++;
-    notify(c, EVENT.stream, 'xgroup-createconsumer', argv[2]);
+    keyStateChanged(c, EVENT.stream, 'xgroup-createconsumer', argv[2]);
   }
   c.reply.int(created === null ? 0 : 1);
 }
@@ -828,8 +823,7 @@ function xgroupDelconsumerCommand(c: Client, argv: string[]): void {
   if (consumer !== undefined) {
     pending = consumer.pel.size;
     group.deleteConsumer(consumer);
-    c.server.dirty++;
-    notify(c, EVENT.stream, 'xgroup-delconsumer', argv[2]);
+    keyStateChanged(c, EVENT.stream, 'xgroup-delconsumer', argv[2]);
   }
   c.reply.int(pending);
 }
@@ -889,7 +883,7 @@ function xackCommand(c: Client, argv: string[]): void {
   for (let j = 3; j < argv.length; j++) ids.push(strictId(argv[j]));
   let acked = 0;
   for (const id of ids) if (g.ack(id)) acked++;
-  c.server.dirty += acked;
+  datasetChanged(c, acked);
   c.reply.int(acked);
 }
 
@@ -972,8 +966,7 @@ function consumerFor(c: Client, key: string, g: ConsumerGroup, name: string, now
   if (consumer === undefined) {
     consumer = new Consumer(name, now);
     g.consumers.set(name, consumer);
-    c.server.dirty++;
-    notify(c, EVENT.stream, 'xgroup-createconsumer', key);
+    keyStateChanged(c, EVENT.stream, 'xgroup-createconsumer', key);
     if (propagateCreation && propagating(c)) alsoPropagate(c, ['XGROUP', 'CREATECONSUMER', key, g.name, name]);
   }
   consumer.seenTime = now;
@@ -1050,7 +1043,7 @@ function xclaimCommand(c: Client, argv: string[]): void {
         if (propagating(c)) propagateClaim(c, argv[1], g, argv[5 + k], nack);
         propagateLastId = false;
         g.ack(id);
-        c.server.dirty++;
+        datasetChanged(c);
       }
       continue;
     }
@@ -1067,13 +1060,13 @@ function xclaimCommand(c: Client, argv: string[]): void {
     else if (!justId) nack.deliveryCount++;
     transfer(nack, id, consumer);
     out.push([id, fields]);
-    c.server.dirty++;
+    datasetChanged(c);
     if (propagating(c)) propagateClaim(c, argv[1], g, argv[5 + k], nack);
     // The propagated XCLAIM carries LASTID.
     propagateLastId = false;
   }
   if (propagateLastId) {
-    c.server.dirty++;
+    datasetChanged(c);
     if (propagating(c)) propagateGroupPosition(c, argv[1], g);
   }
   c.reply.arrayLen(out.length);
@@ -1123,7 +1116,7 @@ function xautoclaimCommand(c: Client, argv: string[]): void {
       g.ack(id);
       deleted.push(id);
       count--;
-      c.server.dirty++;
+      datasetChanged(c);
       continue;
     }
     if (minIdle && now - nack.deliveryTime < minIdle) continue;
@@ -1133,7 +1126,7 @@ function xautoclaimCommand(c: Client, argv: string[]): void {
     transfer(nack, id, consumer);
     claimed.push([id, fields]);
     count--;
-    c.server.dirty++;
+    datasetChanged(c);
     if (propagating(c)) propagateClaim(c, argv[1], g, formatId(id), nack);
   }
   const next = cursor ?? 0n;

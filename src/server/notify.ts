@@ -50,6 +50,33 @@ export function keyWritten(c: Client, type: number, event: string, key: string, 
   server.dirty += changes;
 }
 
+/** keyWritten for a key of database `db`, which need not be the client's (MOVE's, COPY's destination). */
+export function keyWrittenIn(c: Client, db: Keyspace, type: number, event: string, key: string, changes = 1): void {
+  if (db === c.db) return keyWritten(c, type, event, key, changes);
+  db.touch(key);
+  const server = c.server;
+  if ((server.notifications.flags & type) !== 0) notifyKeyspaceEvent(server, type, event, key, db.id);
+  server.dirty += changes;
+}
+
+/**
+ * The epilogue of a change to a key's state that Redis does not signal to WATCH (a stream's
+ * consumer groups: XGROUP, XSETID, XCLAIM...): the keyspace event and the dirty counter.
+ */
+export function keyStateChanged(c: Client, type: number, event: string, key: string, changes = 1): void {
+  const server = c.server;
+  if ((server.notifications.flags & type) !== 0) notifyKeyspaceEvent(server, type, event, key, c.dbIndex);
+  server.dirty += changes;
+}
+
+/**
+ * A change with no key to signal or event to publish (function libraries, flushed or swapped
+ * databases, acknowledged stream entries): the dirty counter alone, which makes it propagate.
+ */
+export function datasetChanged(c: Client, changes = 1): void {
+  c.server.dirty += changes;
+}
+
 /** A keyspace event alone, for what changed nothing (a read's `keymiss` is the keyspace's own). */
 export function notify(c: Client, type: number, event: string, key: string): void {
   if ((c.server.notifications.flags & type) !== 0) notifyKeyspaceEvent(c.server, type, event, key, c.dbIndex);

@@ -629,6 +629,10 @@ export const CLIENT_VOLATILE_FIELDS: Record<string, RegExp> = {
   qbuf: /^\d+$/,
   'qbuf-free': /^\d+$/,
   'tot-mem': /^\d+$/,
+  // The reply buffer's size and peak: Redis's client cron shrinks them while the client idles
+  // (Cinder keeps its 16 KB buffer), so they depend on timing.
+  rbs: /^\d+$/,
+  rbp: /^\d+$/,
 };
 
 /**

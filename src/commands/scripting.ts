@@ -4,7 +4,7 @@ import { CommandError, Errors } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
 import { preventPropagation } from '../server/propagate.js';
 import { scriptAccess } from '../server/command-access.js';
-import { scriptFlags, ScriptFlags } from '../server/script-runner.js';
+import { ScriptFlags } from '../server/script-runner.js';
 import { feedsMonitorsFirst } from '../server/monitor.js';
 
 /**
@@ -32,7 +32,7 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, readOnly: boolea
     source = runner.scripts.get(sha) as Buffer;
   }
   // Only a body that had a shebang starts with the kept line break (a one-byte check before the lookup).
-  const flags = source[0] === 10 ? scriptFlags.get(source) : undefined;
+  const flags = source[0] === 10 ? runner.scriptFlags.get(source) : undefined;
   if (flags !== undefined) {
     if ((flags & ScriptFlags.noWrites) === 0) {
       if (readOnly) throw new CommandError('ERR Can not execute a script with write flag using *_ro command.');

@@ -1,7 +1,7 @@
 import type { Client } from './client.js';
 import type { Command } from './command-table.js';
 import { CommandError } from '../protocol/errors.js';
-import { parseShebang, scriptFlags, sha1Hex, ScriptFlags } from './script-runner.js';
+import { parseShebang, sha1Hex, ScriptFlags } from './script-runner.js';
 
 /**
  * What a command may do to the keyspace, as the gates of processCommand judge it (Redis 7.0's
@@ -54,7 +54,7 @@ function declaredScriptFlags(c: Client, kind: ScriptTarget, target: string): num
   if (bySha && target.length !== 40) return null;
   const body = server.scripting.scripts.get(bySha ? target.toLowerCase() : sha1Hex(Buffer.from(target, 'latin1')));
   // A cached body that had a shebang starts with the line break kept after it.
-  if (body !== undefined) return body[0] === 10 ? (scriptFlags.get(body) ?? null) : null;
+  if (body !== undefined) return body[0] === 10 ? (server.scripting.scriptFlags.get(body) ?? null) : null;
   if (bySha || !target.startsWith('#!')) return null;
   const eol = target.indexOf('\n');
   if (eol < 0) return null;

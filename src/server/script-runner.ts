@@ -70,13 +70,6 @@ export { ScriptFlags };
 
 const FLAG_NAMES: ReadonlyMap<string, number> = new Map(SCRIPT_FLAG_NAMES.map(([flag, name]) => [name, flag]));
 
-/**
- * Flags of the cached script bodies that had a shebang, keyed by the body (the cache's value).
- * A body without an entry is a legacy script (no shebang): it may write and ignores OOM, as
- * Redis's eval compatibility mode. Only bodies starting with the kept line break can have one.
- */
-export const scriptFlags = new WeakMap<Buffer, number>();
-
 /** Parses a shebang line (`#!lua flags=no-writes,allow-oom`) into flags, with Redis's errors. */
 export function parseShebang(line: string): number {
   const parts = splitInlineArgs(line);
@@ -116,6 +109,12 @@ export interface ScriptCall {
 export class ScriptRunner implements ScriptHost {
   /** The script cache: SHA1 (lower-case hex) -> source, filled by EVAL and SCRIPT LOAD. */
   readonly scripts = new Map<string, Buffer>();
+  /**
+   * Flags of the cached script bodies that had a shebang, keyed by the body (the cache's value).
+   * A body without an entry is a legacy script (no shebang): it may write and ignores OOM, as
+   * Redis's eval compatibility mode. Only bodies starting with the kept line break can have one.
+   */
+  readonly scriptFlags = new WeakMap<Buffer, number>();
   /** This server's Lua VM (the long-script worker has its own). */
   readonly vm: LuaVm;
   /** Instructions a script may run on the main thread at most (MAIN_THREAD_FUEL; tests lower it). */
@@ -180,7 +179,7 @@ export class ScriptRunner implements ScriptHost {
     const error = this.vm.compileError(body);
     // Redis's error replies turn CR and LF into spaces (a source line may end up in the message).
     if (error !== null) throw new CommandError(`ERR Error compiling script (new function): ${error.replace(/[\r\n]/g, ' ')}`);
-    if (flags >= 0) scriptFlags.set(body, flags);
+    if (flags >= 0) this.scriptFlags.set(body, flags);
     this.scripts.set(sha, body);
     return sha;
   }

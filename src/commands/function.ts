@@ -8,6 +8,7 @@ import { ScriptFlags } from '../scripting/flags.js';
 import { preventPropagation } from '../server/propagate.js';
 import { datasetChanged } from '../server/notify.js';
 import { scriptAccess } from '../server/command-access.js';
+import { scriptArgs } from './scripting.js';
 import { feedsMonitorsFirst } from '../server/monitor.js';
 
 /**
@@ -258,12 +259,7 @@ export const FUNCTION_COMMANDS: CommandSpec[] = [
     flags: [...FCALL_FLAGS, 'may_replicate'],
     acl: ['scripting'],
     keys: FCALL_KEYS(['RW', 'ACCESS', 'UPDATE'], 'We cannot tell how the keys will be used so we assume the worst, RW and UPDATE'),
-    args: [
-      arg.string('function'),
-      arg.integer('numkeys'),
-      arg.key('key', 0, { optional: true, multiple: true }),
-      arg.string('arg', { optional: true, multiple: true }),
-    ],
+    args: scriptArgs(arg.string('function')),
     dynamicAccess: (c, argv, access) => scriptAccess(c, 'function', argv[1], access),
     handler: feedsMonitorsFirst((c, argv) => fcallCommand(c, argv, false)),
   },
@@ -277,12 +273,7 @@ export const FUNCTION_COMMANDS: CommandSpec[] = [
     flags: ['readonly', ...FCALL_FLAGS],
     acl: ['scripting'],
     keys: FCALL_KEYS(['RO', 'ACCESS'], 'We cannot tell how the keys will be used so we assume the worst, RO and ACCESS'),
-    args: [
-      arg.string('function'),
-      arg.integer('numkeys'),
-      arg.key('key', 0, { optional: true, multiple: true }),
-      arg.string('arg', { optional: true, multiple: true }),
-    ],
+    args: scriptArgs(arg.string('function')),
     dynamicAccess: (c, argv, access) => scriptAccess(c, 'function', argv[1], access),
     handler: feedsMonitorsFirst((c, argv) => fcallCommand(c, argv, true)),
   },

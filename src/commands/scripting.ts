@@ -1,4 +1,4 @@
-import { arg, type CommandFlag, type CommandSpec, type KeySpec } from '../server/command-spec.js';
+import { arg, type CommandArg, type CommandFlag, type CommandSpec, type KeySpec } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
@@ -104,6 +104,11 @@ const RW_NOTES = 'We cannot tell how the keys will be used so we assume the wors
 const EVAL_FLAGS: CommandFlag[] = ['noscript', 'stale', 'skip_monitor', 'may_replicate', 'no_mandatory_keys'];
 const EVAL_RO_FLAGS: CommandFlag[] = ['readonly', 'noscript', 'stale', 'skip_monitor', 'no_mandatory_keys'];
 
+/** The arguments of EVAL, EVALSHA, FCALL and their _RO forms after the script or function. */
+export function scriptArgs(script: CommandArg): CommandArg[] {
+  return [script, arg.integer('numkeys'), arg.key('key', 0, { optional: true, multiple: true }), arg.string('arg', { optional: true, multiple: true })];
+}
+
 export const SCRIPTING_COMMANDS: CommandSpec[] = [
   {
     name: 'eval',
@@ -115,12 +120,7 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
     flags: EVAL_FLAGS,
     acl: ['scripting'],
     keys: EVAL_KEYS(['RW', 'ACCESS', 'UPDATE'], RW_NOTES),
-    args: [
-      arg.string('script'),
-      arg.integer('numkeys'),
-      arg.key('key', 0, { optional: true, multiple: true }),
-      arg.string('arg', { optional: true, multiple: true }),
-    ],
+    args: scriptArgs(arg.string('script')),
     dynamicAccess: (c, argv, access) => scriptAccess(c, 'body', argv[1], access),
     handler: feedsMonitorsFirst((c, argv) => evalGeneric(c, argv, false, false)),
   },
@@ -134,12 +134,7 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
     flags: EVAL_FLAGS,
     acl: ['scripting'],
     keys: EVAL_KEYS(['RW', 'ACCESS', 'UPDATE']),
-    args: [
-      arg.string('sha1'),
-      arg.integer('numkeys'),
-      arg.key('key', 0, { optional: true, multiple: true }),
-      arg.string('arg', { optional: true, multiple: true }),
-    ],
+    args: scriptArgs(arg.string('sha1')),
     dynamicAccess: (c, argv, access) => scriptAccess(c, 'sha', argv[1], access),
     handler: feedsMonitorsFirst((c, argv) => evalGeneric(c, argv, true, false)),
   },
@@ -153,12 +148,7 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
     flags: EVAL_RO_FLAGS,
     acl: ['scripting'],
     keys: EVAL_KEYS(['RO', 'ACCESS'], 'We cannot tell how the keys will be used so we assume the worst, RO and ACCESS'),
-    args: [
-      arg.string('script'),
-      arg.integer('numkeys'),
-      arg.key('key', 0, { optional: true, multiple: true }),
-      arg.string('arg', { optional: true, multiple: true }),
-    ],
+    args: scriptArgs(arg.string('script')),
     dynamicAccess: (c, argv, access) => scriptAccess(c, 'body', argv[1], access),
     handler: feedsMonitorsFirst((c, argv) => evalGeneric(c, argv, false, true)),
   },
@@ -172,12 +162,7 @@ export const SCRIPTING_COMMANDS: CommandSpec[] = [
     flags: EVAL_RO_FLAGS,
     acl: ['scripting'],
     keys: EVAL_KEYS(['RO', 'ACCESS']),
-    args: [
-      arg.string('sha1'),
-      arg.integer('numkeys'),
-      arg.key('key', 0, { optional: true, multiple: true }),
-      arg.string('arg', { optional: true, multiple: true }),
-    ],
+    args: scriptArgs(arg.string('sha1')),
     dynamicAccess: (c, argv, access) => scriptAccess(c, 'sha', argv[1], access),
     handler: feedsMonitorsFirst((c, argv) => evalGeneric(c, argv, true, true)),
   },

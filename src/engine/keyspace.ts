@@ -1,10 +1,14 @@
 import type { Value } from './values.js';
+import { type AccessTracking, defaultAccessTracking, estimateObjectIdleTime, lfuAccessed, lfuDecrAndReturn, lruClock, newAccessWord } from './access.js';
+
+export * from './access.js';
 
 /**
  * One database's keyspace. See docs/ARCHITECTURE.md ("Keyspace") for the measured alternatives.
  *
  * Keys live in dense parallel slot arrays: `keys[s]`, `vals[s]`, plus typed arrays for per-key
- * metadata (hash, access clock, position in the volatile list). A slot index is found through an
+ * metadata (hash, access word: LRU clock or LFU counter as in src/engine/access.ts, position in
+ * the volatile list). A slot index is found through an
  * open-addressing hash table of slot numbers (linear probing, backward-shift deletion) keyed by
  * our own seeded string hash, stored per slot so growth never rehashes strings.
  *
@@ -110,6 +114,8 @@ export class Keyspace {
   constructor(
     readonly id: number,
     readonly clock: Clock,
+    /** How lookups record access (LRU or LFU); shared by the server's keyspaces. */
+    readonly tracking: AccessTracking = defaultAccessTracking(),
   ) {}
 
   // ---------------------------------------------------------------- index
@@ -310,6 +316,18 @@ export class Keyspace {
     return slot;
   }
 
+  // ---------------------------------------------------------------- access metadata
+
+  /**
+   * Records an access to a slot (Redis's lookupKey without LOOKUP_NOTOUCH): the LRU clock, or
+   * under an LFU policy the decayed counter's logarithmic increment (updateLFU).
+   */
+  private touchSlot(slot: number): void {
+    const t = this.tracking;
+    if (t.lfu) this.access[slot] = lfuAccessed(this.access[slot], this.clock.now, t.lfuLogFactor, t.lfuDecayTime);
+    else this.access[slot] = lruClock(this.clock.now);
+  }
+
   // ---------------------------------------------------------------- type API
 
   /** Value of a live key for a read command: touches the access clock and counts hits/misses. */
@@ -321,7 +339,7 @@ export class Keyspace {
       return undefined;
     }
     this.hits++;
-    this.access[slot] = (this.clock.now / 1000) >>> 0;
+    this.touchSlot(slot);
     return this.vals[slot];
   }
 
@@ -329,7 +347,7 @@ export class Keyspace {
   lookupWrite(key: string): Value | undefined {
     const slot = this.liveSlot(key);
     if (slot < 0) return undefined;
-    this.access[slot] = (this.clock.now / 1000) >>> 0;
+    this.touchSlot(slot);
     return this.vals[slot];
   }
 
@@ -346,8 +364,13 @@ export class Keyspace {
   /**
    * Stores `value` under `key`. An existing key keeps its slot; its TTL is removed unless
    * `keepTtl` is set (SET's default, as setKey in Redis). Returns true when the key was new.
+   *
+   * Access metadata as Redis's setKey: a new key starts fresh (LRU clock now, or LFU_INIT_VAL);
+   * an existing key counts as accessed (setKey's own lookupKeyWrite) and keeps its LFU counter,
+   * unless `lookedUp` says the command already looked it up (SETKEY_ALREADY_EXIST): then the
+   * counter is only kept. Under LRU the clock is stamped either way (Redis's new value object).
    */
-  set(key: string, value: Value, keepTtl = false): boolean {
+  set(key: string, value: Value, keepTtl = false, lookedUp = false): boolean {
     const h = hashKey(key);
     let slot = this.findSlot(key, h);
     if (slot >= 0 && this.volPos[slot] >= 0 && this.isExpiredSlot(slot)) {
@@ -356,7 +379,7 @@ export class Keyspace {
     }
     if (slot >= 0) {
       this.vals[slot] = value;
-      this.access[slot] = (this.clock.now / 1000) >>> 0;
+      if (!lookedUp || !this.tracking.lfu) this.touchSlot(slot);
       if (!keepTtl) this.volRemove(slot);
       if (this.watchers !== null) this.touch(key);
       if (this.onKeyAdded !== null) this.onKeyAdded(this, key);
@@ -383,7 +406,7 @@ export class Keyspace {
     this.keys.push(key);
     this.vals.push(value);
     this.hashes[slot] = h;
-    this.access[slot] = (this.clock.now / 1000) >>> 0;
+    this.access[slot] = newAccessWord(this.tracking, this.clock.now);
     this.volPos[slot] = -1;
     this.tableInsert(slot, h);
     return slot;
@@ -460,11 +483,71 @@ export class Keyspace {
     return true;
   }
 
-  /** Seconds since the key was last accessed (OBJECT IDLETIME). */
+  // ---------------------------------------------------------------- access metadata: readers
+
+  /**
+   * A key's raw access word (LRU clock or LFU minutes + counter, see src/engine/access.ts), without
+   * touching it; -1 when the key is not stored. With `setAccessWord`, RENAME and MOVE carry the
+   * word to the key's new name, as Redis moves the object itself.
+   */
+  accessWord(key: string): number {
+    const slot = this.findSlot(key, hashKey(key));
+    return slot < 0 ? -1 : this.access[slot];
+  }
+
+  /** Sets a stored key's raw access word (see `accessWord`). */
+  setAccessWord(key: string, word: number): void {
+    const slot = this.findSlot(key, hashKey(key));
+    if (slot >= 0) this.access[slot] = word;
+  }
+
+  /** Seconds since the key was last accessed, by the LRU formula whatever the policy (OBJECT IDLETIME). */
   idleSeconds(key: string): number {
     const slot = this.findSlot(key, hashKey(key));
-    if (slot < 0) return 0;
-    return Math.max(0, ((this.clock.now / 1000) >>> 0) - this.access[slot]);
+    return slot < 0 ? 0 : Math.floor(this.idleMsAt(slot) / 1000);
+  }
+
+  /** The key's LFU counter after decay, by the LFU formula whatever the policy (OBJECT FREQ). */
+  lfuFrequency(key: string): number {
+    const slot = this.findSlot(key, hashKey(key));
+    return slot < 0 ? 0 : this.lfuAt(slot);
+  }
+
+  /**
+   * Slot-level access for eviction. Slots are 0..size-1 (dense); a slot number is valid until the
+   * next deletion or insertion. `randomSlot` / `randomVolatileSlot` sample uniformly among all
+   * keys / keys with a TTL (expired ones included: check `expireAt`); `keyAt` names the key to
+   * delete; `idleMsAt` (LRU policies) and `lfuAt` (LFU policies: rank by 255 minus it) read the
+   * access word without touching it.
+   */
+  randomSlot(random: () => number = Math.random): number {
+    return this.size === 0 ? -1 : Math.floor(random() * this.size);
+  }
+
+  /** A random slot among keys with a TTL, or -1 when none has one (see `randomSlot`). */
+  randomVolatileSlot(random: () => number = Math.random): number {
+    return this.volatileCount === 0 ? -1 : this.volSlots[Math.floor(random() * this.volatileCount)];
+  }
+
+  /** The key stored in a slot (see `randomSlot`). */
+  keyAt(slot: number): string {
+    return this.keys[slot];
+  }
+
+  /** A slot's absolute expiry in ms, or -1 without a TTL (volatile-ttl ranks by it). */
+  expireAt(slot: number): number {
+    const p = this.volPos[slot];
+    return p < 0 ? -1 : this.volExpire[p];
+  }
+
+  /** Milliseconds since the slot's key was accessed (Redis's estimateObjectIdleTime). */
+  idleMsAt(slot: number): number {
+    return estimateObjectIdleTime(this.access[slot], this.clock.now);
+  }
+
+  /** The slot's LFU counter after decay (Redis's LFUDecrAndReturn), the word left unchanged. */
+  lfuAt(slot: number): number {
+    return lfuDecrAndReturn(this.access[slot], this.clock.now, this.tracking.lfuDecayTime);
   }
 
   /** A random live key, or null when the keyspace is empty (expired picks are reclaimed). */

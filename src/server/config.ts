@@ -1070,7 +1070,8 @@ function buildTable(): ParamDef[] {
         ['noeviction', 8],
       ],
       'noeviction',
-      { field: 'maxmemoryPolicy', ...inert },
+      // Honoured for access tracking (LRU or LFU data, OBJECT IDLETIME / FREQ); eviction itself needs maxmemory.
+      { field: 'maxmemoryPolicy', support: 'yes' },
     ),
     enumParam(
       'appendfsync',
@@ -1153,8 +1154,8 @@ function buildTable(): ParamDef[] {
     I('active-defrag-cycle-max', 1n, 99n, 25n, inert),
     I('active-defrag-threshold-lower', 0n, 1000n, 10n, inert),
     I('active-defrag-threshold-upper', 0n, 1000n, 100n, inert),
-    I('lfu-log-factor', 0n, INT_MAX, 10n, { field: 'lfuLogFactor', ...inert }),
-    I('lfu-decay-time', 0n, INT_MAX, 1n, { field: 'lfuDecayTime', ...inert }),
+    I('lfu-log-factor', 0n, INT_MAX, 10n, { field: 'lfuLogFactor', support: 'yes' }),
+    I('lfu-decay-time', 0n, INT_MAX, 1n, { field: 'lfuDecayTime', support: 'yes' }),
     I('replica-priority', 0n, INT_MAX, 100n, { alias: 'slave-priority', ...inert }),
     I('repl-diskless-sync-delay', 0n, INT_MAX, 5n, inert),
     I('maxmemory-samples', 1n, INT_MAX, 5n, { field: 'maxmemorySamples', ...inert }),

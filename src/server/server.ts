@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Keyspace, type Clock } from '../engine/keyspace.js';
+import { Keyspace, defaultAccessTracking, isLfuPolicy, type AccessTracking, type Clock } from '../engine/keyspace.js';
 import { CommandTable, type Command } from './command-table.js';
 import type { CommandSpec } from './command-spec.js';
 import { CommandError, Errors, unknownCommandError, unknownSubcommandError } from '../protocol/errors.js';
@@ -61,6 +61,8 @@ export interface ShutdownRequest {
  */
 export class Server {
   readonly clock: Clock = { now: Date.now() };
+  /** How key lookups record access (LRU or LFU, from maxmemory-policy and the lfu-* parameters). */
+  readonly accessTracking: AccessTracking = defaultAccessTracking();
   readonly dbs: Keyspace[] = [];
   readonly commands: CommandTable;
   readonly clients = new Map<number, Client>();
@@ -136,6 +138,7 @@ export class Server {
       rdbCompression: () => this.config.get('rdbcompression') === 'yes',
       vm: () => this.scripting.vm,
     });
+    this.trackAccessAsConfigured();
     for (let i = 0; i < config.databases; i++) this.dbs.push(this.createDb(i));
     this.log.level = config.loglevel;
     config.onChange('loglevel', () => {
@@ -150,8 +153,20 @@ export class Server {
     });
   }
 
+  /** Keeps `accessTracking` in step with the config: a policy change applies from the next access. */
+  private trackAccessAsConfigured(): void {
+    const config = this.config;
+    const sync = (): void => {
+      this.accessTracking.lfu = isLfuPolicy(config.maxmemoryPolicy);
+      this.accessTracking.lfuLogFactor = config.lfuLogFactor;
+      this.accessTracking.lfuDecayTime = config.lfuDecayTime;
+    };
+    sync();
+    for (const name of ['maxmemory-policy', 'lfu-log-factor', 'lfu-decay-time']) config.onChange(name, sync);
+  }
+
   private createDb(id: number): Keyspace {
-    const db = new Keyspace(id, this.clock);
+    const db = new Keyspace(id, this.clock, this.accessTracking);
     db.onExpired = (d, key) => {
       this.stats.expiredKeys++;
       notifyKeyspaceEvent(this, EVENT.expired, 'expired', key, d.id);

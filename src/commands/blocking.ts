@@ -43,7 +43,10 @@ function readyList(c: Client, key: string): ListValue | undefined {
 
 function readyZSet(c: Client, key: string): ZSetValue | undefined {
   const v = c.db.peek(key);
-  return v instanceof ZSetValue && v.size > 0 ? v : undefined;
+  if (!(v instanceof ZSetValue && v.size > 0)) return undefined;
+  // Redis serves each waiter through ZPOP's own lookup: one access per waiter served.
+  c.db.lookupWrite(key);
+  return v;
 }
 
 // ---------------------------------------------------------------- lists
@@ -108,6 +111,8 @@ function blockingMove(c: Client, argv: string[], from: ListEnd, to: ListEnd, dea
   const source = argv[1];
   const list = writeList(c, source);
   if (list !== undefined) {
+    // Redis then runs LMOVE, which looks the source up again (a second access).
+    c.db.lookupWrite(source);
     moveAndReply(c, argv, list, from, to, false);
     return;
   }
@@ -200,6 +205,8 @@ function blockingZPop(c: Client, keys: string[], max: boolean, count: number, st
   for (const key of keys) {
     const zset = writeZSet(c, key);
     if (zset !== undefined) {
+      // Redis then runs ZPOP, which looks the key up again (a second access).
+      c.db.lookupWrite(key);
       zpopAndReply(c, key, zset, max, count, style);
       return;
     }

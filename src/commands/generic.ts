@@ -71,11 +71,6 @@ function configValue(c: Client, name: string): string | undefined {
   return undefined;
 }
 
-function lfuPolicy(c: Client): boolean {
-  const p = configValue(c, 'maxmemory-policy');
-  return p !== undefined && p.toLowerCase().endsWith('-lfu');
-}
-
 /** An argument as C's %s prints it: up to the first NUL byte. */
 function cString(s: string): string {
   const nul = s.indexOf('\0');
@@ -177,6 +172,8 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
     return;
   }
   const expire = db.getExpireExact(src);
+  // Redis moves the object itself, so the new name keeps the access data (just touched above).
+  const accessed = db.accessWord(src);
   if (db.lookupWrite(dst) !== undefined) {
     if (nx) {
       c.reply.int(0);
@@ -186,6 +183,7 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   }
   db.delete(src);
   db.set(dst, v);
+  db.setAccessWord(dst, accessed);
   if (expire !== -1) db.setExpire(dst, expire);
   keyWritten(c, EVENT.generic, 'rename_from', src);
   keyWritten(c, EVENT.generic, 'rename_to', dst, 0);
@@ -214,6 +212,8 @@ function moveCommand(c: Client, argv: string[]): void {
   const expire = src.getExpireExact(key);
   if (dst.lookupWrite(key) !== undefined) return c.reply.int(0);
   dst.set(key, v);
+  // The object moves with its access data, as in Redis.
+  dst.setAccessWord(key, src.accessWord(key));
   if (expire !== -1) dst.setExpire(key, expire);
   src.delete(key);
   keyWritten(c, EVENT.generic, 'move_from', key);
@@ -554,7 +554,7 @@ function objectRefcountCommand(c: Client, argv: string[]): void {
 function objectIdletimeCommand(c: Client, argv: string[]): void {
   const v = lookupNoTouch(c.db, argv[2], false);
   if (v === undefined) return c.reply.nullBulk();
-  if (lfuPolicy(c)) throw new CommandError(LFU_SELECTED);
+  if (c.server.accessTracking.lfu) throw new CommandError(LFU_SELECTED);
   c.reply.int(c.db.idleSeconds(argv[2]));
 }
 
@@ -562,11 +562,8 @@ function objectIdletimeCommand(c: Client, argv: string[]): void {
 function objectFreqCommand(c: Client, argv: string[]): void {
   const v = lookupNoTouch(c.db, argv[2], false);
   if (v === undefined) return c.reply.nullBulk();
-  if (!lfuPolicy(c)) throw new CommandError(LFU_NOT_SELECTED);
-  // LFU counters live in the keyspace's access metadata once an LFU policy is implemented.
-  const db = c.db as Keyspace & { lfuFrequency?: (key: string) => number };
-  if (typeof db.lfuFrequency !== 'function') throw new Error('LFU access frequency is not tracked by the keyspace');
-  c.reply.int(db.lfuFrequency(argv[2]));
+  if (!c.server.accessTracking.lfu) throw new CommandError(LFU_NOT_SELECTED);
+  c.reply.int(c.db.lfuFrequency(argv[2]));
 }
 
 // ---------------------------------------------------------------- command table

@@ -47,10 +47,10 @@ export function writeList(c: Client, key: string): ListValue | undefined {
 /**
  * Pushes `value` at one end of the list at `key`, creating the key (through c.db.set, after the
  * element is in, so key-creation hooks see a non-empty list) when absent. Returns the new length.
- * Throws WRONGTYPE for other types. Counts one change.
+ * Throws WRONGTYPE for other types. Counts one change. `list` is the list at `key` when the caller
+ * has already looked it up (one access, as Redis's single lookup).
  */
-export function pushToList(c: Client, key: string, value: string, where: ListEnd): number {
-  const list = writeList(c, key);
+export function pushToList(c: Client, key: string, value: string, where: ListEnd, list: ListValue | undefined = writeList(c, key)): number {
   const event = where === 'left' ? 'lpush' : 'rpush';
   if (list === undefined) {
     const created = createList();
@@ -240,7 +240,7 @@ function moveGeneric(c: Client, source: string, destination: string, from: ListE
  * WRONGTYPE thrown before anything changes). Returns the element moved.
  */
 export function moveElement(c: Client, source: string, list: ListValue, destination: string, from: ListEnd, to: ListEnd): string {
-  writeList(c, destination);
+  const target = writeList(c, destination);
   const v = from === 'left' ? list.popLeft()! : list.popRight()!;
   const popEvent = from === 'left' ? 'lpop' : 'rpop';
   // Same key: the list gets the element back before any emptiness check.
@@ -252,7 +252,7 @@ export function moveElement(c: Client, source: string, list: ListValue, destinat
     return v;
   }
   // Redis reports the push into the destination before the pop from the source (one change).
-  pushToList(c, destination, v, to);
+  pushToList(c, destination, v, to, target);
   afterRemoval(c, source, list.length, EVENT.list, popEvent);
   return v;
 }

@@ -474,10 +474,10 @@ function xreadGeneric(c: Client, argv: string[], group: boolean): void {
   for (let i = streamsAt + nstreams; i < argv.length; i++) {
     const key = argv[i - nstreams];
     const arg = argv[i];
-    let s: StreamValue | undefined;
+    // Every stream is looked up here (an access; WRONGTYPE comes before a bad ID), and again to serve it.
+    const s = readStream(c, key);
     let g: ConsumerGroup | null = null;
     if (groupName !== null) {
-      s = readStream(c, key);
       g = s?.groups.get(groupName) ?? null;
       if (s === undefined || g === null) {
         throw new CommandError(`NOGROUP No such key '${cString(key)}' or consumer group '${cString(groupName)}' in XREADGROUP with GROUP option`);
@@ -490,7 +490,6 @@ function xreadGeneric(c: Client, argv: string[], group: boolean): void {
           'ERR The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.',
         );
       }
-      s = readStream(c, key);
       ids.push(s === undefined ? 0n : s.lastId);
       continue;
     }

@@ -165,20 +165,20 @@ function setCommand(c: Client, argv: string[]): void {
   const db = c.db;
   const key = argv[1];
   let old: Value | undefined;
-  let found: boolean;
   if (flags & OPT_GET) {
     old = db.lookupRead(key);
     if (old !== undefined) asString(old);
-    found = old !== undefined;
-  } else {
-    found = (flags & (OPT_NX | OPT_XX)) !== 0 && db.lookupWrite(key) !== undefined;
   }
+  // Redis looks the key up for writing too (an access of its own); without a condition or GET,
+  // set() does that lookup.
+  const lookedUp = (flags & (OPT_NX | OPT_XX | OPT_GET)) !== 0;
+  const found = lookedUp && db.lookupWrite(key) !== undefined;
   if (((flags & OPT_NX) && found) || ((flags & OPT_XX) && !found)) {
     if (old !== undefined) c.reply.bulk(old as StringValue);
     else c.reply.nullBulk();
     return;
   }
-  db.set(key, toStoredString(argv[2]), (flags & OPT_KEEPTTL) !== 0);
+  db.set(key, toStoredString(argv[2]), (flags & OPT_KEEPTTL) !== 0, lookedUp);
   keyWritten(c, EVENT.string, 'set', key);
   if (flags & OPT_ANY_EXPIRE) {
     db.setExpire(key, when);

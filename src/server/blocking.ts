@@ -165,6 +165,8 @@ export class BlockingManager {
     const byKey = this.waiters.get(db.id);
     const queue = byKey?.get(key);
     if (queue === undefined) return;
+    // Redis's handleClientsBlockedOnKeys looks the key up once per round (an access: LRU/LFU).
+    db.lookupWrite(key);
     // Each waiter is asked once: one that is served leaves every queue; one that declines stays.
     // A missing key is asked about too: XREADGROUP's waiters are answered when their stream is gone.
     const snapshot = queue.slice();

@@ -399,6 +399,13 @@ diffSuite(
       { argv: ['OBJECT', 'FREQ', 'k'], compare: lruClockReadAsFreq },
       ['OBJECT', 'IDLETIME', 'k'],
     ]);
+    t.case('XREAD looks every stream up before reading its ID (WRONGTYPE first)', [
+      ['SET', 's', 'vv'],
+      ['XREAD', 'STREAMS', 's', '0-x'],
+      ['XREAD', 'STREAMS', 's', 'nos', '0', '0-x'],
+      ['XREAD', 'STREAMS', 'nos', 's', '0-x', '0'],
+      ['OBJECT', 'FREQ', 's'],
+    ]);
     t.case('lfu-log-factor and lfu-decay-time: CONFIG SET and GET, ranges', [
       { argv: ['CONFIG', 'GET', 'lfu-*'], compare: 'unordered' },
       ['CONFIG', 'SET', 'lfu-log-factor', '-1'],

@@ -57,6 +57,8 @@ export class ClientBuffers {
   private memNormal = 0;
   /** Evictable clients by memory bucket, each in the order it entered (evictClients' order). */
   private readonly buckets: Array<Set<Client>> = Array.from({ length: BUCKET_COUNT }, () => new Set<Client>());
+  /** Clients are kept in the buckets while maxmemory-clients is set (even to a percentage of nothing). */
+  private bucketsOn = false;
   /** The effective maxmemory-clients in bytes; 0 while client eviction is off. */
   private evictionLimit = 0;
   private readonly toClose = new Set<Client>();
@@ -171,7 +173,7 @@ export class ClientBuffers {
     const mem = clientMemoryUsage(c);
     this.memNormal += mem - c.lastMemoryUsage;
     c.lastMemoryUsage = mem;
-    if (this.evictionLimit === 0) return;
+    if (!this.bucketsOn) return;
     if (c.kind !== 'normal' || c.noEvict || c.closeAsap) {
       this.removeFromBucket(c);
       return;
@@ -213,19 +215,36 @@ export class ClientBuffers {
 
   /** maxmemory-clients or maxmemory changed: (re)build the buckets, or drop them when off. */
   private configureEviction(): void {
-    const limit = this.clientEvictionLimit();
-    const wasOn = this.evictionLimit !== 0;
-    this.evictionLimit = limit;
-    if (limit === 0) {
-      if (wasOn) {
-        for (const bucket of this.buckets) {
-          for (const c of bucket) c.memoryBucket = null;
-          bucket.clear();
-        }
-      }
+    this.evictionLimit = this.clientEvictionLimit();
+    const on = this.server.config.maxmemoryClients !== 0;
+    if (on === this.bucketsOn) return;
+    this.bucketsOn = on;
+    if (on) {
+      for (const c of this.server.clients.values()) this.update(c);
       return;
     }
-    if (!wasOn) for (const c of this.server.clients.values()) this.update(c);
+    for (const bucket of this.buckets) {
+      for (const c of bucket) c.memoryBucket = null;
+      bucket.clear();
+    }
+  }
+
+  /**
+   * DEBUG CLIENT-EVICTION: each bucket's range, the memory of its clients and how many there are;
+   * null while maxmemory-clients is 0.
+   */
+  evictionReport(): string | null {
+    if (!this.bucketsOn) return null;
+    const pad = (n: number) => String(n).padStart(10);
+    let out = '';
+    for (let i = 0; i < BUCKET_COUNT; i++) {
+      let mem = 0;
+      for (const c of this.buckets[i]) mem += c.lastMemoryUsage;
+      const low = i === 0 ? 0 : 2 ** (BUCKET_MIN_LOG + i - 1);
+      const range = i === BUCKET_COUNT - 1 ? `${pad(low)}+            ` : `${pad(low)} - ${pad(2 ** (BUCKET_MIN_LOG + i) - 1)}`;
+      out += `bucket ${range}: tot-mem: ${pad(mem)}, clients: ${this.buckets[i].size}\n`;
+    }
+    return out;
   }
 
   /**

@@ -82,7 +82,10 @@ class Servers {
   private logMark: Record<Side, number> = { redis: 0, cinder: 0 };
 
   async start(): Promise<void> {
-    const [r, c] = await Promise.allSettled([startRealRedis(['--logfile', this.logFile]), startServer({ port: 0 })]);
+    const [r, c] = await Promise.allSettled([
+      startRealRedis(['--logfile', this.logFile, '--enable-debug-command', 'yes']),
+      startServer({ port: 0, config: { 'enable-debug-command': 'yes' } }),
+    ]);
     if (r.status === 'fulfilled') this.redis = r.value;
     if (c.status === 'fulfilled') this.cinder = c.value;
     if (r.status === 'rejected') throw r.reason;
@@ -594,6 +597,26 @@ if (realRedisSuite('client limits')) {
         await waitFor('Cinder under 128 KB', () => cinder.memClientsNormal() < 128 * 1024 || idle.every((p) => p.cinder.closed));
         // The NO-EVICT admin connections are still served.
         assert.equal(await t.both(['PING']), '+PONG\r\n');
+      });
+
+      it('DEBUG CLIENT-EVICTION shows the buckets and who is in them', async () => {
+        await t.both(['DEBUG', 'CLIENT-EVICTION']);
+        await t.both(['DEBUG', 'CLIENT-EVICTION', 'x']);
+        await t.both(['CONFIG', 'SET', 'maxmemory-clients', '64mb']);
+        const p = await t.connect();
+        for (const side of SIDES) p[side].write(setHeader('k', 3_000_000) + 'x'.repeat(1000));
+        const report = async () => {
+          const each = await t.each(['DEBUG', 'CLIENT-EVICTION']);
+          // The clients' memory differs between servers; the buckets and their populations do not.
+          const mask = (text: string) => text.replace(/tot-mem: +\d+/g, 'tot-mem: N');
+          return { redis: mask(each.redis), cinder: mask(each.cinder) };
+        };
+        await waitFor('the client in the 2-4 MB bucket', async () => {
+          const r = await report();
+          return SIDES.every((s) => r[s].includes('bucket    2097152 -    4194303: tot-mem: N, clients: 1\n'));
+        });
+        const r = await report();
+        assert.equal(r.cinder, r.redis);
       });
 
       it('CONFIG SET and GET: bytes, percentages, 0', async () => {

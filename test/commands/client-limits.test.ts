@@ -102,6 +102,7 @@ class Servers {
     this.admin?.redis.close();
     this.admin?.cinder.close();
     await Promise.all([this.redis?.stop(), this.cinder?.close()]);
+    fs.rmSync(path.dirname(this.logFile), { recursive: true, force: true });
   }
 
   port(side: Side): number {

@@ -6,6 +6,7 @@ import { writeHelp } from './introspection.js';
 import { withDocs, arg } from '../server/command-spec.js';
 import { REDIS_VERSION } from '../util/version.js';
 import { PAUSE_ALL, PAUSE_WRITE, type PauseType } from '../server/pause.js';
+import { argvBytesOf, clientInfoLine, clientType, type ClientType } from '../server/client-info.js';
 
 /**
  * Connection commands: PING ECHO SELECT QUIT RESET HELLO CLIENT (networking.c and server.c in
@@ -145,9 +146,6 @@ function helloCommand(c: Client, argv: string[]): void {
 
 // ---------------------------------------------------------------- CLIENT
 
-/** Redis's client types, as CLIENT LIST TYPE / CLIENT KILL TYPE name them. */
-type ClientType = 'normal' | 'replica' | 'pubsub' | 'master';
-
 function clientTypeByName(name: string): ClientType | null {
   switch (name.toLowerCase()) {
     case 'normal':
@@ -162,64 +160,6 @@ function clientTypeByName(name: string): ClientType | null {
     default:
       return null;
   }
-}
-
-function clientType(c: Client): ClientType {
-  return c.pubsub !== null ? 'pubsub' : 'normal';
-}
-
-/** CLIENT LIST `flags=`: Redis's letters in Redis's order, N when none applies. */
-function clientFlags(c: Client): string {
-  let f = '';
-  if (c.monitor) f += 'O';
-  if (c.pubsub !== null) f += 'P';
-  if (c.multi !== null) f += 'x';
-  // A command held by CLIENT PAUSE blocks its client too.
-  if (c.blocked !== null || c.postponedArgv !== null) f += 'b';
-  if (c.casDirty) f += 'd';
-  if (c.closeAfterReply) f += 'c';
-  if (c.noEvict) f += 'e';
-  return f === '' ? 'N' : f;
-}
-
-/** Bytes of a reply buffer (RespWriter allocates 16 KB per network client). */
-const REPLY_BUFFER_SIZE = 16 * 1024;
-/** Rough fixed cost of a client's own state, for tot-mem. */
-const CLIENT_STRUCT_BYTES = 1024;
-
-/**
- * One CLIENT LIST / CLIENT INFO line, field for field as Redis 7.0 prints it. `current` is the
- * client running the command (its argv counts as argv-mem); `argvBytes` that command's size.
- */
-export function clientInfoLine(c: Client, current: Client | null, argvBytes: number): string {
-  const nowSec = Math.floor(c.server.clock.now / 1000);
-  const age = nowSec - Math.floor(c.createdAt / 1000);
-  const idle = nowSec - Math.floor(c.lastInteraction / 1000);
-  const subs = c.pubsub;
-  const sub = subs === null ? 0 : subs.channels.size;
-  const psub = subs === null ? 0 : subs.patterns.size;
-  const ssub = subs === null ? 0 : subs.shardChannels.size;
-  const qbuf = c.queryBufferBytes();
-  // A command held by CLIENT PAUSE keeps its arguments, as a blocked one does.
-  const argvMem = c === current ? argvBytes : c.postponedArgv !== null ? argvBytesOf(c.postponedArgv) : 0;
-  const multiMem = c.multi === null ? 0 : c.multi.memory;
-  const network = c.kind === 'normal';
-  const rbs = network ? REPLY_BUFFER_SIZE : 0;
-  const obl = c.outputBytes();
-  const totMem = CLIENT_STRUCT_BYTES + qbuf + argvMem + multiMem + rbs + obl;
-  return (
-    `id=${c.id} addr=${c.addr} laddr=${c.laddr} fd=${c.fd} name=${c.name ?? ''} age=${age} idle=${idle}` +
-    ` flags=${clientFlags(c)} db=${c.dbIndex} sub=${sub} psub=${psub} ssub=${ssub} multi=${c.multi === null ? -1 : c.multi.commands.length}` +
-    ` qbuf=${qbuf} qbuf-free=0 argv-mem=${argvMem} multi-mem=${multiMem} rbs=${rbs} rbp=${rbs}` +
-    ` obl=${obl} oll=0 omem=0 tot-mem=${totMem} events=${network ? 'r' : ''}` +
-    ` cmd=${c.lastCommand?.fullName ?? 'NULL'} user=${c.userName} redir=-1 resp=${c.resp}`
-  );
-}
-
-function argvBytesOf(argv: string[]): number {
-  let n = 0;
-  for (const a of argv) n += a.length;
-  return n;
 }
 
 // CLIENT ID

@@ -125,6 +125,8 @@ const DEBUG_HELP = [
   '    default.',
   'SLEEP <seconds>',
   '    Stop the server for <seconds>. Decimals allowed.',
+  'CLIENT-EVICTION',
+  '    Show low level client eviction pools info (maxmemory-clients).',
   'PAUSE-CRON <0|1>',
   '    Stop periodic cron job processing.',
   'HELP',
@@ -223,6 +225,10 @@ function debugCommand(c: Client, argv: string[]): void {
   } else if (sub === 'set-active-expire' && argc === 3) {
     c.server.activeExpireEnabled = atoi(argv[2]) !== 0;
     c.reply.ok();
+  } else if (sub === 'client-eviction' && argc === 2) {
+    const report = c.server.clientBuffers.evictionReport();
+    if (report === null) throw new CommandError('ERR maxmemory-clients is disabled.');
+    c.reply.verbatim(report, 'txt');
   } else if (sub === 'pause-cron' && argc === 3) {
     if (atoi(argv[2]) !== 0) c.server.stopCron();
     else c.server.startCron();

@@ -37,6 +37,8 @@ export class RequestParser {
   /** Arguments still expected in the current multibulk request (0 = between requests). */
   private pending = 0;
   private argv: string[] = NO_ARGS;
+  /** Bytes of the arguments in `argv` so far (big ones included). */
+  private argvBytes = 0;
   /** Length of the bulk being read, or -1 while its `$<len>` line is awaited. */
   private bulkLen = -1;
   /** In-place assembly of a big argument (bulkLen + 2 bytes, CRLF included). */
@@ -51,10 +53,46 @@ export class RequestParser {
    */
   private scratch: Buffer | null = null;
 
-  /** Bytes received but not consumed yet (for client-query-buffer accounting). */
+  /** Bytes received but not consumed yet (CLIENT LIST qbuf; client-query-buffer-limit compares it). */
   get buffered(): number {
     const rest = this.buf.length - this.pos;
     return this.big !== null ? this.bigFill + rest : rest;
+  }
+
+  /**
+   * Bytes the query buffer holds in memory: the unconsumed input, the big argument being
+   * assembled (allocated at its full size up front, as Redis sizes its query buffer for a big
+   * bulk) and the kept assembly buffer. What client eviction counts for the query buffer.
+   */
+  get allocated(): number {
+    const rest = this.buf.length - this.pos;
+    const big = this.big;
+    const scratch = this.scratch === null ? 0 : this.scratch.length;
+    const own = big !== null && big.buffer !== this.scratch?.buffer ? big.length : 0;
+    return rest + own + scratch;
+  }
+
+  /** Bytes of the arguments already parsed of a request still being received (argv-mem). */
+  get partialArgvBytes(): number {
+    return this.pending === 0 ? 0 : this.argvBytes;
+  }
+
+  /** The first `n` unconsumed bytes (for logging the start of an oversized query buffer). */
+  head(n: number): Buffer {
+    if (this.big !== null) {
+      const fromBig = this.big.subarray(0, Math.min(n, this.bigFill));
+      if (fromBig.length >= n || this.pos >= this.buf.length) return fromBig;
+      return Buffer.concat([fromBig, this.buf.subarray(this.pos, this.pos + n - fromBig.length)]);
+    }
+    return this.buf.subarray(this.pos, Math.min(this.buf.length, this.pos + n));
+  }
+
+  /**
+   * Drops the kept assembly buffer while no big argument is being read (an idle client should not
+   * pin a megabyte: Redis's clientsCronResizeQueryBuffer frees an idle client's query buffer).
+   */
+  releaseScratch(): void {
+    if (this.big === null) this.scratch = null;
   }
 
   feed(input: Buffer): void {
@@ -91,6 +129,7 @@ export class RequestParser {
         if (this.bigArgs === null) this.bigArgs = [];
         this.bigArgs.push(this.argv.length, big.latin1Slice(0, big.length - 2));
         this.argv.push('');
+        this.argvBytes += big.length - 2;
         this.bulkLen = -1;
         if (--this.pending === 0) return this.finish();
         continue;
@@ -117,6 +156,7 @@ export class RequestParser {
         return null;
       }
       this.argv.push(arg);
+      this.argvBytes += arg.length;
       if (--this.pending === 0) return this.finish();
     }
   }
@@ -167,6 +207,7 @@ export class RequestParser {
     // generation while the connection idles, and every argument stored into it would then be
     // kept alive by that array's old-to-new references after it died.
     this.argv = [];
+    this.argvBytes = 0;
     this.bulkLen = -1;
     return 1;
   }

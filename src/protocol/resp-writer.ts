@@ -34,6 +34,11 @@ export class RespWriter implements Reply {
     }
   }
 
+  /** Back to the initial buffer when nothing is pending (an idle client gives back what it grew). */
+  shrink(): void {
+    if (this.pos === 0 && this.buf.length > INITIAL_SIZE) this.buf = Buffer.allocUnsafe(INITIAL_SIZE);
+  }
+
   /** Drop everything not flushed yet (CLIENT REPLY OFF/SKIP, disconnects). */
   discard(): void {
     this.pos = 0;

@@ -131,13 +131,37 @@ export class Client {
   pushSink: Reply | null = null;
   /** Set by QUIT or a protocol error: close once pending replies are written. */
   closeAfterReply = false;
-  /** Total bytes of arguments of the command being run (query buffer accounting). */
+  /**
+   * Marked to be closed on the next turn of the event loop, its pending output dropped (Redis's
+   * CLIENT_CLOSE_ASAP: an output buffer limit reached): it gets no more replies and its input
+   * is no longer read (src/server/client-buffers.ts).
+   */
+  closeAsap = false;
+  /** When the output first passed the soft limit of its class (unix seconds), or 0 while under it. */
+  obufSoftLimitReachedTime = 0;
+  /** tot-mem as last computed, counted in mem_clients_normal (src/server/client-buffers.ts). */
+  lastMemoryUsage = 0;
+  /** The client-eviction bucket the client is in (null: not evictable, or eviction is off). */
+  memoryBucket: Set<Client> | null = null;
   /** Closes the underlying transport now (CLIENT KILL, SHUTDOWN); set by the transport. */
   closeHook: (() => void) | null = null;
-  /** Pending output in bytes, reported by the transport (CLIENT LIST omem/tot-mem). */
+  /** Set by the transport: an idle client gives back the buffers it grew (the clients cron). */
+  trimBuffersHook: (() => void) | null = null;
+  // Buffer sizes, reported by the transport (0 for a client without one).
+  /** Output not yet taken by the kernel: the reply buffer's plus the socket's (the output limits compare it). */
   outputBytes: () => number = () => 0;
+  /** Replies encoded but not handed to the socket yet (CLIENT LIST obl). */
+  replyBufferBytes: () => number = () => 0;
+  /** Output handed to the socket, not yet taken by the kernel (CLIENT LIST omem). */
+  socketQueuedBytes: () => number = () => 0;
+  /** The reply buffer's capacity (CLIENT LIST rbs). */
+  replyBufferSize: () => number = () => 0;
   /** Buffered but unparsed input in bytes (CLIENT LIST qbuf). */
   queryBufferBytes: () => number = () => 0;
+  /** What the query buffer holds in memory (qbuf + qbuf-free). */
+  queryBufferAllocated: () => number = () => 0;
+  /** Bytes of the arguments of a request still being received (part of argv-mem). */
+  partialArgvBytes: () => number = () => 0;
 
   constructor(
     readonly server: Server,

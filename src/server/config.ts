@@ -598,7 +598,7 @@ function clientOutputBufferLimitParam(): ParamDef {
       }
       return out;
     },
-    { support: 'no', field: 'clientOutputBufferLimit' },
+    { support: 'yes', field: 'clientOutputBufferLimit' },
   );
 }
 
@@ -1214,8 +1214,8 @@ function buildTable(): ParamDef[] {
     numParam('zset-max-listpack-value', 'size', 0n, LONG_MAX, 64n, { memory: true, alias: 'zset-max-ziplist-value', field: 'zsetMaxListpackValue', support: 'yes' }),
     numParam('hll-sparse-max-bytes', 'size', 0n, LONG_MAX, 3000n, { memory: true, field: 'hllSparseMaxBytes', ...inert }),
     numParam('tracking-table-max-keys', 'size', 0n, LONG_MAX, 1000000n, { field: 'trackingTableMaxKeys', ...inert }),
-    numParam('client-query-buffer-limit', 'size', 1048576n, LONG_MAX, 1073741824n, { memory: true, support: 'no', field: 'clientQueryBufferLimit' }),
-    numParam('maxmemory-clients', 'ssize', -100n, SSIZE_MAX, 0n, { memory: true, percent: true, support: 'no', off: ['0'] }),
+    numParam('client-query-buffer-limit', 'size', 1048576n, LONG_MAX, 1073741824n, { memory: true, support: 'yes', field: 'clientQueryBufferLimit' }),
+    numParam('maxmemory-clients', 'ssize', -100n, SSIZE_MAX, 0n, { memory: true, percent: true, support: 'yes', field: 'maxmemoryClients' }),
 
     // Other numeric types
     numParam('repl-backlog-ttl', 'time', 0n, LONG_MAX, 3600n, inert),
@@ -1346,6 +1346,8 @@ export class Config {
   latencyMonitorThreshold = 0;
   busyReplyThreshold = 5000;
   clientQueryBufferLimit = 1024 * 1024 * 1024;
+  /** maxmemory-clients: bytes, or minus a percentage of maxmemory (10% is -10); 0 is off. */
+  maxmemoryClients = 0;
   clientOutputBufferLimit: Record<string, { hard: number; soft: number; softSeconds: number }> = {};
   trackingTableMaxKeys = 1000000;
   aclPubsubDefault = 'resetchannels';

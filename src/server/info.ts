@@ -255,17 +255,12 @@ function serverSection(server: Server): string {
 
 function clientsSection(server: Server): string {
   const w = new SectionWriter('Clients');
-  let maxIn = 0;
-  let maxOut = 0;
-  for (const c of server.clients.values()) {
-    maxIn = Math.max(maxIn, c.queryBufferBytes());
-    maxOut = Math.max(maxOut, c.outputBytes());
-  }
   w.field('connected_clients', server.clients.size);
   w.field('cluster_connections', 0);
   w.field('maxclients', server.config.maxclients);
-  w.field('client_recent_max_input_buffer', maxIn);
-  w.field('client_recent_max_output_buffer', maxOut);
+  // Peaks of the last seconds, sampled by the clients cron (as Redis's clientsCron does).
+  w.field('client_recent_max_input_buffer', server.clientBuffers.recentMaxInputBuffer());
+  w.field('client_recent_max_output_buffer', server.clientBuffers.recentMaxOutputBuffer());
   // Clients whose command CLIENT PAUSE holds count as blocked, as in Redis.
   w.field('blocked_clients', server.blocking.blockedClients + server.pause.postponedClients);
   w.field('tracking_clients', 0);
@@ -280,8 +275,7 @@ function memorySection(server: Server): string {
   if (mem.used > state.peakMemory) state.peakMemory = mem.used;
   const peak = state.peakMemory;
   const startup = state.startupMemory;
-  let clientsMem = 0;
-  for (const c of server.clients.values()) clientsMem += c.outputBytes() + c.queryBufferBytes();
+  const clientsMem = server.clientBuffers.memClientsNormal();
   const overhead = Math.min(mem.used, startup + clientsMem);
   const dataset = mem.used - overhead;
   const netUsed = mem.used - startup;
@@ -409,7 +403,7 @@ function statsSection(server: Server): string {
   w.field('expired_time_cap_reached_count', 0);
   w.field('expire_cycle_cpu_milliseconds', Math.floor(s.expireCycleCpuMs));
   w.field('evicted_keys', s.evictedKeys);
-  w.field('evicted_clients', 0);
+  w.field('evicted_clients', server.stats.evictedClients);
   w.field('total_eviction_exceeded_time', 0);
   w.field('current_eviction_exceeded_time', 0);
   w.field('keyspace_hits', hits);
@@ -612,8 +606,7 @@ export function memoryStats(server: Server): Array<[string, MemoryStatValue]> {
   const mem = memorySnapshot();
   const state = server.info;
   if (mem.used > state.peakMemory) state.peakMemory = mem.used;
-  let clientsMem = 0;
-  for (const c of server.clients.values()) clientsMem += c.outputBytes() + c.queryBufferBytes();
+  const clientsMem = server.clientBuffers.memClientsNormal();
   const out: Array<[string, MemoryStatValue]> = [
     ['peak.allocated', state.peakMemory],
     ['total.allocated', mem.used],

@@ -88,7 +88,7 @@ export function feedMonitors(c: Client, argv: readonly string[]): void {
 
 /** Writes the line to one monitor, unless Redis's prepareClientToWrite would refuse it. */
 function deliver(m: Client, source: Client, line: string): void {
-  if (m.closeAfterReply || m.replyMode === 'off') return;
+  if (m.closeAfterReply || m.closeAsap || m.replyMode === 'off') return;
   // CLIENT REPLY SKIP silences what comes until the next command completes, not the SKIP itself.
   if (m.replyMode === 'skip' && m !== source) return;
   if (m.monitorSink !== null) {
@@ -96,8 +96,10 @@ function deliver(m: Client, source: Client, line: string): void {
     return;
   }
   m.reply.simple(line);
-  // The monitor's own command is flushed by its transport; others' lines wait for the flush queue.
-  if (m !== source && m.flushHook !== null) m.server.pubsub.scheduleFlush(m);
+  // The monitor's own command is flushed (and its output checked) by its transport; others'
+  // lines count against its output buffer limit now, and wait for the flush queue.
+  if (m === source || m.server.clientBuffers.closeOnOutputLimit(m, true)) return;
+  if (m.flushHook !== null) m.server.pubsub.scheduleFlush(m);
 }
 
 /**

@@ -14,8 +14,10 @@ import type { WatchEntry } from '../engine/keyspace.js';
 export class MultiState {
   readonly commands: Command[] = [];
   readonly argvs: string[][] = [];
-  /** Argument bytes queued (CLIENT LIST multi-mem). */
+  /** Argument bytes queued. */
   argvBytes = 0;
+  /** Arguments queued (Redis counts a pointer for each in multi-mem). */
+  argCount = 0;
   /** A command was rejected while queuing: EXEC must abort. */
   aborted = false;
   /**
@@ -30,14 +32,15 @@ export class MultiState {
     this.commands.push(cmd);
     this.argvs.push(argv);
     for (const a of argv) this.argvBytes += a.length;
+    this.argCount += argv.length;
     if (cmd.isWrite) this.hasWrite = true;
     if (cmd.mayReplicate) this.hasMayReplicate = true;
     if (cmd.denyOom) this.hasDenyOom = true;
   }
 
-  /** CLIENT LIST multi-mem: queued arguments plus a small fixed cost per command. */
+  /** CLIENT LIST multi-mem (mstate.argv_len_sums): queued argument bytes plus a pointer per argument. */
   get memory(): number {
-    return this.argvBytes + this.commands.length * 24;
+    return this.argvBytes + this.argCount * 8;
   }
 }
 

@@ -16,7 +16,8 @@ import type { Server } from './server.js';
  *
  * Delivery writes the frame into the subscriber's reply buffer and queues the connection for one
  * flush on the next turn of the event loop, so a burst of PUBLISHes costs one socket write per
- * subscriber. The pubsub class of client-output-buffer-limit is enforced as each frame is added.
+ * subscriber. The pubsub class of client-output-buffer-limit is enforced as each frame is added
+ * (the check all classes share: src/server/client-buffers.ts).
  */
 
 /** One client's subscriptions; `Client.pubsub` is null while it has none (Redis's CLIENT_PUBSUB). */
@@ -24,10 +25,6 @@ export class ClientSubscriptions {
   readonly channels = new Set<string>();
   readonly patterns = new Set<string>();
   readonly shardChannels = new Set<string>();
-  /** When the pending output first passed the soft limit (ms), or 0 while under it. */
-  softLimitSince = 0;
-  /** Marked for closing for overrunning the output buffer limit: receives nothing more. */
-  closing = false;
 
   get total(): number {
     return this.channels.size + this.patterns.size + this.shardChannels.size;
@@ -53,23 +50,11 @@ export class PubSubRegistry {
   readonly patterns = new Map<string, PatternEntry>();
   readonly shardChannels = new Map<string, Subscribers>();
   private readonly toFlush = new Set<Client>();
-  private readonly toClose = new Set<Client>();
   private scheduled = false;
 
-  constructor(private readonly server: Server) {}
-
-  /** Queues a subscriber's connection for a flush (and closes) on the next event loop turn. */
+  /** Queues a client's connection for a flush on the next event loop turn (pub/sub, MONITOR). */
   scheduleFlush(c: Client): void {
     this.toFlush.add(c);
-    this.schedule();
-  }
-
-  scheduleClose(c: Client): void {
-    this.toClose.add(c);
-    this.schedule();
-  }
-
-  private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => this.drain());
@@ -77,20 +62,9 @@ export class PubSubRegistry {
 
   private drain(): void {
     this.scheduled = false;
-    const closing = [...this.toClose];
-    this.toClose.clear();
-    for (const c of closing) {
-      this.toFlush.delete(c);
-      this.server.log.warning(
-        `Client ${clientDescription(c)} scheduled to be closed ASAP for overcoming of output buffer limits.`,
-      );
-      c.closeHook?.();
-      // A client without a transport (embedded) is dropped from the registries directly.
-      forgetClient(c);
-    }
     const flushing = [...this.toFlush];
     this.toFlush.clear();
-    for (const c of flushing) c.flushHook?.();
+    for (const c of flushing) if (!c.closeAsap) c.flushHook?.();
   }
 }
 
@@ -254,44 +228,13 @@ function sendMessage(reg: PubSubRegistry, c: Client, kind: string, channel: stri
 
 /** A client marked for closing (output buffer limit) gets nothing more. */
 function canDeliver(c: Client): boolean {
-  return !(c.pubsub?.closing ?? false);
+  return !c.closeAsap;
 }
 
 /** After a frame was added: enforce the output buffer limit, and make sure it gets written. */
 function delivered(reg: PubSubRegistry, c: Client): void {
-  const limits = c.server.config.clientOutputBufferLimit.pubsub;
-  if (limits !== undefined && (limits.hard > 0 || limits.soft > 0) && c.pubsub !== null) {
-    const pending = c.outputBytes();
-    if (overLimit(c.pubsub, pending, limits, Date.now())) {
-      c.pubsub.closing = true;
-      reg.scheduleClose(c);
-      return;
-    }
-  }
+  if (c.server.clientBuffers.closeOnOutputLimit(c, true)) return;
   if (c.flushHook !== null) reg.scheduleFlush(c);
-}
-
-/** Redis's checkClientOutputBufferLimits for one client: hard at once, soft after its seconds. */
-function overLimit(
-  s: ClientSubscriptions,
-  pending: number,
-  limits: { hard: number; soft: number; softSeconds: number },
-  now: number,
-): boolean {
-  if (limits.hard > 0 && pending >= limits.hard) return true;
-  if (limits.soft > 0 && pending >= limits.soft) {
-    if (s.softLimitSince === 0) {
-      s.softLimitSince = now;
-      return false;
-    }
-    return now - s.softLimitSince > limits.softSeconds * 1000;
-  }
-  s.softLimitSince = 0;
-  return false;
-}
-
-function clientDescription(c: Client): string {
-  return `id=${c.id} addr=${c.addr} laddr=${c.laddr} name=${c.name ?? ''}`;
 }
 
 // ---------------------------------------------------------------- server-wide counts

@@ -10,6 +10,7 @@ import { InfoState } from './info.js';
 import { BlockingManager } from './blocking.js';
 import { KeyspaceNotifications, notifyKeyspaceEvent, EVENT } from './notify.js';
 import { PubSubRegistry, forgetClient } from './pubsub.js';
+import { ClientBuffers } from './client-buffers.js';
 import { discardTransaction, unwatchAll } from './multi.js';
 import { feedMonitorsAfterCall, stopMonitoring } from './monitor.js';
 import { ClientPause, PAUSE_OFF } from './pause.js';
@@ -42,6 +43,8 @@ export class Stats {
   expiredStalePercent = 0;
   expireCycleCpuMs = 0;
   evictedKeys = 0;
+  /** Clients closed by maxmemory-clients (evicted_clients). */
+  evictedClients = 0;
   totalErrorReplies = 0;
   /** errorstats: count per error code (ERR, WRONGTYPE, ...). */
   errorCodes = new Map<string, number>();
@@ -93,6 +96,11 @@ export class Server {
   readonly functions: FunctionRegistry;
   /** Channels, patterns and shard channels, and who listens (pub/sub and keyspace notifications). */
   readonly pubsub: PubSubRegistry;
+  /**
+   * Client buffer limits and memory: query / output buffer limits, maxmemory-clients eviction,
+   * and the clients' memory INFO reports (`clientBuffers.memClientsNormal()`).
+   */
+  readonly clientBuffers: ClientBuffers;
   /** Latency spikes by event (LATENCY). */
   readonly latency: LatencyMonitor;
   /** Slow commands (SLOWLOG); also hands call() durations to the latency monitor. */
@@ -127,7 +135,8 @@ export class Server {
     this.info = new InfoState();
     this.propagation = new Propagation();
     this.notifications = new KeyspaceNotifications(this);
-    this.pubsub = new PubSubRegistry(this);
+    this.pubsub = new PubSubRegistry();
+    this.clientBuffers = new ClientBuffers(this);
     this.blocking = new BlockingManager(this);
     this.pause = new ClientPause(this);
     this.latency = new LatencyMonitor(config);
@@ -457,6 +466,7 @@ export class Server {
 
   registerClient(c: Client): void {
     this.clients.set(c.id, c);
+    this.clientBuffers.update(c);
   }
 
   /**
@@ -476,6 +486,7 @@ export class Server {
 
   unregisterClient(c: Client): void {
     this.clients.delete(c.id);
+    this.clientBuffers.forget(c);
     this.blocking.forget(c);
     if (c.watched.length > 0) unwatchAll(c);
     if (c.pubsub !== null) forgetClient(c);
@@ -501,6 +512,7 @@ export class Server {
     this.clock.now = Date.now();
     this.cronLoops++;
     this.info.cron(this, this.clock.now);
+    this.clientBuffers.cron(this.clock.now);
     // Keys must not change under a script that is still running (on the long-script worker).
     // Nor while clients are paused (CLIENT PAUSE keeps the dataset still).
     if (this.activeExpireEnabled && this.scripting.busyCaller === null && this.pause.type === PAUSE_OFF) this.activeExpireCycle();

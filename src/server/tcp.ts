@@ -5,7 +5,11 @@ import { Client } from './client.js';
 import type { Server } from './server.js';
 import type { BulkValue, Reply } from '../protocol/reply.js';
 
-/** Stop reading from a client whose unsent replies exceed this (it is not reading them). */
+/**
+ * Stop reading from a client whose unsent replies exceed this (it is not reading them), while its
+ * class has no client-output-buffer-limit (normal clients by default): the back-pressure bounds
+ * its output where Redis would let it grow. With a limit configured the limit decides instead.
+ */
 const OUTPUT_PAUSE_BYTES = 64 * 1024 * 1024;
 
 /**
@@ -41,9 +45,21 @@ export class Connection {
     c.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
     c.closeHook = () => this.destroy();
     c.outputBytes = () => this.writer.length + this.socket.writableLength;
+    c.replyBufferBytes = () => this.writer.length;
+    c.socketQueuedBytes = () => this.socket.writableLength;
+    c.replyBufferSize = () => this.writer.buf.length;
     c.queryBufferBytes = () => this.parser.buffered;
+    c.queryBufferAllocated = () => this.parser.allocated;
+    c.partialArgvBytes = () => this.parser.partialArgvBytes;
+    c.trimBuffersHook = () => {
+      this.parser.releaseScratch();
+      this.writer.shrink();
+    };
     c.resumeHook = () => this.resume();
-    c.flushHook = () => this.flush();
+    c.flushHook = () => {
+      this.flush();
+      this.account();
+    };
     this.keptPushes = new PushPassThrough(
       this.writer,
       () => {
@@ -67,15 +83,29 @@ export class Connection {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.closed) return;
+    // A client being closed for its output buffer reads nothing more.
+    if (this.closed || this.client.closeAsap) return;
     const server = this.server;
     server.stats.netInputBytes += chunk.length;
     // proto-max-bulk-len may change with CONFIG SET at any time.
     this.parser.maxBulkLen = server.config.protoMaxBulkLen;
     this.parser.feed(chunk);
+    // Checked on what is buffered before running any of it, as Redis checks after each read; a
+    // blocked client's input accumulates here too.
+    if (this.parser.buffered > server.config.clientQueryBufferLimit) {
+      server.clientBuffers.queryBufferLimitReached(this.client, this.parser.head(64));
+      this.destroy();
+      return;
+    }
     // A blocked client's input waits in the parser until it is unblocked (resume()).
-    if (this.waiting) return;
-    this.processInput();
+    if (this.waiting) this.account();
+    else this.processInput();
+    server.clientBuffers.evictIfNeeded();
+  }
+
+  /** The client's buffers changed: its memory as client eviction and INFO count it. */
+  private account(): void {
+    if (!this.closed) this.server.clientBuffers.update(this.client);
   }
 
   /**
@@ -114,14 +144,17 @@ export class Connection {
       if (client.postponedArgv !== null && this.skipCurrent) client.replySkipNext = true;
       // Replies were dropped for some of the command (OFF or ON may also come inside an EXEC).
       if (this.muteFrom >= 0 || this.cuts.length > 0) this.endMutedCommand();
-      if (client.closeAfterReply || this.closed || this.waiting) break;
+      // Past its output buffer limit the client is closed, its pipelined commands not run.
+      server.clientBuffers.closeOnOutputLimit(client, true);
+      if (client.closeAfterReply || client.closeAsap || this.closed || this.waiting) break;
     }
-    if (parser.error !== null && !client.closeAfterReply && !this.waiting) {
+    if (parser.error !== null && !client.closeAfterReply && !client.closeAsap && !this.waiting) {
       server.replyError(client, `ERR Protocol error: ${parser.error}`);
       client.closeAfterReply = true;
     }
     this.flush();
     if (client.closeAfterReply) this.end();
+    else this.account();
   }
 
   /**
@@ -190,23 +223,31 @@ export class Connection {
 
   private flush(): void {
     if (this.closed || this.writer.length === 0) return;
+    const client = this.client;
+    // Output added outside the client's commands (a blocked client served) is checked here.
+    if (client.closeAsap || this.server.clientBuffers.closeOnOutputLimit(client, true)) {
+      this.writer.discard();
+      return;
+    }
     const socket = this.socket;
     this.server.stats.netOutputBytes += this.writer.length;
     this.writer.flush((chunk) => {
       socket.write(chunk);
       return socket.writableLength === 0;
     });
-    if (!this.paused && socket.writableLength > OUTPUT_PAUSE_BYTES) {
+    if (!this.paused && socket.writableLength > OUTPUT_PAUSE_BYTES && this.server.clientBuffers.outputLimits(client) === null) {
       this.paused = true;
       socket.pause();
     }
   }
 
   private onDrain(): void {
-    if (this.paused && !this.closed) {
+    if (this.closed) return;
+    if (this.paused) {
       this.paused = false;
       this.socket.resume();
     }
+    this.account();
   }
 
   /** Close after pending output is written. */

@@ -139,6 +139,47 @@ describe('request parser: big arguments', () => {
   });
 });
 
+describe('request parser: buffer accounting', () => {
+  it('a big argument is allocated whole: allocated covers it, buffered counts what arrived', () => {
+    const p = new RequestParser();
+    p.feed(Buffer.from('*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2000000\r\n' + 'x'.repeat(100 * K), 'latin1'));
+    assert.equal(p.next(), null);
+    assert.equal(p.buffered, 100 * K);
+    assert.equal(p.allocated, 2_000_002);
+    // The arguments already parsed of the request (Redis's argv-mem for it).
+    assert.equal(p.partialArgvBytes, 4);
+    assert.equal(p.head(8).latin1Slice(), 'xxxxxxxx');
+    p.feed(Buffer.from('x'.repeat(2_000_000 - 100 * K) + '\r\n', 'latin1'));
+    assert.deepEqual(p.next()?.map((a) => a.length), [3, 1, 2_000_000]);
+    assert.equal(p.buffered, 0);
+    assert.equal(p.partialArgvBytes, 0);
+  });
+
+  it('the reused assembly buffer counts until it is released', () => {
+    const p = new RequestParser();
+    p.feed(Buffer.from(mbulk('SET', 'k', 'y'.repeat(200 * K)).slice(0, 100 * K), 'latin1'));
+    assert.equal(p.next(), null);
+    assert.equal(p.allocated, 200 * K + 2);
+    // Not while a big argument is being assembled in it.
+    p.releaseScratch();
+    assert.equal(p.allocated, 200 * K + 2);
+    p.feed(Buffer.from(mbulk('SET', 'k', 'y'.repeat(200 * K)).slice(100 * K), 'latin1'));
+    assert.equal(p.next()?.length, 3);
+    assert.equal(p.allocated, 200 * K + 2);
+    p.releaseScratch();
+    assert.equal(p.allocated, 0);
+  });
+
+  it('head() shows the unconsumed bytes from the first one (a length line read is consumed, as in Redis)', () => {
+    const p = new RequestParser();
+    p.feed(Buffer.from(mbulk('PING') + '*2\r\n$4\r\nECHO\r\n$3\r\nab', 'latin1'));
+    assert.deepEqual(p.next(), ['PING']);
+    assert.equal(p.next(), null);
+    assert.equal(p.head(64).latin1Slice(), 'ab');
+    assert.equal(p.partialArgvBytes, 4);
+  });
+});
+
 describe('request parser: inline', () => {
   it('splits on blanks and accepts LF or CRLF', () => {
     assert.deepEqual(one('SET  k\tv\r\nGET k\nPING\r\n').cmds, [['SET', 'k', 'v'], ['GET', 'k'], ['PING']]);

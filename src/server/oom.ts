@@ -35,7 +35,7 @@ import { HEAP_MACHINE_SHARE, maxmemoryRoom, nodeFlagValue, oldSpaceMbFor, proces
  * the guard collect to see whether there is room again.
  *
  * It is sampled by the server cron, every few commands (more often as the heap fills) and after
- * the input of large requests: a V8 statistics call (about 0.1 us), never a syscall per command.
+ * the input of large requests: a V8 statistics call (about 0.14 us), never a syscall per command.
  */
 
 /** Fractions of V8's heap_size_limit (see above). */

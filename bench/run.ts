@@ -28,6 +28,7 @@ import {
   type RespValue,
 } from './resp-client.js';
 import { BenchServer, killAllNow, PORT_RANGE, rssBytes, type ServerKind } from './servers.js';
+import { serverNodeFlags } from '../src/server/heap.js';
 import { runLoadTool } from './load-tool.js';
 import {
   benchmarkTestName,
@@ -75,7 +76,7 @@ const USAGE = `usage: node dist/bench/run.js [options]     (npm run bench -- [op
                  (env BENCH_ONLY); --list shows the names
   --json FILE    also write the results as JSON to FILE
   --list         print test names and exit
-  env CINDER_NODE_ARGS   extra node flags for the Cinder process, after the default --max-semi-space-size=2 (a later flag wins, e.g. "--max-semi-space-size=16")`;
+  env CINDER_NODE_ARGS   extra node flags for the Cinder process, after the executable's own (heap size, --max-semi-space-size=2, --expose-gc; a later flag wins, e.g. "--max-semi-space-size=16")`;
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
@@ -84,8 +85,9 @@ function parseOptions(argv: string[]): Options {
     only: process.env.BENCH_ONLY || undefined,
     json: undefined,
     list: false,
-    // The same V8 flags as the cinder-server executable and `npm start`, then any extra ones.
-    cinderNodeArgs: ['--max-semi-space-size=2', ...(process.env.CINDER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)],
+    // The flags the cinder-server executable runs with (given here, so it does not relaunch itself
+    // and the process measured is the server), then any extra ones.
+    cinderNodeArgs: [...serverNodeFlags(0), ...(process.env.CINDER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;

@@ -109,6 +109,9 @@ export function rssBytes(pid: number): number {
 export type ServerKind = 'redis' | 'cinder';
 
 export class BenchServer {
+  /** The serving process's pid (INFO process_id): cinder-server may have relaunched itself with its node flags. */
+  private serverPid: number | null = null;
+
   private constructor(
     readonly kind: ServerKind,
     readonly port: number,
@@ -117,7 +120,7 @@ export class BenchServer {
   ) {}
 
   get pid(): number {
-    return this.child.pid!;
+    return this.serverPid ?? this.child.pid!;
   }
 
   get alive(): boolean {
@@ -164,7 +167,12 @@ export class BenchServer {
       }
       try {
         const r = await oneShot(this.port, ['PING']);
-        if (r === 'PONG') return;
+        if (r === 'PONG') {
+          const info = await oneShot(this.port, ['INFO', 'server']);
+          const m = typeof info === 'string' ? /^process_id:(\d+)/m.exec(info) : null;
+          if (m !== null) this.serverPid = Number(m[1]);
+          return;
+        }
         if (r instanceof ReplyError && /LOADING/.test(r.message)) {
           /* retry */
         }

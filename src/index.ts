@@ -3,3 +3,4 @@ export type { StartOptions, RunningServer, EmbeddedDb, OpenOptions, Arg, ReplyVa
 export { Server } from './server/server.js';
 export { createServer } from './cinder.js';
 export { Config } from './server/config.js';
+export { serverNodeFlags } from './server/heap.js';

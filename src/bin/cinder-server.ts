@@ -1,12 +1,13 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
-// The young generation is capped at 2 MB semi-spaces (V8's default grows to 16 MB): a server's
-// garbage is short-lived request data, and the default keeps ~32 MB of heap committed that shows up
-// as resident memory (100k small hashes: 1.9x Redis's RSS by default, 1.0x with 2 MB), with no
-// measurable throughput cost (docs/BENCHMARKS.md). `npm start` and the benchmark pass the same flag.
-import { createServer } from '../cinder.js';
+#!/usr/bin/env node
+// The executable. Started any way (this shebang, `npx cinder-server`, `npm start`, `node
+// dist/src/bin/cinder-server.js`), it first makes sure node runs with the V8 flags the server needs:
+// a heap sized from maxmemory (or the machine), 2 MB semi-spaces, an exposed gc (src/server/heap.ts).
+// Without them it runs itself again with them (src/bin/launcher.ts) before loading the server.
+import fs from 'node:fs';
 import { Config, ConfigError } from '../server/config.js';
-import { TcpListener } from '../server/tcp.js';
+import { missingNodeFlags } from '../server/heap.js';
 import { REDIS_VERSION } from '../util/version.js';
+import { LAUNCHER_ENV, relaunch } from './launcher.js';
 
 /** `cinder-server [/path/to/redis.conf] [--directive value ...]`, started like redis-server. */
 async function main(): Promise<void> {
@@ -29,9 +30,11 @@ async function main(): Promise<void> {
     );
     process.exit(0);
   }
+  // The heap size depends on maxmemory, so the configuration is read before anything else.
+  let stdinConfig: string | null = null;
   let config: Config;
   try {
-    config = Config.fromArgs(args);
+    config = Config.fromArgs(args, { readStdin: () => (stdinConfig = fs.readFileSync(0, 'latin1')) });
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(e.message + '\n');
@@ -39,41 +42,14 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const server = createServer(config);
-  server.executable = process.argv[1] ?? '';
-  server.configFile = config.configFile;
-  server.log.notice('Cinder is starting');
-  for (const w of config.warnings) server.log.warning(w);
-  const listener = new TcpListener(server);
-  let port: number;
-  try {
-    port = await listener.listen(config.port, config.bind);
-  } catch (e) {
-    server.log.warning(`Failed listening on port ${config.port} (tcp), aborting: ${(e as Error).message}`);
-    process.exit(1);
+  const missing = missingNodeFlags(config.maxmemory);
+  if (missing.length > 0 && process.env[LAUNCHER_ENV] === undefined) {
+    relaunch(missing, stdinConfig);
+    return;
   }
-  server.tcpPort = port;
-  server.startCron();
-  server.log.notice(`Running mode=standalone, port=${port}.`);
-  server.log.notice('Server initialized');
-  server.log.notice('Ready to accept connections tcp');
-
-  let stopping = false;
-  const stop = async (why: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    server.log.warning(why);
-    server.stopCron();
-    await listener.close();
-    server.log.warning('Cinder is now ready to exit, bye bye...');
-    process.exit(0);
-  };
-  server.shutdownHook = () => {
-    void stop('User requested shutdown...');
-    return null;
-  };
-  process.on('SIGINT', () => void stop('Received SIGINT scheduling shutdown...'));
-  process.on('SIGTERM', () => void stop('Received SIGTERM scheduling shutdown...'));
+  // Loaded only in the process that serves (a launcher never loads the engine).
+  const { runServer } = await import('./server-main.js');
+  await runServer(config);
 }
 
 void main();

@@ -1,6 +1,6 @@
 import { arg, withDocs, type CommandFlag, type CommandSpec, type KeySpec } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';
-import { CommandError, subcommandSyntaxError } from '../protocol/errors.js';
+import { CommandError, Errors, subcommandSyntaxError } from '../protocol/errors.js';
 import { stringMatch } from '../util/glob.js';
 import { BUSY_EVAL } from '../server/script-runner.js';
 import { flagNames, type RestorePolicy } from '../scripting/functions.js';
@@ -133,10 +133,12 @@ function fcallCommand(c: Client, argv: string[], readOnlyCommand: boolean): void
   if (numkeys > argv.length - 3) throw new CommandError("ERR Number of keys can't be greater than number of args");
   if (numkeys < 0) throw new CommandError("ERR Number of keys can't be negative");
   const noWrites = (fn.flags & ScriptFlags.noWrites) !== 0;
+  const allowOom = (fn.flags & ScriptFlags.allowOom) !== 0;
+  if (!noWrites && !allowOom && c.server.memoryGuard.oomAtCommandStart) throw new CommandError(Errors.scriptOom);
   if (readOnlyCommand && !noWrites) throw new CommandError('ERR Can not execute a script with write flag using *_ro command.');
   // The function's effects are propagated, never the FCALL.
   preventPropagation(c);
-  c.server.scripting.runFunction({ caller: c, readOnly: noWrites }, fn, argv, numkeys);
+  c.server.scripting.runFunction({ caller: c, readOnly: noWrites, allowOom }, fn, argv, numkeys);
 }
 
 // FUNCTION STATS

@@ -34,6 +34,8 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, readOnly: boolea
   // Only a body that had a shebang starts with the kept line break (a one-byte check before the lookup).
   const flags = source[0] === 10 ? runner.scriptFlags.get(source) : undefined;
   if (flags !== undefined) {
+    // scriptPrepareForRun: started out of memory, a script that declares flags must allow it (no-writes does).
+    if ((flags & (ScriptFlags.noWrites | ScriptFlags.allowOom)) === 0 && c.server.memoryGuard.oomAtCommandStart) throw new CommandError(Errors.scriptOom);
     if ((flags & ScriptFlags.noWrites) === 0) {
       if (readOnly) throw new CommandError('ERR Can not execute a script with write flag using *_ro command.');
     } else {
@@ -42,7 +44,7 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, readOnly: boolea
   }
   // The script's effects are propagated, never the script.
   preventPropagation(c);
-  runner.run({ caller: c, readOnly }, source, sha, argv, 3, Number(numkeys));
+  runner.run({ caller: c, readOnly, allowOom: flags !== undefined && (flags & ScriptFlags.allowOom) !== 0 }, source, sha, argv, 3, Number(numkeys));
 }
 
 function scriptLoadCommand(c: Client, argv: string[]): void {

@@ -202,7 +202,10 @@ function debugPopulate(c: Client, argv: string[]): void {
   // Redis formats the name into a 128-byte buffer: longer names are cut.
   const prefix = argv.length >= 4 ? argv[3] : 'key';
   const db = c.db;
+  const guard = c.server.memoryGuard;
   for (let j = 0; j < count; j++) {
+    // Stops where the heap would run out (Redis goes on; a full V8 heap would end the process).
+    if ((j & 1023) === 1023 && guard.fullNow()) throw new CommandError(Errors.oom);
     const key = `${prefix}:${j}`.slice(0, 127);
     if (db.lookupWrite(key) !== undefined) continue;
     let value: string = `value:${j}`;

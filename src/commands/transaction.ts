@@ -112,9 +112,9 @@ export const TRANSACTION_COMMANDS: CommandSpec[] = [
     group: 'transactions',
     complexity: 'Depends on commands in the transaction',
     arity: 1,
-    flags: ['noscript', 'loading', 'stale', 'skip_slowlog', 'not_queued'],
+    flags: ['noscript', 'loading', 'stale', 'skip_slowlog', 'not_queued', 'allow_oom_in_multi'],
     acl: ['transaction'],
-    // Judged by what it holds (CLIENT PAUSE WRITE holds an EXEC of writes).
+    // Judged by what it holds (CLIENT PAUSE WRITE holds an EXEC of writes, the OOM gate one of denyoom commands).
     dynamicAccess: (c, _argv, access) => transactionAccess(c, access),
     handler: execCommand,
   },
@@ -125,7 +125,7 @@ export const TRANSACTION_COMMANDS: CommandSpec[] = [
     group: 'transactions',
     complexity: 'O(N), when N is the number of queued commands',
     arity: 1,
-    flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy', 'not_queued'],
+    flags: ['noscript', 'loading', 'stale', 'fast', 'allow_busy', 'not_queued', 'allow_oom_in_multi'],
     acl: ['transaction'],
     handler: discardCommand,
   },

@@ -35,7 +35,14 @@ function buildConfig(opts: StartOptions): Config {
   return Config.fromObject(directives);
 }
 
-/** Starts a real Redis-protocol server in this process, e.g. for a test suite: `startServer({ port: 0 })`. */
+/**
+ * Starts a real Redis-protocol server in this process, e.g. for a test suite: `startServer({ port: 0 })`.
+ *
+ * The data lives in this process's V8 heap, whose size the host's Node flags fixed at startup
+ * (`cinder-server` sizes its own; an embedded engine cannot). For a large dataset start Node with
+ * `serverNodeFlags(maxmemory)` (src/server/heap.ts). Either way, when the heap nears its limit,
+ * commands that may add memory are refused with Redis's OOM error instead of the process dying.
+ */
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
   const config = buildConfig(opts);
   const server = createServer(config);
@@ -95,7 +102,10 @@ function toArg(a: Arg): string {
   return String(a);
 }
 
-/** Opens an in-process engine: `const db = open(); await db.call('SET', 'k', 'v')`. */
+/**
+ * Opens an in-process engine: `const db = open(); await db.call('SET', 'k', 'v')`. It shares the
+ * host's V8 heap (see startServer about the Node flags the host should set).
+ */
 export function open(opts: OpenOptions = {}): EmbeddedDb {
   const server = opts.server ?? createServer(Config.fromObject(opts.config ?? {}));
   const ownsServer = opts.server === undefined;

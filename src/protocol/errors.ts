@@ -32,6 +32,8 @@ export const Errors = {
   nanOrInfinity: 'ERR increment would produce NaN or Infinity',
   timeoutNotFloat: 'ERR timeout is not a float or out of range',
   timeoutNegative: 'ERR timeout is negative',
+  oom: "OOM command not allowed when used memory > 'maxmemory'.",
+  scriptOom: "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'",
 } as const;
 
 /** A string as Redis's `%s` prints it into an error: up to its first NUL byte. */

@@ -13,6 +13,8 @@ import { parseShebang, sha1Hex, ScriptFlags } from './script-runner.js';
 export const ACCESS_READ = 1;
 export const ACCESS_WRITE = 2;
 export const ACCESS_MAY_REPLICATE = 4;
+/** May add memory (denyoom): refused while out of memory. */
+export const ACCESS_DENY_OOM = 8;
 
 /** ACCESS_* bits of `cmd` with `argv` for `c` (the command passed lookup and arity). */
 export function commandAccess(c: Client, cmd: Command, argv: readonly string[]): number {
@@ -29,7 +31,12 @@ export function transactionAccess(c: Client, access: number): number {
 }
 
 function staticAccess(cmd: Command): number {
-  return (cmd.isReadonly ? ACCESS_READ : 0) | (cmd.isWrite ? ACCESS_WRITE : 0) | (cmd.mayReplicate ? ACCESS_MAY_REPLICATE : 0);
+  return (
+    (cmd.isReadonly ? ACCESS_READ : 0) |
+    (cmd.isWrite ? ACCESS_WRITE : 0) |
+    (cmd.mayReplicate ? ACCESS_MAY_REPLICATE : 0) |
+    (cmd.denyOom ? ACCESS_DENY_OOM : 0)
+  );
 }
 
 /** Which script a script command names: a body (EVAL), a SHA1 (EVALSHA), a function (FCALL). */
@@ -37,13 +44,18 @@ export type ScriptTarget = 'body' | 'sha' | 'function';
 
 /**
  * evalGetCommandFlags / fcallGetCommandFlags + scriptFlagsToCmdFlags: a script with declared flags
- * writes unless no-writes (read-only forms stay read), and is no longer "may replicate". A legacy
+ * writes unless no-writes (read-only forms stay read), may add memory (denyoom) unless no-writes or
+ * allow-oom, and is no longer "may replicate". A legacy
  * script (no shebang), an unknown one, or a shebang that does not parse keeps the table's flags.
  */
 export function scriptAccess(c: Client, kind: ScriptTarget, target: string, access: number): number {
   const flags = declaredScriptFlags(c, kind, target);
   if (flags === null) return access;
-  return (access & ACCESS_READ) | ((flags & ScriptFlags.noWrites) === 0 ? ACCESS_WRITE : 0);
+  return (
+    (access & ACCESS_READ) |
+    ((flags & ScriptFlags.noWrites) === 0 ? ACCESS_WRITE : 0) |
+    ((flags & (ScriptFlags.noWrites | ScriptFlags.allowOom)) === 0 ? ACCESS_DENY_OOM : 0)
+  );
 }
 
 /** The flags the script or function named by `target` declares, or null when it declares none. */

@@ -38,7 +38,12 @@ export type CommandFlag =
   /** Runs at once inside MULTI instead of being queued (EXEC DISCARD MULTI WATCH QUIT RESET). */
   | 'not_queued'
   /** Allowed for a RESP2 client in subscribed mode (PING, (P|S)(UN)SUBSCRIBE, QUIT, RESET). */
-  | 'pubsub_context';
+  | 'pubsub_context'
+  /**
+   * Accepted inside MULTI while out of memory (EXEC DISCARD QUIT RESET; EXEC still not when its
+   * transaction holds a denyoom command): every other command would grow the queue.
+   */
+  | 'allow_oom_in_multi';
 
 export type KeySpecFlag =
   | 'RO'

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Client } from './client.js';
 import type { Server } from './server.js';
 import type { Command } from './command-table.js';
-import { CommandError } from '../protocol/errors.js';
+import { CommandError, Errors } from '../protocol/errors.js';
 import { LuaReply } from '../scripting/lua-reply.js';
 import { LuaVm, OUT_OF_BUDGET, budgetFor, type LuaValue, type RunBudget, type RunResult, type ScriptHost } from '../scripting/lua-vm.js';
 import { countedScriptErrors, isLuaError, writeLuaValue } from '../scripting/convert.js';
@@ -40,6 +40,7 @@ export const REPL_ALL = 3;
 /** A script on the long-script worker, and who waits for its reply. */
 interface HeldScript extends LongScript {
   caller: Client;
+  allowOom: boolean;
 }
 
 /** Rough bytes held by a reply value (for the replay cap). */
@@ -62,6 +63,7 @@ const UNKNOWN_COMMAND = luaError('ERR Unknown Redis command called from script')
 const WRONG_ARITY = luaError('ERR Wrong number of args calling Redis command from script');
 const NOT_ALLOWED = luaError('ERR This Redis command is not allowed from script');
 const WRITE_IN_READONLY = luaError('ERR Write commands are not allowed from read-only scripts.');
+const OUT_OF_MEMORY = luaError(Errors.oom);
 export function sha1Hex(source: Buffer): string {
   return createHash('sha1').update(source).digest('hex');
 }
@@ -95,6 +97,8 @@ export function parseShebang(line: string): number {
 export interface ScriptCall {
   caller: Client;
   readOnly: boolean;
+  /** Declared allow-oom: its commands are never refused for memory. */
+  allowOom?: boolean;
 }
 
 /**
@@ -263,7 +267,7 @@ export class ScriptRunner implements ScriptHost {
       });
       return;
     }
-    const script: HeldScript = { caller: call.caller, ...what, readOnly: call.readOnly, wrote: this.wrote, busy: false };
+    const script: HeldScript = { caller: call.caller, ...what, readOnly: call.readOnly, allowOom: call.allowOom === true, wrote: this.wrote, busy: false };
     const server = this.server;
     // Only a top-level command from a connection (or an async embedded call) can wait for its
     // reply; inside MULTI/EXEC or a synchronous embedded call the script is served to the end.
@@ -373,8 +377,9 @@ export class ScriptRunner implements ScriptHost {
     const now = server.clock.now;
     server.clock.now = script.startedAt;
     this.reply.resp = resp;
-    this.current = { caller: script.caller, readOnly: script.readOnly };
-    this.wrote = false;
+    this.current = { caller: script.caller, readOnly: script.readOnly, allowOom: script.allowOom };
+    // What it wrote before counts (scriptVerifyOOM lets a script that has written finish).
+    this.wrote = script.wrote;
     try {
       return this.callArgv(argv);
     } finally {
@@ -431,6 +436,11 @@ export class ScriptRunner implements ScriptHost {
     // scriptVerifyWriteCommandAllow: a read-only script treats commands that may replicate
     // (PUBLISH) as writes.
     if (this.current?.readOnly && (cmd.isWrite || cmd.mayReplicate)) return this.refuse(WRITE_IN_READONLY, cmd);
+    // scriptVerifyOOM: a script that started out of memory may not begin with a command that adds
+    // memory; once it has written it may finish. allow-oom scripts are exempt.
+    if (cmd.denyOom && !this.wrote && this.server.memoryGuard.oomAtCommandStart && this.current?.allowOom !== true) {
+      return this.refuse(OUT_OF_MEMORY, cmd);
+    }
     if (cmd.isWrite) this.wrote = true;
     // redis.set_repl's REPL_AOF / REPL_REPLICA bits are PROPAGATE_AOF / PROPAGATE_REPL.
     this.server.call(this.client, cmd, argv, this.replFlags);

@@ -18,6 +18,7 @@ import { ACCESS_MAY_REPLICATE, ACCESS_READ, ACCESS_WRITE, commandAccess } from '
 import { FunctionRegistry } from '../scripting/functions.js';
 import { ScriptRunner, BUSY_EVAL, BUSY_FUNCTION } from './script-runner.js';
 import { LatencyMonitor } from './latency.js';
+import { MemoryGuard } from './oom.js';
 import { SlowLog, type SuspendedEnd } from './slowlog.js';
 import {
   Propagation,
@@ -111,6 +112,9 @@ export class Server {
   /** CLIENT PAUSE: the pause in force and the commands it holds (src/server/pause.ts). */
   readonly pause: ClientPause;
 
+  /** Out of memory or not: the OOM gate's answer and the state scripts start with (src/server/oom.ts). */
+  readonly memoryGuard: MemoryGuard;
+
   /** Keyspace notifications: notify-keyspace-events and its keyspace hooks (src/server/notify.ts). */
   readonly notifications: KeyspaceNotifications;
   /** Nesting of call(): EXEC's queued commands and a script's calls run at depth > 1. */
@@ -142,6 +146,7 @@ export class Server {
     this.latency = new LatencyMonitor(config);
     this.slowlog = new SlowLog(config, this.latency);
     this.scripting = new ScriptRunner(this);
+    this.memoryGuard = new MemoryGuard(this);
     this.functions = new FunctionRegistry({
       log: (level, message) => this.log.log(LOG_LEVELS[Math.min(3, Math.max(0, level))], message.toString('latin1')),
       rdbCompression: () => this.config.get('rdbcompression') === 'yes',
@@ -239,9 +244,22 @@ export class Server {
       return;
     }
     const multi = c.multi;
+    const busy = this.scripting.busyKind;
     if (multi !== null && flags.has('no_multi')) {
       this.rejectCommand(c, 'ERR Command not allowed inside a transaction', cmd);
       return;
+    }
+    // Out of memory (Redis's maxmemory gate, after the ACL check): commands that may add memory are
+    // refused, inside MULTI all but EXEC/DISCARD/QUIT/RESET. Skipped while a script runs on the
+    // long-script worker (isInsideYieldingLongCommand): it keeps the state it started with.
+    if (busy === null) {
+      const guard = this.memoryGuard;
+      const oom = guard.outOfMemory();
+      guard.oomAtCommandStart = oom;
+      if (oom && guard.refuses(c, cmd, argv)) {
+        this.rejectCommand(c, Errors.oom, cmd);
+        return;
+      }
     }
     // A RESP2 subscriber's connection carries pushed messages: only commands that keep that
     // stream parseable are accepted.
@@ -255,7 +273,6 @@ export class Server {
     }
     // A script past busy-reply-threshold is running on the long-script worker: only commands
     // flagged allow_busy run meanwhile (isInsideYieldingLongCommand).
-    const busy = this.scripting.busyKind;
     if (busy !== null && !flags.has('allow_busy')) {
       this.rejectCommand(c, busy === 'eval' ? BUSY_EVAL : BUSY_FUNCTION, cmd);
       return;
@@ -500,11 +517,13 @@ export class Server {
     const period = Math.max(1, Math.round(1000 / this.config.hz));
     this.cronTimer = setInterval(() => this.cron(), period);
     this.cronTimer.unref();
+    this.memoryGuard.start();
   }
 
   stopCron(): void {
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
     this.cronTimer = null;
+    this.memoryGuard.stop();
   }
 
   /** One cron tick: Redis's serverCron, minus what does not apply yet. */
@@ -513,6 +532,7 @@ export class Server {
     this.cronLoops++;
     this.info.cron(this, this.clock.now);
     this.clientBuffers.cron(this.clock.now);
+    this.memoryGuard.cron();
     // Keys must not change under a script that is still running (on the long-script worker).
     // Nor while clients are paused (CLIENT PAUSE keeps the dataset still).
     if (this.activeExpireEnabled && this.scripting.busyCaller === null && this.pause.type === PAUSE_OFF) this.activeExpireCycle();

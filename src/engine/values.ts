@@ -44,6 +44,13 @@ export interface CollectionValue {
   encoding(): string;
   /** An independent copy sharing nothing mutable (COPY). */
   clone(): CollectionValue;
+  /**
+   * Estimated bytes of the value on the V8 heap and in its buffers, in O(1) from running counts
+   * (memory accounting and MEMORY USAGE; see src/engine/memory.ts).
+   */
+  memoryUsage(): number;
+  /** Whether the running byte counts behind memoryUsage equal a recount from scratch (tests; O(n)). */
+  memoryCountsExact(): boolean;
 }
 
 export type StringValue = string | number | ByteString;

@@ -1,5 +1,5 @@
 import type { Value } from './values.js';
-import { MemoryCounter, arrayBytes, entryBytes, objectBytes, typedArrayBytes } from './memory.js';
+import { MemoryCounter, arrayBytes, entryBytes, objectBytes, stringBytes, typedArrayBytes } from './memory.js';
 
 /**
  * One database's keyspace. See docs/ARCHITECTURE.md ("Keyspace") for the measured alternatives.
@@ -248,7 +248,12 @@ export class Keyspace {
     const value = this.vals[slot];
     // Plain strings and numbers are immutable: stored (and measured) by set(), never changed in place.
     if (typeof value === 'string' || typeof value === 'number') return;
-    this.measureSlot(slot, key, value);
+    const size = Math.fround(stringBytes(key.length) + value.memoryUsage());
+    const delta = size - this.sizes[slot];
+    if (delta === 0) return;
+    this.sizes[slot] = size;
+    this.bytes += delta;
+    this.memory.dataset += delta;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { ByteString, type Value } from './values.js';
+import type { Value } from './values.js';
 
 /**
  * What things cost on the V8 heap (and in the ArrayBuffer memory beside it): the unit prices the
@@ -69,25 +69,16 @@ export function bufferBytes(length: number, pooled = true): number {
   return TYPED_ARRAY_OBJECTS + length;
 }
 
-/** A value that can report its own estimated size in O(1) (every collection type). */
-export interface Measured {
-  memoryUsage(): number;
-}
-
-/** ByteString: its object (type, bytes, len) and a Buffer with its own ArrayBuffer. */
-const BYTE_STRING_OBJECT = objectBytes(3);
-
 /**
  * Estimated bytes of a value (not counting the key): O(1) for every type. Strings: a small
  * integer is free (a Smi lives in the slot), other numbers are boxed, strings cost their header and
- * bytes, a ByteString its object and buffer capacity. Collections report their running counts.
+ * bytes. Objects (a ByteString, the collections) report their own size from running counts.
  */
 export function valueBytes(v: Value): number {
   if (typeof v === 'string') return stringBytes(v.length);
   // A 32-bit integer is a Smi on x64 (no pointer compression): it lives in the slot itself.
   if (typeof v === 'number') return (v | 0) === v ? 0 : HEAP_NUMBER_BYTES;
-  if (v instanceof ByteString) return BYTE_STRING_OBJECT + bufferBytes(v.bytes.length, false);
-  return (v as unknown as Measured).memoryUsage();
+  return v.memoryUsage();
 }
 
 /** Estimated bytes of one key and its value: what a keyspace records per slot. */

@@ -8,6 +8,9 @@
  */
 export type RedisType = 'string' | 'list' | 'hash' | 'set' | 'zset' | 'stream';
 
+/** A ByteString's object (type, bytes, len) and the Buffer views + ArrayBuffer around its bytes (see memory.ts). */
+const BYTE_STRING_OVERHEAD = 48 + 184;
+
 /** A mutable string value with spare capacity (Redis's sds with greedy preallocation). */
 export class ByteString {
   readonly type = 'string' as const;
@@ -34,6 +37,11 @@ export class ByteString {
 
   toString(): string {
     return this.bytes.latin1Slice(0, this.len);
+  }
+
+  /** Estimated bytes: the object and its buffer, capacity included (memory accounting). */
+  memoryUsage(): number {
+    return BYTE_STRING_OVERHEAD + this.bytes.length;
   }
 }
 

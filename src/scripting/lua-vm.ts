@@ -557,16 +557,6 @@ export class LuaVm {
     return this.heapBytesSeen;
   }
 
-  /**
-   * heapBytes without building a VM that does not exist yet (0 then): the memory accounting
-   * samples it periodically and must not instantiate the engine on an idle server.
-   */
-  builtHeapBytes(): number {
-    if (this.engine === null) return 0;
-    if (!this.running) this.measureHeap(this.engine);
-    return this.heapBytesSeen;
-  }
-
   /** The VM, built now if there is none. */
   private ready(): Engine {
     if (this.engine !== null) return this.engine;

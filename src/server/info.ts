@@ -71,6 +71,9 @@ export class LatencyHistogram {
 
 // ---------------------------------------------------------------- per-server INFO state
 
+/** A LatencyHistogram: its object, its Uint32Array of counts and its Map entry. */
+const HISTOGRAM_BYTES = LatencyHistogram.LENGTH * 4 + 184 + 64 + 32;
+
 const METRIC_SAMPLES = 16;
 const METRIC_PERIOD_MS = 100;
 
@@ -125,7 +128,7 @@ export interface MemoryReport {
 /** The figures INFO memory, MEMORY STATS and MEMORY DOCTOR report, sampled now. */
 export function memoryReport(server: Server): MemoryReport {
   const memory = server.memory;
-  memory.refresh(true);
+  memory.refresh();
   const used = memory.trackPeak();
   const overhead = memory.overhead();
   const m = process.memoryUsage();
@@ -175,6 +178,11 @@ export class InfoState {
 
   histogram(cmd: Command): LatencyHistogram | undefined {
     return this.latency.get(cmd);
+  }
+
+  /** Estimated bytes of the latency histograms (one per command used; memory accounting). */
+  get histogramBytes(): number {
+    return this.latency.size * HISTOGRAM_BYTES;
   }
 
   /** CONFIG RESETSTAT: drop the histograms. */
@@ -306,7 +314,6 @@ function clientsSection(server: Server): string {
 
 function memorySection(server: Server): string {
   const w = new SectionWriter('Memory');
-  // The Lua figures first: INFO builds the VM (Redis always has one), so used_memory includes it.
   const lua = server.scripting.memoryStats();
   const mem = memoryReport(server);
   const maxmemory = Number(configValue(server, 'maxmemory') ?? 0);

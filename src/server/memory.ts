@@ -6,7 +6,7 @@ import { functionMemoryStats } from '../scripting/functions.js';
  * Memory accounting for one server: what Redis's zmalloc counter is to Redis. See
  * docs/ARCHITECTURE.md ("Memory accounting").
  *
- * used_memory = startup + datasets + keyspace overhead + client buffers + scripting + pub/sub:
+ * used_memory = startup + datasets + keyspace overhead + client buffers + scripts + pub/sub:
  * - `startup`: the process's V8 heap + ArrayBuffer memory when the server was created (Redis's
  *   used_memory_startup), fixed from then on;
  * - datasets and keyspace overhead: running totals every Keyspace keeps in `counter` as keys are
@@ -14,8 +14,14 @@ import { functionMemoryStats } from '../scripting/functions.js';
  * - client buffers: pending output and unparsed input of every client, plus a fixed cost per
  *   connection, summed by `refresh()` (the cron, INFO, MEMORY STATS), as Redis's clientsCron
  *   keeps its per-type client memory;
- * - scripting: the Lua heap, the script cache and function libraries, also sampled by `refresh()`;
- * - pub/sub: channels and patterns by count.
+ * - scripts: the script cache and function libraries (sources, SHA keys, compiled wrappers), also
+ *   sampled by `refresh()`;
+ * - pub/sub: channels and patterns by count; INFO's per-command latency histograms (12 KB each).
+ *
+ * The Lua heap is left out, as Redis 7.0 leaves it out (its Lua allocates outside zmalloc:
+ * used_memory_vm_eval / used_memory_vm_functions report it on their own, and a FUNCTION LOAD that
+ * grows the Lua heap by 17 MB moves Redis's used_memory by 25 KB). It is not the dataset, evicting
+ * keys cannot shrink it, and it moves with Lua's own garbage collector.
  *
  * `used()` is a sum of a few numbers, cheap enough to call before every write command, and does
  * not move with garbage collection: the estimate of what is live, not what V8 has yet to collect.
@@ -31,16 +37,12 @@ export class MemoryAccounting {
   peak = 0;
   /** mem_clients_normal as last refreshed: every client's buffers and fixed cost. */
   clients = 0;
-  /** used_memory_vm_eval (the Lua heap) as last sampled; 0 before any script ran. */
-  luaHeap = 0;
   /** used_memory_scripts_eval: cached scripts (source, SHA key, table entry). */
   scriptsCache = 0;
   /** used_memory_functions: loaded function libraries. */
   functions = 0;
   /** Script count the script cache figure was computed at (it is only recomputed when it changes). */
   private scriptsCounted = -1;
-  /** When scripting was last sampled (ms): at most every SCRIPTING_SAMPLE_MS, whatever hz is. */
-  private scriptingSampledAt = -Infinity;
 
   constructor(private readonly server: Server) {}
 
@@ -62,12 +64,12 @@ export class MemoryAccounting {
   }
 
   /**
-   * used_memory: the server's estimated memory, O(1). Client buffers and the Lua heap are as of
-   * the last `refresh()` (every cron tick).
+   * used_memory: the server's estimated memory, O(1). Client buffers and scripts are as of the
+   * last `refresh()` (every cron tick).
    */
   used(): number {
     const c = this.counter;
-    return this.startup + c.dataset + c.overhead + this.clients + this.luaHeap + this.scriptsCache + this.functions + this.pubsubBytes();
+    return this.startup + c.dataset + c.overhead + this.clients + this.scriptsCache + this.functions + this.pubsubBytes() + this.server.info.histogramBytes;
   }
 
   /**
@@ -84,27 +86,19 @@ export class MemoryAccounting {
   }
 
   /**
-   * Re-samples what is not kept as a running total (client buffers, the Lua heap, the script cache
-   * and libraries) and updates the peak. The cron calls it every tick; INFO and MEMORY before
-   * reporting (`force`: the scripting figures too, however recent). O(clients).
+   * Re-samples what is not kept as a running total (client buffers, the script cache and
+   * libraries) and updates the peak. The cron calls it every tick; INFO and MEMORY before
+   * reporting. O(clients + libraries).
    */
-  refresh(force = false): void {
+  refresh(): void {
     const server = this.server;
     let clients = 0;
     for (const c of server.clients.values()) {
       clients += (c.kind === 'normal' ? CLIENT_BYTES : EMBEDDED_CLIENT_BYTES) + c.outputBytes() + c.queryBufferBytes();
     }
     this.clients = clients;
-    const now = performance.now();
-    if (force || now - this.scriptingSampledAt >= SCRIPTING_SAMPLE_MS) this.sampleScripting(now);
-    this.trackPeak();
-  }
-
-  private sampleScripting(now: number): void {
-    this.scriptingSampledAt = now;
-    const server = this.server;
     const scripting = server.scripting;
-    this.luaHeap = scripting.vm.builtHeapBytes();
+    // Recounted only when scripts were added or flushed (the cache never changes otherwise).
     if (scripting.scripts.size !== this.scriptsCounted) {
       let bytes = 0;
       for (const source of scripting.scripts.values()) bytes += source.length + SCRIPT_ENTRY_BYTES;
@@ -112,6 +106,7 @@ export class MemoryAccounting {
       this.scriptsCounted = scripting.scripts.size;
     }
     this.functions = functionMemoryStats(server.functions).bytes;
+    this.trackPeak();
   }
 
   /** Updates used_memory_peak with the current figure; returns it. */
@@ -128,8 +123,7 @@ export class MemoryAccounting {
 
   /**
    * used_memory_overhead (Redis's getMemoryOverheadData): startup, client buffers, the script
-   * cache and libraries, and the keyspaces' own structures. The Lua heap is outside it (Redis 7.0
-   * leaves the Lua heap out of used_memory altogether; we count it, see the docs).
+   * cache and libraries, and the keyspaces' own structures.
    */
   overhead(): number {
     return this.startup + this.clients + this.scriptsCache + this.functions + this.counter.overhead;
@@ -159,7 +153,5 @@ const EMBEDDED_CLIENT_BYTES = 1024;
 const CHANNEL_BYTES = 128;
 /** A subscribed pattern: registry entry, its compiled matcher and client set. */
 const PATTERN_BYTES = 512;
-/** Sampling the Lua heap runs a line of Lua: no more often than this. */
-const SCRIPTING_SAMPLE_MS = 100;
 /** A cached script beyond its source: SHA key string and table entry (Redis counts ~104). */
 const SCRIPT_ENTRY_BYTES = 104;

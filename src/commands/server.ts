@@ -341,8 +341,9 @@ function memoryStatsCommand(c: Client): void {
 
 // MEMORY MALLOC-STATS
 function memoryMallocStatsCommand(c: Client): void {
-  // What Redis answers when built without jemalloc (our INFO reports mem_allocator:libc).
-  c.reply.verbatim('Stats not supported for the current memory allocator', 'txt');
+  // What Redis answers when built without jemalloc (our INFO reports mem_allocator:libc): a bulk
+  // string in both protocols (its jemalloc statistics are verbatim text).
+  c.reply.bulk('Stats not supported for the current allocator');
 }
 
 // MEMORY PURGE

@@ -97,19 +97,9 @@ export class SlotIndex {
     return copy;
   }
 
-  /** Bytes of the two typed arrays. */
-  bytes(): number {
-    return this.hashes.byteLength + this.table.byteLength;
-  }
-
   /** Estimated bytes of the whole index (memory accounting): this object and both typed arrays. */
   memoryBytes(): number {
     return objectBytes(5) + typedArrayBytes(this.hashes.byteLength) + typedArrayBytes(this.table.byteLength);
-  }
-
-  /** Slots the owner can fill before the index regrows (owners' slot arrays grow alike). */
-  get capacity(): number {
-    return this.hashes.length;
   }
 
   private insert(slot: number, h: number): void {

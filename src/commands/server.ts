@@ -5,8 +5,8 @@ import type { Client } from '../server/client.js';
 import { CommandError, Errors, sanitizeErrorLine, subcommandSyntaxError } from '../protocol/errors.js';
 import { RespWriter } from '../protocol/resp-writer.js';
 import { parseInteger } from '../util/number.js';
-import { genInfoString, memoryStats } from '../server/info.js';
-import { ByteString, type Value } from '../engine/values.js';
+import { genInfoString, memoryReport, memoryStats } from '../server/info.js';
+import { KEY_SLOT_BYTES } from '../engine/memory.js';
 import { writeHelp } from './introspection.js';
 import { withDocs, type CommandDocExtras, arg } from '../server/command-spec.js';
 
@@ -257,27 +257,6 @@ function debugCommand(c: Client, argv: string[]): void {
 
 // ---------------------------------------------------------------- MEMORY
 
-/** V8 heap cost of a one-byte string: 16-byte header, characters, 8-byte alignment. */
-function stringBytes(len: number): number {
-  return (16 + len + 7) & ~7;
-}
-
-/** Per-key bookkeeping in a Keyspace: slot pointers, hash, access clock, index entries. */
-const KEY_OVERHEAD = 40;
-
-/**
- * Estimated bytes of a value in our representation. Collection types may provide
- * `memoryUsage(samples)`; without it a fixed object cost is assumed.
- */
-export function valueBytes(v: Value, samples: number): number {
-  if (typeof v === 'number') return Number.isInteger(v) && v >= -(2 ** 31) && v < 2 ** 31 ? 0 : 16;
-  if (typeof v === 'string') return stringBytes(v.length);
-  if (v instanceof ByteString) return 32 + 96 + v.bytes.length;
-  const sized = v as unknown as { memoryUsage?: (samples: number) => number };
-  if (typeof sized.memoryUsage === 'function') return sized.memoryUsage(samples);
-  return 64;
-}
-
 // MEMORY USAGE key [SAMPLES count]
 function memoryUsageCommand(c: Client, argv: string[]): void {
   let samples = 5;
@@ -292,13 +271,60 @@ function memoryUsageCommand(c: Client, argv: string[]): void {
       throw new CommandError(Errors.syntax);
     }
   }
+  // The accounting's own figure for the key (every type keeps running counts, so SAMPLES, which
+  // bounds Redis's sampling, changes nothing), plus its share of the keyspace's arrays.
+  void samples;
   const key = argv[2];
-  const v = c.db.peek(key);
-  if (v === undefined) {
+  const db = c.db;
+  if (db.peek(key) === undefined) {
     c.reply.nullBulk();
     return;
   }
-  c.reply.int(stringBytes(key.length) + KEY_OVERHEAD + valueBytes(v, samples));
+  c.reply.int(db.sizeOf(key) + KEY_SLOT_BYTES);
+}
+
+/** Redis's getMemoryDoctorReport texts (object.c), for the states Cinder can detect. */
+const DOCTOR_NO_ISSUE = "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n";
+const DOCTOR_EMPTY =
+  "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.\n";
+const DOCTOR_ISSUES = 'Sam, I detected a few issues in this Redis instance memory implants:\n\n';
+const DOCTOR_BIG_PEAK =
+  ' * Peak memory: In the past this instance used more than 150% the memory that is currently using. The allocator is normally not able to release memory after a peak, so you can expect to see a big fragmentation ratio, however this is actually harmless and is only due to the memory peak, and if the Redis instance Resident Set Size (RSS) is currently bigger than expected, the memory will be used as soon as you fill the Redis instance with more data. If the memory peak was only occasional and you want to try to reclaim memory, please try the MEMORY PURGE command, otherwise the only other option is to shutdown and restart the instance.\n\n';
+const DOCTOR_HIGH_FRAG =
+  ' * High total RSS: This instance has a memory fragmentation and RSS overhead greater than 1.4 (this means that the Resident Set Size of the Redis process is much larger than the sum of the logical allocations Redis performed). This problem is usually due either to a large peak memory (check if there is a peak memory entry above in the report) or may result from a workload that causes the allocator to fragment memory a lot. If the problem is a large peak memory, then there is no issue. Otherwise, make sure you are using the Jemalloc allocator and not the default libc malloc. Note: The currently used allocator is "libc".\n\n';
+const DOCTOR_BIG_CLIENT_BUF =
+  ' * Big client buffers: The clients output buffers in this instance are greater than 200K per client (on average). This may result from different causes, like Pub/Sub clients subscribed to channels bot not receiving data fast enough, so that data piles on the Redis instance output buffer, or clients sending commands with large replies or very large sequences of commands in the same pipeline. Please use the CLIENT LIST command in order to investigate the issue if it causes problems in your instance, or to understand better why certain clients are using a big amount of memory.\n\n';
+const DOCTOR_MANY_SCRIPTS =
+  " * Many scripts: There seem to be many cached scripts in this instance (more than 1000). This may be because scripts are generated and `EVAL`ed, instead of being parameterized (with KEYS and ARGV), `SCRIPT LOAD`ed and `EVALSHA`ed. Unless `SCRIPT FLUSH` is called periodically, the scripts' caches may end up consuming most of your memory.\n\n";
+const DOCTOR_END = "I'm here to keep you safe, Sam. I want to help you.\n";
+
+/**
+ * getMemoryDoctorReport with Cinder's figures. "Empty" is judged on what the instance holds beyond
+ * its startup baseline (Redis: total under 5 MB, its baseline being ~1 MB; ours is the process's
+ * heap at startup, several MB), and fragmentation on the growth of RSS against the growth of
+ * used_memory since startup, which is what fragments here (the process's own native memory is
+ * not). Redis's allocator checks (external fragmentation, allocator RSS) and replica buffers have
+ * no counterpart and are never reported.
+ */
+export function memoryDoctorReport(c: Client): string {
+  const server = c.server;
+  const mem = memoryReport(server);
+  const reports: string[] = [];
+  if (mem.used - mem.startup < 5 * 1024 * 1024) return DOCTOR_EMPTY;
+  if (mem.peak / mem.used > 1.5) reports.push(DOCTOR_BIG_PEAK);
+  const grownRss = mem.rss - server.memory.startupRss;
+  const grownUsed = mem.used - mem.startup;
+  if (grownRss / grownUsed > 1.4 && grownRss - grownUsed > 10 << 20) reports.push(DOCTOR_HIGH_FRAG);
+  const clients = server.clients.size;
+  if (clients > 0 && mem.clientsNormal / clients > 200 * 1024) reports.push(DOCTOR_BIG_CLIENT_BUF);
+  if (server.scripting.scripts.size > 1000) reports.push(DOCTOR_MANY_SCRIPTS);
+  if (reports.length === 0) return DOCTOR_NO_ISSUE;
+  return DOCTOR_ISSUES + reports.join('') + DOCTOR_END;
+}
+
+// MEMORY DOCTOR
+function memoryDoctorCommand(c: Client): void {
+  c.reply.verbatim(memoryDoctorReport(c), 'txt');
 }
 
 // MEMORY STATS
@@ -324,8 +350,9 @@ function memoryStatsCommand(c: Client): void {
 
 // MEMORY MALLOC-STATS
 function memoryMallocStatsCommand(c: Client): void {
-  // What Redis answers when built without jemalloc (our INFO reports mem_allocator:libc).
-  c.reply.verbatim('Stats not supported for the current memory allocator', 'txt');
+  // What Redis answers when built without jemalloc (our INFO reports mem_allocator:libc): a bulk
+  // string in both protocols (its jemalloc statistics are verbatim text).
+  c.reply.bulk('Stats not supported for the current allocator');
 }
 
 // MEMORY PURGE
@@ -335,6 +362,8 @@ function memoryPurgeCommand(c: Client): void {
 
 const MEMORY_HELP = [
   'MEMORY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  'DOCTOR',
+  '    Return memory problems reports.',
   'MALLOC-STATS',
   '    Return internal statistics report from the memory allocator.',
   'PURGE',
@@ -440,6 +469,17 @@ export const SERVER_COMMANDS: CommandSpec[] = [
     arity: -2,
     flags: [],
     subcommands: [
+      {
+        name: 'doctor',
+        summary: 'Reports memory problems and advice.',
+        since: '4.0.0',
+        group: 'server',
+        complexity: 'O(1)',
+        arity: 2,
+        flags: [],
+        tips: ALL_SHARDS_SPECIAL,
+        handler: memoryDoctorCommand,
+      },
       {
         name: 'help',
         summary: 'Lists the MEMORY subcommands.',

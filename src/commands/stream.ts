@@ -519,7 +519,10 @@ function xreadGeneric(c: Client, argv: string[], group: boolean): void {
       if (want === NEW_ENTRIES) {
         const entries = collect(s, g.lastId + 1n, ID_MAX, count, false);
         deliverEntries(c, key, s, g, consumer, entries, now, noack);
-        if (entries.length > 0) datasetChanged(c);
+        if (entries.length > 0) {
+          datasetChanged(c);
+          c.db.remeasure(key);
+        }
         served.push(() => {
           if (c.reply.resp === 2) c.reply.arrayLen(2);
           c.reply.bulk(key);
@@ -530,6 +533,7 @@ function xreadGeneric(c: Client, argv: string[], group: boolean): void {
         const history = consumerHistory(s, g, consumer, want === ID_MAX ? 0n : want + 1n, count, now);
         // Counted as a change like any served group read, though nothing propagates it (as in Redis).
         datasetChanged(c);
+        c.db.remeasure(key);
         served.push(() => {
           if (c.reply.resp === 2) c.reply.arrayLen(2);
           c.reply.bulk(key);
@@ -613,6 +617,7 @@ function serveBlocked(
     entries = collect(s, g.lastId + 1n, ID_MAX, count, false);
     deliverEntries(c, key, s, g, consumer, entries, now, noack);
     datasetChanged(c);
+    c.db.remeasure(key);
   } else {
     if (s.length === 0 || s.lastLiveId() <= ids[i]) return false;
     entries = collect(s, ids[i] + 1n, ID_MAX, count, false);
@@ -883,6 +888,8 @@ function xackCommand(c: Client, argv: string[]): void {
   let acked = 0;
   for (const id of ids) if (g.ack(id)) acked++;
   datasetChanged(c, acked);
+  // The PEL shrank: memory accounting (datasetChanged has no key to re-measure).
+  if (acked > 0) c.db.remeasure(argv[1]);
   c.reply.int(acked);
 }
 
@@ -1068,6 +1075,7 @@ function xclaimCommand(c: Client, argv: string[]): void {
     datasetChanged(c);
     if (propagating(c)) propagateGroupPosition(c, argv[1], g);
   }
+  c.db.remeasure(argv[1]);
   c.reply.arrayLen(out.length);
   for (const [id, fields] of out) {
     if (justId) replyId(c, id);
@@ -1128,6 +1136,7 @@ function xautoclaimCommand(c: Client, argv: string[]): void {
     datasetChanged(c);
     if (propagating(c)) propagateClaim(c, argv[1], g, formatId(id), nack);
   }
+  c.db.remeasure(argv[1]);
   const next = cursor ?? 0n;
   c.reply.arrayLen(3);
   replyId(c, next);

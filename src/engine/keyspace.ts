@@ -2,6 +2,7 @@ import type { Value } from './values.js';
 import { type AccessTracking, defaultAccessTracking, estimateObjectIdleTime, lfuAccessed, lfuDecrAndReturn, lruClock, newAccessWord } from './access.js';
 
 export * from './access.js';
+import { MemoryCounter, arrayBytes, entryBytes, objectBytes, stringBytes, typedArrayBytes } from './memory.js';
 
 /**
  * One database's keyspace. See docs/ARCHITECTURE.md ("Keyspace") for the measured alternatives.
@@ -20,6 +21,12 @@ export * from './access.js';
  *
  * Keys with a TTL are also listed in a dense volatile list (slot + absolute expiry in ms), sampled
  * by the active expiry cycle the way Redis samples its expires dict.
+ *
+ * Memory accounting (src/engine/memory.ts): `sizes[s]` is the estimated size of slot s's key and
+ * value, `bytes` their sum, `overhead` the cost of the arrays themselves; both totals are also
+ * added to the server's MemoryCounter as they change. The keyspace measures what it stores itself
+ * (set, replace, delete, expiry, flush); a value changed in place is re-measured by the write
+ * epilogue (`remeasure`).
  */
 
 const HASH_SEED = (Math.random() * 0x7fffffff) | 0;
@@ -93,6 +100,11 @@ export class Keyspace {
   private hashes = new Int32Array(MIN_SLOTS);
   private access = new Uint32Array(MIN_SLOTS);
   private volPos = new Int32Array(MIN_SLOTS);
+  /**
+   * Estimated bytes of each slot's key and value (float32: exact below 16 MB, 4 bytes per key; the
+   * totals add the stored values, so they stay exact sums).
+   */
+  private sizes = new Float32Array(MIN_SLOTS);
   /** Slot capacity of the typed arrays above. */
   private capacity = MIN_SLOTS;
 
@@ -111,12 +123,28 @@ export class Keyspace {
    */
   private bigExpire: Map<string, bigint> | null = null;
 
+  /** Estimated bytes of every key and value here (the sum of `sizes`). */
+  bytes = 0;
+  /** Estimated bytes of this keyspace's own arrays and index, at their current capacities. */
+  overhead = 0;
+  /**
+   * The slot the last write lookup or store found, and the key string it was asked for (usually
+   * the very string the write epilogue passes next): the epilogue re-measures it without a search.
+   * Reset when slots move (a deletion swaps the last slot into the hole).
+   */
+  private lastWriteSlot = -1;
+  private lastWriteKey = '';
+
+  /** `memory`: the server-wide totals this keyspace adds its changes to (one per server). */
   constructor(
     readonly id: number,
     readonly clock: Clock,
     /** How lookups record access (LRU or LFU); shared by the server's keyspaces. */
     readonly tracking: AccessTracking = defaultAccessTracking(),
-  ) {}
+    readonly memory: MemoryCounter = new MemoryCounter(),
+  ) {
+    this.recountOverhead();
+  }
 
   // ---------------------------------------------------------------- index
 
@@ -171,6 +199,7 @@ export class Keyspace {
     this.table = new Int32Array(size);
     this.mask = size - 1;
     for (let s = 0; s < this.size; s++) this.tableInsert(s, this.hashes[s]);
+    this.recountOverhead();
   }
 
   private growSlots(): void {
@@ -178,7 +207,99 @@ export class Keyspace {
     this.hashes = copyInto(new Int32Array(cap), this.hashes, this.size);
     this.access = copyInto(new Uint32Array(cap), this.access, this.size);
     this.volPos = copyInto(new Int32Array(cap), this.volPos, this.size);
+    this.sizes = copyInto(new Float32Array(cap), this.sizes, this.size);
     this.capacity = cap;
+    this.recountOverhead();
+  }
+
+  // ---------------------------------------------------------------- memory accounting
+
+  /**
+   * Recomputes `overhead` from the current capacities (after any resize): the keys and values
+   * arrays (V8 grows them by half as the typed arrays grow, so they are counted at the same
+   * capacity), the four per-slot typed arrays, the index and the volatile list.
+   */
+  private recountOverhead(): void {
+    const cap = this.capacity;
+    let bytes = KEYSPACE_OBJECT + 2 * arrayBytes(cap) + 4 * typedArrayBytes(cap * 4);
+    bytes += typedArrayBytes(this.table.byteLength);
+    bytes += typedArrayBytes(this.volSlots.byteLength) + typedArrayBytes(this.volExpire.byteLength);
+    const delta = bytes - this.overhead;
+    this.overhead = bytes;
+    this.memory.overhead += delta;
+  }
+
+  /** Records the size of slot `slot` holding `key` → `value`. */
+  private measureSlot(slot: number, key: string, value: Value): void {
+    const size = Math.fround(entryBytes(key, value));
+    const delta = size - this.sizes[slot];
+    if (delta === 0) return;
+    this.sizes[slot] = size;
+    this.bytes += delta;
+    this.memory.dataset += delta;
+  }
+
+  /**
+   * Re-measures `key` after its value changed in place (the write epilogue calls it for every
+   * key a command changed). O(1): the slot is usually the one the command's write lookup found,
+   * and every value type reports its size from running counts. A key that is gone is ignored.
+   */
+  remeasure(key: string): void {
+    let slot = this.lastWriteSlot;
+    // Usually the same string object: a pointer compare.
+    if (slot < 0 || key !== this.lastWriteKey) {
+      slot = this.findSlot(key, hashKey(key));
+      if (slot < 0) return;
+    }
+    const value = this.vals[slot];
+    // Plain strings and numbers are immutable: stored (and measured) by set(), never changed in place.
+    if (typeof value === 'string' || typeof value === 'number') return;
+    const size = Math.fround(stringBytes(key.length) + value.memoryUsage());
+    const delta = size - this.sizes[slot];
+    if (delta === 0) return;
+    this.sizes[slot] = size;
+    this.bytes += delta;
+    this.memory.dataset += delta;
+  }
+
+  /**
+   * Estimated bytes of a stored key and its value (MEMORY USAGE adds the per-key share of the
+   * keyspace's arrays), or -1 when the key is not stored. Expiry is not checked.
+   */
+  sizeOf(key: string): number {
+    const slot = this.findSlot(key, hashKey(key));
+    return slot < 0 ? -1 : this.sizes[slot];
+  }
+
+  /**
+   * Estimated bytes of slot `slot`'s key and value (0 <= slot < size), for eviction's sampling;
+   * `keyAt(slot)` names it.
+   */
+  sizeOfSlot(slot: number): number {
+    return this.sizes[slot];
+  }
+
+  /**
+   * The index and typed-array part of `overhead` that serves keys with a TTL (MEMORY STATS'
+   * overhead.hashtable.expires); the rest is the main table's.
+   */
+  get expiresOverhead(): number {
+    return typedArrayBytes(this.volSlots.byteLength) + typedArrayBytes(this.volExpire.byteLength);
+  }
+
+  /**
+   * Tests: `recorded` (the running total) against `measured` (every value measured afresh), and
+   * whether every collection's own running counts match a recount. O(n).
+   */
+  auditBytes(): { recorded: number; measured: number; countsExact: boolean } {
+    let measured = 0;
+    let countsExact = true;
+    for (let s = 0; s < this.size; s++) {
+      const v = this.vals[s];
+      measured += Math.fround(entryBytes(this.keys[s], v));
+      if (typeof v === 'object' && 'memoryCountsExact' in v && !v.memoryCountsExact()) countsExact = false;
+    }
+    return { recorded: this.bytes, measured, countsExact };
   }
 
   // ---------------------------------------------------------------- volatile list
@@ -188,6 +309,7 @@ export class Keyspace {
       const cap = Math.ceil(this.volSlots.length * 1.5);
       this.volSlots = copyInto(new Int32Array(cap), this.volSlots, this.volatileCount);
       this.volExpire = copyInto(new Float64Array(cap), this.volExpire, this.volatileCount);
+      this.recountOverhead();
     }
     const p = this.volatileCount++;
     this.volSlots[p] = slot;
@@ -214,6 +336,10 @@ export class Keyspace {
   private removeSlot(slot: number): void {
     this.volRemove(slot);
     this.tableRemoveAt(this.tablePosOfSlot(slot));
+    const size = this.sizes[slot];
+    this.bytes -= size;
+    this.memory.dataset -= size;
+    this.lastWriteSlot = -1;
     const last = this.size - 1;
     if (slot !== last) {
       // Swap the last slot into the hole (see the SCAN note above).
@@ -223,6 +349,7 @@ export class Keyspace {
       this.vals[slot] = this.vals[last];
       this.hashes[slot] = this.hashes[last];
       this.access[slot] = this.access[last];
+      this.sizes[slot] = this.sizes[last];
       const vp = this.volPos[last];
       this.volPos[slot] = vp;
       if (vp >= 0) this.volSlots[vp] = slot;
@@ -347,6 +474,8 @@ export class Keyspace {
   lookupWrite(key: string): Value | undefined {
     const slot = this.liveSlot(key);
     if (slot < 0) return undefined;
+    this.lastWriteSlot = slot;
+    this.lastWriteKey = key;
     this.touchSlot(slot);
     return this.vals[slot];
   }
@@ -379,13 +508,17 @@ export class Keyspace {
     }
     if (slot >= 0) {
       this.vals[slot] = value;
+      this.measureSlot(slot, key, value);
+      this.lastWriteSlot = slot;
+      this.lastWriteKey = key;
       if (!lookedUp || !this.tracking.lfu) this.touchSlot(slot);
       if (!keepTtl) this.volRemove(slot);
       if (this.watchers !== null) this.touch(key);
       if (this.onKeyAdded !== null) this.onKeyAdded(this, key);
       return false;
     }
-    this.insertNew(key, h, value);
+    this.lastWriteSlot = this.insertNew(key, h, value);
+    this.lastWriteKey = key;
     if (this.onNewKey !== null) this.onNewKey(this, key);
     if (this.watchers !== null) this.touch(key);
     if (this.onKeyAdded !== null) this.onKeyAdded(this, key);
@@ -395,7 +528,10 @@ export class Keyspace {
   /** Replace the value of a key known to exist, keeping its TTL (in-place updates). */
   replace(key: string, value: Value): void {
     const slot = this.findSlot(key, hashKey(key));
-    if (slot >= 0) this.vals[slot] = value;
+    if (slot >= 0) {
+      this.vals[slot] = value;
+      this.measureSlot(slot, key, value);
+    }
     if (this.watchers !== null) this.touch(key);
   }
 
@@ -408,6 +544,10 @@ export class Keyspace {
     this.hashes[slot] = h;
     this.access[slot] = newAccessWord(this.tracking, this.clock.now);
     this.volPos[slot] = -1;
+    const size = Math.fround(entryBytes(key, value));
+    this.sizes[slot] = size;
+    this.bytes += size;
+    this.memory.dataset += size;
     this.tableInsert(slot, h);
     return slot;
   }
@@ -605,12 +745,17 @@ export class Keyspace {
     this.hashes = new Int32Array(MIN_SLOTS);
     this.access = new Uint32Array(MIN_SLOTS);
     this.volPos = new Int32Array(MIN_SLOTS);
+    this.sizes = new Float32Array(MIN_SLOTS);
+    this.memory.dataset -= this.bytes;
+    this.bytes = 0;
+    this.lastWriteSlot = -1;
     this.table = new Int32Array(MIN_TABLE);
     this.mask = MIN_TABLE - 1;
     this.volSlots = new Int32Array(MIN_SLOTS);
     this.volExpire = new Float64Array(MIN_SLOTS);
     this.volatileCount = 0;
     this.bigExpire = null;
+    this.recountOverhead();
     if (this.onCleared !== null) this.onCleared(this);
   }
 
@@ -618,7 +763,8 @@ export class Keyspace {
   swapWith(other: Keyspace): void {
     this.touchAllPresent(other);
     other.touchAllPresent(this);
-    const fields = ['keys', 'vals', 'size', 'capacity', 'hashes', 'access', 'volPos', 'table', 'mask', 'volSlots', 'volExpire', 'volatileCount', 'bigExpire'] as const;
+    // The memory totals move with the contents (both databases add to the same server counter).
+    const fields = ['keys', 'vals', 'size', 'capacity', 'hashes', 'access', 'volPos', 'sizes', 'bytes', 'overhead', 'lastWriteSlot', 'lastWriteKey', 'table', 'mask', 'volSlots', 'volExpire', 'volatileCount', 'bigExpire'] as const;
     const a = this as unknown as Record<string, unknown>;
     const b = other as unknown as Record<string, unknown>;
     for (const f of fields) {
@@ -667,6 +813,7 @@ export class Keyspace {
       this.hashes = copyInto(new Int32Array(cap), this.hashes, this.size);
       this.access = copyInto(new Uint32Array(cap), this.access, this.size);
       this.volPos = copyInto(new Int32Array(cap), this.volPos, this.size);
+      this.sizes = copyInto(new Float32Array(cap), this.sizes, this.size);
       this.capacity = cap;
       // Plain arrays may keep their backing store after pop(); a copy releases it.
       this.keys = this.keys.slice();
@@ -678,10 +825,14 @@ export class Keyspace {
       this.volSlots = copyInto(new Int32Array(cap), this.volSlots, this.volatileCount);
       this.volExpire = copyInto(new Float64Array(cap), this.volExpire, this.volatileCount);
     }
+    this.recountOverhead();
   }
 }
 
-function copyInto<T extends Int32Array | Uint32Array | Float64Array>(dst: T, src: T, n: number): T {
+/** The Keyspace object itself (its fields) and the hooks' slots. */
+const KEYSPACE_OBJECT = objectBytes(32);
+
+function copyInto<T extends Int32Array | Uint32Array | Float32Array | Float64Array>(dst: T, src: T, n: number): T {
   dst.set(src.subarray(0, n) as never);
   return dst;
 }

@@ -1,3 +1,5 @@
+import { objectBytes, typedArrayBytes } from './memory.js';
+
 /**
  * The hash index the large collection encodings share (hash "hashtable", set "hashtable", the
  * sorted set's member table), built like the keyspace's: the owner keeps its entries in dense slot
@@ -95,9 +97,9 @@ export class SlotIndex {
     return copy;
   }
 
-  /** Bytes of the two typed arrays. */
-  bytes(): number {
-    return this.hashes.byteLength + this.table.byteLength;
+  /** Estimated bytes of the whole index (memory accounting): this object and both typed arrays. */
+  memoryBytes(): number {
+    return objectBytes(5) + typedArrayBytes(this.hashes.byteLength) + typedArrayBytes(this.table.byteLength);
   }
 
   private insert(slot: number, h: number): void {

@@ -8,6 +8,9 @@
  */
 export type RedisType = 'string' | 'list' | 'hash' | 'set' | 'zset' | 'stream';
 
+/** A ByteString's object (type, bytes, len) and the Buffer views + ArrayBuffer around its bytes (see memory.ts). */
+const BYTE_STRING_OVERHEAD = 48 + 184;
+
 /** A mutable string value with spare capacity (Redis's sds with greedy preallocation). */
 export class ByteString {
   readonly type = 'string' as const;
@@ -35,6 +38,11 @@ export class ByteString {
   toString(): string {
     return this.bytes.latin1Slice(0, this.len);
   }
+
+  /** Estimated bytes: the object and its buffer, capacity included (memory accounting). */
+  memoryUsage(): number {
+    return BYTE_STRING_OVERHEAD + this.bytes.length;
+  }
 }
 
 /** Base for collection values (lists, hashes, sets, sorted sets, streams). */
@@ -44,6 +52,13 @@ export interface CollectionValue {
   encoding(): string;
   /** An independent copy sharing nothing mutable (COPY). */
   clone(): CollectionValue;
+  /**
+   * Estimated bytes of the value on the V8 heap and in its buffers, in O(1) from running counts
+   * (memory accounting and MEMORY USAGE; see src/engine/memory.ts).
+   */
+  memoryUsage(): number;
+  /** Whether the running byte counts behind memoryUsage equal a recount from scratch (tests; O(n)). */
+  memoryCountsExact(): boolean;
 }
 
 export type StringValue = string | number | ByteString;

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Server } from './server.js';
 import { serverCounts } from './pubsub.js';
 import type { Command } from './command-table.js';
+import { processHeapBytes } from './memory.js';
 
 /**
  * INFO: Redis 7.0's sections and field names (genRedisInfoString in server.c), with our own values
@@ -70,6 +71,9 @@ export class LatencyHistogram {
 
 // ---------------------------------------------------------------- per-server INFO state
 
+/** A LatencyHistogram: its object, its Uint32Array of counts and its Map entry. */
+const HISTOGRAM_BYTES = LatencyHistogram.LENGTH * 4 + 184 + 64 + 32;
+
 const METRIC_SAMPLES = 16;
 const METRIC_PERIOD_MS = 100;
 
@@ -98,36 +102,68 @@ class InstantaneousMetric {
   }
 }
 
-/** Memory figures as INFO memory reads them (V8 heap + external buffers stand in for the allocator). */
-function memorySnapshot(): { used: number; active: number; rss: number } {
+/**
+ * What INFO memory and MEMORY STATS report, from the accounting (src/server/memory.ts) and, for
+ * the allocator and RSS fields, from V8: its heap stands in for Redis's allocator (allocated = live
+ * heap + ArrayBuffer memory, active = heap committed + ArrayBuffers, resident = the process RSS).
+ */
+export interface MemoryReport {
+  used: number;
+  peak: number;
+  startup: number;
+  overhead: number;
+  dataset: number;
+  /** used minus startup, at least 1 (Redis's net_usage). */
+  netUsage: number;
+  clientsNormal: number;
+  luaCaches: number;
+  functionsCaches: number;
+  notCountedForEvict: number;
+  allocated: number;
+  active: number;
+  resident: number;
+  rss: number;
+}
+
+/** The figures INFO memory, MEMORY STATS and MEMORY DOCTOR report, sampled now. */
+export function memoryReport(server: Server): MemoryReport {
+  const memory = server.memory;
+  memory.refresh();
+  const used = memory.trackPeak();
+  const overhead = memory.overhead();
   const m = process.memoryUsage();
-  return { used: m.heapUsed + m.external, active: m.heapTotal + m.external, rss: m.rss };
+  return {
+    used,
+    peak: memory.peak,
+    startup: memory.startup,
+    overhead,
+    dataset: used - overhead,
+    netUsage: used > memory.startup ? used - memory.startup : 1,
+    clientsNormal: memory.clients,
+    luaCaches: memory.scriptsCache,
+    functionsCaches: memory.functions,
+    notCountedForEvict: memory.notCountedForEviction(),
+    allocated: processHeapBytes(m),
+    active: m.heapTotal + m.arrayBuffers,
+    resident: m.rss,
+    rss: m.rss,
+  };
 }
 
 /**
- * What INFO needs beyond the server's counters: rolling rates, memory peak and baseline, per-command
- * latency histograms, the replication id. One per Server (`server.info`), fed by the cron and the
- * dispatcher.
+ * What INFO needs beyond the server's counters: rolling rates, per-command latency histograms,
+ * the replication id. One per Server (`server.info`), fed by the cron and the dispatcher.
  */
 export class InfoState {
   readonly opsPerSec = new InstantaneousMetric();
   readonly inputBytesPerSec = new InstantaneousMetric();
   readonly outputBytesPerSec = new InstantaneousMetric();
   private lastSample = 0;
-  /** Highest used_memory seen (cron samples and INFO calls). */
-  peakMemory: number;
-  /** used_memory right after startup. */
-  readonly startupMemory: number;
   /** INFO replication master_replid (DEBUG CHANGE-REPL-ID renews it). */
   replId = randomBytes(20).toString('hex');
   private readonly latency = new Map<Command, LatencyHistogram>();
   /** Whether per-command latency is recorded (latency-tracking). */
   latencyTracking = true;
-
-  constructor() {
-    this.startupMemory = memorySnapshot().used;
-    this.peakMemory = this.startupMemory;
-  }
 
   /** Called by the dispatcher after each command with its duration in microseconds. */
   recordLatency(cmd: Command, usec: number): void {
@@ -144,6 +180,11 @@ export class InfoState {
     return this.latency.get(cmd);
   }
 
+  /** Estimated bytes of the latency histograms (one per command used; memory accounting). */
+  get histogramBytes(): number {
+    return this.latency.size * HISTOGRAM_BYTES;
+  }
+
   /** CONFIG RESETSTAT: drop the histograms. */
   resetLatency(): void {
     this.latency.clear();
@@ -157,8 +198,6 @@ export class InfoState {
     this.opsPerSec.sample(now, s.totalCommands);
     this.inputBytesPerSec.sample(now, s.netInputBytes);
     this.outputBytesPerSec.sample(now, s.netOutputBytes);
-    const used = memorySnapshot().used;
-    if (used > this.peakMemory) this.peakMemory = used;
     this.latencyTracking = configValue(server, 'latency-tracking') !== 'no';
   }
 }
@@ -270,15 +309,8 @@ function clientsSection(server: Server): string {
 
 function memorySection(server: Server): string {
   const w = new SectionWriter('Memory');
-  const mem = memorySnapshot();
-  const state = server.info;
-  if (mem.used > state.peakMemory) state.peakMemory = mem.used;
-  const peak = state.peakMemory;
-  const startup = state.startupMemory;
-  const clientsMem = server.clientBuffers.memClientsNormal();
-  const overhead = Math.min(mem.used, startup + clientsMem);
-  const dataset = mem.used - overhead;
-  const netUsed = mem.used - startup;
+  const lua = server.scripting.memoryStats();
+  const mem = memoryReport(server);
   const maxmemory = Number(configValue(server, 'maxmemory') ?? 0);
   const policy = configValue(server, 'maxmemory-policy') ?? 'noeviction';
   const total = os.totalmem();
@@ -287,48 +319,47 @@ function memorySection(server: Server): string {
   w.field('used_memory_human', bytesToHuman(mem.used));
   w.field('used_memory_rss', mem.rss);
   w.field('used_memory_rss_human', bytesToHuman(mem.rss));
-  w.field('used_memory_peak', peak);
-  w.field('used_memory_peak_human', bytesToHuman(peak));
-  w.field('used_memory_peak_perc', `${((mem.used / peak) * 100).toFixed(2)}%`);
-  w.field('used_memory_overhead', overhead);
-  w.field('used_memory_startup', startup);
-  w.field('used_memory_dataset', dataset);
-  w.field('used_memory_dataset_perc', `${(netUsed > 0 ? (dataset * 100) / netUsed : 0).toFixed(2)}%`);
-  w.field('allocator_allocated', mem.used);
+  w.field('used_memory_peak', mem.peak);
+  w.field('used_memory_peak_human', bytesToHuman(mem.peak));
+  w.field('used_memory_peak_perc', `${((mem.used / mem.peak) * 100).toFixed(2)}%`);
+  w.field('used_memory_overhead', mem.overhead);
+  w.field('used_memory_startup', mem.startup);
+  w.field('used_memory_dataset', mem.dataset);
+  w.field('used_memory_dataset_perc', `${((mem.dataset * 100) / mem.netUsage).toFixed(2)}%`);
+  w.field('allocator_allocated', mem.allocated);
   w.field('allocator_active', mem.active);
-  w.field('allocator_resident', mem.rss);
+  w.field('allocator_resident', mem.resident);
   w.field('total_system_memory', total);
   w.field('total_system_memory_human', bytesToHuman(total));
-  const lua = server.scripting.memoryStats();
   w.field('used_memory_lua', lua.vmEval);
   w.field('used_memory_vm_eval', lua.vmEval);
   w.field('used_memory_lua_human', bytesToHuman(lua.vmEval));
-  w.field('used_memory_scripts_eval', lua.scriptsEval);
+  w.field('used_memory_scripts_eval', mem.luaCaches);
   w.field('number_of_cached_scripts', lua.cachedScripts);
   w.field('number_of_functions', lua.functions);
   w.field('number_of_libraries', lua.libraries);
   w.field('used_memory_vm_functions', lua.vmFunctions);
   w.field('used_memory_vm_total', lua.vmEval + lua.vmFunctions);
   w.field('used_memory_vm_total_human', bytesToHuman(lua.vmEval + lua.vmFunctions));
-  w.field('used_memory_functions', lua.functionsMemory);
-  w.field('used_memory_scripts', lua.scriptsEval + lua.functionsMemory);
-  w.field('used_memory_scripts_human', bytesToHuman(lua.scriptsEval + lua.functionsMemory));
+  w.field('used_memory_functions', mem.functionsCaches);
+  w.field('used_memory_scripts', mem.luaCaches + mem.functionsCaches);
+  w.field('used_memory_scripts_human', bytesToHuman(mem.luaCaches + mem.functionsCaches));
   w.field('maxmemory', maxmemory);
   w.field('maxmemory_human', bytesToHuman(maxmemory));
   w.field('maxmemory_policy', policy);
-  w.field('allocator_frag_ratio', ratio(mem.active, mem.used));
-  w.field('allocator_frag_bytes', mem.active - mem.used);
-  w.field('allocator_rss_ratio', ratio(mem.rss, mem.active));
-  w.field('allocator_rss_bytes', mem.rss - mem.active);
-  w.field('rss_overhead_ratio', ratio(mem.rss, mem.rss));
-  w.field('rss_overhead_bytes', 0);
+  w.field('allocator_frag_ratio', ratio(mem.active, mem.allocated));
+  w.field('allocator_frag_bytes', mem.active - mem.allocated);
+  w.field('allocator_rss_ratio', ratio(mem.resident, mem.active));
+  w.field('allocator_rss_bytes', mem.resident - mem.active);
+  w.field('rss_overhead_ratio', ratio(mem.rss, mem.resident));
+  w.field('rss_overhead_bytes', mem.rss - mem.resident);
   w.field('mem_fragmentation_ratio', ratio(mem.rss, mem.used));
   w.field('mem_fragmentation_bytes', mem.rss - mem.used);
-  w.field('mem_not_counted_for_evict', 0);
+  w.field('mem_not_counted_for_evict', mem.notCountedForEvict);
   w.field('mem_replication_backlog', 0);
   w.field('mem_total_replication_buffers', 0);
   w.field('mem_clients_slaves', 0);
-  w.field('mem_clients_normal', clientsMem);
+  w.field('mem_clients_normal', mem.clientsNormal);
   w.field('mem_cluster_links', 0);
   w.field('mem_aof_buffer', 0);
   w.field('mem_allocator', 'libc');
@@ -600,64 +631,54 @@ export type MemoryStatValue = number | { double: number } | Array<[string, numbe
 
 /**
  * MEMORY STATS's fields in Redis 7.0's order and types (integers, ratios as floats, one map per
- * non-empty database), computed from the same figures as INFO memory.
+ * non-empty database), from the same figures as INFO memory.
  */
 export function memoryStats(server: Server): Array<[string, MemoryStatValue]> {
-  const mem = memorySnapshot();
-  const state = server.info;
-  if (mem.used > state.peakMemory) state.peakMemory = mem.used;
-  const clientsMem = server.clientBuffers.memClientsNormal();
+  const mem = memoryReport(server);
   const out: Array<[string, MemoryStatValue]> = [
-    ['peak.allocated', state.peakMemory],
+    ['peak.allocated', mem.peak],
     ['total.allocated', mem.used],
-    ['startup.allocated', state.startupMemory],
+    ['startup.allocated', mem.startup],
     ['replication.backlog', 0],
     ['clients.slaves', 0],
-    ['clients.normal', clientsMem],
+    ['clients.normal', mem.clientsNormal],
     ['cluster.links', 0],
     ['aof.buffer', 0],
-    ['lua.caches', 0],
-    ['functions.caches', 0],
+    ['lua.caches', mem.luaCaches],
+    ['functions.caches', mem.functionsCaches],
   ];
   let keys = 0;
-  let dbOverhead = 0;
   for (const db of server.dbs) {
     if (db.size === 0) continue;
     keys += db.size;
-    // Slot arrays and index: about 40 bytes per key, 16 more per key with a TTL.
-    const main = db.size * 40;
-    const expires = db.volatileCount * 16;
-    dbOverhead += main + expires;
+    const expires = db.volatileCount > 0 ? db.expiresOverhead : 0;
     out.push([
       `db.${db.id}`,
       [
-        ['overhead.hashtable.main', main],
+        ['overhead.hashtable.main', db.overhead - expires],
         ['overhead.hashtable.expires', expires],
         ['overhead.hashtable.slot-to-keys', 0],
       ],
     ]);
   }
-  const overhead = state.startupMemory + clientsMem + dbOverhead;
-  const netUsed = Math.max(0, mem.used - state.startupMemory);
-  const dataset = Math.max(0, mem.used - overhead);
   // Redis computes these ratios in single precision.
   const f = (x: number) => ({ double: Number.isFinite(x) ? Math.fround(x) : 0 });
   out.push(
-    ['overhead.total', overhead],
+    ['overhead.total', mem.overhead],
     ['keys.count', keys],
-    ['keys.bytes-per-key', keys > 0 ? Math.floor(netUsed / keys) : 0],
-    ['dataset.bytes', dataset],
-    ['dataset.percentage', f(netUsed > 0 ? (dataset * 100) / netUsed : 0)],
-    ['peak.percentage', f((mem.used * 100) / state.peakMemory)],
-    ['allocator.allocated', mem.used],
+    ['keys.bytes-per-key', keys > 0 ? Math.floor(mem.netUsage / keys) : 0],
+    ['dataset.bytes', mem.dataset],
+    ['dataset.percentage', f((mem.dataset * 100) / mem.netUsage)],
+    ['peak.percentage', f((mem.used * 100) / mem.peak)],
+    ['allocator.allocated', mem.allocated],
     ['allocator.active', mem.active],
-    ['allocator.resident', mem.rss],
-    ['allocator-fragmentation.ratio', f(mem.active / mem.used)],
-    ['allocator-fragmentation.bytes', mem.active - mem.used],
-    ['allocator-rss.ratio', f(mem.rss / mem.active)],
-    ['allocator-rss.bytes', mem.rss - mem.active],
-    ['rss-overhead.ratio', f(1)],
-    ['rss-overhead.bytes', 0],
+    ['allocator.resident', mem.resident],
+    ['allocator-fragmentation.ratio', f(mem.active / mem.allocated)],
+    ['allocator-fragmentation.bytes', mem.active - mem.allocated],
+    ['allocator-rss.ratio', f(mem.resident / mem.active)],
+    ['allocator-rss.bytes', mem.resident - mem.active],
+    ['rss-overhead.ratio', f(mem.rss / mem.resident)],
+    ['rss-overhead.bytes', mem.rss - mem.resident],
     ['fragmentation', f(mem.rss / mem.used)],
     ['fragmentation.bytes', mem.rss - mem.used],
   );

@@ -42,9 +42,12 @@ export function notifyKeyspaceEvent(server: Server, type: number, event: string,
  * - `changes` is added to the dirty counter (rdb_changes_since_last_save); a command that moved it
  *   is propagated to replicas and the AOF by the command path. A second event for the same change
  *   (SET's `expire` after `set`) passes 0.
+ * - The key's estimated size is re-measured (memory accounting: the value may have changed in place).
  */
 export function keyWritten(c: Client, type: number, event: string, key: string, changes = 1): void {
-  c.db.touch(key);
+  const db = c.db;
+  db.touch(key);
+  db.remeasure(key);
   const server = c.server;
   if ((server.notifications.flags & type) !== 0) notifyKeyspaceEvent(server, type, event, key, c.dbIndex);
   server.dirty += changes;
@@ -54,6 +57,7 @@ export function keyWritten(c: Client, type: number, event: string, key: string, 
 export function keyWrittenIn(c: Client, db: Keyspace, type: number, event: string, key: string, changes = 1): void {
   if (db === c.db) return keyWritten(c, type, event, key, changes);
   db.touch(key);
+  db.remeasure(key);
   const server = c.server;
   if ((server.notifications.flags & type) !== 0) notifyKeyspaceEvent(server, type, event, key, db.id);
   server.dirty += changes;
@@ -64,6 +68,7 @@ export function keyWrittenIn(c: Client, db: Keyspace, type: number, event: strin
  * consumer groups: XGROUP, XSETID, XCLAIM...): the keyspace event and the dirty counter.
  */
 export function keyStateChanged(c: Client, type: number, event: string, key: string, changes = 1): void {
+  c.db.remeasure(key);
   const server = c.server;
   if ((server.notifications.flags & type) !== 0) notifyKeyspaceEvent(server, type, event, key, c.dbIndex);
   server.dirty += changes;

@@ -7,6 +7,7 @@ import type { Client } from './client.js';
 import { Config, allowProtectedAction } from './config.js';
 import { Logger } from './log.js';
 import { InfoState } from './info.js';
+import { MemoryAccounting } from './memory.js';
 import { BlockingManager } from './blocking.js';
 import { KeyspaceNotifications, notifyKeyspaceEvent, EVENT } from './notify.js';
 import { PubSubRegistry, forgetClient } from './pubsub.js';
@@ -87,8 +88,10 @@ export class Server {
   /** Executable and config file paths for INFO. */
   executable = '';
   configFile = '';
-  /** INFO's rolling rates, memory peak, latency histograms and replication id. */
+  /** INFO's rolling rates, latency histograms and replication id. */
   readonly info: InfoState;
+  /** used_memory and its parts (src/server/memory.ts): what eviction compares with maxmemory. */
+  readonly memory: MemoryAccounting;
   /** Clients blocked on keys and their wake-ups. */
   readonly blocking: BlockingManager;
   /** Lua scripts: the script cache and the runner (src/scripting). */
@@ -137,6 +140,7 @@ export class Server {
     // The subsystems, each a field built here and nowhere else (no module state, no import-time
     // hooks): what they need of the server they get from it, explicitly.
     this.info = new InfoState();
+    this.memory = new MemoryAccounting(this);
     this.propagation = new Propagation();
     this.notifications = new KeyspaceNotifications(this);
     this.pubsub = new PubSubRegistry();
@@ -165,6 +169,7 @@ export class Server {
       this.stopCron();
       this.startCron();
     });
+    this.memory.measureStartup();
   }
 
   /** Keeps `accessTracking` in step with the config: a policy change applies from the next access. */
@@ -180,7 +185,7 @@ export class Server {
   }
 
   private createDb(id: number): Keyspace {
-    const db = new Keyspace(id, this.clock, this.accessTracking);
+    const db = new Keyspace(id, this.clock, this.accessTracking, this.memory.counter);
     db.onExpired = (d, key) => {
       this.stats.expiredKeys++;
       notifyKeyspaceEvent(this, EVENT.expired, 'expired', key, d.id);
@@ -533,6 +538,7 @@ export class Server {
     this.info.cron(this, this.clock.now);
     this.clientBuffers.cron(this.clock.now);
     this.memoryGuard.cron();
+    this.memory.refresh();
     // Keys must not change under a script that is still running (on the long-script worker).
     // Nor while clients are paused (CLIENT PAUSE keeps the dataset still).
     if (this.activeExpireEnabled && this.scripting.busyCaller === null && this.pause.type === PAUSE_OFF) this.activeExpireCycle();

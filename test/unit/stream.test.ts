@@ -80,7 +80,7 @@ describe('StreamValue', () => {
     assert.equal(ids(c).length, 10);
     assert.equal(s.length, 10);
     assert.equal(c.encoding(), 'stream');
-    assert.ok(c.memoryUsage(5) > 0);
+    assert.ok(c.memoryUsage() > 0);
   });
 
   it('SortedIds keeps order', () => {

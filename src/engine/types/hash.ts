@@ -1,6 +1,7 @@
 import type { CollectionValue } from '../values.js';
 import { SlotIndex } from '../slot-index.js';
 import { hashKey } from '../keyspace.js';
+import { grownArrayBytes, objectBytes, stringBytes } from '../memory.js';
 
 /**
  * The hash type: field → value maps of latin1 strings, in two encodings chosen exactly when Redis
@@ -174,6 +175,8 @@ function pairHasField(pair: string, field: string): boolean {
 class Table {
   pairs: string[] = [];
   private index = new SlotIndex();
+  /** Heap bytes of the pair strings (kept as pairs come and go: memoryUsage is O(1)). */
+  private pairBytes = 0;
 
   get size(): number {
     return this.pairs.length;
@@ -222,12 +225,15 @@ class Table {
   set(field: string, value: string): boolean {
     const h = hashKey(field);
     const s = this.find(field, h);
+    const pair = buildPair(field, value);
+    this.pairBytes += stringBytes(pair.length);
     if (s >= 0) {
-      this.pairs[s] = buildPair(field, value);
+      this.pairBytes -= stringBytes(this.pairs[s].length);
+      this.pairs[s] = pair;
       return false;
     }
     this.index.add(this.pairs.length, h);
-    this.pairs.push(buildPair(field, value));
+    this.pairs.push(pair);
     return true;
   }
 
@@ -236,6 +242,7 @@ class Table {
     if (s < 0) return false;
     // Move the last slot into the hole (see the HSCAN note at the top).
     const last = this.pairs.length - 1;
+    this.pairBytes -= stringBytes(this.pairs[s].length);
     this.index.remove(s, last);
     this.pairs[s] = this.pairs[last];
     this.pairs.pop();
@@ -248,7 +255,20 @@ class Table {
     const t = new Table();
     t.pairs = this.pairs.slice();
     t.index = this.index.clone();
+    t.pairBytes = this.pairBytes;
     return t;
+  }
+
+  /** Whether pairBytes equals a recount (tests). */
+  pairBytesExact(): boolean {
+    let bytes = 0;
+    for (const p of this.pairs) bytes += stringBytes(p.length);
+    return bytes === this.pairBytes;
+  }
+
+  /** Estimated bytes: this object, the slot array, the index, the pair strings. */
+  memoryUsage(): number {
+    return objectBytes(3) + grownArrayBytes(this.pairs.length) + this.index.memoryBytes() + this.pairBytes;
   }
 }
 
@@ -256,6 +276,9 @@ class Table {
 
 /** Receives one field/value pair during iteration. */
 export type PairVisitor = (field: string, value: string) => void;
+
+/** A HashValue object: body and count. */
+const HASH_OBJECT = objectBytes(2);
 
 export class HashValue implements CollectionValue {
   /** The listpack string, or the Table once converted. */
@@ -276,6 +299,20 @@ export class HashValue implements CollectionValue {
   /** OBJECT ENCODING: "listpack" or "hashtable". */
   encoding(): string {
     return typeof this.body === 'string' ? 'listpack' : 'hashtable';
+  }
+
+  /**
+   * Estimated bytes (memory accounting, MEMORY USAGE), O(1): this object plus the listpack string,
+   * or plus the table with its running count of pair bytes.
+   */
+  memoryUsage(): number {
+    const b = this.body;
+    return HASH_OBJECT + (typeof b === 'string' ? stringBytes(b.length) : b.memoryUsage());
+  }
+
+  memoryCountsExact(): boolean {
+    const b = this.body;
+    return typeof b === 'string' || b.pairBytesExact();
   }
 
   /** An independent copy (COPY). A listpack string is immutable, so it is shared. */

@@ -1,4 +1,5 @@
 import type { CollectionValue } from '../values.js';
+import { bufferBytes, objectBytes } from '../memory.js';
 
 /**
  * The list type: a deque (doubly linked) of nodes, each node ONE Buffer packing many elements, in
@@ -10,7 +11,10 @@ import type { CollectionValue } from '../values.js';
  * moves an offset and a push only writes bytes (no allocation beyond the popped string). Nodes
  * start small (a tiny list does not pay for 8 KB) and double up to NODE_MAX_BYTES (8 KB, Redis's
  * list-max-listpack-size -2); once a node is full, pushes open a new full-size node. An element
- * larger than a node gets a node of its own, sized exactly. No node is ever empty.
+ * larger than a node gets a node of its own, sized exactly. No node is ever empty. A new node's
+ * buffer comes from Node's shared 8 KB pool when small; a grown one gets an ArrayBuffer of its own
+ * (88 bytes more), because a dead slice in the pool stays pinned by its live neighbours: lists
+ * grown one push at a time left ~220 dead bytes each that way (bench/memory-accounting.ts).
  *
  * Costs: push/pop at either end O(1) amortized; index/LINDEX walks nodes from the nearer end,
  * then entries from the nearer end of the node (O(1) at the ends); LRANGE O(S+N); LSET, LINSERT
@@ -33,10 +37,25 @@ export const NODE_MAX_BYTES = 8192;
 const NODE_MIN_BYTES = 32;
 /** Below this much free room, a full-size node is not recentred: a new node is opened instead. */
 const RECENTRE_MIN_FREE = NODE_MAX_BYTES / 8;
-/** V8 cost of a node object (72) plus its Buffer view (~97), measured on Node 20 (MEMORY USAGE). */
-const NODE_OVERHEAD = 170;
-/** V8 cost of the ListValue object itself, measured likewise. */
-const LIST_OVERHEAD = 80;
+/** A ListNode object (prev, next, buf, start, end, count); its Buffer is counted by bufferBytes. */
+const NODE_OBJECT = objectBytes(6);
+/** The ListValue object itself. */
+const LIST_OBJECT = objectBytes(7);
+
+/** Whether a buffer is a slice of Node's shared pool (no ArrayBuffer of its own). */
+function isPooled(buf: Buffer): boolean {
+  return buf.buffer.byteLength !== buf.length;
+}
+
+/** Estimated bytes of a buffer: a pool slice or a buffer with its own ArrayBuffer. */
+function nodeBufferBytes(buf: Buffer): number {
+  return bufferBytes(buf.length, isPooled(buf));
+}
+
+/** Estimated bytes of a node: its object and its buffer (memory accounting). */
+function nodeBytes(node: ListNode): number {
+  return NODE_OBJECT + nodeBufferBytes(node.buf);
+}
 
 // ---------------------------------------------------------------- entry encoding
 
@@ -321,6 +340,8 @@ export class ListValue implements CollectionValue {
   private nodes = 0;
   /** Capacity for the next first node, set by reserve() on an empty list. */
   private firstNodeBytes = 0;
+  /** Estimated bytes of the linked nodes and their buffers (kept as nodes and buffers change). */
+  private nodesBytes = 0;
 
   /** Number of elements (LLEN). */
   get length(): number {
@@ -343,11 +364,24 @@ export class ListValue implements CollectionValue {
     return copy;
   }
 
-  /** Estimated bytes (MEMORY USAGE): node buffers and objects, summed exactly (O(nodes)). */
-  memoryUsage(_samples: number): number {
-    let bytes = LIST_OVERHEAD;
-    for (let n = this.head; n !== null; n = n.next) bytes += NODE_OVERHEAD + n.buf.length;
-    return bytes;
+  /**
+   * Estimated bytes (memory accounting, MEMORY USAGE), O(1): this object plus every node object
+   * and buffer (capacity, spare room included), kept as a running count.
+   */
+  memoryUsage(): number {
+    return LIST_OBJECT + this.nodesBytes;
+  }
+
+  memoryCountsExact(): boolean {
+    let bytes = 0;
+    for (let n = this.head; n !== null; n = n.next) bytes += nodeBytes(n);
+    return bytes === this.nodesBytes;
+  }
+
+  /** Node `node`'s buffer becomes `buf`. */
+  private swapBuffer(node: ListNode, buf: Buffer): void {
+    this.nodesBytes += nodeBufferBytes(buf) - nodeBufferBytes(node.buf);
+    node.buf = buf;
   }
 
   // -------------------------------------------------------------- node plumbing
@@ -360,6 +394,7 @@ export class ListValue implements CollectionValue {
     if (prev === null) this.head = node;
     else prev.next = node;
     this.nodes++;
+    this.nodesBytes += nodeBytes(node);
   }
 
   private unlink(node: ListNode): void {
@@ -369,6 +404,7 @@ export class ListValue implements CollectionValue {
     else node.next.prev = node.prev;
     node.prev = node.next = null;
     this.nodes--;
+    this.nodesBytes -= nodeBytes(node);
   }
 
   /**
@@ -395,9 +431,11 @@ export class ListValue implements CollectionValue {
     if (newCap === cap) {
       node.buf.copyWithin(offset, node.start, node.end);
     } else {
-      const buf = Buffer.allocUnsafe(newCap);
+      // Not from Node's shared pool: the buffer being replaced is, and a dead slice there stays
+      // pinned by its live neighbours; a grown buffer, likely to grow again, would do the same.
+      const buf = Buffer.allocUnsafeSlow(newCap);
       node.buf.copy(buf, offset, node.start, node.end);
-      node.buf = buf;
+      this.swapBuffer(node, buf);
     }
     node.start = offset;
     node.end = offset + used;
@@ -436,10 +474,11 @@ export class ListValue implements CollectionValue {
     if (room >= bytes || used + bytes > NODE_MAX_BYTES) return;
     // Doubling, as makeRoom grows, so a run of small multi-element pushes stays amortized O(1).
     const cap = Math.min(NODE_MAX_BYTES, Math.max(used + bytes, node.buf.length * 2));
-    const buf = Buffer.allocUnsafe(cap);
+    // Not pooled, as in makeRoom.
+    const buf = Buffer.allocUnsafeSlow(cap);
     const offset = right ? 0 : cap - used;
     node.buf.copy(buf, offset, node.start, node.end);
-    node.buf = buf;
+    this.swapBuffer(node, buf);
     node.start = offset;
     node.end = offset + used;
   }
@@ -826,7 +865,7 @@ export class ListValue implements CollectionValue {
       const buf = Buffer.allocUnsafe(used + nextUsed);
       n.buf.copy(buf, 0, n.start, n.end);
       next.buf.copy(buf, used, next.start, next.end);
-      n.buf = buf;
+      this.swapBuffer(n, buf);
       n.start = 0;
       n.end = used + nextUsed;
       n.count += next.count;

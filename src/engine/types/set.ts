@@ -2,6 +2,7 @@ import type { CollectionValue } from '../values.js';
 import { SlotIndex } from '../slot-index.js';
 import { hashKey } from '../keyspace.js';
 import { parseInteger } from '../../util/number.js';
+import { HEAP_NUMBER_BYTES, arrayBytes, grownArrayBytes, objectBytes, stringBytes } from '../memory.js';
 
 /**
  * The set type, in the two encodings Redis 7.0 uses, chosen exactly when Redis chooses them so
@@ -215,6 +216,8 @@ class Table {
   items: Array<string | number> = [];
   /** Null in small mode. */
   private index: SlotIndex | null = null;
+  /** Heap bytes of the members themselves (strings, boxed numbers), kept as they come and go. */
+  private memberBytes = 0;
 
   get size(): number {
     return this.items.length;
@@ -257,12 +260,14 @@ class Table {
     if (this.findHashed(key, h) >= 0) return false;
     this.index.add(this.items.length, h);
     this.items.push(key);
+    this.memberBytes += memberBytes(key);
     return true;
   }
 
   /** Adds a member known to be absent (conversion, copies). */
   append(key: string | number): void {
     const items = this.items;
+    this.memberBytes += memberBytes(key);
     if (this.index === null) {
       if (items.length < SMALL_TABLE) {
         // Exact-length arrays: push would reserve room for 16 more slots.
@@ -286,6 +291,7 @@ class Table {
   deleteSlot(s: number): void {
     const items = this.items;
     const last = items.length - 1;
+    this.memberBytes -= memberBytes(items[s]);
     if (this.index !== null) this.index.remove(s, last);
     items[s] = items[last];
     items.pop();
@@ -303,14 +309,25 @@ class Table {
     const t = new Table();
     t.items = this.items.slice();
     t.index = this.index === null ? null : this.index.clone();
+    t.memberBytes = this.memberBytes;
     return t;
   }
 
-  /** Bytes of the table's own objects and arrays (members' strings not included). */
-  structureBytes(): number {
-    let bytes = 48 + 32 + 16 + this.items.length * 8;
-    if (this.index !== null) bytes += 2 * 200 + this.index.bytes();
-    return bytes;
+  /** Whether memberBytes equals a recount (tests). */
+  memberBytesExact(): boolean {
+    let bytes = 0;
+    for (const m of this.items) bytes += memberBytes(m);
+    return bytes === this.memberBytes;
+  }
+
+  /**
+   * Estimated bytes, O(1): this object, the member array (exact-length in small mode, grown by
+   * push after), the index, and the members' own heap objects.
+   */
+  memoryUsage(): number {
+    const index = this.index;
+    if (index === null) return objectBytes(3) + arrayBytes(this.items.length) + this.memberBytes;
+    return objectBytes(3) + grownArrayBytes(this.items.length) + index.memoryBytes() + this.memberBytes;
   }
 
   /** Leaves small mode: hashes for every slot (room for `capacity`) and an index. */
@@ -528,24 +545,17 @@ export class SetValue implements CollectionValue {
   }
 
   /**
-   * Estimated bytes of this value in our representation (MEMORY USAGE): the object, the intset
-   * string, or the table's arrays plus its member strings, averaged over `samples` members as
-   * Redis's objectComputeSize samples.
+   * Estimated bytes (memory accounting, MEMORY USAGE), O(1): this object plus the intset string,
+   * or plus the table with its running count of member bytes.
    */
-  memoryUsage(samples: number): number {
+  memoryUsage(): number {
     const b = this.body;
-    if (typeof b === 'string') return 32 + stringBytes(b.length);
-    const n = b.size;
-    let total = 32 + b.structureBytes();
-    if (n === 0) return total;
-    const k = Math.min(n, Math.max(1, samples));
-    let sampled = 0;
-    for (let i = 0; i < k; i++) {
-      const m = b.items[i];
-      sampled += typeof m === 'string' ? stringBytes(m.length) : (m | 0) === m ? 0 : 16;
-    }
-    total += Math.round((sampled / k) * n);
-    return total;
+    return SET_OBJECT + (typeof b === 'string' ? stringBytes(b.length) : b.memoryUsage());
+  }
+
+  memoryCountsExact(): boolean {
+    const b = this.body;
+    return typeof b === 'string' || b.memberBytesExact();
   }
 
   /** Switches an intset to the hashtable encoding (setTypeConvert). */
@@ -614,9 +624,12 @@ export class SetValue implements CollectionValue {
   }
 }
 
-/** V8 heap bytes of a sequential one-byte string of `len` characters. */
-function stringBytes(len: number): number {
-  return (16 + len + 7) & ~7;
+/** A SetValue object: body and width. */
+const SET_OBJECT = objectBytes(2);
+
+/** Heap bytes of a hashtable member: its string, or a boxed number (a 32-bit integer is a Smi). */
+function memberBytes(m: string | number): number {
+  return typeof m === 'string' ? stringBytes(m.length) : (m | 0) === m ? 0 : HEAP_NUMBER_BYTES;
 }
 
 // ---------------------------------------------------------------- type API

@@ -1,5 +1,6 @@
 import type { CollectionValue } from '../values.js';
 import { parseInteger } from '../../util/number.js';
+import { bufferBytes, grownArrayBytes, objectBytes, stringBytes } from '../memory.js';
 
 /**
  * The stream type (t_stream.c's data model).
@@ -117,6 +118,32 @@ class StreamNode {
     }
     b[this.len++] = n;
   }
+}
+
+// ---------------------------------------------------------------- memory accounting
+
+/** A StreamValue object (its fields), its empty groups Map, its last ID (a bigint). */
+const STREAM_OBJECT = objectBytes(14) + 200 + 32;
+/** A StreamNode object and its bigints (first ms, first ID, last ID; a zero seq is shared). */
+const STREAM_NODE_OBJECT = objectBytes(11) + 24 + 2 * 32;
+/** A consumer group: its object, Map entry, PEL and pending map, consumers Map, last ID. */
+const GROUP_BYTES = objectBytes(6) + 3 * 160 + 2 * 32 + 48;
+/**
+ * One pending entry: its ID in the group's PEL (pointer + bigint), the pending map's entry and key,
+ * the NACK object, and its ID in its consumer's PEL (measured with XREADGROUP).
+ */
+const PENDING_ENTRY_BYTES = 176;
+/** One consumer: object, Map entry, name (short names assumed), its PEL's object. */
+const CONSUMER_BYTES = objectBytes(3) + 48 + 32 + 2 * 160;
+
+/**
+ * Estimated bytes of a node: object and IDs, the master fields (array and strings), and its
+ * buffer (own ArrayBuffer, capacity counted).
+ */
+function streamNodeBytes(n: StreamNode): number {
+  let bytes = STREAM_NODE_OBJECT + grownArrayBytes(n.masterFields.length) + bufferBytes(n.buf.length, false);
+  for (const f of n.masterFields) bytes += stringBytes(f.length);
+  return bytes;
 }
 
 /** Bytes of a listpack integer element (encoding + backlen). */
@@ -617,6 +644,7 @@ export class StreamValue implements CollectionValue {
 
   clone(): StreamValue {
     const s = new StreamValue();
+    s.nodesBytes = 0;
     for (const n of this.nodes) {
       const copy = new StreamNode(n.firstId, n.lastId, Buffer.from(n.buf.subarray(0, n.len)));
       copy.len = n.len;
@@ -626,6 +654,7 @@ export class StreamValue implements CollectionValue {
       copy.total = n.total;
       copy.live = n.live;
       s.nodes.push(copy);
+      s.nodesBytes += streamNodeBytes(copy);
     }
     s.length = this.length;
     s.lastId = this.lastId;
@@ -650,12 +679,26 @@ export class StreamValue implements CollectionValue {
     return s;
   }
 
-  memoryUsage(_samples: number): number {
-    let bytes = 96;
-    for (const n of this.nodes) bytes += 160 + n.buf.length;
-    for (const g of this.groups.values()) bytes += 128 + g.pel.size * 80 + g.consumers.size * 96;
+  /**
+   * Estimated bytes (memory accounting, MEMORY USAGE): this object, the node list, every node
+   * (running count: object, IDs, master fields, buffer capacity), and per consumer group its
+   * pending entries and consumers, counted by number. O(groups).
+   */
+  memoryUsage(): number {
+    let bytes = STREAM_OBJECT + grownArrayBytes(this.nodes.length) + this.nodesBytes;
+    for (const g of this.groups.values()) {
+      bytes += GROUP_BYTES + stringBytes(g.name.length) + g.nacks.size * PENDING_ENTRY_BYTES + g.consumers.size * CONSUMER_BYTES;
+    }
     return bytes;
   }
+  memoryCountsExact(): boolean {
+    let bytes = 0;
+    for (const n of this.nodes) bytes += streamNodeBytes(n);
+    return bytes === this.nodesBytes;
+  }
+
+  /** Estimated bytes of the nodes in `nodes` (see streamNodeBytes), kept as nodes come, grow and go. */
+  private nodesBytes = 0;
 
   /** Appends an entry with an ID greater than lastId; `fields` is argv from `from` on. */
   append(id: bigint, argv: readonly string[], from: number, maxBytes: number, maxEntries: number): void {
@@ -687,7 +730,11 @@ export class StreamValue implements CollectionValue {
       }
     }
     if (!fits) {
-      node?.seal();
+      if (node !== undefined) {
+        const before = node.buf.length;
+        node.seal();
+        this.nodesBytes += bufferBytes(node.buf.length, false) - bufferBytes(before, false);
+      }
       node = new StreamNode(id, id, Buffer.allocUnsafeSlow(Math.max(64, bodySize + 3)));
       this.insertNode(node);
       this.raxNodesCache = -1;
@@ -701,10 +748,13 @@ export class StreamValue implements CollectionValue {
       }
       node.baseBytes = base;
       node.masterFields = master;
+      this.nodesBytes += streamNodeBytes(node);
     }
     const n = node as StreamNode;
     n.baseBytes += this.entryListpackBytes(n, id, argv, from, pairs);
+    const capacity = n.buf.length;
     n.reserve(1 + 10 + 10 + bodySize);
+    if (n.buf.length !== capacity) this.nodesBytes += bufferBytes(n.buf.length, false) - bufferBytes(capacity, false);
     n.lastPos = n.len;
     n.buf[n.len++] = absolute ? FLAG_ABSOLUTE : 0;
     n.writeVarintBig(msDelta);
@@ -738,8 +788,10 @@ export class StreamValue implements CollectionValue {
     }
     this.ordered = false;
     const at = this.nodeFor(node.firstId);
-    if (at >= 0 && a[at].firstId === node.firstId) a[at] = node;
-    else a.splice(at + 1, 0, node);
+    if (at >= 0 && a[at].firstId === node.firstId) {
+      this.nodesBytes -= streamNodeBytes(a[at]);
+      a[at] = node;
+    } else a.splice(at + 1, 0, node);
   }
 
   /** The listpack bytes of one entry: flags, ms-diff, seq-diff, [fields], values, lp-count. */
@@ -911,6 +963,7 @@ export class StreamValue implements CollectionValue {
     node.live--;
     this.length--;
     if (node.live === 0 && dropEmpty) {
+      this.nodesBytes -= streamNodeBytes(node);
       this.nodes.splice(index, 1);
       this.raxNodesCache = -1;
       if (this.nodes.length === 0) this.ordered = true;
@@ -948,6 +1001,7 @@ export class StreamValue implements CollectionValue {
       break;
     }
     if (head > 0) {
+      for (let i = 0; i < head; i++) this.nodesBytes -= streamNodeBytes(this.nodes[i]);
       this.nodes.splice(0, head);
       this.raxNodesCache = -1;
       if (this.nodes.length === 0) this.ordered = true;

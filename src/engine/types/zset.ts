@@ -1,6 +1,7 @@
 import type { CollectionValue } from '../values.js';
 import { SlotIndex } from '../slot-index.js';
 import { hashKey } from '../keyspace.js';
+import { arrayBytes, grownArrayBytes, objectBytes, stringBytes, typedArrayBytes } from '../memory.js';
 
 /**
  * The sorted set type: members (latin1 strings) ordered by score, then by member bytes (JS `<` on
@@ -32,6 +33,13 @@ import { hashKey } from '../keyspace.js';
 
 const LEAF_MAX = 256;
 const LEAF_MERGE = LEAF_MAX / 4;
+/** A Leaf with its two empty arrays (memory accounting). */
+const LEAF_BYTES = objectBytes(2) + 2 * arrayBytes(0);
+/**
+ * Per element in the leaves: a member pointer and a score, each 8 bytes, with the arrays' spare
+ * capacity (leaves grow by push and split in half: ~1.4x, calibrated by bench/memory-accounting.ts).
+ */
+const LEAF_SLOT_BYTES = 24;
 
 class Leaf {
   constructor(
@@ -56,6 +64,8 @@ class MemberIndex {
   members: string[] = [];
   scores = new Float64Array(MIN_SLOTS);
   private index = new SlotIndex();
+  /** Heap bytes of the member strings (shared with the leaves), kept as members come and go. */
+  memberBytes = 0;
 
   get size(): number {
     return this.members.length;
@@ -85,11 +95,13 @@ class MemberIndex {
     }
     this.members.push(member);
     this.scores[slot] = score;
+    this.memberBytes += stringBytes(member.length);
   }
 
   /** Removes slot `s`, moving the last slot into the hole (ZSCAN's guarantee). */
   deleteSlot(s: number): void {
     const last = this.members.length - 1;
+    this.memberBytes -= stringBytes(this.members[s].length);
     this.index.remove(s, last);
     this.members[s] = this.members[last];
     this.scores[s] = this.scores[last];
@@ -106,11 +118,21 @@ class MemberIndex {
     t.members = this.members.slice();
     t.scores = this.scores.slice();
     t.index = this.index.clone();
+    t.memberBytes = this.memberBytes;
     return t;
   }
 
-  bytes(): number {
-    return 64 + this.members.length * 12 + this.scores.byteLength + this.index.bytes();
+  /** Whether memberBytes equals a recount (tests). */
+  memberBytesExact(): boolean {
+    let bytes = 0;
+    for (const m of this.members) bytes += stringBytes(m.length);
+    return bytes === this.memberBytes;
+  }
+
+  /** Estimated bytes, O(1): this object, the member array, the scores, the index, the members. */
+  memoryUsage(): number {
+    const index = this.index;
+    return objectBytes(4) + grownArrayBytes(this.members.length) + typedArrayBytes(this.scores.byteLength) + index.memoryBytes() + this.memberBytes;
   }
 }
 
@@ -163,25 +185,21 @@ class Tree {
   }
 
   /**
-   * Estimated bytes (MEMORY USAGE): leaves (pointer + double per element), the member index and
-   * the member strings, sampled like Redis samples `samples` elements (0 = all).
+   * Estimated bytes, O(1): this object, the leaf list and leaves (a pointer and a double per
+   * element with the arrays' usual spare room), the per-leaf typed arrays, and the member index
+   * with the member strings.
    */
-  memoryUsage(samples: number): number {
-    // Per element in the leaves: a pointer and a double, at ~70% fill plus array capacity slack
-    // (calibrated against heap measurements of 1M-element sets).
-    const bytes = 64 + this.leaves.length * 96 + this.count * 34 + this.dict.bytes();
-    const n = this.count;
-    if (n === 0) return bytes;
-    const take = samples <= 0 || samples >= n ? n : samples;
-    let sampled = 0;
-    let seen = 0;
-    outer: for (const leaf of this.leaves) {
-      for (const m of leaf.members) {
-        sampled += (16 + m.length + 7) & ~7;
-        if (++seen >= take) break outer;
-      }
-    }
-    return bytes + Math.round((sampled / seen) * n);
+  memoryUsage(): number {
+    const leaves = this.leaves.length;
+    let bytes = objectBytes(7) + arrayBytes(leaves) + leaves * LEAF_BYTES + this.count * LEAF_SLOT_BYTES;
+    if (this.firsts.length > 0) bytes += typedArrayBytes(this.firsts.byteLength) + typedArrayBytes(this.sizes.byteLength);
+    if (this.fenwick.length > 0) bytes += typedArrayBytes(this.fenwick.byteLength);
+    return bytes + this.dict.memoryUsage();
+  }
+
+  /** Whether the member index's running count equals a recount (tests). */
+  memberBytesExact(): boolean {
+    return this.dict.memberBytesExact();
   }
 
   /**
@@ -864,6 +882,9 @@ function packedForEach(lp: string, start: number, end: number, visit: ElementVis
   }
 }
 
+/** A ZSetValue object: body and n. */
+const ZSET_OBJECT = objectBytes(2);
+
 export class ZSetValue implements CollectionValue {
   /** The packed string while "listpack" encoded, else the tree ("skiplist"). */
   private body: string | Tree;
@@ -896,11 +917,18 @@ export class ZSetValue implements CollectionValue {
     return new ZSetValue(typeof b === 'string' ? b : b.clone(), this.n);
   }
 
-  /** Estimated bytes (MEMORY USAGE), members sampled like Redis samples them (0 = all). */
-  memoryUsage(samples: number): number {
+  /**
+   * Estimated bytes (memory accounting, MEMORY USAGE), O(1): this object plus the packed string,
+   * or plus the tree and its member index.
+   */
+  memoryUsage(): number {
     const b = this.body;
-    if (typeof b === 'string') return 40 + ((16 + b.length + 7) & ~7);
-    return 40 + b.memoryUsage(samples);
+    return ZSET_OBJECT + (typeof b === 'string' ? stringBytes(b.length) : b.memoryUsage());
+  }
+
+  memoryCountsExact(): boolean {
+    const b = this.body;
+    return typeof b === 'string' || b.memberBytesExact();
   }
 
   /** Switches to the "skiplist" encoding (zsetConvert). */

@@ -674,6 +674,32 @@ export class Keyspace {
     return this.keys[slot];
   }
 
+  /** The slot of the `i`-th key with a TTL (0 <= i < volatileCount), for eviction's samples. */
+  volatileSlotAt(i: number): number {
+    return this.volSlots[i];
+  }
+
+  /**
+   * The slot holding `key`, expired or not, or -1 when it is not stored (Redis's dictFind):
+   * eviction checks that a candidate it remembered still exists.
+   */
+  storedSlot(key: string): number {
+    return this.findSlot(key, hashKey(key));
+  }
+
+  /**
+   * Removes the key in `slot` whatever its TTL and returns it (eviction: a key past its expiry
+   * but not yet reclaimed goes as evicted, as Redis's dbSyncDelete takes it). WATCH and blocked
+   * clients are signalled as for `delete`.
+   */
+  evictSlot(slot: number): string {
+    const key = this.keys[slot];
+    this.removeSlot(slot);
+    if (this.watchers !== null) this.touch(key);
+    if (this.onKeyRemoved !== null) this.onKeyRemoved(this, key);
+    return key;
+  }
+
   /** A slot's absolute expiry in ms, or -1 without a TTL (volatile-ttl ranks by it). */
   expireAt(slot: number): number {
     const p = this.volPos[slot];

@@ -948,7 +948,7 @@ function buildTable(): ParamDef[] {
     boolParam('stop-writes-on-bgsave-error', true, inert),
     boolParam('set-proc-title', true, { immutable: true, ...inert }),
     boolParam('dynamic-hz', true, inert),
-    boolParam('lazyfree-lazy-eviction', false, inert),
+    boolParam('lazyfree-lazy-eviction', false, { support: 'yes', field: 'lazyfreeLazyEviction' }),
     boolParam('lazyfree-lazy-expire', false, { support: 'yes', field: 'lazyfreeLazyExpire' }),
     boolParam('lazyfree-lazy-server-del', false, inert),
     boolParam('lazyfree-lazy-user-del', false, inert),
@@ -1070,7 +1070,7 @@ function buildTable(): ParamDef[] {
         ['noeviction', 8],
       ],
       'noeviction',
-      // Honoured for access tracking (LRU or LFU data, OBJECT IDLETIME / FREQ); eviction itself needs maxmemory.
+      // Honoured: eviction (src/server/evict.ts) and access tracking (LRU or LFU data, OBJECT IDLETIME / FREQ).
       { field: 'maxmemoryPolicy', support: 'yes' },
     ),
     enumParam(
@@ -1158,8 +1158,8 @@ function buildTable(): ParamDef[] {
     I('lfu-decay-time', 0n, INT_MAX, 1n, { field: 'lfuDecayTime', support: 'yes' }),
     I('replica-priority', 0n, INT_MAX, 100n, { alias: 'slave-priority', ...inert }),
     I('repl-diskless-sync-delay', 0n, INT_MAX, 5n, inert),
-    I('maxmemory-samples', 1n, INT_MAX, 5n, { field: 'maxmemorySamples', ...inert }),
-    I('maxmemory-eviction-tenacity', 0n, 100n, 10n, inert),
+    I('maxmemory-samples', 1n, INT_MAX, 5n, { field: 'maxmemorySamples', support: 'yes' }),
+    I('maxmemory-eviction-tenacity', 0n, 100n, 10n, { field: 'maxmemoryEvictionTenacity', support: 'yes' }),
     I('timeout', 0n, INT_MAX, 0n, { support: 'no', off: ['0'], field: 'timeout' }),
     I('replica-announce-port', 0n, 65535n, 0n, { alias: 'slave-announce-port', ...inert }),
     I('tcp-backlog', 0n, INT_MAX, 511n, { immutable: true, ...inert }),
@@ -1201,7 +1201,7 @@ function buildTable(): ParamDef[] {
     clamped(numParam('repl-backlog-size', 'll', 1n, LLONG_MAX, 1048576n, { memory: true, ...inert }), 16384n, LLONG_MAX, false),
 
     // Unsigned long long
-    numParam('maxmemory', 'ull', 0n, ULLONG_MAX, 0n, { memory: true, support: 'no', off: ['0'], field: 'maxmemory' }),
+    numParam('maxmemory', 'ull', 0n, ULLONG_MAX, 0n, { memory: true, support: 'yes', field: 'maxmemory' }),
     numParam('cluster-link-sendbuf-limit', 'ull', 0n, ULLONG_MAX, 0n, { memory: true, ...inert }),
 
     // size_t / ssize_t
@@ -1319,6 +1319,8 @@ export class Config {
   hz = 10;
   /** An expired key's deletion replays as UNLINK instead of DEL. */
   lazyfreeLazyExpire = false;
+  /** An evicted key's deletion replays as UNLINK instead of DEL. */
+  lazyfreeLazyEviction = false;
   protoMaxBulkLen = 512 * 1024 * 1024;
   maxclients = 10000;
   timeout = 0;
@@ -1337,6 +1339,8 @@ export class Config {
   maxmemory = 0;
   maxmemoryPolicy = 'noeviction';
   maxmemorySamples = 5;
+  /** How long one eviction run may take (0..100, see evictionTimeLimitUs). */
+  maxmemoryEvictionTenacity = 10;
   lfuLogFactor = 10;
   lfuDecayTime = 1;
   activeExpireEffort = 1;

@@ -435,8 +435,10 @@ function statsSection(server: Server): string {
   w.field('expire_cycle_cpu_milliseconds', Math.floor(s.expireCycleCpuMs));
   w.field('evicted_keys', s.evictedKeys);
   w.field('evicted_clients', server.stats.evictedClients);
-  w.field('total_eviction_exceeded_time', 0);
-  w.field('current_eviction_exceeded_time', 0);
+  // Milliseconds used memory stayed over maxmemory, the current episode included in the total.
+  const exceeded = server.evictor.currentExceededMs();
+  w.field('total_eviction_exceeded_time', Math.floor(s.evictionExceededMs + exceeded));
+  w.field('current_eviction_exceeded_time', Math.floor(exceeded));
   w.field('keyspace_hits', hits);
   w.field('keyspace_misses', misses);
   const [channels, patterns, shardChannels] = serverCounts(server);

@@ -5,6 +5,7 @@ import type { Client } from './client.js';
 import type { Command } from './command-table.js';
 import { ACCESS_DENY_OOM, commandAccess } from './command-access.js';
 import { HEAP_MACHINE_SHARE, maxmemoryRoom, nodeFlagValue, oldSpaceMbFor, processMemoryLimit } from './heap.js';
+import { EVICT_FAIL } from './evict.js';
 
 /**
  * The memory guard: answers the command path's one question, "refuse commands that may add
@@ -15,8 +16,16 @@ import { HEAP_MACHINE_SHARE, maxmemoryRoom, nodeFlagValue, oldSpaceMbFor, proces
  * the heap nears V8's limit, writes get Redis's OOM error instead of the process dying of "heap
  * out of memory". Large strings, list and stream nodes live in buffers outside the heap, which V8
  * does not bound: the same rule holds the heap plus those buffers to the share of the machine the
- * heap is sized from when maxmemory is 0 (3/4 of its memory, src/server/heap.ts). The maxmemory
- * comparison and eviction (performEvictions) belong in `outOfMemory()` too, before these checks.
+ * heap is sized from when maxmemory is 0 (3/4 of its memory, src/server/heap.ts). Its other source
+ * is maxmemory: `outOfMemory()` runs eviction (src/server/evict.ts, Redis's performEvictions) while
+ * a limit is set, and memory is out when nothing can be evicted.
+ *
+ * Under an eviction policy a full heap is one more limit rather than a refusal: the guard tells the
+ * evictor how much used memory the heap showed it can hold (`capForHeap`: used memory scaled from
+ * the live fill it measured down to HEAP_EVICT_TARGET), and eviction keeps used memory under that
+ * as under maxmemory, so a cache whose accounting falls short of the heap, or whose maxmemory is
+ * more than the heap can hold (or unset), keeps serving. While the heap stays full the cap is
+ * lowered again at each new measure; writes are refused only when nothing is left to evict.
  *
  * Why 70%: V8 does not run the heap to 100%. After a full collection it aborts the process
  * ("Ineffective mark-compacts near heap limit") once the old generation stays at 80% of its limit
@@ -41,6 +50,8 @@ import { HEAP_MACHINE_SHARE, maxmemoryRoom, nodeFlagValue, oldSpaceMbFor, proces
 /** Fractions of V8's heap_size_limit (see above). */
 export const HEAP_FULL = 0.7;
 export const HEAP_ROOM = 0.6;
+/** Under an eviction policy, a full heap is brought down to this much live data (below HEAP_ROOM, so the guard lets go). */
+export const HEAP_EVICT_TARGET = 0.55;
 const HEAP_CONFIRM = 0.75;
 const HEAP_SUSPECT = 0.6;
 const HEAP_HARD = 0.85;
@@ -104,12 +115,17 @@ export class MemoryGuard {
   }
 
   /**
-   * The OOM gate's question: are commands that may add memory refused right now? Cheap: a
-   * countdown and an input-size compare between samples of the heap.
+   * The OOM gate's question: are commands that may add memory refused right now? Runs eviction
+   * first while a limit is set (maxmemory, or what a full heap can hold under an eviction policy):
+   * out of memory when nothing could be evicted. Cheap: a countdown and an input-size compare
+   * between samples of the heap, and one comparison when no limit is set.
    */
   outOfMemory(): boolean {
     if (--this.countdown <= 0 || this.server.stats.netInputBytes >= this.inputCheckAt) this.check();
-    return this.heapFull;
+    const evictor = this.server.evictor;
+    if (evictor.limit !== 0 && evictor.performEvictions() === EVICT_FAIL) return true;
+    // A full heap refuses writes unless eviction keeps memory under what the heap holds.
+    return this.heapFull && evictor.heapCap === 0;
   }
 
   /**
@@ -146,12 +162,17 @@ export class MemoryGuard {
     if (live !== null) this.lastLiveFill = this.fill(live);
     if (!this.heapFull) {
       if (live === null && fillNow >= HEAP_CONFIRM && this.lastLiveFill >= HEAP_SUSPECT) live = this.collectIfAffordable();
-      if (live === null && fillNow >= HEAP_HARD) live = now;
+      // Under an eviction policy the live size decides how much goes: worth a collection to learn it.
+      if (live === null && fillNow >= HEAP_HARD) live = (this.server.evictor.evicts ? this.collectIfAffordable() : null) ?? now;
       if (live !== null && this.fill(live) >= HEAP_FULL) this.enterFull(live);
     } else {
       if (fillNow < HEAP_ROOM) live = now;
       else if (live === null && this.changeCount() !== this.changesAtCollect) live = this.collectIfAffordable();
-      if (live !== null && this.fill(live) < HEAP_ROOM) this.leaveFull(live);
+      if (live !== null) {
+        if (this.fill(live) < HEAP_ROOM) this.leaveFull(live);
+        // Still full after what was evicted: the heap holds less than thought.
+        else this.capUsedMemory(live);
+      }
     }
     const stats = this.server.stats;
     if (this.heapFull) {
@@ -242,8 +263,28 @@ export class MemoryGuard {
     return `${mb(u.used)} MB on the V8 heap and ${mb(u.external)} MB in buffers off it, of the ${mb(this.processBudget)} MB this process may use`;
   }
 
+  /** Under an eviction policy: used memory must come down as far as the heap's live data must. */
+  private capUsedMemory(live: HeapUsage): boolean {
+    const evictor = this.server.evictor;
+    if (!evictor.evicts) return false;
+    const before = evictor.heapCap;
+    evictor.capForHeap((this.server.memory.usedForEviction() * HEAP_EVICT_TARGET) / this.fill(live));
+    return evictor.heapCap !== before;
+  }
+
   private enterFull(live: HeapUsage): void {
     this.heapFull = true;
+    if (this.capUsedMemory(live)) {
+      const server = this.server;
+      const maxmemory = server.config.maxmemory;
+      server.log.warning(
+        `WARNING: memory is nearly full, ${this.describe(live)} hold live data. Keys are evicted by maxmemory-policy ` +
+          `${server.config.maxmemoryPolicy} down to ${mb(server.evictor.heapCap)} MB of used memory` +
+          (maxmemory === 0 ? ' (maxmemory is 0)' : ` (maxmemory is ${mb(maxmemory)} MB)`) +
+          ' instead of refusing writes. Give the process a larger heap to hold more (cinder-server sizes it from maxmemory).',
+      );
+      return;
+    }
     this.server.log.warning(
       `WARNING: memory is nearly full, ${this.describe(live)} hold live data. Commands that may add memory are refused ` +
         'with OOM errors until keys are deleted or expire. Set maxmemory with an eviction policy, or give the process a ' +

@@ -147,6 +147,18 @@ export class Propagation {
     if (wrap) this.emit(ops[ops.length - 1].dbid, EXEC, PROPAGATE_ALL);
   }
 
+  /**
+   * Emits what is pending, each effect on its own (Redis's propagatePendingCommands under
+   * propagate_no_multi): evictions are replayed as separate DELs before the command that made
+   * room, and take what was pending with them.
+   */
+  flushEach(): void {
+    const ops = this.pending;
+    if (ops.length === 0) return;
+    this.pending = [];
+    for (const op of ops) this.emit(op.dbid, op.argv, op.kinds);
+  }
+
   private emit(dbid: number, argv: readonly string[], kinds: number): void {
     for (const t of this.targets) if ((t.kinds & kinds) !== 0) t.feed(dbid, argv);
   }

@@ -20,6 +20,7 @@ import { FunctionRegistry } from '../scripting/functions.js';
 import { ScriptRunner, BUSY_EVAL, BUSY_FUNCTION } from './script-runner.js';
 import { LatencyMonitor } from './latency.js';
 import { MemoryGuard } from './oom.js';
+import { Evictor } from './evict.js';
 import { SlowLog, type SuspendedEnd } from './slowlog.js';
 import {
   Propagation,
@@ -45,6 +46,9 @@ export class Stats {
   expiredStalePercent = 0;
   expireCycleCpuMs = 0;
   evictedKeys = 0;
+  /** performance.now() when memory went over maxmemory (0: under it), and the time over it before (ms). */
+  evictionExceededSince = 0;
+  evictionExceededMs = 0;
   /** Clients closed by maxmemory-clients (evicted_clients). */
   evictedClients = 0;
   totalErrorReplies = 0;
@@ -117,6 +121,8 @@ export class Server {
 
   /** Out of memory or not: the OOM gate's answer and the state scripts start with (src/server/oom.ts). */
   readonly memoryGuard: MemoryGuard;
+  /** maxmemory and eviction by maxmemory-policy (src/server/evict.ts); the memory guard runs it. */
+  readonly evictor: Evictor;
 
   /** Keyspace notifications: notify-keyspace-events and its keyspace hooks (src/server/notify.ts). */
   readonly notifications: KeyspaceNotifications;
@@ -150,6 +156,7 @@ export class Server {
     this.latency = new LatencyMonitor(config);
     this.slowlog = new SlowLog(config, this.latency);
     this.scripting = new ScriptRunner(this);
+    this.evictor = new Evictor(this);
     this.memoryGuard = new MemoryGuard(this);
     this.functions = new FunctionRegistry({
       log: (level, message) => this.log.log(LOG_LEVELS[Math.min(3, Math.max(0, level))], message.toString('latin1')),
@@ -254,8 +261,9 @@ export class Server {
       this.rejectCommand(c, 'ERR Command not allowed inside a transaction', cmd);
       return;
     }
-    // Out of memory (Redis's maxmemory gate, after the ACL check): commands that may add memory are
-    // refused, inside MULTI all but EXEC/DISCARD/QUIT/RESET. Skipped while a script runs on the
+    // Out of memory (Redis's maxmemory gate, after the ACL check): keys are evicted while memory is
+    // over maxmemory; when nothing can be, commands that may add memory are refused, inside MULTI
+    // all but EXEC/DISCARD/QUIT/RESET. Skipped while a script runs on the
     // long-script worker (isInsideYieldingLongCommand): it keeps the state it started with.
     if (busy === null) {
       const guard = this.memoryGuard;
@@ -263,6 +271,8 @@ export class Server {
       guard.oomAtCommandStart = oom;
       if (oom && guard.refuses(c, cmd, argv)) {
         this.rejectCommand(c, Errors.oom, cmd);
+        // Keys evicted on the way may have had waiters (an XREADGROUP on a stream).
+        if (this.callDepth === 0 && this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
         return;
       }
     }
@@ -529,6 +539,7 @@ export class Server {
     if (this.cronTimer !== null) clearInterval(this.cronTimer);
     this.cronTimer = null;
     this.memoryGuard.stop();
+    this.evictor.stop();
   }
 
   /** One cron tick: Redis's serverCron, minus what does not apply yet. */

@@ -99,6 +99,12 @@ export class EvictionPool {
   private readonly keys: Array<string | null> = new Array<string | null>(EVPOOL_SIZE).fill(null);
   private readonly dbids = new Int32Array(EVPOOL_SIZE);
   private readonly scores = new Float64Array(EVPOOL_SIZE);
+  /**
+   * Where each key was when sampled: checked first when the entry is taken (the key string is
+   * usually the very one still there), so most picks need no hash lookup. Slots move on deletion,
+   * hence the check.
+   */
+  private readonly slots = new Int32Array(EVPOOL_SIZE);
   private sample = new Int32Array(16);
   /** The database of the slot `popBest` returned last. */
   picked: Keyspace | null = null;
@@ -111,10 +117,21 @@ export class EvictionPool {
     if (this.sample.length < samples) this.sample = new Int32Array(samples);
     const sample = this.sample;
     const count = sampleSlots(db, !policy.allKeys, samples, sample, random);
+    const rank = policy.rank;
+    const keys = this.keys;
+    const scores = this.scores;
     for (let j = 0; j < count; j++) {
       const slot = sample[j];
-      this.insert(db.keyAt(slot), db.id, evictionScore(db, slot, policy.rank));
+      const score = evictionScore(db, slot, rank);
+      // A full pool takes nothing worse than its worst entry (checked before reading the key).
+      if (keys[EVPOOL_SIZE - 1] !== null && !(scores[0] < score)) continue;
+      this.insertAt(db.keyAt(slot), db.id, slot, score);
     }
+  }
+
+  /** Inserts a candidate (see insertAt); `slot` -1 when unknown. */
+  insert(key: string, dbid: number, score: number, slot = -1): void {
+    this.insertAt(key, dbid, slot, score);
   }
 
   /**
@@ -123,10 +140,11 @@ export class EvictionPool {
    * candidate is worse than all of them. Equal scores go before the earlier ones, so of equals
    * the earliest inserted is evicted first, as in Redis.
    */
-  insert(key: string, dbid: number, score: number): void {
+  private insertAt(key: string, dbid: number, slot: number, score: number): void {
     const keys = this.keys;
     const scores = this.scores;
     const dbids = this.dbids;
+    const slots = this.slots;
     const last = EVPOOL_SIZE - 1;
     let k = 0;
     while (k < EVPOOL_SIZE && keys[k] !== null && scores[k] < score) k++;
@@ -139,6 +157,7 @@ export class EvictionPool {
         keys[i] = keys[i - 1];
         scores[i] = scores[i - 1];
         dbids[i] = dbids[i - 1];
+        slots[i] = slots[i - 1];
       }
     } else {
       // Full: drop the worst (entry 0) by shifting ..k-1 one to the left.
@@ -147,11 +166,13 @@ export class EvictionPool {
         keys[i] = keys[i + 1];
         scores[i] = scores[i + 1];
         dbids[i] = dbids[i + 1];
+        slots[i] = slots[i + 1];
       }
     }
     keys[k] = key;
     scores[k] = score;
     dbids[k] = dbid;
+    slots[k] = slot;
   }
 
   /**
@@ -167,7 +188,8 @@ export class EvictionPool {
       keys[k] = null;
       const db = dbs[this.dbids[k]];
       if (db === undefined) continue;
-      const slot = db.storedSlot(key);
+      let slot = this.slots[k];
+      if (slot < 0 || slot >= db.size || db.keyAt(slot) !== key) slot = db.storedSlot(key);
       if (slot >= 0 && (allKeys || db.expireAt(slot) >= 0)) {
         this.picked = db;
         return slot;

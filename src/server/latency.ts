@@ -6,8 +6,9 @@ import type { LatencyHistogram } from './info.js';
  * The latency monitor (Redis 7.0's latency.c): per event, the last 160 seconds that had a spike at
  * or above latency-monitor-threshold (ms), one sample per second holding that second's worst, plus
  * the all-time worst. Events Cinder records: `command` and `fast-command` (a command's run time,
- * by its fast flag), `command-unblocking` (serving a blocked client) and `expire-cycle` (the active
- * expiry cycle). The reports (LATENCY LATEST / HISTORY / GRAPH / DOCTOR) read these series.
+ * by its fast flag), `command-unblocking` (serving a blocked client), `expire-cycle` (the active
+ * expiry cycle), `eviction-cycle` and `eviction-del` (a run of evictions, one evicted key). The
+ * reports (LATENCY LATEST / HISTORY / GRAPH / DOCTOR) read these series.
  */
 
 /** Samples kept per event (LATENCY_TS_LEN). */
@@ -267,13 +268,16 @@ const ADVICE_HZ =
   "- In order to make the Redis keys expiring process more incremental, try to set the 'hz' configuration parameter to 100 using 'CONFIG SET hz 100'.\n";
 const ADVICE_LARGE_OBJECTS =
   '- Deleting, expiring or evicting (because of maxmemory policy) large objects is a blocking operation. If you have very large objects that are often deleted, expired, or evicted, try to fragment those objects into multiple smaller objects.\n';
+const ADVICE_MASS_EVICTION =
+  "- Sudden changes to the 'maxmemory' setting via 'CONFIG SET', or allocation of large objects via sets or sorted sets intersections, STORE option of SORT, Redis Cluster large keys migrations (RESTORE command), may create sudden memory pressure forcing the server to block trying to evict keys. \n";
 const ADVICE_DISABLE_THP =
   "- I detected a non zero amount of anonymous huge pages used by your process. This creates very serious latency events in different conditions, especially when Redis is persisting on disk. To disable THP support use the command 'echo never > /sys/kernel/mm/transparent_hugepage/enabled', make sure to also add it into /etc/rc.local so that the command will be executed again after a reboot. Note that even if you have already disabled THP, you still need to restart the Redis process to get rid of the huge pages already created.\n";
 
 /**
  * LATENCY DOCTOR: one line of statistics per event, then advice for the events seen (for the
  * events Cinder records: the slow log for `command`, the scheduler for `fast-command`, `hz` and
- * large objects for `expire-cycle`), in Redis's words and order.
+ * large objects for `expire-cycle`, large objects for `eviction-del`, sudden memory pressure for
+ * `eviction-cycle`), in Redis's words and order.
  */
 export function latencyDoctor(monitor: LatencyMonitor, ctx: DoctorContext, now = Math.floor(Date.now() / 1000)): string {
   if (monitor.events.size === 0 && monitor.threshold === 0) return DOCTOR_DISABLED;
@@ -286,6 +290,7 @@ export function latencyDoctor(monitor: LatencyMonitor, ctx: DoctorContext, now =
   let scheduler = false;
   let hz = false;
   let largeObjects = false;
+  let massEviction = false;
   for (const [event, ts] of monitor.events) {
     eventnum++;
     if (eventnum === 1) report += DOCTOR_OPENING;
@@ -312,6 +317,12 @@ export function latencyDoctor(monitor: LatencyMonitor, ctx: DoctorContext, now =
       hz = true;
       largeObjects = true;
       advices += 2;
+    } else if (name === 'eviction-del') {
+      largeObjects = true;
+      advices++;
+    } else if (name === 'eviction-cycle') {
+      massEviction = true;
+      advices++;
     }
     report += '\n';
   }
@@ -332,6 +343,7 @@ export function latencyDoctor(monitor: LatencyMonitor, ctx: DoctorContext, now =
   if (scheduler) report += ADVICE_SCHEDULER;
   if (hz && ctx.hz < 100) report += ADVICE_HZ;
   if (largeObjects) report += ADVICE_LARGE_OBJECTS;
+  if (massEviction) report += ADVICE_MASS_EVICTION;
   if (disableThp) report += ADVICE_DISABLE_THP;
   return report;
 }

@@ -116,6 +116,7 @@ const RESET = [
   ['lfu-log-factor', '10'],
   ['lazyfree-lazy-eviction', 'no'],
   ['notify-keyspace-events', ''],
+  ['latency-monitor-threshold', '0'],
 ];
 
 /** A scenario that leaves both servers' eviction settings as they were (CONFIG persists across cases). */
@@ -420,6 +421,28 @@ scenarioSuite('eviction: what an evicted key does', (t) => {
     await a.call(['CONFIG', 'RESETSTAT']);
     await a.call(['INFO', 'stats'], sameInfo(['evicted_keys', 'total_eviction_exceeded_time', 'current_eviction_exceeded_time']));
     await a.call(['SELECT', '0']);
+  });
+});
+
+scenarioSuite('eviction: the latency monitor', (t) => {
+  evictionScenario(t, 'a mass eviction is an eviction-cycle spike, and LATENCY DOCTOR gives Redis\'s advice', async (_s, a) => {
+    await a.call(['EVAL', "for i = 1, 100000 do redis.call('set', 'k' .. i, 'v') end return 1", '0']);
+    await a.call(['LATENCY', 'RESET'], 'ignore');
+    await a.call(['CONFIG', 'SET', 'latency-monitor-threshold', '1', 'maxmemory-eviction-tenacity', '100', 'maxmemory-policy', 'allkeys-random']);
+    await a.call(['CONFIG', 'SET', 'maxmemory', '1']);
+    await a.call(['DBSIZE']);
+    const advice =
+      "- Sudden changes to the 'maxmemory' setting via 'CONFIG SET', or allocation of large objects via sets or sorted sets intersections, STORE option of SORT, " +
+      'Redis Cluster large keys migrations (RESTORE command), may create sudden memory pressure forcing the server to block trying to evict keys. \n';
+    for (const side of SIDES) {
+      const latest = parseReply(await a[side].command(['LATENCY', 'LATEST']));
+      const events = (latest.items ?? []).map((e) => e.items![0].text);
+      assert.ok(events.includes('eviction-cycle'), `${side}: ${events.join(', ')}`);
+      const doctor = parseReply(await a[side].command(['LATENCY', 'DOCTOR'])).text ?? '';
+      assert.ok(/\d+\. eviction-cycle: 1 latency spikes/.test(doctor) && doctor.includes(advice), `${side}: ${doctor}`);
+    }
+    await a.call(['CONFIG', 'SET', 'latency-monitor-threshold', '0']);
+    await a.call(['LATENCY', 'RESET'], 'ignore');
   });
 });
 

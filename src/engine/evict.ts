@@ -106,6 +106,7 @@ export class EvictionPool {
    */
   private readonly slots = new Int32Array(EVPOOL_SIZE);
   private sample = new Int32Array(16);
+  private sampleScores = new Float64Array(16);
   /** The database of the slot `popBest` returned last. */
   picked: Keyspace | null = null;
 
@@ -118,13 +119,18 @@ export class EvictionPool {
     const sample = this.sample;
     const count = sampleSlots(db, !policy.allKeys, samples, sample, random);
     const rank = policy.rank;
+    // Scores first, in a loop of independent reads (the CPU overlaps their cache misses), then
+    // the pool.
+    if (this.sampleScores.length < count) this.sampleScores = new Float64Array(samples);
+    const sampleScores = this.sampleScores;
+    for (let j = 0; j < count; j++) sampleScores[j] = evictionScore(db, sample[j], rank);
     const keys = this.keys;
     const scores = this.scores;
     for (let j = 0; j < count; j++) {
-      const slot = sample[j];
-      const score = evictionScore(db, slot, rank);
+      const score = sampleScores[j];
       // A full pool takes nothing worse than its worst entry (checked before reading the key).
       if (keys[EVPOOL_SIZE - 1] !== null && !(scores[0] < score)) continue;
+      const slot = sample[j];
       this.insertAt(db.keyAt(slot), db.id, slot, score);
     }
   }

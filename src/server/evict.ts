@@ -17,8 +17,10 @@ import { PAUSE_OFF } from './pause.js';
  * - replicas and the AOF get `DEL key` (`UNLINK key` with lazyfree-lazy-eviction), each on its
  *   own, before the command that made room (Redis 7.0.15 emits pending effects unwrapped here);
  * - one run may take the time maxmemory-eviction-tenacity allows (500 us by default, checked
- *   every 16 keys); then a background task (Redis's evictionTimeProc, one setImmediate per turn of
- *   the event loop) goes on evicting while commands run, and the gate lets them through meanwhile;
+ *   every 16 keys; the clock starts at the 16th key, so the usual run of a key or two reads no
+ *   clock, and tenacity 0 stops there as in Redis); then a background task (Redis's
+ *   evictionTimeProc, one setImmediate per turn of the event loop) goes on evicting while commands
+ *   run, and the gate lets them through meanwhile;
  * - INFO's total/current_eviction_exceeded_time measure how long memory stayed over the limit;
  *   the latency monitor gets `eviction-cycle` (a whole run) and `eviction-del` (one deletion).
  *

@@ -24,8 +24,9 @@ import { EVICT_FAIL } from './evict.js';
  * evictor how much used memory the heap showed it can hold (`capForHeap`: used memory scaled from
  * the live fill it measured down to HEAP_EVICT_TARGET), and eviction keeps used memory under that
  * as under maxmemory, so a cache whose accounting falls short of the heap, or whose maxmemory is
- * more than the heap can hold (or unset), keeps serving. While the heap stays full the cap is
- * lowered again at each new measure; writes are refused only when nothing is left to evict.
+ * more than the heap can hold (or unset), keeps serving. While the heap stays full once used
+ * memory is at the cap, the cap is lowered again (confirmed by two of the guard's collections);
+ * writes are refused only when nothing is left to evict.
  *
  * Why 70%: V8 does not run the heap to 100%. After a full collection it aborts the process
  * ("Ineffective mark-compacts near heap limit") once the old generation stays at 80% of its limit
@@ -166,12 +167,18 @@ export class MemoryGuard {
       if (live === null && fillNow >= HEAP_HARD) live = (this.server.evictor.evicts ? this.collectIfAffordable() : null) ?? now;
       if (live !== null && this.fill(live) >= HEAP_FULL) this.enterFull(live);
     } else {
+      let forced = false;
       if (fillNow < HEAP_ROOM) live = now;
-      else if (live === null && this.changeCount() !== this.changesAtCollect) live = this.collectIfAffordable();
+      else if (live === null && this.changeCount() !== this.changesAtCollect) {
+        live = this.collectIfAffordable();
+        forced = live !== null;
+      }
       if (live !== null) {
         if (this.fill(live) < HEAP_ROOM) this.leaveFull(live);
-        // Still full after what was evicted: the heap holds less than thought.
-        else this.capUsedMemory(live);
+        // Still full after evicting down to the cap: the heap holds less than thought. Only the
+        // guard's own collections count, and two in a row: a collection whose marking began
+        // before the evictions still counts the evicted keys as live.
+        else if (forced) this.lowerCapIfConfirmed(live);
       }
     }
     const stats = this.server.stats;
@@ -263,17 +270,35 @@ export class MemoryGuard {
     return `${mb(u.used)} MB on the V8 heap and ${mb(u.external)} MB in buffers off it, of the ${mb(this.processBudget)} MB this process may use`;
   }
 
+  /** The last forced collection while full found used memory at the cap and the heap still full. */
+  private fullAtCap = false;
+
+  private lowerCapIfConfirmed(live: HeapUsage): void {
+    const evictor = this.server.evictor;
+    const atCap = evictor.heapCap !== 0 && this.server.memory.usedForEviction() <= evictor.heapCap;
+    if (atCap && this.fullAtCap) {
+      this.fullAtCap = false;
+      this.capUsedMemory(live);
+    } else {
+      this.fullAtCap = atCap;
+    }
+  }
+
   /** Under an eviction policy: used memory must come down as far as the heap's live data must. */
   private capUsedMemory(live: HeapUsage): boolean {
     const evictor = this.server.evictor;
     if (!evictor.evicts) return false;
+    const used = this.server.memory.usedForEviction();
+    // Still evicting down to the last cap (the background task may take a while): not tried yet.
+    if (evictor.heapCap !== 0 && used > evictor.heapCap) return false;
     const before = evictor.heapCap;
-    evictor.capForHeap((this.server.memory.usedForEviction() * HEAP_EVICT_TARGET) / this.fill(live));
+    evictor.capForHeap((used * HEAP_EVICT_TARGET) / this.fill(live));
     return evictor.heapCap !== before;
   }
 
   private enterFull(live: HeapUsage): void {
     this.heapFull = true;
+    this.fullAtCap = false;
     if (this.capUsedMemory(live)) {
       const server = this.server;
       const maxmemory = server.config.maxmemory;

@@ -79,7 +79,8 @@ const USAGE = `usage: node dist/bench/run.js [options]     (npm run bench -- [op
   --rounds N     run every throughput test N times per server, alternating order; best run kept
                  (env BENCH_ROUNDS; default 2)
   --only LIST    comma-separated test names, groups or phases, '*' wildcards, e.g. 'set-*,memory',
-                 'collections' (all list/set/hash/zset tests), 'memory-*' (collection memory)
+                 'collections' (all list/set/hash/zset tests), 'memory-*' (collection memory),
+                 'eviction' (hit ratios per maxmemory-policy, SET while evicting)
                  (env BENCH_ONLY); --list shows the names
   --json FILE    also write the results as JSON to FILE
   --list         print test names and exit

@@ -439,7 +439,7 @@ export const EVICTION = {
   ttlMs: 3_600_000,
   /**
    * maxmemory of the SET-while-evicting servers, where RSS at the limit is judged: large enough
-   * that what a server costs empty (V8's heap and code: about 60 MB of RSS for Cinder, 8 MB for
+   * that what a server costs empty (V8's heap and code: 62 MB of RSS for Cinder, 11.5 MB for
    * Redis) does not decide the ratio.
    */
   setMaxmemory: 256 * 1024 * 1024,
@@ -468,7 +468,7 @@ export interface EvictionTrace {
   valueSize?: number;
   /**
    * Hit ratio points (of 100) by which Cinder may fall short of Redis and still PASS: Redis's own
-   * spread on this trace over four runs on fresh servers (max - min, rounded up; sampled eviction
+   * spread on this trace over six runs on fresh servers (max - min, rounded up; sampled eviction
    * and the one-second LRU clock make runs differ), measured in docs/BENCHMARKS.md.
    */
   noise: number;

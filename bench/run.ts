@@ -30,9 +30,14 @@ import {
 import { BenchServer, killAllNow, PORT_RANGE, rssBytes, type ServerKind } from './servers.js';
 import { serverNodeFlags } from '../src/server/heap.js';
 import { runLoadTool } from './load-tool.js';
+import { evictionSummary, hasEvictionTests, runEviction, type EvictionResults } from './eviction.js';
 import {
   benchmarkTestName,
   CLIENTS,
+  EVICTION_POLICIES,
+  EVICTION_QUALITY_TESTS,
+  EVICTION_SET_TESTS,
+  EVICTION_TRACES,
   KEYSPACE,
   COLLECTION_MEMORY,
   collectionWarmupArgs,
@@ -64,6 +69,8 @@ interface Options {
   json: string | undefined;
   list: boolean;
   cinderNodeArgs: string[];
+  /** CINDER_NODE_ARGS alone (the eviction group puts them after the flags for its own maxmemory). */
+  cinderExtraNodeArgs: string[];
 }
 
 const USAGE = `usage: node dist/bench/run.js [options]     (npm run bench -- [options])
@@ -72,13 +79,15 @@ const USAGE = `usage: node dist/bench/run.js [options]     (npm run bench -- [op
   --rounds N     run every throughput test N times per server, alternating order; best run kept
                  (env BENCH_ROUNDS; default 2)
   --only LIST    comma-separated test names, groups or phases, '*' wildcards, e.g. 'set-*,memory',
-                 'collections' (all list/set/hash/zset tests), 'memory-*' (collection memory)
+                 'collections' (all list/set/hash/zset tests), 'memory-*' (collection memory),
+                 'eviction' (hit ratios per maxmemory-policy, SET while evicting)
                  (env BENCH_ONLY); --list shows the names
   --json FILE    also write the results as JSON to FILE
   --list         print test names and exit
   env CINDER_NODE_ARGS   extra node flags for the Cinder process, after the executable's own (heap size, --max-semi-space-size=2, --expose-gc; a later flag wins, e.g. "--max-semi-space-size=16")`;
 
 function parseOptions(argv: string[]): Options {
+  const extra = (process.env.CINDER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   const o: Options = {
     scale: Number(process.env.BENCH_SCALE ?? 1),
     rounds: Number(process.env.BENCH_ROUNDS ?? 2),
@@ -87,7 +96,8 @@ function parseOptions(argv: string[]): Options {
     list: false,
     // The flags the cinder-server executable runs with (given here, so it does not relaunch itself
     // and the process measured is the server), then any extra ones.
-    cinderNodeArgs: [...serverNodeFlags(0), ...(process.env.CINDER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)],
+    cinderNodeArgs: [...serverNodeFlags(0), ...extra],
+    cinderExtraNodeArgs: extra,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -227,6 +237,7 @@ interface Results {
   memory: MemoryResult | null;
   latency: LatencyResult | null;
   collectionMemory: CollectionMemoryResult[];
+  eviction: EvictionResults | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -821,6 +832,7 @@ function printSummary(res: Results): void {
         ` ${fmtRatio(m.ratio)} (Redis ${side(m.redis)}, Cinder ${side(m.cinder)} bytes/${m.unit}, ${fmtInt(m.units)} ${m.unitPlural})`,
     );
   }
+  if (res.eviction) for (const l of evictionSummary(res.eviction)) log(l);
 }
 
 async function main(): Promise<number> {
@@ -844,11 +856,18 @@ async function main(): Promise<number> {
       const probe = COLLECTION_MEMORY.find((c) => c.name === p);
       log(probe ? `${pad(p, 20)} ${probe.what}` : p);
     }
+    for (const name of EVICTION_QUALITY_TESTS) {
+      const trace = EVICTION_TRACES.find((t) => name.startsWith(`evict-${t.name}-`))!;
+      const policy = EVICTION_POLICIES.find((p) => name === `evict-${trace.name}-${p}`)!;
+      log(`${pad(name, 32)} eviction hit ratio: ${trace.what}, ${policy}`);
+    }
+    for (const name of EVICTION_SET_TESTS) log(`${pad(name, 32)} eviction: SET of new keys at the limit (allkeys-lru), redis-benchmark -P ${name.slice('evict-set-p'.length)}`);
     return 0;
   }
   const tests = THROUGHPUT_TESTS.filter((t) => selected(t.name));
   const phases = new Set(PHASES.filter((p) => selected(p)));
-  if (tests.length === 0 && phases.size === 0) {
+  const eviction = hasEvictionTests(selected);
+  if (tests.length === 0 && phases.size === 0 && !eviction) {
     process.stderr.write(`--only ${opts.only} matches nothing (see --list)\n`);
     return 2;
   }
@@ -883,6 +902,7 @@ async function main(): Promise<number> {
     memory: null,
     latency: null,
     collectionMemory: [],
+    eviction: null,
   };
   log(`Cinder benchmark: ${redisVersion.split(' ').slice(0, 3).join(' ')}, node ${process.version}, ${cpus.length} CPUs, load avg ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   log(`scale ${opts.scale}, rounds ${opts.rounds}${opts.only ? `, only ${opts.only}` : ''}${opts.cinderNodeArgs.length ? `, cinder node args ${opts.cinderNodeArgs.join(' ')}` : ''}`);
@@ -922,6 +942,11 @@ async function main(): Promise<number> {
   const collectionProbes = COLLECTION_MEMORY.filter((p) => phases.has(p.name));
   if (collectionProbes.length > 0) {
     res.collectionMemory = await runCollectionMemory(collectionProbes, keyScale, opts.cinderNodeArgs);
+    log();
+  }
+
+  if (eviction) {
+    res.eviction = await runEviction({ scale: opts.scale, rounds: opts.rounds, cinderExtraNodeArgs: opts.cinderExtraNodeArgs, selected, log });
     log();
   }
 

@@ -133,7 +133,11 @@ export class BenchServer {
     return this.child.signalCode ? `killed by ${this.child.signalCode}` : `exited with code ${this.child.exitCode}`;
   }
 
-  static async start(kind: ServerKind, cinderNodeArgs: readonly string[] = []): Promise<BenchServer> {
+  /**
+   * Starts a server on a free port. `serverArgs` are configuration directives given to both kinds
+   * alike (e.g. `--maxmemory 67108864 --maxmemory-policy allkeys-lru`).
+   */
+  static async start(kind: ServerKind, cinderNodeArgs: readonly string[] = [], serverArgs: readonly string[] = []): Promise<BenchServer> {
     let lastError: Error | null = null;
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = await freePort();
@@ -145,8 +149,9 @@ export class BenchServer {
               '--save', '',
               '--appendonly', 'no',
               '--daemonize', 'no',
+              ...serverArgs,
             ])
-          : spawnTracked(process.execPath, [...cinderNodeArgs, cinderScript(), '--port', String(port)]);
+          : spawnTracked(process.execPath, [...cinderNodeArgs, cinderScript(), '--port', String(port), ...serverArgs]);
       const server = new BenchServer(kind, port, child, output);
       try {
         await server.waitReady();

@@ -7,8 +7,10 @@ import { functionMemoryStats } from '../scripting/functions.js';
  * docs/ARCHITECTURE.md ("Memory accounting").
  *
  * used_memory = startup + datasets + keyspace overhead + client buffers + scripts + pub/sub:
- * - `startup`: the process's V8 heap + ArrayBuffer memory when the server was created (Redis's
- *   used_memory_startup), fixed from then on;
+ * - `startup`: what building the server allocated on the V8 heap (Redis's used_memory_startup:
+ *   its allocations at startup), fixed from then on. Node, V8 and the loaded modules (the command
+ *   handlers' code, their constant tables) are the program, not counted, as Redis's used_memory
+ *   does not count its executable; they show in used_memory_rss;
  * - datasets and keyspace overhead: running totals every Keyspace keeps in `counter` as keys are
  *   stored, changed in place (re-measured by the write epilogue), deleted, expired or flushed;
  * - clients: every client's tot-mem (fixed cost, buffers, arguments, MULTI queue, subscriptions)
@@ -29,7 +31,7 @@ import { functionMemoryStats } from '../scripting/functions.js';
 export class MemoryAccounting {
   /** The totals every keyspace of this server adds to (datasets, keyspace arrays). */
   readonly counter = new MemoryCounter();
-  /** used_memory_startup: the process heap when the server was created (see measureStartup). */
+  /** used_memory_startup: what building the server allocated (see measureStartup). */
   startup = 0;
   /** The process RSS when the server was created (MEMORY DOCTOR judges RSS growth against it). */
   startupRss = 0;
@@ -47,12 +49,14 @@ export class MemoryAccounting {
   constructor(private readonly server: Server) {}
 
   /**
-   * Sets the baseline: the process's V8 heap + ArrayBuffer memory now, minus the keyspaces' empty
-   * arrays (counted as overhead). Called once the server is built.
+   * Sets the baseline: how much the process's V8 heap + ArrayBuffer memory grew while the server
+   * was built (from `heapBefore`, taken as its construction began; garbage of the construction
+   * included, so an upper bound), minus the keyspaces' empty arrays (counted as overhead). Called
+   * once the server is built. An embedded server's host heap is not in it.
    */
-  measureStartup(): void {
+  measureStartup(heapBefore: number): void {
     const m = process.memoryUsage();
-    this.startup = Math.max(0, processHeapBytes(m) - this.counter.overhead - this.counter.dataset);
+    this.startup = Math.max(0, processHeapBytes(m) - heapBefore - this.counter.overhead - this.counter.dataset);
     this.startupRss = m.rss;
     this.peak = this.used();
   }

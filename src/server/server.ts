@@ -7,7 +7,7 @@ import type { Client } from './client.js';
 import { Config, allowProtectedAction } from './config.js';
 import { Logger } from './log.js';
 import { InfoState } from './info.js';
-import { MemoryAccounting } from './memory.js';
+import { MemoryAccounting, processHeapBytes } from './memory.js';
 import { BlockingManager } from './blocking.js';
 import { KeyspaceNotifications, notifyKeyspaceEvent, EVENT } from './notify.js';
 import { PubSubRegistry, forgetClient } from './pubsub.js';
@@ -141,6 +141,9 @@ export class Server {
     readonly config: Config = new Config(),
     specs: readonly CommandSpec[],
   ) {
+    // What building the server allocates is its startup memory; the runtime and modules already
+    // loaded are the program, which Redis's used_memory does not count either (src/server/memory.ts).
+    const heapBeforeServer = processHeapBytes();
     this.commands = new CommandTable(specs);
     this.execCommand = this.commands.lookup('exec');
     // The subsystems, each a field built here and nowhere else (no module state, no import-time
@@ -176,7 +179,7 @@ export class Server {
       this.stopCron();
       this.startCron();
     });
-    this.memory.measureStartup();
+    this.memory.measureStartup(heapBeforeServer);
   }
 
   /** Keeps `accessTracking` in step with the config: a policy change applies from the next access. */

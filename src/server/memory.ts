@@ -35,7 +35,7 @@ export class MemoryAccounting {
   startup = 0;
   /** The process RSS when the server was created (MEMORY DOCTOR judges RSS growth against it). */
   startupRss = 0;
-  /** used_memory_peak: the highest used_memory seen by the cron, INFO and MEMORY STATS. */
+  /** used_memory_peak: the highest used_memory seen after a command (Redis's call()), by the cron, INFO and MEMORY STATS. */
   peak = 0;
   /** mem_clients_normal as last refreshed: every client's buffers and fixed cost. */
   clients = 0;

@@ -379,6 +379,8 @@ export class Server {
     c.currentCommand = savedCommand;
     // afterCommand: the top-level command is over (a suspended script keeps it open).
     if (this.callDepth === 0 && propagation.hasPending) propagation.flush();
+    // As Redis's call(): the peak after every command, before the eviction the next one runs.
+    this.memory.trackPeak();
   }
 
   /** A handler threw: Redis's error when it is a CommandError, else logged and answered generically. */

@@ -367,6 +367,24 @@ describe('memory accounting: figures', () => {
     }
   });
 
+  it('used_memory_peak is recorded after every command, as Redis records it in call()', () => {
+    const db = open({ config: CONFIG });
+    try {
+      db.server.stopCron();
+      const before = db.server.memory.used();
+      db.callSync('SET', 'transient', big(200_000));
+      const withValue = db.server.memory.used();
+      db.callSync('DEL', 'transient');
+      // No INFO, MEMORY or cron tick saw the value: only the command path did.
+      assert.ok(withValue - before >= 200_000);
+      assert.ok(db.server.memory.peak >= withValue, `${db.server.memory.peak} < ${withValue}`);
+      const info = String(db.callSync('INFO', 'memory'));
+      assert.ok(Number(/^used_memory_peak:(\d+)/m.exec(info)![1]) >= withValue);
+    } finally {
+      db.close();
+    }
+  });
+
   it('INFO memory and MEMORY STATS agree with the accounting', () => {
     const db = open({ config: CONFIG });
     try {

@@ -825,6 +825,11 @@ export class Keyspace {
     }
   }
 
+  /** Whether maybeShrink would give memory back now (cheap: eviction asks after every key). */
+  get sparse(): boolean {
+    return (this.capacity > MIN_SLOTS && this.size * 4 < this.capacity) || (this.table.length > MIN_TABLE && this.size * 8 < this.table.length);
+  }
+
   /**
    * Shrinks the index, the slot metadata arrays and the volatile list when they are mostly empty
    * (Redis's tryResizeHashTables), so memory returns after mass deletion or expiry. Slot numbers

@@ -193,6 +193,10 @@ export class Evictor {
       const before = counter.dataset + counter.overhead;
       const delStart = timed ? performance.now() : 0;
       const key = db.evictSlot(slot);
+      // The keyspace's arrays are sized for the keys it held: when evicting has left them mostly
+      // empty, they shrink now rather than at the next cron tick, or their size alone (about 40
+      // bytes a slot) could keep memory over the limit until every key is gone.
+      if (db.sparse) db.maybeShrink();
       if (timed) latency.addSampleIfNeeded('eviction-del', Math.floor(performance.now() - delStart));
       freed += before - (counter.dataset + counter.overhead);
       stats.evictedKeys++;
@@ -247,8 +251,9 @@ export class Evictor {
   }
 
   private scheduleBackground(): void {
+    // Not unref'd: an unref'd immediate does not keep the event loop from sleeping, so it would
+    // only run when something else woke the loop (the cron, 10 times a second).
     this.procHandle = setImmediate(this.backgroundTurn);
-    this.procHandle.unref();
   }
 
   private readonly backgroundTurn = (): void => {

@@ -37,6 +37,8 @@ export function rdbLoadLimits(c: Client): RdbLoadLimits {
     setMaxIntsetEntries: intsetLimit(cfg),
     zsetMaxListpackEntries: cfg.zsetMaxListpackEntries,
     zsetMaxListpackValue: cfg.zsetMaxListpackValue,
+    streamNodeMaxBytes: cfg.streamNodeMaxBytes,
+    streamNodeMaxEntries: cfg.streamNodeMaxEntries,
   };
 }
 

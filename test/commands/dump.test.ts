@@ -14,6 +14,7 @@ import { crc64 } from '../../src/util/crc64.js';
 // ---------------------------------------------------------------- value builders
 
 const range = (n: number, f: (i: number) => string): string[] => Array.from({ length: n }, (_, i) => f(i));
+const steps = (n: number, f: (i: number) => string[]): string[][] => Array.from({ length: n }, (_, i) => f(i));
 const pairs = (n: number, f: (i: number) => [string, string]): string[] => Array.from({ length: n }, (_, i) => f(i)).flat();
 const pad = (s: string, n: number): string => s.padEnd(n, '.');
 /** Bytes LZF cannot shrink (no repeated 3-byte sequence). */
@@ -36,6 +37,11 @@ interface Fixture {
   build: string[][];
   /** DUMP's bytes are Redis's only up to dict order (hashtable sets and hashes). */
   unordered?: boolean;
+  /**
+   * A stream holding deleted entries: Cinder's RESTORE drops them (the entries are appended anew),
+   * so its DUMP afterwards lacks Redis's tombstones and node layout. Contents are equal.
+   */
+  tombstones?: boolean;
   /** Config both servers need while building and dumping it. */
   config?: Array<[string, string]>;
 }
@@ -91,6 +97,16 @@ const FIXTURES: Fixture[] = [
   { name: 'skiplist zset from a 65-byte member', build: [['ZADD', 'k', '1', 'a', '2', pad('m', 65), '-0', 'z']] },
   { name: 'listpack zset with a 64-byte member', build: [['ZADD', 'k', '1', 'a', '2', pad('m', 64)]] },
   { name: 'skiplist zset of 1000 members with equal scores', build: [['ZADD', 'k', ...pairs(1000, (i) => ['7', `member-${(i * 7919) % 1000}`])]] },
+  // streams
+  { name: 'stream of one entry', build: [['XADD', 'k', '1-1', 'a', '1']] },
+  { name: 'stream with master fields reused and not', build: [['XADD', 'k', '1-1', 'a', '1', 'b', 'x'], ['XADD', 'k', '1-2', 'a', '2', 'b', 'y'], ['XADD', 'k', '5-0', 'c', '3'], ['XADD', 'k', '5-1', 'a', '-7', 'b', pad('long', 70)], ['XADD', 'k', '18446744073709551615-0', 'b', '1', 'a', '2']] },
+  { name: 'stream of 250 entries (three nodes)', build: steps(250, (i) => ['XADD', 'k', `${1000 + i}-${i % 3}`, 'field', `value-${i}`, 'n', String(i)]) },
+  { name: 'stream of large entries (nodes cut by bytes)', build: steps(20, (i) => ['XADD', 'k', `${i + 1}-0`, 'f', pad(`v${i}`, 900)]) },
+  { name: 'stream with deleted entries', build: [...(steps(10, (i) => ['XADD', 'k', `${i + 1}-0`, 'f', String(i)])), ['XDEL', 'k', '1-0', '5-0', '10-0']], tombstones: true },
+  { name: 'stream emptied by XDEL', build: [['XADD', 'k', '1-0', 'f', 'v'], ['XDEL', 'k', '1-0']], tombstones: true },
+  { name: 'stream trimmed', build: [...(steps(300, (i) => ['XADD', 'k', `${i + 1}-0`, 'f', String(i)])), ['XTRIM', 'k', 'MAXLEN', '150']], tombstones: true },
+  { name: 'stream with consumer groups and no consumers', build: [['XADD', 'k', '1-0', 'f', 'v'], ['XADD', 'k', '2-0', 'f', 'w'], ['XGROUP', 'CREATE', 'k', 'g2', '0'], ['XGROUP', 'CREATE', 'k', 'g1', '1-0', 'ENTRIESREAD', '1'], ['XGROUP', 'CREATE', 'k', 'a', '$'], ['XSETID', 'k', '10-0', 'ENTRIESADDED', '7', 'MAXDELETEDID', '3-0']] },
+  { name: 'stream with consumers and pending entries', build: [...(steps(5, (i) => ['XADD', 'k', `${i + 1}-0`, 'f', String(i)])), ['XGROUP', 'CREATE', 'k', 'g', '0'], ['XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', '2', 'STREAMS', 'k', '>'], ['XREADGROUP', 'GROUP', 'g', 'bob', 'COUNT', '2', 'STREAMS', 'k', '>'], ['XREADGROUP', 'GROUP', 'g', 'bob', 'STREAMS', 'k', '0'], ['XACK', 'k', 'g', '3-0'], ['XGROUP', 'CREATECONSUMER', 'k', 'g', 'carol']], unordered: true },
 ];
 
 function configSteps(f: Fixture, restore: boolean): string[][] {
@@ -393,6 +409,20 @@ async function contents(conn: RawConnection, k: string): Promise<unknown> {
     }
     case 'zset':
       return texts(await call(conn, ['ZRANGE', k, '0', '-1', 'WITHSCORES']));
+    case 'stream': {
+      const flat = (r: Reply): unknown => (r.items === null ? r.text : r.items.map(flat));
+      const groups = flat(await call(conn, ['XINFO', 'GROUPS', k])) as string[][];
+      const pending = [];
+      for (const g of groups) pending.push(flat(await call(conn, ['XPENDING', k, g[1]])), flat(await call(conn, ['XINFO', 'CONSUMERS', k, g[1]])));
+      const info = flat(await call(conn, ['XINFO', 'STREAM', k])) as unknown[];
+      // Without first-entry / last-entry (in the range) and the node layout (not kept on load).
+      const kept = ['length', 'last-generated-id', 'max-deleted-entry-id', 'entries-added', 'recorded-first-entry-id', 'groups'];
+      const fields = [];
+      for (let i = 0; i < info.length; i += 2) if (kept.includes(info[i] as string)) fields.push(info[i], info[i + 1]);
+      // Consumer idle times count from their seen-time: equal after a restore, but read at other moments.
+      const noIdle = JSON.stringify(pending).replace(/"idle","\d+"/g, '"idle"').replace(/"inactive","-?\d+"/g, '"inactive"');
+      return [flat(await call(conn, ['XRANGE', k, '-', '+'])), groups, noIdle, fields];
+    }
     default:
       return type;
   }
@@ -439,7 +469,7 @@ if (realRedisSuite('DUMP / RESTORE across Redis and Cinder')) {
           const [src, dst] = toCinder ? [p.redis, p.cinder] : [p.cinder, p.redis];
           for (const step of configSteps(f, false)) await Promise.all([p.redis.command(step), p.cinder.command(step)]);
           for (const step of f.build) await src.command(step);
-          await crossCheck(src, dst, 'k', !f.unordered, `${f.name} (${toCinder ? 'redis→cinder' : 'cinder→redis'})`);
+          await crossCheck(src, dst, 'k', !f.unordered && !(toCinder && f.tombstones), `${f.name} (${toCinder ? 'redis→cinder' : 'cinder→redis'})`);
           for (const step of configSteps(f, true)) await Promise.all([p.redis.command(step), p.cinder.command(step)]);
         }
       }
@@ -470,6 +500,7 @@ if (realRedisSuite('DUMP / RESTORE across Redis and Cinder')) {
         fc.array(member, { minLength: 1, maxLength: 600 }).map((ms) => [['SADD', 'k', ...ms]]),
         fc.array(fc.tuple(member, member), { minLength: 1, maxLength: 600 }).map((ps) => [['HSET', 'k', ...ps.flat()]]),
         fc.array(fc.tuple(score, member), { minLength: 1, maxLength: 200 }).map((ps) => [['ZADD', 'k', ...ps.flat()]]),
+        fc.array(fc.array(member, { minLength: 2, maxLength: 6 }), { minLength: 1, maxLength: 250 }).map((es) => es.map((e, i) => ['XADD', 'k', `${i + 1}-${i % 2}`, ...(e.length % 2 === 0 ? e : e.slice(1))])),
       );
       await fc.assert(
         fc.asyncProperty(value, fc.boolean(), async (build, toCinder) => {

@@ -189,6 +189,7 @@ const WRITES: string[][] = [
   ['RESTORE', 'rs', '0', stringPayload('hello')],
   ['RESTORE', 'rs', '100000', stringPayload('bye'), 'REPLACE'],
   ['EVAL', "return redis.call('restore', KEYS[2], 0, redis.call('dump', KEYS[1]))", '2', 'h', 'hr'],
+  ['EVAL', "return redis.call('restore', KEYS[2], 0, redis.call('dump', KEYS[1]))", '2', 'x', 'xr'],
   ['EVAL', "return redis.call('restore', KEYS[2], 0, redis.call('dump', KEYS[1]))", '2', 'lb', 'lr'],
   ['RENAME', 'h2', 'h3'],
   ['RENAMENX', 'h3', 'h4'],

@@ -39,6 +39,8 @@ export interface RdbLoadLimits {
   setMaxIntsetEntries: number;
   zsetMaxListpackEntries: number;
   zsetMaxListpackValue: number;
+  streamNodeMaxBytes: number;
+  streamNodeMaxEntries: number;
 }
 
 export class RdbReader {
@@ -327,7 +329,7 @@ export function readValue(r: RdbReader, type: number, limits: RdbLoadLimits): Va
       return readZSet(r, type, limits);
     case RdbType.STREAM_LISTPACKS:
     case RdbType.STREAM_LISTPACKS_2:
-      return readStream(r, type);
+      return readStream(r, type, limits);
     default:
       return r.fail(`unknown value type ${type}`, r.pos - 1);
   }

@@ -8,6 +8,18 @@ import assert from 'node:assert/strict';
 import { propagationSuite } from '../helpers/propagation.js';
 import { GENERIC_COMMANDS } from '../../src/commands/generic.js';
 import { SORT_COMMANDS } from '../../src/commands/sort.js';
+import { DUMP_COMMANDS } from '../../src/commands/dump.js';
+import { crc64 } from '../../src/util/crc64.js';
+
+/** A DUMP payload of the string `s` (type 0, RDB version 10, CRC64). */
+function stringPayload(s: string): string {
+  const body = Buffer.from(`\x00${String.fromCharCode(s.length)}${s}`, 'latin1');
+  const out = Buffer.alloc(body.length + 10);
+  body.copy(out);
+  out.writeUInt16LE(10, body.length);
+  out.writeBigUInt64LE(crc64(out, 0, body.length + 2), body.length + 2);
+  return out.latin1Slice();
+}
 
 /** A time far enough ahead not to be normalised as "near now", so it compares exactly. */
 const FAR_S = '4000000000';
@@ -127,6 +139,25 @@ propagationSuite('propagation: keyspace commands', (t) => {
     ['RENAMENX', 'a', 'c'],
     ['RENAMENX', 'c', 'c'],
     ['RENAMENX', 'nokey', 'x'],
+  ]);
+
+  // ---------------------------------------------------------------- RESTORE
+  t.case('RESTORE as sent; a relative TTL becomes absolute with ABSTTL appended', [
+    ['RESTORE', 'a', '0', stringPayload('hello')],
+    ['RESTORE', 'a', '0', stringPayload('hello')],
+    ['RESTORE', 'a', '0', stringPayload('bye'), 'REPLACE', 'IDLETIME', '10'],
+    ['RESTORE', 'b', '100000', stringPayload('hello')],
+    ['RESTORE', 'c', FAR_MS, stringPayload('hello'), 'ABSTTL'],
+    ['RESTORE', 'd', '0', 'bad payload'],
+  ]);
+  t.case('RESTORE of an expired TTL: nothing, or the replaced key deleted (DEL even under lazyfree-lazy-server-del)', [
+    ['RESTORE', 'a', '1', stringPayload('hello'), 'ABSTTL'],
+    ['SET', 'b', 'x'],
+    ['RESTORE', 'b', '1', stringPayload('hello'), 'ABSTTL', 'REPLACE'],
+    ['CONFIG', 'SET', 'lazyfree-lazy-server-del', 'yes'],
+    ['SET', 'b', 'x'],
+    ['RESTORE', 'b', '1', stringPayload('hello'), 'ABSTTL', 'REPLACE'],
+    ['CONFIG', 'SET', 'lazyfree-lazy-server-del', 'no'],
   ]);
 
   // ---------------------------------------------------------------- COPY / MOVE / SWAPDB
@@ -316,7 +347,7 @@ propagationSuite('propagation: keyspace commands', (t) => {
   ]);
 
   it('every write command of the group has a propagation case', () => {
-    const writes = [...GENERIC_COMMANDS, ...SORT_COMMANDS].filter((cmd) => cmd.flags.includes('write') || cmd.flags.includes('may_replicate'));
+    const writes = [...GENERIC_COMMANDS, ...DUMP_COMMANDS, ...SORT_COMMANDS].filter((cmd) => cmd.flags.includes('write') || cmd.flags.includes('may_replicate'));
     assert.deepEqual(writes.map((cmd) => cmd.name).filter((name) => !t.exercised.has(name)), []);
   });
 });

@@ -11,6 +11,17 @@ import fc from 'fast-check';
 import { open, type EmbeddedDb } from '../../src/embedded/index.js';
 import type { Server } from '../../src/server/server.js';
 import { KEY_SLOT_BYTES, entryBytes } from '../../src/engine/memory.js';
+import { crc64 } from '../../src/util/crc64.js';
+
+/** A DUMP payload of the string `s` (type 0, RDB version 10, CRC64). */
+function stringPayload(s: string): string {
+  const body = Buffer.from(`\x00${String.fromCharCode(s.length)}${s}`, 'latin1');
+  const out = Buffer.alloc(body.length + 10);
+  body.copy(out);
+  out.writeUInt16LE(10, body.length);
+  out.writeBigUInt64LE(crc64(out, 0, body.length + 2), body.length + 2);
+  return out.latin1Slice();
+}
 
 /** Small encodings' limits, so a few elements cross every conversion. */
 const CONFIG = {
@@ -175,6 +186,11 @@ const WRITES: string[][] = [
   ['PERSIST', 'd'],
   ['COPY', 'h', 'h2'],
   ['COPY', 'z', 'z2', 'DB', '2'],
+  ['RESTORE', 'rs', '0', stringPayload('hello')],
+  ['RESTORE', 'rs', '100000', stringPayload('bye'), 'REPLACE'],
+  ['EVAL', "return redis.call('restore', KEYS[2], 0, redis.call('dump', KEYS[1]))", '2', 'h', 'hr'],
+  ['EVAL', "return redis.call('restore', KEYS[2], 0, redis.call('dump', KEYS[1]))", '2', 'x', 'xr'],
+  ['EVAL', "return redis.call('restore', KEYS[2], 0, redis.call('dump', KEYS[1]))", '2', 'lb', 'lr'],
   ['RENAME', 'h2', 'h3'],
   ['RENAMENX', 'h3', 'h4'],
   ['MOVE', 'h4', '1'],

@@ -391,6 +391,15 @@ export class SetValue implements CollectionValue {
     return typeof b === 'string' ? b.length / this.width : b.size;
   }
 
+  /**
+   * The intset's bytes (little-endian integers, ascending) and their width, or null for a
+   * hashtable: the RDB writer saves them as Redis saves its intset.
+   */
+  intsetContents(): { bytes: string; width: number } | null {
+    const b = this.body;
+    return typeof b === 'string' ? { bytes: b, width: this.width } : null;
+  }
+
   has(member: string): boolean {
     return this.hasItem(toItem(member));
   }

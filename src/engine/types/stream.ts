@@ -700,6 +700,24 @@ export class StreamValue implements CollectionValue {
   /** Estimated bytes of the nodes in `nodes` (see streamNodeBytes), kept as nodes come, grow and go. */
   private nodesBytes = 0;
 
+  /**
+   * Every node as Redis's RDB saves it (the RDB writer): its master ID (the rax key) and master
+   * fields, its live and deleted counts, and its entries in order, deleted ones included.
+   */
+  forEachRdbNode(visit: (node: { masterId: bigint; masterFields: readonly string[]; live: number; deleted: number; entries: Array<{ id: bigint; deleted: boolean; fields: string[] }> }) => void): void {
+    for (const n of this.nodes) {
+      const entries: Array<{ id: bigint; deleted: boolean; fields: string[] }> = [];
+      const cur = new NodeCursor(n);
+      while (cur.advance()) entries.push({ id: cur.id, deleted: cur.deleted, fields: cur.fields() });
+      visit({ masterId: n.firstId, masterFields: n.masterFields, live: n.live, deleted: n.total - n.live, entries });
+    }
+  }
+
+  /** Sets the recorded first ID (s->first_id) from an RDB file, once its entries are appended. */
+  setRecordedFirstId(id: bigint): void {
+    this.recordedFirstId = id;
+  }
+
   /** Appends an entry with an ID greater than lastId; `fields` is argv from `from` on. */
   append(id: bigint, argv: readonly string[], from: number, maxBytes: number, maxEntries: number): void {
     let node = this.nodes[this.nodes.length - 1];

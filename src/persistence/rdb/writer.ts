@@ -1,0 +1,325 @@
+import { crc64 } from '../../util/crc64.js';
+import { lzfCompress } from '../../util/lzf.js';
+import { formatDouble17g, parseInteger } from '../../util/number.js';
+import { ByteString, isString, type Value } from '../../engine/values.js';
+import type { ListValue } from '../../engine/types/list.js';
+import type { SetValue } from '../../engine/types/set.js';
+import type { HashValue } from '../../engine/types/hash.js';
+import type { ZSetValue } from '../../engine/types/zset.js';
+import type { StreamValue } from '../../engine/types/stream.js';
+import { ListpackBuilder, QUICKLIST_NODE_PACKED, RDB_VERSION, RdbType, intsetBlob } from './encodings.js';
+import { writeStream } from './stream.js';
+
+/**
+ * The RDB writer: Redis 7.0's object encoding (rdbSaveObjectType + rdbSaveObject) appended to a
+ * growable buffer, one value at a time, so DUMP and (later) a snapshot saved key by key in time
+ * slices share it. It knows nothing of sockets or commands: the caller passes the settings that
+ * shape the bytes (rdbcompression, list-max-listpack-size).
+ */
+
+/** The settings that change the bytes Redis writes for a value. */
+export interface RdbSaveOptions {
+  /** rdbcompression: LZF for strings over 20 bytes when it saves at least 4. */
+  compression: boolean;
+  /** list-max-listpack-size: how Redis's quicklist cuts a list into nodes. */
+  listFill: number;
+}
+
+/** Redis 7.0's quicklist node size limits for list-max-listpack-size -1 .. -5. */
+const OPTIMIZATION_LEVEL = [4096, 8192, 16384, 32768, 65536];
+/** quicklist's SIZE_SAFETY_LIMIT and SIZE_ESTIMATE_OVERHEAD. */
+const SIZE_SAFETY_LIMIT = 8192;
+const SIZE_ESTIMATE_OVERHEAD = 8;
+
+/**
+ * Whether a quicklist node of `nodeBytes` listpack bytes and `count` entries takes one more
+ * element of `size` bytes (quicklist.c's _quicklistNodeAllowInsert in 7.0).
+ */
+export function quicklistAllowsInsert(nodeBytes: number, count: number, size: number, fill: number): boolean {
+  const newSize = nodeBytes + size + SIZE_ESTIMATE_OVERHEAD;
+  if (fill < 0 && -fill - 1 < OPTIMIZATION_LEVEL.length && newSize <= OPTIMIZATION_LEVEL[-fill - 1]) return true;
+  if (newSize > SIZE_SAFETY_LIMIT) return false;
+  return count < fill;
+}
+
+/** An append-only byte buffer with the RDB primitives (lengths, strings, doubles). */
+export class RdbWriter {
+  private buf: Buffer;
+  private pos = 0;
+
+  constructor(initial = 256) {
+    this.buf = Buffer.allocUnsafe(initial);
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.pos;
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /** rdbSaveLen: 6-bit, 14-bit (big-endian), 32-bit or 64-bit (big-endian after a marker). */
+  length_(n: number): void {
+    this.ensure(9);
+    const b = this.buf;
+    if (n < 64) {
+      b[this.pos++] = n;
+    } else if (n < 16384) {
+      b[this.pos++] = 0x40 | (n >>> 8);
+      b[this.pos++] = n & 0xff;
+    } else if (n <= 0xffffffff) {
+      b[this.pos++] = 0x80;
+      b.writeUInt32BE(n, this.pos);
+      this.pos += 4;
+    } else {
+      b[this.pos++] = 0x81;
+      b.writeBigUInt64BE(BigInt(n), this.pos);
+      this.pos += 8;
+    }
+  }
+
+  /** rdbSaveMillisecondTime and friends: a 64-bit little-endian integer. */
+  int64LE(v: bigint | number): void {
+    this.ensure(8);
+    this.buf.writeBigInt64LE(BigInt(v), this.pos);
+    this.pos += 8;
+  }
+
+  /** rdbSaveBinaryDoubleValue: the IEEE 754 bytes, little-endian. */
+  binaryDouble(d: number): void {
+    this.ensure(8);
+    this.buf.writeDoubleLE(d, this.pos);
+    this.pos += 8;
+  }
+
+  /**
+   * rdbSaveRawString: up to 11 bytes that are a canonical integer fitting 32 bits become an
+   * integer encoding; with `compress`, more than 20 bytes are LZF-compressed when that saves at
+   * least 4 bytes; anything else is a length and the bytes.
+   */
+  string(s: string | Buffer, compress: boolean): void {
+    const len = s.length;
+    if (len <= 11) {
+      const text = typeof s === 'string' ? s : s.latin1Slice(0, len);
+      if (this.integerEncoded(text)) return;
+    }
+    if (compress && len > 20) {
+      const bytes = typeof s === 'string' ? Buffer.from(s, 'latin1') : s;
+      const packed = lzfCompress(bytes, len - 4);
+      if (packed !== null) {
+        this.byte(0xc3);
+        this.length_(packed.length);
+        this.length_(len);
+        this.raw(packed);
+        return;
+      }
+      this.length_(len);
+      this.raw(bytes);
+      return;
+    }
+    this.length_(len);
+    if (typeof s === 'string') {
+      this.ensure(len);
+      this.pos += this.buf.latin1Write(s, this.pos);
+    } else {
+      this.raw(s);
+    }
+  }
+
+  /** rdbTryIntegerEncoding + rdbEncodeInteger: true when written as INT8/16/32. */
+  private integerEncoded(text: string): boolean {
+    const c = text.length > 0 ? text.charCodeAt(0) : 0;
+    if (c !== 45 && (c < 48 || c > 57)) return false;
+    const v = parseInteger(text);
+    if (typeof v !== 'number') return false;
+    this.ensure(5);
+    const b = this.buf;
+    if (v >= -128 && v <= 127) {
+      b[this.pos++] = 0xc0;
+      b.writeInt8(v, this.pos);
+      this.pos += 1;
+    } else if (v >= -32768 && v <= 32767) {
+      b[this.pos++] = 0xc1;
+      b.writeInt16LE(v, this.pos);
+      this.pos += 2;
+    } else if (v >= -2147483648 && v <= 2147483647) {
+      b[this.pos++] = 0xc2;
+      b.writeInt32LE(v, this.pos);
+      this.pos += 4;
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /** The bytes written, as a new Buffer. */
+  toBuffer(): Buffer {
+    return Buffer.from(this.buf.subarray(0, this.pos));
+  }
+
+  /** A view of the bytes written (valid until the next write). */
+  view(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+}
+
+// ---------------------------------------------------------------- values
+
+/** A string value's bytes as a latin1 string or a Buffer view. */
+function stringBytes(v: string | number | ByteString): string | Buffer {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  return v.bytes.subarray(0, v.len);
+}
+
+/** Integral doubles up to this magnitude print as integers (double2ll's LLONG_MAX/2 bound). */
+const D2STRING_INTEGER_LIMIT = 2 ** 62;
+
+/**
+ * The listpack element for a score, as Redis 7.0's d2string prints it: integral values within
+ * 2^62 as integers (so the listpack stores them as integers), others as %.17g; -0 as 0, as the
+ * zset listpack holds it.
+ */
+function scoreText(score: number): string {
+  if (score === 0) return '0';
+  if (Number.isInteger(score) && Math.abs(score) <= D2STRING_INTEGER_LIMIT) return Number.isSafeInteger(score) ? String(score) : BigInt(score).toString();
+  return formatDouble17g(score);
+}
+
+function writeList(w: RdbWriter, list: ListValue, opts: RdbSaveOptions): void {
+  // Nodes as Redis's quicklist would have cut them when the list was built by pushes at the tail
+  // (and as RDB loading rebuilds it): the node count comes first, so they are collected.
+  const nodes: Buffer[] = [];
+  const lp = new ListpackBuilder();
+  list.forEachRange(0, list.length - 1, (v) => {
+    if (lp.length > 0 && !quicklistAllowsInsert(lp.bytes, lp.length, v.length, opts.listFill)) {
+      nodes.push(lp.finish());
+      lp.reset();
+    }
+    lp.append(v);
+  });
+  if (lp.length > 0) nodes.push(lp.finish());
+  w.length_(nodes.length);
+  for (const node of nodes) {
+    w.length_(QUICKLIST_NODE_PACKED);
+    w.string(node, opts.compression);
+  }
+}
+
+function writeSet(w: RdbWriter, set: SetValue, opts: RdbSaveOptions): number {
+  const intset = set.intsetContents();
+  if (intset !== null) {
+    w.string(intsetBlob(intset.bytes, intset.width), opts.compression);
+    return RdbType.SET_INTSET;
+  }
+  w.length_(set.size);
+  set.forEach((m) => w.string(m, opts.compression));
+  return RdbType.SET;
+}
+
+function writeHash(w: RdbWriter, hash: HashValue, opts: RdbSaveOptions): number {
+  if (hash.encoding() === 'listpack') {
+    const lp = new ListpackBuilder();
+    hash.forEach((f, v) => {
+      lp.append(f);
+      lp.append(v);
+    });
+    w.string(lp.finish(), opts.compression);
+    return RdbType.HASH_LISTPACK;
+  }
+  w.length_(hash.size);
+  hash.forEach((f, v) => {
+    w.string(f, opts.compression);
+    w.string(v, opts.compression);
+  });
+  return RdbType.HASH;
+}
+
+function writeZSet(w: RdbWriter, zset: ZSetValue, opts: RdbSaveOptions): number {
+  if (zset.encoding() === 'listpack') {
+    const lp = new ListpackBuilder();
+    zset.forEachInRange(0, zset.size - 1, false, (m, s) => {
+      lp.append(m);
+      lp.append(scoreText(s));
+    });
+    w.string(lp.finish(), opts.compression);
+    return RdbType.ZSET_LISTPACK;
+  }
+  // From the highest element to the lowest, as Redis walks its skiplist from the tail (loading
+  // then always inserts at the head).
+  w.length_(zset.size);
+  zset.forEachInRange(0, zset.size - 1, true, (m, s) => {
+    w.string(m, opts.compression);
+    w.binaryDouble(s);
+  });
+  return RdbType.ZSET_2;
+}
+
+/**
+ * Appends a value's RDB type byte and its encoding (rdbSaveObjectType + rdbSaveObject). Returns
+ * the type written.
+ */
+export function writeValue(w: RdbWriter, value: Value, opts: RdbSaveOptions): number {
+  if (isString(value)) {
+    w.byte(RdbType.STRING);
+    w.string(stringBytes(value), opts.compression);
+    return RdbType.STRING;
+  }
+  // The type byte depends on the encoding: written in front once the body is known.
+  const body = new RdbWriter();
+  let type: number;
+  switch (value.type) {
+    case 'list':
+      writeList(body, value as ListValue, opts);
+      type = RdbType.LIST_QUICKLIST_2;
+      break;
+    case 'set':
+      type = writeSet(body, value as SetValue, opts);
+      break;
+    case 'hash':
+      type = writeHash(body, value as HashValue, opts);
+      break;
+    case 'zset':
+      type = writeZSet(body, value as ZSetValue, opts);
+      break;
+    case 'stream':
+      writeStream(body, value as StreamValue, opts);
+      type = RdbType.STREAM_LISTPACKS_2;
+      break;
+  }
+  w.byte(type);
+  w.raw(body.view());
+  return type;
+}
+
+/**
+ * A DUMP payload (createDumpPayload): the value's RDB encoding, the RDB version as 2 bytes
+ * little-endian, and the CRC64 of all of it as 8 bytes little-endian.
+ */
+export function createDumpPayload(value: Value, opts: RdbSaveOptions): Buffer {
+  const w = new RdbWriter();
+  writeValue(w, value, opts);
+  w.byte(RDB_VERSION & 0xff);
+  w.byte(RDB_VERSION >> 8);
+  const crc = crc64(w.view());
+  w.int64LE(BigInt.asIntN(64, crc));
+  return w.toBuffer();
+}

@@ -151,7 +151,7 @@ export class BenchServer {
               '--daemonize', 'no',
               ...serverArgs,
             ])
-          : spawnTracked(process.execPath, [...cinderNodeArgs, cinderScript(), '--port', String(port), ...serverArgs]);
+          : spawnTracked(process.execPath, [...cinderNodeArgs, cinderScript(), '--port', String(port), '--save', '', ...serverArgs]);
       const server = new BenchServer(kind, port, child, output);
       try {
         await server.waitReady();

@@ -1,4 +1,6 @@
 import { createServer } from '../cinder.js';
+import type { Server } from '../server/server.js';
+import { RdbFormatError } from '../server/persistence.js';
 import type { Config } from '../server/config.js';
 import { TcpListener } from '../server/tcp.js';
 import { heapReport, heapReportLine } from '../server/heap.js';
@@ -8,6 +10,27 @@ import { watchLauncher } from './launcher.js';
  * Runs the server in this process with an already read configuration (the executable's second
  * half: src/bin/cinder-server.ts has checked the node flags).
  */
+/**
+ * loadDataFromDisk: the RDB file in `dir`, if there is one. A file that cannot be read or is
+ * corrupt stops startup with Redis's message and the offset (never a partial dataset served).
+ */
+function loadDataFromDisk(server: Server): void {
+  const start = performance.now();
+  try {
+    server.persistence.load();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if (e instanceof RdbFormatError) {
+      server.log.warning(`Internal error in RDB reading offset ${e.offset} -> ${e.message}`);
+      server.log.warning('Terminating server after rdb file reading failure.');
+    } else {
+      server.log.warning(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
+    }
+    process.exit(1);
+  }
+  server.log.notice(`DB loaded from disk: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
+}
+
 export async function runServer(config: Config): Promise<void> {
   const server = createServer(config);
   server.executable = process.argv[1] ?? '';
@@ -25,26 +48,40 @@ export async function runServer(config: Config): Promise<void> {
     process.exit(1);
   }
   server.tcpPort = port;
-  server.startCron();
   server.log.notice(`Running mode=standalone, port=${port}.`);
   server.log.notice('Server initialized');
+  loadDataFromDisk(server);
+  server.startCron();
   server.log.notice('Ready to accept connections tcp');
 
   let stopping = false;
-  const stop = async (why: string): Promise<void> => {
+  const stop = async (why: string | null): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    server.log.warning(why);
+    if (why !== null) server.log.warning(why);
     server.stopCron();
     await listener.close();
     server.log.warning('Cinder is now ready to exit, bye bye...');
     process.exit(0);
   };
-  server.shutdownHook = () => {
-    void stop('User requested shutdown...');
+  server.shutdownHook = (req) => {
+    if (stopping) return null;
+    server.log.warning('User requested shutdown...');
+    if (!server.persistence.saveBeforeShutdown(req.save, req.force)) return 'ERR Errors trying to SHUTDOWN. Check logs.';
+    void stop(null);
     return null;
   };
-  process.on('SIGINT', () => void stop('Received SIGINT scheduling shutdown...'));
-  process.on('SIGTERM', () => void stop('Received SIGTERM scheduling shutdown...'));
+  // SIGINT / SIGTERM shut down as SHUTDOWN without arguments: saving when save points are set.
+  const onSignal = (name: string) => {
+    if (stopping) return;
+    server.log.warning(`Received ${name} scheduling shutdown...`);
+    if (!server.persistence.saveBeforeShutdown(null, false)) {
+      server.log.warning(`${name} received but errors trying to shut down the server, check the logs for more information`);
+      return;
+    }
+    void stop(null);
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
   watchLauncher(() => void stop('The launcher process is gone, shutting down...'));
 }

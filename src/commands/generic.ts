@@ -325,12 +325,18 @@ function flushdbCommand(c: Client, argv: string[]): void {
 // FLUSHALL [ASYNC | SYNC]
 function flushallCommand(c: Client, argv: string[]): void {
   checkFlushArgs(argv);
+  const server = c.server;
+  // flushAllDataAndResetRDB: a BGSAVE in progress is abandoned, and with save points set the
+  // emptied dataset is saved at once.
+  server.persistence.killBgsave();
   let removed = 0;
-  for (const db of c.server.dbs) {
+  for (const db of server.dbs) {
     removed += db.size;
     db.clear();
   }
-  datasetChanged(c, removed + 1);
+  datasetChanged(c, removed);
+  if (server.config.save.length > 0) server.persistence.save();
+  datasetChanged(c, 1);
   c.reply.ok();
 }
 

@@ -58,6 +58,7 @@ function execCommand(c: Client): void {
   const server = c.server;
   const denied = c.denyBlocking;
   c.denyBlocking = true;
+  c.inExec = true;
   // EXEC itself is never propagated: the queued commands record their own effects, which the
   // command path wraps in MULTI/EXEC when there is more than one.
   preventPropagation(c);
@@ -66,6 +67,7 @@ function execCommand(c: Client): void {
     for (let i = 0; i < multi.commands.length; i++) server.call(c, multi.commands[i], multi.argvs[i]);
   } finally {
     c.denyBlocking = denied;
+    c.inExec = false;
   }
 }
 

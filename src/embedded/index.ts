@@ -12,8 +12,15 @@ export interface StartOptions {
   port?: number;
   /** Address to bind (default 127.0.0.1). */
   host?: string;
-  /** Further redis.conf directives, e.g. `{ databases: 4, hz: 100 }`. */
+  /**
+   * Further redis.conf directives, e.g. `{ databases: 4, hz: 100 }`. Persistence is off unless
+   * asked: without a `save` directive there are no save points (redis-server's default would
+   * write dump.rdb into the host's working directory); give `dir`, `dbfilename` and `save` to
+   * persist as a server does.
+   */
   config?: Record<string, string | number | boolean>;
+  /** Load the RDB file at `dir`/`dbfilename` before serving, if it exists (default false). */
+  load?: boolean;
   /** Print Redis-style log lines to stdout (default false). */
   log?: boolean;
 }
@@ -28,11 +35,25 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function buildConfig(opts: StartOptions): Config {
-  const directives: Record<string, string | number | boolean> = { ...(opts.config ?? {}) };
-  directives.port = opts.port ?? 0;
-  directives.bind = opts.host ?? '127.0.0.1';
+/** The config of an embedded engine: no save points unless the caller gives some. */
+function embeddedConfig(config: Record<string, string | number | boolean> = {}): Config {
+  const directives: Record<string, string | number | boolean> = { ...config };
+  if (directives.save === undefined) directives.save = '';
   return Config.fromObject(directives);
+}
+
+function buildConfig(opts: StartOptions): Config {
+  return embeddedConfig({ ...(opts.config ?? {}), port: opts.port ?? 0, bind: opts.host ?? '127.0.0.1' });
+}
+
+/** Loads the configured RDB file into `server` when asked; a missing file is an empty dataset. */
+function loadIfAsked(server: Server, load: boolean | undefined): void {
+  if (!load) return;
+  try {
+    server.persistence.load();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
 }
 
 /**
@@ -47,6 +68,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const config = buildConfig(opts);
   const server = createServer(config);
   if (!opts.log) server.log.sink = null;
+  loadIfAsked(server, opts.load);
   const listener = new TcpListener(server);
   const port = await listener.listen(config.port, config.bind);
   server.tcpPort = port;
@@ -59,7 +81,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     server.scripting.close();
     await listener.close();
   };
-  server.shutdownHook = () => {
+  server.shutdownHook = (req) => {
+    if (!server.persistence.saveBeforeShutdown(req.save, req.force)) return 'ERR Errors trying to SHUTDOWN. Check logs.';
     void close();
     return null;
   };
@@ -81,8 +104,10 @@ export interface EmbeddedDb {
 }
 
 export interface OpenOptions {
-  /** redis.conf directives. */
+  /** redis.conf directives (no save points unless given, as for startServer). */
   config?: Record<string, string | number | boolean>;
+  /** Load the RDB file at `dir`/`dbfilename` first, if it exists (default false). */
+  load?: boolean;
   /** Return bulk strings as Buffers instead of latin1 strings. */
   buffers?: boolean;
   /** Share an existing engine (e.g. one started by startServer) instead of creating one. */
@@ -107,9 +132,10 @@ function toArg(a: Arg): string {
  * host's V8 heap (see startServer about the Node flags the host should set).
  */
 export function open(opts: OpenOptions = {}): EmbeddedDb {
-  const server = opts.server ?? createServer(Config.fromObject(opts.config ?? {}));
+  const server = opts.server ?? createServer(embeddedConfig(opts.config));
   const ownsServer = opts.server === undefined;
   if (ownsServer) server.log.sink = null;
+  if (ownsServer) loadIfAsked(server, opts.load);
   server.startCron();
   const reply = new ValueReply(opts.buffers ?? false);
   reply.resp = 3;

@@ -64,6 +64,21 @@ export interface WatchEntry {
   expired: boolean;
 }
 
+/**
+ * A point-in-time snapshot walking this keyspace (BGSAVE without fork, src/persistence/snapshot.ts):
+ * told before a key it may not have saved yet changes, so it saves the old state first.
+ */
+export interface SnapshotObserver {
+  /** The key in `slot` is about to change: its value (in place or replaced), TTL, or it is read for a write. */
+  beforeChange(db: Keyspace, slot: number): void;
+  /** `slot` is about to be removed, and the key in `last` (the last slot) moved into it. */
+  beforeRemove(db: Keyspace, slot: number, last: number): void;
+  /** The keyspace is being emptied: its old contents now live, unchanged from here on, in `frozen`. */
+  cleared(db: Keyspace, frozen: Keyspace): void;
+  /** SWAPDB moved the contents being walked to `db`. */
+  moved(db: Keyspace): void;
+}
+
 export class Keyspace {
   /** Number of live slots (keys, possibly including not-yet-reclaimed expired ones). */
   size = 0;
@@ -94,6 +109,8 @@ export class Keyspace {
   onMiss: ((db: Keyspace, key: string) => void) | null = null;
   /** WATCHed keys of this database and who watches them; null while nobody watches here. */
   watchers: Map<string, WatchEntry[]> | null = null;
+  /** The snapshot walking these contents (BGSAVE); null otherwise, so writes pay one null check. */
+  snapshot: SnapshotObserver | null = null;
 
   private keys: string[] = [];
   private vals: Value[] = [];
@@ -334,6 +351,7 @@ export class Keyspace {
   // ---------------------------------------------------------------- slots
 
   private removeSlot(slot: number): void {
+    if (this.snapshot !== null) this.snapshot.beforeRemove(this, slot, this.size - 1);
     this.volRemove(slot);
     this.tableRemoveAt(this.tablePosOfSlot(slot));
     const size = this.sizes[slot];
@@ -474,6 +492,7 @@ export class Keyspace {
   lookupWrite(key: string): Value | undefined {
     const slot = this.liveSlot(key);
     if (slot < 0) return undefined;
+    if (this.snapshot !== null) this.snapshot.beforeChange(this, slot);
     this.lastWriteSlot = slot;
     this.lastWriteKey = key;
     this.touchSlot(slot);
@@ -483,7 +502,10 @@ export class Keyspace {
   /** Value of a live key without touching metadata (OBJECT, TYPE-like introspection, SCAN filters). */
   peek(key: string): Value | undefined {
     const slot = this.liveSlot(key);
-    return slot < 0 ? undefined : this.vals[slot];
+    if (slot < 0) return undefined;
+    // Some writers reach values through peek (blocked clients served): a snapshot saves first.
+    if (this.snapshot !== null) this.snapshot.beforeChange(this, slot);
+    return this.vals[slot];
   }
 
   has(key: string): boolean {
@@ -507,6 +529,7 @@ export class Keyspace {
       slot = -1;
     }
     if (slot >= 0) {
+      if (this.snapshot !== null) this.snapshot.beforeChange(this, slot);
       this.vals[slot] = value;
       this.measureSlot(slot, key, value);
       this.lastWriteSlot = slot;
@@ -529,6 +552,7 @@ export class Keyspace {
   replace(key: string, value: Value): void {
     const slot = this.findSlot(key, hashKey(key));
     if (slot >= 0) {
+      if (this.snapshot !== null) this.snapshot.beforeChange(this, slot);
       this.vals[slot] = value;
       this.measureSlot(slot, key, value);
     }
@@ -590,6 +614,7 @@ export class Keyspace {
   setExpire(key: string, when: number | bigint): boolean {
     const slot = this.liveSlot(key);
     if (slot < 0) return false;
+    if (this.snapshot !== null) this.snapshot.beforeChange(this, slot);
     let ms: number;
     if (typeof when === 'bigint') {
       ms = Number(when);
@@ -618,6 +643,7 @@ export class Keyspace {
   persist(key: string): boolean {
     const slot = this.liveSlot(key);
     if (slot < 0 || this.volPos[slot] < 0) return false;
+    if (this.snapshot !== null) this.snapshot.beforeChange(this, slot);
     this.volRemove(slot);
     if (this.watchers !== null) this.touch(key);
     return true;
@@ -700,6 +726,22 @@ export class Keyspace {
     return key;
   }
 
+  /** The value stored in a slot (see `randomSlot`; snapshots walk slots). */
+  valueAt(slot: number): Value {
+    return this.vals[slot];
+  }
+
+  /** A slot's absolute expiry, exact beyond 2^53 (a bigint), or -1 without a TTL. */
+  expireExactAt(slot: number): number | bigint {
+    const p = this.volPos[slot];
+    if (p < 0) return -1;
+    if (this.bigExpire !== null) {
+      const big = this.bigExpire.get(this.keys[slot]);
+      if (big !== undefined) return big;
+    }
+    return this.volExpire[p];
+  }
+
   /** A slot's absolute expiry in ms, or -1 without a TTL (volatile-ttl ranks by it). */
   expireAt(slot: number): number {
     const p = this.volPos[slot];
@@ -764,6 +806,13 @@ export class Keyspace {
   /** Empties the keyspace and releases its memory. */
   clear(): void {
     this.touchAllPresent();
+    if (this.snapshot !== null) {
+      // The old arrays are replaced below, never written again: the snapshot keeps walking them.
+      const frozen = new Keyspace(this.id, this.clock, this.tracking, new MemoryCounter());
+      for (const f of CONTENT_FIELDS) (frozen as unknown as Record<string, unknown>)[f] = (this as unknown as Record<string, unknown>)[f];
+      this.snapshot.cleared(this, frozen);
+      this.snapshot = null;
+    }
     this.keys = [];
     this.vals = [];
     this.size = 0;
@@ -790,14 +839,19 @@ export class Keyspace {
     this.touchAllPresent(other);
     other.touchAllPresent(this);
     // The memory totals move with the contents (both databases add to the same server counter).
-    const fields = ['keys', 'vals', 'size', 'capacity', 'hashes', 'access', 'volPos', 'sizes', 'bytes', 'overhead', 'lastWriteSlot', 'lastWriteKey', 'table', 'mask', 'volSlots', 'volExpire', 'volatileCount', 'bigExpire'] as const;
     const a = this as unknown as Record<string, unknown>;
     const b = other as unknown as Record<string, unknown>;
-    for (const f of fields) {
+    for (const f of CONTENT_FIELDS) {
       const t = a[f];
       a[f] = b[f];
       b[f] = t;
     }
+    // A snapshot follows the contents it walks.
+    const t = this.snapshot;
+    this.snapshot = other.snapshot;
+    other.snapshot = t;
+    if (this.snapshot !== null) this.snapshot.moved(this);
+    if (other.snapshot !== null) other.snapshot.moved(other);
   }
 
   /**
@@ -859,6 +913,9 @@ export class Keyspace {
     this.recountOverhead();
   }
 }
+
+/** The fields that hold a keyspace's contents (SWAPDB exchanges them; a snapshot keeps them on FLUSH). */
+const CONTENT_FIELDS = ['keys', 'vals', 'size', 'capacity', 'hashes', 'access', 'volPos', 'sizes', 'bytes', 'overhead', 'lastWriteSlot', 'lastWriteKey', 'table', 'mask', 'volSlots', 'volExpire', 'volatileCount', 'bigExpire'] as const;
 
 /** The Keyspace object itself (its fields) and the hooks' slots. */
 const KEYSPACE_OBJECT = objectBytes(32);

@@ -84,6 +84,8 @@ export class Client {
    * synchronous embedded call), as Redis's CLIENT_DENY_BLOCKING.
    */
   denyBlocking = false;
+  /** Running EXEC's queued commands (Redis's server.in_exec for this client). */
+  inExec = false;
   /**
    * The client's script outlived busy-reply-threshold and runs on the long-script worker: like a
    * blocked client, its reply and pipelined commands wait (src/scripting/long-script.ts).

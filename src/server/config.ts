@@ -541,7 +541,7 @@ function saveParam(): ParamDef {
       for (let i = 0; i < parts.length; i += 2) out.push([parts[i], parts[i + 1]]);
       return out;
     },
-    { support: 'no', off: [''], field: 'save' },
+    { support: 'yes', field: 'save' },
   );
 }
 
@@ -801,7 +801,7 @@ function dirParam(): ParamDef {
     },
     (v) => [{ line: `dir ${quoteRepr(v)}`, force: true }],
     (v) => v,
-    { protected: true, support: 'inert', field: 'dir' },
+    { protected: true, support: 'yes', field: 'dir' },
   );
 }
 
@@ -937,15 +937,15 @@ function buildTable(): ParamDef[] {
   const inert: ParamOptions = { support: 'inert' };
   return [
     // Bool
-    boolParam('rdbchecksum', true, { immutable: true, ...inert }),
+    boolParam('rdbchecksum', true, { immutable: true, support: 'yes' }),
     boolParam('daemonize', false, { immutable: true, support: 'no', off: ['no'] }),
     boolParam('io-threads-do-reads', false, { immutable: true, ...inert }),
     boolParam('always-show-logo', false, { immutable: true, ...inert }),
     boolParam('protected-mode', true, { support: 'no', off: ['no'], field: 'protectedMode' }),
-    boolParam('rdbcompression', true, inert),
+    boolParam('rdbcompression', true, { support: 'yes' }),
     boolParam('rdb-del-sync-files', false, inert),
     boolParam('activerehashing', true, inert),
-    boolParam('stop-writes-on-bgsave-error', true, inert),
+    boolParam('stop-writes-on-bgsave-error', true, { support: 'yes' }),
     boolParam('set-proc-title', true, { immutable: true, ...inert }),
     boolParam('dynamic-hz', true, inert),
     boolParam('lazyfree-lazy-eviction', false, { support: 'yes', field: 'lazyfreeLazyEviction' }),
@@ -994,7 +994,7 @@ function buildTable(): ParamDef[] {
     strParam('cluster-config-file', 'nodes.conf', false, { immutable: true, ...inert }),
     strParam('cluster-announce-hostname', null, true, { validate: validHostname, ...inert }),
     strParam('syslog-ident', 'redis', false, { immutable: true, ...inert }),
-    strParam('dbfilename', 'dump.rdb', false, { protected: true, validate: validDbFilename, field: 'dbfilename', ...inert }),
+    strParam('dbfilename', 'dump.rdb', false, { protected: true, validate: validDbFilename, field: 'dbfilename', support: 'yes' }),
     strParam('appendfilename', 'appendonly.aof', false, { immutable: true, validate: validAofFilename, ...inert }),
     strParam('appenddirname', 'appendonlydir', false, { immutable: true, validate: validAofDirname, ...inert }),
     strParam('server_cpulist', null, true, { immutable: true, ...inert }),
@@ -1170,7 +1170,7 @@ function buildTable(): ParamDef[] {
     I('repl-timeout', 1n, INT_MAX, 60n, inert),
     I('repl-ping-replica-period', 1n, INT_MAX, 10n, { alias: 'repl-ping-slave-period', ...inert }),
     I('list-compress-depth', 0n, INT_MAX, 0n, { field: 'listCompressDepth', ...inert }),
-    I('rdb-key-save-delay', INT_MIN, INT_MAX, 0n, { hidden: true, ...inert }),
+    I('rdb-key-save-delay', INT_MIN, INT_MAX, 0n, { hidden: true, support: 'yes' }),
     I('key-load-delay', INT_MIN, INT_MAX, 0n, { hidden: true, ...inert }),
     I('active-expire-effort', 1n, 10n, 1n, { field: 'activeExpireEffort', ...inert }),
     hzParam(),

@@ -21,6 +21,7 @@ import { ScriptRunner, BUSY_EVAL, BUSY_FUNCTION } from './script-runner.js';
 import { LatencyMonitor } from './latency.js';
 import { MemoryGuard } from './oom.js';
 import { Evictor } from './evict.js';
+import { MISCONF_ERROR, Persistence } from './persistence.js';
 import { SlowLog, type SuspendedEnd } from './slowlog.js';
 import {
   Propagation,
@@ -126,6 +127,10 @@ export class Server {
 
   /** Keyspace notifications: notify-keyspace-events and its keyspace hooks (src/server/notify.ts). */
   readonly notifications: KeyspaceNotifications;
+  /** RDB files: SAVE, BGSAVE, loading, save points, the MISCONF state (src/server/persistence.ts). */
+  readonly persistence: Persistence;
+  /** PING, which the MISCONF gate refuses with the writes (Redis compares the command proc). */
+  private readonly pingCommand: Command | undefined;
   /** Nesting of call(): EXEC's queued commands and a script's calls run at depth > 1. */
   private callDepth = 0;
   /** Total error replies when the current call started (incrCommandStatsOnError's prev_err_count). */
@@ -146,6 +151,8 @@ export class Server {
     const heapBeforeServer = processHeapBytes();
     this.commands = new CommandTable(specs);
     this.execCommand = this.commands.lookup('exec');
+    this.pingCommand = this.commands.lookup('ping');
+    this.persistence = new Persistence(this);
     // The subsystems, each a field built here and nowhere else (no module state, no import-time
     // hooks): what they need of the server they get from it, explicitly.
     this.info = new InfoState();
@@ -278,6 +285,11 @@ export class Server {
         if (this.callDepth === 0 && this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
         return;
       }
+    }
+    // A failed BGSAVE with stop-writes-on-bgsave-error: writes (and PING) get MISCONF until a save works.
+    if (this.persistence.writesDenied() && (cmd === this.pingCommand || (commandAccess(c, cmd, argv) & ACCESS_WRITE) !== 0)) {
+      this.rejectCommand(c, MISCONF_ERROR, cmd);
+      return;
     }
     // A RESP2 subscriber's connection carries pushed messages: only commands that keep that
     // stream parseable are accepted.
@@ -563,6 +575,7 @@ export class Server {
     if (this.cronLoops % this.config.hz === 0) {
       for (const db of this.dbs) db.maybeShrink();
     }
+    this.persistence.cron();
   }
 
   /**

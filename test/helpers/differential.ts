@@ -116,7 +116,7 @@ const CINDER_BIN = new URL('../../src/bin/cinder-server.js', import.meta.url);
  */
 export async function startCinderProcess(extraArgs: string[] = []): Promise<{ port: number; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [CINDER_BIN.pathname, '--port', String(port), ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CINDER_BIN.pathname, '--port', String(port), '--save', '', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   child.once('exit', () => process.off('exit', killOnExit));

@@ -20,7 +20,7 @@ after(() => {
 
 test('a full heap under allkeys-lru evicts instead of refusing writes, and holds steady', async () => {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--max-old-space-size=96', BIN, '--port', String(port), '--maxmemory-policy', 'allkeys-lru'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--max-old-space-size=96', BIN, '--port', String(port), '--maxmemory-policy', 'allkeys-lru', '--save', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));

@@ -34,6 +34,8 @@ interface Started {
 
 /** Starts `command args` and waits until the server it runs is ready on `port`. */
 async function start(command: string, args: string[], port: number, opts: { cwd?: string; stdin?: string } = {}): Promise<Started> {
+  // No save points: stopping the server must not leave dump.rdb behind.
+  args = [...args, '--save', ''];
   const child = spawn(command, args, { cwd: opts.cwd, stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   children.add(child);
   if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);

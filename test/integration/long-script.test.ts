@@ -27,7 +27,7 @@ interface Target {
 
 async function startCinder(): Promise<Target> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [BIN, '--port', String(port), '--busy-reply-threshold', String(THRESHOLD_MS)], {
+  const child: ChildProcess = spawn(process.execPath, [BIN, '--port', String(port), '--busy-reply-threshold', String(THRESHOLD_MS), '--save', ''], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CINDER_LUA_MAIN_FUEL: '200000' },
   });

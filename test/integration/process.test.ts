@@ -8,7 +8,7 @@ import { RawConnection, freePort } from '../helpers/differential.js';
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/bin/cinder-server.js');
 
 async function startBinary(port: number) {
-  const child = spawn(process.execPath, [BIN, '--port', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, '--port', String(port), '--save', ''], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -38,7 +38,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 test('a second server on a taken port fails to start with exit status 1', async () => {
   const port = await freePort();
   const first = await startBinary(port);
-  const second = spawn(process.execPath, [BIN, '--port', String(port)], { stdio: 'ignore' });
+  const second = spawn(process.execPath, [BIN, '--port', String(port), '--save', ''], { stdio: 'ignore' });
   const code = await new Promise<number | null>((resolve) => second.once('exit', (c) => resolve(c)));
   assert.equal(code, 1);
   first.child.kill('SIGTERM');

@@ -18,7 +18,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   engine: ['util'],
   persistence: ['engine', 'util'],
   scripting: ['protocol', 'util'],
-  server: ['scripting', 'engine', 'protocol', 'util'],
+  server: ['scripting', 'persistence', 'engine', 'protocol', 'util'],
   commands: ['server', 'scripting', 'persistence', 'engine', 'protocol', 'util'],
   embedded: ['cinder.ts', 'server', 'protocol', 'util'],
   bin: ['cinder.ts', 'server', 'util'],

@@ -170,6 +170,11 @@ export class RdbWriter {
     return true;
   }
 
+  /** Forgets what was written, keeping the buffer (a file writer's chunk was flushed). */
+  reset(): void {
+    this.pos = 0;
+  }
+
   /** The bytes written, as a new Buffer. */
   toBuffer(): Buffer {
     return Buffer.from(this.buf.subarray(0, this.pos));

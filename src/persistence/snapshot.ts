@@ -1,0 +1,183 @@
+import type { Keyspace, SnapshotObserver } from '../engine/keyspace.js';
+import { RdbWriter } from './rdb/writer.js';
+import { RdbFileWriter, writeKeyRecord, type AccessRecord, type RdbFileOptions } from './rdb/file.js';
+
+/**
+ * A point-in-time RDB snapshot of the databases without fork(): the file holds the dataset as it
+ * was when the snapshot started, while commands keep changing it.
+ *
+ * Each non-empty database is walked by a slot cursor from its last slot down (slots below the
+ * cursor are not saved yet). New keys are appended above the cursor, so they are never reached.
+ * Before a key below the cursor changes (in place, replaced, re-TTLed, deleted, expired, evicted),
+ * the keyspace calls its observer, which saves the old record first ("saved ahead") and marks
+ * the key to be skipped when the cursor reaches it. A deletion swaps the last slot into the hole:
+ * a key moving from above the cursor to below it (saved already, or new) is marked skipped too.
+ * FLUSHDB hands the old contents over (the walk goes on in them, untouched); SWAPDB moves a
+ * cursor with its contents. Records saved ahead of their database's section wait in a buffer
+ * that is written right after its SELECTDB.
+ */
+
+/** How key records carry access metadata (rdbSaveKeyValuePair: IDLE under LRU policies, FREQ under LFU). */
+export type AccessSaving = 'none' | 'idle' | 'freq';
+
+export interface SnapshotOptions extends RdbFileOptions {
+  access: AccessSaving;
+}
+
+class DbCursor implements SnapshotObserver {
+  /** Slots below `next` are not saved yet. */
+  next: number;
+  /** Keys below the cursor not to save when reached (saved ahead, or moved down from above). */
+  readonly skip = new Set<string>();
+  /** Records saved before this database's section began. */
+  ahead: RdbWriter | null = null;
+  started = false;
+
+  constructor(
+    public source: Keyspace,
+    readonly dbIndex: number,
+    readonly sizeAtStart: number,
+    readonly expiresAtStart: number,
+    private readonly snapshot: RdbSnapshot,
+  ) {
+    this.next = sizeAtStart;
+  }
+
+  beforeChange(db: Keyspace, slot: number): void {
+    if (slot >= this.next) return;
+    const key = db.keyAt(slot);
+    if (this.skip.size > 0 && this.skip.has(key)) return;
+    this.saveAhead(db, slot, key);
+    this.skip.add(key);
+  }
+
+  beforeRemove(db: Keyspace, slot: number, last: number): void {
+    if (slot < this.next) {
+      const key = db.keyAt(slot);
+      if (!this.skip.delete(key)) this.saveAhead(db, slot, key);
+      // The last key moves into the hole: from the saved (or new) side to the unsaved one.
+      if (slot !== last && last >= this.next) this.skip.add(db.keyAt(last));
+    }
+  }
+
+  cleared(_db: Keyspace, frozen: Keyspace): void {
+    this.source = frozen;
+  }
+
+  moved(db: Keyspace): void {
+    this.source = db;
+  }
+
+  private saveAhead(db: Keyspace, slot: number, key: string): void {
+    const s = this.snapshot;
+    s.savedAhead++;
+    if (this.started) {
+      // This database's section is the one being written: the record can go there now.
+      s.file.key(key, db.valueAt(slot), db.expireExactAt(slot), s.accessOf(db, slot));
+      return;
+    }
+    this.ahead ??= new RdbWriter(4096);
+    writeKeyRecord(this.ahead, key, db.valueAt(slot), db.expireExactAt(slot), s.accessOf(db, slot), s.opts);
+  }
+
+  /** Stops observing (the walk is over or abandoned). */
+  detach(): void {
+    if (this.source.snapshot === this) this.source.snapshot = null;
+  }
+}
+
+/** A snapshot in progress: `step` writes records until a deadline; `finished` once the EOF is out. */
+export class RdbSnapshot {
+  readonly file: RdbFileWriter;
+  private readonly cursors: DbCursor[] = [];
+  private current = 0;
+  finished = false;
+  /** Keys written so far and keys in the snapshot (INFO's current_save_keys_*). */
+  keysSaved = 0;
+  readonly keysTotal: number;
+  /** Records saved ahead of the cursor because their key was about to change. */
+  savedAhead = 0;
+
+  /**
+   * Starts a snapshot of `dbs` as they are now: the header (aux fields) and function libraries
+   * are encoded at once, then every database is observed until its walk ends.
+   */
+  constructor(
+    dbs: readonly Keyspace[],
+    readonly opts: SnapshotOptions,
+    sink: (chunk: Buffer) => void,
+    aux: ReadonlyArray<readonly [string, string]>,
+    libraries: readonly string[],
+  ) {
+    this.file = new RdbFileWriter(opts, sink);
+    this.file.header(aux);
+    for (const code of libraries) this.file.functionLibrary(code);
+    let total = 0;
+    for (let i = 0; i < dbs.length; i++) {
+      const db = dbs[i];
+      if (db.size === 0) continue;
+      if (db.snapshot !== null) throw new Error('a snapshot is already walking this keyspace');
+      const cursor = new DbCursor(db, i, db.size, db.volatileCount, this);
+      db.snapshot = cursor;
+      this.cursors.push(cursor);
+      total += db.size;
+    }
+    this.keysTotal = total;
+  }
+
+  /** The access record a key is saved with. */
+  accessOf(db: Keyspace, slot: number): AccessRecord {
+    switch (this.opts.access) {
+      case 'idle':
+        return { kind: 'idle', seconds: Math.floor(db.idleMsAt(slot) / 1000) };
+      case 'freq':
+        return { kind: 'freq', counter: db.lfuAt(slot) };
+      default:
+        return NO_ACCESS;
+    }
+  }
+
+  /**
+   * Writes records until `deadline` (performance.now() milliseconds), `maxKeys` or the end; returns true
+   * when the file is complete (EOF and checksum handed to the sink). Throws what the sink throws.
+   */
+  step(deadline: number, maxKeys = Infinity): boolean {
+    if (this.finished) return true;
+    const file = this.file;
+    const access = this.opts.access;
+    let n = 0;
+    while (this.current < this.cursors.length) {
+      const cur = this.cursors[this.current];
+      if (!cur.started) {
+        file.selectDb(cur.dbIndex, cur.sizeAtStart, cur.expiresAtStart);
+        if (cur.ahead !== null) file.raw(cur.ahead.view());
+        cur.ahead = null;
+        cur.started = true;
+      }
+      const skip = cur.skip;
+      while (cur.next > 0) {
+        const slot = --cur.next;
+        const db = cur.source;
+        if (slot >= db.size) continue;
+        const key = db.keyAt(slot);
+        if (skip.size > 0 && skip.delete(key)) continue;
+        file.key(key, db.valueAt(slot), db.expireExactAt(slot), access === 'none' ? NO_ACCESS : this.accessOf(db, slot));
+        this.keysSaved++;
+        if (++n >= maxKeys || ((n & 31) === 0 && performance.now() >= deadline)) return false;
+      }
+      cur.detach();
+      this.current++;
+    }
+    file.finish();
+    this.finished = true;
+    return true;
+  }
+
+  /** Stops observing every database (the snapshot is abandoned or complete). */
+  abort(): void {
+    for (const cur of this.cursors) cur.detach();
+    this.current = this.cursors.length;
+  }
+}
+
+const NO_ACCESS: AccessRecord = { kind: 'none' };

@@ -1,0 +1,446 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Server } from './server.js';
+import { Keyspace } from '../engine/keyspace.js';
+import { LRU_CLOCK_MAX, lfuTimeInMinutes, lruClock } from '../engine/access.js';
+import { listpackLimits } from '../engine/types/hash.js';
+import { intsetLimit } from '../engine/types/set.js';
+import { readRdbFile } from '../persistence/rdb/file.js';
+import type { RdbLoadLimits } from '../persistence/rdb/reader.js';
+import { RdbSnapshot, type SnapshotOptions } from '../persistence/snapshot.js';
+import { REDIS_VERSION } from '../util/version.js';
+
+export { RdbFormatError } from '../persistence/rdb/encodings.js';
+
+/**
+ * RDB persistence for a server (rdb.c's SAVE / BGSAVE / loading and serverCron's save points):
+ * - SAVE writes the whole snapshot at once; BGSAVE writes the same snapshot in time slices from
+ *   the event loop while clients are served (src/persistence/snapshot.ts: copy-on-write per key);
+ * - files are written to temp-<pid>.rdb, fsynced, renamed over the target, and the directory
+ *   fsynced, so a crash mid-save never damages the previous file;
+ * - loading reads a whole file into fresh databases (a corrupt file changes nothing);
+ * - INFO persistence, LASTSAVE and the MISCONF gate read the state kept here.
+ */
+
+/** How long a BGSAVE slice may run before the event loop serves clients again (ms). */
+const SLICE_MS = 4;
+/** CONFIG_BGSAVE_RETRY_DELAY: seconds before a failed BGSAVE is retried by the save points. */
+const BGSAVE_RETRY_DELAY = 5;
+
+export const MISCONF_ERROR =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+
+/** What loading a file found (rdb_last_load_keys_*). */
+export interface LoadResult {
+  keysLoaded: number;
+  keysExpired: number;
+}
+
+interface Bgsave {
+  snapshot: RdbSnapshot;
+  fd: number;
+  tmp: string;
+  startMs: number;
+  dirtyAtStart: number;
+  timer: NodeJS.Immediate | NodeJS.Timeout | null;
+}
+
+export class Persistence {
+  /** `dirty` when the last successful save started (rdb_changes_since_last_save is the difference). */
+  dirtyAtLastSave = 0;
+  lastBgsaveOk = true;
+  /** Seconds the last BGSAVE took (-1 before one ran). */
+  lastBgsaveSeconds = -1;
+  /** Unix seconds of the last BGSAVE attempt (a failed one is retried after BGSAVE_RETRY_DELAY). */
+  lastBgsaveTry = 0;
+  /** Successful saves (rdb_saves). */
+  saves = 0;
+  /** BGSAVE SCHEDULE / BGSAVE inside a transaction: run from the cron when possible. */
+  bgsaveScheduled = false;
+  lastLoad: LoadResult = { keysLoaded: 0, keysExpired: 0 };
+  private bg: Bgsave | null = null;
+
+  constructor(private readonly server: Server) {}
+
+  get bgsaveInProgress(): boolean {
+    return this.bg !== null;
+  }
+
+  /** rdb_changes_since_last_save. */
+  get changesSinceLastSave(): number {
+    return this.server.dirty - this.dirtyAtLastSave;
+  }
+
+  /** INFO's current_save_keys_processed / _total and rdb_current_bgsave_time_sec. */
+  currentSave(): { processed: number; total: number; seconds: number } {
+    const bg = this.bg;
+    if (bg === null) return { processed: 0, total: 0, seconds: -1 };
+    const s = bg.snapshot;
+    return { processed: s.keysSaved + s.savedAhead, total: s.keysTotal, seconds: Math.floor((Date.now() - bg.startMs) / 1000) };
+  }
+
+  /** writeCommandsDeniedByDiskError: a failed BGSAVE stops writes while save points are set. */
+  writesDenied(): boolean {
+    const cfg = this.server.config;
+    return !this.lastBgsaveOk && cfg.save.length > 0 && cfg.get('stop-writes-on-bgsave-error') === 'yes';
+  }
+
+  /** The file SAVE writes and startup loads: dir + dbfilename. */
+  rdbPath(): string {
+    const cfg = this.server.config;
+    return path.join(fromLatin1(cfg.get('dir')!), fromLatin1(cfg.get('dbfilename')!));
+  }
+
+  private tempPath(): string {
+    return path.join(fromLatin1(this.server.config.get('dir')!), `temp-${process.pid}.rdb`);
+  }
+
+  private snapshotOptions(): SnapshotOptions {
+    const cfg = this.server.config;
+    const policy = cfg.maxmemoryPolicy;
+    return {
+      compression: cfg.get('rdbcompression') === 'yes',
+      checksum: cfg.get('rdbchecksum') === 'yes',
+      listFill: cfg.listMaxListpackSize,
+      access: policy.includes('lfu') ? 'freq' : policy.includes('lru') ? 'idle' : 'none',
+    };
+  }
+
+  /** rdbSaveInfoAuxFields (no replication fields: there is no replication backlog). */
+  private auxFields(): Array<[string, string]> {
+    return [
+      ['redis-ver', REDIS_VERSION],
+      ['redis-bits', '64'],
+      ['ctime', String(Math.floor(Date.now() / 1000))],
+      ['used-mem', String(this.server.memory.used())],
+      ['aof-base', '0'],
+    ];
+  }
+
+  private startSnapshot(sink: (chunk: Buffer) => void): RdbSnapshot {
+    const libraries = [...this.server.functions.libraries.values()].map((lib) => lib.code);
+    return new RdbSnapshot(this.server.dbs, this.snapshotOptions(), sink, this.auxFields(), libraries);
+  }
+
+  /**
+   * rdbSave: the whole dataset to the RDB file now, atomically. Returns false (after logging why)
+   * when it could not be written; the previous file is then untouched.
+   */
+  save(): boolean {
+    const log = this.server.log;
+    const tmp = this.tempPath();
+    let fd: number;
+    try {
+      fd = fs.openSync(tmp, 'w');
+    } catch (e) {
+      log.warning(`Failed opening the temp RDB file ${path.basename(tmp)} (in server root dir ${path.dirname(tmp)}) for saving: ${errText(e)}`);
+      return false;
+    }
+    const startDirty = this.server.dirty;
+    let snapshot: RdbSnapshot | null = null;
+    try {
+      snapshot = this.startSnapshot((chunk) => writeAll(fd, chunk));
+      snapshot.step(Infinity);
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      fs.renameSync(tmp, this.rdbPath());
+      fsyncDir(path.dirname(this.rdbPath()));
+    } catch (e) {
+      snapshot?.abort();
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already closed
+      }
+      fs.rmSync(tmp, { force: true });
+      log.warning(`Write error saving DB on disk: ${errText(e)}`);
+      return false;
+    }
+    log.notice('DB saved on disk');
+    this.dirtyAtLastSave = startDirty;
+    this.server.lastSave = Math.floor(Date.now() / 1000);
+    this.lastBgsaveOk = true;
+    this.saves++;
+    return true;
+  }
+
+  /**
+   * rdbSaveBackground: starts a point-in-time snapshot written in slices. Returns an error text
+   * when it could not start (the reason is logged).
+   */
+  bgsave(): string | null {
+    if (this.bg !== null) return 'ERR Background save already in progress';
+    const log = this.server.log;
+    this.lastBgsaveTry = Math.floor(Date.now() / 1000);
+    const tmp = this.tempPath();
+    let fd: number;
+    try {
+      fd = fs.openSync(tmp, 'w');
+    } catch (e) {
+      log.warning(`Failed opening the temp RDB file ${path.basename(tmp)} (in server root dir ${path.dirname(tmp)}) for saving: ${errText(e)}`);
+      this.lastBgsaveOk = false;
+      return 'ERR';
+    }
+    const snapshot = this.startSnapshot((chunk) => writeAll(fd, chunk));
+    this.bg = { snapshot, fd, tmp, startMs: Date.now(), dirtyAtStart: this.server.dirty, timer: null };
+    log.notice(`Background saving started by pid ${process.pid}`);
+    this.scheduleSlice();
+    return null;
+  }
+
+  private scheduleSlice(): void {
+    const bg = this.bg!;
+    // rdb-key-save-delay (microseconds per key, for tests) slows the walk to one key per delay.
+    const delayUs = Number(this.server.config.get('rdb-key-save-delay'));
+    if (delayUs > 0) bg.timer = setTimeout(() => this.slice(1), Math.max(1, Math.floor(delayUs / 1000)));
+    else bg.timer = setImmediate(() => this.slice(Infinity));
+  }
+
+  private slice(maxKeys: number): void {
+    const bg = this.bg;
+    if (bg === null) return;
+    bg.timer = null;
+    let done: boolean;
+    try {
+      done = bg.snapshot.step(performance.now() + SLICE_MS, maxKeys);
+    } catch (e) {
+      this.bgsaveFailed(e);
+      return;
+    }
+    if (!done) {
+      this.scheduleSlice();
+      return;
+    }
+    // The data is all written: flushing it to the disk and renaming happen off the event loop.
+    const target = this.rdbPath();
+    fs.fsync(bg.fd, (err) => {
+      if (this.bg !== bg) return;
+      if (err) return this.bgsaveFailed(err);
+      fs.close(bg.fd, (err2) => {
+        if (this.bg !== bg) return;
+        if (err2) return this.bgsaveFailed(err2);
+        bg.fd = -1;
+        fs.rename(bg.tmp, target, (err3) => {
+          if (this.bg !== bg) return;
+          if (err3) return this.bgsaveFailed(err3);
+          fsyncDirAsync(path.dirname(target), () => this.bgsaveDone(bg));
+        });
+      });
+    });
+  }
+
+  private bgsaveDone(bg: Bgsave): void {
+    if (this.bg !== bg) return;
+    this.bg = null;
+    const log = this.server.log;
+    log.notice('DB saved on disk');
+    log.notice('Background saving terminated with success');
+    this.dirtyAtLastSave = bg.dirtyAtStart;
+    this.server.lastSave = Math.floor(Date.now() / 1000);
+    this.lastBgsaveOk = true;
+    this.lastBgsaveSeconds = Math.floor((Date.now() - bg.startMs) / 1000);
+    this.saves++;
+  }
+
+  private bgsaveFailed(e: unknown): void {
+    const bg = this.bg;
+    if (bg === null) return;
+    this.cleanUp(bg);
+    this.server.log.warning(`Write error saving DB on disk: ${errText(e)}`);
+    this.server.log.warning('Background saving error');
+    this.lastBgsaveOk = false;
+    this.lastBgsaveSeconds = Math.floor((Date.now() - bg.startMs) / 1000);
+  }
+
+  private cleanUp(bg: Bgsave): void {
+    this.bg = null;
+    if (bg.timer !== null) {
+      clearImmediate(bg.timer as NodeJS.Immediate);
+      clearTimeout(bg.timer as NodeJS.Timeout);
+    }
+    bg.snapshot.abort();
+    if (bg.fd >= 0) {
+      try {
+        fs.closeSync(bg.fd);
+      } catch {
+        // closing already
+      }
+    }
+    fs.rmSync(bg.tmp, { force: true });
+  }
+
+  /**
+   * killRDBChild: abandons a BGSAVE in progress (FLUSHALL, SHUTDOWN, DEBUG RELOAD replace the
+   * dataset). As a child killed by SIGUSR1, it does not count as a failed save.
+   */
+  killBgsave(): void {
+    const bg = this.bg;
+    if (bg === null) return;
+    this.cleanUp(bg);
+    this.server.log.warning('Background saving terminated by signal 10');
+    this.lastBgsaveSeconds = Math.floor((Date.now() - bg.startMs) / 1000);
+  }
+
+  /**
+   * prepareForShutdown's saving: a BGSAVE in progress is abandoned; then the dataset is saved when
+   * asked (SHUTDOWN SAVE) or when save points are set (SHUTDOWN, SIGTERM) unless NOSAVE. Returns
+   * false when that save failed and the server must keep running (FORCE exits anyway).
+   */
+  saveBeforeShutdown(save: boolean | null, force: boolean): boolean {
+    const log = this.server.log;
+    if (this.bg !== null) {
+      log.warning('There is a child saving an .rdb. Killing it!');
+      this.cleanUp(this.bg);
+    }
+    if (save === false || (save === null && this.server.config.save.length === 0)) return true;
+    log.notice('Saving the final RDB snapshot before exiting.');
+    if (this.save()) return true;
+    if (force) {
+      log.warning('Error trying to save the DB. Exit anyway.');
+      return true;
+    }
+    log.warning("Error trying to save the DB, can't exit.");
+    return false;
+  }
+
+  /** serverCron's part: save points and a scheduled BGSAVE start a BGSAVE. */
+  cron(): void {
+    if (this.bg !== null) return;
+    const cfg = this.server.config;
+    const now = Math.floor(Date.now() / 1000);
+    if (this.bgsaveScheduled) {
+      this.bgsaveScheduled = false;
+      this.bgsave();
+      return;
+    }
+    const changes = this.changesSinceLastSave;
+    for (const [seconds, atLeast] of cfg.save) {
+      if (changes >= atLeast && now - this.server.lastSave > seconds && (now - this.lastBgsaveTry > BGSAVE_RETRY_DELAY || this.lastBgsaveOk)) {
+        this.server.log.notice(`${changes} changes in ${seconds} seconds. Saving...`);
+        this.bgsave();
+        return;
+      }
+    }
+  }
+
+  /** The encoding limits values are loaded under. */
+  loadLimits(): RdbLoadLimits {
+    const cfg = this.server.config;
+    const hash = listpackLimits(cfg);
+    return {
+      hashMaxListpackEntries: hash.maxEntries,
+      hashMaxListpackValue: hash.maxValue,
+      setMaxIntsetEntries: intsetLimit(cfg),
+      zsetMaxListpackEntries: cfg.zsetMaxListpackEntries,
+      zsetMaxListpackValue: cfg.zsetMaxListpackValue,
+      streamNodeMaxBytes: cfg.streamNodeMaxBytes,
+      streamNodeMaxEntries: cfg.streamNodeMaxEntries,
+    };
+  }
+
+  /**
+   * rdbLoad of a whole file into the server: the databases and function libraries are replaced
+   * by the file's only once it has been read entirely, so a corrupt file (RdbFormatError, with
+   * its offset) leaves everything as it was. Keys already expired are skipped, as a master does.
+   * Logs Redis's lines. Throws fs errors as they are (ENOENT: no file).
+   */
+  load(file = this.rdbPath()): LoadResult {
+    const server = this.server;
+    const buf = fs.readFileSync(file);
+    const log = server.log;
+    const now = Date.now();
+    // Same memory counter: the loaded bytes count as they arrive, and leave with a failed load.
+    const staged: Keyspace[] = server.dbs.map((db) => new Keyspace(db.id, server.clock, server.accessTracking, db.memory));
+    const libraries: string[] = [];
+    const lfu = server.accessTracking.lfu;
+    const result: LoadResult = { keysLoaded: 0, keysExpired: 0 };
+    let db: Keyspace = staged[0];
+    try {
+      readRdbFile(
+      buf,
+      this.loadLimits(),
+      {
+        aux(name, value) {
+          if (name === 'redis-ver') log.notice(`Loading RDB produced by version ${value}`);
+          else if (name === 'ctime') log.notice(`RDB age ${Math.max(0, Math.floor(now / 1000) - Number(value))} seconds`);
+          else if (name === 'used-mem') log.notice(`RDB memory usage when created ${(Number(value) / (1024 * 1024)).toFixed(2)} Mb`);
+        },
+        functionLibrary(code) {
+          libraries.push(code);
+        },
+        selectDb(id) {
+          if (id >= staged.length) {
+            return `FATAL: Data file was created with a Redis server configured to handle more than ${staged.length} databases`;
+          }
+          db = staged[id];
+        },
+        key(_db, key, value, expire, idle, freq) {
+          if (expire !== -1 && Number(expire) < now) {
+            result.keysExpired++;
+            return;
+          }
+          if (!db.set(key, value)) return `RDB has duplicated key '${key}' in DB ${db.id}`;
+          if (expire !== -1) db.setExpire(key, expire);
+          // objectSetLRUOrLFU: FREQ under an LFU policy, IDLE under the others.
+          if (lfu && freq >= 0) {
+            db.setAccessWord(key, (lfuTimeInMinutes(now) << 8) | freq);
+          } else if (!lfu && idle >= 0) {
+            const clock = lruClock(now);
+            let word = clock - idle;
+            if (word < 0) word = (clock + Math.floor(LRU_CLOCK_MAX / 2)) % LRU_CLOCK_MAX;
+            db.setAccessWord(key, word);
+          }
+          result.keysLoaded++;
+        },
+      },
+      server.config.get('rdbchecksum') === 'yes',
+      );
+    } catch (e) {
+      for (const s of staged) s.clear();
+      throw e;
+    }
+    // Read entirely: now the server's contents are replaced.
+    server.functions.flush();
+    for (const code of libraries) server.functions.load(code, false);
+    for (let i = 0; i < staged.length; i++) {
+      server.dbs[i].clear();
+      server.dbs[i].swapWith(staged[i]);
+    }
+    this.lastLoad = result;
+    log.notice(`Done loading RDB, keys loaded: ${result.keysLoaded}, keys expired: ${result.keysExpired}.`);
+    return result;
+  }
+}
+
+function fromLatin1(s: string): string {
+  return Buffer.from(s, 'latin1').toString();
+}
+
+function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function writeAll(fd: number, chunk: Buffer): void {
+  let off = 0;
+  while (off < chunk.length) off += fs.writeSync(fd, chunk, off, chunk.length - off);
+}
+
+/** After a rename, the directory entry must reach the disk too. */
+function fsyncDir(dir: string): void {
+  let fd = -1;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Some file systems refuse fsync on directories: the rename is done either way.
+  } finally {
+    if (fd >= 0) fs.closeSync(fd);
+  }
+}
+
+function fsyncDirAsync(dir: string, done: () => void): void {
+  fs.open(dir, 'r', (err, fd) => {
+    if (err) return done();
+    fs.fsync(fd, () => fs.close(fd, () => done()));
+  });
+}

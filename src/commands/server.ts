@@ -215,6 +215,22 @@ function debugPopulate(c: Client, argv: string[]): void {
   c.reply.ok();
 }
 
+// DEBUG RELOAD [NOSAVE]: save (unless NOSAVE), then replace the dataset with the file's.
+// (MERGE / NOFLUSH are not supported: Cinder's load always replaces the whole dataset.)
+function debugReload(c: Client, save: boolean): void {
+  const p = c.server.persistence;
+  p.killBgsave();
+  if (save && !p.save()) throw new CommandError('ERR');
+  try {
+    p.load();
+  } catch (e) {
+    c.server.log.warning(`Error loading the RDB dump: ${(e as Error).message}`);
+    throw new CommandError('ERR Error trying to load the RDB dump, check server logs.');
+  }
+  c.server.log.warning('DB reloaded by DEBUG RELOAD');
+  c.reply.ok();
+}
+
 // DEBUG subcommand [argument ...]
 // (enable-debug-command is checked by the command path: DEBUG is flagged `protected`.)
 function debugCommand(c: Client, argv: string[]): void {
@@ -246,6 +262,8 @@ function debugCommand(c: Client, argv: string[]): void {
     c.reply.error(sanitizeErrorLine(argv[2]));
   } else if (sub === 'populate' && argc >= 3 && argc <= 5) {
     debugPopulate(c, argv);
+  } else if (sub === 'reload' && argc <= 3 && (argc === 2 || argv[2].toLowerCase() === 'nosave')) {
+    debugReload(c, argc === 2);
   } else if (sub === 'change-repl-id' && argc === 2) {
     c.server.info.replId = randomBytes(20).toString('hex');
     c.server.log.warning('Changing replication IDs after receiving DEBUG change-repl-id');

@@ -58,6 +58,9 @@ class DbCursor implements SnapshotObserver {
       // The last key moves into the hole: from the saved (or new) side to the unsaved one.
       if (slot !== last && last >= this.next) this.skip.add(db.keyAt(last));
     }
+    // The keyspace shrinks to `last` slots: the next key stored goes in slot `last`, which must
+    // not be below the cursor (new keys are not in the snapshot).
+    if (this.next > last) this.next = last;
   }
 
   cleared(_db: Keyspace, frozen: Keyspace): void {

@@ -11,7 +11,8 @@
  *
  * tinylfu variants (flags after '+'): win=<share> admission window (0: the key just written
  * competes at once), c=<counters per key>, w=<increments per key between halvings>, nostrict
- * (a key leaving the window wins ties), noadmit (no admission), nowrites (new keys not counted),
+ * (a key leaving the window wins ties), noadmit (no admission), nowrites (new keys not counted), grow (the sketch
+ * sized for the keys held as they arrive, not for the capacity),
  * p=<steps> (keys not read since written ranked lower). The engine's choice is plain `tinylfu`.
  */
 import { FrequencySketch } from '../src/engine/frequency-sketch.js';
@@ -40,6 +41,11 @@ interface SimOptions {
   samplePerKey: number;
   /** tinylfu: new keys wait in a FIFO of this share of the capacity before they compete (0: at once). */
   window: number;
+  /**
+   * tinylfu: the sketch grows with the keys held (every 100 ms of the paced replay) instead of
+   * being sized for the capacity, as the server sizes it from maxmemory (Evictor.keysExpected).
+   */
+  grow: boolean;
   /** tinylfu: frequency steps a key not accessed since it was written is ranked below its estimate. */
   probation: number;
 }
@@ -54,7 +60,7 @@ function simulate(trace: Int32Array, spec: TraceSpec, o: SimOptions): { hits: nu
   let size = 0;
   const rng = new Rng(7);
   const random = (): number => rng.next();
-  const sketch = o.policy === 'tinylfu' ? new FrequencySketch(o.capacity, o.countersPerKey, o.samplePerKey) : null;
+  const sketch = o.policy === 'tinylfu' ? new FrequencySketch(o.grow ? 0 : o.capacity, o.countersPerKey, o.samplePerKey) : null;
   let now = 0; // ms
   const tick = (): number => Math.floor(now / 1000);
   const untouched = new Uint8Array(idSpace);
@@ -152,6 +158,7 @@ function simulate(trace: Int32Array, spec: TraceSpec, o: SimOptions): { hits: nu
   for (let start = 0; start < trace.length; start += o.batch) {
     const end = Math.min(trace.length, start + o.batch);
     misses.length = 0;
+    if (sketch && o.grow && start % (o.rate / 10) < o.batch) sketch.fit(size);
     for (let i = start; i < end; i++) {
       now = (i * 1000) / o.rate;
       const id = trace[i];
@@ -212,6 +219,7 @@ function main(): void {
         countersPerKey: Number(flags.find((f) => f.startsWith('c='))?.slice(2) ?? 16),
         window: policy === 'tinylfu' ? Number(flags.find((f) => f.startsWith('win='))?.slice(4) ?? 0.01) : 0,
         probation: Number(flags.find((f) => f.startsWith('p='))?.slice(2) ?? 0),
+        grow: flags.includes('grow'),
         samplePerKey: Number(flags.find((f) => f.startsWith('w='))?.slice(2) ?? 10),
       });
       cells.push(`${p} ${((r.hits / r.ops) * 100).toFixed(2)}% [${r.hits}]` + (spec.scan ? ` (zipf ${((r.zipfHits / r.zipfOps) * 100).toFixed(2)}%)` : ''));

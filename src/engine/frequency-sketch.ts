@@ -43,7 +43,7 @@ export class FrequencySketch {
   private mask: number;
   /** Increments since the last halving (counted only when a counter moved, as in the paper). */
   private additions = 0;
-  /** Increments between two halvings. */
+  /** Increments between two halvings (they are counted only when a counter moved). */
   sampleSize: number;
   /** Number of halvings so far (tests, INFO). */
   resets = 0;
@@ -70,8 +70,14 @@ export class FrequencySketch {
     return n;
   }
 
+  /**
+   * The halving period for `keys` keys: samplePerKey increments each, at most one per counter, so
+   * the counters cannot all saturate before it ends (a saturated sketch stops counting additions
+   * and would never age); with more keys than MAX_COUNTERS serves, that bound decides.
+   */
   private sampleFor(keys: number): number {
-    return Math.round(Math.max(MIN_COUNTERS, keys) * this.samplePerKey);
+    const sized = Math.max(keys, MIN_COUNTERS / this.countersPerKey);
+    return Math.min(this.countersFor(keys), Math.round(sized * this.samplePerKey));
   }
 
   /** Bytes the sketch holds (counted in used_memory's overhead). */

@@ -87,7 +87,7 @@ export class Evictor {
     if (wanted === (tracking.tinylfu != null)) return;
     const counter = server.memory.counter;
     if (wanted) {
-      const tinylfu = new TinyLfu(this.keysHeld());
+      const tinylfu = new TinyLfu(this.keysExpected());
       tracking.tinylfu = tinylfu;
       counter.overhead += tinylfu.bytes;
     } else {
@@ -102,10 +102,24 @@ export class Evictor {
     return keys;
   }
 
-  /** The server's cron: allkeys-tinylfu's sketch and window follow the number of keys held. */
+  /**
+   * The keys allkeys-tinylfu's sketch is sized for: under a memory limit, as many as fit at the
+   * current cost per key (so the sketch has its full size before the cache fills: one grown from
+   * a small table while keys arrive keeps the small table's collisions in every copy), else the
+   * keys held.
+   */
+  private keysExpected(): number {
+    const held = this.keysHeld();
+    const counter = this.server.memory.counter;
+    const bytes = counter.dataset + counter.overhead;
+    if (this.limit === 0 || held === 0 || bytes <= 0) return held;
+    return Math.max(held, Math.round(this.limit / (bytes / held)));
+  }
+
+  /** The server's cron: allkeys-tinylfu's sketch and window follow the keys expected (keysExpected). */
   cron(): void {
     const tinylfu = this.server.accessTracking.tinylfu;
-    if (tinylfu) this.server.memory.counter.overhead += tinylfu.fit(this.keysHeld());
+    if (tinylfu) this.server.memory.counter.overhead += tinylfu.fit(this.keysExpected());
   }
 
   /**

@@ -125,13 +125,6 @@ export class TinyLfu {
       admit(dbid, key);
     }
   }
-
-  /** Empties the window (FLUSHALL: the names it holds are gone). The sketch keeps its counts. */
-  clearWindow(): void {
-    this.names.fill(null);
-    this.head = 0;
-    this.count = 0;
-  }
 }
 
 function windowFor(keys: number): number {

@@ -58,7 +58,7 @@ function simulate(trace: Int32Array, spec: TraceSpec, o: SimOptions): { hits: nu
   const ids = new Int32Array(o.capacity + 2);
   const word = new Float64Array(idSpace);
   let size = 0;
-  const rng = new Rng(7);
+  const rng = new Rng(Number(process.env.SIM_SEED ?? 7));
   const random = (): number => rng.next();
   const sketch = o.policy === 'tinylfu' ? new FrequencySketch(o.grow ? 0 : o.capacity, o.countersPerKey, o.samplePerKey) : null;
   let now = 0; // ms

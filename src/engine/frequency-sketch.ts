@@ -13,9 +13,12 @@
  * recent popularity and forgets a burst in a few periods.
  *
  * The size follows the number of keys stored (`fit`): `COUNTERS_PER_KEY` counters per key,
- * rounded up to a power of two, between MIN_COUNTERS and MAX_COUNTERS (16 MB). It only grows, by
- * doubling, which keeps every estimate: a counter's index is the hash masked by the size, so
- * after doubling counter j is found at j or j + old size, and both are copies of the old one.
+ * rounded up to a power of two, between MIN_COUNTERS and MAX_COUNTERS (16 MB). It only grows. A
+ * doubling keeps every estimate: a counter's index is the hash masked by the size, so after
+ * doubling counter j is found at j or j + old size, and both are copies of the old one. Growing
+ * by FRESH_GROWTH or more starts empty instead: a small table's counters each sum many keys, and
+ * copied they would inflate every key's estimate (the server sizes the sketch for maxmemory
+ * early, so this happens while there is little to lose).
  */
 
 /** Counters per key (the paper's sketches use a few per cached item; more only sharpens rare keys). */
@@ -32,6 +35,9 @@ export const MAX_COUNTERS = 1 << 25;
 
 /** Increments per key the sketch is sized for between two halvings (the paper's W / C). */
 export const SAMPLE_PER_KEY = 10;
+
+/** Growing by this factor or more starts an empty table instead of copies (see `fit`). */
+export const FRESH_GROWTH = 4;
 
 /** Largest value of a counter. */
 export const COUNTER_MAX = 15;
@@ -91,14 +97,21 @@ export class FrequencySketch {
   }
 
   /**
-   * Sizes the sketch for `keys` stored keys: doubles it (keeping every estimate) until it has
-   * COUNTERS_PER_KEY counters per key or reaches MAX_COUNTERS, and sets the halving period to
-   * SAMPLE_PER_KEY increments per key. Returns the change in bytes (0 or more).
+   * Sizes the sketch for `keys` stored keys: grows it until it has COUNTERS_PER_KEY counters per
+   * key or reaches MAX_COUNTERS (doubling keeps every estimate; FRESH_GROWTH or more starts
+   * empty), and sets the halving period to SAMPLE_PER_KEY increments per key. Returns the change
+   * in bytes (0 or more).
    */
   fit(keys: number): number {
     this.sampleSize = this.sampleFor(keys);
     const want = this.countersFor(keys);
     const before = this.table.byteLength;
+    if (want >= (this.mask + 1) * FRESH_GROWTH) {
+      // Copies of a table this much smaller would give every key the small table's collisions.
+      this.table = new Uint32Array(want >>> 3);
+      this.mask = want - 1;
+      this.additions = 0;
+    }
     while (this.mask + 1 < want) {
       const old = this.table;
       const grown = new Uint32Array(old.length * 2);

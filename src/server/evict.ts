@@ -2,6 +2,7 @@ import type { Server } from './server.js';
 import type { Keyspace } from '../engine/keyspace.js';
 import { admissionScore, EvictionPool, evictionPolicy, type EvictionPolicy } from '../engine/evict.js';
 import { TinyLfu } from '../engine/tinylfu.js';
+import { KEY_SLOT_BYTES } from '../engine/memory.js';
 import { EVENT, notifyKeyspaceEvent } from './notify.js';
 import { PAUSE_OFF } from './pause.js';
 
@@ -110,10 +111,10 @@ export class Evictor {
    */
   private keysExpected(): number {
     const held = this.keysHeld();
-    const counter = this.server.memory.counter;
-    const bytes = counter.dataset + counter.overhead;
-    if (this.limit === 0 || held === 0 || bytes <= 0) return held;
-    return Math.max(held, Math.round(this.limit / (bytes / held)));
+    if (this.limit === 0 || held === 0) return held;
+    // Per key: its key and value, and its share of the keyspace's arrays at their usual fill.
+    const perKey = this.server.memory.counter.dataset / held + KEY_SLOT_BYTES;
+    return Math.max(held, Math.round(this.limit / perKey));
   }
 
   /** The server's cron: allkeys-tinylfu's sketch and window follow the keys expected (keysExpected). */

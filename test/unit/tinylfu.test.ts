@@ -61,7 +61,7 @@ describe('frequency sketch', () => {
     assert.equal(sketch.estimate(hot), 3);
   });
 
-  it('grows with the keys by doubling, keeping every estimate; sized between its bounds', () => {
+  it('grows with the keys: a doubling keeps every estimate, 4x or more starts empty; sized between its bounds', () => {
     const sketch = new FrequencySketch(100);
     assert.equal(sketch.counters, MIN_COUNTERS);
     assert.equal(sketch.bytes, MIN_COUNTERS / 2);
@@ -70,17 +70,27 @@ describe('frequency sketch', () => {
       for (let n = 0; n < i % 5; n++) sketch.increment(h);
     });
     const before = hashes.map((h) => sketch.estimate(h));
-    const grown = sketch.fit(10_000);
-    assert.equal(sketch.counters, 1 << 18);
-    assert.equal(grown, (1 << 17) - MIN_COUNTERS / 2);
-    assert.equal(sketch.sampleSize, 100_000);
-    // At most one increment per counter in a period, so the counters never all saturate.
-    assert.equal(new FrequencySketch(0).sampleSize, MIN_COUNTERS / 16 * 10);
-    assert.equal(new FrequencySketch(1e8).sampleSize, MAX_COUNTERS);
+    // Doublings copy: every estimate is kept.
+    assert.equal(sketch.fit(300), MIN_COUNTERS / 2);
+    assert.equal(sketch.counters, MIN_COUNTERS * 2);
     assert.deepEqual(
       hashes.map((h) => sketch.estimate(h)),
       before,
     );
+    assert.equal(sketch.fit(600), MIN_COUNTERS);
+    assert.deepEqual(
+      hashes.map((h) => sketch.estimate(h)),
+      before,
+    );
+    // Growing 4x or more at once starts empty.
+    const grown = sketch.fit(10_000);
+    assert.equal(sketch.counters, 1 << 18);
+    assert.equal(grown, (1 << 17) - MIN_COUNTERS * 2);
+    assert.equal(sketch.sampleSize, 100_000);
+    assert.ok(hashes.every((h) => sketch.estimate(h) === 0));
+    // At most one increment per counter in a period, so the counters never all saturate.
+    assert.equal(new FrequencySketch(0).sampleSize, (MIN_COUNTERS / 16) * 10);
+    assert.equal(new FrequencySketch(1e8).sampleSize, MAX_COUNTERS);
     // Never shrinks; never beyond MAX_COUNTERS.
     assert.equal(sketch.fit(10), 0);
     assert.equal(new FrequencySketch(1e9).counters, MAX_COUNTERS);
@@ -88,8 +98,8 @@ describe('frequency sketch', () => {
 });
 
 describe('admission window', () => {
-  it('holds the newest 1% of the keys; older ones are due for admission, oldest first', () => {
-    const t = new TinyLfu(500);
+  it('holds the newest 5% of the keys; older ones are due for admission, oldest first', () => {
+    const t = new TinyLfu(100);
     assert.equal(t.windowSize, 5);
     for (let i = 0; i < 8; i++) t.created(i % 2, `k${i}`, hashKey(`k${i}`));
     assert.equal(t.waiting, 8);
@@ -102,12 +112,12 @@ describe('admission window', () => {
   });
 
   it('drops the oldest names when nothing drains it, and keeps the newest when resized', () => {
-    const t = new TinyLfu(100);
+    const t = new TinyLfu(20);
     assert.equal(t.windowSize, 1);
     for (let i = 0; i < 5000; i++) t.created(0, `k${i}`, hashKey(`k${i}`));
     assert.equal(t.waiting, 1 + 1024);
     const bytes = t.bytes;
-    assert.ok(t.fit(100_000) > 0);
+    assert.ok(t.fit(20_000) > 0);
     assert.equal(t.windowSize, 1000);
     assert.ok(t.bytes > bytes);
     const due: string[] = [];

@@ -453,7 +453,7 @@ export const EVICTION = {
 export const REDIS_POLICIES = ['noeviction', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl'];
 
 /** The policies measured on every trace (a policy Redis lacks is compared with Redis's best, see eviction.ts). */
-export const EVICTION_POLICIES = ['allkeys-lru', 'allkeys-lfu', 'volatile-ttl'];
+export const EVICTION_POLICIES = ['allkeys-lru', 'allkeys-lfu', 'volatile-ttl', 'allkeys-tinylfu'];
 
 /** A trace of the eviction group, sized from the keyspace and the scale. */
 export interface EvictionTrace {

@@ -3,7 +3,7 @@ import { datasetChanged, keyWritten, keyWrittenIn, notifyKeyspaceEvent, EVENT } 
 import { PROPAGATE_ALL, expiredKeyDeletion, forcePropagation, propagating, rewriteCommand } from '../server/propagate.js';
 import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
 import type { Client } from '../server/client.js';
-import type { Keyspace } from '../engine/keyspace.js';
+import { hashKey, type Keyspace } from '../engine/keyspace.js';
 import { CommandError, Errors, sanitizeErrorLine } from '../protocol/errors.js';
 import { ByteString, isString, typeOf, type CollectionValue, type StringValue, type Value } from '../engine/values.js';
 import * as stringType from '../engine/types/string.js';
@@ -568,7 +568,10 @@ function objectIdletimeCommand(c: Client, argv: string[]): void {
 function objectFreqCommand(c: Client, argv: string[]): void {
   const v = lookupNoTouch(c.db, argv[2], false);
   if (v === undefined) return c.reply.nullBulk();
-  if (!c.server.accessTracking.lfu) throw new CommandError(LFU_NOT_SELECTED);
+  const tracking = c.server.accessTracking;
+  // allkeys-tinylfu: the sketch's estimate of recent accesses (0..15), what that policy ranks by.
+  if (tracking.tinylfu) return c.reply.int(tracking.tinylfu.estimate(hashKey(argv[2])));
+  if (!tracking.lfu) throw new CommandError(LFU_NOT_SELECTED);
   c.reply.int(c.db.lfuFrequency(argv[2]));
 }
 

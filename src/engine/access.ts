@@ -15,6 +15,8 @@
  * policy are read with the current one's formula until the keys are accessed again.
  */
 
+import type { TinyLfu } from './tinylfu.js';
+
 /** Largest LRU clock value (Redis's LRU_CLOCK_MAX: 24 bits). */
 export const LRU_CLOCK_MAX = 0xffffff;
 
@@ -32,11 +34,17 @@ export interface AccessTracking {
   lfuLogFactor: number;
   /** lfu-decay-time: minutes per decrement of an idle key's counter (0: never decays). */
   lfuDecayTime: number;
+  /**
+   * allkeys-tinylfu: its sketch and admission window (src/engine/tinylfu.ts), which every access,
+   * every read of a missing key and every new key is reported to, beside the LRU word; null (or
+   * absent) under every other policy.
+   */
+  tinylfu?: TinyLfu | null;
 }
 
 /** The tracking Redis starts with (noeviction: LRU; lfu-log-factor 10, lfu-decay-time 1). */
 export function defaultAccessTracking(): AccessTracking {
-  return { lfu: false, lfuLogFactor: 10, lfuDecayTime: 1 };
+  return { lfu: false, lfuLogFactor: 10, lfuDecayTime: 1, tinylfu: null };
 }
 
 /** Whether a maxmemory-policy value records LFU data (Redis's MAXMEMORY_FLAG_LFU). */

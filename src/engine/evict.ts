@@ -13,13 +13,16 @@ import type { Keyspace } from './keyspace.js';
  * entry) are dropped as ghosts. The random policies take a random key of the next database in
  * turn. Nothing is kept per key beyond the keyspace's access word: the pool is 16 entries, a
  * sample is O(samples).
+ *
+ * allkeys-tinylfu, Cinder's own, ranks candidates by a frequency sketch's estimate and admits new
+ * keys through a window (src/engine/tinylfu.ts); it uses the same pool.
  */
 
 /** Entries in the eviction pool (Redis's EVPOOL_SIZE). */
 export const EVPOOL_SIZE = 16;
 
 /** How a maxmemory-policy ranks candidates ('none': noeviction, nothing is ever evicted). */
-export type EvictionRank = 'lru' | 'lfu' | 'ttl' | 'random' | 'none';
+export type EvictionRank = 'lru' | 'lfu' | 'ttl' | 'random' | 'tinylfu' | 'none';
 
 /** A maxmemory-policy as eviction reads it (Redis's MAXMEMORY_FLAG_* bits). */
 export interface EvictionPolicy {
@@ -39,6 +42,7 @@ const POLICIES: ReadonlyMap<string, EvictionPolicy> = new Map(
       ['allkeys-lru', true, 'lru'],
       ['allkeys-lfu', true, 'lfu'],
       ['allkeys-random', true, 'random'],
+      ['allkeys-tinylfu', true, 'tinylfu'],
       ['noeviction', false, 'none'],
     ] as const
   ).map(([name, allKeys, rank]) => [name, { name, allKeys, rank }]),
@@ -91,7 +95,28 @@ export function sampleSlots(db: Keyspace, volatileOnly: boolean, count: number, 
 export function evictionScore(db: Keyspace, slot: number, rank: EvictionRank): number {
   if (rank === 'lru') return db.idleMsAt(slot);
   if (rank === 'lfu') return 255 - db.lfuAt(slot);
+  if (rank === 'tinylfu') return tinylfuScore(db.sketchEstimateAt(slot), db.idleMsAt(slot));
   return -db.expireAt(slot);
+}
+
+/** Idle times fit below this (the LRU clock's 2^24 seconds in ms), so a frequency step outweighs any idle time. */
+const TINYLFU_FREQUENCY_STEP = 2 ** 35;
+
+/**
+ * allkeys-tinylfu's score: the fewer recent accesses the sketch estimates (0..15), the better to
+ * evict; among equal estimates, the longer idle.
+ */
+export function tinylfuScore(estimate: number, idleMs: number): number {
+  return (15 - estimate) * TINYLFU_FREQUENCY_STEP + idleMs;
+}
+
+/**
+ * allkeys-tinylfu's score of a key leaving the admission window: above every key with the same
+ * estimate, so it is evicted unless the sketch rates it above the best victim sampled (TinyLFU
+ * admits a candidate only when it is more frequent than the victim).
+ */
+export function admissionScore(estimate: number): number {
+  return tinylfuScore(estimate, TINYLFU_FREQUENCY_STEP - 1);
 }
 
 /** Redis's EvictionPoolLRU: the best candidates seen so far, ascending by score. */

@@ -470,7 +470,10 @@ export class Keyspace {
   private touchSlot(slot: number): void {
     const t = this.tracking;
     if (t.lfu) this.access[slot] = lfuAccessed(this.access[slot], this.clock.now, t.lfuLogFactor, t.lfuDecayTime);
-    else this.access[slot] = lruClock(this.clock.now);
+    else {
+      this.access[slot] = lruClock(this.clock.now);
+      if (t.tinylfu) t.tinylfu.record(this.hashes[slot]);
+    }
   }
 
   // ---------------------------------------------------------------- type API
@@ -480,6 +483,8 @@ export class Keyspace {
     const slot = this.liveSlot(key);
     if (slot < 0) {
       this.misses++;
+      // allkeys-tinylfu remembers keys asked for and not there: they compete when written.
+      if (this.tracking.tinylfu) this.tracking.tinylfu.record(hashKey(key));
       if (this.onMiss !== null) this.onMiss(this, key);
       return undefined;
     }
@@ -573,6 +578,7 @@ export class Keyspace {
     this.bytes += size;
     this.memory.dataset += size;
     this.tableInsert(slot, h);
+    if (this.tracking.tinylfu) this.tracking.tinylfu.created(this.id, key, h);
     return slot;
   }
 
@@ -751,6 +757,12 @@ export class Keyspace {
   /** Milliseconds since the slot's key was accessed (Redis's estimateObjectIdleTime). */
   idleMsAt(slot: number): number {
     return estimateObjectIdleTime(this.access[slot], this.clock.now);
+  }
+
+  /** allkeys-tinylfu: the sketch's estimate of the slot's key's recent accesses (0 without a sketch). */
+  sketchEstimateAt(slot: number): number {
+    const tinylfu = this.tracking.tinylfu;
+    return tinylfu ? tinylfu.estimate(this.hashes[slot]) : 0;
   }
 
   /** The slot's LFU counter after decay (Redis's LFUDecrAndReturn), the word left unchanged. */

@@ -405,10 +405,12 @@ function enumParam(
   name: string,
   values: ReadonlyArray<readonly [string, number]>,
   def: string,
-  opts: ParamOptions & { flags?: boolean; validate?: (bits: number) => string | null } = {},
+  opts: ParamOptions & { flags?: boolean; validate?: (bits: number) => string | null; unlisted?: ReadonlyArray<readonly [string, number]> } = {},
 ): ParamDef {
   const list = values.map((v) => v[0]).join(', ');
   const bad = () => new ParamError(`argument(s) must be one of the following: ${list}`);
+  // Values of Cinder's own are accepted but left out of the error, which stays Redis's.
+  if (opts.unlisted) values = [...values, ...opts.unlisted];
   const lookup = (s: string): number | undefined => {
     const l = cstr(s).toLowerCase();
     for (const [n, v] of values) if (n === l) return v;
@@ -1071,7 +1073,8 @@ function buildTable(): ParamDef[] {
       ],
       'noeviction',
       // Honoured: eviction (src/server/evict.ts) and access tracking (LRU or LFU data, OBJECT IDLETIME / FREQ).
-      { field: 'maxmemoryPolicy', support: 'yes' },
+      // allkeys-tinylfu is Cinder's own (src/engine/tinylfu.ts).
+      { field: 'maxmemoryPolicy', support: 'yes', unlisted: [['allkeys-tinylfu', 9]] },
     ),
     enumParam(
       'appendfsync',

@@ -1,6 +1,8 @@
 import type { Server } from './server.js';
 import type { Keyspace } from '../engine/keyspace.js';
-import { EvictionPool, evictionPolicy, type EvictionPolicy } from '../engine/evict.js';
+import { admissionScore, EvictionPool, evictionPolicy, type EvictionPolicy } from '../engine/evict.js';
+import { TinyLfu } from '../engine/tinylfu.js';
+import { KEY_SLOT_BYTES } from '../engine/memory.js';
 import { EVENT, notifyKeyspaceEvent } from './notify.js';
 import { PAUSE_OFF } from './pause.js';
 
@@ -64,12 +66,74 @@ export class Evictor {
     const config = server.config;
     this.policy = evictionPolicy(config.maxmemoryPolicy);
     this.updateLimit();
+    this.trackTinyLfu();
     config.onChange('maxmemory', () => this.maxmemoryChanged());
     config.onChange('maxmemory-policy', () => {
       this.policy = evictionPolicy(config.maxmemoryPolicy);
+      this.trackTinyLfu();
       // What the heap holds was learned under the previous policy's choices.
       this.heapCap = 0;
       this.updateLimit();
+    });
+  }
+
+  /**
+   * allkeys-tinylfu's sketch and window exist while it is the policy, sized for the keys held and
+   * counted in used_memory's overhead; any other policy drops them (a policy change starts afresh).
+   */
+  private trackTinyLfu(): void {
+    const server = this.server;
+    const tracking = server.accessTracking;
+    const wanted = this.policy.rank === 'tinylfu';
+    if (wanted === (tracking.tinylfu != null)) return;
+    const counter = server.memory.counter;
+    if (wanted) {
+      const tinylfu = new TinyLfu(this.keysExpected());
+      tracking.tinylfu = tinylfu;
+      counter.overhead += tinylfu.bytes;
+    } else {
+      counter.overhead -= tracking.tinylfu!.bytes;
+      tracking.tinylfu = null;
+    }
+  }
+
+  private keysHeld(): number {
+    let keys = 0;
+    for (const db of this.server.dbs) keys += db.size;
+    return keys;
+  }
+
+  /**
+   * The keys allkeys-tinylfu's sketch is sized for: under a memory limit, as many as fit at the
+   * current cost per key (so the sketch has its full size before the cache fills: one grown from
+   * a small table while keys arrive keeps the small table's collisions in every copy), else the
+   * keys held.
+   */
+  private keysExpected(): number {
+    const held = this.keysHeld();
+    if (this.limit === 0 || held === 0) return held;
+    // Per key: its key and value, and its share of the keyspace's arrays at their usual fill.
+    const perKey = this.server.memory.counter.dataset / held + KEY_SLOT_BYTES;
+    return Math.max(held, Math.round(this.limit / perKey));
+  }
+
+  /** The server's cron: allkeys-tinylfu's sketch and window follow the keys expected (keysExpected). */
+  cron(): void {
+    const tinylfu = this.server.accessTracking.tinylfu;
+    if (tinylfu) this.server.memory.counter.overhead += tinylfu.fit(this.keysExpected());
+  }
+
+  /**
+   * allkeys-tinylfu's admission: keys that left the window enter the pool as candidates that lose
+   * every tie (admissionScore), so each stays only if rated above the best victim sampled.
+   */
+  private admitFromWindow(tinylfu: TinyLfu): void {
+    const dbs = this.server.dbs;
+    const pool = this.pool;
+    tinylfu.drainDue((dbid, key) => {
+      const db = dbs[dbid];
+      const slot = db === undefined ? -1 : db.storedSlot(key);
+      if (slot >= 0) pool.insert(key, dbid, admissionScore(db.sketchEstimateAt(slot)), slot);
     });
   }
 
@@ -171,6 +235,8 @@ export class Evictor {
         // Sample every database into the pool, then take its best candidate that still exists.
         const pool = this.pool;
         const samples = config.maxmemorySamples;
+        const tinylfu = server.accessTracking.tinylfu;
+        if (tinylfu) this.admitFromWindow(tinylfu);
         while (slot < 0) {
           let keys = 0;
           for (let i = 0; i < dbs.length; i++) {

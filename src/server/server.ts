@@ -566,6 +566,7 @@ export class Server {
     this.info.cron(this, this.clock.now);
     this.clientBuffers.cron(this.clock.now);
     this.memoryGuard.cron();
+    this.evictor.cron();
     this.memory.refresh();
     // Keys must not change under a script that is still running (on the long-script worker).
     // Nor while clients are paused (CLIENT PAUSE keeps the dataset still).

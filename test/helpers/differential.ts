@@ -9,6 +9,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/embedded/index.js';
 
 /**
@@ -67,12 +70,28 @@ export interface RealRedis {
   stop(): Promise<void>;
 }
 
+let dataDir: string | null = null;
+
+/**
+ * The `dir` every test server gets (one temporary directory per test process, removed at exit):
+ * tests that run SAVE, BGSAVE, DEBUG RELOAD or probe every command must not write dump.rdb into
+ * the checkout, where the next real redis-server started there would load it.
+ */
+export function testDataDir(): string {
+  if (dataDir === null) {
+    const dir = mkdtempSync(join(tmpdir(), 'cinder-test-'));
+    dataDir = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return dataDir;
+}
+
 /** Starts a throwaway redis-server (no persistence) and waits until it answers. */
 export async function startRealRedis(extraArgs: string[] = []): Promise<RealRedis> {
   const port = await freePort();
   const proc = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', ...extraArgs],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', testDataDir(), ...extraArgs],
     { stdio: 'ignore' },
   );
   // Never leave a redis-server behind when the test process ends early.
@@ -116,7 +135,7 @@ const CINDER_BIN = new URL('../../src/bin/cinder-server.js', import.meta.url);
  */
 export async function startCinderProcess(extraArgs: string[] = []): Promise<{ port: number; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [CINDER_BIN.pathname, '--port', String(port), '--save', '', ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CINDER_BIN.pathname, '--port', String(port), '--save', '', '--dir', testDataDir(), ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   child.once('exit', () => process.off('exit', killOnExit));
@@ -876,7 +895,7 @@ export function diffSuite(name: string, body: (t: DiffContext) => void, suiteOpt
       // Started side by side; if one fails, the other is still stopped by `after`.
       const config = suiteOptions.config ?? {};
       const flags = Object.entries(config).flatMap(([k, v]) => [`--${k}`, v]);
-      const [r, c] = await Promise.allSettled([startRealRedis(flags), startServer({ port: 0, config })]);
+      const [r, c] = await Promise.allSettled([startRealRedis(flags), startServer({ port: 0, config: { dir: testDataDir(), ...config } })]);
       if (r.status === 'fulfilled') redis = r.value;
       if (c.status === 'fulfilled') cinder = c.value;
       if (r.status === 'rejected') throw r.reason;
@@ -939,7 +958,7 @@ export function deviationSuite(name: string, body: (t: DeviationContext) => void
     before(async () => {
       const [r, c] = await Promise.allSettled([
         redisServerAvailable ? startRealRedis() : Promise.resolve(undefined),
-        suiteOpts.cinderProcess ? Promise.resolve(undefined) : startServer({ port: 0 }),
+        suiteOpts.cinderProcess ? Promise.resolve(undefined) : startServer({ port: 0, config: { dir: testDataDir() } }),
       ]);
       if (r.status === 'fulfilled') redis = r.value;
       if (c.status === 'fulfilled') cinder = c.value;

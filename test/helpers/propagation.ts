@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../../src/embedded/index.js';
 import { ReplicationStream } from '../../src/server/propagate.js';
-import { RawConnection, compareReplies, realRedisSuite, startRealRedis, type Compare, type RealRedis, type Step } from './differential.js';
+import { RawConnection, compareReplies, realRedisSuite, startRealRedis, testDataDir, type Compare, type RealRedis, type Step } from './differential.js';
 import { PairedClient } from './scenario.js';
 
 const MARKER_CHANNEL = '__propagation_test_marker__';
@@ -177,7 +177,7 @@ export function propagationSuite(name: string, body: (t: PropagationContext) => 
       // temporary directory, and send it at once.
       const [r, c] = await Promise.allSettled([
         startRealRedis(['--dir', dir, '--repl-diskless-sync', 'no', '--repl-ping-replica-period', '3600', '--enable-debug-command', 'yes']),
-        startServer({ port: 0, config: { 'enable-debug-command': 'yes' } }),
+        startServer({ port: 0, config: { 'enable-debug-command': 'yes', dir: testDataDir() } }),
       ]);
       if (r.status === 'fulfilled') redis = r.value;
       if (c.status === 'fulfilled') cinder = c.value;

@@ -7,7 +7,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type RunningServer } from '../../src/embedded/index.js';
-import { RawConnection, compareReplies, encodeCommand, helloReply, realRedisSuite, startRealRedis, type Compare, type RealRedis, type SuiteOptions } from './differential.js';
+import { RawConnection, compareReplies, encodeCommand, helloReply, realRedisSuite, startRealRedis, testDataDir, type Compare, type RealRedis, type SuiteOptions } from './differential.js';
 
 export type Side = 'redis' | 'cinder';
 /** An argv, or one computed per server (for values that differ, like client ids). */
@@ -101,7 +101,7 @@ export function scenarioSuite(name: string, body: (t: ScenarioContext) => void, 
       // Started side by side; if one fails, the other is still stopped by `after`.
       const config = suite.config ?? {};
       const redisArgs = Object.entries(config).flatMap(([k, v]) => [`--${k}`, v]);
-      const [r, c] = await Promise.allSettled([startRealRedis(redisArgs), startServer({ port: 0, config })]);
+      const [r, c] = await Promise.allSettled([startRealRedis(redisArgs), startServer({ port: 0, config: { dir: testDataDir(), ...config } })]);
       if (r.status === 'fulfilled') redis = r.value;
       if (c.status === 'fulfilled') cinder = c.value;
       if (r.status === 'rejected') throw r.reason;

@@ -31,6 +31,7 @@ import { BenchServer, killAllNow, PORT_RANGE, rssBytes, type ServerKind } from '
 import { serverNodeFlags } from '../src/server/heap.js';
 import { runLoadTool } from './load-tool.js';
 import { evictionSummary, hasEvictionTests, runEviction, type EvictionResults } from './eviction.js';
+import { hasPersistenceTests, persistenceSummary, runPersistence, type PersistenceResults } from './persistence.js';
 import {
   benchmarkTestName,
   CLIENTS,
@@ -238,6 +239,7 @@ interface Results {
   latency: LatencyResult | null;
   collectionMemory: CollectionMemoryResult[];
   eviction: EvictionResults | null;
+  persistence?: PersistenceResults | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -833,6 +835,7 @@ function printSummary(res: Results): void {
     );
   }
   if (res.eviction) for (const l of evictionSummary(res.eviction)) log(l);
+  if (res.persistence) for (const l of persistenceSummary(res.persistence)) log(l);
 }
 
 async function main(): Promise<number> {
@@ -867,7 +870,8 @@ async function main(): Promise<number> {
   const tests = THROUGHPUT_TESTS.filter((t) => selected(t.name));
   const phases = new Set(PHASES.filter((p) => selected(p)));
   const eviction = hasEvictionTests(selected);
-  if (tests.length === 0 && phases.size === 0 && !eviction) {
+  const persistence = hasPersistenceTests(selected);
+  if (tests.length === 0 && phases.size === 0 && !eviction && !persistence) {
     process.stderr.write(`--only ${opts.only} matches nothing (see --list)\n`);
     return 2;
   }
@@ -947,6 +951,11 @@ async function main(): Promise<number> {
 
   if (eviction) {
     res.eviction = await runEviction({ scale: opts.scale, rounds: opts.rounds, cinderExtraNodeArgs: opts.cinderExtraNodeArgs, selected, log });
+    log();
+  }
+
+  if (persistence) {
+    res.persistence = await runPersistence({ scale: opts.scale, cinderNodeArgs: opts.cinderNodeArgs, log });
     log();
   }
 

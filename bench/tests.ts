@@ -519,6 +519,8 @@ export const GROUPS: Record<string, string[]> = {
   eviction: [...EVICTION_QUALITY_TESTS, ...EVICTION_SET_TESTS],
   'eviction-quality': EVICTION_QUALITY_TESTS,
   'eviction-set': EVICTION_SET_TESTS,
+  // bench/persistence.ts: SAVE, load, latency and RSS during BGSAVE (names listed there).
+  persistence: ['persist-save-strings', 'persist-save-hashes', 'persist-load-strings', 'persist-load-hashes', 'persist-bgsave-latency', 'persist-bgsave-rss'],
 };
 
 /**

@@ -107,6 +107,20 @@ function writeHelloReply(c: Client): void {
 }
 
 
+// AUTH [username] password
+function authCommand(c: Client, argv: string[]): void {
+  if (argv.length > 3) throw new CommandError(Errors.syntax);
+  // Neither MONITOR nor SLOWLOG show the credentials.
+  for (let i = 1; i < argv.length; i++) c.redactArgument(argv, i);
+  // Until ACLs and requirepass exist the default user is "nopass": it takes any password, and the
+  // one-argument form is refused as Redis refuses it then.
+  if (argv.length === 2) {
+    throw new CommandError('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
+  }
+  if (argv[1] !== 'default') throw new CommandError('WRONGPASS invalid username-password pair or user is disabled.');
+  c.reply.ok();
+}
+
 // HELLO [protover [AUTH username password] [SETNAME clientname]]
 function helloCommand(c: Client, argv: string[]): void {
   let ver = 0;
@@ -495,6 +509,21 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
     acl: ['connection'],
     handler: resetCommand,
   },
+  withDocs(
+    {
+      name: 'auth',
+      summary: 'Authenticates the connection as a user.',
+      since: '1.0.0',
+      group: 'connection',
+      complexity: 'O(N) where N is the number of passwords defined for the user',
+      arity: -2,
+      flags: CONN_FLAGS,
+      acl: ['connection'],
+      args: [arg.string('username', { optional: true, since: '6.0.0' }), arg.string('password')],
+      handler: authCommand,
+    },
+    { history: [['6.0.0', 'Added ACL style (username and password).']] },
+  ),
   withDocs(
     {
       name: 'hello',

@@ -79,6 +79,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     closed = true;
     server.stopCron();
     server.scripting.close();
+    server.migrateSockets.closeAll();
     await listener.close();
   };
   server.shutdownHook = (req) => {
@@ -226,7 +227,7 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
       deliverPushes();
       beginCall();
       server.processCommand(client, argv);
-      while (client.blocked !== null || client.heldByScript || client.postponedArgv !== null) {
+      while (client.blocked !== null || client.heldByScript || client.awaitingTarget || client.postponedArgv !== null) {
         // Frames published meanwhile are others' messages (onPush), not this call's result.
         client.pushSink = null;
         await new Promise<void>((resolve) => (wakeUp = resolve));
@@ -258,6 +259,7 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
       if (ownsServer) {
         server.stopCron();
         server.scripting.close();
+        server.migrateSockets.closeAll();
       }
     },
   };

@@ -59,7 +59,7 @@ export function argvBytesOf(argv: readonly string[]): number {
  * blocked or postponed command's, plus those of a request still arriving.
  */
 function heldArgv(c: Client): readonly string[] | null {
-  if (c.blocked !== null || c.heldByScript) return c.suspendedArgv;
+  if (c.blocked !== null || c.heldByScript || c.awaitingTarget) return c.suspendedArgv;
   return c.postponedArgv;
 }
 

@@ -92,6 +92,11 @@ export class Client {
    */
   heldByScript = false;
   /**
+   * MIGRATE waits for its target's replies (src/server/migrate.ts): like a blocked client, its
+   * reply and pipelined commands wait until the command completes.
+   */
+  awaitingTarget = false;
+  /**
    * The command CLIENT PAUSE holds back (Redis's BLOCKED_POSTPONE): not run, not answered, and the
    * client's pipelined input waits behind it. Null while nothing is held (src/server/pause.ts).
    */

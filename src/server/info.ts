@@ -449,7 +449,7 @@ function statsSection(server: Server): string {
   w.field('pubsubshard_channels', shardChannels);
   w.field('latest_fork_usec', 0);
   w.field('total_forks', 0);
-  w.field('migrate_cached_sockets', 0);
+  w.field('migrate_cached_sockets', server.migrateSockets.size);
   w.field('slave_expires_tracked_keys', 0);
   w.field('active_defrag_hits', 0);
   w.field('active_defrag_misses', 0);

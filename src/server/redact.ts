@@ -18,6 +18,8 @@ export function redactedArgv(cmd: Command, argv: readonly string[], config: Conf
       return argv.length > 3 ? argv : redact(argv, argv.length === 3 ? [1, 2] : [1]);
     case 'hello':
       return redactHello(argv);
+    case 'migrate':
+      return redactMigrate(argv);
     case 'config|set':
       return redactConfigSet(argv, config);
     default:
@@ -30,6 +32,20 @@ function redact(argv: readonly string[], positions: readonly number[]): readonly
   const out = argv.slice();
   for (const p of positions) out[p] = REDACTED;
   return out;
+}
+
+/** MIGRATE's AUTH password and AUTH2 username and password, redacted as its option loop reaches them. */
+function redactMigrate(argv: readonly string[]): readonly string[] {
+  const positions: number[] = [];
+  for (let j = 6; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    const opt = argv[j].toLowerCase();
+    if (opt === 'copy' || opt === 'replace') continue;
+    if (opt === 'auth' && more >= 1) positions.push(++j);
+    else if (opt === 'auth2' && more >= 2) positions.push(++j, ++j);
+    else break;
+  }
+  return redact(argv, positions);
 }
 
 /**

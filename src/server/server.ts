@@ -23,6 +23,7 @@ import { MemoryGuard } from './oom.js';
 import { Evictor } from './evict.js';
 import { MISCONF_ERROR, Persistence } from './persistence.js';
 import { SlowLog, type SuspendedEnd } from './slowlog.js';
+import { MigrateSockets } from './migrate.js';
 import {
   Propagation,
   expiredKeyDeletion,
@@ -129,6 +130,8 @@ export class Server {
   readonly notifications: KeyspaceNotifications;
   /** RDB files: SAVE, BGSAVE, loading, save points, the MISCONF state (src/server/persistence.ts). */
   readonly persistence: Persistence;
+  /** MIGRATE's cached connections to its targets (src/server/migrate.ts). */
+  readonly migrateSockets: MigrateSockets;
   /** PING, which the MISCONF gate refuses with the writes (Redis compares the command proc). */
   private readonly pingCommand: Command | undefined;
   /** Nesting of call(): EXEC's queued commands and a script's calls run at depth > 1. */
@@ -168,6 +171,7 @@ export class Server {
     this.scripting = new ScriptRunner(this);
     this.evictor = new Evictor(this);
     this.memoryGuard = new MemoryGuard(this);
+    this.migrateSockets = new MigrateSockets();
     this.functions = new FunctionRegistry({
       log: (level, message) => this.log.log(LOG_LEVELS[Math.min(3, Math.max(0, level))], message.toString('latin1')),
       rdbCompression: () => this.config.get('rdbcompression') === 'yes',
@@ -367,8 +371,9 @@ export class Server {
     if (stats.totalErrorReplies > this.errorMark) cmd.failedCalls++;
     this.errorMark = stats.totalErrorReplies;
     stats.totalCommands++;
-    if (c.heldByScript) {
-      // Counted as one call when the script comes back from the long-script worker.
+    if (c.heldByScript || c.awaitingTarget) {
+      // Counted as one call when the script comes back from the long-script worker (or MIGRATE's
+      // target answers).
       c.suspendedUsec = usec;
       c.suspendedArgv = argv;
     } else {
@@ -437,7 +442,7 @@ export class Server {
     // Redis 7.0 counts nothing more for a timed-out command: no histogram entry, no slow log.
     if (cmd === null || end === 'timeout') return;
     if (failed) cmd.failedCalls++;
-    if (end === 'script') {
+    if (end === 'script' || end === 'io') {
       cmd.calls++;
       // The script's errors are its own, not those of the command that ended it (SCRIPT KILL).
       this.errorMark = this.stats.totalErrorReplies;
@@ -577,6 +582,7 @@ export class Server {
       for (const db of this.dbs) db.maybeShrink();
     }
     this.persistence.cron();
+    if (this.cronLoops % this.config.hz === 0) this.migrateSockets.cron();
   }
 
   /**

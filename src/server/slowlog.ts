@@ -36,7 +36,7 @@ export interface SlowlogEntry {
 }
 
 /** How a suspended command ended (src/server/server.ts `completeSuspendedCall`). */
-export type SuspendedEnd = 'served' | 'unblocked' | 'script';
+export type SuspendedEnd = 'served' | 'unblocked' | 'script' | 'io';
 
 export class SlowLog {
   /**
@@ -94,7 +94,7 @@ export class SlowLog {
    * worker) after `usec` in all, `extraUsec` of it just now.
    */
   suspendedCallEnded(c: Client, cmd: Command, argv: readonly string[], usec: number, extraUsec: number, end: SuspendedEnd): void {
-    if (end === 'script') {
+    if (end === 'script' || end === 'io') {
       this.commandRan(c, cmd, argv, usec);
       return;
     }

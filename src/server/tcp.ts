@@ -114,7 +114,7 @@ export class Connection {
    */
   private get waiting(): boolean {
     const c = this.client;
-    return c.blocked !== null || c.heldByScript || c.postponedArgv !== null;
+    return c.blocked !== null || c.heldByScript || c.awaitingTarget || c.postponedArgv !== null;
   }
 
   /** Runs every complete command buffered in the parser, then writes the replies at once. */
@@ -188,7 +188,7 @@ export class Connection {
     for (let i = cuts.length - 2; i >= 0; i -= 2) writer.cut(cuts[i], cuts[i + 1]);
     cuts.length = 0;
     // A command that blocks while muted gets its reply later: drop that one too.
-    if (stillMuted && (client.blocked !== null || client.heldByScript)) this.dropHeldReply = true;
+    if (stillMuted && (client.blocked !== null || client.heldByScript || client.awaitingTarget)) this.dropHeldReply = true;
   }
 
   /** The client was unblocked: its reply is in the writer; go on with its pipelined commands. */

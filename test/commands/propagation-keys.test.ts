@@ -6,6 +6,7 @@
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { propagationSuite } from '../helpers/propagation.js';
+import { startRealRedis } from '../helpers/differential.js';
 import { GENERIC_COMMANDS } from '../../src/commands/generic.js';
 import { SORT_COMMANDS } from '../../src/commands/sort.js';
 import { DUMP_COMMANDS } from '../../src/commands/dump.js';
@@ -159,6 +160,40 @@ propagationSuite('propagation: keyspace commands', (t) => {
     ['RESTORE', 'b', '1', stringPayload('hello'), 'ABSTTL', 'REPLACE'],
     ['CONFIG', 'SET', 'lazyfree-lazy-server-del', 'no'],
   ]);
+
+  t.case('RESTORE-ASKING as sent (a standalone server runs it as RESTORE)', [
+    ['RESTORE-ASKING', 'a', '0', stringPayload('hello')],
+    ['RESTORE-ASKING', 'a', '0', stringPayload('bye'), 'REPLACE'],
+  ]);
+
+  // ---------------------------------------------------------------- MIGRATE
+  t.case('MIGRATE that finds no key propagates nothing', [
+    ['MIGRATE', '127.0.0.1', '1', 'nokey', '0', '1000'],
+    ['MIGRATE', '127.0.0.1', '1', '', '0', '1000', 'KEYS', 'nokey', 'nokey2'],
+  ]);
+  t.scenario('MIGRATE as one DEL of the keys the target acknowledged; COPY and failures propagate nothing', async (s) => {
+    // Each server migrates to a target of its own, so neither sees the other's keys there.
+    const targets = { redis: await startRealRedis(), cinder: await startRealRedis() };
+    try {
+      const c = await s.client();
+      const to = (argv: string[]) => (side: 'redis' | 'cinder') => ['MIGRATE', '127.0.0.1', String(targets[side].port), ...argv];
+      for (const argv of [
+        ['MSET', 'a', '1', 'b', '2', 'c', '3', 'd', '4'],
+        to(['a', '0', '1000']),
+        to(['', '0', '1000', 'KEYS', 'b', 'nokey', 'c']),
+        to(['d', '0', '1000', 'COPY']),
+        ['SET', 'a', 'again'],
+        ['SET', 'b', 'again'],
+        to(['', '0', '1000', 'KEYS', 'b', 'a', 'd']),
+        to(['d', '0', '1000', 'AUTH', 'pw']),
+      ]) {
+        c.send(argv);
+        await c.reply();
+      }
+    } finally {
+      await Promise.all([targets.redis.stop(), targets.cinder.stop()]);
+    }
+  });
 
   // ---------------------------------------------------------------- COPY / MOVE / SWAPDB
   t.case('COPY as sent, with DB and REPLACE; a COPY that copies nothing propagates nothing', [

@@ -321,7 +321,10 @@ propagationSuite('propagation: keyspace commands', (t) => {
   t.case('keyspace commands inside EVAL are rewritten there too', [
     ['MSET', 'a', '1', 'b', '2'],
     ['EVAL', "redis.call('expire', KEYS[1], 100) return redis.call('pexpire', KEYS[2], 0)", '2', 'a', 'b'],
-    ['EVAL', "return redis.call('expire', KEYS[1], 100, 'GT')", '1', 'a'],
+    // GT against 100 s set a moment ago: 200 is greater, 50 is not, whether or not a millisecond
+    // passed between the steps (100 again would depend on it).
+    ['EVAL', "return redis.call('expire', KEYS[1], 200, 'GT')", '1', 'a'],
+    ['EVAL', "return redis.call('expire', KEYS[1], 50, 'GT')", '1', 'a'],
     ['EVAL', "return redis.call('del', KEYS[1])", '1', 'a'],
   ]);
   t.case('keyspace commands in another database select it', [

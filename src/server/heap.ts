@@ -41,7 +41,8 @@ export const SEMI_SPACE_MB = 2;
  * Scavenges run on the main thread alone (`--no-parallel-scavenge`). With a 2 MB semi-space a
  * scavenge copies about 1 MB; handing that to helper threads costs more in their start and join
  * than it saves, and on a small machine they compete with the clients for the cores. Measured on
- * the SET-while-evicting benchmark (2 cores, 1 KB values, docs/BENCHMARKS.md): 7% less CPU per SET.
+ * the SET-while-evicting benchmark (2 cores, 1 KB values, docs/BENCHMARKS.md): 7-10% less server
+ * CPU per SET.
  */
 export const SCAVENGE_FLAG = '--no-parallel-scavenge';
 

@@ -85,7 +85,7 @@ const USAGE = `usage: node dist/bench/run.js [options]     (npm run bench -- [op
                  (env BENCH_ONLY); --list shows the names
   --json FILE    also write the results as JSON to FILE
   --list         print test names and exit
-  env CINDER_NODE_ARGS   extra node flags for the Cinder process, after the executable's own (heap size, --max-semi-space-size=2, --expose-gc; a later flag wins, e.g. "--max-semi-space-size=16")`;
+  env CINDER_NODE_ARGS   extra node flags for the Cinder process, after the executable's own (heap size, --max-semi-space-size=2, --no-parallel-scavenge, --expose-gc; a later flag wins, e.g. "--max-semi-space-size=16")`;
 
 function parseOptions(argv: string[]): Options {
   const extra = (process.env.CINDER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);

@@ -37,6 +37,14 @@ export const HEAP_MACHINE_SHARE = 0.75;
  * measurable throughput cost (docs/BENCHMARKS.md).
  */
 export const SEMI_SPACE_MB = 2;
+/**
+ * Scavenges run on the main thread alone (`--no-parallel-scavenge`). With a 2 MB semi-space a
+ * scavenge copies about 1 MB; handing that to helper threads costs more in their start and join
+ * than it saves, and on a small machine they compete with the clients for the cores. Measured on
+ * the SET-while-evicting benchmark (2 cores, 1 KB values, docs/BENCHMARKS.md): 7-10% less server
+ * CPU per SET.
+ */
+export const SCAVENGE_FLAG = '--no-parallel-scavenge';
 
 /** Where the heap size came from (the startup log line says it). */
 export type HeapSource = 'maxmemory' | 'machine' | 'node flag' | 'node default';
@@ -62,11 +70,12 @@ export function maxmemoryRoom(heapLimit: number): number {
 
 /**
  * The node flags the server runs with, for a config's maxmemory: the heap size, the 2 MB
- * semi-space, and `--expose-gc` (the memory guard collects to tell live data from garbage when
- * the heap nears its limit). Hosts embedding Cinder can pass the same flags to node.
+ * semi-space, scavenges on the main thread, and `--expose-gc` (the memory guard collects to tell
+ * live data from garbage when the heap nears its limit). Hosts embedding Cinder can pass the same
+ * flags to node.
  */
 export function serverNodeFlags(maxmemory: number): string[] {
-  return [`--max-old-space-size=${oldSpaceMbFor(maxmemory)}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, '--expose-gc'];
+  return [`--max-old-space-size=${oldSpaceMbFor(maxmemory)}`, `--max-semi-space-size=${SEMI_SPACE_MB}`, SCAVENGE_FLAG, '--expose-gc'];
 }
 
 /** The node/V8 flags given to this process: its command line, then NODE_OPTIONS (later wins). */
@@ -75,10 +84,13 @@ function givenNodeFlags(): string[] {
   return [...process.execArgv, ...fromEnv];
 }
 
-/** A flag's name as V8 reads it: `--max_old_space_size` and `--max-old-space-size` are one flag. */
+/**
+ * A flag's name as V8 reads it: `--max_old_space_size` and `--max-old-space-size` are one flag, and
+ * so are `--parallel-scavenge` and `--no-parallel-scavenge` (either given means it was decided).
+ */
 function flagName(arg: string): string {
   const eq = arg.indexOf('=');
-  return (eq < 0 ? arg : arg.slice(0, eq)).replace(/_/g, '-');
+  return (eq < 0 ? arg : arg.slice(0, eq)).replace(/_/g, '-').replace(/^--no-/, '--');
 }
 
 /**

@@ -144,7 +144,7 @@ test('a heap size given to node is kept, and maxmemory beyond it is warned about
     assert.match(heapLine(s.output()), /^V8 heap limit 30\d MB \(set by --max-old-space-size\), semi-space 2 MB$/);
     assert.match(s.output(), /WARNING: maxmemory \(1073741824\) is more than the V8 heap of this process can hold/);
     const flags = nodeFlagsOf(await serverPid(port));
-    if (flags !== null) assert.deepEqual(flags, ['--expose-gc', '--max-old-space-size=300', '--max-semi-space-size=2']);
+    if (flags !== null) assert.deepEqual(flags, ['--expose-gc', '--max-old-space-size=300', '--max-semi-space-size=2', '--no-parallel-scavenge']);
   } finally {
     await shutdown(s);
   }

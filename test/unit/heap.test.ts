@@ -47,8 +47,10 @@ describe('heap sizing', () => {
 
   it('adds only the flags that were not given, keeping the given values', () => {
     assert.deepEqual(missingNodeFlags(0, []), serverNodeFlags(0));
-    assert.deepEqual(missingNodeFlags(0, ['--max-old-space-size=96']), ['--max-semi-space-size=2', '--expose-gc']);
-    assert.deepEqual(missingNodeFlags(0, ['--max-old-space-size=96', '--max-semi-space-size=16', '--expose_gc']), []);
+    assert.deepEqual(missingNodeFlags(0, ['--max-old-space-size=96']), ['--max-semi-space-size=2', '--no-parallel-scavenge', '--expose-gc']);
+    assert.deepEqual(missingNodeFlags(0, ['--max-old-space-size=96', '--max-semi-space-size=16', '--no-parallel-scavenge', '--expose_gc']), []);
+    // A boolean flag given either way was decided by whoever started node: `--parallel-scavenge` is kept.
+    assert.deepEqual(missingNodeFlags(0, ['--max-old-space-size=96', '--max-semi-space-size=16', '--parallel_scavenge', '--expose-gc']), []);
   });
 });
 

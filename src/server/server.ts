@@ -22,6 +22,7 @@ import { LatencyMonitor } from './latency.js';
 import { MemoryGuard } from './oom.js';
 import { Evictor } from './evict.js';
 import { MISCONF_ERROR, Persistence } from './persistence.js';
+import { Aof } from './aof.js';
 import { SlowLog, type SuspendedEnd } from './slowlog.js';
 import {
   Propagation,
@@ -129,6 +130,8 @@ export class Server {
   readonly notifications: KeyspaceNotifications;
   /** RDB files: SAVE, BGSAVE, loading, save points, the MISCONF state (src/server/persistence.ts). */
   readonly persistence: Persistence;
+  /** The append-only file: writing, fsync policies, rewrites, loading (src/server/aof.ts). */
+  readonly aof: Aof;
   /** PING, which the MISCONF gate refuses with the writes (Redis compares the command proc). */
   private readonly pingCommand: Command | undefined;
   /** Nesting of call(): EXEC's queued commands and a script's calls run at depth > 1. */
@@ -153,6 +156,7 @@ export class Server {
     this.execCommand = this.commands.lookup('exec');
     this.pingCommand = this.commands.lookup('ping');
     this.persistence = new Persistence(this);
+    this.aof = new Aof(this);
     // The subsystems, each a field built here and nowhere else (no module state, no import-time
     // hooks): what they need of the server they get from it, explicitly.
     this.info = new InfoState();
@@ -289,6 +293,12 @@ export class Server {
     // A failed BGSAVE with stop-writes-on-bgsave-error: writes (and PING) get MISCONF until a save works.
     if (this.persistence.writesDenied() && (cmd === this.pingCommand || (commandAccess(c, cmd, argv) & ACCESS_WRITE) !== 0)) {
       this.rejectCommand(c, MISCONF_ERROR, cmd);
+      return;
+    }
+    // An AOF write or fsync failed: writes (and PING) get MISCONF until one succeeds.
+    const aofError = this.aof.writesDeniedError();
+    if (aofError !== null && (cmd === this.pingCommand || (commandAccess(c, cmd, argv) & ACCESS_WRITE) !== 0)) {
+      this.rejectCommand(c, aofError, cmd);
       return;
     }
     // A RESP2 subscriber's connection carries pushed messages: only commands that keep that
@@ -577,6 +587,7 @@ export class Server {
       for (const db of this.dbs) db.maybeShrink();
     }
     this.persistence.cron();
+    this.aof.cron();
   }
 
   /**

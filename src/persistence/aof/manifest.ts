@@ -1,5 +1,3 @@
-import { splitInlineArgs } from '../../protocol/request-parser.js';
-
 /**
  * Redis 7's multi-part AOF manifest (aof.c's aofManifest): which files of the AOF directory make up
  * the dataset, in replay order. One line per file, `file <name> seq <n> type <b|h|i>`:
@@ -64,7 +62,7 @@ export function parseManifest(text: string): AofManifest {
   for (const raw of text.split('\n')) {
     if (raw.length === 0 || raw.startsWith('#')) continue;
     if (raw.length > 1024) throw new AofManifestError('The AOF manifest file contains too long line');
-    const argv = splitInlineArgs(raw.replace(/\r$/, ''));
+    const argv = splitArgs(raw.replace(/\r$/, ''));
     if (argv === null || argv.length < 6 || argv.length % 2 !== 0) throw new AofManifestError('Invalid AOF manifest file format');
     let name: string | null = null;
     let seq = -1;
@@ -138,4 +136,54 @@ export function tempIncrFileName(appendFilename: string): string {
 
 export function tempManifestFileName(appendFilename: string): string {
   return `temp-${appendFilename}.manifest`;
+}
+
+/**
+ * sdssplitargs, as the manifest needs it: words separated by spaces, "double quoted" with
+ * backslash escapes (\n \r \t \b \a \xHH, any other char as itself) or 'single quoted' (only \'
+ * escaped). Returns null for unbalanced quotes or a quote not followed by a space.
+ */
+function splitArgs(line: string): string[] | null {
+  const out: string[] = [];
+  let p = 0;
+  const n = line.length;
+  const isSpace = (ch: string) => ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === '\v' || ch === '\f';
+  for (;;) {
+    while (p < n && isSpace(line[p])) p++;
+    if (p >= n) return out;
+    let cur = '';
+    if (line[p] === '"' || line[p] === "'") {
+      const q = line[p++];
+      for (;;) {
+        if (p >= n) return null;
+        const ch = line[p];
+        if (q === '"' && ch === '\\' && p + 1 < n) {
+          const e = line[p + 1];
+          if (e === 'x' && p + 3 < n && /^[0-9a-fA-F]{2}$/.test(line.slice(p + 2, p + 4))) {
+            cur += String.fromCharCode(parseInt(line.slice(p + 2, p + 4), 16));
+            p += 4;
+            continue;
+          }
+          cur += ({ n: '\n', r: '\r', t: '\t', b: '\b', a: '\x07' } as Record<string, string>)[e] ?? e;
+          p += 2;
+          continue;
+        }
+        if (q === "'" && ch === '\\' && line[p + 1] === "'") {
+          cur += "'";
+          p += 2;
+          continue;
+        }
+        if (ch === q) {
+          p++;
+          if (p < n && !isSpace(line[p])) return null;
+          break;
+        }
+        cur += ch;
+        p++;
+      }
+    } else {
+      while (p < n && !isSpace(line[p])) cur += line[p++];
+    }
+    out.push(cur);
+  }
 }

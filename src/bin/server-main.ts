@@ -1,6 +1,7 @@
 import { createServer } from '../cinder.js';
 import type { Server } from '../server/server.js';
 import { RdbFormatError } from '../server/persistence.js';
+import { AofLoadError } from '../server/aof.js';
 import type { Config } from '../server/config.js';
 import { TcpListener } from '../server/tcp.js';
 import { heapReport, heapReportLine } from '../server/heap.js';
@@ -16,6 +17,21 @@ import { watchLauncher } from './launcher.js';
  */
 function loadDataFromDisk(server: Server): void {
   const start = performance.now();
+  // With appendonly yes the AOF is the dataset, and the RDB file is not read (as Redis).
+  if (server.config.get('appendonly') === 'yes') {
+    try {
+      server.aof.loadOnStart();
+    } catch (e) {
+      if (!(e instanceof AofLoadError)) server.log.warning(`Fatal error loading the AOF: ${(e as Error).message}. Exiting.`);
+      process.exit(1);
+    }
+    return;
+  }
+  try {
+    server.aof.readManifest();
+  } catch {
+    // A broken manifest matters only once the AOF is turned on.
+  }
   try {
     server.persistence.load();
   } catch (e) {
@@ -51,6 +67,7 @@ export async function runServer(config: Config): Promise<void> {
   server.log.notice(`Running mode=standalone, port=${port}.`);
   server.log.notice('Server initialized');
   loadDataFromDisk(server);
+  server.aof.openOnStart();
   server.startCron();
   server.log.notice('Ready to accept connections tcp');
 

@@ -20,6 +20,16 @@ function bgsaveCommand(c: Client, argv: string[]): void {
   if (argv.length > 1 && !(argv.length === 2 && argv[1].toLowerCase() === 'schedule')) throw new CommandError(Errors.syntax);
   const p = c.server.persistence;
   if (p.bgsaveInProgress) throw new CommandError('ERR Background save already in progress');
+  // One snapshot walks the keyspace at a time (Redis: one child process).
+  if (c.server.aof.rewriteInProgress) {
+    if (argv.length === 2) {
+      p.bgsaveScheduled = true;
+      return c.reply.simple('Background saving scheduled');
+    }
+    throw new CommandError(
+      "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
+    );
+  }
   // Inside EXEC Redis defers the fork to the cron; the reply says so.
   if (c.inExec) {
     p.bgsaveScheduled = true;
@@ -30,7 +40,22 @@ function bgsaveCommand(c: Client, argv: string[]): void {
   c.reply.simple('Background saving started');
 }
 
+// BGREWRITEAOF
+function bgrewriteaofCommand(c: Client): void {
+  c.reply.simple(c.server.aof.bgrewrite(c.inExec));
+}
+
 export const PERSISTENCE_COMMANDS: CommandSpec[] = [
+  {
+    name: 'bgrewriteaof',
+    summary: 'Asynchronously rewrite the append-only file',
+    since: '1.0.0',
+    group: 'server',
+    complexity: 'O(1)',
+    arity: 1,
+    flags: ['admin', 'noscript', 'no_async_loading'],
+    handler: bgrewriteaofCommand,
+  },
   {
     name: 'save',
     summary: 'Writes the whole dataset to the RDB file, blocking until it is on disk.',

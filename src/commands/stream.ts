@@ -234,7 +234,12 @@ function parseAddOrTrim(c: Client, argv: string[], xadd: boolean): AddTrimArgs {
       throw new CommandError(Errors.syntax);
     }
   }
-  if (limit >= 0 && !approx) throw new CommandError('ERR syntax error, LIMIT cannot be used without the special ~ option');
+  // A client the server must obey (the AOF, a master) may send what its own propagation wrote:
+  // exact trimming with LIMIT, which then trims without limit (mustObeyClient).
+  if (limit >= 0 && !approx) {
+    if (c.kind !== 'aof') throw new CommandError('ERR syntax error, LIMIT cannot be used without the special ~ option');
+    limit = 0;
+  }
   if (!xadd && strategy === null) throw new CommandError(Errors.syntax);
   if (limit < 0) {
     if (approx) {

@@ -6,8 +6,11 @@ import type { BlockedState } from './blocking.js';
 import type { MultiState } from './multi.js';
 import type { ClientSubscriptions } from './pubsub.js';
 
-/** A network connection, an embedded handle, or the client a script's redis.call runs as. */
-export type ClientKind = 'normal' | 'embedded' | 'script';
+/**
+ * A network connection, an embedded handle, the client a script's redis.call runs as, or the fake
+ * client replaying the append-only file (no replies; obeyed as Redis obeys its AOF client).
+ */
+export type ClientKind = 'normal' | 'embedded' | 'script' | 'aof';
 
 /**
  * Per-client session state, shared by network connections and embedded handles. It knows nothing

@@ -361,7 +361,7 @@ function memorySection(server: Server): string {
   w.field('mem_clients_slaves', 0);
   w.field('mem_clients_normal', mem.clientsNormal);
   w.field('mem_cluster_links', 0);
-  w.field('mem_aof_buffer', 0);
+  w.field('mem_aof_buffer', server.aof.bufferBytes);
   w.field('mem_allocator', 'libc');
   w.field('active_defrag_running', 0);
   w.field('lazyfree_pending_objects', 0);
@@ -391,18 +391,11 @@ function persistenceSection(server: Server): string {
   w.field('rdb_last_cow_size', 0);
   w.field('rdb_last_load_keys_expired', p.lastLoad.keysExpired);
   w.field('rdb_last_load_keys_loaded', p.lastLoad.keysLoaded);
-  w.field('aof_enabled', 0);
-  w.field('aof_rewrite_in_progress', 0);
-  w.field('aof_rewrite_scheduled', 0);
-  w.field('aof_last_rewrite_time_sec', -1);
-  w.field('aof_current_rewrite_time_sec', -1);
-  w.field('aof_last_bgrewrite_status', 'ok');
-  w.field('aof_rewrites', 0);
-  w.field('aof_rewrites_consecutive_failures', 0);
-  w.field('aof_last_write_status', 'ok');
-  w.field('aof_last_cow_size', 0);
+  const field = (name: string, value: string | number) => w.field(name, value);
+  server.aof.infoFields(field);
   w.field('module_fork_in_progress', 0);
   w.field('module_fork_last_cow_size', 0);
+  server.aof.infoEnabledFields(field);
   return w.text;
 }
 

@@ -58,6 +58,8 @@ export class Persistence {
   /** BGSAVE SCHEDULE / BGSAVE inside a transaction: run from the cron when possible. */
   bgsaveScheduled = false;
   lastLoad: LoadResult = { keysLoaded: 0, keysExpired: 0 };
+  /** Where the last file loaded ended its RDB part (an AOF's command tail follows). */
+  lastLoadEnd = 0;
   private bg: Bgsave | null = null;
 
   constructor(private readonly server: Server) {}
@@ -95,7 +97,8 @@ export class Persistence {
     return path.join(fromLatin1(this.server.config.get('dir')!), `temp-${process.pid}.rdb`);
   }
 
-  private snapshotOptions(): SnapshotOptions {
+  /** How a snapshot writes records (also the AOF rewrite's RDB preamble). */
+  snapshotOptions(): SnapshotOptions {
     const cfg = this.server.config;
     const policy = cfg.maxmemoryPolicy;
     return {
@@ -107,7 +110,7 @@ export class Persistence {
   }
 
   /** rdbSaveInfoAuxFields (no replication fields: there is no replication backlog). */
-  private auxFields(): Array<[string, string]> {
+  auxFields(): Array<[string, string]> {
     return [
       ['redis-ver', REDIS_VERSION],
       ['redis-bits', '64'],
@@ -137,6 +140,8 @@ export class Persistence {
       return false;
     }
     const startDirty = this.server.dirty;
+    // An AOF rewrite walking the keyspace finishes its walk first (a keyspace has one observer).
+    this.server.aof.finishRewriteWalk();
     let snapshot: RdbSnapshot | null = null;
     try {
       snapshot = this.startSnapshot((chunk) => writeAll(fd, chunk));
@@ -288,6 +293,7 @@ export class Persistence {
    */
   saveBeforeShutdown(save: boolean | null, force: boolean): boolean {
     const log = this.server.log;
+    this.server.aof.beforeShutdown();
     if (this.bg !== null) {
       log.warning('There is a child saving an .rdb. Killing it!');
       this.cleanUp(this.bg);
@@ -305,7 +311,8 @@ export class Persistence {
 
   /** serverCron's part: save points and a scheduled BGSAVE start a BGSAVE. */
   cron(): void {
-    if (this.bg !== null) return;
+    // One snapshot walks the keyspace at a time (Redis: one child): not during an AOF rewrite.
+    if (this.bg !== null || this.server.aof.rewriteInProgress) return;
     const cfg = this.server.config;
     const now = Math.floor(Date.now() / 1000);
     if (this.bgsaveScheduled) {
@@ -344,9 +351,8 @@ export class Persistence {
    * its offset) leaves everything as it was. Keys already expired are skipped, as a master does.
    * Logs Redis's lines. Throws fs errors as they are (ENOENT: no file).
    */
-  load(file = this.rdbPath()): LoadResult {
+  load(file = this.rdbPath(), buf = fs.readFileSync(file)): LoadResult {
     const server = this.server;
-    const buf = fs.readFileSync(file);
     const log = server.log;
     const now = Date.now();
     // Same memory counter: the loaded bytes count as they arrive, and leave with a failed load.
@@ -355,8 +361,9 @@ export class Persistence {
     const lfu = server.accessTracking.lfu;
     const result: LoadResult = { keysLoaded: 0, keysExpired: 0 };
     let db: Keyspace = staged[0];
+    let end = 0;
     try {
-      readRdbFile(
+      end = readRdbFile(
       buf,
       this.loadLimits(),
       {
@@ -364,6 +371,7 @@ export class Persistence {
           if (name === 'redis-ver') log.notice(`Loading RDB produced by version ${value}`);
           else if (name === 'ctime') log.notice(`RDB age ${Math.max(0, Math.floor(now / 1000) - Number(value))} seconds`);
           else if (name === 'used-mem') log.notice(`RDB memory usage when created ${(Number(value) / (1024 * 1024)).toFixed(2)} Mb`);
+          else if (name === 'aof-base' && value !== '0') log.notice('RDB is base AOF');
         },
         functionLibrary(code) {
           libraries.push(code);
@@ -394,7 +402,7 @@ export class Persistence {
         },
       },
       server.config.get('rdbchecksum') === 'yes',
-      );
+      ).end;
     } catch (e) {
       for (const s of staged) s.clear();
       throw e;
@@ -407,6 +415,7 @@ export class Persistence {
       server.dbs[i].swapWith(staged[i]);
     }
     this.lastLoad = result;
+    this.lastLoadEnd = end;
     log.notice(`Done loading RDB, keys loaded: ${result.keysLoaded}, keys expired: ${result.keysExpired}.`);
     return result;
   }

@@ -22,6 +22,7 @@ import { LatencyMonitor } from './latency.js';
 import { MemoryGuard } from './oom.js';
 import { Evictor } from './evict.js';
 import { MISCONF_ERROR, Persistence } from './persistence.js';
+import { Aof } from './aof.js';
 import { SlowLog, type SuspendedEnd } from './slowlog.js';
 import { MigrateSockets } from './migrate.js';
 import {
@@ -132,6 +133,8 @@ export class Server {
   readonly persistence: Persistence;
   /** MIGRATE's cached connections to its targets (src/server/migrate.ts). */
   readonly migrateSockets: MigrateSockets;
+  /** The append-only file: writing, fsync policies, rewrites, loading (src/server/aof.ts). */
+  readonly aof: Aof;
   /** PING, which the MISCONF gate refuses with the writes (Redis compares the command proc). */
   private readonly pingCommand: Command | undefined;
   /** Nesting of call(): EXEC's queued commands and a script's calls run at depth > 1. */
@@ -156,6 +159,7 @@ export class Server {
     this.execCommand = this.commands.lookup('exec');
     this.pingCommand = this.commands.lookup('ping');
     this.persistence = new Persistence(this);
+    this.aof = new Aof(this);
     // The subsystems, each a field built here and nowhere else (no module state, no import-time
     // hooks): what they need of the server they get from it, explicitly.
     this.info = new InfoState();
@@ -293,6 +297,12 @@ export class Server {
     // A failed BGSAVE with stop-writes-on-bgsave-error: writes (and PING) get MISCONF until a save works.
     if (this.persistence.writesDenied() && (cmd === this.pingCommand || (commandAccess(c, cmd, argv) & ACCESS_WRITE) !== 0)) {
       this.rejectCommand(c, MISCONF_ERROR, cmd);
+      return;
+    }
+    // An AOF write or fsync failed: writes (and PING) get MISCONF until one succeeds.
+    const aofError = this.aof.writesDeniedError();
+    if (aofError !== null && (cmd === this.pingCommand || (commandAccess(c, cmd, argv) & ACCESS_WRITE) !== 0)) {
+      this.rejectCommand(c, aofError, cmd);
       return;
     }
     // A RESP2 subscriber's connection carries pushed messages: only commands that keep that
@@ -583,6 +593,7 @@ export class Server {
     }
     this.persistence.cron();
     if (this.cronLoops % this.config.hz === 0) this.migrateSockets.cron();
+    this.aof.cron();
   }
 
   /**

@@ -32,6 +32,22 @@ export class Connection {
   /** Ranges [start, end) of the writer to drop once the current command is done. */
   private readonly cuts: number[] = [];
   private paused = false;
+  /** Replies are held until the AOF has what their commands wrote (appendfsync); see flush(). */
+  private waitingForAof = false;
+  /** The AOF position the held replies need (what was fed when the last of them was added). */
+  private aofNeeded = 0;
+  /** end() was asked while replies were held: close once they are sent. */
+  private endAfterAof = false;
+  private readonly aofResume = () => {
+    const aof = this.server.aof;
+    if (this.aofNeeded > aof.releasedPosition) {
+      aof.waitForDurability(this.aofNeeded, this.aofResume);
+      return;
+    }
+    this.waitingForAof = false;
+    this.flush();
+    if (this.endAfterAof && !this.waitingForAof) this.end();
+  };
 
   constructor(
     private readonly server: Server,
@@ -223,6 +239,17 @@ export class Connection {
 
   private flush(): void {
     if (this.closed || this.writer.length === 0) return;
+    // Redis's beforeSleep writes (and under `appendfsync always` fsyncs) the AOF before it sends
+    // replies: a reply never acknowledges a write the file does not have yet.
+    const aof = this.server.aof;
+    if (this.waitingForAof || aof.repliesMustWait) {
+      this.aofNeeded = aof.fedPosition;
+      if (!this.waitingForAof) {
+        this.waitingForAof = true;
+        aof.waitForDurability(this.aofNeeded, this.aofResume);
+      }
+      return;
+    }
     const client = this.client;
     // Output added outside the client's commands (a blocked client served) is checked here.
     if (client.closeAsap || this.server.clientBuffers.closeOnOutputLimit(client, true)) {
@@ -253,6 +280,10 @@ export class Connection {
   /** Close after pending output is written. */
   end(): void {
     if (this.closed) return;
+    if (this.waitingForAof) {
+      this.endAfterAof = true;
+      return;
+    }
     this.closed = true;
     this.release();
     // Like Redis's close(): once the replies are handed to the kernel the socket is gone, even

@@ -398,12 +398,12 @@ describe('CONFIG SET semantics through config.set', () => {
 
   test('warnings: unsupported features once each, none for values that keep them off', () => {
     const cfg = Config.fromArgs([
-      writeConf('appendonly no\ndaemonize no\nsave ""\ntimeout 0\nappendonly yes\ntimeout 30\ntimeout 40\nlist-max-listpack-size -2\n'),
+      writeConf('appendonly no\ndaemonize no\nsave ""\ntimeout 0\ndaemonize yes\ntimeout 30\ntimeout 40\nlist-max-listpack-size -2\n'),
     ]);
-    assert.deepEqual(cfg.warnings.map((w) => w.split("'")[1]).sort(), ['appendonly', 'timeout']);
+    assert.deepEqual(cfg.warnings.map((w) => w.split("'")[1]).sort(), ['daemonize', 'timeout']);
     const quiet = Config.fromArgs(['--appendonly', 'no', '--daemonize', 'no', '--save', '', '--io-threads', '4']);
     assert.deepEqual(quiet.warnings, []);
-    assert.equal(quiet.isUnsupportedValue('appendonly', 'yes'), true);
+    assert.equal(quiet.isUnsupportedValue('daemonize', 'yes'), true);
     assert.equal(quiet.isUnsupportedValue('io-threads', '8'), false);
   });
 });

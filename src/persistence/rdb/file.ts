@@ -170,6 +170,8 @@ export interface RdbFileSummary {
   storedChecksum: bigint;
   /** Whether the checksum was checked and matched (false when the file has none). */
   checksumVerified: boolean;
+  /** The offset after the checksum: where an AOF's command tail starts after its RDB preamble. */
+  end: number;
 }
 
 /**
@@ -226,7 +228,7 @@ export function readRdbFile(buf: Buffer, limits: RdbLoadLimits, visitor: RdbFile
             verified = true;
           }
         }
-        return { version, storedChecksum: stored, checksumVerified: verified };
+        return { version, storedChecksum: stored, checksumVerified: verified, end: r.pos };
       }
       case RdbOpcode.SELECTDB:
         db = r.length();

@@ -1,0 +1,961 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Server } from './server.js';
+import { Client } from './client.js';
+import { strerror } from './config.js';
+import { CommandError } from '../protocol/errors.js';
+import { RespWriter } from '../protocol/resp-writer.js';
+import { PROPAGATE_AOF, type PropagationTarget } from './propagate.js';
+import { RdbSnapshot } from '../persistence/snapshot.js';
+import { RdbFormatError } from '../persistence/rdb/encodings.js';
+import { AofBuffer, AofFormatError, AofReader, AofTruncatedError } from '../persistence/aof/commands.js';
+import {
+  AofManifest,
+  AofManifestError,
+  parseManifest,
+  baseFileName,
+  incrFileName,
+  manifestFileName,
+  tempIncrFileName,
+  tempManifestFileName,
+  type AofFileInfo,
+} from '../persistence/aof/manifest.js';
+
+/**
+ * The append-only file, as Redis 7.0's multi-part AOF (aof.c):
+ *
+ * - Writing: the AOF is a propagation target (src/server/propagate.ts), so it receives exactly the
+ *   stream replicas get (rewritten commands, expiry as DEL, scripts by effects, MULTI/EXEC) and adds
+ *   SELECT and `#TS:` annotations. Effects are encoded into a buffer (aof_buf); at the end of the
+ *   event loop turn (a setImmediate, Redis's beforeSleep) the buffer is written to the incremental
+ *   file with one write. `appendfsync always` then fsyncs on libuv's thread pool, and the
+ *   connections' replies wait until the bytes their commands produced are on disk: a reply is
+ *   never sent for a write that a crash could lose; writes that arrive during an fsync are grouped
+ *   into the next one. `everysec` fsyncs in the background once a second; `no` leaves it to the OS.
+ *   With any policy, replies wait for the write(2) of their turn, as in Redis.
+ * - The directory (appenddirname) holds a base file (RDB preamble with aof-use-rdb-preamble, else
+ *   commands), incremental files and the manifest naming them (src/persistence/aof/manifest.ts).
+ * - BGREWRITEAOF without fork: a new incremental file takes the writes from now on, while the
+ *   copy-on-write snapshot BGSAVE uses (src/persistence/snapshot.ts) writes the dataset as of now
+ *   into the new base in time slices; then the manifest is swapped (the old base and incrementals
+ *   become history and are deleted). As in Redis 7.0 no rewrite buffer is needed.
+ * - Loading at startup replays the files through call() as Redis's AOF client does (no replies,
+ *   MULTI/EXEC queued and executed, commands the server must obey accepted).
+ */
+
+type AofState = 'off' | 'on' | 'wait-rewrite';
+
+/** How long a rewrite slice may run before the event loop serves clients again (ms). */
+const SLICE_MS = 4;
+
+/** A failure that stops startup; its lines are logged already. */
+export class AofLoadError extends Error {}
+
+interface Rewrite {
+  snapshot: RdbSnapshot;
+  fd: number;
+  tmp: string;
+  startMs: number;
+  timer: NodeJS.Immediate | NodeJS.Timeout | null;
+}
+
+interface Waiter {
+  pos: number;
+  resume: () => void;
+}
+
+export class Aof implements PropagationTarget {
+  readonly kinds = PROPAGATE_AOF;
+  state: AofState = 'off';
+  manifest = new AofManifest();
+  /** The incremental file appended to (-1: none). */
+  private fd = -1;
+  /** Changes when `fd` changes, so an fsync completing for an old file is recognised. */
+  private fdGeneration = 0;
+  private selectedDb = -1;
+  private lastTimestamp = 0;
+  private readonly buf = new AofBuffer();
+  /** Positions in the stream of bytes fed since startup: fed, written to the file, fsynced. */
+  private appended = 0;
+  private written = 0;
+  private synced = 0;
+  /** Replies of commands that fed bytes up to this position may be sent. */
+  private released = 0;
+  private readonly waiters: Waiter[] = [];
+  private waitersHead = 0;
+  private fsyncInFlight = false;
+  private lastFsyncMs = 0;
+  private turnScheduled = false;
+  private readonly endOfTurn = () => this.flushTurn();
+  /** aof_current_size / aof_base_size. */
+  currentSize = 0;
+  baseSize = 0;
+  /** The last write or fsync error (aof_last_write_status: err while set). */
+  writeError: string | null = null;
+  private rewrite: Rewrite | null = null;
+  rewriteScheduled = false;
+  lastRewriteSeconds = -1;
+  lastBgrewriteOk = true;
+  rewrites = 0;
+  rewritesConsecutiveFailures = 0;
+  private fsyncPolicy: 'always' | 'everysec' | 'no';
+
+  constructor(private readonly server: Server) {
+    const config = server.config;
+    this.fsyncPolicy = config.get('appendfsync') as 'always' | 'everysec' | 'no';
+    config.onChange('appendfsync', (v) => {
+      this.fsyncPolicy = v as 'always' | 'everysec' | 'no';
+      // Replies waiting for an fsync under `always` are released by the write alone now.
+      if (this.fsyncPolicy !== 'always') this.release(this.written);
+    });
+    config.onChange('appendonly', (v) => {
+      if (v === 'yes') this.start();
+      else this.stop();
+    });
+  }
+
+  // ------------------------------------------------------------------ paths
+
+  private get appendFilename(): string {
+    return this.server.config.get('appendfilename')!;
+  }
+
+  private get serverDir(): string {
+    return fromLatin1(this.server.config.get('dir')!);
+  }
+
+  /** dir/appenddirname. */
+  get dirPath(): string {
+    return path.join(this.serverDir, fromLatin1(this.server.config.get('appenddirname')!));
+  }
+
+  private filePath(name: string): string {
+    return path.join(this.dirPath, fromLatin1(name));
+  }
+
+  get rewriteInProgress(): boolean {
+    return this.rewrite !== null;
+  }
+
+  get enabled(): boolean {
+    return this.state !== 'off';
+  }
+
+  // ------------------------------------------------------------------ feeding and writing
+
+  /** feedAppendOnlyFile: one propagated effect. */
+  feed(dbid: number, argv: readonly string[]): void {
+    if (this.fd < 0) return;
+    const b = this.buf;
+    const before = b.length;
+    if (this.server.config.get('aof-timestamp-enabled') === 'yes') {
+      const now = Math.floor(Date.now() / 1000);
+      if (now > this.lastTimestamp) {
+        b.raw(`#TS:${now}\r\n`);
+        this.lastTimestamp = now;
+      }
+    }
+    if (dbid !== this.selectedDb) {
+      b.command(['SELECT', String(dbid)]);
+      this.selectedDb = dbid;
+    }
+    b.command(argv);
+    this.appended += b.length - before;
+    if (!this.turnScheduled) {
+      this.turnScheduled = true;
+      setImmediate(this.endOfTurn);
+    }
+  }
+
+  /** Whether a connection must hold its replies: some fed bytes are not written (or fsynced) yet. */
+  get repliesMustWait(): boolean {
+    return this.appended > this.released;
+  }
+
+  /** Bytes fed so far: the position replies produced now wait for. */
+  get fedPosition(): number {
+    return this.appended;
+  }
+
+  /** Replies needing up to this position may be sent. */
+  get releasedPosition(): number {
+    return this.released;
+  }
+
+  /**
+   * Calls `resume` once the stream is written up to `pos` (and fsynced under `always`). A
+   * connection holding replies calls this; resumed, it checks what it needs now.
+   */
+  waitForDurability(pos: number, resume: () => void): void {
+    if (pos <= this.released) {
+      resume();
+      return;
+    }
+    this.waiters.push({ pos, resume });
+  }
+
+  private release(pos: number): void {
+    if (pos > this.released) this.released = pos;
+    const waiters = this.waiters;
+    while (this.waitersHead < waiters.length && waiters[this.waitersHead].pos <= this.released) {
+      waiters[this.waitersHead++].resume();
+    }
+    if (this.waitersHead === waiters.length) {
+      waiters.length = 0;
+      this.waitersHead = 0;
+    }
+  }
+
+  /** beforeSleep's flushAppendOnlyFile: one write for the turn, then the fsync policy. */
+  private flushTurn(): void {
+    this.turnScheduled = false;
+    if (!this.writeBuffer()) return;
+    if (this.fsyncPolicy === 'always') this.startFsync();
+    else {
+      this.release(this.written);
+      if (this.fsyncPolicy === 'everysec' && Date.now() - this.lastFsyncMs >= 1000) this.startFsync();
+    }
+  }
+
+  /** Writes aof_buf to the incremental file. Returns false when it failed (handled as Redis does). */
+  private writeBuffer(): boolean {
+    const b = this.buf;
+    if (b.length === 0 || this.fd < 0) return true;
+    const data = b.view();
+    let off = 0;
+    try {
+      while (off < data.length) off += fs.writeSync(this.fd, data, off, data.length - off);
+    } catch (e) {
+      if (off > 0) {
+        // A partial write: cut the file back so it never ends in half a command.
+        try {
+          fs.ftruncateSync(this.fd, fs.fstatSync(this.fd).size - off);
+        } catch {
+          // The tail is handled by aof-load-truncated at the next start.
+        }
+      }
+      return this.writeFailed(e);
+    }
+    this.written += data.length;
+    this.currentSize += data.length;
+    b.reset();
+    if (this.writeError !== null) {
+      this.server.log.warning('AOF write error looks solved, Redis can write again.');
+      this.writeError = null;
+    }
+    return true;
+  }
+
+  private writeFailed(e: unknown): boolean {
+    const log = this.server.log;
+    const why = strerror(e);
+    if (this.fsyncPolicy === 'always') {
+      log.warning(`Error writing to the AOF file: ${why}`);
+      this.fatal("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
+    }
+    if (this.writeError === null) log.warning(`Error writing to the AOF file: ${why}`);
+    this.writeError = why;
+    // As Redis: the data stays in the buffer for the cron to retry; writes are refused meanwhile
+    // (MISCONF), and the replies of the commands already run are sent.
+    this.release(this.appended);
+    return false;
+  }
+
+  private startFsync(): void {
+    if (this.fsyncInFlight || this.synced >= this.written || this.fd < 0) return;
+    const target = this.written;
+    const generation = this.fdGeneration;
+    this.fsyncInFlight = true;
+    fs.fdatasync(this.fd, (err) => {
+      this.fsyncInFlight = false;
+      if (generation !== this.fdGeneration) {
+        // The file was switched (and fsynced then) while this ran.
+      } else if (err) {
+        const why = strerror(err);
+        if (this.fsyncPolicy === 'always') {
+          this.fatal(`Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${why}. Exiting...`);
+        }
+        if (this.writeError === null) this.server.log.warning(`Error syncing AOF: ${why}`);
+        this.writeError = why;
+        return;
+      } else {
+        if (target > this.synced) this.synced = target;
+        this.lastFsyncMs = Date.now();
+      }
+      if (this.fsyncPolicy === 'always') {
+        this.release(this.synced);
+        // Writes of the turns that ran meanwhile: the next group.
+        this.startFsync();
+      }
+    });
+  }
+
+  /** Writes and fsyncs everything now (shutdown, switching files, turning the AOF off). */
+  private syncNow(): void {
+    if (this.fd < 0) return;
+    this.writeBuffer();
+    try {
+      fs.fdatasyncSync(this.fd);
+      this.synced = this.written;
+      this.lastFsyncMs = Date.now();
+    } catch (e) {
+      this.server.log.warning(`Error syncing AOF: ${strerror(e)}`);
+    }
+    this.release(this.written);
+  }
+
+  private fatal(message: string): never {
+    this.server.log.warning(message);
+    process.exit(1);
+  }
+
+  /** Refused writes (writeCommandsDeniedByDiskError's AOF part), or null. */
+  writesDeniedError(): string | null {
+    if (this.writeError === null || this.state === 'off') return null;
+    return `MISCONF Errors writing to the AOF file: ${this.writeError}`;
+  }
+
+  /** Switches the incremental file appended to; what was buffered goes to the old one first. */
+  private switchIncr(fd: number): void {
+    if (this.fd >= 0) {
+      this.syncNow();
+      fs.closeSync(this.fd);
+    }
+    this.fd = fd;
+    this.fdGeneration++;
+    this.selectedDb = -1;
+    this.lastTimestamp = 0;
+    this.release(this.appended);
+  }
+
+  // ------------------------------------------------------------------ manifest and files
+
+  /** persistAofManifest: written to a temp file, fsynced, renamed over the manifest, directory fsynced. */
+  private persistManifest(m: AofManifest): void {
+    const dir = this.dirPath;
+    const tmp = path.join(dir, fromLatin1(tempManifestFileName(this.appendFilename)));
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      fs.writeSync(fd, Buffer.from(m.format(), 'latin1'));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, path.join(dir, fromLatin1(manifestFileName(this.appendFilename))));
+    fsyncDir(dir);
+    this.manifest = m;
+  }
+
+  private ensureDir(): void {
+    fs.mkdirSync(this.dirPath, { recursive: true });
+  }
+
+  /** aofDelHistoryFiles: the files a rewrite made obsolete. */
+  private deleteHistory(): void {
+    if (this.manifest.history.length === 0) return;
+    const m = this.manifest.clone();
+    for (const f of m.history) {
+      this.server.log.notice(`Removing the history file ${f.name} in the background`);
+      fs.rmSync(this.filePath(f.name), { force: true });
+    }
+    m.history = [];
+    this.persistManifest(m);
+  }
+
+  private fileSize(name: string): number {
+    try {
+      return fs.statSync(this.filePath(name)).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  private rdbPreamble(): boolean {
+    return this.server.config.get('aof-use-rdb-preamble') === 'yes';
+  }
+
+  private startSnapshot(sink: (chunk: Buffer) => void): RdbSnapshot {
+    const p = this.server.persistence;
+    const aux = p.auxFields().map(([k, v]) => [k, k === 'aof-base' ? '1' : v] as [string, string]);
+    const libraries = [...this.server.functions.libraries.values()].map((lib) => lib.code);
+    return new RdbSnapshot(this.server.dbs, p.snapshotOptions(), sink, aux, libraries);
+  }
+
+  /** Writes the dataset as a base file now (server start): temp file, fsync, rename. */
+  private writeBaseNow(name: string): void {
+    const tmp = path.join(this.serverDir, `temp-rewriteaof-${process.pid}.aof`);
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      const snapshot = this.startSnapshot((chunk) => writeAll(fd, chunk));
+      snapshot.step(Infinity);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, this.filePath(name));
+  }
+
+  // ------------------------------------------------------------------ server start
+
+  /**
+   * aofOpenIfNeededOnServerStart (after loading): with appendonly yes, a base is written if the
+   * manifest has none, the last incremental file is opened for appending (or a new one created),
+   * and the AOF starts receiving effects.
+   */
+  openOnStart(): void {
+    const config = this.server.config;
+    if (config.get('appendonly') !== 'yes') return;
+    const log = this.server.log;
+    try {
+      this.ensureDir();
+    } catch (e) {
+      log.warning(`Can't open or create append-only dir ${this.dirPath}: ${strerror(e)}`);
+      process.exit(1);
+    }
+    const m = this.manifest.clone();
+    let changed = false;
+    if (m.base === null && m.incrs.length === 0) {
+      const name = baseFileName(this.appendFilename, ++m.baseSeq, this.rdbPreamble());
+      log.notice(`Creating AOF base file ${name} on server start`);
+      this.writeBaseNow(name);
+      m.base = { name, seq: m.baseSeq, type: 'b' };
+      changed = true;
+    }
+    let incr = m.incrs[m.incrs.length - 1];
+    if (incr !== undefined) {
+      log.notice(`Opening AOF incr file ${incr.name} on server start`);
+    } else {
+      incr = { name: incrFileName(this.appendFilename, ++m.incrSeq), seq: m.incrSeq, type: 'i' };
+      log.notice(`Creating AOF incr file ${incr.name} on server start`);
+      m.incrs.push(incr);
+      changed = true;
+    }
+    const fd = fs.openSync(this.filePath(incr.name), 'a');
+    if (changed) this.persistManifest(m);
+    this.switchIncr(fd);
+    this.state = 'on';
+    this.server.propagation.addTarget(this);
+    this.deleteHistory();
+  }
+
+  /**
+   * loadAppendOnlyFiles: reads the manifest (migrating an old single-file AOF into the
+   * directory first) and replays every file. Returns false when there is no AOF. Throws
+   * AofLoadError (after logging why) when startup must stop.
+   */
+  loadOnStart(): boolean {
+    const manifestPath = this.filePath(manifestFileName(this.appendFilename));
+    const oldPath = path.join(this.serverDir, fromLatin1(this.appendFilename));
+    if (!fs.existsSync(manifestPath) && fs.existsSync(oldPath)) this.migrateOldFile(oldPath);
+    if (!this.readManifest()) return false;
+    const log = this.server.log;
+    const m = this.manifest;
+    const files = m.loadOrder;
+    if (files.length === 0) return false;
+    const start = performance.now();
+    for (let i = 0; i < files.length; i++) {
+      const f = files[i];
+      const t = performance.now();
+      this.loadFile(f, i === files.length - 1);
+      // aof_current_size / aof_base_size count what was loaded (a fresh start has 0 for both).
+      const size = this.fileSize(f.name);
+      this.currentSize += size;
+      if (f.type === 'b') this.baseSize = size;
+      const kind = f.type === 'b' ? 'base' : 'incr';
+      log.notice(`DB loaded from ${kind} file ${f.name}: ${((performance.now() - t) / 1000).toFixed(3)} seconds`);
+    }
+    log.notice(`DB loaded from append only file: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
+    return true;
+  }
+
+  /**
+   * aofLoadManifestFromDisk: the manifest of the directory, if there is one (read even with the
+   * AOF off, so a BGREWRITEAOF continues its sequence numbers). Returns false when there is none.
+   */
+  readManifest(): boolean {
+    const log = this.server.log;
+    const manifestPath = this.filePath(manifestFileName(this.appendFilename));
+    let text: string;
+    try {
+      text = fs.readFileSync(manifestPath, 'latin1');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      log.warning(`Fatal error: can't open the AOF manifest ${manifestFileName(this.appendFilename)} for reading: ${strerror(e)}`);
+      throw new AofLoadError('manifest');
+    }
+    let m: AofManifest;
+    try {
+      m = parseManifest(text);
+    } catch (e) {
+      if (e instanceof AofManifestError) {
+        log.warning(e.message);
+        throw new AofLoadError(e.message);
+      }
+      throw e;
+    }
+    this.manifest = m;
+    return true;
+  }
+
+  /** aofUpgradePrepare: an old appendonly.aof becomes the base of a new directory. */
+  private migrateOldFile(oldPath: string): void {
+    const log = this.server.log;
+    this.ensureDir();
+    const name = this.appendFilename;
+    const m = new AofManifest();
+    m.base = { name, seq: 1, type: 'b' };
+    m.baseSeq = 1;
+    fs.renameSync(oldPath, this.filePath(name));
+    this.persistManifest(m);
+    log.notice(`Successfully migrated an old-style AOF file (${name}) into the AOF directory (${this.server.config.get('appenddirname')}).`);
+  }
+
+  /** loadSingleAppendOnlyFile: an RDB preamble if the file has one, then commands. */
+  private loadFile(f: AofFileInfo, last: boolean): void {
+    const log = this.server.log;
+    const file = this.filePath(f.name);
+    let buf: ReturnType<typeof fs.readFileSync> & Buffer;
+    try {
+      buf = fs.readFileSync(file);
+    } catch (e) {
+      log.warning(`Fatal error: can't open the append log file ${f.name} for reading: ${strerror(e)}`);
+      throw new AofLoadError(f.name);
+    }
+    let start = 0;
+    if (buf.length >= 5 && buf.latin1Slice(0, 5) === 'REDIS') {
+      if (f.type === 'b' && f.name.endsWith('.rdb')) log.notice('Reading RDB base file on AOF loading...');
+      else log.notice('Reading RDB preamble from AOF file...');
+      try {
+        this.server.persistence.load(file, buf);
+      } catch (e) {
+        if (e instanceof RdbFormatError) {
+          log.warning(`Internal error in RDB reading offset ${e.offset} -> ${e.message}`);
+          log.warning(`Error reading the RDB base file ${f.name}, AOF loading aborted`);
+          throw new AofLoadError(f.name);
+        }
+        throw e;
+      }
+      start = this.server.persistence.lastLoadEnd;
+      if (start < buf.length) log.notice('Reading the remaining AOF tail...');
+    }
+    this.replay(buf, start, f.name, file, last);
+  }
+
+  /** Runs the commands of buf[start..] as the AOF client. */
+  private replay(buf: Buffer, start: number, name: string, file: string, last: boolean): void {
+    const server = this.server;
+    const log = server.log;
+    const writer = new RespWriter();
+    const c = new Client(server, writer, 'aof');
+    const reader = new AofReader(buf, start);
+    const exec = server.commands.lookup('exec');
+    let validUpTo = start;
+    let validBeforeMulti = start;
+    for (;;) {
+      let argv: string[] | null;
+      const at = reader.pos;
+      try {
+        argv = reader.next();
+      } catch (e) {
+        if (e instanceof AofTruncatedError) {
+          this.truncated(name, file, last, c.multi !== null ? validBeforeMulti : validUpTo, c.multi !== null);
+          return;
+        }
+        if (e instanceof AofFormatError) {
+          log.warning(`Bad file format reading the append only file ${name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`);
+          log.warning(`AOF ${name} is not valid at offset ${e.offset}: ${e.message}`);
+          throw new AofLoadError(name);
+        }
+        throw e;
+      }
+      if (argv === null) break;
+      let cmd = server.commands.lookup(argv[0]) ?? server.commands.lookup(argv[0].toLowerCase());
+      if (cmd !== undefined && cmd.subcommands !== null && argv.length > 1) {
+        cmd = cmd.subcommands.get(argv[1]) ?? cmd.subcommands.get(argv[1].toLowerCase()) ?? cmd;
+      }
+      if (cmd === undefined || cmd.handler === undefined) {
+        log.warning(`Unknown command '${argv[0]}' reading the append only file ${name}`);
+        log.warning(`AOF ${name}: the command starts at offset ${at}`);
+        throw new AofLoadError(name);
+      }
+      if (cmd.name === 'multi') validBeforeMulti = at;
+      server.clock.now = Date.now();
+      if (c.multi !== null && cmd !== exec) {
+        c.multi.queue(cmd, argv);
+      } else {
+        server.call(c, cmd, argv);
+      }
+      writer.discard();
+      if (c.multi === null) validUpTo = reader.pos;
+    }
+    if (c.multi !== null) {
+      // The file ends inside a transaction: what it holds was never acknowledged.
+      log.warning(`Revert incomplete MULTI/EXEC transaction in AOF file ${name}`);
+      this.truncated(name, file, last, validBeforeMulti, true);
+    }
+  }
+
+  /** The file ends inside a command: aof-load-truncated decides (only for the last file). */
+  private truncated(name: string, file: string, last: boolean, validUpTo: number, inMulti: boolean): void {
+    const log = this.server.log;
+    if (last && this.server.config.get('aof-load-truncated') === 'yes') {
+      if (!inMulti) log.warning(`!!! Warning: short read while loading the AOF file ${name}!!!`);
+      log.warning(`!!! Truncating the AOF ${name} at offset ${validUpTo} !!!`);
+      try {
+        fs.truncateSync(file, validUpTo);
+      } catch (e) {
+        log.warning(`Error truncating the AOF file ${name}: ${strerror(e)}`);
+        throw new AofLoadError(name);
+      }
+      log.warning(`AOF ${name} loaded anyway because aof-load-truncated is enabled`);
+      return;
+    }
+    log.warning(
+      `Unexpected end of file reading the append only file ${name}. You can: ` +
+        '1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. ' +
+        "2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.",
+    );
+    log.warning(`AOF ${name}: the last complete command ends at offset ${validUpTo}`);
+    throw new AofLoadError(name);
+  }
+
+  // ------------------------------------------------------------------ turning on and off
+
+  /** startAppendOnly (CONFIG SET appendonly yes): a rewrite writes the base first. */
+  private start(): void {
+    if (this.state !== 'off') return;
+    const log = this.server.log;
+    this.state = 'wait-rewrite';
+    if (this.server.persistence.bgsaveInProgress) {
+      this.rewriteScheduled = true;
+      log.notice('AOF was enabled but there is already another background operation. An AOF background was scheduled to start when possible.');
+      return;
+    }
+    if (this.rewriteInProgress) this.killRewrite();
+    const err = this.startRewrite();
+    if (err !== null) {
+      this.state = 'off';
+      log.warning("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check the above logs for more info about the error.");
+      throw new CommandError('ERR Unable to turn on AOF. Check server logs.');
+    }
+  }
+
+  /** stopAppendOnly (CONFIG SET appendonly no). */
+  private stop(): void {
+    if (this.state === 'off') return;
+    if (this.rewrite !== null) {
+      this.server.log.notice(`Killing running AOF rewrite child: ${process.pid}`);
+      this.killRewrite();
+    }
+    this.syncNow();
+    if (this.fd >= 0) fs.closeSync(this.fd);
+    this.fd = -1;
+    this.fdGeneration++;
+    this.state = 'off';
+    this.rewriteScheduled = false;
+    this.writeError = null;
+    this.server.propagation.removeTarget(this);
+    this.buf.reset();
+    this.appended = this.written;
+    this.release(this.appended);
+  }
+
+  /** prepareForShutdown: the rewrite is abandoned, and the AOF flushed and fsynced. */
+  beforeShutdown(): void {
+    if (this.rewrite !== null) {
+      this.server.log.warning('There is a child rewriting the AOF. Killing it!');
+      this.killRewrite();
+    }
+    if (this.state === 'on') {
+      this.server.log.notice('Calling fsync() on the AOF file.');
+      this.syncNow();
+    }
+  }
+
+  // ------------------------------------------------------------------ rewriting
+
+  /**
+   * BGREWRITEAOF. Returns the status reply text, or throws CommandError as Redis answers.
+   * `scheduleOnly`: inside a transaction (Redis defers the fork to the cron).
+   */
+  bgrewrite(scheduleOnly: boolean): string {
+    if (this.rewrite !== null) throw new CommandError('ERR Background append only file rewriting already in progress');
+    if (this.server.persistence.bgsaveInProgress || scheduleOnly) {
+      this.rewriteScheduled = true;
+      this.rewritesConsecutiveFailures = 0;
+      return 'Background append only file rewriting scheduled';
+    }
+    if (this.startRewrite() !== null) {
+      throw new CommandError("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
+    }
+    return 'Background append only file rewriting started';
+  }
+
+  /** rewriteAppendOnlyFileBackground: a new incremental file, then the base written in slices. */
+  private startRewrite(): string | null {
+    const log = this.server.log;
+    this.rewriteScheduled = false;
+    let tmp = '';
+    let fd = -1;
+    try {
+      this.ensureDir();
+      if (this.state === 'on') {
+        const m = this.manifest.clone();
+        const incr: AofFileInfo = { name: incrFileName(this.appendFilename, ++m.incrSeq), seq: m.incrSeq, type: 'i' };
+        const incrFd = fs.openSync(this.filePath(incr.name), 'a');
+        m.incrs.push(incr);
+        this.persistManifest(m);
+        log.notice(`Creating AOF incr file ${incr.name} on background rewrite`);
+        this.switchIncr(incrFd);
+      } else if (this.state === 'wait-rewrite') {
+        const name = tempIncrFileName(this.appendFilename);
+        const incrFd = fs.openSync(this.filePath(name), 'w');
+        log.notice(`Creating AOF incr file ${name} on background rewrite`);
+        this.switchIncr(incrFd);
+        this.currentSize = 0;
+        this.server.propagation.addTarget(this);
+      }
+      tmp = path.join(this.serverDir, `temp-rewriteaof-bg-${process.pid}.aof`);
+      fd = fs.openSync(tmp, 'w');
+    } catch (e) {
+      log.warning(`Can't rewrite append only file in background: ${strerror(e)}`);
+      this.lastBgrewriteOk = false;
+      return strerror(e);
+    }
+    const snapshot = this.startSnapshot((chunk) => writeAll(fd, chunk));
+    this.rewrite = { snapshot, fd, tmp, startMs: Date.now(), timer: null };
+    log.notice(`Background append only file rewriting started by pid ${process.pid}`);
+    this.scheduleSlice();
+    return null;
+  }
+
+  private scheduleSlice(): void {
+    const rw = this.rewrite!;
+    // rdb-key-save-delay (microseconds per key, for tests) slows the walk as Redis's child.
+    const delayUs = Number(this.server.config.get('rdb-key-save-delay'));
+    if (delayUs > 0) rw.timer = setTimeout(() => this.slice(1), Math.max(1, Math.floor(delayUs / 1000)));
+    else rw.timer = setImmediate(() => this.slice(Infinity));
+  }
+
+  private slice(maxKeys: number): void {
+    const rw = this.rewrite;
+    if (rw === null) return;
+    rw.timer = null;
+    let done: boolean;
+    try {
+      done = rw.snapshot.step(performance.now() + SLICE_MS, maxKeys);
+    } catch (e) {
+      this.rewriteFailed(e);
+      return;
+    }
+    if (!done) {
+      this.scheduleSlice();
+      return;
+    }
+    this.walkDone(rw);
+  }
+
+  /** SAVE during a rewrite: the rewrite's walk completes now (the keyspace has one observer). */
+  finishRewriteWalk(): void {
+    const rw = this.rewrite;
+    if (rw === null || rw.snapshot.finished) return;
+    if (rw.timer !== null) {
+      clearImmediate(rw.timer as NodeJS.Immediate);
+      clearTimeout(rw.timer as NodeJS.Timeout);
+      rw.timer = null;
+    }
+    try {
+      rw.snapshot.step(Infinity);
+    } catch (e) {
+      this.rewriteFailed(e);
+      return;
+    }
+    this.walkDone(rw);
+  }
+
+  /** The base is all written: its fsync and close run off the event loop, then the swap. */
+  private walkDone(rw: Rewrite): void {
+    fs.fsync(rw.fd, (err) => {
+      if (this.rewrite !== rw) return;
+      if (err) return this.rewriteFailed(err);
+      fs.close(rw.fd, (err2) => {
+        if (this.rewrite !== rw) return;
+        rw.fd = -1;
+        if (err2) return this.rewriteFailed(err2);
+        this.server.log.notice(`Successfully created the temporary AOF base file ${path.basename(rw.tmp)}`);
+        try {
+          this.rewriteDone(rw);
+        } catch (e) {
+          this.rewriteFailed(e);
+        }
+      });
+    });
+  }
+
+  /** backgroundRewriteDoneHandler: the new base and incremental file replace the old ones. */
+  private rewriteDone(rw: Rewrite): void {
+    const log = this.server.log;
+    log.notice('Background AOF rewrite terminated with success');
+    const m = this.manifest.clone();
+    const baseName = baseFileName(this.appendFilename, ++m.baseSeq, true);
+    fs.renameSync(rw.tmp, this.filePath(baseName));
+    log.notice(`Successfully renamed the temporary AOF base file ${path.basename(rw.tmp)} into ${baseName}`);
+    if (m.base !== null) m.history.push({ ...m.base, type: 'h' });
+    m.base = { name: baseName, seq: m.baseSeq, type: 'b' };
+    if (this.state === 'wait-rewrite') {
+      const tempName = tempIncrFileName(this.appendFilename);
+      const incr: AofFileInfo = { name: incrFileName(this.appendFilename, ++m.incrSeq), seq: m.incrSeq, type: 'i' };
+      fs.renameSync(this.filePath(tempName), this.filePath(incr.name));
+      log.notice(`Successfully renamed the temporary AOF incr file ${tempName} into ${incr.name}`);
+      for (const f of m.incrs) m.history.push({ ...f, type: 'h' });
+      m.incrs = [incr];
+    } else {
+      // Every incremental file but the one being appended to is in the new base now (with the
+      // AOF off, all of them).
+      const keep = this.state === 'on' ? 1 : 0;
+      const old = m.incrs.splice(0, m.incrs.length - keep);
+      for (const f of old) m.history.push({ ...f, type: 'h' });
+    }
+    fsyncDir(this.dirPath);
+    this.persistManifest(m);
+    this.rewrite = null;
+    this.baseSize = this.fileSize(baseName);
+    this.currentSize = this.baseSize;
+    for (const f of m.incrs) this.currentSize += this.fileSize(f.name);
+    if (this.state === 'wait-rewrite') this.state = 'on';
+    this.lastBgrewriteOk = true;
+    this.rewrites++;
+    this.rewritesConsecutiveFailures = 0;
+    this.lastRewriteSeconds = Math.floor((Date.now() - rw.startMs) / 1000);
+    this.deleteHistory();
+    log.notice('Background AOF rewrite finished successfully');
+  }
+
+  private rewriteFailed(e: unknown): void {
+    const rw = this.rewrite;
+    if (rw === null) return;
+    const log = this.server.log;
+    this.cleanUpRewrite(rw);
+    log.warning(`Error writing the AOF base file: ${strerror(e)}`);
+    log.warning('Background AOF rewrite terminated with error');
+    this.lastBgrewriteOk = false;
+    this.rewritesConsecutiveFailures++;
+    this.lastRewriteSeconds = Math.floor((Date.now() - rw.startMs) / 1000);
+    // CONFIG SET appendonly yes still waits for its base: the cron tries again.
+    if (this.state === 'wait-rewrite') this.rewriteScheduled = true;
+  }
+
+  private cleanUpRewrite(rw: Rewrite): void {
+    this.rewrite = null;
+    if (rw.timer !== null) {
+      clearImmediate(rw.timer as NodeJS.Immediate);
+      clearTimeout(rw.timer as NodeJS.Timeout);
+    }
+    rw.snapshot.abort();
+    if (rw.fd >= 0) {
+      try {
+        fs.closeSync(rw.fd);
+      } catch {
+        // closing already
+      }
+    }
+    fs.rmSync(rw.tmp, { force: true });
+  }
+
+  /** killAppendOnlyChild: the rewrite is abandoned (its temp files removed). */
+  killRewrite(): void {
+    const rw = this.rewrite;
+    if (rw === null) return;
+    this.cleanUpRewrite(rw);
+    if (this.state === 'wait-rewrite') {
+      // The writes made meanwhile were going to the temp incr file, which no manifest names.
+      this.server.propagation.removeTarget(this);
+      if (this.fd >= 0) fs.closeSync(this.fd);
+      this.fd = -1;
+      this.fdGeneration++;
+      this.buf.reset();
+      this.appended = this.written;
+      this.release(this.appended);
+      fs.rmSync(this.filePath(tempIncrFileName(this.appendFilename)), { force: true });
+    }
+  }
+
+  /** serverCron's AOF part: scheduled and automatic rewrites, fsync once a second, write retries. */
+  cron(): void {
+    if (this.state !== 'off') {
+      if (this.writeError !== null && this.buf.length > 0) {
+        if (this.writeBuffer() && this.fsyncPolicy !== 'always') this.release(this.written);
+      }
+      if (this.fsyncPolicy === 'everysec' && this.written > this.synced && Date.now() - this.lastFsyncMs >= 1000) this.startFsync();
+    }
+    if (this.rewrite !== null || this.server.persistence.bgsaveInProgress) return;
+    if (this.rewriteScheduled) {
+      this.startRewrite();
+      return;
+    }
+    if (this.state !== 'on') return;
+    const cfg = this.server.config;
+    const percentage = Number(cfg.get('auto-aof-rewrite-percentage'));
+    const minSize = Number(cfg.get('auto-aof-rewrite-min-size'));
+    if (percentage > 0 && this.currentSize > minSize) {
+      const base = this.baseSize > 0 ? this.baseSize : 1;
+      const growth = Math.floor((this.currentSize * 100) / base) - 100;
+      if (growth >= percentage) {
+        this.server.log.notice(`Starting automatic rewriting of AOF on ${growth}% growth`);
+        this.startRewrite();
+      }
+    }
+  }
+
+  /** INFO persistence's aof_* fields, as Redis 7.0 lists them. */
+  infoFields(field: (name: string, value: string | number) => void): void {
+    field('aof_enabled', this.state !== 'off' ? 1 : 0);
+    field('aof_rewrite_in_progress', this.rewrite !== null ? 1 : 0);
+    field('aof_rewrite_scheduled', this.rewriteScheduled ? 1 : 0);
+    field('aof_last_rewrite_time_sec', this.lastRewriteSeconds);
+    field('aof_current_rewrite_time_sec', this.rewrite !== null ? Math.floor((Date.now() - this.rewrite.startMs) / 1000) : -1);
+    field('aof_last_bgrewrite_status', this.lastBgrewriteOk ? 'ok' : 'err');
+    field('aof_rewrites', this.rewrites);
+    field('aof_rewrites_consecutive_failures', this.rewritesConsecutiveFailures);
+    field('aof_last_write_status', this.writeError === null ? 'ok' : 'err');
+    field('aof_last_cow_size', 0);
+  }
+
+  /** The fields INFO adds while the AOF is on. */
+  infoEnabledFields(field: (name: string, value: string | number) => void): void {
+    if (this.state === 'off') return;
+    field('aof_current_size', this.currentSize);
+    field('aof_base_size', this.baseSize);
+    field('aof_pending_rewrite', this.rewriteScheduled ? 1 : 0);
+    field('aof_buffer_length', this.buf.length);
+    field('aof_pending_bio_fsync', this.fsyncInFlight ? 1 : 0);
+    field('aof_delayed_fsync', 0);
+  }
+
+  /** mem_aof_buffer. */
+  get bufferBytes(): number {
+    return this.buf.length;
+  }
+}
+
+function fromLatin1(s: string): string {
+  return Buffer.from(s, 'latin1').toString();
+}
+
+function writeAll(fd: number, chunk: Buffer): void {
+  let off = 0;
+  while (off < chunk.length) off += fs.writeSync(fd, chunk, off, chunk.length - off);
+}
+
+/** After a rename, the directory entry must reach the disk too. */
+function fsyncDir(dir: string): void {
+  let fd = -1;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Some file systems refuse fsync on directories.
+  } finally {
+    if (fd >= 0) fs.closeSync(fd);
+  }
+}

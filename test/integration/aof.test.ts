@@ -1,0 +1,465 @@
+/**
+ * The append-only file with real Redis 7.0.15: a directory Cinder writes passes redis-check-aof
+ * and loads into redis-server with the same dataset (and into Cinder again); a directory
+ * redis-server writes loads into Cinder. Expiry, scripts, MULTI/EXEC, blocking commands and
+ * approximate stream trimming are among the writes. Startup cases (old single file, truncated
+ * tail, corrupt file), CONFIG SET appendonly, BGREWRITEAOF's errors, and a SIGKILL while clients
+ * write with appendfsync always: every acknowledged write is there after the restart.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { RawConnection, freePort, parseReply, redisServerAvailable, startRealRedis, type Reply } from '../helpers/differential.js';
+
+const checkAofAvailable = spawnSync('redis-check-aof', ['--help'], { encoding: 'utf8' }).error === undefined;
+const CINDER_BIN = new URL('../../src/bin/cinder-server.js', import.meta.url);
+
+async function cmd(c: RawConnection, ...argv: Array<string | number>): Promise<Reply> {
+  return parseReply(await c.command(argv.map(String)));
+}
+
+function text(r: Reply): unknown {
+  if (r.items !== null) return r.items.map(text);
+  return r.text;
+}
+
+interface CinderProc {
+  port: number;
+  child: ChildProcess;
+  log(): string;
+  /** Resolves with the exit code once the process has ended. */
+  exited: Promise<number | null>;
+  kill(): Promise<void>;
+}
+
+/** Runs the built server in `dir` with `args`; waits until it is ready, or until it exits (`expectExit`). */
+async function runCinder(dir: string, args: string[], expectExit = false): Promise<CinderProc> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [CINDER_BIN.pathname, '--port', String(port), '--save', '', '--dir', dir, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      process.off('exit', killOnExit);
+      resolve(code);
+    }),
+  );
+  const deadline = Date.now() + 20_000;
+  while (!out.includes('Ready to accept connections')) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await exited;
+      if (expectExit) break;
+      throw new Error(`cinder did not start:\n${out}`);
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`cinder did not start:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    port,
+    child,
+    log: () => out,
+    exited,
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Writes of every kind the AOF must replay: types, TTLs, expiry, scripts, transactions, blocking pops, trimming. */
+function workload(): Array<Array<string | number>> {
+  const out: Array<Array<string | number>> = [];
+  out.push(['SET', 'str', 'hello'], ['SET', 'ttl', 'v', 'EX', 1000], ['SET', 'bin', '\x00\x01\xff\r\n'], ['INCRBYFLOAT', 'f', '1.5']);
+  out.push(['RPUSH', 'list', 'a', 'b', 'c', 1, 2], ['LPOP', 'list'], ['SADD', 'set', 1, 2, 3, 'x'], ['SPOP', 'set']);
+  out.push(['HSET', 'hash', 'f1', 'v1', 'f2', 2], ['ZADD', 'zset', 1, 'a', 2.5, 'b'], ['ZINCRBY', 'zset', 2, 'a']);
+  out.push(['SET', 'gone', 'x', 'PX', 1], ['EXPIRE', 'hash', 5000]);
+  out.push(['EVAL', "redis.call('set', KEYS[1], 'from-script'); return redis.call('incr', KEYS[2])", 2, 'sk', 'counter']);
+  out.push(['MULTI'], ['INCR', 'counter'], ['LPUSH', 'list', 'tx'], ['EXEC']);
+  out.push(['SELECT', 4], ['SET', 'in4', 'yes'], ['XADD', 's', 'MAXLEN', '~', 5, '*', 'f', 'v'], ['SELECT', 0]);
+  for (let i = 0; i < 30; i++) out.push(['SELECT', 4], ['XADD', 's', 'MAXLEN', '~', 5, '*', 'f', i], ['SELECT', 0]);
+  out.push(['SELECT', 4], ['XGROUP', 'CREATE', 's', 'g', '0'], ['XREADGROUP', 'GROUP', 'g', 'alice', 'COUNT', 2, 'STREAMS', 's', '>'], ['SELECT', 0]);
+  out.push(['FUNCTION', 'LOAD', "#!lua name=lib1\nredis.register_function('f1', function() return 1 end)"]);
+  out.push(['BLPOP', 'list', 1], ['BLMOVE', 'list', 'other', 'LEFT', 'RIGHT', 1], ['INCRBY', 'counter', 10]);
+  return out;
+}
+
+/** Everything observable about the dataset, without times that tick. */
+async function fingerprint(c: RawConnection): Promise<unknown> {
+  const dbs: Record<string, unknown> = {};
+  for (let d = 0; d < 16; d++) {
+    await cmd(c, 'SELECT', d);
+    const keys = (text(await cmd(c, 'KEYS', '*')) as string[]).sort();
+    if (keys.length === 0) continue;
+    const entries: Record<string, unknown> = {};
+    for (const k of keys) {
+      const type = text(await cmd(c, 'TYPE', k));
+      const expire = text(await cmd(c, 'PEXPIRETIME', k));
+      let value: unknown;
+      if (type === 'string') value = text(await cmd(c, 'GET', k));
+      else if (type === 'list') value = text(await cmd(c, 'LRANGE', k, 0, -1));
+      else if (type === 'set') value = (text(await cmd(c, 'SMEMBERS', k)) as string[]).sort();
+      else if (type === 'hash') value = (text(await cmd(c, 'HGETALL', k)) as string[]).slice();
+      else if (type === 'zset') value = text(await cmd(c, 'ZRANGE', k, 0, -1, 'WITHSCORES'));
+      else {
+        // name, consumers, pending, last-delivered-id: XREADGROUP replays as XCLAIM ... LASTID,
+        // which leaves entries-read (and so lag) unknown, in Redis 7.0 reloading its own AOF too.
+        const groups = (text(await cmd(c, 'XINFO', 'GROUPS', k)) as string[][]).map((g) => g.filter((_, i) => i < 8));
+        const pending = text(await cmd(c, 'XPENDING', k, 'g', '-', '+', 100)) as string[][];
+        value = { entries: text(await cmd(c, 'XRANGE', k, '-', '+')), groups, pending: pending.map((p) => [p[0], p[1], p[3]]) };
+      }
+      if (type === 'hash') {
+        const flat = value as string[];
+        const pairs: string[][] = [];
+        for (let i = 0; i + 1 < flat.length; i += 2) pairs.push([flat[i], flat[i + 1]]);
+        value = pairs.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+      }
+      entries[k] = { type, expire, value };
+    }
+    dbs[d] = entries;
+  }
+  await cmd(c, 'SELECT', 0);
+  return { dbs, functions: text(await cmd(c, 'FUNCTION', 'LIST', 'WITHCODE')) };
+}
+
+async function runWorkload(c: RawConnection, steps: Array<Array<string | number>>): Promise<void> {
+  for (const s of steps) await cmd(c, ...s);
+}
+
+async function waitFor(what: string, cond: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function infoField(c: RawConnection, name: string): Promise<string> {
+  const info = text(await cmd(c, 'INFO', 'persistence')) as string;
+  return new RegExp(`^${name}:(.*)\\r?$`, 'm').exec(info)?.[1]?.trim() ?? '';
+}
+
+function checkAof(manifest: string): void {
+  if (!checkAofAvailable) return;
+  const check = spawnSync('redis-check-aof', [manifest], { encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stdout + check.stderr);
+  assert.match(check.stdout, /All AOF files and manifest are valid/);
+}
+
+describe('AOF directories with real Redis', { skip: !redisServerAvailable && 'redis-server not installed' }, () => {
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cinder-aof-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  // aof-use-rdb-preamble no (a base written as commands) is not implemented yet: the base is
+  // always an RDB preamble (appendonly.aof.N.base.rdb).
+  for (const preamble of ['yes'] as const) {
+    it(`a directory Cinder writes (aof-use-rdb-preamble ${preamble}) passes redis-check-aof and loads into redis-server and Cinder equal`, async () => {
+      const dir = fs.mkdtempSync(path.join(tmp, 'cinder-'));
+      const args = ['--appendonly', 'yes', '--aof-use-rdb-preamble', preamble, '--aof-timestamp-enabled', 'yes'];
+      const cinder = await runCinder(dir, args);
+      let expected: unknown;
+      try {
+        const c = await RawConnection.connect(cinder.port);
+        const steps = workload();
+        await runWorkload(c, steps.slice(0, 20));
+        // A rewrite in the middle: the rest goes to the next incremental file.
+        assert.equal(text(await cmd(c, 'BGREWRITEAOF')), 'Background append only file rewriting started');
+        await runWorkload(c, steps.slice(20));
+        await waitFor('the rewrite', async () => (await infoField(c, 'aof_rewrite_in_progress')) === '0');
+        assert.equal(await infoField(c, 'aof_last_bgrewrite_status'), 'ok');
+        await cmd(c, 'SET', 'after-rewrite', 1);
+        // Keys expire on the write path too (an expired key read is a DEL in the stream).
+        await waitFor('expiry', async () => text(await cmd(c, 'GET', 'gone')) === null);
+        expected = await fingerprint(c);
+        c.close();
+      } finally {
+        await cinder.kill();
+      }
+      const aofDir = path.join(dir, 'appendonlydir');
+      const manifest = fs.readFileSync(path.join(aofDir, 'appendonly.aof.manifest'), 'latin1');
+      const ext = preamble === 'yes' ? 'rdb' : 'aof';
+      assert.equal(manifest, `file appendonly.aof.2.base.${ext} seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n`);
+      checkAof(path.join(aofDir, 'appendonly.aof.manifest'));
+
+      const redis = await startRealRedis(['--dir', dir, '--appendonly', 'yes']);
+      try {
+        const r = await RawConnection.connect(redis.port);
+        assert.deepEqual(await fingerprint(r), expected);
+        r.close();
+      } finally {
+        await redis.stop();
+      }
+      // Real Redis appended nothing it needs to be told about: Cinder reads the directory back.
+      const again = await runCinder(dir, ['--appendonly', 'yes']);
+      try {
+        const c = await RawConnection.connect(again.port);
+        assert.deepEqual(await fingerprint(c), expected);
+        c.close();
+      } finally {
+        await again.kill();
+      }
+    });
+  }
+
+  it('a directory redis-server writes loads into Cinder with everything equal', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'redis-'));
+    const redis = await startRealRedis(['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always']);
+    let expected: unknown;
+    try {
+      const r = await RawConnection.connect(redis.port);
+      const steps = workload();
+      await runWorkload(r, steps.slice(0, 20));
+      await cmd(r, 'BGREWRITEAOF');
+      await waitFor('the rewrite', async () => (await infoField(r, 'aof_rewrite_in_progress')) === '0' && (await infoField(r, 'aof_rewrite_scheduled')) === '0');
+      await runWorkload(r, steps.slice(20));
+      await waitFor('expiry', async () => text(await cmd(r, 'GET', 'gone')) === null);
+      expected = await fingerprint(r);
+      r.close();
+    } finally {
+      await redis.stop();
+    }
+    const cinder = await runCinder(dir, ['--appendonly', 'yes']);
+    try {
+      assert.match(cinder.log(), /DB loaded from base file appendonly\.aof\.2\.base\.rdb/);
+      assert.match(cinder.log(), /DB loaded from incr file appendonly\.aof\.2\.incr\.aof/);
+      const c = await RawConnection.connect(cinder.port);
+      assert.deepEqual(await fingerprint(c), expected);
+      c.close();
+    } finally {
+      await cinder.kill();
+    }
+  });
+
+  it('INFO persistence lists the aof_* fields Redis lists, in its order', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'info-'));
+    const redis = await startRealRedis(['--dir', path.join(dir), '--appendonly', 'yes']);
+    const cinder = await runCinder(dir, ['--appendonly', 'yes', '--appenddirname', 'cinderdir']);
+    try {
+      const [r, c] = await Promise.all([RawConnection.connect(redis.port), RawConnection.connect(cinder.port)]);
+      const names = async (conn: RawConnection) =>
+        (text(await cmd(conn, 'INFO', 'persistence')) as string).split('\r\n').filter((l) => l.startsWith('aof_') || l.startsWith('module_fork')).map((l) => l.split(':')[0]);
+      assert.deepEqual(await names(c), await names(r));
+      const sizes = async (conn: RawConnection) => [await infoField(conn, 'aof_current_size'), await infoField(conn, 'aof_base_size')];
+      await cmd(r, 'SET', 'k', 'v');
+      await cmd(c, 'SET', 'k', 'v');
+      assert.deepEqual(await sizes(c), await sizes(r));
+      r.close();
+      c.close();
+    } finally {
+      await Promise.all([redis.stop(), cinder.kill()]);
+    }
+  });
+});
+
+describe('AOF loading at startup and at run time', () => {
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cinder-aof-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  const SET_K = '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n';
+
+  it('an old single-file appendonly.aof is migrated into the directory and loaded', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'old-'));
+    fs.writeFileSync(path.join(dir, 'appendonly.aof'), SET_K);
+    const cinder = await runCinder(dir, ['--appendonly', 'yes']);
+    try {
+      assert.match(cinder.log(), /Successfully migrated an old-style AOF file \(appendonly\.aof\) into the AOF directory \(appendonlydir\)\./);
+      const c = await RawConnection.connect(cinder.port);
+      assert.equal(text(await cmd(c, 'GET', 'k')), 'v');
+      c.close();
+    } finally {
+      await cinder.kill();
+    }
+    const manifest = fs.readFileSync(path.join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1');
+    assert.equal(manifest, 'file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
+    assert.equal(fs.existsSync(path.join(dir, 'appendonly.aof')), false);
+  });
+
+  /** A directory whose only incremental file holds `incr`. */
+  function aofDir(incr: string): string {
+    const dir = fs.mkdtempSync(path.join(tmp, 'dir-'));
+    const aof = path.join(dir, 'appendonlydir');
+    fs.mkdirSync(aof);
+    fs.writeFileSync(path.join(aof, 'appendonly.aof.manifest'), 'file appendonly.aof.1.incr.aof seq 1 type i\n');
+    fs.writeFileSync(path.join(aof, 'appendonly.aof.1.incr.aof'), incr);
+    return dir;
+  }
+
+  it('a truncated tail is cut with Redis log lines under aof-load-truncated yes, refused under no', async () => {
+    const torn = SET_K + '*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$2\r\n1';
+    const dir = aofDir(torn);
+    const refused = await runCinder(dir, ['--appendonly', 'yes', '--aof-load-truncated', 'no'], true);
+    assert.equal(await refused.exited, 1);
+    assert.match(refused.log(), /Unexpected end of file reading the append only file appendonly\.aof\.1\.incr\.aof\./);
+    assert.doesNotMatch(refused.log(), /at .*\.js:\d+/);
+
+    const cinder = await runCinder(dir, ['--appendonly', 'yes']);
+    try {
+      const log = cinder.log();
+      assert.match(log, /# !!! Warning: short read while loading the AOF file appendonly\.aof\.1\.incr\.aof!!!/);
+      assert.match(log, new RegExp(`# !!! Truncating the AOF appendonly\\.aof\\.1\\.incr\\.aof at offset ${SET_K.length} !!!`));
+      assert.match(log, /# AOF appendonly\.aof\.1\.incr\.aof loaded anyway because aof-load-truncated is enabled/);
+      const c = await RawConnection.connect(cinder.port);
+      assert.equal(text(await cmd(c, 'GET', 'k')), 'v');
+      assert.equal(text(await cmd(c, 'GET', 'q')), null);
+      c.close();
+    } finally {
+      await cinder.kill();
+    }
+    assert.equal(fs.statSync(path.join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof')).size, SET_K.length);
+  });
+
+  it('a transaction the file ends inside is reverted', async () => {
+    const dir = aofDir(SET_K + '*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nq\r\n$1\r\n1\r\n');
+    const cinder = await runCinder(dir, ['--appendonly', 'yes']);
+    try {
+      assert.match(cinder.log(), /Revert incomplete MULTI\/EXEC transaction in AOF file appendonly\.aof\.1\.incr\.aof/);
+      const c = await RawConnection.connect(cinder.port);
+      assert.equal(text(await cmd(c, 'GET', 'q')), null);
+      c.close();
+    } finally {
+      await cinder.kill();
+    }
+  });
+
+  it('a corrupt file stops startup with a message naming the file and the offset', async () => {
+    const dir = aofDir(SET_K + '*3\r\n$3\r\nSET\r\nx1\r\ngarbage');
+    const cinder = await runCinder(dir, ['--appendonly', 'yes'], true);
+    assert.equal(await cinder.exited, 1);
+    const log = cinder.log();
+    assert.match(log, /Bad file format reading the append only file appendonly\.aof\.1\.incr\.aof: make a backup of your AOF file, then use \.\/redis-check-aof --fix <filename\.manifest>/);
+    assert.match(log, new RegExp(`AOF appendonly\\.aof\\.1\\.incr\\.aof is not valid at offset ${SET_K.length + 13}: expected '\\$', got 'x'`));
+    assert.doesNotMatch(log, /at .*\.js:\d+/);
+  });
+
+  it('the AOF takes precedence over dump.rdb; CONFIG SET appendonly yes writes a base, no stops', async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'switch-'));
+    const first = await runCinder(dir, []);
+    try {
+      const c = await RawConnection.connect(first.port);
+      await cmd(c, 'SET', 'in-rdb', 1);
+      assert.equal(text(await cmd(c, 'SAVE')), 'OK');
+      assert.equal(text(await cmd(c, 'CONFIG', 'SET', 'appendonly', 'yes')), 'OK');
+      await waitFor('the first rewrite', async () => (await infoField(c, 'aof_rewrite_in_progress')) === '0');
+      assert.equal(await infoField(c, 'aof_enabled'), '1');
+      await cmd(c, 'SET', 'in-aof', 1);
+      assert.equal(text(await cmd(c, 'CONFIG', 'SET', 'appendonly', 'no')), 'OK');
+      assert.equal(await infoField(c, 'aof_enabled'), '0');
+      await cmd(c, 'SET', 'after-off', 1);
+      await cmd(c, 'DEL', 'in-rdb');
+      c.close();
+    } finally {
+      await first.kill();
+    }
+    const manifest = fs.readFileSync(path.join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1');
+    assert.equal(manifest, 'file appendonly.aof.1.base.rdb seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
+    const second = await runCinder(dir, ['--appendonly', 'yes']);
+    try {
+      const c = await RawConnection.connect(second.port);
+      // dump.rdb has in-rdb only; the AOF has in-rdb and in-aof: the AOF is what loads.
+      assert.deepEqual((text(await cmd(c, 'KEYS', '*')) as string[]).sort(), ['in-aof', 'in-rdb']);
+      c.close();
+    } finally {
+      await second.kill();
+    }
+  });
+
+  it("BGREWRITEAOF's errors: one in progress, BGSAVE meanwhile, scheduled behind a BGSAVE", async () => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'errors-'));
+    const cinder = await runCinder(dir, ['--appendonly', 'yes', '--rdb-key-save-delay', '2000']);
+    try {
+      const c = await RawConnection.connect(cinder.port);
+      for (let i = 0; i < 20; i++) await cmd(c, 'SET', `k${i}`, i);
+      assert.equal(text(await cmd(c, 'BGREWRITEAOF')), 'Background append only file rewriting started');
+      assert.equal(text(await cmd(c, 'BGREWRITEAOF')), 'ERR Background append only file rewriting already in progress');
+      assert.equal(
+        text(await cmd(c, 'BGSAVE')),
+        "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
+      );
+      assert.equal(await infoField(c, 'aof_rewrite_in_progress'), '1');
+      // Writes during the rewrite go to the new incremental file and survive it.
+      await cmd(c, 'SET', 'during', 'rewrite');
+      await cmd(c, 'DEL', 'k0');
+      await cmd(c, 'CONFIG', 'SET', 'rdb-key-save-delay', '0');
+      await waitFor('the rewrite', async () => (await infoField(c, 'aof_rewrite_in_progress')) === '0');
+      await cmd(c, 'CONFIG', 'SET', 'rdb-key-save-delay', '2000');
+      assert.equal(text(await cmd(c, 'BGSAVE')), 'Background saving started');
+      assert.equal(text(await cmd(c, 'BGREWRITEAOF')), 'Background append only file rewriting scheduled');
+      assert.equal(await infoField(c, 'aof_rewrite_scheduled'), '1');
+      await cmd(c, 'CONFIG', 'SET', 'rdb-key-save-delay', '0');
+      await waitFor('the scheduled rewrite', async () => (await infoField(c, 'aof_rewrites')) === '2' && (await infoField(c, 'aof_rewrite_in_progress')) === '0');
+      c.close();
+    } finally {
+      await cinder.kill();
+    }
+    const again = await runCinder(dir, ['--appendonly', 'yes']);
+    try {
+      const c = await RawConnection.connect(again.port);
+      assert.equal(text(await cmd(c, 'DBSIZE')), '20');
+      assert.equal(text(await cmd(c, 'GET', 'during')), 'rewrite');
+      c.close();
+    } finally {
+      await again.kill();
+    }
+  });
+});
+
+describe('AOF crash safety', () => {
+  it('SIGKILL while clients write with appendfsync always: every acknowledged write is there after restart', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cinder-aof-kill-'));
+    try {
+      const cinder = await runCinder(dir, ['--appendonly', 'yes', '--appendfsync', 'always']);
+      const acked = new Map<string, number>();
+      let stop = false;
+      const writer = async (id: number) => {
+        const c = await RawConnection.connect(cinder.port);
+        for (let i = 1; !stop; i++) {
+          let reply: Buffer;
+          try {
+            // Pipelined pairs: both must be there when both replies came.
+            reply = await c.command(['SET', `w${id}`, String(i)]);
+          } catch {
+            break;
+          }
+          if (c.closed || reply.length === 0 || reply[0] !== 43) break;
+          acked.set(`w${id}`, i);
+        }
+        c.close();
+      };
+      const writers = Array.from({ length: 8 }, (_, i) => writer(i));
+      await waitFor('some writes', async () => [...acked.values()].reduce((a, b) => a + b, 0) > 2000);
+      cinder.child.kill('SIGKILL');
+      stop = true;
+      await cinder.exited;
+      await Promise.allSettled(writers);
+      const again = await runCinder(dir, ['--appendonly', 'yes']);
+      try {
+        const c = await RawConnection.connect(again.port);
+        for (const [key, n] of acked) {
+          const v = Number(text(await cmd(c, 'GET', key)));
+          assert.ok(v >= n, `${key}: acknowledged ${n}, found ${v}`);
+        }
+        c.close();
+      } finally {
+        await again.kill();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

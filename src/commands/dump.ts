@@ -6,10 +6,8 @@ import { CommandError, Errors } from '../protocol/errors.js';
 import { isOption } from './args.js';
 import { parseInteger } from '../util/number.js';
 import { LRU_CLOCK_MAX, lfuTimeInMinutes, lruClock } from '../engine/access.js';
-import { listpackLimits } from '../engine/types/hash.js';
-import { intsetLimit } from '../engine/types/set.js';
 import { createDumpPayload, type RdbSaveOptions } from '../persistence/rdb/writer.js';
-import { readDumpPayload, verifyDumpPayload, type RdbLoadLimits } from '../persistence/rdb/reader.js';
+import { readDumpPayload, verifyDumpPayload } from '../persistence/rdb/reader.js';
 import { RdbFormatError } from '../persistence/rdb/encodings.js';
 import type { Keyspace, WatchEntry } from '../engine/keyspace.js';
 import type { MigrateRecord } from '../server/migrate.js';
@@ -27,21 +25,6 @@ const BUSY_KEY = 'BUSYKEY Target key name already exists.';
 export function rdbSaveOptions(c: Client): RdbSaveOptions {
   const cfg = c.server.config;
   return { compression: cfg.get('rdbcompression') === 'yes', listFill: cfg.listMaxListpackSize };
-}
-
-/** The encoding limits RESTORE builds values under. */
-export function rdbLoadLimits(c: Client): RdbLoadLimits {
-  const cfg = c.server.config;
-  const hash = listpackLimits(cfg);
-  return {
-    hashMaxListpackEntries: hash.maxEntries,
-    hashMaxListpackValue: hash.maxValue,
-    setMaxIntsetEntries: intsetLimit(cfg),
-    zsetMaxListpackEntries: cfg.zsetMaxListpackEntries,
-    zsetMaxListpackValue: cfg.zsetMaxListpackValue,
-    streamNodeMaxBytes: cfg.streamNodeMaxBytes,
-    streamNodeMaxEntries: cfg.streamNodeMaxEntries,
-  };
 }
 
 // DUMP key
@@ -92,7 +75,7 @@ function restoreCommand(c: Client, argv: string[]): void {
   if (!verifyDumpPayload(payload)) throw new CommandError(BAD_PAYLOAD);
   let value;
   try {
-    value = readDumpPayload(payload, rdbLoadLimits(c));
+    value = readDumpPayload(payload, c.server.persistence.loadLimits());
   } catch (e) {
     if (e instanceof RdbFormatError) throw new CommandError(BAD_DATA);
     throw e;

@@ -343,7 +343,7 @@ export class Persistence {
    * its offset) leaves everything as it was. Keys already expired are skipped, as a master does.
    * Logs Redis's lines. Throws fs errors as they are (ENOENT: no file).
    */
-  load(file = this.rdbPath()): LoadResult {
+  load(file = this.rdbPath(), mode: { flush?: boolean; merge?: boolean } = {}): LoadResult {
     const server = this.server;
     const buf = fs.readFileSync(file);
     // Same memory counter: the loaded bytes count as they arrive, and leave with a failed load.
@@ -351,15 +351,18 @@ export class Persistence {
     const load = new RdbLoad(server, buf, staged, this.loadLimits());
     try {
       load.runToEnd();
+      if (mode.flush === false) mergeInto(server, load, staged, mode.merge === true);
     } catch (e) {
       for (const s of staged) s.clear();
       throw e;
     }
-    // Read entirely: now the server's contents are replaced.
-    load.installLibraries();
-    for (let i = 0; i < staged.length; i++) {
-      server.dbs[i].clear();
-      server.dbs[i].swapWith(staged[i]);
+    if (mode.flush !== false) {
+      // Read entirely: now the server's contents are replaced.
+      load.installLibraries();
+      for (let i = 0; i < staged.length; i++) {
+        server.dbs[i].clear();
+        server.dbs[i].swapWith(staged[i]);
+      }
     }
     this.lastLoad = load.result;
     server.log.notice(`Done loading RDB, keys loaded: ${load.result.keysLoaded}, keys expired: ${load.result.keysExpired}.`);
@@ -401,6 +404,34 @@ export class Persistence {
       };
       next();
     });
+  }
+}
+
+/**
+ * DEBUG RELOAD NOFLUSH: the file's libraries and keys are added to the server's. With `merge`
+ * (RDBFLAGS_ALLOW_DUP) the file's win a conflict; without it a conflict is an error and nothing
+ * changes (Redis panics on the duplicated key).
+ */
+function mergeInto(server: Server, load: RdbLoad, staged: Keyspace[], merge: boolean): void {
+  if (!merge) {
+    for (let i = 0; i < staged.length; i++) {
+      const live = server.dbs[i];
+      staged[i].forEach((key) => {
+        if (live.has(key)) throw new Error(`RDB has duplicated key '${key}' in DB ${i}`);
+      });
+    }
+  }
+  for (const code of load.libraries) server.functions.load(code, merge);
+  for (let i = 0; i < staged.length; i++) {
+    const live = server.dbs[i];
+    const from = staged[i];
+    from.forEach((key, value) => {
+      live.set(key, value);
+      const expire = from.getExpireExact(key);
+      if (expire !== -1) live.setExpire(key, expire);
+      live.setAccessWord(key, from.accessWord(key));
+    });
+    from.clear();
   }
 }
 

@@ -71,6 +71,10 @@ export class RdbLoad {
           }
           db = dbs[id];
         },
+        resizeDb(size) {
+          // dictExpand's hint, bounded by the file (a key record takes 3 bytes or more).
+          if (db.size === 0) db.reserve(Math.min(size, Math.floor(buf.length / 3)));
+        },
         key(_db, key, value, expire, idle, freq) {
           // Keys already expired are skipped, as a master does.
           if (expire !== -1 && Number(expire) < now) {

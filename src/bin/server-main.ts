@@ -15,7 +15,7 @@ import { watchLauncher } from './launcher.js';
  * loadDataFromDisk: the RDB file in `dir`, if there is one. A file that cannot be read or is
  * corrupt stops startup with Redis's message and the offset (never a partial dataset served).
  */
-function loadDataFromDisk(server: Server): void {
+async function loadDataFromDisk(server: Server): Promise<void> {
   const start = performance.now();
   // With appendonly yes the AOF is the dataset, and the RDB file is not read (as Redis).
   if (server.config.get('appendonly') === 'yes') {
@@ -33,7 +33,8 @@ function loadDataFromDisk(server: Server): void {
     // A broken manifest matters only once the AOF is turned on.
   }
   try {
-    server.persistence.load();
+    // In slices: clients connecting meanwhile get -LOADING (or INFO's loading_* progress).
+    await server.persistence.loadInSlices();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
     if (e instanceof RdbFormatError) {
@@ -66,11 +67,7 @@ export async function runServer(config: Config): Promise<void> {
   server.tcpPort = port;
   server.log.notice(`Running mode=standalone, port=${port}.`);
   server.log.notice('Server initialized');
-  loadDataFromDisk(server);
-  server.aof.openOnStart();
-  server.startCron();
-  server.log.notice('Ready to accept connections tcp');
-
+  // Shutdown hooks first: SHUTDOWN and signals work while the file loads (without saving).
   let stopping = false;
   const stop = async (why: string | null): Promise<void> => {
     if (stopping) return;
@@ -101,4 +98,9 @@ export async function runServer(config: Config): Promise<void> {
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   watchLauncher(() => void stop('The launcher process is gone, shutting down...'));
+  await loadDataFromDisk(server);
+  if (stopping) return;
+  server.aof.openOnStart();
+  server.startCron();
+  server.log.notice('Ready to accept connections tcp');
 }

@@ -45,6 +45,11 @@ function stringEncodingOf(v: StringValue): string {
   return v.length <= 44 ? 'embstr' : 'raw';
 }
 
+/** OBJECT ENCODING's answer for a value. */
+export function objectEncodingOf(v: Value): string {
+  return isString(v) ? stringEncodingOf(v) : v.encoding();
+}
+
 /** A copy of a value that shares nothing mutable with the original (COPY). */
 function cloneValue(v: Value): Value {
   if (isString(v)) {
@@ -546,14 +551,18 @@ function objectEncodingCommand(c: Client, argv: string[]): void {
 function objectRefcountCommand(c: Client, argv: string[]): void {
   const v = lookupNoTouch(c.db, argv[2], false);
   if (v === undefined) return c.reply.nullBulk();
-  // Small integers are shared objects in Redis, unless maxmemory with an LRU/LFU policy forbids it.
+  c.reply.int(objectRefcount(c, v));
+}
+
+/** The refcount Redis's object would have: small integers are shared, unless maxmemory with an LRU/LFU policy forbids it. */
+export function objectRefcount(c: Client, v: Value): number {
   let shared = typeof v === 'number' && v >= 0 && v < SHARED_INTEGERS;
   if (shared) {
     const maxmemory = configValue(c, 'maxmemory');
     const policy = configValue(c, 'maxmemory-policy')?.toLowerCase() ?? '';
     if (maxmemory !== undefined && maxmemory !== '0' && /-(lru|lfu)$/.test(policy)) shared = false;
   }
-  c.reply.int(shared ? SHARED_REFCOUNT : 1);
+  return shared ? SHARED_REFCOUNT : 1;
 }
 
 // OBJECT IDLETIME key

@@ -9,6 +9,11 @@ import { genInfoString, memoryReport, memoryStats } from '../server/info.js';
 import { KEY_SLOT_BYTES } from '../engine/memory.js';
 import { writeHelp } from './introspection.js';
 import { withDocs, type CommandDocExtras, arg } from '../server/command-spec.js';
+import { objectEncodingOf, objectRefcount } from './generic.js';
+import { RdbWriter, quicklistNodes, writeValue } from '../persistence/rdb/writer.js';
+import { estimateObjectIdleTime } from '../engine/access.js';
+import type { ListValue } from '../engine/types/list.js';
+import { isString } from '../engine/values.js';
 
 /**
  * Server commands: INFO TIME LASTSAVE SHUTDOWN DEBUG MEMORY (server.c, debug.c, object.c in
@@ -110,6 +115,8 @@ const DEBUG_HELP = [
   '    unit tests to simulate Redis errors.',
   'LOG <message>',
   '    Write <message> to the server log.',
+  'OBJECT <key>',
+  '    Show low level info about `key` and associated value.',
   'POPULATE <count> [<prefix>] [<size>]',
   '    Create <count> string keys named key:<num>. If <prefix> is specified then',
   '    it is used instead of the \'key\' prefix. These are not propagated to',
@@ -215,20 +222,63 @@ function debugPopulate(c: Client, argv: string[]): void {
   c.reply.ok();
 }
 
-// DEBUG RELOAD [NOSAVE]: save (unless NOSAVE), then replace the dataset with the file's.
-// (MERGE / NOFLUSH are not supported: Cinder's load always replaces the whole dataset.)
-function debugReload(c: Client, save: boolean): void {
+// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save (unless NOSAVE), then load the file, replacing
+// the dataset (unless NOFLUSH: added to it; MERGE: the file's keys win conflicts).
+function debugReload(c: Client, argv: string[]): void {
+  let flush = true;
+  let save = true;
+  let merge = false;
+  for (let j = 2; j < argv.length; j++) {
+    const opt = argv[j].toLowerCase();
+    if (opt === 'merge') merge = true;
+    else if (opt === 'noflush') flush = false;
+    else if (opt === 'nosave') save = false;
+    else throw new CommandError('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+  }
   const p = c.server.persistence;
   p.killBgsave();
   if (save && !p.save()) throw new CommandError('ERR');
   try {
-    p.load();
+    p.load(undefined, { flush, merge });
   } catch (e) {
     c.server.log.warning(`Error loading the RDB dump: ${(e as Error).message}`);
     throw new CommandError('ERR Error trying to load the RDB dump, check server logs.');
   }
   c.server.log.warning('DB reloaded by DEBUG RELOAD');
   c.reply.ok();
+}
+
+// DEBUG OBJECT key
+// Redis's line, the address being made up (a value has none here): refcount, encoding, the
+// value's RDB length (rdbSavedObjectLen), the access word and the idle time from it, and for a
+// list the quicklist Redis would hold (nodes cut as the RDB writer cuts them).
+function debugObject(c: Client, key: string): void {
+  const db = c.db;
+  // dictFind: a key past its TTL but not yet deleted is still shown.
+  const slot = db.storedSlot(key);
+  if (slot < 0) throw new CommandError('ERR no such key');
+  const v = db.valueAt(slot);
+  const cfg = c.server.config;
+  const fill = cfg.listMaxListpackSize;
+  const w = new RdbWriter();
+  writeValue(w, v, { compression: cfg.get('rdbcompression') === 'yes', listFill: fill });
+  const word = db.accessWord(key);
+  let extra = '';
+  if (!isString(v) && v.type === 'list') {
+    const list = v as ListValue;
+    const nodes = quicklistNodes(list, fill);
+    let bytes = 0;
+    for (const n of nodes) bytes += n.length;
+    const compressed = Number(cfg.get('list-compress-depth')) !== 0 ? 1 : 0;
+    extra =
+      ` ql_nodes:${nodes.length} ql_avg_node:${(list.length / nodes.length).toFixed(2)}` +
+      ` ql_listpack_max:${fill} ql_compressed:${compressed} ql_uncompressed_size:${bytes}`;
+  }
+  const address = '0x7f' + (0x1000_0000 + slot * 16).toString(16).padStart(10, '0');
+  c.reply.simple(
+    `Value at:${address} refcount:${objectRefcount(c, v)} encoding:${objectEncodingOf(v)} ` +
+      `serializedlength:${w.length - 1} lru:${word} lru_seconds_idle:${Math.floor(estimateObjectIdleTime(word, Date.now()) / 1000)}${extra}`,
+  );
 }
 
 // DEBUG subcommand [argument ...]
@@ -260,10 +310,12 @@ function debugCommand(c: Client, argv: string[]): void {
   } else if (sub === 'error' && argc === 3) {
     // Written as is (not counted as an error reply, as Redis writes raw protocol here).
     c.reply.error(sanitizeErrorLine(argv[2]));
+  } else if (sub === 'object' && argc === 3) {
+    debugObject(c, argv[2]);
   } else if (sub === 'populate' && argc >= 3 && argc <= 5) {
     debugPopulate(c, argv);
-  } else if (sub === 'reload' && argc <= 3 && (argc === 2 || argv[2].toLowerCase() === 'nosave')) {
-    debugReload(c, argc === 2);
+  } else if (sub === 'reload') {
+    debugReload(c, argv);
   } else if (sub === 'change-repl-id' && argc === 2) {
     c.server.info.replId = randomBytes(20).toString('hex');
     c.server.log.warning('Changing replication IDs after receiving DEBUG change-repl-id');

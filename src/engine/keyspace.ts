@@ -219,6 +219,22 @@ export class Keyspace {
     this.recountOverhead();
   }
 
+  /** Makes room for `n` keys at once (RDB loading's RESIZEDB hint), sparing the growth steps. */
+  reserve(n: number): void {
+    if (n > this.capacity) {
+      const cap = n;
+      this.hashes = copyInto(new Int32Array(cap), this.hashes, this.size);
+      this.access = copyInto(new Uint32Array(cap), this.access, this.size);
+      this.volPos = copyInto(new Int32Array(cap), this.volPos, this.size);
+      this.sizes = copyInto(new Float32Array(cap), this.sizes, this.size);
+      this.capacity = cap;
+    }
+    let table = this.table.length;
+    while (n * 4 > table * 3) table *= 2;
+    if (table !== this.table.length) this.resizeTable(table);
+    else this.recountOverhead();
+  }
+
   private growSlots(): void {
     const cap = Math.max(MIN_SLOTS, Math.ceil(this.capacity * 1.5));
     this.hashes = copyInto(new Int32Array(cap), this.hashes, this.size);

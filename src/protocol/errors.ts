@@ -33,6 +33,7 @@ export const Errors = {
   timeoutNotFloat: 'ERR timeout is not a float or out of range',
   timeoutNegative: 'ERR timeout is negative',
   oom: "OOM command not allowed when used memory > 'maxmemory'.",
+  loading: 'LOADING Redis is loading the dataset in memory',
   scriptOom: "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'",
 } as const;
 

@@ -526,7 +526,7 @@ export class Aof implements PropagationTarget {
       if (f.type === 'b' && f.name.endsWith('.rdb')) log.notice('Reading RDB base file on AOF loading...');
       else log.notice('Reading RDB preamble from AOF file...');
       try {
-        this.server.persistence.load(file, buf);
+        this.server.persistence.load(file, {}, buf);
       } catch (e) {
         if (e instanceof RdbFormatError) {
           log.warning(`Internal error in RDB reading offset ${e.offset} -> ${e.message}`);

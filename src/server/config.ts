@@ -1174,7 +1174,7 @@ function buildTable(): ParamDef[] {
     I('repl-ping-replica-period', 1n, INT_MAX, 10n, { alias: 'repl-ping-slave-period', ...inert }),
     I('list-compress-depth', 0n, INT_MAX, 0n, { field: 'listCompressDepth', ...inert }),
     I('rdb-key-save-delay', INT_MIN, INT_MAX, 0n, { hidden: true, support: 'yes' }),
-    I('key-load-delay', INT_MIN, INT_MAX, 0n, { hidden: true, ...inert }),
+    I('key-load-delay', INT_MIN, INT_MAX, 0n, { hidden: true, support: 'yes' }),
     I('active-expire-effort', 1n, 10n, 1n, { field: 'activeExpireEffort', ...inert }),
     hzParam(),
     I('min-replicas-to-write', 0n, INT_MAX, 0n, { alias: 'min-slaves-to-write', ...inert }),
@@ -1223,7 +1223,7 @@ function buildTable(): ParamDef[] {
     // Other numeric types
     numParam('repl-backlog-ttl', 'time', 0n, LONG_MAX, 3600n, inert),
     numParam('auto-aof-rewrite-min-size', 'off', 0n, LLONG_MAX, 67108864n, { memory: true, support: 'yes' }),
-    numParam('loading-process-events-interval-bytes', 'off', 1024n, INT_MAX, 2097152n, { hidden: true, ...inert }),
+    numParam('loading-process-events-interval-bytes', 'off', 1024n, INT_MAX, 2097152n, { hidden: true, support: 'yes' }),
 
     // TLS (Cinder has none: enabling it fails as Redis does without certificates)
     I('tls-port', 0n, 65535n, 0n, { support: 'no', off: ['0'], apply: tlsApply }),

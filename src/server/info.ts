@@ -371,7 +371,8 @@ function memorySection(server: Server): string {
 
 function persistenceSection(server: Server): string {
   const w = new SectionWriter('Persistence');
-  w.field('loading', 0);
+  const loading = server.persistence.loading;
+  w.field('loading', loading !== null ? 1 : 0);
   w.field('async_loading', 0);
   w.field('current_cow_peak', 0);
   w.field('current_cow_size', 0);
@@ -396,6 +397,7 @@ function persistenceSection(server: Server): string {
   w.field('module_fork_in_progress', 0);
   w.field('module_fork_last_cow_size', 0);
   server.aof.infoEnabledFields(field);
+  if (loading !== null) for (const [name, value] of loading.infoFields()) w.field(name, value);
   return w.text;
 }
 

@@ -2,13 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from './server.js';
 import { Keyspace } from '../engine/keyspace.js';
-import { LRU_CLOCK_MAX, lfuTimeInMinutes, lruClock } from '../engine/access.js';
 import { listpackLimits } from '../engine/types/hash.js';
 import { intsetLimit } from '../engine/types/set.js';
-import { readRdbFile } from '../persistence/rdb/file.js';
 import type { RdbLoadLimits } from '../persistence/rdb/reader.js';
 import { RdbSnapshot, type SnapshotOptions } from '../persistence/snapshot.js';
 import { REDIS_VERSION } from '../util/version.js';
+import { RdbLoad, type LoadResult } from './loading.js';
 
 export { RdbFormatError } from '../persistence/rdb/encodings.js';
 
@@ -30,11 +29,7 @@ const BGSAVE_RETRY_DELAY = 5;
 export const MISCONF_ERROR =
   "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 
-/** What loading a file found (rdb_last_load_keys_*). */
-export interface LoadResult {
-  keysLoaded: number;
-  keysExpired: number;
-}
+export type { LoadResult };
 
 interface Bgsave {
   snapshot: RdbSnapshot;
@@ -60,6 +55,8 @@ export class Persistence {
   lastLoad: LoadResult = { keysLoaded: 0, keysExpired: 0 };
   /** Where the last file loaded ended its RDB part (an AOF's command tail follows). */
   lastLoadEnd = 0;
+  /** The load in progress at startup (INFO loading:1, the -LOADING gate), or null. */
+  loading: RdbLoad | null = null;
   private bg: Bgsave | null = null;
 
   constructor(private readonly server: Server) {}
@@ -298,6 +295,8 @@ export class Persistence {
       log.warning('There is a child saving an .rdb. Killing it!');
       this.cleanUp(this.bg);
     }
+    // Never while loading: a half-read dataset would overwrite the file (shutdownCommand).
+    if (this.loading !== null) return true;
     if (save === false || (save === null && this.server.config.save.length === 0)) return true;
     log.notice('Saving the final RDB snapshot before exiting.');
     if (this.save()) return true;
@@ -351,73 +350,95 @@ export class Persistence {
    * its offset) leaves everything as it was. Keys already expired are skipped, as a master does.
    * Logs Redis's lines. Throws fs errors as they are (ENOENT: no file).
    */
-  load(file = this.rdbPath(), buf = fs.readFileSync(file)): LoadResult {
+  load(file = this.rdbPath(), mode: { flush?: boolean; merge?: boolean } = {}, buf: Buffer = fs.readFileSync(file)): LoadResult {
     const server = this.server;
-    const log = server.log;
-    const now = Date.now();
     // Same memory counter: the loaded bytes count as they arrive, and leave with a failed load.
     const staged: Keyspace[] = server.dbs.map((db) => new Keyspace(db.id, server.clock, server.accessTracking, db.memory));
-    const libraries: string[] = [];
-    const lfu = server.accessTracking.lfu;
-    const result: LoadResult = { keysLoaded: 0, keysExpired: 0 };
-    let db: Keyspace = staged[0];
-    let end = 0;
+    const load = new RdbLoad(server, buf, staged, this.loadLimits());
     try {
-      end = readRdbFile(
-      buf,
-      this.loadLimits(),
-      {
-        aux(name, value) {
-          if (name === 'redis-ver') log.notice(`Loading RDB produced by version ${value}`);
-          else if (name === 'ctime') log.notice(`RDB age ${Math.max(0, Math.floor(now / 1000) - Number(value))} seconds`);
-          else if (name === 'used-mem') log.notice(`RDB memory usage when created ${(Number(value) / (1024 * 1024)).toFixed(2)} Mb`);
-          else if (name === 'aof-base' && value !== '0') log.notice('RDB is base AOF');
-        },
-        functionLibrary(code) {
-          libraries.push(code);
-        },
-        selectDb(id) {
-          if (id >= staged.length) {
-            return `FATAL: Data file was created with a Redis server configured to handle more than ${staged.length} databases`;
-          }
-          db = staged[id];
-        },
-        key(_db, key, value, expire, idle, freq) {
-          if (expire !== -1 && Number(expire) < now) {
-            result.keysExpired++;
-            return;
-          }
-          if (!db.set(key, value)) return `RDB has duplicated key '${key}' in DB ${db.id}`;
-          if (expire !== -1) db.setExpire(key, expire);
-          // objectSetLRUOrLFU: FREQ under an LFU policy, IDLE under the others.
-          if (lfu && freq >= 0) {
-            db.setAccessWord(key, (lfuTimeInMinutes(now) << 8) | freq);
-          } else if (!lfu && idle >= 0) {
-            const clock = lruClock(now);
-            let word = clock - idle;
-            if (word < 0) word = (clock + Math.floor(LRU_CLOCK_MAX / 2)) % LRU_CLOCK_MAX;
-            db.setAccessWord(key, word);
-          }
-          result.keysLoaded++;
-        },
-      },
-      server.config.get('rdbchecksum') === 'yes',
-      ).end;
+      load.runToEnd();
+      if (mode.flush === false) mergeInto(server, load, staged, mode.merge === true);
     } catch (e) {
       for (const s of staged) s.clear();
       throw e;
     }
-    // Read entirely: now the server's contents are replaced.
-    server.functions.flush();
-    for (const code of libraries) server.functions.load(code, false);
-    for (let i = 0; i < staged.length; i++) {
-      server.dbs[i].clear();
-      server.dbs[i].swapWith(staged[i]);
+    if (mode.flush !== false) {
+      // Read entirely: now the server's contents are replaced.
+      load.installLibraries();
+      for (let i = 0; i < staged.length; i++) {
+        server.dbs[i].clear();
+        server.dbs[i].swapWith(staged[i]);
+      }
     }
-    this.lastLoad = result;
-    this.lastLoadEnd = end;
-    log.notice(`Done loading RDB, keys loaded: ${result.keysLoaded}, keys expired: ${result.keysExpired}.`);
-    return result;
+    this.lastLoad = load.result;
+    this.lastLoadEnd = load.end;
+    server.log.notice(`Done loading RDB, keys loaded: ${load.result.keysLoaded}, keys expired: ${load.result.keysExpired}.`);
+    return load.result;
+  }
+
+  /**
+   * Startup's load: the file goes straight into the server's (empty) databases in slices from the
+   * event loop, clients being answered between slices (-LOADING for commands without the
+   * `loading` flag, INFO's loading_* fields). Resolves when done; rejects with RdbFormatError on a
+   * corrupt file (the caller exits: the partial dataset is never served) or an fs error (ENOENT:
+   * no file, nothing loaded).
+   */
+  loadInSlices(file = this.rdbPath()): Promise<LoadResult> {
+    const server = this.server;
+    const buf = fs.readFileSync(file);
+    const load = new RdbLoad(server, buf, server.dbs, this.loadLimits());
+    this.loading = load;
+    this.lastLoad = load.result;
+    return new Promise((resolve, reject) => {
+      const next = (): void => {
+        if (this.loading !== load) return reject(new Error('loading abandoned'));
+        let step: { done: boolean; waitMs: number };
+        try {
+          step = load.slice();
+        } catch (e) {
+          this.loading = null;
+          return reject(e);
+        }
+        if (!step.done) {
+          if (step.waitMs > 0) setTimeout(next, step.waitMs);
+          else setImmediate(next);
+          return;
+        }
+        load.installLibraries();
+        this.loading = null;
+        server.log.notice(`Done loading RDB, keys loaded: ${load.result.keysLoaded}, keys expired: ${load.result.keysExpired}.`);
+        resolve(load.result);
+      };
+      next();
+    });
+  }
+}
+
+/**
+ * DEBUG RELOAD NOFLUSH: the file's libraries and keys are added to the server's. With `merge`
+ * (RDBFLAGS_ALLOW_DUP) the file's win a conflict; without it a conflict is an error and nothing
+ * changes (Redis panics on the duplicated key).
+ */
+function mergeInto(server: Server, load: RdbLoad, staged: Keyspace[], merge: boolean): void {
+  if (!merge) {
+    for (let i = 0; i < staged.length; i++) {
+      const live = server.dbs[i];
+      staged[i].forEach((key) => {
+        if (live.has(key)) throw new Error(`RDB has duplicated key '${key}' in DB ${i}`);
+      });
+    }
+  }
+  for (const code of load.libraries) server.functions.load(code, merge);
+  for (let i = 0; i < staged.length; i++) {
+    const live = server.dbs[i];
+    const from = staged[i];
+    from.forEach((key, value) => {
+      live.set(key, value);
+      const expire = from.getExpireExact(key);
+      if (expire !== -1) live.setExpire(key, expire);
+      live.setAccessWord(key, from.accessWord(key));
+    });
+    from.clear();
   }
 }
 

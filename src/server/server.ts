@@ -12,7 +12,7 @@ import { BlockingManager } from './blocking.js';
 import { KeyspaceNotifications, notifyKeyspaceEvent, EVENT } from './notify.js';
 import { PubSubRegistry, forgetClient } from './pubsub.js';
 import { ClientBuffers } from './client-buffers.js';
-import { discardTransaction, unwatchAll } from './multi.js';
+import { discardTransaction, unwatchAll, type MultiState } from './multi.js';
 import { feedMonitorsAfterCall, stopMonitoring } from './monitor.js';
 import { ClientPause, PAUSE_OFF } from './pause.js';
 import { ACCESS_MAY_REPLICATE, ACCESS_READ, ACCESS_WRITE, commandAccess } from './command-access.js';
@@ -315,6 +315,11 @@ export class Server {
       );
       return;
     }
+    // The dataset is loading: only commands flagged `loading` run (EXEC only when all it queued are).
+    if (this.persistence.loading !== null && !loadingAllows(cmd, multi)) {
+      this.rejectCommand(c, Errors.loading, cmd);
+      return;
+    }
     // A script past busy-reply-threshold is running on the long-script worker: only commands
     // flagged allow_busy run meanwhile (isInsideYieldingLongCommand).
     if (busy !== null && !flags.has('allow_busy')) {
@@ -612,4 +617,11 @@ export class Server {
     this.stats.expireCycleCpuMs += elapsed;
     this.latency.addSampleIfNeeded('expire-cycle', Math.floor(elapsed));
   }
+}
+
+/** is_denyloading_command, negated: the command, or all EXEC would run, is flagged `loading`. */
+function loadingAllows(cmd: Command, multi: MultiState | null): boolean {
+  if (!cmd.flags.has('loading')) return false;
+  if (cmd.name !== 'exec' || multi === null) return true;
+  return multi.commands.every((queued) => queued.flags.has('loading'));
 }

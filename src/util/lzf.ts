@@ -20,6 +20,11 @@ const MAX_OFFSET = 1 << 13;
 const MAX_REFERENCE = (1 << 8) + (1 << 3);
 
 let table: Int32Array | null = null;
+/**
+ * Entries at or below `base` are from earlier calls and count as empty: clearing 256 KB for each
+ * short string cost more than compressing it (SAVE of small hashes, which all pass 20 bytes).
+ */
+let base = 0;
 
 /** Hash slot of the 3 bytes whose value (with older bytes above them) is `h`. */
 function slotOf(h: number): number {
@@ -33,9 +38,14 @@ function slotOf(h: number): number {
 export function lzfCompress(input: Uint8Array, limit: number): Uint8Array | null {
   const inLength = input.length;
   if (inLength === 0 || limit <= 0) return null;
-  // Positions are stored +1 so that 0 means "empty".
+  // Positions are stored + b + 1, so that anything up to b means "empty".
   if (table === null) table = new Int32Array(HASH_SIZE);
-  else table.fill(0);
+  if (base + inLength + 2 >= 0x7fffffff) {
+    table.fill(0);
+    base = 0;
+  }
+  const b = base;
+  base += inLength + 1;
   const slots = table;
   // Room for the worst overshoot before the bound checks catch it.
   const out = new Uint8Array(limit + 4);
@@ -46,8 +56,9 @@ export function lzfCompress(input: Uint8Array, limit: number): Uint8Array | null
   while (ip < inLength - 2) {
     h = ((h << 8) | input[ip + 2]) >>> 0;
     const slot = slotOf(h);
-    const ref = slots[slot] - 1;
-    slots[slot] = ip + 1;
+    const stored = slots[slot];
+    const ref = stored > b ? stored - b - 1 : -1;
+    slots[slot] = b + ip + 1;
     const offset = ip - ref - 1;
     if (ref > 0 && offset < MAX_OFFSET && offset >= 0 && input[ref + 2] === input[ip + 2] && input[ref] === input[ip] && input[ref + 1] === input[ip + 1]) {
       let len = 2;
@@ -82,10 +93,10 @@ export function lzfCompress(input: Uint8Array, limit: number): Uint8Array | null
       ip -= 2;
       h = (input[ip] << 8) | input[ip + 1];
       h = ((h << 8) | input[ip + 2]) >>> 0;
-      slots[slotOf(h)] = ip + 1;
+      slots[slotOf(h)] = b + ip + 1;
       ip++;
       h = ((h << 8) | input[ip + 2]) >>> 0;
-      slots[slotOf(h)] = ip + 1;
+      slots[slotOf(h)] = b + ip + 1;
       ip++;
     } else {
       if (op >= limit) return null;

@@ -181,90 +181,150 @@ export interface RdbFileSummary {
  * `verifyChecksum` is rdbchecksum: a non-zero stored checksum must then match.
  */
 export function readRdbFile(buf: Buffer, limits: RdbLoadLimits, visitor: RdbFileVisitor, verifyChecksum = true): RdbFileSummary {
-  const r = new RdbReader(buf, 0, buf.length);
-  if (buf.length < 9) r.fail('unexpected end of data reading the RDB header', buf.length);
-  if (buf.latin1Slice(0, 5) !== 'REDIS') r.fail('Wrong signature trying to load DB from file', 0);
-  const verText = buf.latin1Slice(5, 9);
-  const version = /^[0-9]{4}$/.test(verText) ? Number(verText) : NaN;
-  if (!(version >= 1 && version <= RDB_VERSION)) r.fail(`Can't handle RDB format version ${verText}`, 5);
-  r.pos = 9;
-  let db = 0;
-  let expire: number | bigint = -1;
-  let idle = -1;
-  let freq = -1;
-  for (;;) {
-    const at = r.pos;
-    const type = r.byte();
-    switch (type) {
-      case RdbOpcode.EXPIRETIME: {
-        // Seconds, as a 32-bit integer (RDB versions before 3).
-        const bytes = takeBytes(r, 4, 'an expire time');
-        expire = bytes.readInt32LE(0) * 1000;
-        continue;
-      }
-      case RdbOpcode.EXPIRETIME_MS: {
-        const bytes = takeBytes(r, 8, 'an expire time');
-        const ms = bytes.readBigInt64LE(0);
-        expire = ms >= BigInt(Number.MIN_SAFE_INTEGER) && ms <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(ms) : ms;
-        continue;
-      }
-      case RdbOpcode.FREQ:
-        freq = r.byte();
-        continue;
-      case RdbOpcode.IDLE:
-        idle = r.length();
-        continue;
-      case RdbOpcode.EOF: {
-        let stored = 0n;
-        let verified = false;
-        if (version >= 5) {
-          const bytes = takeBytes(r, 8, 'the checksum');
-          stored = bytes.readBigUInt64LE(0);
-          if (verifyChecksum && stored !== 0n) {
-            const expected = crc64(buf, 0, at + 1);
-            if (expected !== stored) {
-              r.fail(`Wrong RDB checksum expected: (${expected.toString(16)}) got (${stored.toString(16)})`, at + 1);
-            }
-            verified = true;
-          }
+  return new RdbFileReader(buf, limits, visitor, verifyChecksum).step(Infinity)!;
+}
+
+/**
+ * readRdbFile in steps, so a server can load a big file from its event loop and answer clients
+ * (with -LOADING) between steps. The header is checked by the first step.
+ */
+export class RdbFileReader {
+  private readonly r: RdbReader;
+  private version = 0;
+  private db = 0;
+  private expire: number | bigint = -1;
+  private idle = -1;
+  private freq = -1;
+  /** Key records read so far. */
+  keys = 0;
+  /** The CRC64 of buf[0, crcEnd), advanced at the end of each step so the last one is short. */
+  private crc = 0n;
+  private crcEnd = 0;
+
+  constructor(
+    readonly buf: Buffer,
+    private readonly limits: RdbLoadLimits,
+    private readonly visitor: RdbFileVisitor,
+    private readonly verifyChecksum = true,
+  ) {
+    this.r = new RdbReader(buf, 0, buf.length);
+  }
+
+  /** Bytes consumed so far. */
+  get offset(): number {
+    return this.r.pos;
+  }
+
+  private header(): void {
+    const { r, buf } = this;
+    if (buf.length < 9) r.fail('unexpected end of data reading the RDB header', buf.length);
+    if (buf.latin1Slice(0, 5) !== 'REDIS') r.fail('Wrong signature trying to load DB from file', 0);
+    const verText = buf.latin1Slice(5, 9);
+    const version = /^[0-9]{4}$/.test(verText) ? Number(verText) : NaN;
+    if (!(version >= 1 && version <= RDB_VERSION)) r.fail(`Can't handle RDB format version ${verText}`, 5);
+    this.version = version;
+    r.pos = 9;
+  }
+
+  /**
+   * Reads records until the file ends (returns its summary), or `deadline` (performance.now()
+   * milliseconds, checked every few records) passes, or `maxKeys` key records were read, or the
+   * offset crosses a multiple of `yieldBytes` (returns null: call again to go on).
+   */
+  step(deadline: number, maxKeys = Infinity, yieldBytes = 0): RdbFileSummary | null {
+    const { r, buf, visitor } = this;
+    if (this.version === 0) this.header();
+    const version = this.version;
+    const startKeys = this.keys;
+    const startBlock = yieldBytes > 0 ? Math.floor(r.pos / yieldBytes) : 0;
+    let records = 0;
+    for (;;) {
+      if (
+        (deadline !== Infinity && (++records & 31) === 0 && performance.now() >= deadline) ||
+        this.keys - startKeys >= maxKeys ||
+        (yieldBytes > 0 && Math.floor(r.pos / yieldBytes) > startBlock)
+      ) {
+        if (this.verifyChecksum) {
+          this.crc = crc64(buf, this.crcEnd, r.pos, this.crc);
+          this.crcEnd = r.pos;
         }
-        return { version, storedChecksum: stored, checksumVerified: verified, end: r.pos };
+        return null;
       }
-      case RdbOpcode.SELECTDB:
-        db = r.length();
-        const refused = visitor.selectDb?.(db);
-        if (typeof refused === 'string') r.fail(refused, at);
-        continue;
-      case RdbOpcode.RESIZEDB: {
-        const size = r.length();
-        const expires = r.length();
-        visitor.resizeDb?.(size, expires);
-        continue;
-      }
-      case RdbOpcode.AUX: {
-        const name = r.string();
-        const value = r.string();
-        visitor.aux?.(name, value);
-        continue;
-      }
-      case RdbOpcode.MODULE_AUX:
-        return r.fail("The RDB file contains AUX module data I can't load: Cinder has no modules", at);
-      case RdbOpcode.FUNCTION_PRE_GA:
-        return r.fail('Pre-release function format not supported.', at);
-      case RdbOpcode.FUNCTION2: {
-        const code = r.string();
-        visitor.functionLibrary?.(code);
-        continue;
-      }
-      default: {
-        if (type === 6 || type === 7) r.fail('The RDB file contains module data Cinder can\'t load', at);
-        const key = r.string();
-        const value = readValue(r, type, limits);
-        const refused = visitor.key(db, key, value, expire, idle, freq);
-        if (typeof refused === 'string') r.fail(refused, at);
-        expire = -1;
-        idle = -1;
-        freq = -1;
+      const at = r.pos;
+      const type = r.byte();
+      switch (type) {
+        case RdbOpcode.EXPIRETIME: {
+          // Seconds, as a 32-bit integer (RDB versions before 3).
+          const bytes = takeBytes(r, 4, 'an expire time');
+          this.expire = bytes.readInt32LE(0) * 1000;
+          continue;
+        }
+        case RdbOpcode.EXPIRETIME_MS: {
+          const bytes = takeBytes(r, 8, 'an expire time');
+          const ms = bytes.readBigInt64LE(0);
+          this.expire = ms >= BigInt(Number.MIN_SAFE_INTEGER) && ms <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(ms) : ms;
+          continue;
+        }
+        case RdbOpcode.FREQ:
+          this.freq = r.byte();
+          continue;
+        case RdbOpcode.IDLE:
+          this.idle = r.length();
+          continue;
+        case RdbOpcode.EOF: {
+          let stored = 0n;
+          let verified = false;
+          if (version >= 5) {
+            const bytes = takeBytes(r, 8, 'the checksum');
+            stored = bytes.readBigUInt64LE(0);
+            if (this.verifyChecksum && stored !== 0n) {
+              const expected = crc64(buf, this.crcEnd, at + 1, this.crc);
+              if (expected !== stored) {
+                r.fail(`Wrong RDB checksum expected: (${expected.toString(16)}) got (${stored.toString(16)})`, at + 1);
+              }
+              verified = true;
+            }
+          }
+          return { version, storedChecksum: stored, checksumVerified: verified, end: r.pos };
+        }
+        case RdbOpcode.SELECTDB: {
+          this.db = r.length();
+          const refused = visitor.selectDb?.(this.db);
+          if (typeof refused === 'string') r.fail(refused, at);
+          continue;
+        }
+        case RdbOpcode.RESIZEDB: {
+          const size = r.length();
+          const expires = r.length();
+          visitor.resizeDb?.(size, expires);
+          continue;
+        }
+        case RdbOpcode.AUX: {
+          const name = r.string();
+          const value = r.string();
+          visitor.aux?.(name, value);
+          continue;
+        }
+        case RdbOpcode.MODULE_AUX:
+          return r.fail("The RDB file contains AUX module data I can't load: Cinder has no modules", at);
+        case RdbOpcode.FUNCTION_PRE_GA:
+          return r.fail('Pre-release function format not supported.', at);
+        case RdbOpcode.FUNCTION2: {
+          const code = r.string();
+          visitor.functionLibrary?.(code);
+          continue;
+        }
+        default: {
+          if (type === 6 || type === 7) r.fail('The RDB file contains module data Cinder can\'t load', at);
+          const key = r.string();
+          const value = readValue(r, type, this.limits);
+          const refused = visitor.key(this.db, key, value, this.expire, this.idle, this.freq);
+          if (typeof refused === 'string') r.fail(refused, at);
+          this.keys++;
+          this.expire = -1;
+          this.idle = -1;
+          this.freq = -1;
+        }
       }
     }
   }

@@ -137,6 +137,13 @@ export class RdbReader {
 
   /** A string as latin1 text. */
   string(): string {
+    // Most strings have a 6-bit length: sliced straight from the file, no Buffer view between.
+    const b0 = this.pos < this.end ? this.buf[this.pos] : 0xff;
+    if (b0 < 64 && this.pos + 1 + b0 <= this.end) {
+      const start = this.pos + 1;
+      this.pos = start + b0;
+      return this.buf.latin1Slice(start, start + b0);
+    }
     const b = this.blob();
     return b.latin1Slice(0, b.length);
   }

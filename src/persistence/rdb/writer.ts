@@ -209,19 +209,27 @@ function scoreText(score: number): string {
   return formatDouble17g(score);
 }
 
-function writeList(w: RdbWriter, list: ListValue, opts: RdbSaveOptions): void {
-  // Nodes as Redis's quicklist would have cut them when the list was built by pushes at the tail
-  // (and as RDB loading rebuilds it): the node count comes first, so they are collected.
+/**
+ * The listpacks of the quicklist nodes Redis would have cut the list into when it was built by
+ * pushes at the tail (and as RDB loading rebuilds it), for list-max-listpack-size `fill`.
+ */
+export function quicklistNodes(list: ListValue, fill: number): Buffer[] {
   const nodes: Buffer[] = [];
   const lp = new ListpackBuilder();
   list.forEachRange(0, list.length - 1, (v) => {
-    if (lp.length > 0 && !quicklistAllowsInsert(lp.bytes, lp.length, v.length, opts.listFill)) {
+    if (lp.length > 0 && !quicklistAllowsInsert(lp.bytes, lp.length, v.length, fill)) {
       nodes.push(lp.finish());
       lp.reset();
     }
     lp.append(v);
   });
   if (lp.length > 0) nodes.push(lp.finish());
+  return nodes;
+}
+
+function writeList(w: RdbWriter, list: ListValue, opts: RdbSaveOptions): void {
+  // The node count comes first, so the nodes are collected.
+  const nodes = quicklistNodes(list, opts.listFill);
   w.length_(nodes.length);
   for (const node of nodes) {
     w.length_(QUICKLIST_NODE_PACKED);

@@ -516,7 +516,7 @@ diffSuite(
         { argv: ['SCAN', '0', 'COUNT', '1000'], compare: 'unordered' },
         { argv: ['SCAN', '0', 'COUNT', '1000', 'TYPE', 'string'], compare: 'unordered' },
         { argv: ['KEYS', '*'], compare: 'unordered' },
-        { argv: ['RANDOMKEY'], compare: randomPick([...keys, 'rename-dst', 'copy-dst', 'copy-dst2', 'sortlist']) },
+        { argv: ['RANDOMKEY'], compare: randomPick([...keys, 'rename-dst', 'copy-dst', 'copy-dst2', 'copy-src2', 'sortlist']) },
         ...IDLE_CASES.map((c): Step => ({ argv: ['OBJECT', 'IDLETIME', c.key], compare: c.touches ? touched : untouched })),
       ],
       { resp: [2] },

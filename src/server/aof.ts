@@ -99,9 +99,13 @@ export class Aof implements PropagationTarget {
   rewrites = 0;
   rewritesConsecutiveFailures = 0;
   private fsyncPolicy: 'always' | 'everysec' | 'no';
+  /** aof-timestamp-enabled, kept here since feed() runs for every write. */
+  private timestamps: boolean;
 
   constructor(private readonly server: Server) {
     const config = server.config;
+    this.timestamps = config.get('aof-timestamp-enabled') === 'yes';
+    config.onChange('aof-timestamp-enabled', (v) => (this.timestamps = v === 'yes'));
     this.fsyncPolicy = config.get('appendfsync') as 'always' | 'everysec' | 'no';
     config.onChange('appendfsync', (v) => {
       this.fsyncPolicy = v as 'always' | 'everysec' | 'no';
@@ -148,7 +152,7 @@ export class Aof implements PropagationTarget {
     if (this.fd < 0) return;
     const b = this.buf;
     const before = b.length;
-    if (this.server.config.get('aof-timestamp-enabled') === 'yes') {
+    if (this.timestamps) {
       const now = Math.floor(Date.now() / 1000);
       if (now > this.lastTimestamp) {
         b.raw(`#TS:${now}\r\n`);

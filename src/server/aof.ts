@@ -90,8 +90,19 @@ export class Aof implements PropagationTarget {
   /** aof_current_size / aof_base_size. */
   currentSize = 0;
   baseSize = 0;
-  /** The last write or fsync error (aof_last_write_status: err while set). */
+  /** The last write error (aof_last_write_status: err while set); cleared by a write that succeeds. */
   writeError: string | null = null;
+  /** The last background fsync's error (aof_bio_fsync_status); cleared by an fsync that succeeds. */
+  fsyncError: string | null = null;
+  /** When the last write error was logged (ms): Redis logs them at most every 30 s. */
+  private lastWriteErrorLogMs = 0;
+  /** aof_delayed_fsync: writes made while an fsync had been running for 2 s or more. */
+  delayedFsyncs = 0;
+  /** aof_flush_postponed_start: since when writes have met an fsync still running (0: not). */
+  private postponedStartMs = 0;
+  private lastWriteRetryMs = 0;
+  /** CINDER_AOF_FAULT_FILE: while that file exists, AOF writes or fsyncs fail (tests). */
+  private readonly faultFile = process.env.CINDER_AOF_FAULT_FILE ?? null;
   private rewrite: Rewrite | null = null;
   rewriteScheduled = false;
   lastRewriteSeconds = -1;
@@ -213,11 +224,31 @@ export class Aof implements PropagationTarget {
   /** beforeSleep's flushAppendOnlyFile: one write for the turn, then the fsync policy. */
   private flushTurn(): void {
     this.turnScheduled = false;
+    if (this.fsyncPolicy === 'everysec') this.countDelayedFsync();
     if (!this.writeBuffer()) return;
     if (this.fsyncPolicy === 'always') this.startFsync();
     else {
       this.release(this.written);
       if (this.fsyncPolicy === 'everysec' && Date.now() - this.lastFsyncMs >= 1000) this.startFsync();
+    }
+  }
+
+  /**
+   * aof_delayed_fsync as Redis counts it: under everysec Redis postpones a write while the
+   * background fsync runs, up to 2 s, then writes anyway and counts one. Cinder writes at once
+   * (a write during fdatasync cost 16 us against 9 us here, and replies keep following their
+   * write), but counts the same events: one per 2 s of writes meeting an fsync still running.
+   */
+  private countDelayedFsync(): void {
+    if (!this.fsyncInFlight || this.buf.length === 0) {
+      this.postponedStartMs = 0;
+      return;
+    }
+    const now = Date.now();
+    if (this.postponedStartMs === 0) this.postponedStartMs = now;
+    else if (now - this.postponedStartMs >= 2000) {
+      this.delayedFsyncs++;
+      this.postponedStartMs = 0;
     }
   }
 
@@ -228,6 +259,7 @@ export class Aof implements PropagationTarget {
     const data = b.view();
     let off = 0;
     try {
+      if (this.faultFile !== null) this.injectFault('write');
       while (off < data.length) off += fs.writeSync(this.fd, data, off, data.length - off);
     } catch (e) {
       if (off > 0) {
@@ -257,7 +289,12 @@ export class Aof implements PropagationTarget {
       log.warning(`Error writing to the AOF file: ${why}`);
       this.fatal("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
     }
-    if (this.writeError === null) log.warning(`Error writing to the AOF file: ${why}`);
+    // Redis logs a write error at most every 30 s (AOF_WRITE_LOG_ERROR_RATE); the cron retries every second.
+    const now = Date.now();
+    if (now - this.lastWriteErrorLogMs > 30_000) {
+      log.warning(`Error writing to the AOF file: ${why}`);
+      this.lastWriteErrorLogMs = now;
+    }
     this.writeError = why;
     // As Redis: the data stays in the buffer for the cron to retry; writes are refused meanwhile
     // (MISCONF), and the replies of the commands already run are sent.
@@ -270,7 +307,18 @@ export class Aof implements PropagationTarget {
     const target = this.written;
     const generation = this.fdGeneration;
     this.fsyncInFlight = true;
-    fs.fdatasync(this.fd, (err) => {
+    const fsync = (fd: number, done: (err: NodeJS.ErrnoException | null) => void): void => {
+      if (this.faultFile !== null) {
+        try {
+          this.injectFault('fsync');
+        } catch (e) {
+          setImmediate(() => done(e as NodeJS.ErrnoException));
+          return;
+        }
+      }
+      fs.fdatasync(fd, done);
+    };
+    fsync(this.fd, (err) => {
       this.fsyncInFlight = false;
       if (generation !== this.fdGeneration) {
         // The file was switched (and fsynced then) while this ran.
@@ -279,10 +327,14 @@ export class Aof implements PropagationTarget {
         if (this.fsyncPolicy === 'always') {
           this.fatal(`Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${why}. Exiting...`);
         }
-        if (this.writeError === null) this.server.log.warning(`Error syncing AOF: ${why}`);
-        this.writeError = why;
+        // bio.c: logged when the status turns to error; writes are refused until an fsync succeeds.
+        if (this.fsyncError === null) this.server.log.warning(`Fail to fsync the AOF file: ${why}`);
+        this.fsyncError = why;
+        // Tried again a second later (Redis sets aof_last_fsync when it queues the fsync).
+        this.lastFsyncMs = Date.now();
         return;
       } else {
+        this.fsyncError = null;
         if (target > this.synced) this.synced = target;
         this.lastFsyncMs = Date.now();
       }
@@ -303,7 +355,7 @@ export class Aof implements PropagationTarget {
       this.synced = this.written;
       this.lastFsyncMs = Date.now();
     } catch (e) {
-      this.server.log.warning(`Error syncing AOF: ${strerror(e)}`);
+      this.server.log.warning(`Fail to fsync the AOF file: ${strerror(e)}`);
     }
     this.release(this.written);
   }
@@ -315,8 +367,24 @@ export class Aof implements PropagationTarget {
 
   /** Refused writes (writeCommandsDeniedByDiskError's AOF part), or null. */
   writesDeniedError(): string | null {
-    if (this.writeError === null || this.state === 'off') return null;
-    return `MISCONF Errors writing to the AOF file: ${this.writeError}`;
+    const error = this.writeError ?? this.fsyncError;
+    if (error === null || this.state === 'off') return null;
+    return `MISCONF Errors writing to the AOF file: ${error}`;
+  }
+
+  /** Throws the error CINDER_AOF_FAULT_FILE asks for ("write ENOSPC", "fsync EIO"), if it exists. */
+  private injectFault(op: 'write' | 'fsync'): void {
+    let spec: string;
+    try {
+      spec = fs.readFileSync(this.faultFile!, 'latin1').trim();
+    } catch {
+      return;
+    }
+    const [what, code] = spec.split(/\s+/);
+    if (what !== op) return;
+    const e = new Error(`${code}: injected AOF ${op} fault`) as NodeJS.ErrnoException;
+    e.code = code ?? 'EIO';
+    throw e;
   }
 
   /** Switches the incremental file appended to; what was buffered goes to the old one first. */
@@ -658,6 +726,7 @@ export class Aof implements PropagationTarget {
     this.state = 'off';
     this.rewriteScheduled = false;
     this.writeError = null;
+    this.fsyncError = null;
     this.server.propagation.removeTarget(this);
     this.buf.reset();
     this.appended = this.written;
@@ -887,7 +956,9 @@ export class Aof implements PropagationTarget {
   /** serverCron's AOF part: scheduled and automatic rewrites, fsync once a second, write retries. */
   cron(): void {
     if (this.state !== 'off') {
-      if (this.writeError !== null && this.buf.length > 0) {
+      // Redis retries a failed write once a second (run_with_period(1000) in serverCron).
+      if (this.writeError !== null && this.buf.length > 0 && Date.now() - this.lastWriteRetryMs >= 1000) {
+        this.lastWriteRetryMs = Date.now();
         if (this.writeBuffer() && this.fsyncPolicy !== 'always') this.release(this.written);
       }
       if (this.fsyncPolicy === 'everysec' && this.written > this.synced && Date.now() - this.lastFsyncMs >= 1000) this.startFsync();
@@ -921,7 +992,7 @@ export class Aof implements PropagationTarget {
     field('aof_last_bgrewrite_status', this.lastBgrewriteOk ? 'ok' : 'err');
     field('aof_rewrites', this.rewrites);
     field('aof_rewrites_consecutive_failures', this.rewritesConsecutiveFailures);
-    field('aof_last_write_status', this.writeError === null ? 'ok' : 'err');
+    field('aof_last_write_status', this.writeError === null && this.fsyncError === null ? 'ok' : 'err');
     field('aof_last_cow_size', 0);
   }
 
@@ -933,7 +1004,7 @@ export class Aof implements PropagationTarget {
     field('aof_pending_rewrite', this.rewriteScheduled ? 1 : 0);
     field('aof_buffer_length', this.buf.length);
     field('aof_pending_bio_fsync', this.fsyncInFlight ? 1 : 0);
-    field('aof_delayed_fsync', 0);
+    field('aof_delayed_fsync', this.delayedFsyncs);
   }
 
   /** mem_aof_buffer. */

@@ -474,15 +474,16 @@ export class Aof implements PropagationTarget {
    * manifest has none, the last incremental file is opened for appending (or a new one created),
    * and the AOF starts receiving effects.
    */
-  openOnStart(): void {
+  openOnStart(fail: (message: string) => never = () => process.exit(1)): void {
     const config = this.server.config;
     if (config.get('appendonly') !== 'yes') return;
     const log = this.server.log;
     try {
       this.ensureDir();
     } catch (e) {
-      log.warning(`Can't open or create append-only dir ${this.dirPath}: ${strerror(e)}`);
-      process.exit(1);
+      const message = `Can't open or create append-only dir ${this.dirPath}: ${strerror(e)}`;
+      log.warning(message);
+      fail(message);
     }
     const m = this.manifest.clone();
     let changed = false;
@@ -731,6 +732,12 @@ export class Aof implements PropagationTarget {
     this.buf.reset();
     this.appended = this.written;
     this.release(this.appended);
+  }
+
+  /** An embedded engine's close: a rewrite in progress abandoned, the AOF written, fsynced and closed. */
+  close(): void {
+    if (this.state !== 'off') this.stop();
+    else if (this.rewrite !== null) this.killRewrite();
   }
 
   /** prepareForShutdown: the rewrite is abandoned, and the AOF flushed and fsynced. */

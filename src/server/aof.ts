@@ -48,6 +48,9 @@ type AofState = 'off' | 'on' | 'wait-rewrite';
 /** How long a rewrite slice may run before the event loop serves clients again (ms). */
 const SLICE_MS = 4;
 
+/** aof-rewrite-incremental-fsync: the base is fsynced every this many bytes (REDIS_AUTOSYNC_BYTES). */
+const AUTOSYNC_BYTES = 4 * 1024 * 1024;
+
 /** A failure that stops startup; its lines are logged already. */
 export class AofLoadError extends Error {}
 
@@ -57,6 +60,13 @@ interface Rewrite {
   tmp: string;
   startMs: number;
   timer: NodeJS.Immediate | NodeJS.Timeout | null;
+  /** aof-rewrite-incremental-fsync as the rewrite started; bytes written since the last fsync. */
+  autosync: boolean;
+  unsynced: number;
+  /** An incremental fsync is running (off the event loop); what to do once it is done. */
+  syncInFlight: boolean;
+  afterSync: (() => void) | null;
+  syncError: unknown;
 }
 
 interface Waiter {
@@ -226,11 +236,23 @@ export class Aof implements PropagationTarget {
     this.turnScheduled = false;
     if (this.fsyncPolicy === 'everysec') this.countDelayedFsync();
     if (!this.writeBuffer()) return;
-    if (this.fsyncPolicy === 'always') this.startFsync();
+    if (this.fsyncPolicy === 'always' && !this.fsyncHeldOff()) this.startFsync();
     else {
       this.release(this.written);
-      if (this.fsyncPolicy === 'everysec' && Date.now() - this.lastFsyncMs >= 1000) this.startFsync();
+      if (this.fsyncPolicy === 'everysec' && Date.now() - this.lastFsyncMs >= 1000 && !this.fsyncHeldOff()) this.startFsync();
     }
+  }
+
+  /**
+   * no-appendfsync-on-rewrite: no fsync while a snapshot (BGSAVE or rewrite) writes its file, as
+   * Redis skips it while a child runs; the writes are still made, and under `always` their
+   * replies go out after the write alone.
+   */
+  private fsyncHeldOff(): boolean {
+    if (this.server.config.get('no-appendfsync-on-rewrite') !== 'yes') return false;
+    if (this.rewrite === null && !this.server.persistence.bgsaveInProgress) return false;
+    this.release(this.written);
+    return true;
   }
 
   /**
@@ -341,7 +363,7 @@ export class Aof implements PropagationTarget {
       if (this.fsyncPolicy === 'always') {
         this.release(this.synced);
         // Writes of the turns that ran meanwhile: the next group.
-        this.startFsync();
+        if (!this.fsyncHeldOff()) this.startFsync();
       }
     });
   }
@@ -802,11 +824,47 @@ export class Aof implements PropagationTarget {
       this.lastBgrewriteOk = false;
       return strerror(e);
     }
-    const snapshot = this.startSnapshot((chunk) => writeAll(fd, chunk));
-    this.rewrite = { snapshot, fd, tmp, startMs: Date.now(), timer: null };
+    let rw: Rewrite | null = null;
+    const snapshot = this.startSnapshot((chunk) => {
+      writeAll(fd, chunk);
+      if (rw !== null) this.rewriteWrote(rw, chunk.length);
+    });
+    rw = {
+      snapshot,
+      fd,
+      tmp,
+      startMs: Date.now(),
+      timer: null,
+      autosync: this.server.config.get('aof-rewrite-incremental-fsync') === 'yes',
+      unsynced: 0,
+      syncInFlight: false,
+      afterSync: null,
+      syncError: null,
+    };
+    this.rewrite = rw;
     log.notice(`Background append only file rewriting started by pid ${process.pid}`);
     this.scheduleSlice();
     return null;
+  }
+
+  /**
+   * aof-rewrite-incremental-fsync (rioSetAutoSync): every 4 MB of base an fsync, so the kernel
+   * never holds a large dirty backlog to flush at the end. Redis's child fsyncs inline; here it
+   * runs on the thread pool, one at a time, and the final fsync waits for it.
+   */
+  private rewriteWrote(rw: Rewrite, bytes: number): void {
+    if (!rw.autosync) return;
+    rw.unsynced += bytes;
+    if (rw.unsynced < AUTOSYNC_BYTES || rw.syncInFlight) return;
+    rw.unsynced = 0;
+    rw.syncInFlight = true;
+    fs.fdatasync(rw.fd, (err) => {
+      rw.syncInFlight = false;
+      if (err) rw.syncError ??= err;
+      const next = rw.afterSync;
+      rw.afterSync = null;
+      next?.();
+    });
   }
 
   private scheduleSlice(): void {
@@ -855,6 +913,14 @@ export class Aof implements PropagationTarget {
 
   /** The base is all written: its fsync and close run off the event loop, then the swap. */
   private walkDone(rw: Rewrite): void {
+    if (rw.syncInFlight) {
+      rw.afterSync = () => this.walkDone(rw);
+      return;
+    }
+    if (rw.syncError !== null) {
+      this.rewriteFailed(rw.syncError);
+      return;
+    }
     fs.fsync(rw.fd, (err) => {
       if (this.rewrite !== rw) return;
       if (err) return this.rewriteFailed(err);
@@ -968,7 +1034,7 @@ export class Aof implements PropagationTarget {
         this.lastWriteRetryMs = Date.now();
         if (this.writeBuffer() && this.fsyncPolicy !== 'always') this.release(this.written);
       }
-      if (this.fsyncPolicy === 'everysec' && this.written > this.synced && Date.now() - this.lastFsyncMs >= 1000) this.startFsync();
+      if (this.fsyncPolicy === 'everysec' && this.written > this.synced && Date.now() - this.lastFsyncMs >= 1000 && !this.fsyncHeldOff()) this.startFsync();
     }
     if (this.rewrite !== null || this.server.persistence.bgsaveInProgress) return;
     if (this.rewriteScheduled) {

@@ -600,4 +600,35 @@ describe('AOF write and fsync failures', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('no-appendfsync-on-rewrite yes: no fsync while a rewrite runs (a failing fsync goes unnoticed under always), fsyncs again after it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cinder-aof-fault-'));
+    const fault = path.join(dir, 'fault');
+    try {
+      const cinder = await runCinder(dir, ['--appendonly', 'yes', '--appendfsync', 'always', '--no-appendfsync-on-rewrite', 'yes'], false, {
+        CINDER_AOF_FAULT_FILE: fault,
+      });
+      try {
+        const c = await RawConnection.connect(cinder.port);
+        for (let i = 0; i < 20; i++) await cmd(c, 'SET', `k${i}`, i);
+        // 200 ms per key: the rewrite would last four seconds (sped up below).
+        assert.equal(text(await cmd(c, 'CONFIG', 'SET', 'rdb-key-save-delay', 200_000)), 'OK');
+        assert.equal(text(await cmd(c, 'BGREWRITEAOF')), 'Background append only file rewriting started');
+        fs.writeFileSync(fault, 'fsync EIO');
+        // Under always a failing fsync ends the server; during the rewrite none is attempted.
+        assert.equal(text(await cmd(c, 'SET', 'during', '1')), 'OK');
+        fs.rmSync(fault);
+        assert.equal(await infoField(c, 'aof_rewrite_in_progress'), '1');
+        assert.equal(text(await cmd(c, 'CONFIG', 'SET', 'rdb-key-save-delay', 0)), 'OK');
+        await waitFor('the rewrite', async () => (await infoField(c, 'aof_rewrite_in_progress')) === '0');
+        assert.equal(text(await cmd(c, 'SET', 'after', '1')), 'OK');
+        assert.equal(await infoField(c, 'aof_last_write_status'), 'ok');
+        c.close();
+      } finally {
+        await cinder.kill();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -32,6 +32,7 @@ import { serverNodeFlags } from '../src/server/heap.js';
 import { runLoadTool } from './load-tool.js';
 import { evictionSummary, hasEvictionTests, runEviction, type EvictionResults } from './eviction.js';
 import { hasPersistenceTests, persistenceSummary, runPersistence, type PersistenceResults } from './persistence.js';
+import { aofSummary, hasAofTests, runAof, type AofResults } from './aof.js';
 import {
   benchmarkTestName,
   CLIENTS,
@@ -240,6 +241,7 @@ interface Results {
   collectionMemory: CollectionMemoryResult[];
   eviction: EvictionResults | null;
   persistence?: PersistenceResults | null;
+  aof?: AofResults | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -836,6 +838,7 @@ function printSummary(res: Results): void {
   }
   if (res.eviction) for (const l of evictionSummary(res.eviction)) log(l);
   if (res.persistence) for (const l of persistenceSummary(res.persistence)) log(l);
+  if (res.aof) for (const l of aofSummary(res.aof)) log(l);
 }
 
 async function main(): Promise<number> {
@@ -871,7 +874,8 @@ async function main(): Promise<number> {
   const phases = new Set(PHASES.filter((p) => selected(p)));
   const eviction = hasEvictionTests(selected);
   const persistence = hasPersistenceTests(selected);
-  if (tests.length === 0 && phases.size === 0 && !eviction && !persistence) {
+  const aof = hasAofTests(selected);
+  if (tests.length === 0 && phases.size === 0 && !eviction && !persistence && !aof) {
     process.stderr.write(`--only ${opts.only} matches nothing (see --list)\n`);
     return 2;
   }
@@ -956,6 +960,11 @@ async function main(): Promise<number> {
 
   if (persistence) {
     res.persistence = await runPersistence({ scale: opts.scale, cinderNodeArgs: opts.cinderNodeArgs, log });
+    log();
+  }
+
+  if (aof) {
+    res.aof = await runAof({ scale: opts.scale, rounds: opts.rounds, cinderNodeArgs: opts.cinderNodeArgs, selected, log });
     log();
   }
 

@@ -521,6 +521,8 @@ export const GROUPS: Record<string, string[]> = {
   'eviction-set': EVICTION_SET_TESTS,
   // bench/persistence.ts: SAVE, load, latency and RSS during BGSAVE (names listed there).
   persistence: ['persist-save-strings', 'persist-save-hashes', 'persist-load-strings', 'persist-load-hashes', 'persist-bgsave-latency', 'persist-bgsave-rss'],
+  // bench/aof.ts: SET under appendfsync everysec/always, latency during BGREWRITEAOF, replay.
+  aof: ['aof-set-everysec-p1', 'aof-set-everysec-p16', 'aof-set-always-p1', 'aof-set-always-p16', 'aof-rewrite-latency', 'aof-replay'],
 };
 
 /**

@@ -19,7 +19,10 @@ export interface StartOptions {
    * persist as a server does.
    */
   config?: Record<string, string | number | boolean>;
-  /** Load the RDB file at `dir`/`dbfilename` before serving, if it exists (default false). */
+  /**
+   * Load the RDB file at `dir`/`dbfilename` before serving, if it exists (default false). With
+   * `appendonly: 'yes'` the append-only directory is the dataset and is always loaded instead.
+   */
   load?: boolean;
   /** Print Redis-style log lines to stdout (default false). */
   log?: boolean;
@@ -57,6 +60,35 @@ function loadIfAsked(server: Server, load: boolean | undefined): void {
 }
 
 /**
+ * With `appendonly yes` (which needs an explicit `dir`: an engine never writes into the host's
+ * working directory unasked), loads the append-only directory, as a server does at startup (the
+ * AOF, not the RDB file, is the dataset), then opens it for appending. A directory that cannot be
+ * loaded throws an Error carrying the log lines that say why.
+ */
+function openAofIfAsked(server: Server, config: Record<string, string | number | boolean> | undefined): boolean {
+  if (server.config.get('appendonly') !== 'yes') return false;
+  if (config?.dir === undefined) throw new Error("appendonly needs a 'dir' directive: the directory the append-only files go in");
+  const log = server.log;
+  const warnings: string[] = [];
+  const warning = log.warning;
+  log.warning = (m: string) => {
+    warnings.push(m);
+    warning.call(log, m);
+  };
+  try {
+    server.aof.loadOnStart();
+    server.aof.openOnStart((message) => {
+      throw new Error(message);
+    });
+  } catch (e) {
+    throw new Error(warnings.length > 0 ? warnings.join('\n') : (e as Error).message);
+  } finally {
+    log.warning = warning;
+  }
+  return true;
+}
+
+/**
  * Starts a real Redis-protocol server in this process, e.g. for a test suite: `startServer({ port: 0 })`.
  *
  * The data lives in this process's V8 heap, whose size the host's Node flags fixed at startup
@@ -68,7 +100,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const config = buildConfig(opts);
   const server = createServer(config);
   if (!opts.log) server.log.sink = null;
-  loadIfAsked(server, opts.load);
+  if (!openAofIfAsked(server, opts.config)) loadIfAsked(server, opts.load);
   const listener = new TcpListener(server);
   const port = await listener.listen(config.port, config.bind);
   server.tcpPort = port;
@@ -78,6 +110,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     if (closed) return;
     closed = true;
     server.stopCron();
+    server.aof.close();
     server.scripting.close();
     server.migrateSockets.closeAll();
     await listener.close();
@@ -136,7 +169,7 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
   const server = opts.server ?? createServer(embeddedConfig(opts.config));
   const ownsServer = opts.server === undefined;
   if (ownsServer) server.log.sink = null;
-  if (ownsServer) loadIfAsked(server, opts.load);
+  if (ownsServer && !openAofIfAsked(server, opts.config)) loadIfAsked(server, opts.load);
   server.startCron();
   const reply = new ValueReply(opts.buffers ?? false);
   reply.resp = 3;
@@ -258,6 +291,7 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
       waiting?.();
       if (ownsServer) {
         server.stopCron();
+        server.aof.close();
         server.scripting.close();
         server.migrateSockets.closeAll();
       }

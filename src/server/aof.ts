@@ -48,6 +48,9 @@ type AofState = 'off' | 'on' | 'wait-rewrite';
 /** How long a rewrite slice may run before the event loop serves clients again (ms). */
 const SLICE_MS = 4;
 
+/** aof-rewrite-incremental-fsync: the base is fsynced every this many bytes (REDIS_AUTOSYNC_BYTES). */
+const AUTOSYNC_BYTES = 4 * 1024 * 1024;
+
 /** A failure that stops startup; its lines are logged already. */
 export class AofLoadError extends Error {}
 
@@ -57,6 +60,13 @@ interface Rewrite {
   tmp: string;
   startMs: number;
   timer: NodeJS.Immediate | NodeJS.Timeout | null;
+  /** aof-rewrite-incremental-fsync as the rewrite started; bytes written since the last fsync. */
+  autosync: boolean;
+  unsynced: number;
+  /** An incremental fsync is running (off the event loop); what to do once it is done. */
+  syncInFlight: boolean;
+  afterSync: (() => void) | null;
+  syncError: unknown;
 }
 
 interface Waiter {
@@ -90,8 +100,19 @@ export class Aof implements PropagationTarget {
   /** aof_current_size / aof_base_size. */
   currentSize = 0;
   baseSize = 0;
-  /** The last write or fsync error (aof_last_write_status: err while set). */
+  /** The last write error (aof_last_write_status: err while set); cleared by a write that succeeds. */
   writeError: string | null = null;
+  /** The last background fsync's error (aof_bio_fsync_status); cleared by an fsync that succeeds. */
+  fsyncError: string | null = null;
+  /** When the last write error was logged (ms): Redis logs them at most every 30 s. */
+  private lastWriteErrorLogMs = 0;
+  /** aof_delayed_fsync: writes made while an fsync had been running for 2 s or more. */
+  delayedFsyncs = 0;
+  /** aof_flush_postponed_start: since when writes have met an fsync still running (0: not). */
+  private postponedStartMs = 0;
+  private lastWriteRetryMs = 0;
+  /** CINDER_AOF_FAULT_FILE: while that file exists, AOF writes or fsyncs fail (tests). */
+  private readonly faultFile = process.env.CINDER_AOF_FAULT_FILE ?? null;
   private rewrite: Rewrite | null = null;
   rewriteScheduled = false;
   lastRewriteSeconds = -1;
@@ -99,9 +120,13 @@ export class Aof implements PropagationTarget {
   rewrites = 0;
   rewritesConsecutiveFailures = 0;
   private fsyncPolicy: 'always' | 'everysec' | 'no';
+  /** aof-timestamp-enabled, kept here since feed() runs for every write. */
+  private timestamps: boolean;
 
   constructor(private readonly server: Server) {
     const config = server.config;
+    this.timestamps = config.get('aof-timestamp-enabled') === 'yes';
+    config.onChange('aof-timestamp-enabled', (v) => (this.timestamps = v === 'yes'));
     this.fsyncPolicy = config.get('appendfsync') as 'always' | 'everysec' | 'no';
     config.onChange('appendfsync', (v) => {
       this.fsyncPolicy = v as 'always' | 'everysec' | 'no';
@@ -148,7 +173,7 @@ export class Aof implements PropagationTarget {
     if (this.fd < 0) return;
     const b = this.buf;
     const before = b.length;
-    if (this.server.config.get('aof-timestamp-enabled') === 'yes') {
+    if (this.timestamps) {
       const now = Math.floor(Date.now() / 1000);
       if (now > this.lastTimestamp) {
         b.raw(`#TS:${now}\r\n`);
@@ -209,11 +234,43 @@ export class Aof implements PropagationTarget {
   /** beforeSleep's flushAppendOnlyFile: one write for the turn, then the fsync policy. */
   private flushTurn(): void {
     this.turnScheduled = false;
+    if (this.fsyncPolicy === 'everysec') this.countDelayedFsync();
     if (!this.writeBuffer()) return;
-    if (this.fsyncPolicy === 'always') this.startFsync();
+    if (this.fsyncPolicy === 'always' && !this.fsyncHeldOff()) this.startFsync();
     else {
       this.release(this.written);
-      if (this.fsyncPolicy === 'everysec' && Date.now() - this.lastFsyncMs >= 1000) this.startFsync();
+      if (this.fsyncPolicy === 'everysec' && Date.now() - this.lastFsyncMs >= 1000 && !this.fsyncHeldOff()) this.startFsync();
+    }
+  }
+
+  /**
+   * no-appendfsync-on-rewrite: no fsync while a snapshot (BGSAVE or rewrite) writes its file, as
+   * Redis skips it while a child runs; the writes are still made, and under `always` their
+   * replies go out after the write alone.
+   */
+  private fsyncHeldOff(): boolean {
+    if (this.server.config.get('no-appendfsync-on-rewrite') !== 'yes') return false;
+    if (this.rewrite === null && !this.server.persistence.bgsaveInProgress) return false;
+    this.release(this.written);
+    return true;
+  }
+
+  /**
+   * aof_delayed_fsync as Redis counts it: under everysec Redis postpones a write while the
+   * background fsync runs, up to 2 s, then writes anyway and counts one. Cinder writes at once
+   * (a write during fdatasync cost 16 us against 9 us here, and replies keep following their
+   * write), but counts the same events: one per 2 s of writes meeting an fsync still running.
+   */
+  private countDelayedFsync(): void {
+    if (!this.fsyncInFlight || this.buf.length === 0) {
+      this.postponedStartMs = 0;
+      return;
+    }
+    const now = Date.now();
+    if (this.postponedStartMs === 0) this.postponedStartMs = now;
+    else if (now - this.postponedStartMs >= 2000) {
+      this.delayedFsyncs++;
+      this.postponedStartMs = 0;
     }
   }
 
@@ -224,6 +281,7 @@ export class Aof implements PropagationTarget {
     const data = b.view();
     let off = 0;
     try {
+      if (this.faultFile !== null) this.injectFault('write');
       while (off < data.length) off += fs.writeSync(this.fd, data, off, data.length - off);
     } catch (e) {
       if (off > 0) {
@@ -253,7 +311,12 @@ export class Aof implements PropagationTarget {
       log.warning(`Error writing to the AOF file: ${why}`);
       this.fatal("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
     }
-    if (this.writeError === null) log.warning(`Error writing to the AOF file: ${why}`);
+    // Redis logs a write error at most every 30 s (AOF_WRITE_LOG_ERROR_RATE); the cron retries every second.
+    const now = Date.now();
+    if (now - this.lastWriteErrorLogMs > 30_000) {
+      log.warning(`Error writing to the AOF file: ${why}`);
+      this.lastWriteErrorLogMs = now;
+    }
     this.writeError = why;
     // As Redis: the data stays in the buffer for the cron to retry; writes are refused meanwhile
     // (MISCONF), and the replies of the commands already run are sent.
@@ -266,7 +329,18 @@ export class Aof implements PropagationTarget {
     const target = this.written;
     const generation = this.fdGeneration;
     this.fsyncInFlight = true;
-    fs.fdatasync(this.fd, (err) => {
+    const fsync = (fd: number, done: (err: NodeJS.ErrnoException | null) => void): void => {
+      if (this.faultFile !== null) {
+        try {
+          this.injectFault('fsync');
+        } catch (e) {
+          setImmediate(() => done(e as NodeJS.ErrnoException));
+          return;
+        }
+      }
+      fs.fdatasync(fd, done);
+    };
+    fsync(this.fd, (err) => {
       this.fsyncInFlight = false;
       if (generation !== this.fdGeneration) {
         // The file was switched (and fsynced then) while this ran.
@@ -275,17 +349,21 @@ export class Aof implements PropagationTarget {
         if (this.fsyncPolicy === 'always') {
           this.fatal(`Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${why}. Exiting...`);
         }
-        if (this.writeError === null) this.server.log.warning(`Error syncing AOF: ${why}`);
-        this.writeError = why;
+        // bio.c: logged when the status turns to error; writes are refused until an fsync succeeds.
+        if (this.fsyncError === null) this.server.log.warning(`Fail to fsync the AOF file: ${why}`);
+        this.fsyncError = why;
+        // Tried again a second later (Redis sets aof_last_fsync when it queues the fsync).
+        this.lastFsyncMs = Date.now();
         return;
       } else {
+        this.fsyncError = null;
         if (target > this.synced) this.synced = target;
         this.lastFsyncMs = Date.now();
       }
       if (this.fsyncPolicy === 'always') {
         this.release(this.synced);
         // Writes of the turns that ran meanwhile: the next group.
-        this.startFsync();
+        if (!this.fsyncHeldOff()) this.startFsync();
       }
     });
   }
@@ -299,7 +377,7 @@ export class Aof implements PropagationTarget {
       this.synced = this.written;
       this.lastFsyncMs = Date.now();
     } catch (e) {
-      this.server.log.warning(`Error syncing AOF: ${strerror(e)}`);
+      this.server.log.warning(`Fail to fsync the AOF file: ${strerror(e)}`);
     }
     this.release(this.written);
   }
@@ -311,8 +389,24 @@ export class Aof implements PropagationTarget {
 
   /** Refused writes (writeCommandsDeniedByDiskError's AOF part), or null. */
   writesDeniedError(): string | null {
-    if (this.writeError === null || this.state === 'off') return null;
-    return `MISCONF Errors writing to the AOF file: ${this.writeError}`;
+    const error = this.writeError ?? this.fsyncError;
+    if (error === null || this.state === 'off') return null;
+    return `MISCONF Errors writing to the AOF file: ${error}`;
+  }
+
+  /** Throws the error CINDER_AOF_FAULT_FILE asks for ("write ENOSPC", "fsync EIO"), if it exists. */
+  private injectFault(op: 'write' | 'fsync'): void {
+    let spec: string;
+    try {
+      spec = fs.readFileSync(this.faultFile!, 'latin1').trim();
+    } catch {
+      return;
+    }
+    const [what, code] = spec.split(/\s+/);
+    if (what !== op) return;
+    const e = new Error(`${code}: injected AOF ${op} fault`) as NodeJS.ErrnoException;
+    e.code = code ?? 'EIO';
+    throw e;
   }
 
   /** Switches the incremental file appended to; what was buffered goes to the old one first. */
@@ -402,15 +496,16 @@ export class Aof implements PropagationTarget {
    * manifest has none, the last incremental file is opened for appending (or a new one created),
    * and the AOF starts receiving effects.
    */
-  openOnStart(): void {
+  openOnStart(fail: (message: string) => never = () => process.exit(1)): void {
     const config = this.server.config;
     if (config.get('appendonly') !== 'yes') return;
     const log = this.server.log;
     try {
       this.ensureDir();
     } catch (e) {
-      log.warning(`Can't open or create append-only dir ${this.dirPath}: ${strerror(e)}`);
-      process.exit(1);
+      const message = `Can't open or create append-only dir ${this.dirPath}: ${strerror(e)}`;
+      log.warning(message);
+      fail(message);
     }
     const m = this.manifest.clone();
     let changed = false;
@@ -654,10 +749,17 @@ export class Aof implements PropagationTarget {
     this.state = 'off';
     this.rewriteScheduled = false;
     this.writeError = null;
+    this.fsyncError = null;
     this.server.propagation.removeTarget(this);
     this.buf.reset();
     this.appended = this.written;
     this.release(this.appended);
+  }
+
+  /** An embedded engine's close: a rewrite in progress abandoned, the AOF written, fsynced and closed. */
+  close(): void {
+    if (this.state !== 'off') this.stop();
+    else if (this.rewrite !== null) this.killRewrite();
   }
 
   /** prepareForShutdown: the rewrite is abandoned, and the AOF flushed and fsynced. */
@@ -722,11 +824,47 @@ export class Aof implements PropagationTarget {
       this.lastBgrewriteOk = false;
       return strerror(e);
     }
-    const snapshot = this.startSnapshot((chunk) => writeAll(fd, chunk));
-    this.rewrite = { snapshot, fd, tmp, startMs: Date.now(), timer: null };
+    let rw: Rewrite | null = null;
+    const snapshot = this.startSnapshot((chunk) => {
+      writeAll(fd, chunk);
+      if (rw !== null) this.rewriteWrote(rw, chunk.length);
+    });
+    rw = {
+      snapshot,
+      fd,
+      tmp,
+      startMs: Date.now(),
+      timer: null,
+      autosync: this.server.config.get('aof-rewrite-incremental-fsync') === 'yes',
+      unsynced: 0,
+      syncInFlight: false,
+      afterSync: null,
+      syncError: null,
+    };
+    this.rewrite = rw;
     log.notice(`Background append only file rewriting started by pid ${process.pid}`);
     this.scheduleSlice();
     return null;
+  }
+
+  /**
+   * aof-rewrite-incremental-fsync (rioSetAutoSync): every 4 MB of base an fsync, so the kernel
+   * never holds a large dirty backlog to flush at the end. Redis's child fsyncs inline; here it
+   * runs on the thread pool, one at a time, and the final fsync waits for it.
+   */
+  private rewriteWrote(rw: Rewrite, bytes: number): void {
+    if (!rw.autosync) return;
+    rw.unsynced += bytes;
+    if (rw.unsynced < AUTOSYNC_BYTES || rw.syncInFlight) return;
+    rw.unsynced = 0;
+    rw.syncInFlight = true;
+    fs.fdatasync(rw.fd, (err) => {
+      rw.syncInFlight = false;
+      if (err) rw.syncError ??= err;
+      const next = rw.afterSync;
+      rw.afterSync = null;
+      next?.();
+    });
   }
 
   private scheduleSlice(): void {
@@ -775,6 +913,14 @@ export class Aof implements PropagationTarget {
 
   /** The base is all written: its fsync and close run off the event loop, then the swap. */
   private walkDone(rw: Rewrite): void {
+    if (rw.syncInFlight) {
+      rw.afterSync = () => this.walkDone(rw);
+      return;
+    }
+    if (rw.syncError !== null) {
+      this.rewriteFailed(rw.syncError);
+      return;
+    }
     fs.fsync(rw.fd, (err) => {
       if (this.rewrite !== rw) return;
       if (err) return this.rewriteFailed(err);
@@ -883,10 +1029,12 @@ export class Aof implements PropagationTarget {
   /** serverCron's AOF part: scheduled and automatic rewrites, fsync once a second, write retries. */
   cron(): void {
     if (this.state !== 'off') {
-      if (this.writeError !== null && this.buf.length > 0) {
+      // Redis retries a failed write once a second (run_with_period(1000) in serverCron).
+      if (this.writeError !== null && this.buf.length > 0 && Date.now() - this.lastWriteRetryMs >= 1000) {
+        this.lastWriteRetryMs = Date.now();
         if (this.writeBuffer() && this.fsyncPolicy !== 'always') this.release(this.written);
       }
-      if (this.fsyncPolicy === 'everysec' && this.written > this.synced && Date.now() - this.lastFsyncMs >= 1000) this.startFsync();
+      if (this.fsyncPolicy === 'everysec' && this.written > this.synced && Date.now() - this.lastFsyncMs >= 1000 && !this.fsyncHeldOff()) this.startFsync();
     }
     if (this.rewrite !== null || this.server.persistence.bgsaveInProgress) return;
     if (this.rewriteScheduled) {
@@ -917,7 +1065,7 @@ export class Aof implements PropagationTarget {
     field('aof_last_bgrewrite_status', this.lastBgrewriteOk ? 'ok' : 'err');
     field('aof_rewrites', this.rewrites);
     field('aof_rewrites_consecutive_failures', this.rewritesConsecutiveFailures);
-    field('aof_last_write_status', this.writeError === null ? 'ok' : 'err');
+    field('aof_last_write_status', this.writeError === null && this.fsyncError === null ? 'ok' : 'err');
     field('aof_last_cow_size', 0);
   }
 
@@ -929,7 +1077,7 @@ export class Aof implements PropagationTarget {
     field('aof_pending_rewrite', this.rewriteScheduled ? 1 : 0);
     field('aof_buffer_length', this.buf.length);
     field('aof_pending_bio_fsync', this.fsyncInFlight ? 1 : 0);
-    field('aof_delayed_fsync', 0);
+    field('aof_delayed_fsync', this.delayedFsyncs);
   }
 
   /** mem_aof_buffer. */

@@ -958,7 +958,7 @@ function buildTable(): ParamDef[] {
     boolParam('repl-disable-tcp-nodelay', false, inert),
     boolParam('repl-diskless-sync', true, inert),
     boolParam('aof-rewrite-incremental-fsync', true, { support: 'yes' }),
-    boolParam('no-appendfsync-on-rewrite', false, inert),
+    boolParam('no-appendfsync-on-rewrite', false, { support: 'yes' }),
     boolParam('cluster-require-full-coverage', true, inert),
     boolParam('rdb-save-incremental-fsync', true, inert),
     boolParam('aof-load-truncated', true, { support: 'yes' }),

@@ -5,6 +5,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { open, startServer, ReplyError } from '../../src/embedded/index.js';
 import { RawConnection } from '../helpers/differential.js';
 
@@ -194,6 +198,82 @@ describe('embedded startServer()', () => {
       await assert.rejects(startServer({ port: a.port }), { code: 'EADDRINUSE' });
     } finally {
       await a.close();
+    }
+  });
+});
+
+describe('embedded engines with appendonly', () => {
+  const checkAofAvailable = spawnSync('redis-check-aof', ['--help'], { encoding: 'utf8' }).error === undefined;
+
+  it('open() writes the append-only directory and a second open() replays it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cinder-embedded-aof-'));
+    try {
+      const config = { dir, appendonly: 'yes' };
+      const db = open({ config });
+      assert.equal(await db.call('SET', 'k', 'v'), 'OK');
+      assert.equal(await db.call('RPUSH', 'l', 'a', 'b'), 2);
+      assert.equal(await db.call('SET', 't', '1', 'EX', 1000), 'OK');
+      db.close();
+      const manifest = path.join(dir, 'appendonlydir', 'appendonly.aof.manifest');
+      assert.ok(fs.existsSync(manifest));
+      if (checkAofAvailable) {
+        const check = spawnSync('redis-check-aof', [manifest], { encoding: 'utf8' });
+        assert.equal(check.status, 0, check.stdout + check.stderr);
+      }
+      const again = open({ config });
+      try {
+        assert.equal(await again.call('GET', 'k'), 'v');
+        assert.deepEqual(await again.call('LRANGE', 'l', 0, -1), ['a', 'b']);
+        assert.ok((await again.call('TTL', 't')) as number > 900);
+      } finally {
+        again.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('startServer() with appendonly replays the directory and appends to it; SHUTDOWN fsyncs', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cinder-embedded-aof-'));
+    try {
+      const config = { dir, appendonly: 'yes', appendfsync: 'always' };
+      const a = await startServer({ config });
+      let c = await RawConnection.connect(a.port);
+      assert.equal((await c.command(['INCR', 'n'])).toString(), ':1\r\n');
+      c.close();
+      await a.close();
+      const b = await startServer({ config });
+      try {
+        c = await RawConnection.connect(b.port);
+        assert.equal((await c.command(['INCR', 'n'])).toString(), ':2\r\n');
+        c.close();
+      } finally {
+        await b.close();
+      }
+      const db = open({ config });
+      try {
+        assert.equal(await db.call('GET', 'n'), '2');
+      } finally {
+        db.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('appendonly without dir is refused; a corrupt directory throws with the log lines', async () => {
+    assert.throws(() => open({ config: { appendonly: 'yes' } }), /appendonly needs a 'dir' directive/);
+    await assert.rejects(startServer({ config: { appendonly: 'yes' } }), /appendonly needs a 'dir' directive/);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cinder-embedded-aof-'));
+    try {
+      const db = open({ config: { dir, appendonly: 'yes' } });
+      await db.call('SET', 'k', 'v');
+      db.close();
+      const incr = path.join(dir, 'appendonlydir', 'appendonly.aof.1.incr.aof');
+      fs.appendFileSync(incr, 'garbage\r\n');
+      assert.throws(() => open({ config: { dir, appendonly: 'yes' } }), /Bad file format reading the append only file appendonly\.aof\.1\.incr\.aof/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

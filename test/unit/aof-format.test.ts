@@ -55,6 +55,17 @@ describe('AOF commands', () => {
     assert.equal(r.pos, b.length);
   });
 
+  it('encodes every argument length and count alike (short arguments copied in JS, long ones natively)', () => {
+    const lengths = [0, 1, 9, 10, 47, 48, 49, 99, 100, 101, 999, 1000, 70_000];
+    const argv = lengths.map((n) => 'x\xe9\x00'.repeat(n).slice(0, n));
+    const many = Array.from({ length: 150 }, (_, i) => String(i));
+    const b = new AofBuffer(8);
+    b.command(argv);
+    b.command(many);
+    const resp = (a: string[]): string => `*${a.length}\r\n` + a.map((x) => `$${x.length}\r\n${x}\r\n`).join('');
+    assert.equal(b.view().latin1Slice(), resp(argv) + resp(many));
+  });
+
   it('tells a short read (truncated tail) from a bad format, with offsets', () => {
     const ok = '*1\r\n$4\r\nPING\r\n';
     for (const tail of ['*2\r\n$3\r\nGET', '*2', '*2\r\n$3\r\nGET\r\n$1', '*2\r\n$3\r\nGET\r\n$1\r\nk']) {

@@ -7,6 +7,7 @@ import { CommandError } from '../protocol/errors.js';
 import { RespWriter } from '../protocol/resp-writer.js';
 import { PROPAGATE_AOF, type PropagationTarget } from './propagate.js';
 import { RdbSnapshot } from '../persistence/snapshot.js';
+import { AofBaseWriter } from '../persistence/aof/base.js';
 import { RdbFormatError } from '../persistence/rdb/encodings.js';
 import { AofBuffer, AofFormatError, AofReader, AofTruncatedError } from '../persistence/aof/commands.js';
 import {
@@ -60,6 +61,8 @@ interface Rewrite {
   tmp: string;
   startMs: number;
   timer: NodeJS.Immediate | NodeJS.Timeout | null;
+  /** aof-use-rdb-preamble as the rewrite started: the base's name ends in .rdb, else .aof. */
+  preamble: boolean;
   /** aof-rewrite-incremental-fsync as the rewrite started; bytes written since the last fsync. */
   autosync: boolean;
   unsynced: number;
@@ -468,10 +471,20 @@ export class Aof implements PropagationTarget {
     return this.server.config.get('aof-use-rdb-preamble') === 'yes';
   }
 
-  private startSnapshot(sink: (chunk: Buffer) => void): RdbSnapshot {
+  /**
+   * The base's snapshot: an RDB preamble (aux aof-base 1), or with `preamble` false the commands
+   * rewriteAppendOnlyFileRio writes (src/persistence/aof/base.ts).
+   */
+  private startSnapshot(preamble: boolean, sink: (chunk: Buffer) => void): RdbSnapshot {
     const p = this.server.persistence;
-    const aux = p.auxFields().map(([k, v]) => [k, k === 'aof-base' ? '1' : v] as [string, string]);
     const libraries = [...this.server.functions.libraries.values()].map((lib) => lib.code);
+    if (!preamble) {
+      const timestamp = this.timestamps ? Math.floor(Date.now() / 1000) : null;
+      // Commands carry no access metadata: no IDLE / FREQ to compute.
+      const opts = { ...p.snapshotOptions(), access: 'none' as const };
+      return new RdbSnapshot(this.server.dbs, opts, sink, [], libraries, (_o, out) => new AofBaseWriter(out, timestamp));
+    }
+    const aux = p.auxFields().map(([k, v]) => [k, k === 'aof-base' ? '1' : v] as [string, string]);
     return new RdbSnapshot(this.server.dbs, p.snapshotOptions(), sink, aux, libraries);
   }
 
@@ -480,7 +493,7 @@ export class Aof implements PropagationTarget {
     const tmp = path.join(this.serverDir, `temp-rewriteaof-${process.pid}.aof`);
     const fd = fs.openSync(tmp, 'w');
     try {
-      const snapshot = this.startSnapshot((chunk) => writeAll(fd, chunk));
+      const snapshot = this.startSnapshot(this.rdbPreamble(), (chunk) => writeAll(fd, chunk));
       snapshot.step(Infinity);
       fs.fsyncSync(fd);
     } finally {
@@ -825,7 +838,8 @@ export class Aof implements PropagationTarget {
       return strerror(e);
     }
     let rw: Rewrite | null = null;
-    const snapshot = this.startSnapshot((chunk) => {
+    const preamble = this.rdbPreamble();
+    const snapshot = this.startSnapshot(preamble, (chunk) => {
       writeAll(fd, chunk);
       if (rw !== null) this.rewriteWrote(rw, chunk.length);
     });
@@ -835,6 +849,7 @@ export class Aof implements PropagationTarget {
       tmp,
       startMs: Date.now(),
       timer: null,
+      preamble,
       autosync: this.server.config.get('aof-rewrite-incremental-fsync') === 'yes',
       unsynced: 0,
       syncInFlight: false,
@@ -943,7 +958,7 @@ export class Aof implements PropagationTarget {
     const log = this.server.log;
     log.notice('Background AOF rewrite terminated with success');
     const m = this.manifest.clone();
-    const baseName = baseFileName(this.appendFilename, ++m.baseSeq, true);
+    const baseName = baseFileName(this.appendFilename, ++m.baseSeq, rw.preamble);
     fs.renameSync(rw.tmp, this.filePath(baseName));
     log.notice(`Successfully renamed the temporary AOF base file ${path.basename(rw.tmp)} into ${baseName}`);
     if (m.base !== null) m.history.push({ ...m.base, type: 'h' });

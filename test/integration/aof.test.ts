@@ -164,9 +164,7 @@ describe('AOF directories with real Redis', { skip: !redisServerAvailable && 're
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  // aof-use-rdb-preamble no (a base written as commands) is not implemented yet: the base is
-  // always an RDB preamble (appendonly.aof.N.base.rdb).
-  for (const preamble of ['yes'] as const) {
+  for (const preamble of ['yes', 'no'] as const) {
     it(`a directory Cinder writes (aof-use-rdb-preamble ${preamble}) passes redis-check-aof and loads into redis-server and Cinder equal`, async () => {
       const dir = fs.mkdtempSync(path.join(tmp, 'cinder-'));
       const args = ['--appendonly', 'yes', '--aof-use-rdb-preamble', preamble, '--aof-timestamp-enabled', 'yes'];

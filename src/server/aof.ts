@@ -8,6 +8,7 @@ import { RespWriter } from '../protocol/resp-writer.js';
 import { PROPAGATE_AOF, type PropagationTarget } from './propagate.js';
 import { RdbSnapshot } from '../persistence/snapshot.js';
 import { AofBaseWriter } from '../persistence/aof/base.js';
+import { SnapshotDriver } from './snapshot-driver.js';
 import { RdbFormatError } from '../persistence/rdb/encodings.js';
 import { AofBuffer, AofFormatError, AofReader, AofTruncatedError } from '../persistence/aof/commands.js';
 import {
@@ -46,9 +47,6 @@ import {
 
 type AofState = 'off' | 'on' | 'wait-rewrite';
 
-/** How long a rewrite slice may run before the event loop serves clients again (ms). */
-const SLICE_MS = 4;
-
 /** aof-rewrite-incremental-fsync: the base is fsynced every this many bytes (REDIS_AUTOSYNC_BYTES). */
 const AUTOSYNC_BYTES = 4 * 1024 * 1024;
 
@@ -60,7 +58,7 @@ interface Rewrite {
   fd: number;
   tmp: string;
   startMs: number;
-  timer: NodeJS.Immediate | NodeJS.Timeout | null;
+  driver: SnapshotDriver;
   /** aof-use-rdb-preamble as the rewrite started: the base's name ends in .rdb, else .aof. */
   preamble: boolean;
   /** aof-rewrite-incremental-fsync as the rewrite started; bytes written since the last fsync. */
@@ -843,12 +841,17 @@ export class Aof implements PropagationTarget {
       writeAll(fd, chunk);
       if (rw !== null) this.rewriteWrote(rw, chunk.length);
     });
+    const driver = new SnapshotDriver(snapshot, {
+      keySaveDelayUs: () => Number(this.server.config.get('rdb-key-save-delay')),
+      walked: () => this.walkDone(rw!),
+      failed: (e) => this.rewriteFailed(e),
+    });
     rw = {
       snapshot,
       fd,
       tmp,
       startMs: Date.now(),
-      timer: null,
+      driver,
       preamble,
       autosync: this.server.config.get('aof-rewrite-incremental-fsync') === 'yes',
       unsynced: 0,
@@ -858,7 +861,7 @@ export class Aof implements PropagationTarget {
     };
     this.rewrite = rw;
     log.notice(`Background append only file rewriting started by pid ${process.pid}`);
-    this.scheduleSlice();
+    driver.start();
     return null;
   }
 
@@ -882,48 +885,9 @@ export class Aof implements PropagationTarget {
     });
   }
 
-  private scheduleSlice(): void {
-    const rw = this.rewrite!;
-    // rdb-key-save-delay (microseconds per key, for tests) slows the walk as Redis's child.
-    const delayUs = Number(this.server.config.get('rdb-key-save-delay'));
-    if (delayUs > 0) rw.timer = setTimeout(() => this.slice(1), Math.max(1, Math.floor(delayUs / 1000)));
-    else rw.timer = setImmediate(() => this.slice(Infinity));
-  }
-
-  private slice(maxKeys: number): void {
-    const rw = this.rewrite;
-    if (rw === null) return;
-    rw.timer = null;
-    let done: boolean;
-    try {
-      done = rw.snapshot.step(performance.now() + SLICE_MS, maxKeys);
-    } catch (e) {
-      this.rewriteFailed(e);
-      return;
-    }
-    if (!done) {
-      this.scheduleSlice();
-      return;
-    }
-    this.walkDone(rw);
-  }
-
   /** SAVE during a rewrite: the rewrite's walk completes now (the keyspace has one observer). */
   finishRewriteWalk(): void {
-    const rw = this.rewrite;
-    if (rw === null || rw.snapshot.finished) return;
-    if (rw.timer !== null) {
-      clearImmediate(rw.timer as NodeJS.Immediate);
-      clearTimeout(rw.timer as NodeJS.Timeout);
-      rw.timer = null;
-    }
-    try {
-      rw.snapshot.step(Infinity);
-    } catch (e) {
-      this.rewriteFailed(e);
-      return;
-    }
-    this.walkDone(rw);
+    this.rewrite?.driver.finishNow();
   }
 
   /** The base is all written: its fsync and close run off the event loop, then the swap. */
@@ -1008,11 +972,7 @@ export class Aof implements PropagationTarget {
 
   private cleanUpRewrite(rw: Rewrite): void {
     this.rewrite = null;
-    if (rw.timer !== null) {
-      clearImmediate(rw.timer as NodeJS.Immediate);
-      clearTimeout(rw.timer as NodeJS.Timeout);
-    }
-    rw.snapshot.abort();
+    rw.driver.stop();
     if (rw.fd >= 0) {
       try {
         fs.closeSync(rw.fd);

@@ -1,4 +1,5 @@
 import type { Keyspace, SnapshotObserver } from '../engine/keyspace.js';
+import type { Value } from '../engine/values.js';
 import { RdbWriter } from './rdb/writer.js';
 import { RdbFileWriter, writeKeyRecord, type AccessRecord, type RdbFileOptions } from './rdb/file.js';
 
@@ -24,13 +25,55 @@ export interface SnapshotOptions extends RdbFileOptions {
   access: AccessSaving;
 }
 
+/**
+ * Where a snapshot's records go: RDB records (an RDB file, an AOF's RDB preamble) or commands
+ * (an AOF base with aof-use-rdb-preamble no, src/persistence/aof/base.ts).
+ */
+export interface SnapshotRecordWriter {
+  /** What precedes the databases (the RDB magic and aux fields; an AOF's timestamp annotation). */
+  header(aux: ReadonlyArray<readonly [string, string]>): void;
+  functionLibrary(code: string): void;
+  /** Starts database `id`'s section (the sizes are hints for a loader). */
+  selectDb(id: number, size: number, expires: number): void;
+  key(key: string, value: Value, expire: number | bigint, access: AccessRecord): void;
+  /** Bytes an AheadRecords of this writer encoded. */
+  raw(bytes: Buffer): void;
+  /** Ends the file, everything handed to the sink; returns the file's size. */
+  finish(): number;
+  /** A buffer for records saved before their database's section began (given to raw() after its selectDb). */
+  aheadRecords(): AheadRecords;
+}
+
+/** Records encoded apart from the file, in its writer's format. */
+export interface AheadRecords {
+  key(key: string, value: Value, expire: number | bigint, access: AccessRecord): void;
+  view(): Buffer;
+}
+
+/** Makes the record writer of a snapshot that hands its chunks to `sink`. */
+export type SnapshotWriterFactory = (opts: SnapshotOptions, sink: (chunk: Buffer) => void) => SnapshotRecordWriter;
+
+/** The RDB file writer with its records-ahead buffer. */
+class RdbSnapshotFile extends RdbFileWriter implements SnapshotRecordWriter {
+  aheadRecords(): AheadRecords {
+    const w = new RdbWriter(4096);
+    const opts = this.opts;
+    return {
+      key: (key, value, expire, access) => writeKeyRecord(w, key, value, expire, access, opts),
+      view: () => w.view(),
+    };
+  }
+}
+
+const rdbRecords: SnapshotWriterFactory = (opts, sink) => new RdbSnapshotFile(opts, sink);
+
 class DbCursor implements SnapshotObserver {
   /** Slots below `next` are not saved yet. */
   next: number;
   /** Keys below the cursor not to save when reached (saved ahead, or moved down from above). */
   readonly skip = new Set<string>();
   /** Records saved before this database's section began. */
-  ahead: RdbWriter | null = null;
+  ahead: AheadRecords | null = null;
   started = false;
 
   constructor(
@@ -79,8 +122,8 @@ class DbCursor implements SnapshotObserver {
       s.file.key(key, db.valueAt(slot), db.expireExactAt(slot), s.accessOf(db, slot));
       return;
     }
-    this.ahead ??= new RdbWriter(4096);
-    writeKeyRecord(this.ahead, key, db.valueAt(slot), db.expireExactAt(slot), s.accessOf(db, slot), s.opts);
+    this.ahead ??= s.file.aheadRecords();
+    this.ahead.key(key, db.valueAt(slot), db.expireExactAt(slot), s.accessOf(db, slot));
   }
 
   /** Stops observing (the walk is over or abandoned). */
@@ -91,7 +134,7 @@ class DbCursor implements SnapshotObserver {
 
 /** A snapshot in progress: `step` writes records until a deadline; `finished` once the EOF is out. */
 export class RdbSnapshot {
-  readonly file: RdbFileWriter;
+  readonly file: SnapshotRecordWriter;
   private readonly cursors: DbCursor[] = [];
   private current = 0;
   finished = false;
@@ -103,7 +146,8 @@ export class RdbSnapshot {
 
   /**
    * Starts a snapshot of `dbs` as they are now: the header (aux fields) and function libraries
-   * are encoded at once, then every database is observed until its walk ends.
+   * are encoded at once, then every database is observed until its walk ends. `writer` chooses
+   * the records' format (RDB unless given).
    */
   constructor(
     dbs: readonly Keyspace[],
@@ -111,8 +155,9 @@ export class RdbSnapshot {
     sink: (chunk: Buffer) => void,
     aux: ReadonlyArray<readonly [string, string]>,
     libraries: readonly string[],
+    writer: SnapshotWriterFactory = rdbRecords,
   ) {
-    this.file = new RdbFileWriter(opts, sink);
+    this.file = writer(opts, sink);
     this.file.header(aux);
     for (const code of libraries) this.file.functionLibrary(code);
     let total = 0;

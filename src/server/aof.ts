@@ -7,6 +7,8 @@ import { CommandError } from '../protocol/errors.js';
 import { RespWriter } from '../protocol/resp-writer.js';
 import { PROPAGATE_AOF, type PropagationTarget } from './propagate.js';
 import { RdbSnapshot } from '../persistence/snapshot.js';
+import { AofBaseWriter } from '../persistence/aof/base.js';
+import { SnapshotDriver } from './snapshot-driver.js';
 import { RdbFormatError } from '../persistence/rdb/encodings.js';
 import { AofBuffer, AofFormatError, AofReader, AofTruncatedError } from '../persistence/aof/commands.js';
 import {
@@ -45,9 +47,6 @@ import {
 
 type AofState = 'off' | 'on' | 'wait-rewrite';
 
-/** How long a rewrite slice may run before the event loop serves clients again (ms). */
-const SLICE_MS = 4;
-
 /** aof-rewrite-incremental-fsync: the base is fsynced every this many bytes (REDIS_AUTOSYNC_BYTES). */
 const AUTOSYNC_BYTES = 4 * 1024 * 1024;
 
@@ -59,7 +58,9 @@ interface Rewrite {
   fd: number;
   tmp: string;
   startMs: number;
-  timer: NodeJS.Immediate | NodeJS.Timeout | null;
+  driver: SnapshotDriver;
+  /** aof-use-rdb-preamble as the rewrite started: the base's name ends in .rdb, else .aof. */
+  preamble: boolean;
   /** aof-rewrite-incremental-fsync as the rewrite started; bytes written since the last fsync. */
   autosync: boolean;
   unsynced: number;
@@ -468,10 +469,20 @@ export class Aof implements PropagationTarget {
     return this.server.config.get('aof-use-rdb-preamble') === 'yes';
   }
 
-  private startSnapshot(sink: (chunk: Buffer) => void): RdbSnapshot {
+  /**
+   * The base's snapshot: an RDB preamble (aux aof-base 1), or with `preamble` false the commands
+   * rewriteAppendOnlyFileRio writes (src/persistence/aof/base.ts).
+   */
+  private startSnapshot(preamble: boolean, sink: (chunk: Buffer) => void): RdbSnapshot {
     const p = this.server.persistence;
-    const aux = p.auxFields().map(([k, v]) => [k, k === 'aof-base' ? '1' : v] as [string, string]);
     const libraries = [...this.server.functions.libraries.values()].map((lib) => lib.code);
+    if (!preamble) {
+      const timestamp = this.timestamps ? Math.floor(Date.now() / 1000) : null;
+      // Commands carry no access metadata: no IDLE / FREQ to compute.
+      const opts = { ...p.snapshotOptions(), access: 'none' as const };
+      return new RdbSnapshot(this.server.dbs, opts, sink, [], libraries, (_o, out) => new AofBaseWriter(out, timestamp));
+    }
+    const aux = p.auxFields().map(([k, v]) => [k, k === 'aof-base' ? '1' : v] as [string, string]);
     return new RdbSnapshot(this.server.dbs, p.snapshotOptions(), sink, aux, libraries);
   }
 
@@ -480,7 +491,7 @@ export class Aof implements PropagationTarget {
     const tmp = path.join(this.serverDir, `temp-rewriteaof-${process.pid}.aof`);
     const fd = fs.openSync(tmp, 'w');
     try {
-      const snapshot = this.startSnapshot((chunk) => writeAll(fd, chunk));
+      const snapshot = this.startSnapshot(this.rdbPreamble(), (chunk) => writeAll(fd, chunk));
       snapshot.step(Infinity);
       fs.fsyncSync(fd);
     } finally {
@@ -825,16 +836,23 @@ export class Aof implements PropagationTarget {
       return strerror(e);
     }
     let rw: Rewrite | null = null;
-    const snapshot = this.startSnapshot((chunk) => {
+    const preamble = this.rdbPreamble();
+    const snapshot = this.startSnapshot(preamble, (chunk) => {
       writeAll(fd, chunk);
       if (rw !== null) this.rewriteWrote(rw, chunk.length);
+    });
+    const driver = new SnapshotDriver(snapshot, {
+      keySaveDelayUs: () => Number(this.server.config.get('rdb-key-save-delay')),
+      walked: () => this.walkDone(rw!),
+      failed: (e) => this.rewriteFailed(e),
     });
     rw = {
       snapshot,
       fd,
       tmp,
       startMs: Date.now(),
-      timer: null,
+      driver,
+      preamble,
       autosync: this.server.config.get('aof-rewrite-incremental-fsync') === 'yes',
       unsynced: 0,
       syncInFlight: false,
@@ -843,7 +861,7 @@ export class Aof implements PropagationTarget {
     };
     this.rewrite = rw;
     log.notice(`Background append only file rewriting started by pid ${process.pid}`);
-    this.scheduleSlice();
+    driver.start();
     return null;
   }
 
@@ -867,48 +885,9 @@ export class Aof implements PropagationTarget {
     });
   }
 
-  private scheduleSlice(): void {
-    const rw = this.rewrite!;
-    // rdb-key-save-delay (microseconds per key, for tests) slows the walk as Redis's child.
-    const delayUs = Number(this.server.config.get('rdb-key-save-delay'));
-    if (delayUs > 0) rw.timer = setTimeout(() => this.slice(1), Math.max(1, Math.floor(delayUs / 1000)));
-    else rw.timer = setImmediate(() => this.slice(Infinity));
-  }
-
-  private slice(maxKeys: number): void {
-    const rw = this.rewrite;
-    if (rw === null) return;
-    rw.timer = null;
-    let done: boolean;
-    try {
-      done = rw.snapshot.step(performance.now() + SLICE_MS, maxKeys);
-    } catch (e) {
-      this.rewriteFailed(e);
-      return;
-    }
-    if (!done) {
-      this.scheduleSlice();
-      return;
-    }
-    this.walkDone(rw);
-  }
-
   /** SAVE during a rewrite: the rewrite's walk completes now (the keyspace has one observer). */
   finishRewriteWalk(): void {
-    const rw = this.rewrite;
-    if (rw === null || rw.snapshot.finished) return;
-    if (rw.timer !== null) {
-      clearImmediate(rw.timer as NodeJS.Immediate);
-      clearTimeout(rw.timer as NodeJS.Timeout);
-      rw.timer = null;
-    }
-    try {
-      rw.snapshot.step(Infinity);
-    } catch (e) {
-      this.rewriteFailed(e);
-      return;
-    }
-    this.walkDone(rw);
+    this.rewrite?.driver.finishNow();
   }
 
   /** The base is all written: its fsync and close run off the event loop, then the swap. */
@@ -943,7 +922,7 @@ export class Aof implements PropagationTarget {
     const log = this.server.log;
     log.notice('Background AOF rewrite terminated with success');
     const m = this.manifest.clone();
-    const baseName = baseFileName(this.appendFilename, ++m.baseSeq, true);
+    const baseName = baseFileName(this.appendFilename, ++m.baseSeq, rw.preamble);
     fs.renameSync(rw.tmp, this.filePath(baseName));
     log.notice(`Successfully renamed the temporary AOF base file ${path.basename(rw.tmp)} into ${baseName}`);
     if (m.base !== null) m.history.push({ ...m.base, type: 'h' });
@@ -993,11 +972,7 @@ export class Aof implements PropagationTarget {
 
   private cleanUpRewrite(rw: Rewrite): void {
     this.rewrite = null;
-    if (rw.timer !== null) {
-      clearImmediate(rw.timer as NodeJS.Immediate);
-      clearTimeout(rw.timer as NodeJS.Timeout);
-    }
-    rw.snapshot.abort();
+    rw.driver.stop();
     if (rw.fd >= 0) {
       try {
         fs.closeSync(rw.fd);

@@ -8,6 +8,7 @@ import type { RdbLoadLimits } from '../persistence/rdb/reader.js';
 import { RdbSnapshot, type SnapshotOptions } from '../persistence/snapshot.js';
 import { REDIS_VERSION } from '../util/version.js';
 import { RdbLoad, type LoadResult } from './loading.js';
+import { SnapshotDriver } from './snapshot-driver.js';
 
 export { RdbFormatError } from '../persistence/rdb/encodings.js';
 
@@ -21,8 +22,6 @@ export { RdbFormatError } from '../persistence/rdb/encodings.js';
  * - INFO persistence, LASTSAVE and the MISCONF gate read the state kept here.
  */
 
-/** How long a BGSAVE slice may run before the event loop serves clients again (ms). */
-const SLICE_MS = 4;
 /** CONFIG_BGSAVE_RETRY_DELAY: seconds before a failed BGSAVE is retried by the save points. */
 const BGSAVE_RETRY_DELAY = 5;
 
@@ -37,7 +36,7 @@ interface Bgsave {
   tmp: string;
   startMs: number;
   dirtyAtStart: number;
-  timer: NodeJS.Immediate | NodeJS.Timeout | null;
+  driver: SnapshotDriver;
 }
 
 export class Persistence {
@@ -184,36 +183,26 @@ export class Persistence {
       return 'ERR';
     }
     const snapshot = this.startSnapshot((chunk) => writeAll(fd, chunk));
-    this.bg = { snapshot, fd, tmp, startMs: Date.now(), dirtyAtStart: this.server.dirty, timer: null };
+    const bg: Bgsave = {
+      snapshot,
+      fd,
+      tmp,
+      startMs: Date.now(),
+      dirtyAtStart: this.server.dirty,
+      driver: new SnapshotDriver(snapshot, {
+        keySaveDelayUs: () => Number(this.server.config.get('rdb-key-save-delay')),
+        walked: () => this.walked(bg),
+        failed: (e) => this.bgsaveFailed(e),
+      }),
+    };
+    this.bg = bg;
     log.notice(`Background saving started by pid ${process.pid}`);
-    this.scheduleSlice();
+    bg.driver.start();
     return null;
   }
 
-  private scheduleSlice(): void {
-    const bg = this.bg!;
-    // rdb-key-save-delay (microseconds per key, for tests) slows the walk to one key per delay.
-    const delayUs = Number(this.server.config.get('rdb-key-save-delay'));
-    if (delayUs > 0) bg.timer = setTimeout(() => this.slice(1), Math.max(1, Math.floor(delayUs / 1000)));
-    else bg.timer = setImmediate(() => this.slice(Infinity));
-  }
-
-  private slice(maxKeys: number): void {
-    const bg = this.bg;
-    if (bg === null) return;
-    bg.timer = null;
-    let done: boolean;
-    try {
-      done = bg.snapshot.step(performance.now() + SLICE_MS, maxKeys);
-    } catch (e) {
-      this.bgsaveFailed(e);
-      return;
-    }
-    if (!done) {
-      this.scheduleSlice();
-      return;
-    }
-    // The data is all written: flushing it to the disk and renaming happen off the event loop.
+  /** The data is all written: flushing it to the disk and renaming happen off the event loop. */
+  private walked(bg: Bgsave): void {
     const target = this.rdbPath();
     fs.fsync(bg.fd, (err) => {
       if (this.bg !== bg) return;
@@ -256,11 +245,7 @@ export class Persistence {
 
   private cleanUp(bg: Bgsave): void {
     this.bg = null;
-    if (bg.timer !== null) {
-      clearImmediate(bg.timer as NodeJS.Immediate);
-      clearTimeout(bg.timer as NodeJS.Timeout);
-    }
-    bg.snapshot.abort();
+    bg.driver.stop();
     if (bg.fd >= 0) {
       try {
         fs.closeSync(bg.fd);

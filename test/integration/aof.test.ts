@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { AofReader } from '../../src/persistence/aof/commands.js';
 import { RawConnection, encodeCommand, freePort, parseReply, redisServerAvailable, startRealRedis, type Reply } from '../helpers/differential.js';
 
 const checkAofAvailable = spawnSync('redis-check-aof', ['--help'], { encoding: 'utf8' }).error === undefined;
@@ -164,9 +165,7 @@ describe('AOF directories with real Redis', { skip: !redisServerAvailable && 're
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  // aof-use-rdb-preamble no (a base written as commands) is not implemented yet: the base is
-  // always an RDB preamble (appendonly.aof.N.base.rdb).
-  for (const preamble of ['yes'] as const) {
+  for (const preamble of ['yes', 'no'] as const) {
     it(`a directory Cinder writes (aof-use-rdb-preamble ${preamble}) passes redis-check-aof and loads into redis-server and Cinder equal`, async () => {
       const dir = fs.mkdtempSync(path.join(tmp, 'cinder-'));
       const args = ['--appendonly', 'yes', '--aof-use-rdb-preamble', preamble, '--aof-timestamp-enabled', 'yes'];
@@ -634,6 +633,131 @@ describe('AOF write and fsync failures', () => {
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * A dataset built the same way in both servers: one key per database 0..7 for the types whose
+ * command order is deterministic (the base's section compares byte for byte), and a database 9
+ * of hashtable sets / hashes and a skiplist sorted set, which Redis writes in its dict's seeded
+ * order (compared as contents).
+ */
+function baseDataset(): Array<Array<string | number>> {
+  const ints = Array.from({ length: 150 }, (_, i) => i);
+  const out: Array<Array<string | number>> = [];
+  out.push(['FUNCTION', 'LOAD', "#!lua name=lib1\nredis.register_function('f1', function() return 1 end)"]);
+  out.push(['SELECT', 0], ['SET', 'str', 'hello'], ['PEXPIREAT', 'str', 4_000_000_000_000]);
+  out.push(['SELECT', 1], ['RPUSH', 'list', ...ints, 'x', '-7', '\x00\xff'], ['LPUSH', 'list', 'head']);
+  out.push(['SELECT', 2], ['SADD', 'intset', ...ints.map((i) => i * 3 - 100)]);
+  out.push(['SELECT', 3], ['ZADD', 'zlp', 1, 'a', 2.5, 'b', '-inf', 'c', 1e300, 'd', 0.1, 'e', 3, 7]);
+  out.push(['SELECT', 4], ['HSET', 'hlp', 'f1', 'v1', 'n', 12345, 'neg', -3, 'bin', '\r\n']);
+  out.push(['SELECT', 5], ['XADD', 'st', '1-1', 'a', 1, 'b', 2], ['XADD', 'st', '1-2', 'a', 3, 'b', 4], ['XADD', 'st', '2-1', 'other', 'x'], ['XADD', 'st', '3-0', 'a', 5]);
+  out.push(['XDEL', 'st', '1-2'], ['XGROUP', 'CREATE', 'st', 'g2', '0', 'ENTRIESREAD', 0], ['XGROUP', 'CREATE', 'st', 'g', '2-1']);
+  out.push(['XCLAIM', 'st', 'g', 'bob', 0, '1-1', 'TIME', 1_600_000_000_000, 'RETRYCOUNT', 3, 'FORCE', 'JUSTID']);
+  out.push(['XCLAIM', 'st', 'g', 'alice', 0, '2-1', 'TIME', 1_600_000_000_500, 'RETRYCOUNT', 1, 'FORCE', 'JUSTID']);
+  out.push(['XCLAIM', 'st', 'g', 'alice', 0, '1-1', 'TIME', 1_600_000_000_600, 'RETRYCOUNT', 2, 'FORCE', 'JUSTID']);
+  out.push(['XGROUP', 'CREATECONSUMER', 'st', 'g2', 'carol'], ['PEXPIREAT', 'st', 4_000_000_000_001]);
+  out.push(['SELECT', 6], ['XADD', 'empty', '5-5', 'f', 'v'], ['XDEL', 'empty', '5-5'], ['XGROUP', 'CREATE', 'empty', 'g', '$']);
+  out.push(['SELECT', 7], ['SET', 'num', 123456], ['APPEND', 'num', 7]);
+  out.push(['SELECT', 9], ['SADD', 'hset', ...ints.map((i) => `m${i}`)], ['HSET', 'hht', ...ints.flatMap((i) => [`f${i}`, i])]);
+  out.push(['ZADD', 'zsl', ...ints.flatMap((i) => [i / 4, `m${i}`])], ['SELECT', 0]);
+  return out;
+}
+
+/** A base file's sections: the part before the first SELECT, and each database's commands. */
+function baseSections(base: Buffer): { head: Buffer; dbs: Map<number, Buffer> } {
+  const sections = base.latin1Slice(0, base.length).split('*2\r\n$6\r\nSELECT\r\n');
+  const dbs = new Map<number, Buffer>();
+  for (const s of sections.slice(1)) {
+    const m = /^\$\d+\r\n(\d+)\r\n/.exec(s)!;
+    dbs.set(Number(m[1]), Buffer.from(s, 'latin1'));
+  }
+  return { head: Buffer.from(sections[0], 'latin1'), dbs };
+}
+
+/** A section's commands with their items sorted: the contents, whatever the dict order. */
+function unordered(section: Buffer): string[] {
+  const out: string[] = [];
+  const reader = new AofReader(section, section.indexOf('\n', section.indexOf('\n') + 1) + 1);
+  for (let argv = reader.next(); argv !== null; argv = reader.next()) {
+    const [name, key, ...items] = argv;
+    const pairs = name === 'SADD' ? items : items.flatMap((v, i) => (i % 2 === 0 ? [`${v} ${items[i + 1]}`] : []));
+    for (const p of pairs) out.push(`${name} ${key} ${p}`);
+  }
+  return out.sort();
+}
+
+describe('the AOF base written as commands (aof-use-rdb-preamble no), with real Redis', { skip: !redisServerAvailable && 'redis-server not installed' }, () => {
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cinder-aofbase-'));
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it("equals the base redis-server writes for the same dataset, passes redis-check-aof, and loads into both servers equal", async () => {
+    const args = ['--appendonly', 'yes', '--aof-use-rdb-preamble', 'no'];
+    const redisDir = fs.mkdtempSync(path.join(tmp, 'redis-'));
+    const cinderDir = fs.mkdtempSync(path.join(tmp, 'cinder-'));
+    const rewrite = async (c: RawConnection): Promise<unknown> => {
+      await runWorkload(c, baseDataset());
+      await cmd(c, 'BGREWRITEAOF');
+      await waitFor('the rewrite', async () => (await infoField(c, 'aof_rewrite_in_progress')) === '0' && (await infoField(c, 'aof_rewrite_scheduled')) === '0');
+      assert.equal(await infoField(c, 'aof_last_bgrewrite_status'), 'ok');
+      return fingerprint(c);
+    };
+    const redis = await startRealRedis(['--dir', redisDir, ...args]);
+    let expected: unknown;
+    try {
+      const r = await RawConnection.connect(redis.port);
+      expected = await rewrite(r);
+      r.close();
+    } finally {
+      await redis.stop();
+    }
+    const cinder = await runCinder(cinderDir, args);
+    try {
+      const c = await RawConnection.connect(cinder.port);
+      assert.deepEqual(await rewrite(c), expected);
+      c.close();
+    } finally {
+      await cinder.kill();
+    }
+    const baseName = 'appendonly.aof.2.base.aof';
+    for (const dir of [redisDir, cinderDir]) {
+      const manifest = fs.readFileSync(path.join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1');
+      assert.equal(manifest, `file ${baseName} seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n`);
+    }
+    const ours = baseSections(fs.readFileSync(path.join(cinderDir, 'appendonlydir', baseName)));
+    const theirs = baseSections(fs.readFileSync(path.join(redisDir, 'appendonlydir', baseName)));
+    assert.equal(ours.head.latin1Slice(0, ours.head.length), theirs.head.latin1Slice(0, theirs.head.length));
+    assert.match(theirs.head.latin1Slice(0, theirs.head.length), /^\*3\r\n\$8\r\nFUNCTION\r\n\$4\r\nLOAD\r\n/);
+    assert.deepEqual([...theirs.dbs.keys()], [0, 1, 2, 3, 4, 5, 6, 7, 9]);
+    assert.deepEqual([...ours.dbs.keys()], [...theirs.dbs.keys()]);
+    for (const [db, section] of theirs.dbs) {
+      const mine = ours.dbs.get(db)!;
+      if (db === 9) assert.deepEqual(unordered(mine), unordered(section));
+      else assert.equal(mine.latin1Slice(0, mine.length), section.latin1Slice(0, section.length), `database ${db}`);
+    }
+    checkAof(path.join(cinderDir, 'appendonlydir', 'appendonly.aof.manifest'));
+
+    // Cinder's directory into real Redis, and Redis's into Cinder.
+    const redisAgain = await startRealRedis(['--dir', cinderDir, '--appendonly', 'yes']);
+    try {
+      const r = await RawConnection.connect(redisAgain.port);
+      assert.deepEqual(await fingerprint(r), expected);
+      r.close();
+    } finally {
+      await redisAgain.stop();
+    }
+    const cinderAgain = await runCinder(redisDir, ['--appendonly', 'yes']);
+    try {
+      assert.match(cinderAgain.log(), /DB loaded from base file appendonly\.aof\.2\.base\.aof/);
+      const c = await RawConnection.connect(cinderAgain.port);
+      assert.deepEqual(await fingerprint(c), expected);
+      c.close();
+    } finally {
+      await cinderAgain.kill();
     }
   });
 });

@@ -1,0 +1,82 @@
+import type { RdbSnapshot } from '../persistence/snapshot.js';
+
+/** How long a snapshot slice may run before the event loop serves clients again (ms). */
+export const SLICE_MS = 4;
+
+/** What the owner of a walk (BGSAVE, an AOF rewrite) hears from its driver. */
+export interface SnapshotDriverEvents {
+  /** rdb-key-save-delay in microseconds, read before each slice (tests slow the walk with it). */
+  keySaveDelayUs(): number;
+  /** Every record is handed to the snapshot's sink (the file still needs its fsync). */
+  walked(): void;
+  /** The snapshot's sink threw; the walk has stopped. */
+  failed(e: unknown): void;
+}
+
+/**
+ * Runs a snapshot's walk from the event loop in slices of SLICE_MS (setImmediate), so clients
+ * are served between slices; with rdb-key-save-delay one key per delay (setTimeout), as Redis's
+ * child sleeps per key. BGSAVE (src/server/persistence.ts) and BGREWRITEAOF (src/server/aof.ts)
+ * share it.
+ */
+export class SnapshotDriver {
+  private timer: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    readonly snapshot: RdbSnapshot,
+    private readonly events: SnapshotDriverEvents,
+  ) {}
+
+  /** Schedules the first slice. */
+  start(): void {
+    this.schedule();
+  }
+
+  private schedule(): void {
+    const delayUs = this.events.keySaveDelayUs();
+    if (delayUs > 0) this.timer = setTimeout(() => this.slice(1), Math.max(1, Math.floor(delayUs / 1000)));
+    else this.timer = setImmediate(() => this.slice(Infinity));
+  }
+
+  private slice(maxKeys: number): void {
+    if (this.stopped) return;
+    this.timer = null;
+    let done: boolean;
+    try {
+      done = this.snapshot.step(performance.now() + SLICE_MS, maxKeys);
+    } catch (e) {
+      this.events.failed(e);
+      return;
+    }
+    if (done) this.events.walked();
+    else this.schedule();
+  }
+
+  /** Writes the rest of the walk now (SAVE while a rewrite walks: a keyspace has one observer). */
+  finishNow(): void {
+    if (this.stopped || this.snapshot.finished) return;
+    this.cancelSlice();
+    try {
+      this.snapshot.step(Infinity);
+    } catch (e) {
+      this.events.failed(e);
+      return;
+    }
+    this.events.walked();
+  }
+
+  /** Abandons the walk: no more slices, the databases are no longer observed. */
+  stop(): void {
+    this.stopped = true;
+    this.cancelSlice();
+    this.snapshot.abort();
+  }
+
+  private cancelSlice(): void {
+    if (this.timer === null) return;
+    clearImmediate(this.timer as NodeJS.Immediate);
+    clearTimeout(this.timer as NodeJS.Timeout);
+    this.timer = null;
+  }
+}

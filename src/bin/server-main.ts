@@ -48,6 +48,9 @@ async function loadDataFromDisk(server: Server): Promise<void> {
   server.log.notice(`DB loaded from disk: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
 }
 
+/** Logged when a shutdown's save failed and the server keeps running (prepareForShutdown). */
+const SHUTDOWN_FAILED = 'Errors trying to shut down the server. Check the logs for more information.';
+
 export async function runServer(config: Config): Promise<void> {
   const server = createServer(config);
   server.executable = process.argv[1] ?? '';
@@ -81,7 +84,10 @@ export async function runServer(config: Config): Promise<void> {
   server.shutdownHook = (req) => {
     if (stopping) return null;
     server.log.warning('User requested shutdown...');
-    if (!server.persistence.saveBeforeShutdown(req.save, req.force)) return 'ERR Errors trying to SHUTDOWN. Check logs.';
+    if (!server.persistence.saveBeforeShutdown(req.save, req.force)) {
+      server.log.warning(SHUTDOWN_FAILED);
+      return 'ERR Errors trying to SHUTDOWN. Check logs.';
+    }
     void stop(null);
     return null;
   };
@@ -89,8 +95,10 @@ export async function runServer(config: Config): Promise<void> {
   const onSignal = (name: string) => {
     if (stopping) return;
     server.log.warning(`Received ${name} scheduling shutdown...`);
+    server.log.warning('User requested shutdown...');
+    // A failed save keeps the server up, as Redis 7.0's serverCron does after prepareForShutdown.
     if (!server.persistence.saveBeforeShutdown(null, false)) {
-      server.log.warning(`${name} received but errors trying to shut down the server, check the logs for more information`);
+      server.log.warning(SHUTDOWN_FAILED);
       return;
     }
     void stop(null);

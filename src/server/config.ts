@@ -1734,7 +1734,10 @@ export class Config {
     if (e !== undefined) {
       const def = e.def;
       if (!def.multiArg && argc !== 2) throw new ParamError('wrong number of arguments');
-      const value = def.parse(argv.slice(1), { cfg: this, reading: this.loadState.reading }, this.values.get(def.name)!);
+      // One non-empty argument of a multi-argument directive is split (`--save "3600 1"`), as
+      // Redis 7.0 does; `--save ""` stays the empty list.
+      const args = def.multiArg && argc === 2 && argv[1].length > 0 ? (splitInlineArgs(argv[1]) ?? []) : argv.slice(1);
+      const value = def.parse(args, { cfg: this, reading: this.loadState.reading }, this.values.get(def.name)!);
       this.store(def, value);
       this.mentioned.add(def.name);
       return;

@@ -12,6 +12,7 @@ import type { Reply } from '../protocol/reply.js';
 import { numberSafeSource } from '../scripting/number-args.js';
 import { splitInlineArgs } from '../protocol/request-parser.js';
 import { ScriptFlags, SCRIPT_FLAG_NAMES } from '../scripting/flags.js';
+import { MISCONF_ERROR } from './persistence.js';
 import type { RunJob } from '../scripting/long-script-protocol.js';
 
 /** Replies kept for resuming a long script elsewhere are capped (approximate bytes). */
@@ -64,6 +65,7 @@ const WRONG_ARITY = luaError('ERR Wrong number of args calling Redis command fro
 const NOT_ALLOWED = luaError('ERR This Redis command is not allowed from script');
 const WRITE_IN_READONLY = luaError('ERR Write commands are not allowed from read-only scripts.');
 const OUT_OF_MEMORY = luaError(Errors.oom);
+const RDB_MISCONF = luaError(MISCONF_ERROR);
 export function sha1Hex(source: Buffer): string {
   return createHash('sha1').update(source).digest('hex');
 }
@@ -436,6 +438,14 @@ export class ScriptRunner implements ScriptHost {
     // scriptVerifyWriteCommandAllow: a read-only script treats commands that may replicate
     // (PUBLISH) as writes.
     if (this.current?.readOnly && (cmd.isWrite || cmd.mayReplicate)) return this.refuse(WRITE_IN_READONLY, cmd);
+    // writeCommandsDeniedByDiskError: a failed BGSAVE (stop-writes-on-bgsave-error, save points)
+    // or AOF write refuses a write, unless the script has written already (it may not fail halfway).
+    if (cmd.isWrite && !this.wrote) {
+      const server = this.server;
+      if (server.persistence.writesDenied()) return this.refuse(RDB_MISCONF, cmd);
+      const aofError = server.aof.writesDeniedError();
+      if (aofError !== null) return this.refuse(luaError(aofError), cmd);
+    }
     // scriptVerifyOOM: a script that started out of memory may not begin with a command that adds
     // memory; once it has written it may finish. allow-oom scripts are exempt.
     if (cmd.denyOom && !this.wrote && this.server.memoryGuard.oomAtCommandStart && this.current?.allowOom !== true) {

@@ -40,6 +40,8 @@ export interface SnapshotRecordWriter {
   raw(bytes: Buffer): void;
   /** Ends the file, everything handed to the sink; returns the file's size. */
   finish(): number;
+  /** The end of a slice: work owed for the bytes written so far is done now (the RDB's CRC64). */
+  advanceChecksum(): void;
   /** A buffer for records saved before their database's section began (given to raw() after its selectDb). */
   aheadRecords(): AheadRecords;
 }
@@ -211,7 +213,10 @@ export class RdbSnapshot {
         if (skip.size > 0 && skip.delete(key)) continue;
         file.key(key, db.valueAt(slot), db.expireExactAt(slot), access === 'none' ? NO_ACCESS : this.accessOf(db, slot));
         this.keysSaved++;
-        if (++n >= maxKeys || ((n & 31) === 0 && performance.now() >= deadline)) return false;
+        if (++n >= maxKeys || ((n & 31) === 0 && performance.now() >= deadline)) {
+          file.advanceChecksum();
+          return false;
+        }
       }
       cur.detach();
       this.current++;

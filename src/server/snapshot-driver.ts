@@ -1,7 +1,7 @@
 import type { RdbSnapshot } from '../persistence/snapshot.js';
 
 /** How long a snapshot slice may run before the event loop serves clients again (ms). */
-export const SLICE_MS = 4;
+export const SLICE_MS = 0.5;
 
 /** What the owner of a walk (BGSAVE, an AOF rewrite) hears from its driver. */
 export interface SnapshotDriverEvents {

@@ -164,6 +164,9 @@ export class AofBaseWriter implements SnapshotRecordWriter {
     this.out.reset();
   }
 
+  /** A command base has no checksum. */
+  advanceChecksum(): void {}
+
   finish(): number {
     this.flush();
     return this.flushed;

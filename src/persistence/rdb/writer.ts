@@ -42,6 +42,9 @@ export function quicklistAllowsInsert(nodeBytes: number, count: number, size: nu
   return count < fill;
 }
 
+/** Strings up to this length are copied byte by byte in JS rather than by a native call. */
+const SHORT_COPY = 32;
+
 /** An append-only byte buffer with the RDB primitives (lengths, strings, doubles). */
 export class RdbWriter {
   private buf: Buffer;
@@ -99,7 +102,13 @@ export class RdbWriter {
   /** rdbSaveMillisecondTime and friends: a 64-bit little-endian integer. */
   int64LE(v: bigint | number): void {
     this.ensure(8);
-    this.buf.writeBigInt64LE(BigInt(v), this.pos);
+    if (typeof v === 'number' && Number.isSafeInteger(v)) {
+      // Two 32-bit halves: no BigInt per key for the expiry of every volatile key.
+      this.buf.writeUInt32LE(v >>> 0, this.pos);
+      this.buf.writeInt32LE(Math.floor(v / 4294967296), this.pos + 4);
+    } else {
+      this.buf.writeBigInt64LE(BigInt(v), this.pos);
+    }
     this.pos += 8;
   }
 
@@ -136,12 +145,51 @@ export class RdbWriter {
       return;
     }
     this.length_(len);
-    if (typeof s === 'string') {
-      this.ensure(len);
-      this.pos += this.buf.latin1Write(s, this.pos);
-    } else {
-      this.raw(s);
+    if (typeof s === 'string') this.latin1(s);
+    else this.raw(s);
+  }
+
+  /**
+   * `string` for a string value as the keyspace holds it (latin1 text, a number, a ByteString),
+   * without a Buffer view of a ByteString unless LZF needs one.
+   */
+  stringValue(v: string | number | ByteString, compress: boolean): void {
+    if (typeof v === 'string') return this.string(v, compress);
+    if (typeof v === 'number') return this.string(String(v), compress);
+    const len = v.len;
+    const bytes = v.bytes;
+    if (len === 0 || (len <= 11 && (bytes[0] === 45 || (bytes[0] >= 48 && bytes[0] <= 57))) || (compress && len > 20)) {
+      return this.string(bytes.subarray(0, len), compress);
     }
+    this.length_(len);
+    this.ensure(len);
+    if (len <= SHORT_COPY) {
+      const b = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < len; i++) b[p++] = bytes[i];
+    } else {
+      bytes.copy(this.buf, this.pos, 0, len);
+    }
+    this.pos += len;
+  }
+
+  /** Latin1 text as bytes; short ones in JS, as a native call costs more than the copy. */
+  private latin1(s: string): void {
+    const len = s.length;
+    this.ensure(len);
+    if (len <= SHORT_COPY) {
+      const b = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < len; i++) b[p++] = s.charCodeAt(i);
+      this.pos = p;
+    } else {
+      this.pos += this.buf.latin1Write(s, this.pos);
+    }
+  }
+
+  /** Overwrites the byte at `at` (a type byte reserved before its value's encoding was known). */
+  patch(at: number, b: number): void {
+    this.buf[at] = b;
   }
 
   /** rdbTryIntegerEncoding + rdbEncodeInteger: true when written as INT8/16/32. */
@@ -187,13 +235,6 @@ export class RdbWriter {
 }
 
 // ---------------------------------------------------------------- values
-
-/** A string value's bytes as a latin1 string or a Buffer view. */
-function stringBytes(v: string | number | ByteString): string | Buffer {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return String(v);
-  return v.bytes.subarray(0, v.len);
-}
 
 /** Integral doubles up to this magnitude print as integers (double2ll's LLONG_MAX/2 bound). */
 const D2STRING_INTEGER_LIMIT = 2 ** 62;
@@ -291,36 +332,37 @@ function writeZSet(w: RdbWriter, zset: ZSetValue, opts: RdbSaveOptions): number 
  * the type written.
  */
 export function writeValue(w: RdbWriter, value: Value, opts: RdbSaveOptions): number {
+  // The type byte depends on the encoding: reserved, then filled in once the body is written.
+  const at = w.length;
+  w.byte(0);
+  const type = writeValueBody(w, value, opts);
+  w.patch(at, type);
+  return type;
+}
+
+/**
+ * Appends a value's encoding without its type byte (rdbSaveObject), straight into `w`, and
+ * returns the type byte it needs (a key record puts the key between the two).
+ */
+export function writeValueBody(w: RdbWriter, value: Value, opts: RdbSaveOptions): number {
   if (isString(value)) {
-    w.byte(RdbType.STRING);
-    w.string(stringBytes(value), opts.compression);
+    w.stringValue(value, opts.compression);
     return RdbType.STRING;
   }
-  // The type byte depends on the encoding: written in front once the body is known.
-  const body = new RdbWriter();
-  let type: number;
   switch (value.type) {
     case 'list':
-      writeList(body, value as ListValue, opts);
-      type = RdbType.LIST_QUICKLIST_2;
-      break;
+      writeList(w, value as ListValue, opts);
+      return RdbType.LIST_QUICKLIST_2;
     case 'set':
-      type = writeSet(body, value as SetValue, opts);
-      break;
+      return writeSet(w, value as SetValue, opts);
     case 'hash':
-      type = writeHash(body, value as HashValue, opts);
-      break;
+      return writeHash(w, value as HashValue, opts);
     case 'zset':
-      type = writeZSet(body, value as ZSetValue, opts);
-      break;
+      return writeZSet(w, value as ZSetValue, opts);
     case 'stream':
-      writeStream(body, value as StreamValue, opts);
-      type = RdbType.STREAM_LISTPACKS_2;
-      break;
+      writeStream(w, value as StreamValue, opts);
+      return RdbType.STREAM_LISTPACKS_2;
   }
-  w.byte(type);
-  w.raw(body.view());
-  return type;
 }
 
 /**

@@ -1,5 +1,4 @@
 import { BUSY_EVAL, BUSY_FUNCTION } from '../server/script-runner.js';
-import { randomBytes } from 'node:crypto';
 import type { CommandSpec } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors, sanitizeErrorLine, subcommandSyntaxError } from '../protocol/errors.js';
@@ -317,7 +316,7 @@ function debugCommand(c: Client, argv: string[]): void {
   } else if (sub === 'reload') {
     debugReload(c, argv);
   } else if (sub === 'change-repl-id' && argc === 2) {
-    c.server.info.replId = randomBytes(20).toString('hex');
+    c.server.replication.changeReplid();
     c.server.log.warning('Changing replication IDs after receiving DEBUG change-repl-id');
     c.reply.ok();
   } else {

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Server } from './server.js';
 import { serverCounts } from './pubsub.js';
 import type { Command } from './command-table.js';
@@ -152,15 +152,13 @@ export function memoryReport(server: Server): MemoryReport {
 
 /**
  * What INFO needs beyond the server's counters: rolling rates, per-command latency histograms,
- * the replication id. One per Server (`server.info`), fed by the cron and the dispatcher.
+ * One per Server (`server.info`), fed by the cron and the dispatcher.
  */
 export class InfoState {
   readonly opsPerSec = new InstantaneousMetric();
   readonly inputBytesPerSec = new InstantaneousMetric();
   readonly outputBytesPerSec = new InstantaneousMetric();
   private lastSample = 0;
-  /** INFO replication master_replid (DEBUG CHANGE-REPL-ID renews it). */
-  replId = randomBytes(20).toString('hex');
   private readonly latency = new Map<Command, LatencyHistogram>();
   /** Whether per-command latency is recorded (latency-tracking). */
   latencyTracking = true;
@@ -472,10 +470,11 @@ function replicationSection(server: Server): string {
   w.field('role', 'master');
   w.field('connected_slaves', 0);
   w.field('master_failover_state', 'no-failover');
-  w.field('master_replid', server.info.replId);
-  w.field('master_replid2', '0000000000000000000000000000000000000000');
-  w.field('master_repl_offset', 0);
-  w.field('second_repl_offset', -1);
+  const repl = server.replication;
+  w.field('master_replid', repl.replid);
+  w.field('master_replid2', repl.replid2);
+  w.field('master_repl_offset', repl.masterReplOffset);
+  w.field('second_repl_offset', repl.secondReplidOffset);
   w.field('repl_backlog_active', 0);
   w.field('repl_backlog_size', 1048576);
   w.field('repl_backlog_first_byte_offset', 0);

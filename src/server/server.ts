@@ -25,6 +25,7 @@ import { MISCONF_ERROR, Persistence } from './persistence.js';
 import { Aof } from './aof.js';
 import { SlowLog, type SuspendedEnd } from './slowlog.js';
 import { MigrateSockets } from './migrate.js';
+import { ReplicationState } from './replication/state.js';
 import {
   Propagation,
   expiredKeyDeletion,
@@ -145,6 +146,8 @@ export class Server {
   private readonly execCommand: Command | undefined;
   /** Effects of writes, for replicas and the AOF (src/server/propagate.ts). */
   readonly propagation: Propagation;
+  /** Replication id and offset (src/server/replication/state.ts). */
+  readonly replication = new ReplicationState();
   private cronTimer: NodeJS.Timeout | null = null;
   private cronLoops = 0;
 

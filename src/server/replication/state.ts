@@ -18,6 +18,12 @@ export class ReplicationState {
   secondReplidOffset = -1;
   /** master_repl_offset: bytes of the replication stream produced or applied so far. */
   masterReplOffset = 0;
+  /**
+   * The master this server replicates (REPLICAOF host port), or null for a master. While set, the
+   * server's own propagation does not feed the stream: its master's stream does, byte for byte.
+   */
+  masterHost: string | null = null;
+  masterPort = 0;
   /** Consumers of the stream's bytes (the backlog, connected replicas), set by the master side. */
   private readonly sinks: ((bytes: Buffer) => void)[] = [];
 

@@ -141,11 +141,19 @@ export class RespWriter implements Reply {
       this.pos += this.buf.latin1Write(s, this.pos);
       this.crlf();
     } else {
-      const bytes = Buffer.isBuffer(v) ? v : v.bytes;
-      const len = Buffer.isBuffer(v) ? v.length : v.len;
+      let bytes: Buffer, start: number, len: number;
+      if (Buffer.isBuffer(v)) {
+        bytes = v;
+        start = 0;
+        len = v.length;
+      } else {
+        bytes = v.bytes;
+        start = v.start;
+        len = v.len;
+      }
       this.header(36, len);
       this.ensure(len + 2);
-      bytes.copy(this.buf, this.pos, 0, len);
+      bytes.copy(this.buf, this.pos, start, start + len);
       this.pos += len;
       this.crlf();
     }

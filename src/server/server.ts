@@ -586,6 +586,15 @@ export class Server {
     this.evictor.stop();
   }
 
+  /**
+   * Empties every database for good (an embedded server being closed): string values held in slab
+   * chunks are shared process memory (src/engine/slab.ts), which a closed server must give back.
+   */
+  dropDatasets(): void {
+    for (const db of this.dbs) db.clear();
+    reclaimValues();
+  }
+
   /** One cron tick: Redis's serverCron, minus what does not apply yet. */
   cron(): void {
     // Values removed outside a command (active expiry, eviction's background task, loading).

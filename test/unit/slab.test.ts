@@ -188,3 +188,15 @@ test('values flushed while a snapshot walks them stay readable until it is done'
   assert.equal(slabStats().chunkBytes, base);
   db.close();
 });
+
+test('closing an embedded server gives its values back', () => {
+  reclaimSlabs();
+  const base = slabStats().chunkBytes;
+  const db = open({ config: { databases: 2 } });
+  db.callSync('MSET', 'a', value(700, 1), 'b', value(3000, 2));
+  db.callSync('SELECT', '1');
+  db.callSync('SET', 'c', value(16000, 3));
+  assert.equal(slabStats().chunkBytes, base + slabChunkBytes(700) + slabChunkBytes(3000) + slabChunkBytes(16000));
+  db.close();
+  assert.equal(slabStats().chunkBytes, base);
+});

@@ -216,6 +216,11 @@ export class SlabString {
   /** The chunk's address: page << 14 | offset in 16-byte units. */
   constructor(readonly addr: number) {}
 
+  /** The value's type, as collections carry theirs (on the prototype: no field per value). */
+  get type(): 'string' {
+    return 'string';
+  }
+
   /**
    * A new value holding the latin1 bytes of `s` (SLAB_MIN_LEN <= length <= SLAB_MAX_LEN). It starts
    * unreferenced: the next reclaim() frees it unless a keyspace has stored it by then.
@@ -285,10 +290,6 @@ export class SlabString {
     return words[this.addr >>> PAGE_SHIFT]![(this.addr & OFFSET_MASK) << 2] >>> 24;
   }
 }
-export interface SlabString {
-  readonly type: 'string';
-}
-Object.defineProperty(SlabString.prototype, 'type', { value: 'string' });
 
 /** A SlabString object on the V8 heap: header words and the one field. */
 export const SLAB_HANDLE_BYTES = 32;

@@ -303,7 +303,10 @@ export function reclaimSlabs(): void {
   if (n === 0) return;
   for (let i = 0; i < n; i++) {
     const addr = pending[i];
-    const h = words[addr >>> PAGE_SHIFT]![(addr & OFFSET_MASK) << 2];
+    const w = words[addr >>> PAGE_SHIFT];
+    // A page this loop emptied and dropped: the chunk was freed by an earlier entry.
+    if (w === null) continue;
+    const h = w[(addr & OFFSET_MASK) << 2];
     // Freed already (released twice before this reclaim), or stored again since (a move).
     if (h !== FREED && h < REF_ONE) freeChunk(addr);
   }

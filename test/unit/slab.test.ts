@@ -111,6 +111,34 @@ test('pages whose chunks are all free go back to the pool for any class', () => 
   assert.equal(slabStats().chunkBytes, start.chunkBytes);
 });
 
+test('a chunk released twice before a reclaim is freed once, even when its page is dropped', () => {
+  reclaimSlabs();
+  purgeSlabs();
+  const base = slabStats();
+  // 18 pages of 16 KB chunks (16 a page); 17 of them emptied: 16 kept in reserve, one dropped.
+  const held: SlabString[] = [];
+  for (let i = 0; i < 18 * 16; i++) {
+    const v = SlabString.fromLatin1(value(SLAB_MAX_LEN, i));
+    v.retain();
+    held.push(v);
+  }
+  reclaimSlabs();
+  for (let i = 0; i < 17 * 16; i++) held[i].release();
+  reclaimSlabs();
+  assert.equal(slabStats().emptyPages, 16);
+  // The last page: all but one chunk go; the last one is released, stored again, released.
+  const last = held.slice(17 * 16);
+  for (let i = 1; i < last.length; i++) last[i].release();
+  reclaimSlabs();
+  last[0].release();
+  last[0].retain();
+  last[0].release();
+  reclaimSlabs();
+  assert.equal(slabStats().chunkBytes, base.chunkBytes);
+  assert.equal(slabStats().pages, base.pages);
+  purgeSlabs();
+});
+
 test('the keyspace frees a value when its key is deleted, overwritten, expired, flushed or evicted, never when it moves', () => {
   reclaimSlabs();
   const base = slabStats().chunkBytes;

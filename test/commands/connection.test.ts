@@ -26,8 +26,12 @@ async function withConnections<T>(
   }
 }
 
-/** Sends raw bytes and collects everything until the server has been quiet for `quietMs` (or closes). */
-function exchange(port: number, data: Buffer, quietMs = 150): Promise<{ bytes: string; closed: boolean }> {
+/**
+ * Sends raw bytes and collects everything until the server has been quiet for `quietMs` after its
+ * first bytes (or closes). The first bytes may take up to `firstMs`: a loaded machine can delay a
+ * whole pipeline's answer by more than the quiet time, but not the replies within it.
+ */
+function exchange(port: number, data: Buffer, quietMs = 150, firstMs = 2000): Promise<{ bytes: string; closed: boolean }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let timer: NodeJS.Timeout;
@@ -37,17 +41,17 @@ function exchange(port: number, data: Buffer, quietMs = 150): Promise<{ bytes: s
       s.destroy();
       resolve({ bytes: Buffer.concat(chunks).latin1Slice(), closed });
     };
-    const arm = () => {
+    const arm = (ms: number) => {
       clearTimeout(timer);
-      timer = setTimeout(() => finish(false), quietMs);
+      timer = setTimeout(() => finish(false), ms);
     };
     s.on('data', (d) => {
       chunks.push(d);
-      arm();
+      arm(quietMs);
     });
     s.on('end', () => finish(true));
     s.on('error', reject);
-    arm();
+    arm(firstMs);
   });
 }
 

@@ -200,12 +200,26 @@ export class RdbWriter {
 
   /**
    * `string` for a string value as the keyspace holds it (latin1 text, a number, a ByteString),
-   * without a Buffer view of a ByteString.
+   * without a Buffer view of a ByteString unless LZF needs one.
    */
   stringValue(v: string | number | ByteString, compress: boolean): void {
     if (typeof v === 'string') return this.string(v, compress);
     if (typeof v === 'number') return this.string(String(v), compress);
-    this.bytes(v.bytes, v.len, compress);
+    const len = v.len;
+    const bytes = v.bytes;
+    if (len === 0 || (len <= 11 && (bytes[0] === 45 || (bytes[0] >= 48 && bytes[0] <= 57))) || (compress && len > 20)) {
+      return this.string(bytes.subarray(0, len), compress);
+    }
+    this.length_(len);
+    this.ensure(len);
+    if (len <= SHORT_COPY) {
+      const b = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < len; i++) b[p++] = bytes[i];
+    } else {
+      bytes.copy(this.buf, this.pos, 0, len);
+    }
+    this.pos += len;
   }
 
   /** Latin1 text as bytes; short ones in JS, as a native call costs more than the copy. */

@@ -20,7 +20,8 @@ async function loadDataFromDisk(server: Server): Promise<void> {
   // With appendonly yes the AOF is the dataset, and the RDB file is not read (as Redis).
   if (server.config.get('appendonly') === 'yes') {
     try {
-      server.aof.loadOnStart();
+      // In slices, as the RDB file below: clients connecting meanwhile get -LOADING.
+      await server.aof.loadInSlices();
     } catch (e) {
       if (!(e instanceof AofLoadError)) server.log.warning(`Fatal error loading the AOF: ${(e as Error).message}. Exiting.`);
       process.exit(1);

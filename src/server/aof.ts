@@ -1,16 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Server } from './server.js';
-import { Client } from './client.js';
 import { strerror } from './config.js';
 import { CommandError } from '../protocol/errors.js';
-import { RespWriter } from '../protocol/resp-writer.js';
 import { PROPAGATE_AOF, type PropagationTarget } from './propagate.js';
 import { RdbSnapshot } from '../persistence/snapshot.js';
 import { AofBaseWriter } from '../persistence/aof/base.js';
 import { SnapshotDriver } from './snapshot-driver.js';
-import { RdbFormatError } from '../persistence/rdb/encodings.js';
-import { AofBuffer, AofFormatError, AofReader, AofTruncatedError } from '../persistence/aof/commands.js';
+import { AofLoadError, AofLoading, type AofFiles } from './aof-loading.js';
+import { AofBuffer } from '../persistence/aof/commands.js';
 import {
   AofManifest,
   AofManifestError,
@@ -50,8 +48,6 @@ type AofState = 'off' | 'on' | 'wait-rewrite';
 /** aof-rewrite-incremental-fsync: the base is fsynced every this many bytes (REDIS_AUTOSYNC_BYTES). */
 const AUTOSYNC_BYTES = 4 * 1024 * 1024;
 
-/** A failure that stops startup; its lines are logged already. */
-export class AofLoadError extends Error {}
 
 interface Rewrite {
   snapshot: RdbSnapshot;
@@ -75,7 +71,9 @@ interface Waiter {
   resume: () => void;
 }
 
-export class Aof implements PropagationTarget {
+export { AofLoadError };
+
+export class Aof implements PropagationTarget, AofFiles {
   readonly kinds = PROPAGATE_AOF;
   state: AofState = 'off';
   manifest = new AofManifest();
@@ -155,7 +153,7 @@ export class Aof implements PropagationTarget {
     return path.join(this.serverDir, fromLatin1(this.server.config.get('appenddirname')!));
   }
 
-  private filePath(name: string): string {
+  filePath(name: string): string {
     return path.join(this.dirPath, fromLatin1(name));
   }
 
@@ -457,7 +455,7 @@ export class Aof implements PropagationTarget {
     this.persistManifest(m);
   }
 
-  private fileSize(name: string): number {
+  fileSize(name: string): number {
     try {
       return fs.statSync(this.filePath(name)).size;
     } catch {
@@ -545,33 +543,63 @@ export class Aof implements PropagationTarget {
   }
 
   /**
-   * loadAppendOnlyFiles: reads the manifest (migrating an old single-file AOF into the
-   * directory first) and replays every file. Returns false when there is no AOF. Throws
-   * AofLoadError (after logging why) when startup must stop.
+   * loadAppendOnlyFiles, at once (the embedded open()): reads the manifest (migrating an old
+   * single-file AOF into the directory first) and replays every file. Returns false when there is
+   * no AOF. Throws AofLoadError (after logging why) when startup must stop.
    */
   loadOnStart(): boolean {
+    const load = this.prepareLoad();
+    if (load === null) return false;
+    load.advance(false);
+    return true;
+  }
+
+  /**
+   * loadAppendOnlyFiles at server startup: in slices from the event loop, clients answered
+   * -LOADING meanwhile (`persistence.loading`), as Redis processes events while it loads.
+   * Resolves false when there is no AOF; rejects with AofLoadError when startup must stop.
+   */
+  loadInSlices(): Promise<boolean> {
+    const load = this.prepareLoad();
+    if (load === null) return Promise.resolve(false);
+    const persistence = this.server.persistence;
+    persistence.loading = load;
+    return new Promise((resolve, reject) => {
+      const next = (): void => {
+        let step: { done: boolean; waitMs: number };
+        try {
+          step = load.advance(true);
+        } catch (e) {
+          persistence.loading = null;
+          return reject(e);
+        }
+        if (!step.done) {
+          if (step.waitMs > 0) setTimeout(next, step.waitMs);
+          else setImmediate(next);
+          return;
+        }
+        persistence.loading = null;
+        resolve(true);
+      };
+      next();
+    });
+  }
+
+  /** The files to load, in order, or null when there is no AOF. */
+  private prepareLoad(): AofLoading | null {
     const manifestPath = this.filePath(manifestFileName(this.appendFilename));
     const oldPath = path.join(this.serverDir, fromLatin1(this.appendFilename));
     if (!fs.existsSync(manifestPath) && fs.existsSync(oldPath)) this.migrateOldFile(oldPath);
-    if (!this.readManifest()) return false;
-    const log = this.server.log;
-    const m = this.manifest;
-    const files = m.loadOrder;
-    if (files.length === 0) return false;
-    const start = performance.now();
-    for (let i = 0; i < files.length; i++) {
-      const f = files[i];
-      const t = performance.now();
-      this.loadFile(f, i === files.length - 1);
-      // aof_current_size / aof_base_size count what was loaded (a fresh start has 0 for both).
-      const size = this.fileSize(f.name);
-      this.currentSize += size;
-      if (f.type === 'b') this.baseSize = size;
-      const kind = f.type === 'b' ? 'base' : 'incr';
-      log.notice(`DB loaded from ${kind} file ${f.name}: ${((performance.now() - t) / 1000).toFixed(3)} seconds`);
-    }
-    log.notice(`DB loaded from append only file: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
-    return true;
+    if (!this.readManifest()) return null;
+    const files = this.manifest.loadOrder;
+    if (files.length === 0) return null;
+    return new AofLoading(this.server, this, files);
+  }
+
+  /** AofFiles: a file was loaded (aof_current_size / aof_base_size count what was loaded). */
+  loaded(f: AofFileInfo, size: number): void {
+    this.currentSize += size;
+    if (f.type === 'b') this.baseSize = size;
   }
 
   /**
@@ -614,115 +642,6 @@ export class Aof implements PropagationTarget {
     fs.renameSync(oldPath, this.filePath(name));
     this.persistManifest(m);
     log.notice(`Successfully migrated an old-style AOF file (${name}) into the AOF directory (${this.server.config.get('appenddirname')}).`);
-  }
-
-  /** loadSingleAppendOnlyFile: an RDB preamble if the file has one, then commands. */
-  private loadFile(f: AofFileInfo, last: boolean): void {
-    const log = this.server.log;
-    const file = this.filePath(f.name);
-    let buf: ReturnType<typeof fs.readFileSync> & Buffer;
-    try {
-      buf = fs.readFileSync(file);
-    } catch (e) {
-      log.warning(`Fatal error: can't open the append log file ${f.name} for reading: ${strerror(e)}`);
-      throw new AofLoadError(f.name);
-    }
-    let start = 0;
-    if (buf.length >= 5 && buf.latin1Slice(0, 5) === 'REDIS') {
-      if (f.type === 'b' && f.name.endsWith('.rdb')) log.notice('Reading RDB base file on AOF loading...');
-      else log.notice('Reading RDB preamble from AOF file...');
-      try {
-        this.server.persistence.load(file, {}, buf);
-      } catch (e) {
-        if (e instanceof RdbFormatError) {
-          log.warning(`Internal error in RDB reading offset ${e.offset} -> ${e.message}`);
-          log.warning(`Error reading the RDB base file ${f.name}, AOF loading aborted`);
-          throw new AofLoadError(f.name);
-        }
-        throw e;
-      }
-      start = this.server.persistence.lastLoadEnd;
-      if (start < buf.length) log.notice('Reading the remaining AOF tail...');
-    }
-    this.replay(buf, start, f.name, file, last);
-  }
-
-  /** Runs the commands of buf[start..] as the AOF client. */
-  private replay(buf: Buffer, start: number, name: string, file: string, last: boolean): void {
-    const server = this.server;
-    const log = server.log;
-    const writer = new RespWriter();
-    const c = new Client(server, writer, 'aof');
-    const reader = new AofReader(buf, start);
-    const exec = server.commands.lookup('exec');
-    let validUpTo = start;
-    let validBeforeMulti = start;
-    for (;;) {
-      let argv: string[] | null;
-      const at = reader.pos;
-      try {
-        argv = reader.next();
-      } catch (e) {
-        if (e instanceof AofTruncatedError) {
-          this.truncated(name, file, last, c.multi !== null ? validBeforeMulti : validUpTo, c.multi !== null);
-          return;
-        }
-        if (e instanceof AofFormatError) {
-          log.warning(`Bad file format reading the append only file ${name}: make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>`);
-          log.warning(`AOF ${name} is not valid at offset ${e.offset}: ${e.message}`);
-          throw new AofLoadError(name);
-        }
-        throw e;
-      }
-      if (argv === null) break;
-      let cmd = server.commands.lookup(argv[0]) ?? server.commands.lookup(argv[0].toLowerCase());
-      if (cmd !== undefined && cmd.subcommands !== null && argv.length > 1) {
-        cmd = cmd.subcommands.get(argv[1]) ?? cmd.subcommands.get(argv[1].toLowerCase()) ?? cmd;
-      }
-      if (cmd === undefined || cmd.handler === undefined) {
-        log.warning(`Unknown command '${argv[0]}' reading the append only file ${name}`);
-        log.warning(`AOF ${name}: the command starts at offset ${at}`);
-        throw new AofLoadError(name);
-      }
-      if (cmd.name === 'multi') validBeforeMulti = at;
-      server.clock.now = Date.now();
-      if (c.multi !== null && cmd !== exec) {
-        c.multi.queue(cmd, argv);
-      } else {
-        server.call(c, cmd, argv);
-      }
-      writer.discard();
-      if (c.multi === null) validUpTo = reader.pos;
-    }
-    if (c.multi !== null) {
-      // The file ends inside a transaction: what it holds was never acknowledged.
-      log.warning(`Revert incomplete MULTI/EXEC transaction in AOF file ${name}`);
-      this.truncated(name, file, last, validBeforeMulti, true);
-    }
-  }
-
-  /** The file ends inside a command: aof-load-truncated decides (only for the last file). */
-  private truncated(name: string, file: string, last: boolean, validUpTo: number, inMulti: boolean): void {
-    const log = this.server.log;
-    if (last && this.server.config.get('aof-load-truncated') === 'yes') {
-      if (!inMulti) log.warning(`!!! Warning: short read while loading the AOF file ${name}!!!`);
-      log.warning(`!!! Truncating the AOF ${name} at offset ${validUpTo} !!!`);
-      try {
-        fs.truncateSync(file, validUpTo);
-      } catch (e) {
-        log.warning(`Error truncating the AOF file ${name}: ${strerror(e)}`);
-        throw new AofLoadError(name);
-      }
-      log.warning(`AOF ${name} loaded anyway because aof-load-truncated is enabled`);
-      return;
-    }
-    log.warning(
-      `Unexpected end of file reading the append only file ${name}. You can: ` +
-        '1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. ' +
-        "2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server.",
-    );
-    log.warning(`AOF ${name}: the last complete command ends at offset ${validUpTo}`);
-    throw new AofLoadError(name);
   }
 
   // ------------------------------------------------------------------ turning on and off
@@ -1044,9 +963,9 @@ export class Aof implements PropagationTarget {
     field('aof_last_cow_size', 0);
   }
 
-  /** The fields INFO adds while the AOF is on. */
+  /** The fields INFO adds while `appendonly` is yes (the directive: also while the AOF loads). */
   infoEnabledFields(field: (name: string, value: string | number) => void): void {
-    if (this.state === 'off') return;
+    if (this.server.config.get('appendonly') !== 'yes') return;
     field('aof_current_size', this.currentSize);
     field('aof_base_size', this.baseSize);
     field('aof_pending_rewrite', this.rewriteScheduled ? 1 : 0);

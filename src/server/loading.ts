@@ -18,9 +18,29 @@ export interface LoadResult {
 }
 
 /** How long a loading slice runs before clients are served (ms). */
-const LOAD_SLICE_MS = 10;
+export const LOAD_SLICE_MS = 10;
 
-export class RdbLoad {
+/** A load in progress at startup: the -LOADING gate's condition and INFO's loading_* fields. */
+export interface LoadingProgress {
+  infoFields(): Array<[string, string | number]>;
+}
+
+/**
+ * What one loading slice may do under key-load-delay (microseconds per key, for tests): the keys
+ * whose delays add up to a millisecond, then a wait that long. Without it, a slice is timed only.
+ */
+export function loadingBudget(config: Server['config']): { maxKeys: number; waitMs: number } {
+  const delayUs = Number(config.get('key-load-delay') ?? 0);
+  if (delayUs > 0) {
+    const maxKeys = Math.max(1, Math.floor(1000 / delayUs));
+    return { maxKeys, waitMs: Math.max(1, Math.round((maxKeys * delayUs) / 1000)) };
+  }
+  // debugDelay's statistical sleep: 1 µs once in -delay keys.
+  if (delayUs < 0) return { maxKeys: 1000 * -delayUs, waitMs: 1 };
+  return { maxKeys: Infinity, waitMs: 0 };
+}
+
+export class RdbLoad implements LoadingProgress {
   readonly result: LoadResult = { keysLoaded: 0, keysExpired: 0 };
   /** FUNCTION2 records, loaded into the server once the file was read to its end. */
   readonly libraries: string[] = [];
@@ -119,20 +139,11 @@ export class RdbLoad {
    * long to wait before the next slice (ms; 0: as soon as clients were served).
    */
   slice(): { done: boolean; waitMs: number } {
-    const cfg = this.server.config;
-    const delayUs = Number(cfg.get('key-load-delay') ?? 0);
-    const yieldBytes = Number(cfg.get('loading-process-events-interval-bytes') ?? 0);
-    let maxKeys = Infinity;
-    let waitMs = 0;
-    if (delayUs > 0) {
-      maxKeys = Math.max(1, Math.floor(1000 / delayUs));
-      waitMs = Math.max(1, Math.round((maxKeys * delayUs) / 1000));
-    } else if (delayUs < 0) {
-      // debugDelay's statistical sleep: 1 µs once in -delay keys.
-      maxKeys = 1000 * -delayUs;
-      waitMs = 1;
-    }
-    const done = this.reader.step(performance.now() + LOAD_SLICE_MS, maxKeys, yieldBytes) !== null;
+    const yieldBytes = Number(this.server.config.get('loading-process-events-interval-bytes') ?? 0);
+    const { maxKeys, waitMs } = loadingBudget(this.server.config);
+    const finished = this.reader.step(performance.now() + LOAD_SLICE_MS, maxKeys, yieldBytes);
+    if (finished !== null) this.end = finished.end;
+    const done = finished !== null;
     this.loadedBytes = done ? this.buf.length : this.reader.offset;
     return { done, waitMs };
   }
@@ -144,22 +155,25 @@ export class RdbLoad {
     for (const code of this.libraries) functions.load(code, false);
   }
 
-  /** INFO persistence's loading_* fields, as Redis computes them. */
+  /** INFO persistence's loading_* fields. */
   infoFields(): Array<[string, string | number]> {
-    const total = this.totalBytes;
-    const loaded = this.loadedBytes;
-    const perc = total > 0 ? (loaded / total) * 100 : 0;
-    const remaining = total > 0 ? total - loaded : 1;
-    const elapsed = Math.floor(Date.now() / 1000) - this.startTime;
-    // A fake one second before there is anything to go by.
-    const eta = elapsed === 0 ? 1 : Math.floor((elapsed * remaining) / (loaded + 1));
-    return [
-      ['loading_start_time', this.startTime],
-      ['loading_total_bytes', total],
-      ['loading_rdb_used_mem', this.rdbUsedMem],
-      ['loading_loaded_bytes', loaded],
-      ['loading_loaded_perc', perc.toFixed(2)],
-      ['loading_eta_seconds', eta],
-    ];
+    return loadingInfoFields(this.startTime, this.totalBytes, this.loadedBytes, this.rdbUsedMem);
   }
+}
+
+/** INFO persistence's loading_* fields, as Redis computes them (RDB and AOF loading alike). */
+export function loadingInfoFields(startTime: number, total: number, loaded: number, rdbUsedMem: number): Array<[string, string | number]> {
+  const perc = total > 0 ? (loaded / total) * 100 : 0;
+  const remaining = total > 0 ? total - loaded : 1;
+  const elapsed = Math.floor(Date.now() / 1000) - startTime;
+  // A fake one second before there is anything to go by.
+  const eta = elapsed === 0 ? 1 : Math.floor((elapsed * remaining) / (loaded + 1));
+  return [
+    ['loading_start_time', startTime],
+    ['loading_total_bytes', total],
+    ['loading_rdb_used_mem', rdbUsedMem],
+    ['loading_loaded_bytes', loaded],
+    ['loading_loaded_perc', perc.toFixed(2)],
+    ['loading_eta_seconds', eta],
+  ];
 }

@@ -7,7 +7,7 @@ import { intsetLimit } from '../engine/types/set.js';
 import type { RdbLoadLimits } from '../persistence/rdb/reader.js';
 import { RdbSnapshot, type SnapshotOptions } from '../persistence/snapshot.js';
 import { REDIS_VERSION } from '../util/version.js';
-import { RdbLoad, type LoadResult } from './loading.js';
+import { RdbLoad, type LoadResult, type LoadingProgress } from './loading.js';
 import { SnapshotDriver } from './snapshot-driver.js';
 
 export { RdbFormatError } from '../persistence/rdb/encodings.js';
@@ -55,7 +55,7 @@ export class Persistence {
   /** Where the last file loaded ended its RDB part (an AOF's command tail follows). */
   lastLoadEnd = 0;
   /** The load in progress at startup (INFO loading:1, the -LOADING gate), or null. */
-  loading: RdbLoad | null = null;
+  loading: LoadingProgress | null = null;
   private bg: Bgsave | null = null;
 
   constructor(private readonly server: Server) {}

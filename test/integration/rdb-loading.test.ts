@@ -168,3 +168,81 @@ describe('loading at startup: -LOADING while the file loads', { skip: !redisServ
     }
   });
 });
+
+/** A command, as the AOF holds it. */
+const resp = (...argv: string[]) => `*${argv.length}\r\n${argv.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+
+describe('AOF loading at startup: -LOADING while the files replay', { skip: !redisServerAvailable }, () => {
+  let tmp: string;
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cinder-aof-loading-'));
+    const db = open({ config: { dir: tmp, dbfilename: 'base.rdb', 'enable-debug-command': 'yes', 'aof-use-rdb-preamble': 'yes' } });
+    db.callSync('DEBUG', 'POPULATE', 2000, 'base');
+    db.callSync('SAVE');
+    db.close();
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  /** An appendonlydir of Redis's layout: a base (an RDB, or commands) and an incremental file of commands. */
+  function writeAofDir(dir: string, rdbBase: boolean): number {
+    const aofDir = path.join(dir, 'appendonlydir');
+    fs.mkdirSync(aofDir);
+    const baseName = rdbBase ? 'appendonly.aof.1.base.rdb' : 'appendonly.aof.1.base.aof';
+    if (rdbBase) {
+      fs.copyFileSync(path.join(tmp, 'base.rdb'), path.join(aofDir, baseName));
+    } else {
+      let base = resp('SELECT', '0');
+      for (let i = 0; i < 2000; i++) base += resp('SET', `base:${i}`, `value:${i}`);
+      fs.writeFileSync(path.join(aofDir, baseName), base);
+    }
+    let incr = resp('SELECT', '0');
+    for (let i = 0; i < KEYS; i++) incr += resp('SET', `incr:${i}`, String(i));
+    incr += resp('MULTI') + resp('INCR', 'counter') + resp('RPUSH', 'list', 'a', 'b') + resp('EXEC');
+    fs.writeFileSync(path.join(aofDir, 'appendonly.aof.1.incr.aof'), incr);
+    fs.writeFileSync(path.join(aofDir, 'appendonly.aof.manifest'), `file ${baseName} seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n`);
+    return fs.statSync(path.join(aofDir, baseName)).size + Buffer.byteLength(incr);
+  }
+
+  for (const rdbBase of [true, false]) {
+    it(`answers as redis-server does while the AOF loads (${rdbBase ? 'RDB' : 'command'} base), then serves the whole dataset`, async () => {
+      const slow = ['--appendonly', 'yes', '--key-load-delay', '500', '--loading-process-events-interval-bytes', '1024'];
+      const redisDir = fs.mkdtempSync(path.join(tmp, 'redis-'));
+      const cinderDir = fs.mkdtempSync(path.join(tmp, 'cinder-'));
+      const total = writeAofDir(redisDir, rdbBase);
+      writeAofDir(cinderDir, rdbBase);
+      let redis: RealRedis | null = null;
+      let cinder: Awaited<ReturnType<typeof startLoadingCinder>> | null = null;
+      try {
+        redis = await startRealRedis([...slow, '--dir', redisDir]);
+        cinder = await startLoadingCinder(cinderDir, slow);
+        const expected = await exchange(redis.port, REQUEST, REPLIES);
+        assert.match(expected, /^-LOADING Redis is loading the dataset in memory\r\n/);
+        assert.equal(await exchange(cinder.port, REQUEST, REPLIES), expected);
+
+        const redisInfo = await infoPersistence(redis.port);
+        const cinderInfo = await infoPersistence(cinder.port);
+        assert.equal(field(redisInfo, 'loading'), '1');
+        assert.equal(field(cinderInfo, 'loading'), '1');
+        assert.deepEqual(fieldNames(cinderInfo), fieldNames(redisInfo));
+        assert.equal(field(redisInfo, 'loading_total_bytes'), String(total));
+        assert.equal(field(cinderInfo, 'loading_total_bytes'), String(total));
+        assert.ok(Number(field(cinderInfo, 'loading_loaded_bytes')) < total);
+
+        await waitLoaded(redis.port);
+        await waitLoaded(cinder.port);
+        assert.equal(await dbsize(cinder.port), `:${KEYS + 2000 + 2}\r\n`);
+        assert.equal(await dbsize(cinder.port), await dbsize(redis.port));
+        const probe = '*2\r\n$3\r\nGET\r\n$7\r\ncounter\r\n*4\r\n$6\r\nLRANGE\r\n$4\r\nlist\r\n$1\r\n0\r\n$2\r\n-1\r\n*2\r\n$3\r\nGET\r\n$10\r\nincr:19999\r\n';
+        assert.equal(await exchange(cinder.port, probe, 3), await exchange(redis.port, probe, 3));
+        assert.equal(field(await infoPersistence(cinder.port), 'loading'), '0');
+        const log = cinder.out();
+        assert.match(log, /DB loaded from incr file appendonly\.aof\.1\.incr\.aof: \d+\.\d{3} seconds/);
+        assert.match(log, /DB loaded from append only file: \d+\.\d{3} seconds/);
+        assert.ok(log.indexOf('DB loaded from append only file') < log.indexOf('Ready to accept connections'));
+      } finally {
+        await redis?.stop();
+        cinder?.proc.kill('SIGKILL');
+      }
+    });
+  }
+});

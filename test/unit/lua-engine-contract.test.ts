@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import * as pkg from 'lua-redis-wasm';
 import {
   ENGINE_INTERNALS,
+  FRESH_VM_HEAP_BYTES,
   FUEL_EXHAUSTED,
   LuaVm,
   OUT_OF_BUDGET,
@@ -309,5 +310,16 @@ describe('lua-redis-wasm contract', () => {
     assert.equal(call(a), 2);
     assert.equal(call(b), 1);
     assert.ok(a.heapBytes() > 0 && b.heapBytes() > 0);
+  });
+
+  it('a VM not built yet reports what a fresh one holds, without building it', () => {
+    const vm = new LuaVm();
+    assert.equal(vm.heapBytes(), FRESH_VM_HEAP_BYTES);
+    assert.equal((vm as unknown as { engine: unknown }).engine, null, 'heapBytes built the VM');
+    // Once built and used the measured heap takes over: the fresh size plus what the use left.
+    const used = new LuaVm();
+    used.compileError(bytes('return 1'));
+    const measured = used.heapBytes();
+    assert.ok(measured > FRESH_VM_HEAP_BYTES && measured < FRESH_VM_HEAP_BYTES + 64 * 1024, `${measured}`);
   });
 });

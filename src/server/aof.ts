@@ -66,11 +66,6 @@ interface Rewrite {
   syncError: unknown;
 }
 
-interface Waiter {
-  pos: number;
-  resume: () => void;
-}
-
 export { AofLoadError };
 
 export class Aof implements PropagationTarget, AofFiles {
@@ -90,9 +85,21 @@ export class Aof implements PropagationTarget, AofFiles {
   private synced = 0;
   /** Replies of commands that fed bytes up to this position may be sent. */
   private released = 0;
-  private readonly waiters: Waiter[] = [];
+  /** Connections holding replies: the position each needs and how to resume it (parallel arrays, no object per wait). */
+  private readonly waitPos: number[] = [];
+  private readonly waitResume: (() => void)[] = [];
   private waitersHead = 0;
   private fsyncInFlight = false;
+  /** Runs once the fsync in flight is done: a switched-out file's fsync and close wait for it. */
+  private afterFsync: (() => void) | null = null;
+  /**
+   * Incremental files switched out by a rewrite, being fsynced and closed off the event loop
+   * (Redis's aof_background_fsync_and_close). While any is, `synced` may count their bytes too
+   * early, so replies under `always` are released only once they are done.
+   */
+  private readonly retiring = new Set<number>();
+  /** The stream position up to which the retiring files hold bytes. */
+  private retiredUpTo = 0;
   private lastFsyncMs = 0;
   private turnScheduled = false;
   private readonly endOfTurn = () => this.flushTurn();
@@ -215,17 +222,20 @@ export class Aof implements PropagationTarget, AofFiles {
       resume();
       return;
     }
-    this.waiters.push({ pos, resume });
+    this.waitPos.push(pos);
+    this.waitResume.push(resume);
   }
 
   private release(pos: number): void {
     if (pos > this.released) this.released = pos;
-    const waiters = this.waiters;
-    while (this.waitersHead < waiters.length && waiters[this.waitersHead].pos <= this.released) {
-      waiters[this.waitersHead++].resume();
+    const positions = this.waitPos;
+    const resumes = this.waitResume;
+    while (this.waitersHead < positions.length && positions[this.waitersHead] <= this.released) {
+      resumes[this.waitersHead++]();
     }
-    if (this.waitersHead === waiters.length) {
-      waiters.length = 0;
+    if (this.waitersHead === positions.length) {
+      positions.length = 0;
+      resumes.length = 0;
       this.waitersHead = 0;
     }
   }
@@ -328,21 +338,15 @@ export class Aof implements PropagationTarget, AofFiles {
     const target = this.written;
     const generation = this.fdGeneration;
     this.fsyncInFlight = true;
-    const fsync = (fd: number, done: (err: NodeJS.ErrnoException | null) => void): void => {
-      if (this.faultFile !== null) {
-        try {
-          this.injectFault('fsync');
-        } catch (e) {
-          setImmediate(() => done(e as NodeJS.ErrnoException));
-          return;
-        }
-      }
-      fs.fdatasync(fd, done);
-    };
-    fsync(this.fd, (err) => {
+    this.fdatasync(this.fd, (err) => {
       this.fsyncInFlight = false;
+      const after = this.afterFsync;
+      if (after !== null) {
+        this.afterFsync = null;
+        after();
+      }
       if (generation !== this.fdGeneration) {
-        // The file was switched (and fsynced then) while this ran.
+        // The file was switched while this ran (its own fsync covers it).
       } else if (err) {
         const why = strerror(err);
         if (this.fsyncPolicy === 'always') {
@@ -360,15 +364,70 @@ export class Aof implements PropagationTarget, AofFiles {
         this.lastFsyncMs = Date.now();
       }
       if (this.fsyncPolicy === 'always') {
-        this.release(this.synced);
+        if (this.retiring.size === 0) this.release(this.synced);
         // Writes of the turns that ran meanwhile: the next group.
         if (!this.fsyncHeldOff()) this.startFsync();
       }
     });
   }
 
+  /** fdatasync on the thread pool (or the fault CINDER_AOF_FAULT_FILE names). */
+  private fdatasync(fd: number, done: (err: NodeJS.ErrnoException | null) => void): void {
+    if (this.faultFile !== null) {
+      try {
+        this.injectFault('fsync');
+      } catch (e) {
+        setImmediate(() => done(e as NodeJS.ErrnoException));
+        return;
+      }
+    }
+    fs.fdatasync(fd, done);
+  }
+
+  /**
+   * A switched-out incremental file: fsynced and closed on the thread pool, after the fsync in
+   * flight on it if any (a synchronous fdatasync of up to a second of writes stalled every
+   * client at the start of each rewrite). Under `always` the replies of what it holds wait.
+   */
+  private retire(fd: number): void {
+    this.retiring.add(fd);
+    if (this.written > this.retiredUpTo) this.retiredUpTo = this.written;
+    const run = (): void => {
+      this.fdatasync(fd, (err) => {
+        fs.close(fd, () => {
+          this.retiring.delete(fd);
+          if (err) {
+            const why = strerror(err);
+            if (this.fsyncPolicy === 'always') {
+              this.fatal(`Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${why}. Exiting...`);
+            }
+            if (this.fsyncError === null) this.server.log.warning(`Fail to fsync the AOF file: ${why}`);
+            this.fsyncError = why;
+            return;
+          }
+          if (this.retiring.size > 0) return;
+          if (this.retiredUpTo > this.synced) this.synced = this.retiredUpTo;
+          if (this.fsyncPolicy === 'always') this.release(this.synced);
+        });
+      });
+    };
+    if (!this.fsyncInFlight) run();
+    else {
+      const before = this.afterFsync;
+      this.afterFsync = before === null ? run : () => (before(), run());
+    }
+  }
+
   /** Writes and fsyncs everything now (shutdown, switching files, turning the AOF off). */
   private syncNow(): void {
+    // Files still being retired are fsynced here too (shutdown must not wait for the thread pool).
+    for (const fd of this.retiring) {
+      try {
+        fs.fdatasyncSync(fd);
+      } catch {
+        // Closed meanwhile: its fsync had completed.
+      }
+    }
     if (this.fd < 0) return;
     this.writeBuffer();
     try {
@@ -410,15 +469,18 @@ export class Aof implements PropagationTarget, AofFiles {
 
   /** Switches the incremental file appended to; what was buffered goes to the old one first. */
   private switchIncr(fd: number): void {
-    if (this.fd >= 0) {
-      this.syncNow();
-      fs.closeSync(this.fd);
+    const old = this.fd;
+    if (old >= 0) {
+      this.writeBuffer();
+      this.retire(old);
     }
     this.fd = fd;
     this.fdGeneration++;
     this.selectedDb = -1;
     this.lastTimestamp = 0;
-    this.release(this.appended);
+    // Everything fed is written now (or failed: MISCONF, as writeFailed releases); under `always`
+    // the old file's fsync releases its replies.
+    if (this.fsyncPolicy !== 'always' || this.retiring.size === 0) this.release(this.appended);
   }
 
   // ------------------------------------------------------------------ manifest and files
@@ -449,7 +511,8 @@ export class Aof implements PropagationTarget, AofFiles {
     const m = this.manifest.clone();
     for (const f of m.history) {
       this.server.log.notice(`Removing the history file ${f.name} in the background`);
-      fs.rmSync(this.filePath(f.name), { force: true });
+      // On the thread pool, as Redis's bg_unlink: unlinking a large base stalled every client.
+      fs.rm(this.filePath(f.name), { force: true }, ignoreError);
     }
     m.history = [];
     this.persistManifest(m);
@@ -1001,3 +1064,6 @@ function fsyncDir(dir: string): void {
     if (fd >= 0) fs.closeSync(fd);
   }
 }
+
+/** A callback for background file operations whose failure changes nothing (a history file's unlink). */
+function ignoreError(): void {}

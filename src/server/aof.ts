@@ -240,8 +240,17 @@ export class Aof implements PropagationTarget, AofFiles {
     }
   }
 
+  /**
+   * The end-of-turn write now, if one is pending (a snapshot slice is about to run: the replies
+   * waiting for this write go out before it rather than after it).
+   */
+  flushTurnNow(): void {
+    if (this.turnScheduled) this.flushTurn();
+  }
+
   /** beforeSleep's flushAppendOnlyFile: one write for the turn, then the fsync policy. */
   private flushTurn(): void {
+    if (!this.turnScheduled) return; // written early, before a snapshot slice
     this.turnScheduled = false;
     if (this.fsyncPolicy === 'everysec') this.countDelayedFsync();
     if (!this.writeBuffer()) return;
@@ -824,6 +833,7 @@ export class Aof implements PropagationTarget, AofFiles {
       if (rw !== null) this.rewriteWrote(rw, chunk.length);
     });
     const driver = new SnapshotDriver(snapshot, {
+      beforeSlice: () => this.flushTurnNow(),
       keySaveDelayUs: () => Number(this.server.config.get('rdb-key-save-delay')),
       walked: () => this.walkDone(rw!),
       failed: (e) => this.rewriteFailed(e),

@@ -427,7 +427,7 @@ export class Aof implements PropagationTarget, AofFiles {
     }
   }
 
-  /** Writes and fsyncs everything now (shutdown, switching files, turning the AOF off). */
+  /** Writes and fsyncs everything now (shutdown, turning the AOF off). */
   private syncNow(): void {
     // Files still being retired are fsynced here too (shutdown must not wait for the thread pool).
     for (const fd of this.retiring) {

@@ -183,6 +183,11 @@ export class Propagation {
   private clearPending(n: number): void {
     this.pendingCount = 0;
     const argv = this.pendingArgv;
+    if (n > 1024) {
+      // A large transaction or script: its arrays are not kept at that size.
+      argv.length = this.pendingDb.length = this.pendingKinds.length = 0;
+      return;
+    }
     for (let i = 0; i < n; i++) argv[i] = EMPTY;
   }
 

@@ -518,13 +518,18 @@ export class Aof implements PropagationTarget, AofFiles {
   private deleteHistory(): void {
     if (this.manifest.history.length === 0) return;
     const m = this.manifest.clone();
-    for (const f of m.history) {
-      this.server.log.notice(`Removing the history file ${f.name} in the background`);
-      // On the thread pool, as Redis's bg_unlink: unlinking a large base stalled every client.
-      fs.rm(this.filePath(f.name), { force: true }, ignoreError);
-    }
+    const history = m.history;
     m.history = [];
     this.persistManifest(m);
+    this.unlinkHistory(history);
+  }
+
+  /** The files of a manifest's former history, unlinked on the thread pool (Redis's bg_unlink). */
+  private unlinkHistory(files: readonly AofFileInfo[]): void {
+    for (const f of files) {
+      this.server.log.notice(`Removing the history file ${f.name} in the background`);
+      fs.rm(this.filePath(f.name), { force: true }, ignoreError);
+    }
   }
 
   fileSize(name: string): number {
@@ -933,6 +938,11 @@ export class Aof implements PropagationTarget, AofFiles {
       const old = m.incrs.splice(0, m.incrs.length - keep);
       for (const f of old) m.history.push({ ...f, type: 'h' });
     }
+    // The files replaced go straight out of the manifest (Redis lists them as history, persists,
+    // then persists again without them): one manifest fsync and directory fsync fewer on the
+    // event loop. A crash before their unlink leaves files no manifest names, which loading ignores.
+    const replaced = m.history;
+    m.history = [];
     fsyncDir(this.dirPath);
     this.persistManifest(m);
     this.rewrite = null;
@@ -944,7 +954,7 @@ export class Aof implements PropagationTarget, AofFiles {
     this.rewrites++;
     this.rewritesConsecutiveFailures = 0;
     this.lastRewriteSeconds = Math.floor((Date.now() - rw.startMs) / 1000);
-    this.deleteHistory();
+    this.unlinkHistory(replaced);
     log.notice('Background AOF rewrite finished successfully');
   }
 

@@ -560,7 +560,8 @@ export function evictionSummary(res: EvictionResults): string[] {
     );
     const mem = q.filter((r) => r.memoryVerdict !== 'n/a');
     const memPass = mem.filter((r) => r.memoryVerdict === 'PASS').length;
-    line(`eviction used_memory peak`, mem.length === 0 ? 'n/a' : memPass === q.length ? 'PASS' : 'MISS', `${memPass}/${q.length} hit-ratio tests: Cinder's peak over maxmemory no more than Redis's`);
+    // Tests of Cinder's own policy have no Redis peak to compare with (n/a): not counted.
+    line(`eviction used_memory peak`, mem.length === 0 ? 'n/a' : memPass === mem.length ? 'PASS' : 'MISS', `${memPass}/${mem.length} hit-ratio tests: Cinder's peak over maxmemory no more than Redis's`);
   }
   if (res.setPhase) {
     const p = res.setPhase;

@@ -40,6 +40,8 @@ interface Row {
 
 const v16 = 'v'.repeat(16);
 const v100 = 'r'.repeat(100);
+const v1000 = 's'.repeat(1000);
+const v5000 = 'm'.repeat(5000);
 const v20k = 'b'.repeat(20 * 1024);
 const members = (i: number, n: number, prefix: string): string[] => {
   const out: string[] = [];
@@ -62,6 +64,8 @@ const ROWS: Row[] = [
   { name: 'string-int-boxed', type: 'string', encoding: 'int', shape: '1M keys, integers > 2^31', commands: 1_000_000, argv: (i) => ['SET', `key:${i}`, String(3e9 + i)], probe: 'key:7' },
   { name: 'string-embstr', type: 'string', encoding: 'embstr', shape: '1M keys, 16-byte values', commands: 1_000_000, argv: (i) => ['SET', `key:${i}`, v16], probe: 'key:7' },
   { name: 'string-raw', type: 'string', encoding: 'raw', shape: '300k keys, 100-byte values', commands: 300_000, argv: (i) => ['SET', `key:${i}`, v100], probe: 'key:7' },
+  { name: 'string-raw-slab', type: 'string', encoding: 'raw', shape: '200k keys, 1000-byte values (slab)', commands: 200_000, argv: (i) => ['SET', `key:${i}`, v1000], probe: 'key:7' },
+  { name: 'string-raw-slab-5k', type: 'string', encoding: 'raw', shape: '20k keys, 5000-byte values (slab)', commands: 20_000, argv: (i) => ['SET', `key:${i}`, v5000], probe: 'key:7' },
   { name: 'string-raw-big', type: 'string', encoding: 'raw', shape: '3k keys, 20 KB values (off-heap)', commands: 3_000, argv: (i) => ['SET', `key:${i}`, v20k], probe: 'key:7' },
   { name: 'string-appended', type: 'string', encoding: 'raw', shape: '300k keys, APPEND 3 x 16 bytes', commands: 900_000, argv: (i, n) => ['APPEND', `key:${i % Math.ceil(n / 3)}`, v16], probe: 'key:7' },
   { name: 'string-ttl', type: 'string', encoding: 'embstr', shape: '1M keys, 16-byte values, with TTL', commands: 1_000_000, argv: (i) => ['SET', `key:${i}`, v16, 'EX', '100000'], probe: 'key:7' },

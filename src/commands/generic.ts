@@ -40,7 +40,7 @@ const stringApi = stringType as typeof stringType & {
 function stringEncodingOf(v: StringValue): string {
   if (stringApi.stringEncoding !== undefined) return stringApi.stringEncoding(v);
   if (typeof v === 'number') return 'int';
-  if (v instanceof ByteString) return 'raw';
+  if (typeof v === 'object') return 'raw';
   if (v.length <= 20 && parseInteger(v) !== null) return 'int';
   return v.length <= 44 ? 'embstr' : 'raw';
 }

@@ -6,6 +6,7 @@ import { RespWriter } from '../protocol/resp-writer.js';
 import { parseInteger } from '../util/number.js';
 import { genInfoString, memoryReport, memoryStats } from '../server/info.js';
 import { KEY_SLOT_BYTES } from '../engine/memory.js';
+import { purgeSlabs } from '../engine/slab.js';
 import { writeHelp } from './introspection.js';
 import { withDocs, type CommandDocExtras, arg } from '../server/command-spec.js';
 import { objectEncodingOf, objectRefcount } from './generic.js';
@@ -426,6 +427,8 @@ function memoryMallocStatsCommand(c: Client): void {
 
 // MEMORY PURGE
 function memoryPurgeCommand(c: Client): void {
+  // The slabs' reserve of empty pages goes back (src/engine/slab.ts), as jemalloc's dirty pages do.
+  purgeSlabs();
   c.reply.ok();
 }
 

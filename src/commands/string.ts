@@ -5,7 +5,7 @@ import { isOption } from './args.js';
 import type { Client } from '../server/client.js';
 import type { Keyspace } from '../engine/keyspace.js';
 import { CommandError, Errors } from '../protocol/errors.js';
-import { ByteString, isString, type StringValue, type Value } from '../engine/values.js';
+import { isString, type StringValue, type Value } from '../engine/values.js';
 import {
   appendBytes,
   newZeroPadded,
@@ -483,7 +483,7 @@ function incrbyfloatCommand(c: Client, argv: string[]): void {
 
 function bytesOf(v: Value | undefined): Uint8Array {
   if (v === undefined) return new Uint8Array(0);
-  if (v instanceof ByteString) return v.bytes.subarray(0, v.len);
+  if (typeof v === 'object' && isString(v)) return v.bytes.subarray(v.start, v.start + v.len);
   return Buffer.from(stringOf(v as StringValue), 'latin1');
 }
 

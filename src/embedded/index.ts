@@ -114,6 +114,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     server.scripting.close();
     server.migrateSockets.closeAll();
     await listener.close();
+    server.dropDatasets();
   };
   server.shutdownHook = (req) => {
     if (!server.persistence.saveBeforeShutdown(req.save, req.force)) return 'ERR Errors trying to SHUTDOWN. Check logs.';
@@ -294,6 +295,7 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
         server.aof.close();
         server.scripting.close();
         server.migrateSockets.closeAll();
+        server.dropDatasets();
       }
     },
   };

@@ -1,4 +1,5 @@
-import type { Value } from './values.js';
+import { SlabString, type Value } from './values.js';
+import { reclaimSlabs } from './slab.js';
 import { type AccessTracking, defaultAccessTracking, estimateObjectIdleTime, lfuAccessed, lfuDecrAndReturn, lruClock, newAccessWord } from './access.js';
 
 export * from './access.js';
@@ -370,6 +371,8 @@ export class Keyspace {
     if (this.snapshot !== null) this.snapshot.beforeRemove(this, slot, this.size - 1);
     this.volRemove(slot);
     this.tableRemoveAt(this.tablePosOfSlot(slot));
+    const value = this.vals[slot];
+    if (value instanceof SlabString) value.release();
     const size = this.sizes[slot];
     this.bytes -= size;
     this.memory.dataset -= size;
@@ -551,6 +554,9 @@ export class Keyspace {
     }
     if (slot >= 0) {
       if (this.snapshot !== null) this.snapshot.beforeChange(this, slot);
+      const old = this.vals[slot];
+      if (value instanceof SlabString) value.retain();
+      if (old instanceof SlabString) old.release();
       this.vals[slot] = value;
       this.measureSlot(slot, key, value);
       this.lastWriteSlot = slot;
@@ -574,6 +580,9 @@ export class Keyspace {
     const slot = this.findSlot(key, hashKey(key));
     if (slot >= 0) {
       if (this.snapshot !== null) this.snapshot.beforeChange(this, slot);
+      const old = this.vals[slot];
+      if (value instanceof SlabString) value.retain();
+      if (old instanceof SlabString) old.release();
       this.vals[slot] = value;
       this.measureSlot(slot, key, value);
     }
@@ -584,6 +593,7 @@ export class Keyspace {
     if (this.size === this.capacity) this.growSlots();
     if ((this.size + 1) * 4 > this.table.length * 3) this.resizeTable(this.table.length * 2);
     const slot = this.size++;
+    if (value instanceof SlabString) value.retain();
     this.keys.push(key);
     this.vals.push(value);
     this.hashes[slot] = h;
@@ -831,6 +841,15 @@ export class Keyspace {
     }
   }
 
+  /** Drops this keyspace's hold on its slab values (it is being emptied, or was frozen for a snapshot that is over). */
+  releaseAllValues(): void {
+    const vals = this.vals;
+    for (let s = 0; s < this.size; s++) {
+      const v = vals[s];
+      if (v instanceof SlabString) v.release();
+    }
+  }
+
   /** Empties the keyspace and releases its memory. */
   clear(): void {
     this.touchAllPresent();
@@ -838,8 +857,13 @@ export class Keyspace {
       // The old arrays are replaced below, never written again: the snapshot keeps walking them.
       const frozen = new Keyspace(this.id, this.clock, this.tracking, new MemoryCounter());
       for (const f of CONTENT_FIELDS) (frozen as unknown as Record<string, unknown>)[f] = (this as unknown as Record<string, unknown>)[f];
+      // Its slab values stay allocated until the walk is over (the snapshot detaches from it).
+      frozen.snapshot = this.snapshot;
+      frozenKeyspaces.push(frozen);
       this.snapshot.cleared(this, frozen);
       this.snapshot = null;
+    } else {
+      this.releaseAllValues();
     }
     this.keys = [];
     this.vals = [];
@@ -940,6 +964,26 @@ export class Keyspace {
     }
     this.recountOverhead();
   }
+}
+
+/** Contents set aside by a FLUSH while a snapshot was walking them: their slab values are freed once it is done. */
+const frozenKeyspaces: Keyspace[] = [];
+
+/**
+ * Frees the slab chunks of the values no key holds any more (src/engine/slab.ts), and those of
+ * flushed contents a finished snapshot no longer walks. Call it only where no command is running:
+ * a command may still read a value it deleted or overwrote.
+ */
+export function reclaimValues(): void {
+  if (frozenKeyspaces.length > 0) {
+    for (let i = frozenKeyspaces.length - 1; i >= 0; i--) {
+      const frozen = frozenKeyspaces[i];
+      if (frozen.snapshot !== null) continue;
+      frozen.releaseAllValues();
+      frozenKeyspaces.splice(i, 1);
+    }
+  }
+  reclaimSlabs();
 }
 
 /** The fields that hold a keyspace's contents (SWAPDB exchanges them; a snapshot keeps them on FLUSH). */

@@ -1,9 +1,13 @@
+import { SlabString } from './slab.js';
+
 /**
  * What a key can hold. Strings are stored as compactly as V8 allows:
  * - a JS number for canonical integers within 2^53 (OBJECT ENCODING "int"; a Smi costs no heap),
- * - a latin1 string (one char per byte, binary safe) for everything else ("embstr"/"raw"),
- * - a ByteString (growable byte buffer) once a value is modified in place by APPEND or SETRANGE,
- *   so repeated appends are amortized O(1) like Redis's sds ("raw").
+ * - a latin1 string (one char per byte, binary safe) for short values ("embstr"/"raw"),
+ * - a SlabString (a chunk off the V8 heap, src/engine/slab.ts) for values of 256 bytes to 16 KB,
+ * - a ByteString (growable byte buffer) for longer values, and once a value is modified in place
+ *   by APPEND or SETRANGE, so repeated appends are amortized O(1) like Redis's sds ("raw").
+ * SlabString and ByteString both expose their bytes as `bytes.subarray(start, start + len)`.
  * Collections are class instances carrying their type name.
  */
 export type RedisType = 'string' | 'list' | 'hash' | 'set' | 'zset' | 'stream';
@@ -39,6 +43,11 @@ export class ByteString {
     return this.bytes.latin1Slice(0, this.len);
   }
 
+  /** Where the bytes start in `bytes` (always 0; a SlabString's start within its page is not). */
+  get start(): number {
+    return 0;
+  }
+
   /** Estimated bytes: the object and its buffer, capacity included (memory accounting). */
   memoryUsage(): number {
     return BYTE_STRING_OVERHEAD + this.bytes.length;
@@ -61,7 +70,9 @@ export interface CollectionValue {
   memoryCountsExact(): boolean;
 }
 
-export type StringValue = string | number | ByteString;
+export type StringValue = string | number | ByteString | SlabString;
+/** The string values held as bytes outside a JS string: `bytes.subarray(start, start + len)`. */
+export type BytesValue = ByteString | SlabString;
 export type Value = StringValue | CollectionValue;
 
 export function typeOf(v: Value): RedisType {
@@ -69,5 +80,7 @@ export function typeOf(v: Value): RedisType {
 }
 
 export function isString(v: Value): v is StringValue {
-  return typeof v === 'string' || typeof v === 'number' || v instanceof ByteString;
+  return typeof v === 'string' || typeof v === 'number' || v instanceof SlabString || v instanceof ByteString;
 }
+
+export { SlabString };

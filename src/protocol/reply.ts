@@ -6,7 +6,13 @@
  * Lengths are announced before elements (arrayLen then the elements), so a reply streams with no
  * intermediate objects. RESP3-only kinds are downgraded for RESP2 exactly as Redis does.
  */
-export type BulkValue = string | number | bigint | Buffer | { readonly bytes: Buffer; readonly len: number };
+export type BulkValue = string | number | bigint | Buffer | BulkBytes;
+/** Bytes held inside a larger buffer (the engine's ByteString and SlabString values): `bytes[start, start + len)`. */
+export interface BulkBytes {
+  readonly bytes: Buffer;
+  readonly start: number;
+  readonly len: number;
+}
 
 export interface Reply {
   /** 2 or 3: the protocol the caller negotiated with HELLO. */
@@ -163,7 +169,10 @@ export class ValueReply extends ReplyTree<ReplyValue> implements Reply {
     if (typeof v === 'string') s = this.buffers ? Buffer.from(v, 'latin1') : v;
     else if (typeof v === 'number' || typeof v === 'bigint') s = this.buffers ? Buffer.from(String(v)) : String(v);
     else if (Buffer.isBuffer(v)) s = this.buffers ? Buffer.from(v) : v.toString('latin1');
-    else s = this.buffers ? Buffer.from(v.bytes.subarray(0, v.len)) : v.bytes.toString('latin1', 0, v.len);
+    else {
+      const start = v.start;
+      s = this.buffers ? Buffer.from(v.bytes.subarray(start, start + v.len)) : v.bytes.latin1Slice(start, start + v.len);
+    }
     this.add(s);
   }
   nullBulk(): void {

@@ -141,12 +141,22 @@ export class RespWriter implements Reply {
       this.pos += this.buf.latin1Write(s, this.pos);
       this.crlf();
     } else {
-      const bytes = Buffer.isBuffer(v) ? v : v.bytes;
-      const len = Buffer.isBuffer(v) ? v.length : v.len;
-      this.header(36, len);
-      this.ensure(len + 2);
-      bytes.copy(this.buf, this.pos, 0, len);
-      this.pos += len;
+      if (Buffer.isBuffer(v)) {
+        const len = v.length;
+        this.header(36, len);
+        this.ensure(len + 2);
+        v.copy(this.buf, this.pos, 0, len);
+        this.pos += len;
+      } else {
+        const bytes = v.bytes;
+        const len = v.len;
+        this.header(36, len);
+        this.ensure(len + 2);
+        // A plain view for the copy: Buffer#copy from an offset builds one anyway, after
+        // validating its arguments (a GET of a 1000-byte slab value spent a fifth of its time there).
+        this.buf.set(new Uint8Array(bytes.buffer, bytes.byteOffset + v.start, len), this.pos);
+        this.pos += len;
+      }
       this.crlf();
     }
   }

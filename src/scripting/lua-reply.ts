@@ -91,5 +91,5 @@ function bulkBytes(v: BulkValue): Buffer {
   if (typeof v === 'string') return Buffer.from(v, 'latin1');
   if (typeof v === 'number' || typeof v === 'bigint') return Buffer.from(String(v));
   if (Buffer.isBuffer(v)) return v;
-  return Buffer.from(v.bytes.subarray(0, v.len));
+  return Buffer.from(v.bytes.subarray(v.start, v.start + v.len));
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Keyspace, defaultAccessTracking, isLfuPolicy, type AccessTracking, type Clock } from '../engine/keyspace.js';
+import { Keyspace, reclaimValues, defaultAccessTracking, isLfuPolicy, type AccessTracking, type Clock } from '../engine/keyspace.js';
 import { CommandTable, type Command } from './command-table.js';
 import type { CommandSpec } from './command-spec.js';
 import { CommandError, Errors, unknownCommandError, unknownSubcommandError } from '../protocol/errors.js';
@@ -413,7 +413,11 @@ export class Server {
     c.propagateFlags = savedFlags;
     c.currentCommand = savedCommand;
     // afterCommand: the top-level command is over (a suspended script keeps it open).
-    if (this.callDepth === 0 && propagation.hasPending) propagation.flush();
+    if (this.callDepth === 0) {
+      if (propagation.hasPending) propagation.flush();
+      // No command is running now: the slab chunks of values it deleted or overwrote can go.
+      reclaimValues();
+    }
     // As Redis's call(): the peak after every command, before the eviction the next one runs.
     this.memory.trackPeak();
   }
@@ -582,8 +586,19 @@ export class Server {
     this.evictor.stop();
   }
 
+  /**
+   * Empties every database for good (an embedded server being closed): string values held in slab
+   * chunks are shared process memory (src/engine/slab.ts), which a closed server must give back.
+   */
+  dropDatasets(): void {
+    for (const db of this.dbs) db.clear();
+    reclaimValues();
+  }
+
   /** One cron tick: Redis's serverCron, minus what does not apply yet. */
   cron(): void {
+    // Values removed outside a command (active expiry, eviction's background task, loading).
+    reclaimValues();
     this.clock.now = Date.now();
     this.cronLoops++;
     this.info.cron(this, this.clock.now);

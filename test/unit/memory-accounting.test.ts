@@ -69,6 +69,12 @@ const WRITES: string[][] = [
   ['SET', 's', big(100)],
   ['SET', 'bigs', big(20000)],
   ['APPEND', 'bigs', 'tail'],
+  // Slab chunks (256 B to 16 KB, src/engine/slab.ts): stored, overwritten, copied, changed in place.
+  ['SET', 'slab', big(1000)],
+  ['SET', 'slab', big(5000)],
+  ['COPY', 'slab', 'slab2'],
+  ['SETRANGE', 'slab2', '10', 'abc'],
+  ['MSET', 'slab3', big(300), 'slab4', big(16380)],
   ['SETNX', 's2', 'v'],
   ['SETEX', 's3', '100', 'v'],
   ['PSETEX', 's4', '100000', 'v'],
@@ -238,7 +244,7 @@ describe('memory accounting: running totals stay exact', () => {
 
   it('through random command sequences', () => {
     const key = fc.constantFrom('k1', 'k2', 'k3');
-    const member = fc.oneof(fc.integer({ min: -5, max: 40 }).map(String), fc.constantFrom('a', 'b', 'c', big(30), big(200)));
+    const member = fc.oneof(fc.integer({ min: -5, max: 40 }).map(String), fc.constantFrom('a', 'b', 'c', big(30), big(200), big(256), big(1000)));
     const command: fc.Arbitrary<string[]> = fc.oneof(
       fc.tuple(key, member).map(([k, m]) => ['SET', k, m]),
       fc.tuple(key, member).map(([k, m]) => ['APPEND', k, m]),

@@ -53,7 +53,9 @@ for (const seed of [1, 2, 3, 4]) {
       for (let i = 0; i < N; i++) {
         const k = `k${i}`;
         switch (i % 6) {
-          case 0: db.callSync('SET', k, `v${i}`); break;
+          // Every other string is long enough for a slab chunk (src/engine/slab.ts), whose space a
+          // write may reuse at once: the snapshot must have saved it first.
+          case 0: db.callSync('SET', k, i % 12 === 0 ? `v${i}`.padEnd(256 + (i % 800), '.') : `v${i}`); break;
           case 1: db.callSync('RPUSH', k, 'a', 'b', String(i)); break;
           case 2: db.callSync('HSET', k, 'f', String(i), 'g', 'x'); break;
           case 3: db.callSync('SADD', k, 'm1', String(i)); break;
@@ -82,7 +84,7 @@ for (const seed of [1, 2, 3, 4]) {
           const k = `k${Math.floor(random() * N)}`;
           const r = random();
           if (r < 0.1) tryCall('DEL', k);
-          else if (r < 0.2) tryCall('SET', k, 'overwritten');
+          else if (r < 0.2) tryCall('SET', k, r < 0.15 ? 'overwritten' : 'overwritten'.padEnd(256 + Math.floor(random() * 800), '!'));
           else if (r < 0.3) tryCall('APPEND', k, 'more');
           else if (r < 0.4) tryCall('RPUSH', `list-${k}`, 'x');
           else if (r < 0.45) tryCall('EXPIRE', k, 100);

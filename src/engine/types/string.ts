@@ -1,15 +1,18 @@
 import { isCanonicalSafeInteger, parseInteger } from '../../util/number.js';
-import { ByteString, type StringValue } from '../values.js';
+import { ByteString, SlabString, type StringValue } from '../values.js';
+import { SLAB_MAX_LEN, SLAB_MIN_LEN } from '../slab.js';
 
 /**
  * The string type: how string values are stored, measured, read and modified in place.
  *
- * Three representations (see src/engine/values.ts):
+ * Four representations (see src/engine/values.ts):
  * - a JS number: a canonical integer within 2^53, the form every command that stores an argument
  *   picks for integer-looking values (Redis's tryObjectEncoding → OBJ_ENCODING_INT);
- * - a latin1 string: anything else, immutable ("embstr" up to 44 bytes, "raw" beyond);
- * - a ByteString: a growable buffer, created the first time APPEND or SETRANGE modifies a value in
- *   place, so repeated appends are amortized O(1) as with Redis's sds ("raw").
+ * - a latin1 string: other values below 256 bytes, immutable ("embstr" up to 44 bytes, "raw" beyond);
+ * - a SlabString: values of 256 bytes up to 16 KB, immutable, in a chunk off the V8 heap
+ *   (src/engine/slab.ts) freed as soon as no key holds it ("raw");
+ * - a ByteString: a growable buffer, for longer values and the first time APPEND or SETRANGE
+ *   modifies a value in place, so repeated appends are amortized O(1) as with Redis's sds ("raw").
  *
  * A latin1 string holding a canonical safe integer is never produced by storing an argument (that
  * becomes a number); only INCRBYFLOAT stores its result that way, unencoded, exactly as Redis
@@ -23,17 +26,12 @@ const EMBSTR_SIZE_LIMIT = 44;
 
 /** The compact stored form of a string argument: a number for canonical safe integers. */
 export function toStoredString(s: string): StringValue {
-  if (s.length <= 16 && isCanonicalSafeInteger(s)) return Number(s);
-  if (s.length >= BIG_VALUE) return ByteString.from(s);
-  return s;
+  const len = s.length;
+  if (len < SLAB_MIN_LEN) return len <= 16 && isCanonicalSafeInteger(s) ? Number(s) : s;
+  if (len <= SLAB_MAX_LEN) return SlabString.fromLatin1(s);
+  return ByteString.from(s);
 }
 
-/**
- * Values at least this long are kept off the V8 heap (in a ByteString): a big on-heap string that
- * outlives a scavenge is copied to the old generation and then traced by every major GC, which
- * made SET of 64 KB values GC-bound; the short-lived argument string dies young for free.
- */
-const BIG_VALUE = 16 * 1024;
 
 /** The bytes of a string value as a latin1 string. */
 export function stringOf(v: StringValue): string {
@@ -52,7 +50,7 @@ export function stringLength(v: StringValue): number {
 /** OBJECT ENCODING for a string value: "int", "embstr" or "raw", as Redis would report it. */
 export function stringEncoding(v: StringValue): string {
   if (typeof v === 'number') return 'int';
-  if (v instanceof ByteString) return 'raw';
+  if (typeof v === 'object') return 'raw';
   if (v.length <= 20) {
     const n = parseInteger(v);
     // A big integer argument is int-encoded by Redis; a safe one held as a string is an
@@ -64,6 +62,7 @@ export function stringEncoding(v: StringValue): string {
 
 /** A copy sharing nothing mutable with `v` (COPY). Immutable forms are returned as they are. */
 export function cloneString(v: StringValue): StringValue {
+  if (v instanceof SlabString) return SlabString.fromBytes(v.bytes, v.start, v.len);
   if (!(v instanceof ByteString)) return v;
   const bytes = Buffer.allocUnsafeSlow(Math.max(v.bytes.length, 16));
   v.bytes.copy(bytes, 0, 0, v.len);
@@ -73,6 +72,12 @@ export function cloneString(v: StringValue): StringValue {
 /** `v` as a ByteString that may be modified in place (a new one unless it already is). */
 export function toByteString(v: StringValue, extra = 0): ByteString {
   if (v instanceof ByteString) return v;
+  if (v instanceof SlabString) {
+    const len = v.len;
+    const bytes = Buffer.allocUnsafeSlow(Math.max(len + extra, 16));
+    v.bytes.copy(bytes, 0, v.start, v.start + len);
+    return new ByteString(bytes, len);
+  }
   return ByteString.from(v, extra);
 }
 
@@ -114,9 +119,9 @@ export function newZeroPadded(offset: number, s: string): ByteString {
  * a ByteString's buffer.
  */
 export function stringRange(v: StringValue, start: number, end: number): string | Buffer {
-  if (v instanceof ByteString) return v.bytes.subarray(start, end + 1);
+  if (typeof v === 'object') return v.bytes.subarray(v.start + start, v.start + end + 1);
   const s = typeof v === 'number' ? String(v) : v;
   return start === 0 && end === s.length - 1 ? s : s.slice(start, end + 1);
 }
 
-export { ByteString };
+export { ByteString, SlabString };

@@ -1,7 +1,7 @@
 import { crc64 } from '../../util/crc64.js';
 import { lzfCompressInto } from '../../util/lzf.js';
 import { formatDouble17g, parseInteger } from '../../util/number.js';
-import { ByteString, isString, type Value } from '../../engine/values.js';
+import { isString, type BytesValue, type Value } from '../../engine/values.js';
 import type { ListValue } from '../../engine/types/list.js';
 import type { SetValue } from '../../engine/types/set.js';
 import type { HashValue } from '../../engine/types/hash.js';
@@ -199,25 +199,27 @@ export class RdbWriter {
   }
 
   /**
-   * `string` for a string value as the keyspace holds it (latin1 text, a number, a ByteString),
-   * without a Buffer view of a ByteString unless LZF needs one.
+   * `string` for a string value as the keyspace holds it (latin1 text, a number, a ByteString or a
+   * SlabString: bytes[start, start + len)), without a Buffer view of its bytes unless LZF needs one.
    */
-  stringValue(v: string | number | ByteString, compress: boolean): void {
+  stringValue(v: string | number | BytesValue, compress: boolean): void {
     if (typeof v === 'string') return this.string(v, compress);
     if (typeof v === 'number') return this.string(String(v), compress);
     const len = v.len;
+    const start = v.start;
     const bytes = v.bytes;
-    if (len === 0 || (len <= 11 && (bytes[0] === 45 || (bytes[0] >= 48 && bytes[0] <= 57))) || (compress && len > 20)) {
-      return this.string(bytes.subarray(0, len), compress);
+    const first = bytes[start];
+    if (len === 0 || (len <= 11 && (first === 45 || (first >= 48 && first <= 57))) || (compress && len > 20)) {
+      return this.string(bytes.subarray(start, start + len), compress);
     }
     this.length_(len);
     this.ensure(len);
     if (len <= SHORT_COPY) {
       const b = this.buf;
       let p = this.pos;
-      for (let i = 0; i < len; i++) b[p++] = bytes[i];
+      for (let i = start; i < start + len; i++) b[p++] = bytes[i];
     } else {
-      bytes.copy(this.buf, this.pos, 0, len);
+      bytes.copy(this.buf, this.pos, start, start + len);
     }
     this.pos += len;
   }

@@ -146,6 +146,21 @@ async function waitFor(what: string, cond: () => Promise<boolean>): Promise<void
   }
 }
 
+/**
+ * A real redis-server on `args`, once its dataset is loaded: startRealRedis returns on any PING
+ * reply, -LOADING included, and a loaded machine can still be replaying the AOF then.
+ */
+async function startLoadedRedis(args: string[]): Promise<Awaited<ReturnType<typeof startRealRedis>>> {
+  const redis = await startRealRedis(args);
+  const c = await RawConnection.connect(redis.port);
+  try {
+    await waitFor('redis-server to load', async () => (await infoField(c, 'loading')) === '0');
+  } finally {
+    c.close();
+  }
+  return redis;
+}
+
 async function infoField(c: RawConnection, name: string): Promise<string> {
   const info = text(await cmd(c, 'INFO', 'persistence')) as string;
   return new RegExp(`^${name}:(.*)\\r?$`, 'm').exec(info)?.[1]?.trim() ?? '';
@@ -194,7 +209,7 @@ describe('AOF directories with real Redis', { skip: !redisServerAvailable && 're
       assert.equal(manifest, `file appendonly.aof.2.base.${ext} seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n`);
       checkAof(path.join(aofDir, 'appendonly.aof.manifest'));
 
-      const redis = await startRealRedis(['--dir', dir, '--appendonly', 'yes']);
+      const redis = await startLoadedRedis(['--dir', dir, '--appendonly', 'yes']);
       try {
         const r = await RawConnection.connect(redis.port);
         assert.deepEqual(await fingerprint(r), expected);
@@ -216,7 +231,7 @@ describe('AOF directories with real Redis', { skip: !redisServerAvailable && 're
 
   it('a directory redis-server writes loads into Cinder with everything equal', async () => {
     const dir = fs.mkdtempSync(path.join(tmp, 'redis-'));
-    const redis = await startRealRedis(['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always']);
+    const redis = await startLoadedRedis(['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always']);
     let expected: unknown;
     try {
       const r = await RawConnection.connect(redis.port);
@@ -245,7 +260,7 @@ describe('AOF directories with real Redis', { skip: !redisServerAvailable && 're
 
   it('INFO persistence lists the aof_* fields Redis lists, in its order', async () => {
     const dir = fs.mkdtempSync(path.join(tmp, 'info-'));
-    const redis = await startRealRedis(['--dir', path.join(dir), '--appendonly', 'yes']);
+    const redis = await startLoadedRedis(['--dir', path.join(dir), '--appendonly', 'yes']);
     const cinder = await runCinder(dir, ['--appendonly', 'yes', '--appenddirname', 'cinderdir']);
     try {
       const [r, c] = await Promise.all([RawConnection.connect(redis.port), RawConnection.connect(cinder.port)]);
@@ -716,7 +731,7 @@ describe('the AOF base written as commands (aof-use-rdb-preamble no), with real 
       assert.equal(await infoField(c, 'aof_last_bgrewrite_status'), 'ok');
       return fingerprint(c);
     };
-    const redis = await startRealRedis(['--dir', redisDir, ...args]);
+    const redis = await startLoadedRedis(['--dir', redisDir, ...args]);
     let expected: unknown;
     try {
       const r = await RawConnection.connect(redis.port);
@@ -752,7 +767,7 @@ describe('the AOF base written as commands (aof-use-rdb-preamble no), with real 
     checkAof(path.join(cinderDir, 'appendonlydir', 'appendonly.aof.manifest'));
 
     // Cinder's directory into real Redis, and Redis's into Cinder.
-    const redisAgain = await startRealRedis(['--dir', cinderDir, '--appendonly', 'yes']);
+    const redisAgain = await startLoadedRedis(['--dir', cinderDir, '--appendonly', 'yes']);
     try {
       const r = await RawConnection.connect(redisAgain.port);
       assert.deepEqual(await fingerprint(r), expected);

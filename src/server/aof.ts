@@ -66,11 +66,6 @@ interface Rewrite {
   syncError: unknown;
 }
 
-interface Waiter {
-  pos: number;
-  resume: () => void;
-}
-
 export { AofLoadError };
 
 export class Aof implements PropagationTarget, AofFiles {
@@ -90,9 +85,21 @@ export class Aof implements PropagationTarget, AofFiles {
   private synced = 0;
   /** Replies of commands that fed bytes up to this position may be sent. */
   private released = 0;
-  private readonly waiters: Waiter[] = [];
+  /** Connections holding replies: the position each needs and how to resume it (parallel arrays, no object per wait). */
+  private readonly waitPos: number[] = [];
+  private readonly waitResume: (() => void)[] = [];
   private waitersHead = 0;
   private fsyncInFlight = false;
+  /** Runs once the fsync in flight is done: a switched-out file's fsync and close wait for it. */
+  private afterFsync: (() => void) | null = null;
+  /**
+   * Incremental files switched out by a rewrite, being fsynced and closed off the event loop
+   * (Redis's aof_background_fsync_and_close). While any is, `synced` may count their bytes too
+   * early, so replies under `always` are released only once they are done.
+   */
+  private readonly retiring = new Set<number>();
+  /** The stream position up to which the retiring files hold bytes. */
+  private retiredUpTo = 0;
   private lastFsyncMs = 0;
   private turnScheduled = false;
   private readonly endOfTurn = () => this.flushTurn();
@@ -215,23 +222,35 @@ export class Aof implements PropagationTarget, AofFiles {
       resume();
       return;
     }
-    this.waiters.push({ pos, resume });
+    this.waitPos.push(pos);
+    this.waitResume.push(resume);
   }
 
   private release(pos: number): void {
     if (pos > this.released) this.released = pos;
-    const waiters = this.waiters;
-    while (this.waitersHead < waiters.length && waiters[this.waitersHead].pos <= this.released) {
-      waiters[this.waitersHead++].resume();
+    const positions = this.waitPos;
+    const resumes = this.waitResume;
+    while (this.waitersHead < positions.length && positions[this.waitersHead] <= this.released) {
+      resumes[this.waitersHead++]();
     }
-    if (this.waitersHead === waiters.length) {
-      waiters.length = 0;
+    if (this.waitersHead === positions.length) {
+      positions.length = 0;
+      resumes.length = 0;
       this.waitersHead = 0;
     }
   }
 
+  /**
+   * The end-of-turn write now, if one is pending (a snapshot slice is about to run: the replies
+   * waiting for this write go out before it rather than after it).
+   */
+  flushTurnNow(): void {
+    if (this.turnScheduled) this.flushTurn();
+  }
+
   /** beforeSleep's flushAppendOnlyFile: one write for the turn, then the fsync policy. */
   private flushTurn(): void {
+    if (!this.turnScheduled) return; // written early, before a snapshot slice
     this.turnScheduled = false;
     if (this.fsyncPolicy === 'everysec') this.countDelayedFsync();
     if (!this.writeBuffer()) return;
@@ -328,21 +347,15 @@ export class Aof implements PropagationTarget, AofFiles {
     const target = this.written;
     const generation = this.fdGeneration;
     this.fsyncInFlight = true;
-    const fsync = (fd: number, done: (err: NodeJS.ErrnoException | null) => void): void => {
-      if (this.faultFile !== null) {
-        try {
-          this.injectFault('fsync');
-        } catch (e) {
-          setImmediate(() => done(e as NodeJS.ErrnoException));
-          return;
-        }
-      }
-      fs.fdatasync(fd, done);
-    };
-    fsync(this.fd, (err) => {
+    this.fdatasync(this.fd, (err) => {
       this.fsyncInFlight = false;
+      const after = this.afterFsync;
+      if (after !== null) {
+        this.afterFsync = null;
+        after();
+      }
       if (generation !== this.fdGeneration) {
-        // The file was switched (and fsynced then) while this ran.
+        // The file was switched while this ran (its own fsync covers it).
       } else if (err) {
         const why = strerror(err);
         if (this.fsyncPolicy === 'always') {
@@ -360,15 +373,70 @@ export class Aof implements PropagationTarget, AofFiles {
         this.lastFsyncMs = Date.now();
       }
       if (this.fsyncPolicy === 'always') {
-        this.release(this.synced);
+        if (this.retiring.size === 0) this.release(this.synced);
         // Writes of the turns that ran meanwhile: the next group.
         if (!this.fsyncHeldOff()) this.startFsync();
       }
     });
   }
 
-  /** Writes and fsyncs everything now (shutdown, switching files, turning the AOF off). */
+  /** fdatasync on the thread pool (or the fault CINDER_AOF_FAULT_FILE names). */
+  private fdatasync(fd: number, done: (err: NodeJS.ErrnoException | null) => void): void {
+    if (this.faultFile !== null) {
+      try {
+        this.injectFault('fsync');
+      } catch (e) {
+        setImmediate(() => done(e as NodeJS.ErrnoException));
+        return;
+      }
+    }
+    fs.fdatasync(fd, done);
+  }
+
+  /**
+   * A switched-out incremental file: fsynced and closed on the thread pool, after the fsync in
+   * flight on it if any (a synchronous fdatasync of up to a second of writes stalled every
+   * client at the start of each rewrite). Under `always` the replies of what it holds wait.
+   */
+  private retire(fd: number): void {
+    this.retiring.add(fd);
+    if (this.written > this.retiredUpTo) this.retiredUpTo = this.written;
+    const run = (): void => {
+      this.fdatasync(fd, (err) => {
+        fs.close(fd, () => {
+          this.retiring.delete(fd);
+          if (err) {
+            const why = strerror(err);
+            if (this.fsyncPolicy === 'always') {
+              this.fatal(`Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${why}. Exiting...`);
+            }
+            if (this.fsyncError === null) this.server.log.warning(`Fail to fsync the AOF file: ${why}`);
+            this.fsyncError = why;
+            return;
+          }
+          if (this.retiring.size > 0) return;
+          if (this.retiredUpTo > this.synced) this.synced = this.retiredUpTo;
+          if (this.fsyncPolicy === 'always') this.release(this.synced);
+        });
+      });
+    };
+    if (!this.fsyncInFlight) run();
+    else {
+      const before = this.afterFsync;
+      this.afterFsync = before === null ? run : () => (before(), run());
+    }
+  }
+
+  /** Writes and fsyncs everything now (shutdown, turning the AOF off). */
   private syncNow(): void {
+    // Files still being retired are fsynced here too (shutdown must not wait for the thread pool).
+    for (const fd of this.retiring) {
+      try {
+        fs.fdatasyncSync(fd);
+      } catch {
+        // Closed meanwhile: its fsync had completed.
+      }
+    }
     if (this.fd < 0) return;
     this.writeBuffer();
     try {
@@ -410,15 +478,18 @@ export class Aof implements PropagationTarget, AofFiles {
 
   /** Switches the incremental file appended to; what was buffered goes to the old one first. */
   private switchIncr(fd: number): void {
-    if (this.fd >= 0) {
-      this.syncNow();
-      fs.closeSync(this.fd);
+    const old = this.fd;
+    if (old >= 0) {
+      this.writeBuffer();
+      this.retire(old);
     }
     this.fd = fd;
     this.fdGeneration++;
     this.selectedDb = -1;
     this.lastTimestamp = 0;
-    this.release(this.appended);
+    // Everything fed is written now (or failed: MISCONF, as writeFailed releases); under `always`
+    // the old file's fsync releases its replies.
+    if (this.fsyncPolicy !== 'always' || this.retiring.size === 0) this.release(this.appended);
   }
 
   // ------------------------------------------------------------------ manifest and files
@@ -447,12 +518,18 @@ export class Aof implements PropagationTarget, AofFiles {
   private deleteHistory(): void {
     if (this.manifest.history.length === 0) return;
     const m = this.manifest.clone();
-    for (const f of m.history) {
-      this.server.log.notice(`Removing the history file ${f.name} in the background`);
-      fs.rmSync(this.filePath(f.name), { force: true });
-    }
+    const history = m.history;
     m.history = [];
     this.persistManifest(m);
+    this.unlinkHistory(history);
+  }
+
+  /** The files of a manifest's former history, unlinked on the thread pool (Redis's bg_unlink). */
+  private unlinkHistory(files: readonly AofFileInfo[]): void {
+    for (const f of files) {
+      this.server.log.notice(`Removing the history file ${f.name} in the background`);
+      fs.rm(this.filePath(f.name), { force: true }, ignoreError);
+    }
   }
 
   fileSize(name: string): number {
@@ -761,6 +838,7 @@ export class Aof implements PropagationTarget, AofFiles {
       if (rw !== null) this.rewriteWrote(rw, chunk.length);
     });
     const driver = new SnapshotDriver(snapshot, {
+      beforeSlice: () => this.flushTurnNow(),
       keySaveDelayUs: () => Number(this.server.config.get('rdb-key-save-delay')),
       walked: () => this.walkDone(rw!),
       failed: (e) => this.rewriteFailed(e),
@@ -860,6 +938,11 @@ export class Aof implements PropagationTarget, AofFiles {
       const old = m.incrs.splice(0, m.incrs.length - keep);
       for (const f of old) m.history.push({ ...f, type: 'h' });
     }
+    // The files replaced go straight out of the manifest (Redis lists them as history, persists,
+    // then persists again without them): one manifest fsync and directory fsync fewer on the
+    // event loop. A crash before their unlink leaves files no manifest names, which loading ignores.
+    const replaced = m.history;
+    m.history = [];
     fsyncDir(this.dirPath);
     this.persistManifest(m);
     this.rewrite = null;
@@ -871,7 +954,7 @@ export class Aof implements PropagationTarget, AofFiles {
     this.rewrites++;
     this.rewritesConsecutiveFailures = 0;
     this.lastRewriteSeconds = Math.floor((Date.now() - rw.startMs) / 1000);
-    this.deleteHistory();
+    this.unlinkHistory(replaced);
     log.notice('Background AOF rewrite finished successfully');
   }
 
@@ -1001,3 +1084,6 @@ function fsyncDir(dir: string): void {
     if (fd >= 0) fs.closeSync(fd);
   }
 }
+
+/** A callback for background file operations whose failure changes nothing (a history file's unlink). */
+function ignoreError(): void {}

@@ -190,6 +190,7 @@ export class Persistence {
       startMs: Date.now(),
       dirtyAtStart: this.server.dirty,
       driver: new SnapshotDriver(snapshot, {
+        beforeSlice: () => this.server.aof.flushTurnNow(),
         keySaveDelayUs: () => Number(this.server.config.get('rdb-key-save-delay')),
         walked: () => this.walked(bg),
         failed: (e) => this.bgsaveFailed(e),

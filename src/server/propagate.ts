@@ -84,19 +84,21 @@ export interface PropagationTarget {
   feed(dbid: number, argv: readonly string[]): void;
 }
 
-interface PendingOp {
-  dbid: number;
-  argv: readonly string[];
-  kinds: number;
-}
-
 const MULTI: readonly string[] = ['MULTI'];
 const EXEC: readonly string[] = ['EXEC'];
+const EMPTY: readonly string[] = [];
 
 export class Propagation {
   private readonly targets: PropagationTarget[] = [];
-  /** Effects of the command in progress (Redis's server.also_propagate). */
-  private pending: PendingOp[] = [];
+  /**
+   * Effects of the command in progress (Redis's server.also_propagate), as parallel arrays
+   * reused from command to command: no object or array per write command while an AOF or a
+   * replica listens.
+   */
+  private readonly pendingDb: number[] = [];
+  private readonly pendingArgv: (readonly string[])[] = [];
+  private readonly pendingKinds: number[] = [];
+  private pendingCount = 0;
   /** Some target listens: effects are recorded (Redis's shouldPropagate). */
   active = false;
   /** Kinds taken by some target. */
@@ -124,12 +126,15 @@ export class Propagation {
   /** Records an effect of the command in progress (alsoPropagate). */
   also(dbid: number, argv: readonly string[], kinds = PROPAGATE_ALL): void {
     if ((kinds & this.kinds) === 0) return;
-    this.pending.push({ dbid, argv, kinds });
+    const n = this.pendingCount++;
+    this.pendingDb[n] = dbid;
+    this.pendingArgv[n] = argv;
+    this.pendingKinds[n] = kinds;
   }
 
   /** Whether effects are waiting for the end of the top-level command. */
   get hasPending(): boolean {
-    return this.pending.length > 0;
+    return this.pendingCount > 0;
   }
 
   /**
@@ -138,13 +143,21 @@ export class Propagation {
    * target selects the database before MULTI and never between EXEC and the last effect.
    */
   flush(): void {
-    const ops = this.pending;
-    if (ops.length === 0) return;
-    this.pending = [];
-    const wrap = ops.length > 1;
-    if (wrap) this.emit(ops[0].dbid, MULTI, PROPAGATE_ALL);
-    for (const op of ops) this.emit(op.dbid, op.argv, op.kinds);
-    if (wrap) this.emit(ops[ops.length - 1].dbid, EXEC, PROPAGATE_ALL);
+    const n = this.pendingCount;
+    if (n === 0) return;
+    if (n === 1) {
+      // The common case (one write command): no MULTI, nothing to copy.
+      const dbid = this.pendingDb[0];
+      const argv = this.pendingArgv[0];
+      const kinds = this.pendingKinds[0];
+      this.clearPending(1);
+      this.emit(dbid, argv, kinds);
+      return;
+    }
+    const { db, argv, kinds } = this.takePending(n);
+    this.emit(db[0], MULTI, PROPAGATE_ALL);
+    for (let i = 0; i < n; i++) this.emit(db[i], argv[i], kinds[i]);
+    this.emit(db[n - 1], EXEC, PROPAGATE_ALL);
   }
 
   /**
@@ -153,10 +166,29 @@ export class Propagation {
    * room, and take what was pending with them.
    */
   flushEach(): void {
-    const ops = this.pending;
-    if (ops.length === 0) return;
-    this.pending = [];
-    for (const op of ops) this.emit(op.dbid, op.argv, op.kinds);
+    const n = this.pendingCount;
+    if (n === 0) return;
+    const { db, argv, kinds } = this.takePending(n);
+    for (let i = 0; i < n; i++) this.emit(db[i], argv[i], kinds[i]);
+  }
+
+  /** The pending effects, copied out and cleared (emitting may record new ones). */
+  private takePending(n: number): { db: number[]; argv: (readonly string[])[]; kinds: number[] } {
+    const out = { db: this.pendingDb.slice(0, n), argv: this.pendingArgv.slice(0, n), kinds: this.pendingKinds.slice(0, n) };
+    this.clearPending(n);
+    return out;
+  }
+
+  /** Forgets the first `n` pending effects (the argv references too, so they can be collected). */
+  private clearPending(n: number): void {
+    this.pendingCount = 0;
+    const argv = this.pendingArgv;
+    if (n > 1024) {
+      // A large transaction or script: its arrays are not kept at that size.
+      argv.length = this.pendingDb.length = this.pendingKinds.length = 0;
+      return;
+    }
+    for (let i = 0; i < n; i++) argv[i] = EMPTY;
   }
 
   private emit(dbid: number, argv: readonly string[], kinds: number): void {

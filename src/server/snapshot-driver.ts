@@ -5,6 +5,12 @@ export const SLICE_MS = 0.5;
 
 /** What the owner of a walk (BGSAVE, an AOF rewrite) hears from its driver. */
 export interface SnapshotDriverEvents {
+  /**
+   * Runs before each slice: work of the turn that replies wait for. The AOF's end-of-turn write
+   * is a setImmediate queued during the poll phase, behind the slice queued a turn earlier, so
+   * without this every reply held for the AOF waited for a whole slice.
+   */
+  beforeSlice(): void;
   /** rdb-key-save-delay in microseconds, read before each slice (tests slow the walk with it). */
   keySaveDelayUs(): number;
   /** Every record is handed to the snapshot's sink (the file still needs its fsync). */
@@ -42,6 +48,7 @@ export class SnapshotDriver {
   private slice(maxKeys: number): void {
     if (this.stopped) return;
     this.timer = null;
+    this.events.beforeSlice();
     let done: boolean;
     try {
       done = this.snapshot.step(performance.now() + SLICE_MS, maxKeys);

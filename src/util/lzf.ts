@@ -36,8 +36,19 @@ function slotOf(h: number): number {
  * the string as it is).
  */
 export function lzfCompress(input: Uint8Array, limit: number): Uint8Array | null {
-  const inLength = input.length;
-  if (inLength === 0 || limit <= 0) return null;
+  const out = new Uint8Array(Math.max(0, limit) + 4);
+  const n = lzfCompressInto(input, input.length, limit, out);
+  return n < 0 ? null : out.subarray(0, n);
+}
+
+/**
+ * `lzfCompress` of the first `inLength` bytes of `input` into `out` (at least `limit + 4` bytes,
+ * reused by the caller): returns the compressed length, or -1 when it does not fit in `limit`.
+ * No allocation per call: the RDB writer tries every string over 20 bytes (each small hash's
+ * listpack), and most of them do not compress.
+ */
+export function lzfCompressInto(input: Uint8Array, inLength: number, limit: number, out: Uint8Array): number {
+  if (inLength === 0 || limit <= 0) return -1;
   // Positions are stored + b + 1, so that anything up to b means "empty".
   if (table === null) table = new Int32Array(HASH_SIZE);
   if (base + inLength + 2 >= 0x7fffffff) {
@@ -47,8 +58,6 @@ export function lzfCompress(input: Uint8Array, limit: number): Uint8Array | null
   const b = base;
   base += inLength + 1;
   const slots = table;
-  // Room for the worst overshoot before the bound checks catch it.
-  const out = new Uint8Array(limit + 4);
   let op = 1; // a literal run starts with a placeholder for its length byte
   let literal = 0;
   let ip = 0;
@@ -63,7 +72,7 @@ export function lzfCompress(input: Uint8Array, limit: number): Uint8Array | null
     if (ref > 0 && offset < MAX_OFFSET && offset >= 0 && input[ref + 2] === input[ip + 2] && input[ref] === input[ip] && input[ref + 1] === input[ip + 1]) {
       let len = 2;
       const maxLength = Math.min(inLength - ip - len, MAX_REFERENCE);
-      if (op + 3 + 1 >= limit && op - (literal === 0 ? 1 : 0) + 3 + 1 >= limit) return null;
+      if (op + 3 + 1 >= limit && op - (literal === 0 ? 1 : 0) + 3 + 1 >= limit) return -1;
       out[op - literal - 1] = literal - 1; // close the literal run
       if (literal === 0) op--; // an empty run takes no byte
       extend: {
@@ -99,7 +108,7 @@ export function lzfCompress(input: Uint8Array, limit: number): Uint8Array | null
       slots[slotOf(h)] = b + ip + 1;
       ip++;
     } else {
-      if (op >= limit) return null;
+      if (op >= limit) return -1;
       literal++;
       out[op++] = input[ip++];
       if (literal === MAX_LITERAL) {
@@ -109,7 +118,7 @@ export function lzfCompress(input: Uint8Array, limit: number): Uint8Array | null
       }
     }
   }
-  if (op + 3 > limit) return null;
+  if (op + 3 > limit) return -1;
   while (ip < inLength) {
     literal++;
     out[op++] = input[ip++];
@@ -121,7 +130,7 @@ export function lzfCompress(input: Uint8Array, limit: number): Uint8Array | null
   }
   out[op - literal - 1] = literal - 1;
   if (literal === 0) op--;
-  return out.subarray(0, op);
+  return op;
 }
 
 /** Decompresses `input` into exactly `length` bytes; null when the data is corrupt. */

@@ -146,6 +146,21 @@ async function waitFor(what: string, cond: () => Promise<boolean>): Promise<void
   }
 }
 
+/**
+ * A real redis-server on `args`, once its dataset is loaded: startRealRedis returns on any PING
+ * reply, -LOADING included, and a loaded machine can still be replaying the AOF then.
+ */
+async function startLoadedRedis(args: string[]): Promise<Awaited<ReturnType<typeof startRealRedis>>> {
+  const redis = await startRealRedis(args);
+  const c = await RawConnection.connect(redis.port);
+  try {
+    await waitFor('redis-server to load', async () => (await infoField(c, 'loading')) === '0');
+  } finally {
+    c.close();
+  }
+  return redis;
+}
+
 async function infoField(c: RawConnection, name: string): Promise<string> {
   const info = text(await cmd(c, 'INFO', 'persistence')) as string;
   return new RegExp(`^${name}:(.*)\\r?$`, 'm').exec(info)?.[1]?.trim() ?? '';
@@ -194,7 +209,7 @@ describe('AOF directories with real Redis', { skip: !redisServerAvailable && 're
       assert.equal(manifest, `file appendonly.aof.2.base.${ext} seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n`);
       checkAof(path.join(aofDir, 'appendonly.aof.manifest'));
 
-      const redis = await startRealRedis(['--dir', dir, '--appendonly', 'yes']);
+      const redis = await startLoadedRedis(['--dir', dir, '--appendonly', 'yes']);
       try {
         const r = await RawConnection.connect(redis.port);
         assert.deepEqual(await fingerprint(r), expected);
@@ -216,7 +231,7 @@ describe('AOF directories with real Redis', { skip: !redisServerAvailable && 're
 
   it('a directory redis-server writes loads into Cinder with everything equal', async () => {
     const dir = fs.mkdtempSync(path.join(tmp, 'redis-'));
-    const redis = await startRealRedis(['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always']);
+    const redis = await startLoadedRedis(['--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always']);
     let expected: unknown;
     try {
       const r = await RawConnection.connect(redis.port);
@@ -245,7 +260,7 @@ describe('AOF directories with real Redis', { skip: !redisServerAvailable && 're
 
   it('INFO persistence lists the aof_* fields Redis lists, in its order', async () => {
     const dir = fs.mkdtempSync(path.join(tmp, 'info-'));
-    const redis = await startRealRedis(['--dir', path.join(dir), '--appendonly', 'yes']);
+    const redis = await startLoadedRedis(['--dir', path.join(dir), '--appendonly', 'yes']);
     const cinder = await runCinder(dir, ['--appendonly', 'yes', '--appenddirname', 'cinderdir']);
     try {
       const [r, c] = await Promise.all([RawConnection.connect(redis.port), RawConnection.connect(cinder.port)]);
@@ -425,7 +440,7 @@ describe('AOF loading at startup and at run time', () => {
  * holds at least its last acknowledged count. The serving process itself is killed (INFO
  * process_id): on Node 20 the child is a launcher, whose death would let the server shut down cleanly.
  */
-async function killWhileWriting(fsyncPolicy: string, command: 'SET' | 'INCR', minAcked: number): Promise<void> {
+async function killWhileWriting(fsyncPolicy: string, command: 'SET' | 'INCR', minAcked: number, rewrites = false): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `cinder-aof-kill-${fsyncPolicy}-`));
   try {
     const cinder = await runCinder(dir, ['--appendonly', 'yes', '--appendfsync', fsyncPolicy]);
@@ -452,11 +467,29 @@ async function killWhileWriting(fsyncPolicy: string, command: 'SET' | 'INCR', mi
       c.close();
     };
     const writers = Array.from({ length: 8 }, (_, i) => writer(i));
-    await waitFor('some writes', async () => [...acked.values()].reduce((a, b) => a + b, 0) > minAcked);
+    // With `rewrites`, BGREWRITEAOF runs again and again meanwhile: each switches the incremental
+    // file written to, and the file switched out is fsynced and closed off the event loop.
+    let rewritesDone = 0;
+    const rewriter = async () => {
+      if (!rewrites) return;
+      const c = await RawConnection.connect(cinder.port);
+      while (!stop) {
+        try {
+          const r = text(await cmd(c, 'BGREWRITEAOF'));
+          if (typeof r === 'string' && r.includes('started')) rewritesDone++;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        } catch {
+          break;
+        }
+      }
+      c.close();
+    };
+    const rewriting = rewriter();
+    await waitFor('some writes', async () => [...acked.values()].reduce((a, b) => a + b, 0) > minAcked && (!rewrites || rewritesDone >= 3));
     process.kill(serverPid, 'SIGKILL');
     stop = true;
     await cinder.exited;
-    await Promise.allSettled(writers);
+    await Promise.allSettled([...writers, rewriting]);
     const again = await runCinder(dir, ['--appendonly', 'yes']);
     try {
       const c = await RawConnection.connect(again.port);
@@ -476,6 +509,10 @@ async function killWhileWriting(fsyncPolicy: string, command: 'SET' | 'INCR', mi
 describe('AOF crash safety', () => {
   it('SIGKILL while clients write with appendfsync always: every acknowledged write is there after restart', async () => {
     await killWhileWriting('always', 'SET', 2000);
+  });
+
+  it('SIGKILL while clients write with appendfsync always and BGREWRITEAOF runs again and again: every acknowledged write is there', async () => {
+    await killWhileWriting('always', 'INCR', 2000, true);
   });
 
   it('SIGKILL of the serving process while clients write with appendfsync everysec: no acknowledged write is lost', async () => {
@@ -567,6 +604,27 @@ describe('AOF write and fsync failures', () => {
       c.close();
       assert.match(cinder.log(), /Error writing to the AOF file: No space left on device/);
       assert.match(cinder.log(), /Can't recover from AOF write error when the AOF fsync policy is 'always'\. Exiting\.\.\./);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('under appendfsync always, a failing fsync of the incremental file a rewrite switches out stops the server', async () => {
+    // The file switched out is fsynced and closed on the thread pool (as Redis's
+    // aof_background_fsync_and_close); its failure is any fsync failure under always.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cinder-aof-fault-'));
+    const fault = path.join(dir, 'fault');
+    try {
+      const cinder = await runCinder(dir, ['--appendonly', 'yes', '--appendfsync', 'always'], false, { CINDER_AOF_FAULT_FILE: fault });
+      const c = await RawConnection.connect(cinder.port);
+      assert.equal(text(await cmd(c, 'SET', 'a', '1')), 'OK');
+      // No write after this: the only fsync attempted is the switched-out file's.
+      fs.writeFileSync(fault, 'fsync EIO');
+      c.write(encodeCommand(['BGREWRITEAOF']));
+      assert.equal(await cinder.exited, 1);
+      c.close();
+      assert.match(cinder.log(), /Creating AOF incr file appendonly\.aof\.2\.incr\.aof on background rewrite/);
+      assert.match(cinder.log(), /Can't persist AOF for fsync error when the AOF fsync policy is 'always': .*\. Exiting\.\.\./);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -673,7 +731,7 @@ describe('the AOF base written as commands (aof-use-rdb-preamble no), with real 
       assert.equal(await infoField(c, 'aof_last_bgrewrite_status'), 'ok');
       return fingerprint(c);
     };
-    const redis = await startRealRedis(['--dir', redisDir, ...args]);
+    const redis = await startLoadedRedis(['--dir', redisDir, ...args]);
     let expected: unknown;
     try {
       const r = await RawConnection.connect(redis.port);
@@ -709,7 +767,7 @@ describe('the AOF base written as commands (aof-use-rdb-preamble no), with real 
     checkAof(path.join(cinderDir, 'appendonlydir', 'appendonly.aof.manifest'));
 
     // Cinder's directory into real Redis, and Redis's into Cinder.
-    const redisAgain = await startRealRedis(['--dir', cinderDir, '--appendonly', 'yes']);
+    const redisAgain = await startLoadedRedis(['--dir', cinderDir, '--appendonly', 'yes']);
     try {
       const r = await RawConnection.connect(redisAgain.port);
       assert.deepEqual(await fingerprint(r), expected);

@@ -1,5 +1,5 @@
 import { crc64 } from '../../util/crc64.js';
-import { lzfCompress } from '../../util/lzf.js';
+import { lzfCompressInto } from '../../util/lzf.js';
 import { formatDouble17g, parseInteger } from '../../util/number.js';
 import { isString, type BytesValue, type Value } from '../../engine/values.js';
 import type { ListValue } from '../../engine/types/list.js';
@@ -44,6 +44,27 @@ export function quicklistAllowsInsert(nodeBytes: number, count: number, size: nu
 
 /** Strings up to this length are copied byte by byte in JS rather than by a native call. */
 const SHORT_COPY = 32;
+
+/** Scratch buffers for LZF's input (latin1 text as bytes) and output, reused across strings. */
+let scratchIn = Buffer.allocUnsafe(4096);
+let scratchOut = Buffer.allocUnsafe(4096);
+/** Strings longer than this get buffers of their own, so a huge value's size is not kept. */
+const SCRATCH_KEEP = 1024 * 1024;
+
+/** A scratch buffer of at least `len + 4` bytes (LZF's output may overshoot its limit by 4). */
+function scratch(len: number, out: boolean): Buffer {
+  const need = len + 4;
+  if (need > SCRATCH_KEEP) return Buffer.allocUnsafe(need);
+  let b = out ? scratchOut : scratchIn;
+  if (b.length < need) {
+    let size = b.length * 2;
+    while (size < need) size *= 2;
+    b = Buffer.allocUnsafe(size);
+    if (out) scratchOut = b;
+    else scratchIn = b;
+  }
+  return b;
+}
 
 /** An append-only byte buffer with the RDB primitives (lengths, strings, doubles). */
 export class RdbWriter {
@@ -124,29 +145,57 @@ export class RdbWriter {
    * integer encoding; with `compress`, more than 20 bytes are LZF-compressed when that saves at
    * least 4 bytes; anything else is a length and the bytes.
    */
-  string(s: string | Buffer, compress: boolean): void {
+  string(s: string | Uint8Array, compress: boolean): void {
+    if (typeof s !== 'string') return this.bytes(s, s.length, compress);
     const len = s.length;
-    if (len <= 11) {
-      const text = typeof s === 'string' ? s : s.latin1Slice(0, len);
-      if (this.integerEncoded(text)) return;
-    }
+    if (len <= 11 && this.integerEncoded(s)) return;
     if (compress && len > 20) {
-      const bytes = typeof s === 'string' ? Buffer.from(s, 'latin1') : s;
-      const packed = lzfCompress(bytes, len - 4);
-      if (packed !== null) {
-        this.byte(0xc3);
-        this.length_(packed.length);
-        this.length_(len);
-        this.raw(packed);
-        return;
-      }
+      // LZF reads bytes: the text goes through a reused scratch buffer, not a Buffer per string.
+      const input = scratch(len, false) as Buffer;
+      input.latin1Write(s, 0, len);
+      if (this.lzf(input, len)) return;
       this.length_(len);
-      this.raw(bytes);
+      this.copyIn(input, len);
       return;
     }
     this.length_(len);
-    if (typeof s === 'string') this.latin1(s);
-    else this.raw(s);
+    this.latin1(s);
+  }
+
+  /** `string` for the first `len` bytes of `src` (a listpack being built, a ByteString's bytes). */
+  bytes(src: Uint8Array, len: number, compress: boolean): void {
+    if (len <= 11) {
+      const c = len > 0 ? src[0] : 0;
+      if ((c === 45 || (c >= 48 && c <= 57)) && this.integerEncoded(Buffer.prototype.latin1Slice.call(src, 0, len))) return;
+    }
+    if (compress && len > 20 && this.lzf(src, len)) return;
+    this.length_(len);
+    this.copyIn(src, len);
+  }
+
+  /** Writes the first `len` bytes of `src` LZF-compressed (0xc3, lengths, data) if that saves 4 bytes. */
+  private lzf(src: Uint8Array, len: number): boolean {
+    const out = scratch(len, true);
+    const n = lzfCompressInto(src, len, len - 4, out);
+    if (n < 0) return false;
+    this.byte(0xc3);
+    this.length_(n);
+    this.length_(len);
+    this.copyIn(out, n);
+    return true;
+  }
+
+  /** Appends the first `n` bytes of `src`. */
+  private copyIn(src: Uint8Array, n: number): void {
+    this.ensure(n);
+    if (n <= SHORT_COPY) {
+      const b = this.buf;
+      let p = this.pos;
+      for (let i = 0; i < n; i++) b[p++] = src[i];
+    } else {
+      this.buf.set(n === src.length ? src : src.subarray(0, n), this.pos);
+    }
+    this.pos += n;
   }
 
   /**
@@ -291,14 +340,30 @@ function writeSet(w: RdbWriter, set: SetValue, opts: RdbSaveOptions): number {
   return RdbType.SET;
 }
 
+/**
+ * The listpack small hashes and sorted sets are encoded into, reused: each is written into the
+ * RDB writer as soon as it is built (SAVE of 100k small hashes made a builder, a buffer and a
+ * copy per key).
+ */
+const sharedListpack = new ListpackBuilder();
+
+/** Pairs appended to `sharedListpack` by a forEach without a closure per value. */
+function appendPair(f: string, v: string): void {
+  sharedListpack.append(f);
+  sharedListpack.append(v);
+}
+
+function appendScored(m: string, score: number): void {
+  sharedListpack.append(m);
+  sharedListpack.append(scoreText(score));
+}
+
 function writeHash(w: RdbWriter, hash: HashValue, opts: RdbSaveOptions): number {
   if (hash.encoding() === 'listpack') {
-    const lp = new ListpackBuilder();
-    hash.forEach((f, v) => {
-      lp.append(f);
-      lp.append(v);
-    });
-    w.string(lp.finish(), opts.compression);
+    const lp = sharedListpack;
+    lp.reset();
+    hash.forEach(appendPair);
+    w.bytes(lp.seal(), lp.bytes, opts.compression);
     return RdbType.HASH_LISTPACK;
   }
   w.length_(hash.size);
@@ -311,12 +376,10 @@ function writeHash(w: RdbWriter, hash: HashValue, opts: RdbSaveOptions): number 
 
 function writeZSet(w: RdbWriter, zset: ZSetValue, opts: RdbSaveOptions): number {
   if (zset.encoding() === 'listpack') {
-    const lp = new ListpackBuilder();
-    zset.forEachInRange(0, zset.size - 1, false, (m, s) => {
-      lp.append(m);
-      lp.append(scoreText(s));
-    });
-    w.string(lp.finish(), opts.compression);
+    const lp = sharedListpack;
+    lp.reset();
+    zset.forEachInRange(0, zset.size - 1, false, appendScored);
+    w.bytes(lp.seal(), lp.bytes, opts.compression);
     return RdbType.ZSET_LISTPACK;
   }
   // From the highest element to the lowest, as Redis walks its skiplist from the tail (loading

@@ -86,7 +86,11 @@ export function testDataDir(): string {
   return dataDir;
 }
 
-/** Starts a throwaway redis-server (no persistence) and waits until it answers. */
+/**
+ * Starts a throwaway redis-server (no persistence) and waits until it answers, whatever the
+ * answer: a server loading a file answers -LOADING and is returned then (the loading tests rely
+ * on it); a test that needs the dataset waits for PONG itself.
+ */
 export async function startRealRedis(extraArgs: string[] = []): Promise<RealRedis> {
   const port = await freePort();
   const proc = spawn(

@@ -436,6 +436,9 @@ describe('a full V8 heap under an eviction policy', () => {
   /** A server whose memory guard reads a simulated heap (see test/unit/heap.test.ts). */
   function simulated(policy: string) {
     const s = serverWith({ 'maxmemory-policy': policy });
+    // The test drives the guard alone: no cron samples and no real V8 collections reported into
+    // the simulated heap (another test file's garbage in this process made the cap's steps differ).
+    s.server.stopCron();
     const guard = s.server.memoryGuard;
     const heap: HeapUsage = { used: 10, limit: 100, external: 0 };
     let liveAfterCollect = 10;

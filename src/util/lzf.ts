@@ -136,29 +136,43 @@ export function lzfCompressInto(input: Uint8Array, inLength: number, limit: numb
 /** Decompresses `input` into exactly `length` bytes; null when the data is corrupt. */
 export function lzfDecompress(input: Uint8Array, length: number): Uint8Array | null {
   const out = new Uint8Array(length);
+  return lzfDecompressInto(input, out, length) ? out : null;
+}
+
+/**
+ * Decompresses `input` into the first `length` bytes of `out` (at least that long), as RDB
+ * loading does into one reused buffer; false when the data is corrupt.
+ */
+export function lzfDecompressInto(input: Uint8Array, out: Uint8Array, length: number): boolean {
   let ip = 0;
   let op = 0;
-  while (ip < input.length) {
+  const inLength = input.length;
+  while (ip < inLength) {
     const ctrl = input[ip++];
     if (ctrl < 32) {
       const n = ctrl + 1;
-      if (op + n > length || ip + n > input.length) return null;
-      out.set(input.subarray(ip, ip + n), op);
-      ip += n;
-      op += n;
+      if (op + n > length || ip + n > inLength) return false;
+      // Short literal runs (the common case) byte by byte: a subarray per run costs more.
+      if (n < 16) {
+        for (let k = 0; k < n; k++) out[op++] = input[ip++];
+      } else {
+        out.set(input.subarray(ip, ip + n), op);
+        ip += n;
+        op += n;
+      }
     } else {
       let n = ctrl >> 5;
       if (n === 7) {
-        if (ip >= input.length) return null;
+        if (ip >= inLength) return false;
         n += input[ip++];
       }
-      if (ip >= input.length) return null;
+      if (ip >= inLength) return false;
       const ref = op - ((ctrl & 0x1f) << 8) - 1 - input[ip++];
       n += 2;
-      if (op + n > length || ref < 0) return null;
+      if (op + n > length || ref < 0) return false;
       // Byte by byte: a reference may overlap the bytes it produces.
       for (let k = 0; k < n; k++) out[op++] = out[ref + k];
     }
   }
-  return op === length ? out : null;
+  return op === length;
 }

@@ -95,6 +95,21 @@ function readLen(lp: string, p: number): number {
   }
 }
 
+/** Whether a field of `pairs` (field, value, ...) appears twice: compared pairwise while few. */
+function repeatsField(pairs: readonly string[]): boolean {
+  const n = pairs.length;
+  if (n <= 16) {
+    for (let i = 0; i < n; i += 2) for (let j = i + 2; j < n; j += 2) if (pairs[i] === pairs[j]) return true;
+    return false;
+  }
+  const seen = new Set<string>();
+  for (let i = 0; i < n; i += 2) {
+    if (seen.has(pairs[i])) return true;
+    seen.add(pairs[i]);
+  }
+  return false;
+}
+
 /** Bytes one field/value pair takes in a listpack. */
 function pairSize(field: string, value: string): number {
   return lenSize(field.length) + field.length + lenSize(value.length) + value.length;
@@ -289,6 +304,31 @@ export class HashValue implements CollectionValue {
   constructor(body: string | Table = '', count = 0) {
     this.body = body;
     this.count = count;
+  }
+
+  /**
+   * A listpack hash of `pairs` (field, value, field, value, ...) assembled in one pass, as RDB
+   * loading reads a whole listpack (one string built instead of one per field); null when a field
+   * repeats. Past what one listpack string holds it is built as a table. The caller converts
+   * when the server's limits ask for a table.
+   */
+  static fromPairs(pairs: readonly string[]): HashValue | null {
+    let size = 0;
+    for (let i = 0; i < pairs.length; i++) size += lenSize(pairs[i].length) + pairs[i].length;
+    if (size > LISTPACK_MAX_BYTES) {
+      const hash = new HashValue();
+      hash.convert();
+      for (let i = 0; i < pairs.length; i += 2) if (!hash.set(pairs[i], pairs[i + 1], Infinity, Infinity)) return null;
+      return hash;
+    }
+    if (repeatsField(pairs)) return null;
+    ensureScratch(size);
+    let p = 0;
+    for (let i = 0; i < pairs.length; i++) {
+      p = writeLen(p, pairs[i].length);
+      p += scratch.latin1Write(pairs[i], p);
+    }
+    return new HashValue(scratchString(0, size), pairs.length >> 1);
   }
 
   // On the prototype, so it costs no per-hash memory.

@@ -1,11 +1,11 @@
 import { crc64 } from '../../util/crc64.js';
-import { lzfDecompress } from '../../util/lzf.js';
+import { lzfDecompressInto } from '../../util/lzf.js';
 import { parseFloatStrict } from '../../util/number.js';
 import type { Value } from '../../engine/values.js';
 import { toStoredString } from '../../engine/types/string.js';
 import { createList } from '../../engine/types/list.js';
 import { SetValue, createSetFrom, toItem } from '../../engine/types/set.js';
-import { createHash, type HashValue } from '../../engine/types/hash.js';
+import { HashValue, createHash } from '../../engine/types/hash.js';
 import { createZSet, type ZSetValue } from '../../engine/types/zset.js';
 import {
   ENC_INT16,
@@ -31,6 +31,11 @@ import { readStream } from './stream.js';
  * nothing here throws anything else on bad bytes. Independent of sockets and commands: the
  * caller passes the encoding limits in force.
  */
+
+/** Where LZF strings are decompressed (grown as needed; dropped back after a very large one). */
+const LZF_SCRATCH_SIZE = 64 * 1024;
+const LZF_SCRATCH_KEEP = 16 * 1024 * 1024;
+let lzfScratch = Buffer.allocUnsafeSlow(LZF_SCRATCH_SIZE);
 
 /** The settings that decide the encodings of loaded values (as rdbLoadObject consults them). */
 export interface RdbLoadLimits {
@@ -95,7 +100,10 @@ export class RdbReader {
     return len;
   }
 
-  /** rdbGenericLoadStringObject: the bytes of a plain, integer-encoded or LZF string. */
+  /**
+   * rdbGenericLoadStringObject: the bytes of a plain, integer-encoded or LZF string. Valid until
+   * the next call: an LZF string is decompressed into a buffer the next one reuses.
+   */
   blob(): Buffer {
     const at = this.pos;
     const { len, encoded } = this.lengthOrEncoding();
@@ -120,10 +128,14 @@ export class RdbReader {
           const clen = this.length();
           const plen = this.length();
           this.need(clen, 'an LZF string');
-          const plain = lzfDecompress(this.buf.subarray(this.pos, this.pos + clen), plen);
-          if (plain === null) this.fail('corrupt LZF string', at);
+          // Into one reused buffer: every caller reads the blob before asking for the next one.
+          if (lzfScratch.length < plen) lzfScratch = Buffer.allocUnsafeSlow(Math.max(plen, 2 * lzfScratch.length));
+          if (!lzfDecompressInto(this.buf.subarray(this.pos, this.pos + clen), lzfScratch, plen)) this.fail('corrupt LZF string', at);
           this.pos += clen;
-          return Buffer.from(plain.buffer, plain.byteOffset, plain.length);
+          const plain = lzfScratch.subarray(0, plen);
+          // A very large string's buffer is not kept for the rest of the process.
+          if (lzfScratch.length > LZF_SCRATCH_KEEP) lzfScratch = Buffer.allocUnsafeSlow(LZF_SCRATCH_SIZE);
+          return plain;
         }
         default:
           return this.fail(`unknown string encoding ${len}`, at);
@@ -246,13 +258,10 @@ function readSet(r: RdbReader, type: number, limits: RdbLoadLimits): Value {
 function hashFromPairs(r: RdbReader, pairs: string[], at: number, limits: RdbLoadLimits, checkValues: boolean): HashValue {
   if (pairs.length === 0) emptyKey(r, at);
   if (pairs.length % 2 !== 0) r.fail('odd number of hash elements', at);
-  const hash = createHash();
-  let maxLen = 0;
-  for (let i = 0; i < pairs.length; i += 2) {
-    if (!hash.set(pairs[i], pairs[i + 1], Infinity, Infinity)) r.fail('duplicate hash fields detected', at);
-    maxLen = Math.max(maxLen, pairs[i].length, pairs[i + 1].length);
-  }
-  if (hash.size > limits.hashMaxListpackEntries || (checkValues && maxLen > limits.hashMaxListpackValue)) hash.convert();
+  const hash = HashValue.fromPairs(pairs) ?? r.fail('duplicate hash fields detected', at);
+  let tooLong = false;
+  if (checkValues) for (let i = 0; i < pairs.length && !tooLong; i++) tooLong = pairs[i].length > limits.hashMaxListpackValue;
+  if (hash.size > limits.hashMaxListpackEntries || tooLong) hash.convert();
   return hash;
 }
 

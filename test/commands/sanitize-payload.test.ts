@@ -30,6 +30,8 @@ function duplicatedPayload(build: string[], from: string, to: string, lenByte = 
 }
 
 const HASH = duplicatedPayload(['HSET', 'src', 'a', '1', 'b', '2'], 'b', 'a');
+// More than 8 fields: the loader checks them through a set rather than pairwise.
+const HASH_BIG = duplicatedPayload(['HSET', 'src', ...'abcdefghij'.split('').flatMap((f, i) => [f, String(i)])], 'j', 'a');
 const ZSET = duplicatedPayload(['ZADD', 'src', '1', 'a', '2', 'b'], 'b', 'a');
 const SET = duplicatedPayload(['SADD', 'src', 'x', 'y'], 'y', 'x', 0x01);
 const BAD = '-ERR Bad data format\r\n';
@@ -39,9 +41,10 @@ for (const mode of ['yes', 'clients']) {
     t.case('hash, sorted set, set', [
       ['CONFIG', 'SET', 'sanitize-dump-payload', mode],
       ['RESTORE', 'h', '0', HASH],
+      ['RESTORE', 'hb', '0', HASH_BIG],
       ['RESTORE', 'z', '0', ZSET],
       ['RESTORE', 's', '0', SET],
-      ['EXISTS', 'h', 'z', 's'],
+      ['EXISTS', 'h', 'hb', 'z', 's'],
       ['CONFIG', 'GET', 'sanitize-dump-payload'],
       ['CONFIG', 'SET', 'sanitize-dump-payload', 'no'],
     ]);

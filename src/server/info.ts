@@ -467,10 +467,11 @@ function statsSection(server: Server): string {
 
 function replicationSection(server: Server): string {
   const w = new SectionWriter('Replication');
-  w.field('role', 'master');
+  const repl = server.replication;
+  w.field('role', repl.masterHost === null ? 'master' : 'slave');
+  if (repl.masterHost !== null) replicaFields(server, w);
   w.field('connected_slaves', 0);
   w.field('master_failover_state', 'no-failover');
-  const repl = server.replication;
   w.field('master_replid', repl.replid);
   w.field('master_replid2', repl.replid2);
   w.field('master_repl_offset', repl.masterReplOffset);
@@ -480,6 +481,38 @@ function replicationSection(server: Server): string {
   w.field('repl_backlog_first_byte_offset', 0);
   w.field('repl_backlog_histlen', 0);
   return w.text;
+}
+
+/** The replica's own lines of INFO replication (master_host ... replica_announced). */
+function replicaFields(server: Server, w: SectionWriter): void {
+  const repl = server.replication;
+  const replica = server.replica;
+  const cfg = server.config;
+  const nowSec = Math.floor(Date.now() / 1000);
+  w.field('master_host', repl.masterHost!);
+  w.field('master_port', repl.masterPort);
+  w.field('master_link_status', replica.state === 'connected' ? 'up' : 'down');
+  w.field('master_last_io_seconds_ago', replica.master !== null ? nowSec - Math.floor(replica.master.lastInteraction / 1000) : -1);
+  w.field('master_sync_in_progress', replica.state === 'sync' ? 1 : 0);
+  const offsets = replica.offsets();
+  w.field('slave_read_repl_offset', offsets.read);
+  w.field('slave_repl_offset', offsets.applied);
+  const t = replica.transfer;
+  if (replica.state === 'sync' && t !== null) {
+    // An EOF-marked transfer has no announced size: Redis reports 0 total and negative bytes left.
+    const size = t.size < 0 ? 0 : t.size;
+    w.field('master_sync_total_bytes', size);
+    w.field('master_sync_read_bytes', t.read);
+    w.field('master_sync_left_bytes', size - t.read);
+    w.field('master_sync_perc', (size > 0 ? (t.read / size) * 100 : 0).toFixed(2));
+    w.field('master_sync_last_io_seconds_ago', nowSec - Math.floor(t.lastIo / 1000));
+  }
+  if (replica.state !== 'connected') {
+    w.field('master_link_down_since_seconds', replica.downSince !== 0 ? nowSec - replica.downSince : -1);
+  }
+  w.field('slave_priority', cfg.get('replica-priority')!);
+  w.field('slave_read_only', cfg.get('replica-read-only') === 'yes' ? 1 : 0);
+  w.field('replica_announced', cfg.get('replica-announced') === 'yes' ? 1 : 0);
 }
 
 function cpuSection(server: Server): string {

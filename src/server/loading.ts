@@ -47,6 +47,8 @@ export class RdbLoad {
     const log = server.log;
     const now = Date.now();
     const lfu = server.accessTracking.lfu;
+    // A master skips keys already expired; a replica keeps them: its master sends their DELs (rdbLoad's iAmMaster()).
+    const skipExpired = server.replication.masterHost === null;
     const result = this.result;
     const libraries = this.libraries;
     let db = dbs[0];
@@ -79,7 +81,7 @@ export class RdbLoad {
         },
         key(_db, key, value, expire, idle, freq) {
           // Keys already expired are skipped, as a master does.
-          if (expire !== -1 && Number(expire) < now) {
+          if (skipExpired && expire !== -1 && Number(expire) < now) {
             result.keysExpired++;
             return;
           }

@@ -157,6 +157,8 @@ export function memoryReport(server: Server): MemoryReport {
 export class InfoState {
   readonly opsPerSec = new InstantaneousMetric();
   readonly inputBytesPerSec = new InstantaneousMetric();
+  /** Bytes from our master (its RDB and its stream): instantaneous_input_repl_kbps. */
+  readonly replInputBytesPerSec = new InstantaneousMetric();
   readonly outputBytesPerSec = new InstantaneousMetric();
   private lastSample = 0;
   private readonly latency = new Map<Command, LatencyHistogram>();
@@ -195,6 +197,7 @@ export class InfoState {
     const s = server.stats;
     this.opsPerSec.sample(now, s.totalCommands);
     this.inputBytesPerSec.sample(now, s.netInputBytes);
+    this.replInputBytesPerSec.sample(now, s.netReplInputBytes);
     this.outputBytesPerSec.sample(now, s.netOutputBytes);
     this.latencyTracking = configValue(server, 'latency-tracking') !== 'no';
   }
@@ -414,11 +417,11 @@ function statsSection(server: Server): string {
   w.field('instantaneous_ops_per_sec', Math.floor(state.opsPerSec.value));
   w.field('total_net_input_bytes', s.netInputBytes);
   w.field('total_net_output_bytes', s.netOutputBytes);
-  w.field('total_net_repl_input_bytes', 0);
+  w.field('total_net_repl_input_bytes', s.netReplInputBytes);
   w.field('total_net_repl_output_bytes', 0);
   w.field('instantaneous_input_kbps', (state.inputBytesPerSec.value / 1024).toFixed(2));
   w.field('instantaneous_output_kbps', (state.outputBytesPerSec.value / 1024).toFixed(2));
-  w.field('instantaneous_input_repl_kbps', '0.00');
+  w.field('instantaneous_input_repl_kbps', (state.replInputBytesPerSec.value / 1024).toFixed(2));
   w.field('instantaneous_output_repl_kbps', '0.00');
   w.field('rejected_connections', s.rejectedConnections);
   w.field('sync_full', 0);

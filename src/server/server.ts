@@ -60,6 +60,8 @@ export class Stats {
   /** errorstats: count per error code (ERR, WRONGTYPE, ...). */
   errorCodes = new Map<string, number>();
   netInputBytes = 0;
+  /** Bytes read from our master, its RDB and its stream (total_net_repl_input_bytes). */
+  netReplInputBytes = 0;
   netOutputBytes = 0;
 }
 

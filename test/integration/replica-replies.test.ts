@@ -143,6 +143,22 @@ describe('a Cinder replica answers as a Redis replica', { skip }, () => {
     assert.match(String(text(await cmd(ours.resp2, 'CLIENT', 'LIST', 'TYPE', 'master'))), /flags=M .*cmd=/);
   });
 
+  it("CLIENT PAUSE WRITE holds the master's stream until the pause ends", async () => {
+    for (const s of [redis, ours]) assert.equal(text(await cmd(s.resp2, 'CLIENT', 'PAUSE', 10_000, 'WRITE')), 'OK');
+    await cmd(m, 'SET', 'paused-write', 'v');
+    await cmd(m, 'INCR', 'paused-counter');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await same('GET', 'paused-write'), '$-1\r\n');
+    await same('GET', 'paused-counter');
+    // The master client shows as blocked (flags=Mb), its held SET as its command.
+    assert.match(String(text(await cmd(ours.resp2, 'CLIENT', 'LIST', 'TYPE', 'master'))), /flags=Mb .*cmd=set /);
+    for (const s of [redis, ours]) await cmd(s.resp2, 'CLIENT', 'UNPAUSE');
+    await waitInSync(m, redis.resp2);
+    await waitInSync(m, ours.resp2);
+    assert.equal(await same('GET', 'paused-write'), '$1\r\nv\r\n');
+    await same('GET', 'paused-counter');
+  });
+
   it('with replica-serve-stale-data no and the link down, only `stale` commands run (MASTERDOWN)', async () => {
     const dead = await freePort();
     for (const s of [redis, ours]) {

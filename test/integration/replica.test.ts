@@ -173,6 +173,8 @@ describe('Cinder as a replica of real Redis', { skip }, () => {
     await cmd(r.c, 'REPLICAOF', '127.0.0.1', m.redis.port);
     await waitInSync(m.c, r.c);
     const before = await info(r.c, 'replication');
+    // What came from the master counts as replication input, not client input (Redis 7.0's split).
+    assert.ok(Number((await info(r.c, 'stats')).get('total_net_repl_input_bytes')) > 0);
     assert.equal(text(await cmd(r.c, 'SET', 'b', '2')), "READONLY You can't write against a read only replica.");
     assert.equal(text(await cmd(r.c, 'REPLICAOF', 'NO', 'ONE')), 'OK');
     const afterInfo = await info(r.c, 'replication');
@@ -187,6 +189,67 @@ describe('Cinder as a replica of real Redis', { skip }, () => {
     await runAll(m.c, [['SET', 'a', 'changed']]);
     await new Promise((res) => setTimeout(res, 100));
     assert.equal(text(await cmd(r.c, 'GET', 'a')), '1');
+  });
+
+  it('AUTH with masterauth (and masteruser); a wrong password keeps the link down', async () => {
+    const m = await master(['--requirepass', 'secret']);
+    await cmd(m.c, 'AUTH', 'secret');
+    await runAll(m.c, [['SET', 'k', 'v'], ['ACL', 'SETUSER', 'repl', 'on', '>replpass', '+@all', '~*']]);
+    const r = await cinder({ masterauth: 'secret' });
+    await cmd(r.c, 'REPLICAOF', '127.0.0.1', m.redis.port);
+    await waitInSync(m.c, r.c);
+    assert.equal(text(await cmd(r.c, 'GET', 'k')), 'v');
+    const u = await cinder({ masteruser: 'repl', masterauth: 'replpass' });
+    await cmd(u.c, 'REPLICAOF', '127.0.0.1', m.redis.port);
+    await waitInSync(m.c, u.c);
+    assert.equal(text(await cmd(u.c, 'GET', 'k')), 'v');
+    const wrong = await cinder({ masterauth: 'nope' });
+    await cmd(wrong.c, 'REPLICAOF', '127.0.0.1', m.redis.port);
+    await new Promise((res) => setTimeout(res, 300));
+    const wi = await info(wrong.c, 'replication');
+    assert.equal(wi.get('master_link_status'), 'down');
+    assert.equal(text(await cmd(wrong.c, 'DBSIZE')), '0');
+  });
+
+  it('while the RDB loads, commands without the loading flag get -LOADING and INFO shows the sync in progress', async () => {
+    const m = await master();
+    await runAll(m.c, [['HSET', 'h', ...Array.from({ length: 100 }, (_, i) => [`f${i}`, i]).flat()]]);
+    for (let i = 0; i < 3000; i++) await cmd(m.c, 'SET', `k${i}`, i);
+    // 100 us per key: the load takes about 0.3 s.
+    const r = await cinder({ 'key-load-delay': 100 });
+    await cmd(r.c, 'REPLICAOF', '127.0.0.1', m.redis.port);
+    await waitFor('the load to start', async () => (await info(r.c, 'persistence')).get('loading') === '1', 10_000);
+    assert.equal(text(await cmd(r.c, 'GET', 'k1')), 'LOADING Redis is loading the dataset in memory');
+    const ri = await info(r.c, 'replication');
+    assert.equal(ri.get('master_sync_in_progress'), '1');
+    assert.equal(ri.get('master_link_status'), 'down');
+    assert.equal(ri.get('master_sync_left_bytes'), '0');
+    assert.deepEqual((text(await cmd(r.c, 'ROLE')) as string[]).slice(3), ['sync', '-1']);
+    await waitInSync(m.c, r.c);
+    assert.equal(text(await cmd(r.c, 'GET', 'k1')), '1');
+    assert.equal(text(await cmd(r.c, 'DBSIZE')), '3001');
+  });
+
+  it('with appendonly yes the AOF restarts from a rewrite of the synced dataset: reloaded, it is the master dataset', async () => {
+    const m = await master();
+    await runAll(m.c, [['SET', 'before-sync', 'x']]);
+    const adir = dir('aof');
+    const r = await cinder({ dir: adir, appendonly: 'yes' });
+    await runAll(r.c, [['SET', 'replaced-by-sync', 'x']]);
+    const rewritesBefore = Number((await info(r.c, 'persistence')).get('aof_rewrites'));
+    await runAll(m.c, populate());
+    await cmd(r.c, 'REPLICAOF', '127.0.0.1', m.redis.port);
+    await waitInSync(m.c, r.c);
+    await waitFor('the AOF rewrite after the sync', async () => {
+      const p = await info(r.c, 'persistence');
+      return Number(p.get('aof_rewrites')) > rewritesBefore && p.get('aof_rewrite_in_progress') === '0' && p.get('aof_enabled') === '1';
+    });
+    await runAll(m.c, [['SET', 'after-sync', 'y'], ['RPUSH', 'list:small', 'tail']]);
+    await waitInSync(m.c, r.c);
+    const expected = await fingerprint(m.c);
+    await r.server.close();
+    const reloaded = await cinder({ dir: adir, appendonly: 'yes' });
+    assert.deepEqual(await fingerprint(reloaded.c), expected);
   });
 
   it('re-pointed at a sibling replica it continues partially, and follows that sibling promoted under a new replid', async () => {

@@ -57,14 +57,6 @@ export class Replica {
   private cached: CachedMaster | null = null;
   /** slave_repl_offset: the master's offset of the last byte applied (master->reploff). */
   reploff = 0;
-  /** The server is closing: the link goes without reconnecting (an embedded engine's close). */
-  close(): void {
-    this.server.replication.masterHost = null;
-    if (this.master !== null) this.dropMaster(null, false);
-    this.cancelHandshake();
-    this.state = 'none';
-  }
-
   /** slave_read_repl_offset: the master's offset of the last byte read (master->read_reploff). */
   readReploff = 0;
   /** Unix seconds the link went down (repl_down_since), 0 while never up or connected. */
@@ -82,7 +74,9 @@ export class Replica {
   private raw: Buffer[] = [];
   private rawOffset = 0;
   private busyRetry: NodeJS.Timeout | null = null;
-  private readonly getack: (argv: string[]) => boolean = isGetack;
+  /** The RDB is being loaded (the -LOADING gate is ours), and the temp file being written. */
+  private loadingForSync = false;
+  private tempFile: { fd: number; path: string } | null = null;
 
   constructor(private readonly server: Server) {}
 
@@ -148,6 +142,14 @@ export class Replica {
     server.config.set('replicaof', 'no one', { force: true });
   }
 
+  /** The server is closing: the link goes without reconnecting (an embedded engine's close). */
+  close(): void {
+    this.server.replication.masterHost = null;
+    if (this.master !== null) this.dropMaster(null, false);
+    this.cancelHandshake();
+    this.state = 'none';
+  }
+
   /** slave_read_repl_offset / slave_repl_offset: the link's, else the cached master's, else 1. */
   offsets(): { read: number; applied: number } {
     if (this.master !== null) return { read: this.readReploff, applied: this.reploff };
@@ -165,7 +167,7 @@ export class Replica {
       server.log.warning('Timeout connecting to the MASTER...');
       this.cancelHandshake();
     }
-    if (this.state === 'sync' && this.transfer !== null && now - this.transfer.lastIo > timeoutMs) {
+    if (this.state === 'sync' && this.transfer !== null && !this.loadingForSync && now - this.transfer.lastIo > timeoutMs) {
       server.log.warning(
         "Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.",
       );
@@ -243,9 +245,6 @@ export class Replica {
     this.abortTransfer();
     if (this.server.replication.masterHost !== null) this.state = 'connect';
   }
-
-  private loadingForSync = false;
-  private tempFile: { fd: number; path: string } | null = null;
 
   private abortTransfer(): void {
     this.transfer = null;
@@ -386,6 +385,7 @@ export class Replica {
       const want = transfer.size >= 0 ? transfer.size - transfer.read : Infinity;
       const chunk = await r.some(want);
       transfer.read += chunk.length;
+      server.stats.netReplInputBytes += chunk.length;
       transfer.lastIo = Date.now();
       let done = false;
       if (eofMark !== null) {
@@ -434,8 +434,8 @@ export class Replica {
     } else {
       buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
     }
-    this.transfer = null;
-    // The stream that follows waits in the kernel while the dataset loads.
+    // The stream that follows waits in the kernel while the dataset loads (still `sync` for ROLE
+    // and INFO, with the transfer's numbers, as Redis's REPL_STATE_TRANSFER lasts until loaded).
     socket.pause();
     const rest = r.takeRest();
     r.detach();
@@ -454,13 +454,22 @@ export class Replica {
   private loadPayload(socket: net.Socket, buf: Buffer, swap: boolean): Promise<void> {
     const server = this.server;
     const log = server.log;
-    // A BGSAVE walking the old dataset is abandoned, as Redis kills its child before flushing.
+    // A BGSAVE walking the old dataset is abandoned, as Redis kills its child before flushing; the
+    // AOF stops, and starts again from a rewrite of the new dataset once it is loaded.
     server.persistence.killBgsave();
+    const aofWasOn = server.aof.stopForSync();
+    const restartAof = (): void => {
+      if (aofWasOn) server.aof.restartAfterSync();
+    };
     if (swap) {
       log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
       const tmp = path.join(fromLatin1(server.config.get('dir')!), 'replication-swapdb.rdb');
-      const result = server.persistence.load(tmp, {}, buf);
-      log.notice(`MASTER <-> REPLICA sync: Discarding old data (${result.keysLoaded} keys loaded)`);
+      try {
+        const result = server.persistence.load(tmp, {}, buf);
+        log.notice(`MASTER <-> REPLICA sync: Discarding old data (${result.keysLoaded} keys loaded)`);
+      } finally {
+        restartAof();
+      }
       return Promise.resolve();
     }
     log.notice('MASTER <-> REPLICA sync: Flushing old data');
@@ -472,7 +481,10 @@ export class Replica {
     this.loadingForSync = true;
     return new Promise((resolve, reject) => {
       const next = (): void => {
-        if (this.socket !== socket || server.persistence.loading !== load) return reject(new LinkClosed());
+        if (this.socket !== socket || server.persistence.loading !== load) {
+          restartAof();
+          return reject(new LinkClosed());
+        }
         let step: { done: boolean; waitMs: number };
         try {
           step = load.slice();
@@ -480,6 +492,7 @@ export class Replica {
           server.persistence.loading = null;
           this.loadingForSync = false;
           for (const db of server.dbs) db.clear();
+          restartAof();
           return reject(new Error(`Failed trying to load the MASTER synchronization DB from disk, check server logs. (${(e as Error).message})`));
         }
         if (!step.done) {
@@ -492,6 +505,7 @@ export class Replica {
         this.loadingForSync = false;
         server.persistence.lastLoad = load.result;
         log.notice(`Done loading RDB, keys loaded: ${load.result.keysLoaded}, keys expired: ${load.result.keysExpired}.`);
+        restartAof();
         resolve();
       };
       next();
@@ -507,7 +521,6 @@ export class Replica {
     c.addr = `${server.replication.masterHost}:${server.replication.masterPort}`;
     c.laddr = `${socket.localAddress ?? ''}:${socket.localPort ?? 0}`;
     c.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
-    c.denyBlocking = true;
     c.resumeHook = () => {
       if (this.master === c) this.applyStream(c);
     };
@@ -523,6 +536,7 @@ export class Replica {
     this.parser = new RequestParser();
     this.parser.maxBulkLen = Infinity;
     this.state = 'connected';
+    this.transfer = null;
     this.downSince = 0;
     socket.removeAllListeners('data');
     socket.on('data', (chunk: Buffer) => this.onStreamData(c, chunk));
@@ -534,7 +548,7 @@ export class Replica {
 
   private onStreamData(c: Client, chunk: Buffer): void {
     if (this.master !== c) return;
-    this.server.stats.netInputBytes += chunk.length;
+    this.server.stats.netReplInputBytes += chunk.length;
     c.lastInteraction = Date.now();
     this.readReploff += chunk.length;
     this.parser.feed(chunk);
@@ -561,7 +575,8 @@ export class Replica {
         }
         break;
       }
-      if (c.postponedArgv !== null) break;
+      // Held by CLIENT PAUSE (or blocked, were a master to send a blocking command): the rest waits.
+      if (c.postponedArgv !== null || c.blocked !== null) break;
       let argv = c.releasedArgv;
       if (argv !== null) c.releasedArgv = null;
       else argv = parser.next();
@@ -573,7 +588,7 @@ export class Replica {
         }
         break;
       }
-      if (this.getack(argv)) {
+      if (isGetack(argv)) {
         this.sendAck();
       } else {
         clock.expiryOff = true;
@@ -585,7 +600,7 @@ export class Replica {
         this.writer.discard();
       }
       // A transaction counts once EXEC ran (reploff stays put inside MULTI); a held command once it ran.
-      if (c.multi === null && c.postponedArgv === null) this.reploff = this.readReploff - parser.buffered;
+      if (c.multi === null && c.postponedArgv === null && c.blocked === null) this.reploff = this.readReploff - parser.buffered;
     }
     this.feedApplied();
   }

@@ -159,6 +159,33 @@ describe('a Cinder replica answers as a Redis replica', { skip }, () => {
     await same('GET', 'paused-counter');
   });
 
+  it('an expire time already past when the replica applies it keeps the key until the master deletes it', async () => {
+    // Paused replicas apply PEXPIREAT / GETEX PXAT only after their time has passed.
+    for (const s of [redis, ours]) await cmd(s.resp2, 'CLIENT', 'PAUSE', 10_000, 'WRITE');
+    const at = Date.now() + 50;
+    await cmd(m, 'SET', 'late1', 'v');
+    await cmd(m, 'PEXPIREAT', 'late1', at);
+    await cmd(m, 'SET', 'late2', 'v');
+    await cmd(m, 'GETEX', 'late2', 'PXAT', at);
+    await cmd(m, 'SET', 'late3', 'v', 'PXAT', at);
+    const payload = await m.command(['DUMP', 'a']);
+    const dump = payload.subarray(payload.indexOf('\r\n') + 2, payload.length - 2);
+    await m.command(['RESTORE', 'late4', String(at), dump, 'ABSTTL']);
+    await new Promise((r) => setTimeout(r, 150));
+    for (const s of [redis, ours]) await cmd(s.resp2, 'CLIENT', 'UNPAUSE');
+    await waitInSync(m, redis.resp2);
+    await waitInSync(m, ours.resp2);
+    await same('GET', 'late1');
+    await same('PTTL', 'late2');
+    await same('EXISTS', 'late1', 'late2', 'late3', 'late4');
+    await same('PTTL', 'late3');
+    const size = await same('DBSIZE');
+    await cmd(m, 'DEL', 'late1', 'late2', 'late3', 'late4');
+    await waitInSync(m, redis.resp2);
+    await waitInSync(m, ours.resp2);
+    assert.equal(Number((await same('DBSIZE')).slice(1)), Number(size.slice(1)) - 4);
+  });
+
   it('with replica-serve-stale-data no and the link down, only `stale` commands run (MASTERDOWN)', async () => {
     const dead = await freePort();
     for (const s of [redis, ours]) {

@@ -191,6 +191,29 @@ describe('Cinder as a replica of real Redis', { skip }, () => {
     assert.equal(text(await cmd(r.c, 'GET', 'a')), '1');
   });
 
+  it("WAIT on the master counts it (GETACK answered with the applied offset); the master lists its announced address", async () => {
+    const m = await master();
+    const r = await cinder({ 'replica-announce-ip': '10.1.2.3', 'replica-announce-port': 12345 });
+    await cmd(r.c, 'REPLICAOF', '127.0.0.1', m.redis.port);
+    await waitInSync(m.c, r.c);
+    await runAll(m.c, [['SET', 'w', '1']]);
+    // Answered by the GETACK each time, not by the once-a-second ACK (which would make some of
+    // these take most of a second).
+    const took: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await runAll(m.c, [['INCR', 'w']]);
+      const started = Date.now();
+      assert.equal(text(await cmd(m.c, 'WAIT', 1, 5000)), '1');
+      took.push(Date.now() - started);
+    }
+    assert.ok(Math.max(...took) < 300, `WAIT took ${took.join(', ')} ms`);
+    const mi = await info(m.c, 'replication');
+    assert.match(mi.get('slave0') ?? '', new RegExp(`^ip=10\\.1\\.2\\.3,port=12345,state=online,offset=\\d+,lag=\\d+$`));
+    // The GETACK itself is part of the stream: the replica applied it after answering.
+    await waitInSync(m.c, r.c);
+    assert.equal(text(await cmd(r.c, 'GET', 'w')), '6');
+  });
+
   it('AUTH with masterauth (and masteruser); a wrong password keeps the link down', async () => {
     const m = await master(['--requirepass', 'secret']);
     await cmd(m.c, 'AUTH', 'secret');

@@ -306,6 +306,33 @@ describe('Cinder as a replica of real Redis', { skip }, () => {
     assert.deepEqual(await fingerprint(r.c), await fingerprint(s));
   });
 
+  it('SIGKILL of the replica while it loads the RDB, then a restart: it syncs again and converges', async () => {
+    const m = await master(['--enable-debug-command', 'yes']);
+    await runAll(m.c, populate());
+    await runAll(m.c, [['DEBUG', 'POPULATE', 5000]]);
+    const pdir = dir('killed-replica');
+    // 200 us per key: the load takes about a second.
+    const first = await startCinderProcess(['--dir', pdir, '--replicaof', '127.0.0.1', String(m.redis.port), '--key-load-delay', '200']);
+    stops.push(() => first.stop());
+    const probe = await RawConnection.connect(first.port);
+    // The serving process itself (on Node 20 the child may be a launcher).
+    const serverPid = Number(/^process_id:(\d+)/m.exec(String(text(await cmd(probe, 'INFO', 'server'))))![1]);
+    await waitFor('the load to start', async () => (await info(probe, 'persistence')).get('loading') === '1');
+    process.kill(serverPid, 'SIGKILL');
+    probe.close();
+    await first.stop();
+    // The RDB was renamed over dump.rdb before loading: the restart loads it, then syncs anew.
+    assert.ok(fs.existsSync(path.join(pdir, 'dump.rdb')));
+    await runAll(m.c, [['SET', 'after-kill', '1']]);
+    const second = await startCinderProcess(['--dir', pdir, '--replicaof', '127.0.0.1', String(m.redis.port)]);
+    stops.push(() => second.stop());
+    const r = await RawConnection.connect(second.port);
+    stops.push(async () => r.close());
+    await waitInSync(m.c, r);
+    assert.deepEqual(await fingerprint(r), await fingerprint(m.c));
+    assert.equal((await info(m.c, 'stats')).get('sync_full'), '2');
+  });
+
   it('SIGKILL of the master mid-stream, then a restart: the replica reconnects and converges', async () => {
     const mdir = dir('killed');
     const port = await freePort();

@@ -217,6 +217,10 @@ describe('a Cinder replica answers as a Redis replica', { skip }, () => {
     await same('EXEC');
     const fields = async (c: RawConnection) => [...(await info(c, 'replication')).keys()];
     assert.deepEqual(await fields(ours.resp2), await fields(redis.resp2));
+    // Down since the switch away from the live master (a second boundary may fall between them).
+    const downSince = async (c: RawConnection) => Number((await info(c, 'replication')).get('master_link_down_since_seconds'));
+    const [rd, cd] = [await downSince(redis.resp2), await downSince(ours.resp2)];
+    assert.ok(rd >= 0 && rd <= 5 && Math.abs(rd - cd) <= 1, `master_link_down_since_seconds: redis ${rd}, cinder ${cd}`);
     for (const s of [redis, ours]) await cmd(s.resp2, 'CONFIG', 'SET', 'replica-serve-stale-data', 'yes');
     await same('GET', 'a');
     // Promoted, both give up the dead master the same way.

@@ -97,8 +97,8 @@ export class Replica {
     if (wasMaster) this.cached = { replid: repl.replid, reploff: repl.masterReplOffset };
     server.syncExpiryPaused();
     server.config.set('replicaof', `${host} ${port}`, { force: true });
+    // repl_down_since stays as the previous link's loss set it (-1 in INFO for a former master).
     this.state = 'connect';
-    this.downSince = 0;
     server.log.notice(`Connecting to MASTER ${host}:${port}`);
     this.connect();
   }

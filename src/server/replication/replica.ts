@@ -597,12 +597,22 @@ export class Replica {
         } finally {
           clock.expiryOff = false;
         }
-        this.writer.discard();
+        const writer = this.writer;
+        // An error here means this replica diverges from its master: say so (afterErrorReply).
+        if (writer.pos > 0 && writer.buf[0] === 45) this.errorToMaster(c.lastCommand?.fullName ?? '<unknown>', writer.buf.latin1Slice(1, writer.pos));
+        writer.discard();
       }
       // A transaction counts once EXEC ran (reploff stays put inside MULTI); a held command once it ran.
       if (c.multi === null && c.postponedArgv === null && c.blocked === null) this.reploff = this.readReploff - parser.buffered;
     }
     this.feedApplied();
+  }
+
+  /** afterErrorReply for our master's command: Redis's critical log line (no reply is sent). */
+  private errorToMaster(command: string, reply: string): void {
+    const end = reply.indexOf('\r\n');
+    const message = end < 0 ? reply : reply.slice(0, end);
+    this.server.log.warning(`== CRITICAL == This replica is sending an error to its master: '${message}' after processing the command '${command}'`);
   }
 
   /** The bytes applied since the last call, to the backlog and our replicas (replicationFeedStreamFromMasterStream). */

@@ -149,9 +149,11 @@ describe('Cinder as a replica of real Redis', { skip }, () => {
     await runAll(m.c, populate());
     const r = await cinder();
     await cmd(r.c, 'REPLICAOF', '127.0.0.1', m.redis.port);
+    // The stream's selected database at the cut is 9: what follows the cut comes without a SELECT.
+    await runAll(m.c, [['SELECT', 9], ['SET', 'before-cut-9', '1']]);
     await waitInSync(m.c, r.c);
     assert.equal(text(await cmd(m.c, 'CLIENT', 'KILL', 'TYPE', 'replica')), '1');
-    await runAll(m.c, [['SET', 'during-cut', '1'], ['INCR', 'str:int'], ['SELECT', 9], ['DEL', 'only-in-9'], ['SELECT', 0]]);
+    await runAll(m.c, [['SET', 'during-cut-9', '1'], ['SELECT', 0], ['SET', 'during-cut', '1'], ['INCR', 'str:int'], ['SELECT', 9], ['DEL', 'only-in-9'], ['SELECT', 0]]);
     await waitInSync(m.c, r.c);
     const stats = await info(m.c, 'stats');
     assert.equal(stats.get('sync_partial_ok'), '1');
@@ -159,11 +161,14 @@ describe('Cinder as a replica of real Redis', { skip }, () => {
     assert.equal(r.server.server.replica.partialSyncs, 1);
     assert.deepEqual(await fingerprint(r.c), await fingerprint(m.c));
     // CLIENT KILL TYPE master on the replica cuts it from its side: the same partial resync.
+    await runAll(m.c, [['SELECT', 5], ['SET', 'in-5', '1']]);
+    await waitInSync(m.c, r.c);
     assert.equal(text(await cmd(r.c, 'CLIENT', 'KILL', 'TYPE', 'master')), '1');
-    await runAll(m.c, [['SET', 'after-kill', '1']]);
+    await runAll(m.c, [['SET', 'in-5-after-kill', '1'], ['SELECT', 0], ['SET', 'after-kill', '1']]);
     await waitInSync(m.c, r.c);
     assert.equal((await info(m.c, 'stats')).get('sync_partial_ok'), '2');
     assert.equal(text(await cmd(r.c, 'GET', 'after-kill')), '1');
+    assert.deepEqual(await fingerprint(r.c), await fingerprint(m.c));
   });
 
   it('REPLICAOF NO ONE promotes: the old history becomes replid2 up to the offset, writes work', async () => {

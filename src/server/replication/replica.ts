@@ -36,6 +36,8 @@ export type ReplState = 'none' | 'connect' | 'connecting' | 'handshake' | 'sync'
 interface CachedMaster {
   replid: string;
   reploff: number;
+  /** The database the stream had selected there: a continued stream sends no SELECT for it. */
+  db: number;
 }
 
 /** An RDB payload being received (repl_transfer_*). */
@@ -94,7 +96,7 @@ export class Replica {
     repl.masterHost = host;
     repl.masterPort = port;
     // A master becoming a replica offers its own history (replicationCacheMasterUsingMyself).
-    if (wasMaster) this.cached = { replid: repl.replid, reploff: repl.masterReplOffset };
+    if (wasMaster) this.cached = { replid: repl.replid, reploff: repl.masterReplOffset, db: 0 };
     server.syncExpiryPaused();
     server.config.set('replicaof', `${host} ${port}`, { force: true });
     // repl_down_since stays as the previous link's loss set it (-1 in INFO for a former master).
@@ -334,7 +336,7 @@ export class Replica {
       this.cached = null;
       this.partialSyncs++;
       log.notice('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.');
-      this.attachMaster(socket, r.takeRest(), cached.reploff);
+      this.attachMaster(socket, r.takeRest(), cached.reploff, cached.db);
       return;
     }
     if (reply.startsWith('-NOMASTERLINK') || reply.startsWith('-LOADING')) {
@@ -447,7 +449,7 @@ export class Replica {
     repl.clearReplid2();
     this.fullSyncs++;
     log.notice('MASTER <-> REPLICA sync: Finished with success');
-    this.attachMaster(socket, rest, offset);
+    this.attachMaster(socket, rest, offset, 0);
   }
 
   /** Flush, then load the payload: in slices behind the -LOADING gate, or (swapdb) staged and swapped in. */
@@ -515,9 +517,10 @@ export class Replica {
   // ------------------------------------------------------------------ the stream
 
   /** replicationCreateMasterClient: the link carries the stream from `offset` on. */
-  private attachMaster(socket: net.Socket, rest: Buffer, offset: number): void {
+  private attachMaster(socket: net.Socket, rest: Buffer, offset: number, db: number): void {
     const server = this.server;
     const c = new Client(server, this.writer, 'master');
+    if (db > 0 && db < server.dbs.length) c.selectDb(db);
     c.addr = `${server.replication.masterHost}:${server.replication.masterPort}`;
     c.laddr = `${socket.localAddress ?? ''}:${socket.localPort ?? 0}`;
     c.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
@@ -652,7 +655,7 @@ export class Replica {
     server.unregisterClient(c);
     if (cache) {
       server.log.notice('Caching the disconnected master state.');
-      this.cached = { replid: server.replication.replid, reploff: this.reploff };
+      this.cached = { replid: server.replication.replid, reploff: this.reploff, db: c.dbIndex };
     }
     this.raw = [];
     const socket = this.socket;

@@ -15,6 +15,11 @@ import type { RdbLoadLimits } from '../persistence/rdb/reader.js';
 export interface LoadResult {
   keysLoaded: number;
   keysExpired: number;
+  /**
+   * The replication position the file was taken at, from its repl-id / repl-offset /
+   * repl-stream-db aux fields (a master writes them into the RDB it sends a replica), or null.
+   */
+  repl?: { replid: string; offset: number; db: number } | null;
 }
 
 /** How long a loading slice runs before clients are served (ms). */
@@ -65,6 +70,9 @@ export class RdbLoad {
             self.rdbUsedMem = Number(value) || 0;
             log.notice(`RDB memory usage when created ${(Number(value) / (1024 * 1024)).toFixed(2)} Mb`);
           } else if (name === 'aof-base' && value !== '0') log.notice('RDB is base AOF');
+          else if (name === 'repl-id') (result.repl ??= { replid: '', offset: -1, db: -1 }).replid = value;
+          else if (name === 'repl-offset') (result.repl ??= { replid: '', offset: -1, db: -1 }).offset = Number(value);
+          else if (name === 'repl-stream-db') (result.repl ??= { replid: '', offset: -1, db: -1 }).db = Number(value);
         },
         functionLibrary(code) {
           libraries.push(code);

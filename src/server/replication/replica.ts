@@ -120,10 +120,20 @@ export class Replica {
     this.server.syncExpiryPaused();
   }
 
-  /** After startup's load: the first connection attempt (then the cron's, once a second). */
+  /**
+   * After startup's load: the first connection attempt (then the cron's, once a second). A file
+   * that says where in its master's stream it was taken (repl-id, repl-offset, repl-stream-db:
+   * the RDB a master sent us) gives that position to PSYNC from, as loadDataFromDisk does.
+   */
   start(): void {
     const repl = this.server.replication;
     if (repl.masterHost === null || this.state !== 'connect') return;
+    const pos = this.server.persistence.lastLoad.repl;
+    if (this.cached === null && pos != null && pos.replid.length === 40 && Number.isSafeInteger(pos.offset) && pos.offset >= 0 && pos.db >= 0) {
+      repl.replid = pos.replid;
+      repl.masterReplOffset = pos.offset;
+      this.cached = { replid: pos.replid, reploff: pos.offset, db: pos.db };
+    }
     this.server.log.notice(`Connecting to MASTER ${repl.masterHost}:${repl.masterPort}`);
     this.connect();
   }

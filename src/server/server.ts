@@ -366,7 +366,18 @@ export class Server {
       c.reply.simple('QUEUED');
       return;
     }
-    this.call(c, cmd, argv);
+    if (obey) {
+      // Our master's command sees the keys as the master has them: none has expired (it sends
+      // the DELs). Clients it readies are served below with expiry as usual.
+      this.clock.expiryOff = true;
+      try {
+        this.call(c, cmd, argv);
+      } finally {
+        this.clock.expiryOff = false;
+      }
+    } else {
+      this.call(c, cmd, argv);
+    }
     // Waiters are served once the command that readied their keys has completed (for EXEC or a
     // script, once all of it has).
     if (this.callDepth === 0 && this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();

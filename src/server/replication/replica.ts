@@ -21,8 +21,8 @@ import { RdbLoad } from '../loading.js';
  *   (src/server/loading.ts), keys already expired kept (the master sends their DELs). The socket
  *   is paused meanwhile, so the stream waits in the kernel as it does behind Redis's blocking load.
  * - The stream: bytes go to a RequestParser; each command runs through `processCommand` as the
- *   master client (replies discarded, REPLCONF GETACK answered here), with `clock.expiryOff` set
- *   so keys are as the master has them. The offset advances by each command's bytes once outside
+ *   master client (replies discarded, REPLCONF GETACK answered here); processCommand sets
+ *   `clock.expiryOff` around its call so keys are as the master has them. The offset advances by each command's bytes once outside
  *   MULTI (Redis's reploff), and exactly those bytes are fed to `server.replication` (the backlog
  *   and our own replicas, so a chain shares one stream and one offset).
  * - A cut caches the master (its replid and applied offset); the cron reconnects every second and
@@ -577,7 +577,6 @@ export class Replica {
   private applyStream(c: Client): void {
     const server = this.server;
     const parser = this.parser;
-    const clock = server.clock;
     while (this.master === c) {
       if (server.scripting.busyKind !== null) {
         if (this.busyRetry === null) {
@@ -604,12 +603,7 @@ export class Replica {
       if (isGetack(argv)) {
         this.sendAck();
       } else {
-        clock.expiryOff = true;
-        try {
-          server.processCommand(c, argv);
-        } finally {
-          clock.expiryOff = false;
-        }
+        server.processCommand(c, argv);
         const writer = this.writer;
         // An error here means this replica diverges from its master: say so (afterErrorReply).
         if (writer.pos > 0 && writer.buf[0] === 45) this.errorToMaster(c.lastCommand?.fullName ?? '<unknown>', writer.buf.latin1Slice(1, writer.pos));

@@ -945,7 +945,7 @@ function buildTable(): ParamDef[] {
     boolParam('always-show-logo', false, { immutable: true, ...inert }),
     boolParam('protected-mode', true, { support: 'no', off: ['no'], field: 'protectedMode' }),
     boolParam('rdbcompression', true, { support: 'yes' }),
-    boolParam('rdb-del-sync-files', false, inert),
+    boolParam('rdb-del-sync-files', false, { support: 'yes' }),
     boolParam('activerehashing', true, inert),
     boolParam('stop-writes-on-bgsave-error', true, { support: 'yes' }),
     boolParam('set-proc-title', true, { immutable: true, ...inert }),

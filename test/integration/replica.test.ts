@@ -144,6 +144,19 @@ describe('Cinder as a replica of real Redis', { skip }, () => {
     });
   }
 
+  it('rdb-del-sync-files removes the RDB received from the master when nothing persists, and only then', async () => {
+    const m = await master();
+    await runAll(m.c, [['SET', 'k', 'v']]);
+    for (const save of ['', '3600 1']) {
+      const r = await cinder({ 'rdb-del-sync-files': 'yes', save });
+      await cmd(r.c, 'REPLICAOF', '127.0.0.1', m.redis.port);
+      await waitInSync(m.c, r.c);
+      assert.equal(text(await cmd(r.c, 'GET', 'k')), 'v');
+      const file = path.join(String(r.server.server.config.get('dir')), 'dump.rdb');
+      assert.equal(fs.existsSync(file), save !== '', `save '${save}'`);
+    }
+  });
+
   it('a link cut by the master resumes with a partial resync, and writes made meanwhile arrive', async () => {
     const m = await master();
     await runAll(m.c, populate());

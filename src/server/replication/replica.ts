@@ -443,6 +443,12 @@ export class Replica {
         throw new Error(`Failed trying to rename the temp DB into ${path.basename(target)} in MASTER <-> REPLICA synchronization: ${(e as Error).message}`);
       }
       buf = fs.readFileSync(target);
+      // The file was only a way in: with no persistence configured it goes (rdb-del-sync-files).
+      const cfg = server.config;
+      if (cfg.get('rdb-del-sync-files') === 'yes' && cfg.save.length === 0 && cfg.get('appendonly') !== 'yes') {
+        log.notice('Removing the RDB file obtained from the master. This replica has persistence disabled');
+        fs.rmSync(target, { force: true });
+      }
     } else {
       buf = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
     }

@@ -354,6 +354,24 @@ describe('Cinder as a replica of real Redis', { skip }, () => {
     assert.equal(stats.get('sync_partial_ok'), '1');
   });
 
+  it('the master killed while the replica loads its RDB: the load completes, the whole snapshot is served stale', async () => {
+    const m = await master(['--enable-debug-command', 'yes']);
+    await runAll(m.c, populate());
+    await runAll(m.c, [['DEBUG', 'POPULATE', 3000]]);
+    const keys = Number(text(await cmd(m.c, 'DBSIZE')));
+    const expected = await fingerprint(m.c);
+    // 300 us per key: the load takes about a second.
+    const r = await cinder({ 'key-load-delay': 300 });
+    await cmd(r.c, 'REPLICAOF', '127.0.0.1', m.redis.port);
+    await waitFor('the load to start', async () => (await info(r.c, 'persistence')).get('loading') === '1');
+    await m.redis.stop();
+    await waitFor('the load to end', async () => (await info(r.c, 'persistence')).get('loading') === '0', 20_000);
+    assert.equal((await info(r.c, 'replication')).get('master_link_status'), 'down');
+    assert.equal(text(await cmd(r.c, 'DBSIZE')), String(keys));
+    await cmd(r.c, 'CONFIG', 'SET', 'key-load-delay', 0);
+    assert.deepEqual(await fingerprint(r.c), expected);
+  });
+
   it('SIGKILL of the master mid-stream, then a restart: the replica reconnects and converges', async () => {
     const mdir = dir('killed');
     const port = await freePort();

@@ -234,9 +234,13 @@ export class Replica {
     this.cancelHandshake();
   }
 
-  /** The socket went away: while syncing, try again; while connected, cache the master. */
+  /**
+   * The socket went away: while syncing, try again; while connected, cache the master. While the
+   * received RDB loads, the load goes on (a complete snapshot, never half of one, is what a lost
+   * link leaves, as behind Redis's blocking load); attaching then finds the socket gone.
+   */
   private socketClosed(socket: net.Socket): void {
-    if (this.socket !== socket) return;
+    if (this.socket !== socket || this.loadingForSync) return;
     if (this.master !== null) {
       this.dropMaster('Connection with master lost.');
       return;
@@ -561,6 +565,11 @@ export class Replica {
     socket.on('data', (chunk: Buffer) => this.onStreamData(c, chunk));
     if (rest.length > 0) this.onStreamData(c, rest);
     socket.resume();
+    // The master went away while the RDB loaded: the snapshot is ours, the link is not.
+    if (socket.destroyed) {
+      this.dropMaster('Connection with master lost.');
+      return;
+    }
     // The first ACK at once, as Redis does on entering the connected state.
     this.sendAck();
   }

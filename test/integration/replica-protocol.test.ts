@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { RawConnection, encodeCommand, redisServerAvailable, startRealRedis } from '../helpers/differential.js';
-import { cmd, info, text, waitFor } from '../helpers/replication.js';
+import { cmd, info, text, waitFor } from '../helpers/replica.js';
 import { startServer, type RunningServer } from '../../src/embedded/index.js';
 
 const skip = !redisServerAvailable && 'redis-server not installed';

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { RawConnection, freePort, redisServerAvailable, startRealRedis, type RealRedis } from '../helpers/differential.js';
-import { cmd, info, text, waitFor, waitInSync } from '../helpers/replication.js';
+import { cmd, info, text, waitFor, waitInSync } from '../helpers/replica.js';
 import { startServer, type RunningServer } from '../../src/embedded/index.js';
 
 const skip = !redisServerAvailable && 'redis-server not installed';

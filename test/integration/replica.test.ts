@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { RawConnection, freePort, parseReply, redisServerAvailable, startCinderProcess, startRealRedis, type RealRedis } from '../helpers/differential.js';
-import { cmd, fingerprint, info, populate, text, waitFor, waitInSync } from '../helpers/replication.js';
+import { cmd, fingerprint, info, populate, text, waitFor, waitInSync } from '../helpers/replica.js';
 import { startServer, type RunningServer } from '../../src/embedded/index.js';
 
 const skip = !redisServerAvailable && 'redis-server not installed';

@@ -107,9 +107,11 @@ export async function runServer(config: Config): Promise<void> {
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   watchLauncher(() => void stop('The launcher process is gone, shutting down...'));
+  server.replica.configure();
   await loadDataFromDisk(server);
   if (stopping) return;
   server.aof.openOnStart();
   server.startCron();
   server.log.notice('Ready to accept connections tcp');
+  server.replica.start();
 }

@@ -22,6 +22,14 @@ export function intOrThrow(s: string, message: string = Errors.notInteger): numb
   return v;
 }
 
+/**
+ * checkAlreadyExpired: an expire time already past removes the key at once, except on a replica,
+ * which stores it with that time and waits for its master's DEL.
+ */
+export function alreadyExpired(c: Client, when: number | bigint): boolean {
+  return when <= c.server.clock.now && c.server.replication.masterHost === null;
+}
+
 /** A non-negative integer argument ("value is out of range, must be positive" as Redis words it). */
 export function positiveIntOrThrow(s: string, message = 'ERR value is out of range, must be positive'): number {
   const v = parseSafeInteger(s);

@@ -101,7 +101,7 @@ function writeHelloReply(c: Client): void {
   r.bulk('mode');
   r.bulk('standalone');
   r.bulk('role');
-  r.bulk('master');
+  r.bulk(c.server.replication.masterHost === null ? 'master' : 'replica');
   r.bulk('modules');
   r.arrayLen(0);
 }

@@ -3,7 +3,7 @@ import { EVENT, keyWritten, keyWrittenIn } from '../server/notify.js';
 import { propagating, rewriteCommand } from '../server/propagate.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
-import { isOption } from './args.js';
+import { isOption, alreadyExpired } from './args.js';
 import { parseInteger } from '../util/number.js';
 import { LRU_CLOCK_MAX, lfuTimeInMinutes, lruClock } from '../engine/access.js';
 import { createDumpPayload, type RdbSaveOptions } from '../persistence/rdb/writer.js';
@@ -83,7 +83,7 @@ function restoreCommand(c: Client, argv: string[]): void {
   const deleted = replace && db.delete(key);
   const now = c.server.clock.now;
   if (ttl !== 0n && !absttl) ttl += BigInt(now);
-  if (ttl !== 0n && ttl <= BigInt(now)) {
+  if (ttl !== 0n && alreadyExpired(c, ttl)) {
     // Already expired: nothing is created; a replaced key is deleted, and replicas told so.
     if (deleted) {
       // DEL whatever lazyfree-lazy-server-del says (Redis 7.0.15's restoreCommand).

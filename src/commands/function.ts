@@ -2,7 +2,7 @@ import { arg, withDocs, type CommandFlag, type CommandSpec, type KeySpec } from 
 import type { Client } from '../server/client.js';
 import { CommandError, Errors, subcommandSyntaxError } from '../protocol/errors.js';
 import { stringMatch } from '../util/glob.js';
-import { BUSY_EVAL } from '../server/script-runner.js';
+import { BUSY_EVAL, scriptReplicaError } from '../server/script-runner.js';
 import { flagNames, type RestorePolicy } from '../scripting/functions.js';
 import { ScriptFlags } from '../scripting/flags.js';
 import { preventPropagation } from '../server/propagate.js';
@@ -135,6 +135,8 @@ function fcallCommand(c: Client, argv: string[], readOnlyCommand: boolean): void
   const noWrites = (fn.flags & ScriptFlags.noWrites) !== 0;
   const allowOom = (fn.flags & ScriptFlags.allowOom) !== 0;
   if (!noWrites && !allowOom && c.server.memoryGuard.oomAtCommandStart) throw new CommandError(Errors.scriptOom);
+  const replicaError = scriptReplicaError(c, fn.flags);
+  if (replicaError !== null) throw new CommandError(replicaError);
   if (readOnlyCommand && !noWrites) throw new CommandError('ERR Can not execute a script with write flag using *_ro command.');
   // The function's effects are propagated, never the FCALL.
   preventPropagation(c);

@@ -1,7 +1,7 @@
 import { arg, type CommandSpec, type KeySpec, type KeySpecFlag } from '../server/command-spec.js';
 import { datasetChanged, keyWritten, keyWrittenIn, notifyKeyspaceEvent, EVENT } from '../server/notify.js';
 import { PROPAGATE_ALL, expiredKeyDeletion, forcePropagation, propagating, rewriteCommand } from '../server/propagate.js';
-import { isOption, cursorOrThrow, parseScanOptions, replyScanPage } from './args.js';
+import { isOption, cursorOrThrow, parseScanOptions, replyScanPage, alreadyExpired } from './args.js';
 import type { Client } from '../server/client.js';
 import { hashKey, type Keyspace } from '../engine/keyspace.js';
 import { CommandError, Errors, sanitizeErrorLine } from '../protocol/errors.js';
@@ -422,7 +422,7 @@ function expireGeneric(c: Client, argv: string[], basetime: number, seconds: boo
     if (flags & EXPIRE_GT && (current === -1 || when <= current)) return c.reply.int(0);
     if (flags & EXPIRE_LT && current !== -1 && when >= current) return c.reply.int(0);
   }
-  if (when <= c.server.clock.now) {
+  if (alreadyExpired(c, when)) {
     // Already past: the key goes now, and replicas delete it rather than expire it.
     db.delete(key);
     keyWritten(c, EVENT.generic, 'del', key);

@@ -4,7 +4,7 @@ import { CommandError, Errors } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
 import { preventPropagation } from '../server/propagate.js';
 import { scriptAccess } from '../server/command-access.js';
-import { ScriptFlags } from '../server/script-runner.js';
+import { ScriptFlags, scriptReplicaError } from '../server/script-runner.js';
 import { feedsMonitorsFirst } from '../server/monitor.js';
 
 /**
@@ -33,9 +33,15 @@ function evalGeneric(c: Client, argv: string[], bySha: boolean, readOnly: boolea
   }
   // Only a body that had a shebang starts with the kept line break (a one-byte check before the lookup).
   const flags = source[0] === 10 ? runner.scriptFlags.get(source) : undefined;
-  if (flags !== undefined) {
+  if (flags === undefined) {
+    const replicaError = scriptReplicaError(c, flags);
+    if (replicaError !== null) throw new CommandError(replicaError);
+  } else {
     // scriptPrepareForRun: started out of memory, a script that declares flags must allow it (no-writes does).
     if ((flags & (ScriptFlags.noWrites | ScriptFlags.allowOom)) === 0 && c.server.memoryGuard.oomAtCommandStart) throw new CommandError(Errors.scriptOom);
+    // Then a replica's: stale without allow-stale, writes on a read-only replica.
+    const replicaError = scriptReplicaError(c, flags);
+    if (replicaError !== null) throw new CommandError(replicaError);
     if ((flags & ScriptFlags.noWrites) === 0) {
       if (readOnly) throw new CommandError('ERR Can not execute a script with write flag using *_ro command.');
     } else {

@@ -1,7 +1,7 @@
 import { firstKey, type CommandSpec, type KeySpecFlag, arg } from '../server/command-spec.js';
 import { keyWritten, EVENT } from '../server/notify.js';
 import { expiredKeyDeletion, propagating, rewriteCommand } from '../server/propagate.js';
-import { isOption } from './args.js';
+import { isOption, alreadyExpired } from './args.js';
 import type { Client } from '../server/client.js';
 import type { Keyspace } from '../engine/keyspace.js';
 import { CommandError, Errors } from '../protocol/errors.js';
@@ -271,7 +271,7 @@ function getexCommand(c: Client, argv: string[]): void {
   let when: number | bigint = 0;
   if (flags & OPT_ANY_EXPIRE) when = expireAtOrThrow(c, argv[parsedExpireIndex], flags, 'getex');
   c.reply.bulk(v as StringValue);
-  if ((flags & (OPT_EXAT | OPT_PXAT)) && when <= c.server.clock.now) {
+  if ((flags & (OPT_EXAT | OPT_PXAT)) && alreadyExpired(c, when)) {
     // An absolute time already in the past deletes the key, replayed as the deletion itself.
     db.delete(key);
     keyWritten(c, EVENT.generic, 'del', key);

@@ -100,11 +100,13 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const config = buildConfig(opts);
   const server = createServer(config);
   if (!opts.log) server.log.sink = null;
+  server.replica.configure();
   if (!openAofIfAsked(server, opts.config)) loadIfAsked(server, opts.load);
   const listener = new TcpListener(server);
   const port = await listener.listen(config.port, config.bind);
   server.tcpPort = port;
   server.startCron();
+  server.replica.start();
   let closed = false;
   const close = async () => {
     if (closed) return;
@@ -113,6 +115,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     server.aof.close();
     server.scripting.close();
     server.migrateSockets.closeAll();
+    server.replica.close();
     await listener.close();
     server.dropDatasets();
   };

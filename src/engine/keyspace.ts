@@ -52,6 +52,12 @@ const MIN_SLOTS = 16;
 /** The time source a keyspace reads: `now` is the per-command snapshot in ms. */
 export interface Clock {
   now: number;
+  /**
+   * While set, no key counts as expired: a replica runs its master's commands on the keys as the
+   * master has them (the master decides expiry and sends DELs; Redis's expireIfNeeded for
+   * server.master).
+   */
+  expiryOff?: boolean;
 }
 
 /** Called when a key is found expired and removed (lazy or active expiry). */
@@ -398,7 +404,7 @@ export class Keyspace {
 
   private isExpiredSlot(slot: number): boolean {
     const p = this.volPos[slot];
-    return p >= 0 && this.clock.now > this.volExpire[p];
+    return p >= 0 && this.clock.now > this.volExpire[p] && this.clock.expiryOff !== true;
   }
 
   private expireSlot(slot: number): void {

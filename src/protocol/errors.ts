@@ -34,6 +34,8 @@ export const Errors = {
   timeoutNegative: 'ERR timeout is negative',
   oom: "OOM command not allowed when used memory > 'maxmemory'.",
   loading: 'LOADING Redis is loading the dataset in memory',
+  readonlyReplica: "READONLY You can't write against a read only replica.",
+  masterDown: "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
   scriptOom: "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'",
 } as const;
 

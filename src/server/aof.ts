@@ -763,6 +763,25 @@ export class Aof implements PropagationTarget, AofFiles {
     this.release(this.appended);
   }
 
+  /**
+   * A replica's full sync is about to replace the dataset (readSyncBulkPayload's stopAppendOnly):
+   * the AOF stops, appendonly stays yes. Returns whether it was on.
+   */
+  stopForSync(): boolean {
+    if (this.state === 'off') return false;
+    this.stop();
+    return true;
+  }
+
+  /** restartAOFAfterSYNC: the AOF starts again from a rewrite of the dataset the sync brought. */
+  restartAfterSync(): void {
+    try {
+      this.start();
+    } catch {
+      // Logged by start(); the cron does not retry (Redis retries once a second): CONFIG SET appendonly.
+    }
+  }
+
   /** An embedded engine's close: a rewrite in progress abandoned, the AOF written, fsynced and closed. */
   close(): void {
     if (this.state !== 'off') this.stop();

@@ -241,6 +241,21 @@ export class BlockingManager {
     return true;
   }
 
+  /**
+   * disconnectAllBlockedClients: every blocked client gets `message` as an error and is closed
+   * after it (the server became a replica: what they wait for will not come from here).
+   */
+  unblockAllWithError(message: string): void {
+    for (const c of this.server.clients.values()) {
+      if (c.blocked === null) continue;
+      this.server.countError(message);
+      c.reply.error(message);
+      this.server.completeSuspendedCall(c, 0, true, 'unblocked');
+      c.closeAfterReply = true;
+      this.unblock(c);
+    }
+  }
+
   /** The client is gone (disconnect, CLIENT KILL): forget it without a reply. */
   forget(c: Client): void {
     if (c.blocked !== null) this.remove(c);

@@ -10,8 +10,9 @@ import type { Client } from './client.js';
 /** Redis's client types, as CLIENT LIST TYPE / CLIENT KILL TYPE name them. */
 export type ClientType = 'normal' | 'replica' | 'pubsub' | 'master';
 
-/** getClientType: a subscriber is `pubsub`, anything else `normal` until replication exists. */
+/** getClientType: our master's link is `master`, a subscriber `pubsub`, anything else `normal`. */
 export function clientType(c: Client): ClientType {
+  if (c.kind === 'master') return 'master';
   return c.pubsub !== null ? 'pubsub' : 'normal';
 }
 
@@ -19,6 +20,7 @@ export function clientType(c: Client): ClientType {
 export function clientFlags(c: Client): string {
   let f = '';
   if (c.monitor) f += 'O';
+  if (c.kind === 'master') f += 'M';
   if (c.pubsub !== null) f += 'P';
   if (c.multi !== null) f += 'x';
   // A command held by CLIENT PAUSE blocks its client too.

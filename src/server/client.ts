@@ -8,9 +8,11 @@ import type { ClientSubscriptions } from './pubsub.js';
 
 /**
  * A network connection, an embedded handle, the client a script's redis.call runs as, or the fake
- * client replaying the append-only file (no replies; obeyed as Redis obeys its AOF client).
+ * client replaying the append-only file (no replies; obeyed as Redis obeys its AOF client), or the
+ * client applying this replica's master's stream (src/server/replication/replica.ts: no replies,
+ * obeyed past the read-only and stale gates, Redis's CLIENT_MASTER).
  */
-export type ClientKind = 'normal' | 'embedded' | 'script' | 'aof';
+export type ClientKind = 'normal' | 'embedded' | 'script' | 'aof' | 'master';
 
 /**
  * Per-client session state, shared by network connections and embedded handles. It knows nothing

@@ -15,11 +15,27 @@ export const ACCESS_WRITE = 2;
 export const ACCESS_MAY_REPLICATE = 4;
 /** May add memory (denyoom): refused while out of memory. */
 export const ACCESS_DENY_OOM = 8;
+/** May run on a replica whose link is down under replica-serve-stale-data no (the `stale` flag). */
+export const ACCESS_STALE = 16;
 
 /** ACCESS_* bits of `cmd` with `argv` for `c` (the command passed lookup and arity). */
 export function commandAccess(c: Client, cmd: Command, argv: readonly string[]): number {
   const access = staticAccess(cmd);
   return cmd.dynamicAccess === undefined ? access : cmd.dynamicAccess(c, argv, access);
+}
+
+/**
+ * is_denystale_command, negated: the command may run on a stale replica; EXEC only when every
+ * queued command may (mstate.cmd_inv_flags).
+ */
+export function staleAllowed(c: Client, cmd: Command, argv: readonly string[], isExec: boolean): boolean {
+  if ((commandAccess(c, cmd, argv) & ACCESS_STALE) === 0) return false;
+  const multi = c.multi;
+  if (!isExec || multi === null) return true;
+  for (let i = 0; i < multi.commands.length; i++) {
+    if ((commandAccess(c, multi.commands[i], multi.argvs[i]) & ACCESS_STALE) === 0) return false;
+  }
+  return true;
 }
 
 /** EXEC's mstate.cmd_flags: what every queued command may do. */
@@ -35,7 +51,8 @@ function staticAccess(cmd: Command): number {
     (cmd.isReadonly ? ACCESS_READ : 0) |
     (cmd.isWrite ? ACCESS_WRITE : 0) |
     (cmd.mayReplicate ? ACCESS_MAY_REPLICATE : 0) |
-    (cmd.denyOom ? ACCESS_DENY_OOM : 0)
+    (cmd.denyOom ? ACCESS_DENY_OOM : 0) |
+    (cmd.allowStale ? ACCESS_STALE : 0)
   );
 }
 
@@ -54,7 +71,8 @@ export function scriptAccess(c: Client, kind: ScriptTarget, target: string, acce
   return (
     (access & ACCESS_READ) |
     ((flags & ScriptFlags.noWrites) === 0 ? ACCESS_WRITE : 0) |
-    ((flags & (ScriptFlags.noWrites | ScriptFlags.allowOom)) === 0 ? ACCESS_DENY_OOM : 0)
+    ((flags & (ScriptFlags.noWrites | ScriptFlags.allowOom)) === 0 ? ACCESS_DENY_OOM : 0) |
+    ((flags & ScriptFlags.allowStale) !== 0 ? ACCESS_STALE : 0)
   );
 }
 

@@ -29,6 +29,8 @@ export class Command {
   readonly isProtected: boolean;
   /** Writes or may replicate (PUBLISH, EVAL...): what CLIENT PAUSE WRITE holds back. */
   readonly mayReplicate: boolean;
+  /** `stale`: runs on a replica whose link is down under replica-serve-stale-data no. */
+  readonly allowStale: boolean;
   /** INFO commandstats counters. */
   calls = 0;
   usec = 0;
@@ -58,6 +60,7 @@ export class Command {
     this.isReadonly = flags.has('readonly');
     this.denyOom = flags.has('denyoom');
     this.mayReplicate = flags.has('may_replicate');
+    this.allowStale = flags.has('stale');
     this.isProtected = flags.has('protected');
     if (spec.subcommands && spec.subcommands.length > 0) {
       this.subcommands = new Map();

@@ -180,6 +180,8 @@ export class Evictor {
   /** isSafeToPerformEvictions: not while a script runs on the long-script worker, nor while clients are paused. */
   private safeToEvict(): boolean {
     const server = this.server;
+    // A replica is its master's exact copy: the master evicts and sends the DELs (replica-ignore-maxmemory).
+    if (server.replication.masterHost !== null && server.config.get('replica-ignore-maxmemory') === 'yes') return false;
     return server.scripting.busyKind === null && server.pause.type === PAUSE_OFF;
   }
 

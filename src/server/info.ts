@@ -157,6 +157,8 @@ export function memoryReport(server: Server): MemoryReport {
 export class InfoState {
   readonly opsPerSec = new InstantaneousMetric();
   readonly inputBytesPerSec = new InstantaneousMetric();
+  /** Bytes from our master (its RDB and its stream): instantaneous_input_repl_kbps. */
+  readonly replInputBytesPerSec = new InstantaneousMetric();
   readonly outputBytesPerSec = new InstantaneousMetric();
   private lastSample = 0;
   private readonly latency = new Map<Command, LatencyHistogram>();
@@ -195,6 +197,7 @@ export class InfoState {
     const s = server.stats;
     this.opsPerSec.sample(now, s.totalCommands);
     this.inputBytesPerSec.sample(now, s.netInputBytes);
+    this.replInputBytesPerSec.sample(now, s.netReplInputBytes);
     this.outputBytesPerSec.sample(now, s.netOutputBytes);
     this.latencyTracking = configValue(server, 'latency-tracking') !== 'no';
   }
@@ -414,11 +417,11 @@ function statsSection(server: Server): string {
   w.field('instantaneous_ops_per_sec', Math.floor(state.opsPerSec.value));
   w.field('total_net_input_bytes', s.netInputBytes);
   w.field('total_net_output_bytes', s.netOutputBytes);
-  w.field('total_net_repl_input_bytes', 0);
+  w.field('total_net_repl_input_bytes', s.netReplInputBytes);
   w.field('total_net_repl_output_bytes', 0);
   w.field('instantaneous_input_kbps', (state.inputBytesPerSec.value / 1024).toFixed(2));
   w.field('instantaneous_output_kbps', (state.outputBytesPerSec.value / 1024).toFixed(2));
-  w.field('instantaneous_input_repl_kbps', '0.00');
+  w.field('instantaneous_input_repl_kbps', (state.replInputBytesPerSec.value / 1024).toFixed(2));
   w.field('instantaneous_output_repl_kbps', '0.00');
   w.field('rejected_connections', s.rejectedConnections);
   w.field('sync_full', 0);
@@ -467,10 +470,11 @@ function statsSection(server: Server): string {
 
 function replicationSection(server: Server): string {
   const w = new SectionWriter('Replication');
-  w.field('role', 'master');
+  const repl = server.replication;
+  w.field('role', repl.masterHost === null ? 'master' : 'slave');
+  if (repl.masterHost !== null) replicaFields(server, w);
   w.field('connected_slaves', 0);
   w.field('master_failover_state', 'no-failover');
-  const repl = server.replication;
   w.field('master_replid', repl.replid);
   w.field('master_replid2', repl.replid2);
   w.field('master_repl_offset', repl.masterReplOffset);
@@ -480,6 +484,38 @@ function replicationSection(server: Server): string {
   w.field('repl_backlog_first_byte_offset', 0);
   w.field('repl_backlog_histlen', 0);
   return w.text;
+}
+
+/** The replica's own lines of INFO replication (master_host ... replica_announced). */
+function replicaFields(server: Server, w: SectionWriter): void {
+  const repl = server.replication;
+  const replica = server.replica;
+  const cfg = server.config;
+  const nowSec = Math.floor(Date.now() / 1000);
+  w.field('master_host', repl.masterHost!);
+  w.field('master_port', repl.masterPort);
+  w.field('master_link_status', replica.state === 'connected' ? 'up' : 'down');
+  w.field('master_last_io_seconds_ago', replica.master !== null ? nowSec - Math.floor(replica.master.lastInteraction / 1000) : -1);
+  w.field('master_sync_in_progress', replica.state === 'sync' ? 1 : 0);
+  const offsets = replica.offsets();
+  w.field('slave_read_repl_offset', offsets.read);
+  w.field('slave_repl_offset', offsets.applied);
+  const t = replica.transfer;
+  if (replica.state === 'sync' && t !== null) {
+    // An EOF-marked transfer has no announced size: Redis reports 0 total and negative bytes left.
+    const size = t.size < 0 ? 0 : t.size;
+    w.field('master_sync_total_bytes', size);
+    w.field('master_sync_read_bytes', t.read);
+    w.field('master_sync_left_bytes', size - t.read);
+    w.field('master_sync_perc', (size > 0 ? (t.read / size) * 100 : 0).toFixed(2));
+    w.field('master_sync_last_io_seconds_ago', nowSec - Math.floor(t.lastIo / 1000));
+  }
+  if (replica.state !== 'connected') {
+    w.field('master_link_down_since_seconds', replica.downSince !== 0 ? nowSec - replica.downSince : -1);
+  }
+  w.field('slave_priority', cfg.get('replica-priority')!);
+  w.field('slave_read_only', cfg.get('replica-read-only') === 'yes' ? 1 : 0);
+  w.field('replica_announced', cfg.get('replica-announced') === 'yes' ? 1 : 0);
 }
 
 function cpuSection(server: Server): string {

@@ -15,6 +15,11 @@ import type { RdbLoadLimits } from '../persistence/rdb/reader.js';
 export interface LoadResult {
   keysLoaded: number;
   keysExpired: number;
+  /**
+   * The replication position the file was taken at, from its repl-id / repl-offset /
+   * repl-stream-db aux fields (a master writes them into the RDB it sends a replica), or null.
+   */
+  repl?: { replid: string; offset: number; db: number } | null;
 }
 
 /** How long a loading slice runs before clients are served (ms). */
@@ -67,6 +72,8 @@ export class RdbLoad implements LoadingProgress {
     const log = server.log;
     const now = Date.now();
     const lfu = server.accessTracking.lfu;
+    // A master skips keys already expired; a replica keeps them: its master sends their DELs (rdbLoad's iAmMaster()).
+    const skipExpired = server.replication.masterHost === null;
     const result = this.result;
     const libraries = this.libraries;
     let db = dbs[0];
@@ -83,6 +90,9 @@ export class RdbLoad implements LoadingProgress {
             self.rdbUsedMem = Number(value) || 0;
             log.notice(`RDB memory usage when created ${(Number(value) / (1024 * 1024)).toFixed(2)} Mb`);
           } else if (name === 'aof-base' && value !== '0') log.notice('RDB is base AOF');
+          else if (name === 'repl-id') (result.repl ??= { replid: '', offset: -1, db: -1 }).replid = value;
+          else if (name === 'repl-offset') (result.repl ??= { replid: '', offset: -1, db: -1 }).offset = Number(value);
+          else if (name === 'repl-stream-db') (result.repl ??= { replid: '', offset: -1, db: -1 }).db = Number(value);
         },
         functionLibrary(code) {
           libraries.push(code);
@@ -99,7 +109,7 @@ export class RdbLoad implements LoadingProgress {
         },
         key(_db, key, value, expire, idle, freq) {
           // Keys already expired are skipped, as a master does.
-          if (expire !== -1 && Number(expire) < now) {
+          if (skipExpired && expire !== -1 && Number(expire) < now) {
             result.keysExpired++;
             return;
           }

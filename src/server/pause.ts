@@ -118,7 +118,7 @@ export class ClientPause {
     const paused = this.type !== PAUSE_OFF;
     if (paused !== this.expiryPaused) {
       this.expiryPaused = paused;
-      for (const db of this.server.dbs) db.expiryPaused = paused;
+      this.server.syncExpiryPaused();
     }
     if (this.timer !== null) {
       clearTimeout(this.timer);

@@ -66,6 +66,32 @@ const NOT_ALLOWED = luaError('ERR This Redis command is not allowed from script'
 const WRITE_IN_READONLY = luaError('ERR Write commands are not allowed from read-only scripts.');
 const OUT_OF_MEMORY = luaError(Errors.oom);
 const RDB_MISCONF = luaError(MISCONF_ERROR);
+const READONLY_REPLICA = luaError(Errors.readonlyReplica);
+const STALE_REPLICA = luaError('ERR Can not execute the command on a stale replica');
+
+/** A replica whose link is down, under replica-serve-stale-data no (Redis's running_stale). */
+export function runningStale(server: Server): boolean {
+  return server.replication.masterHost !== null && server.replica.state !== 'connected' && server.config.get('replica-serve-stale-data') === 'no';
+}
+
+/** A write here would be refused: a read-only replica, unless the caller is our master. */
+export function readOnlyReplica(server: Server, caller: Client): boolean {
+  return server.replication.masterHost !== null && caller.kind !== 'master' && server.config.get('replica-read-only') === 'yes';
+}
+
+/**
+ * scriptPrepareForRun's replica checks, for a script about to start: `flags` as it declares them
+ * (undefined: a legacy EVAL script). Returns Redis's error, or null when it may run.
+ */
+export function scriptReplicaError(c: Client, flags: number | undefined): string | null {
+  const server = c.server;
+  if (flags === undefined) return runningStale(server) ? Errors.masterDown : null;
+  if (runningStale(server) && (flags & ScriptFlags.allowStale) === 0) {
+    return "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.";
+  }
+  if ((flags & ScriptFlags.noWrites) === 0 && readOnlyReplica(server, c)) return 'READONLY Can not run script with write flag on readonly replica';
+  return null;
+}
 export function sha1Hex(source: Buffer): string {
   return createHash('sha1').update(source).digest('hex');
 }
@@ -442,6 +468,7 @@ export class ScriptRunner implements ScriptHost {
     // or AOF write refuses a write, unless the script has written already (it may not fail halfway).
     if (cmd.isWrite && !this.wrote) {
       const server = this.server;
+      if (this.current !== null && readOnlyReplica(server, this.current.caller)) return this.refuse(READONLY_REPLICA, cmd);
       if (server.persistence.writesDenied()) return this.refuse(RDB_MISCONF, cmd);
       const aofError = server.aof.writesDeniedError();
       if (aofError !== null) return this.refuse(luaError(aofError), cmd);
@@ -452,6 +479,8 @@ export class ScriptRunner implements ScriptHost {
       return this.refuse(OUT_OF_MEMORY, cmd);
     }
     if (cmd.isWrite) this.wrote = true;
+    // scriptVerifyAllowStale: on a stale replica a script (allowed to run) runs `stale` commands only.
+    if (!cmd.allowStale && runningStale(this.server)) return this.refuse(STALE_REPLICA, cmd);
     // redis.set_repl's REPL_AOF / REPL_REPLICA bits are PROPAGATE_AOF / PROPAGATE_REPL.
     this.server.call(this.client, cmd, argv, this.replFlags);
     const reply = this.reply.take();

@@ -15,7 +15,7 @@ import { ClientBuffers } from './client-buffers.js';
 import { discardTransaction, unwatchAll, type MultiState } from './multi.js';
 import { feedMonitorsAfterCall, stopMonitoring } from './monitor.js';
 import { ClientPause, PAUSE_OFF } from './pause.js';
-import { ACCESS_MAY_REPLICATE, ACCESS_READ, ACCESS_WRITE, commandAccess } from './command-access.js';
+import { ACCESS_MAY_REPLICATE, ACCESS_READ, ACCESS_WRITE, commandAccess, staleAllowed } from './command-access.js';
 import { FunctionRegistry } from '../scripting/functions.js';
 import { ScriptRunner, BUSY_EVAL, BUSY_FUNCTION } from './script-runner.js';
 import { LatencyMonitor } from './latency.js';
@@ -26,6 +26,7 @@ import { Aof } from './aof.js';
 import { SlowLog, type SuspendedEnd } from './slowlog.js';
 import { MigrateSockets } from './migrate.js';
 import { ReplicationState } from './replication/state.js';
+import { Replica } from './replication/replica.js';
 import {
   Propagation,
   expiredKeyDeletion,
@@ -59,6 +60,8 @@ export class Stats {
   /** errorstats: count per error code (ERR, WRONGTYPE, ...). */
   errorCodes = new Map<string, number>();
   netInputBytes = 0;
+  /** Bytes read from our master, its RDB and its stream (total_net_repl_input_bytes). */
+  netReplInputBytes = 0;
   netOutputBytes = 0;
 }
 
@@ -73,7 +76,7 @@ export interface ShutdownRequest {
  * the TCP layer (src/server/tcp.ts) and embedded handles (src/embedded) feed it argv arrays.
  */
 export class Server {
-  readonly clock: Clock = { now: Date.now() };
+  readonly clock: Clock = { now: Date.now(), expiryOff: false };
   /** How key lookups record access (LRU or LFU, from maxmemory-policy and the lfu-* parameters). */
   readonly accessTracking: AccessTracking = defaultAccessTracking();
   readonly dbs: Keyspace[] = [];
@@ -148,6 +151,8 @@ export class Server {
   readonly propagation: Propagation;
   /** Replication id and offset (src/server/replication/state.ts). */
   readonly replication = new ReplicationState();
+  /** This server as a replica: REPLICAOF's link to its master (src/server/replication/replica.ts). */
+  readonly replica: Replica;
   private cronTimer: NodeJS.Timeout | null = null;
   private cronLoops = 0;
 
@@ -179,6 +184,7 @@ export class Server {
     this.evictor = new Evictor(this);
     this.memoryGuard = new MemoryGuard(this);
     this.migrateSockets = new MigrateSockets();
+    this.replica = new Replica(this);
     this.functions = new FunctionRegistry({
       log: (level, message) => this.log.log(LOG_LEVELS[Math.min(3, Math.max(0, level))], message.toString('latin1')),
       rdbCompression: () => this.config.get('rdbcompression') === 'yes',
@@ -297,15 +303,24 @@ export class Server {
         return;
       }
     }
+    // Our master's commands are obeyed past the disk, read-only and stale gates (mustObeyClient).
+    const obey = c.kind === 'master';
     // A failed BGSAVE with stop-writes-on-bgsave-error: writes (and PING) get MISCONF until a save works.
-    if (this.persistence.writesDenied() && (cmd === this.pingCommand || (commandAccess(c, cmd, argv) & ACCESS_WRITE) !== 0)) {
+    if (!obey && this.persistence.writesDenied() && (cmd === this.pingCommand || (commandAccess(c, cmd, argv) & ACCESS_WRITE) !== 0)) {
       this.rejectCommand(c, MISCONF_ERROR, cmd);
       return;
     }
     // An AOF write or fsync failed: writes (and PING) get MISCONF until one succeeds.
     const aofError = this.aof.writesDeniedError();
-    if (aofError !== null && (cmd === this.pingCommand || (commandAccess(c, cmd, argv) & ACCESS_WRITE) !== 0)) {
+    if (!obey && aofError !== null && (cmd === this.pingCommand || (commandAccess(c, cmd, argv) & ACCESS_WRITE) !== 0)) {
       this.rejectCommand(c, aofError, cmd);
+      return;
+    }
+    const replicating = this.replication.masterHost !== null;
+    // A read-only replica: writes (by the table's flags, scripts by their declared ones, EXEC by
+    // what it holds) come from its master only.
+    if (replicating && !obey && (commandAccess(c, cmd, argv) & ACCESS_WRITE) !== 0 && this.config.get('replica-read-only') === 'yes') {
+      this.rejectCommand(c, Errors.readonlyReplica, cmd);
       return;
     }
     // A RESP2 subscriber's connection carries pushed messages: only commands that keep that
@@ -316,6 +331,16 @@ export class Server {
         `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
         cmd,
       );
+      return;
+    }
+    // A replica whose link is down, under replica-serve-stale-data no: only `stale` commands run.
+    if (
+      replicating &&
+      this.replica.state !== 'connected' &&
+      this.config.get('replica-serve-stale-data') === 'no' &&
+      !staleAllowed(c, cmd, argv, cmd === this.execCommand)
+    ) {
+      this.rejectCommand(c, Errors.masterDown, cmd);
       return;
     }
     // The dataset is loading: only commands flagged `loading` run (EXEC only when all it queued are).
@@ -341,10 +366,31 @@ export class Server {
       c.reply.simple('QUEUED');
       return;
     }
-    this.call(c, cmd, argv);
+    if (obey) {
+      // Our master's command sees the keys as the master has them: none has expired (it sends
+      // the DELs). Clients it readies are served below with expiry as usual.
+      this.clock.expiryOff = true;
+      try {
+        this.call(c, cmd, argv);
+      } finally {
+        this.clock.expiryOff = false;
+      }
+    } else {
+      this.call(c, cmd, argv);
+    }
     // Waiters are served once the command that readied their keys has completed (for EXEC or a
     // script, once all of it has).
     if (this.callDepth === 0 && this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
+  }
+
+  /**
+   * Expired keys read as absent but stay (the keyspaces' `expiryPaused`) while clients are paused
+   * (the dataset must not change) and while this server is a replica (its master expires keys and
+   * sends the DELs, as Redis's expireIfNeeded on a replica).
+   */
+  syncExpiryPaused(): void {
+    const still = this.pause.type !== PAUSE_OFF || this.replication.masterHost !== null;
+    for (const db of this.dbs) db.expiryPaused = still;
   }
 
   /** allowProtectedAction: `yes`, or `local` for a loopback (or in-process) client. */
@@ -608,7 +654,10 @@ export class Server {
     this.memory.refresh();
     // Keys must not change under a script that is still running (on the long-script worker).
     // Nor while clients are paused (CLIENT PAUSE keeps the dataset still).
-    if (this.activeExpireEnabled && this.scripting.busyCaller === null && this.pause.type === PAUSE_OFF) this.activeExpireCycle();
+    // A replica leaves expiry to its master, which sends the DELs (Redis runs the cycle on masters only).
+    if (this.activeExpireEnabled && this.scripting.busyCaller === null && this.pause.type === PAUSE_OFF && this.replication.masterHost === null) {
+      this.activeExpireCycle();
+    }
     // Keys that expired there may have waiters (XREADGROUP is answered when its stream is gone).
     if (this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
     if (this.cronLoops % this.config.hz === 0) {
@@ -616,6 +665,7 @@ export class Server {
     }
     this.persistence.cron();
     if (this.cronLoops % this.config.hz === 0) this.migrateSockets.cron();
+    if (this.cronLoops % this.config.hz === 0) this.replica.cron();
     this.aof.cron();
   }
 

@@ -86,6 +86,12 @@ export function testDataDir(): string {
   return dataDir;
 }
 
+// A test process ended by a signal (the runner's SIGTERM on a timeout or cancellation, ^C) runs
+// its 'exit' listeners too, which kill the servers its tests started: never an orphan redis-server.
+for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', 129]] as const) {
+  process.once(signal, () => process.exit(code));
+}
+
 /**
  * Starts a throwaway redis-server (no persistence) and waits until it answers, whatever the
  * answer: a server loading a file answers -LOADING and is returned then (the loading tests rely

@@ -34,6 +34,7 @@ export const Errors = {
   timeoutNegative: 'ERR timeout is negative',
   oom: "OOM command not allowed when used memory > 'maxmemory'.",
   loading: 'LOADING Redis is loading the dataset in memory',
+  noReplicas: 'NOREPLICAS Not enough good replicas to write.',
   scriptOom: "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'",
 } as const;
 

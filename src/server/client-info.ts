@@ -10,14 +10,16 @@ import type { Client } from './client.js';
 /** Redis's client types, as CLIENT LIST TYPE / CLIENT KILL TYPE name them. */
 export type ClientType = 'normal' | 'replica' | 'pubsub' | 'master';
 
-/** getClientType: a subscriber is `pubsub`, anything else `normal` until replication exists. */
+/** getClientType: a replica (not a MONITOR), a subscriber, or a normal client. */
 export function clientType(c: Client): ClientType {
+  if (c.replica !== null) return 'replica';
   return c.pubsub !== null ? 'pubsub' : 'normal';
 }
 
 /** CLIENT LIST `flags=`: Redis's letters in Redis's order, N when none applies. */
 export function clientFlags(c: Client): string {
   let f = '';
+  if (c.replica !== null) f += 'S';
   if (c.monitor) f += 'O';
   if (c.pubsub !== null) f += 'P';
   if (c.multi !== null) f += 'x';

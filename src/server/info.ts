@@ -415,15 +415,16 @@ function statsSection(server: Server): string {
   w.field('total_net_input_bytes', s.netInputBytes);
   w.field('total_net_output_bytes', s.netOutputBytes);
   w.field('total_net_repl_input_bytes', 0);
-  w.field('total_net_repl_output_bytes', 0);
+  w.field('total_net_repl_output_bytes', server.replicationMaster.netReplOutputBytes);
   w.field('instantaneous_input_kbps', (state.inputBytesPerSec.value / 1024).toFixed(2));
   w.field('instantaneous_output_kbps', (state.outputBytesPerSec.value / 1024).toFixed(2));
   w.field('instantaneous_input_repl_kbps', '0.00');
   w.field('instantaneous_output_repl_kbps', '0.00');
   w.field('rejected_connections', s.rejectedConnections);
-  w.field('sync_full', 0);
-  w.field('sync_partial_ok', 0);
-  w.field('sync_partial_err', 0);
+  const master = server.replicationMaster;
+  w.field('sync_full', master.syncFull);
+  w.field('sync_partial_ok', master.syncPartialOk);
+  w.field('sync_partial_err', master.syncPartialErr);
   w.field('expired_keys', s.expiredKeys);
   w.field('expired_stale_perc', s.expiredStalePercent.toFixed(2));
   w.field('expired_time_cap_reached_count', 0);
@@ -468,17 +469,19 @@ function statsSection(server: Server): string {
 function replicationSection(server: Server): string {
   const w = new SectionWriter('Replication');
   w.field('role', 'master');
-  w.field('connected_slaves', 0);
+  const master = server.replicationMaster;
+  for (const [name, value] of master.infoReplicaLines()) w.field(name, value);
   w.field('master_failover_state', 'no-failover');
   const repl = server.replication;
   w.field('master_replid', repl.replid);
   w.field('master_replid2', repl.replid2);
   w.field('master_repl_offset', repl.masterReplOffset);
   w.field('second_repl_offset', repl.secondReplidOffset);
-  w.field('repl_backlog_active', 0);
-  w.field('repl_backlog_size', 1048576);
-  w.field('repl_backlog_first_byte_offset', 0);
-  w.field('repl_backlog_histlen', 0);
+  const backlog = master.backlog;
+  w.field('repl_backlog_active', backlog === null ? 0 : 1);
+  w.field('repl_backlog_size', Number(server.config.get('repl-backlog-size')));
+  w.field('repl_backlog_first_byte_offset', backlog === null ? 0 : backlog.firstByteOffset);
+  w.field('repl_backlog_histlen', backlog === null ? 0 : backlog.histlen);
   return w.text;
 }
 

@@ -66,6 +66,7 @@ const NOT_ALLOWED = luaError('ERR This Redis command is not allowed from script'
 const WRITE_IN_READONLY = luaError('ERR Write commands are not allowed from read-only scripts.');
 const OUT_OF_MEMORY = luaError(Errors.oom);
 const RDB_MISCONF = luaError(MISCONF_ERROR);
+const NO_REPLICAS = luaError(Errors.noReplicas);
 export function sha1Hex(source: Buffer): string {
   return createHash('sha1').update(source).digest('hex');
 }
@@ -445,6 +446,8 @@ export class ScriptRunner implements ScriptHost {
       if (server.persistence.writesDenied()) return this.refuse(RDB_MISCONF, cmd);
       const aofError = server.aof.writesDeniedError();
       if (aofError !== null) return this.refuse(luaError(aofError), cmd);
+      // min-replicas-to-write, for scripts without flags (others were refused before running).
+      if (!server.replicationMaster.enoughGoodReplicas()) return this.refuse(NO_REPLICAS, cmd);
     }
     // scriptVerifyOOM: a script that started out of memory may not begin with a command that adds
     // memory; once it has written it may finish. allow-oom scripts are exempt.

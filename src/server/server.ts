@@ -26,6 +26,7 @@ import { Aof } from './aof.js';
 import { SlowLog, type SuspendedEnd } from './slowlog.js';
 import { MigrateSockets } from './migrate.js';
 import { ReplicationState } from './replication/state.js';
+import { ReplicationMaster } from './replication/master.js';
 import {
   Propagation,
   expiredKeyDeletion,
@@ -148,6 +149,8 @@ export class Server {
   readonly propagation: Propagation;
   /** Replication id and offset (src/server/replication/state.ts). */
   readonly replication = new ReplicationState();
+  /** Replicas of this server: full syncs, the backlog, the stream, WAIT (src/server/replication/master.ts). */
+  readonly replicationMaster: ReplicationMaster;
   private cronTimer: NodeJS.Timeout | null = null;
   private cronLoops = 0;
 
@@ -168,6 +171,7 @@ export class Server {
     this.info = new InfoState();
     this.memory = new MemoryAccounting(this);
     this.propagation = new Propagation();
+    this.replicationMaster = new ReplicationMaster(this);
     this.notifications = new KeyspaceNotifications(this);
     this.pubsub = new PubSubRegistry();
     this.clientBuffers = new ClientBuffers(this);
@@ -308,6 +312,11 @@ export class Server {
       this.rejectCommand(c, aofError, cmd);
       return;
     }
+    // min-replicas-to-write: writes need enough replicas that acknowledged lately.
+    if (!this.replicationMaster.enoughGoodReplicas() && (commandAccess(c, cmd, argv) & ACCESS_WRITE) !== 0) {
+      this.rejectCommand(c, Errors.noReplicas, cmd);
+      return;
+    }
     // A RESP2 subscriber's connection carries pushed messages: only commands that keep that
     // stream parseable are accepted.
     if (c.pubsub !== null && c.reply.resp === 2 && !flags.has('pubsub_context')) {
@@ -341,7 +350,10 @@ export class Server {
       c.reply.simple('QUEUED');
       return;
     }
+    const offset = this.replication.masterReplOffset;
     this.call(c, cmd, argv);
+    // WAIT waits for the stream up to the client's last write.
+    if (this.replication.masterReplOffset !== offset) c.woff = this.replication.masterReplOffset;
     // Waiters are served once the command that readied their keys has completed (for EXEC or a
     // script, once all of it has).
     if (this.callDepth === 0 && this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
@@ -564,6 +576,8 @@ export class Server {
     if (c.pubsub !== null) forgetClient(c);
     if (c.monitor) stopMonitoring(c);
     if (c.postponedArgv !== null) this.pause.forget(c);
+    if (c.replicaWait !== null) this.replicationMaster.forgetWaiter(c);
+    if (c.replica !== null) this.replicationMaster.detach(c);
   }
 
   /** Starts the periodic tasks (active expiry, table shrinking) at `hz` times per second. */
@@ -600,6 +614,7 @@ export class Server {
       for (const db of this.dbs) db.maybeShrink();
     }
     this.persistence.cron();
+    this.replicationMaster.cron();
     if (this.cronLoops % this.config.hz === 0) this.migrateSockets.cron();
     this.aof.cron();
   }

@@ -11,6 +11,11 @@ export interface SnapshotDriverEvents {
   walked(): void;
   /** The snapshot's sink threw; the walk has stopped. */
   failed(e: unknown): void;
+  /**
+   * Before each slice: true when the walk must wait (a diskless transfer's socket is full), and
+   * then `resume` is called to go on.
+   */
+  hold?(resume: () => void): boolean;
 }
 
 /**
@@ -33,7 +38,19 @@ export class SnapshotDriver {
     this.schedule();
   }
 
+  /** The walk waits for `hold`'s resume call. */
+  private held = false;
+  private readonly resume = (): void => {
+    if (!this.held || this.stopped) return;
+    this.held = false;
+    this.schedule();
+  };
+
   private schedule(): void {
+    if (this.events.hold?.(this.resume)) {
+      this.held = true;
+      return;
+    }
     const delayUs = this.events.keySaveDelayUs();
     if (delayUs > 0) this.timer = setTimeout(() => this.slice(1), Math.max(1, Math.floor(delayUs / 1000)));
     else this.timer = setImmediate(() => this.slice(Infinity));

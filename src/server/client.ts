@@ -182,6 +182,8 @@ export class Client {
   lastMemoryUsage = 0;
   /** The client-eviction bucket the client is in (null: not evictable, or eviction is off). */
   memoryBucket: Set<Client> | null = null;
+  /** Closes the transport once what was written to it is sent (an rdb-only replica's end); set by the transport. */
+  endHook: (() => void) | null = null;
   /** Closes the underlying transport now (CLIENT KILL, SHUTDOWN); set by the transport. */
   closeHook: (() => void) | null = null;
   /** Set by the transport: an idle client gives back the buffers it grew (the clients cron). */

@@ -26,6 +26,8 @@ export interface SnapshotDriverEvents {
  */
 export class SnapshotDriver {
   private timer: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  /** `timer` is a setTimeout's (rdb-key-save-delay), not a setImmediate's. */
+  private timerIsTimeout = false;
   private stopped = false;
 
   constructor(
@@ -52,6 +54,7 @@ export class SnapshotDriver {
       return;
     }
     const delayUs = this.events.keySaveDelayUs();
+    this.timerIsTimeout = delayUs > 0;
     if (delayUs > 0) this.timer = setTimeout(() => this.slice(1), Math.max(1, Math.floor(delayUs / 1000)));
     else this.timer = setImmediate(() => this.slice(Infinity));
   }
@@ -91,9 +94,12 @@ export class SnapshotDriver {
   }
 
   private cancelSlice(): void {
-    if (this.timer === null) return;
-    clearImmediate(this.timer as NodeJS.Immediate);
-    clearTimeout(this.timer as NodeJS.Timeout);
+    const timer = this.timer;
+    if (timer === null) return;
+    // Each kind by its own clear: clearImmediate given a Timeout corrupts Node's count of pending
+    // immediates, which then run late (seconds late, seen after a walk with rdb-key-save-delay).
+    if (this.timerIsTimeout) clearTimeout(timer as NodeJS.Timeout);
+    else clearImmediate(timer as NodeJS.Immediate);
     this.timer = null;
   }
 }

@@ -60,6 +60,7 @@ export class Connection {
     c.laddr = formatAddress(socket.localAddress, socket.localPort);
     c.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
     c.closeHook = () => this.destroy();
+    c.endHook = () => this.end();
     c.outputBytes = () => this.writer.length + this.socket.writableLength;
     c.replyBufferBytes = () => this.writer.length;
     c.socketQueuedBytes = () => this.socket.writableLength;

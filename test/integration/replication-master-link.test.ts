@@ -232,6 +232,70 @@ if (realRedisSuite('replication master link')) {
       await until('the replicas to leave', async () => (await info(c, 'replication')).get('connected_slaves') === '0');
     });
 
+    it('a diskless transfer whose only replica goes away stops its walk', async () => {
+      for (let i = 0; i < 200; i++) await call(c, 'SET', `slow:${i}`, String(i));
+      // 1 ms per key: the walk takes a while.
+      await call(c, 'CONFIG', 'SET', 'rdb-key-save-delay', '1000');
+      try {
+        const r = await connectReplica();
+        await r.replconf('capa', 'eof');
+        r.send('PSYNC', '?', '-1');
+        await r.waitFor('+FULLRESYNC', () => r.text.includes('$EOF:'));
+        assert.equal((await info(c, 'persistence')).get('rdb_bgsave_in_progress'), '1');
+        // The only receiver is gone: no walk for nobody. BGSAVE can run again.
+        r.close();
+        await until('the walk to stop', async () => (await info(c, 'persistence')).get('rdb_bgsave_in_progress') === '0', 3000);
+        assert.equal((await info(c, 'replication')).get('connected_slaves'), '0');
+      } finally {
+        await call(c, 'CONFIG', 'SET', 'rdb-key-save-delay', '0');
+      }
+      // Promptly: stopping a walk paced by rdb-key-save-delay once upset Node's immediates
+      // (clearImmediate given a Timeout), and the next walk started seconds late.
+      assert.equal(await call(c, 'BGSAVE'), 'Background saving started');
+      await until('the BGSAVE to end', async () => (await info(c, 'persistence')).get('rdb_bgsave_in_progress') === '0', 1500);
+    });
+
+    it('disk-based: a replica arriving during another replica\'s BGSAVE shares it; a BGSAVE meanwhile is refused', async () => {
+      for (let i = 0; i < 200; i++) await call(c, 'SET', `slow:${i}`, String(i));
+      await call(c, 'CONFIG', 'SET', 'repl-diskless-sync', 'no');
+      await call(c, 'CONFIG', 'SET', 'rdb-key-save-delay', '1000');
+      const a = await connectReplica();
+      const b = await connectReplica();
+      try {
+        a.send('PSYNC', '?', '-1');
+        await a.waitFor('+FULLRESYNC', () => a.text.includes('+FULLRESYNC'));
+        assert.deepEqual(await call(c, 'BGSAVE'), { error: 'ERR Background save already in progress' });
+        await call(c, 'SET', 'during', 'the sync');
+        b.send('PSYNC', '?', '-1');
+        await b.waitFor('+FULLRESYNC', () => b.text.includes('+FULLRESYNC'));
+        const offsetOf = (r: RawReplica) => /\+FULLRESYNC \S+ (\d+)/.exec(r.text)![1];
+        assert.equal(offsetOf(b), offsetOf(a), 'the same snapshot, the same offset');
+        await call(c, 'CONFIG', 'SET', 'rdb-key-save-delay', '0');
+        const rdbOf = async (r: RawReplica): Promise<{ rdb: string; stream: string[][] }> => {
+          await r.waitFor('the RDB', () => /\$(\d+)\r\n/.test(r.text));
+          const m = /\$(\d+)\r\n/.exec(r.text)!;
+          const start = m.index + m[0].length;
+          await r.waitFor('all of it and the write made during the sync', () => parseStream(r.received.subarray(start + Number(m[1]))).commands.length >= 2);
+          return { rdb: r.text.slice(start, start + Number(m[1])), stream: parseStream(r.received.subarray(start + Number(m[1]))).commands };
+        };
+        const [ra, rb] = await Promise.all([rdbOf(a), rdbOf(b)]);
+        assert.equal(ra.rdb, rb.rdb);
+        assert.ok(!ra.rdb.includes('during'), 'the write after the snapshot is not in the RDB');
+        for (const got of [ra, rb]) {
+          assert.deepEqual(got.stream.filter((x) => x[0] !== 'PING'), [
+            ['SELECT', '0'],
+            ['SET', 'during', 'the sync'],
+          ]);
+        }
+      } finally {
+        a.close();
+        b.close();
+        await call(c, 'CONFIG', 'SET', 'rdb-key-save-delay', '0');
+        await call(c, 'CONFIG', 'SET', 'repl-diskless-sync', 'yes');
+      }
+      await until('the replicas to leave', async () => (await info(c, 'replication')).get('connected_slaves') === '0');
+    });
+
     it('a replica over client-output-buffer-limit replica is dropped', async () => {
       await call(c, 'CONFIG', 'SET', 'client-output-buffer-limit', 'replica 256kb 0 0');
       try {

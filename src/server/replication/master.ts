@@ -413,7 +413,7 @@ export class ReplicationMaster {
         const i = this.replicas.indexOf(link);
         if (i >= 0) this.replicas.splice(i, 1);
         this.send(link, '-ERR BGSAVE failed, replication can\'t continue\r\n');
-        link.client.closeHook?.();
+        link.client.endHook?.();
       }
     }
   }
@@ -511,7 +511,8 @@ export class ReplicationMaster {
     if (link.rdbOnly) {
       link.state = 'rdb_transmitted';
       log.notice(`RDB transfer completed, rdb only replica (${link.name()}) should be disconnected asap`);
-      this.server.clientBuffers.closeAsync(link.client);
+      // Closed once its RDB is out of the socket's buffer.
+      link.client.endHook?.();
       return;
     }
     link.state = 'online';

@@ -5,6 +5,7 @@ import type { Server } from '../server.js';
 import { AofBuffer } from '../../persistence/aof/commands.js';
 import { RespWriter } from '../../protocol/resp-writer.js';
 import { PROPAGATE_REPL, type PropagationTarget } from '../propagate.js';
+import { PAUSE_OFF } from '../pause.js';
 import { ReplBacklog } from './backlog.js';
 import { clientInfoLine } from '../client-info.js';
 
@@ -108,6 +109,8 @@ export class ReplicationMaster {
   goodReplicas = 0;
   /** WAIT asked for acks: REPLCONF GETACK goes out at the end of this turn. */
   private getAckScheduled = false;
+  /** A GETACK is owed (held back while clients are paused). */
+  private ackWanted = false;
   /** Clients blocked in WAIT, in the order they blocked. */
   private readonly waiting = new Set<Client>();
   private fullSync: FullSync | null = null;
@@ -582,15 +585,24 @@ export class ReplicationMaster {
     return n;
   }
 
-  /** replicationRequestAckFromSlaves: REPLCONF GETACK * joins the stream at the end of this turn. */
+  /**
+   * replicationRequestAckFromSlaves: REPLCONF GETACK * joins the stream at the end of this turn
+   * (beforeSleep); while clients are paused it waits, as the stream must not move then.
+   */
   requestAcks(): void {
+    this.ackWanted = true;
     if (this.getAckScheduled) return;
     this.getAckScheduled = true;
     setImmediate(() => {
       this.getAckScheduled = false;
-      if (this.server.pause.type !== 0) return;
-      if (this.replicas.length > 0) this.feedCommand(this.selectedDb, GETACK);
+      this.sendGetAck();
     });
+  }
+
+  private sendGetAck(): void {
+    if (!this.ackWanted || this.server.pause.type !== PAUSE_OFF) return;
+    this.ackWanted = false;
+    if (this.replicas.length > 0 && this.server.replication.masterHost === null) this.feedCommand(this.selectedDb, GETACK);
   }
 
   /** A client blocks in WAIT until `numreplicas` acknowledge `offset` (or its timeout). */
@@ -660,6 +672,7 @@ export class ReplicationMaster {
 
   /** The server's cron: pending snapshots every tick, replicationCron's work once a second. */
   cron(): void {
+    if (this.ackWanted) this.sendGetAck();
     if (this.replicas.length > 0) this.startPendingSnapshot(false);
     const nowSec = Math.floor(Date.now() / 1000);
     if (nowSec === this.lastCronSecond) return;

@@ -3,7 +3,8 @@
  * the full sync (diskless with the EOF-marked transfer, and disk-based), then the stream following
  * a mixed workload (every type, expiry, scripts, functions, MULTI, served blocking pops, streams
  * with consumer groups, evictions, several databases), both datasets compared key by key; the
- * link cut (CLIENT KILL TYPE replica) and resumed with a partial resync from the backlog.
+ * link cut (CLIENT KILL TYPE replica) and resumed with a partial resync from the backlog; a
+ * replica SIGKILLed during its transfer and during the stream, and the next one converging.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -168,6 +169,80 @@ for (const mode of ['diskless', 'disk'] as const) {
       assert.deepEqual(role[2].map((x) => x.slice(0, 2)), [['127.0.0.1', String(replica.port)]]);
       // Its acknowledged offset: at most the master's (the GETACK WAIT sent came after).
       assert.ok(Number(role[2][0][2]) > 0 && Number(role[2][0][2]) <= role[1]);
+    });
+  });
+}
+
+if (realRedisSuite('replication master kills')) {
+  describe('replication: a replica killed mid-transfer and mid-stream', () => {
+    let cinder: RunningServer;
+    let m: RawConnection;
+    const replicas: RealRedis[] = [];
+    before(async () => {
+      cinder = await startServer({ port: 0, config: { dir: freshDir('master'), 'repl-diskless-sync-delay': 0 } });
+      m = await RawConnection.connect(cinder.port);
+      await populate(m);
+      for (let i = 0; i < 600; i++) await call(m, 'SET', `bulk:${i}`, 'x'.repeat(i % 50));
+    });
+    after(async () => {
+      m?.close();
+      for (const r of replicas) await r.stop();
+      await cinder?.close();
+    });
+
+    it('SIGKILL of the replica during its diskless transfer stops the walk; the next replica syncs', async () => {
+      // One key per millisecond: the transfer lasts about a second.
+      await call(m, 'CONFIG', 'SET', 'rdb-key-save-delay', '1000');
+      const doomed = await startRealReplica(cinder.port);
+      replicas.push(doomed);
+      await until('the transfer to start', async () => /state=wait_bgsave/.test((await info(m, 'replication')).get('slave0') ?? ''));
+      assert.equal((await info(m, 'persistence')).get('rdb_bgsave_in_progress'), '1');
+      doomed.process.kill('SIGKILL');
+      await until('the replica to be gone and the walk stopped', async () => {
+        const repl = await info(m, 'replication');
+        return repl.get('connected_slaves') === '0' && (await info(m, 'persistence')).get('rdb_bgsave_in_progress') === '0';
+      });
+      await call(m, 'CONFIG', 'SET', 'rdb-key-save-delay', '0');
+      const next = await startRealReplica(cinder.port);
+      replicas.push(next);
+      const r = await RawConnection.connect(next.port);
+      try {
+        await caughtUp(m, r);
+        await assertSameDataset(m, r);
+      } finally {
+        r.close();
+      }
+    });
+
+    it('SIGKILL of the replica while the stream flows; a replica started again converges', async () => {
+      const writer = await RawConnection.connect(cinder.port);
+      let writing = true;
+      const load = (async () => {
+        for (let i = 0; writing; i++) await call(writer, 'INCR', `counter:${i % 7}`);
+      })();
+      try {
+        await new Promise((res) => setTimeout(res, 200));
+        replicas[replicas.length - 1].process.kill('SIGKILL');
+        await until('the replica to be gone', async () => (await info(m, 'replication')).get('connected_slaves') === '0');
+        const again = await startRealReplica(cinder.port);
+        replicas.push(again);
+        await new Promise((res) => setTimeout(res, 200));
+        writing = false;
+        await load;
+        const r = await RawConnection.connect(again.port);
+        try {
+          await caughtUp(m, r);
+          await assertSameDataset(m, r);
+        } finally {
+          r.close();
+        }
+      } finally {
+        writing = false;
+        await load;
+        writer.close();
+      }
+      // Cinder kept serving throughout.
+      assert.equal(await call(m, 'PING'), 'PONG');
     });
   });
 }

@@ -354,8 +354,9 @@ function memorySection(server: Server): string {
   w.field('mem_fragmentation_ratio', ratio(mem.rss, mem.used));
   w.field('mem_fragmentation_bytes', mem.rss - mem.used);
   w.field('mem_not_counted_for_evict', mem.notCountedForEvict);
-  w.field('mem_replication_backlog', 0);
-  w.field('mem_total_replication_buffers', 0);
+  const repl = server.replicationMaster;
+  w.field('mem_replication_backlog', repl.backlogBytes());
+  w.field('mem_total_replication_buffers', repl.backlogBytes() + repl.replicaBufferBytes());
   w.field('mem_clients_slaves', 0);
   w.field('mem_clients_normal', mem.clientsNormal);
   w.field('mem_cluster_links', 0);
@@ -640,7 +641,7 @@ export function memoryStats(server: Server): Array<[string, MemoryStatValue]> {
     ['peak.allocated', mem.peak],
     ['total.allocated', mem.used],
     ['startup.allocated', mem.startup],
-    ['replication.backlog', 0],
+    ['replication.backlog', server.replicationMaster.backlogBytes()],
     ['clients.slaves', 0],
     ['clients.normal', mem.clientsNormal],
     ['cluster.links', 0],

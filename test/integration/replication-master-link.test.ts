@@ -124,6 +124,10 @@ if (realRedisSuite('replication master link')) {
         ['SET', 'after', 'sync'],
       ]);
       assert.match((await info(c, 'replication')).get('slave0')!, /^ip=127\.0\.0\.1,port=7777,state=online,offset=\d+,lag=0$/);
+      // The backlog's ring, 16 KB to start with, counts in used_memory (as Redis's buffer blocks).
+      const mem = await info(c, 'memory');
+      assert.equal(mem.get('mem_replication_backlog'), String(16 * 1024));
+      assert.equal(mem.get('mem_total_replication_buffers'), String(16 * 1024));
       r.close();
       await until('the replica to leave', async () => (await info(c, 'replication')).get('connected_slaves') === '0');
     });
@@ -325,6 +329,7 @@ if (realRedisSuite('replication master link')) {
         assert.notEqual(after.get('master_replid'), before.get('master_replid'));
         assert.equal(after.get('master_replid2'), '0000000000000000000000000000000000000000');
         assert.equal(after.get('repl_backlog_first_byte_offset'), '0');
+        assert.equal((await info(c, 'memory')).get('mem_replication_backlog'), '0');
       } finally {
         await call(c, 'CONFIG', 'SET', 'repl-backlog-ttl', '3600');
       }

@@ -3,11 +3,14 @@
  * replication stream, so a replica that lost its link can continue from its offset (PSYNC
  * answered +CONTINUE) instead of loading a whole new RDB.
  *
- * A ring buffer of the configured size. Offsets are the stream's: the byte at offset `o` is the
- * o-th byte ever fed (the first byte of the stream is offset 1, as master_repl_offset counts).
+ * A ring buffer that grows with the stream up to the configured size (Redis's backlog also holds
+ * only the blocks the stream filled). Offsets are the stream's: the byte at offset `o` is the o-th
+ * byte ever fed (the first byte of the stream is offset 1, as master_repl_offset counts).
  */
 export class ReplBacklog {
   private buf: Buffer;
+  /** repl-backlog-size: what the ring grows to. */
+  private limit: number;
   /** Where the next byte goes in `buf`. */
   private idx = 0;
   /** Bytes held (repl_backlog_histlen), at most the size. */
@@ -17,16 +20,26 @@ export class ReplBacklog {
 
   /** A backlog starting after `offset` (the stream's bytes so far are not in it). */
   constructor(size: number, offset: number) {
-    this.buf = Buffer.allocUnsafe(size);
+    this.limit = size;
+    this.buf = Buffer.allocUnsafe(Math.min(size, INITIAL_BYTES));
     this.firstByteOffset = offset + 1;
   }
 
+  /** The configured size (repl_backlog_size). */
   get size(): number {
+    return this.limit;
+  }
+
+  /** Bytes allocated now (mem_replication_backlog). */
+  get allocated(): number {
     return this.buf.length;
   }
 
   /** Appends stream bytes, dropping the oldest ones past the size. */
   add(bytes: Buffer): void {
+    if (this.histlen + bytes.length > this.buf.length && this.buf.length < this.limit) {
+      this.realloc(Math.min(this.limit, Math.max(this.buf.length * 2, this.histlen + bytes.length)));
+    }
     const size = this.buf.length;
     let src = bytes;
     if (src.length >= size) {
@@ -73,15 +86,22 @@ export class ReplBacklog {
 
   /** repl-backlog-size changed: the newest bytes that fit are kept (Redis keeps its history too). */
   resize(size: number): void {
-    if (size === this.buf.length) return;
-    const keep = Math.min(this.histlen, size);
-    const next = Buffer.allocUnsafe(size);
-    const last = this.from(this.firstByteOffset + this.histlen - keep);
+    this.limit = size;
+    if (this.buf.length > size) this.realloc(size);
+  }
+
+  /** A buffer of `capacity` bytes holding the newest bytes that fit, oldest first. */
+  private realloc(capacity: number): void {
+    const keep = Math.min(this.histlen, capacity);
+    const next = Buffer.allocUnsafe(capacity);
     let pos = 0;
-    for (const part of last) pos += part.copy(next, pos);
+    for (const part of this.from(this.firstByteOffset + this.histlen - keep)) pos += part.copy(next, pos);
     this.firstByteOffset += this.histlen - keep;
     this.buf = next;
     this.histlen = keep;
-    this.idx = keep % size;
+    this.idx = keep % capacity;
   }
 }
+
+/** The ring's first allocation (Redis's replication buffer blocks are 16 KB). */
+const INITIAL_BYTES = 16 * 1024;

@@ -722,6 +722,22 @@ export class ReplicationMaster {
 
   // ------------------------------------------------------------------ INFO, ROLE, the RDB's aux fields
 
+  /** mem_replication_backlog: what the backlog's ring holds allocated. */
+  backlogBytes(): number {
+    return this.backlog === null ? 0 : this.backlog.allocated;
+  }
+
+  /**
+   * The replicas' own stream buffers: what is held for them during their sync and not yet handed
+   * to their sockets (what sockets hold counts in their client's tot-mem). Not counted for
+   * eviction, as Redis does not count replication buffers past the backlog.
+   */
+  replicaBufferBytes(): number {
+    let n = 0;
+    for (const link of this.replicas) n += link.pendingBytes + link.out.length;
+    return n;
+  }
+
   /** rdbPopulateSaveInfo's master case: repl-stream-db for the RDB's aux fields, or null without a backlog. */
   saveInfo(): { streamDb: number } | null {
     if (this.server.replication.masterHost !== null || this.backlog === null) return null;

@@ -170,6 +170,19 @@ for (const mode of ['diskless', 'disk'] as const) {
       // Its acknowledged offset: at most the master's (the GETACK WAIT sent came after).
       assert.ok(Number(role[2][0][2]) > 0 && Number(role[2][0][2]) <= role[1]);
     });
+
+    it('min-replicas-to-write counts the replica that acknowledged lately', async () => {
+      try {
+        await call(m, 'CONFIG', 'SET', 'min-replicas-to-write', '1');
+        assert.equal(await call(m, 'SET', 'guarded', '1'), 'OK');
+        assert.equal((await info(m, 'replication')).get('min_slaves_good_slaves'), '1');
+        await call(m, 'CONFIG', 'SET', 'min-replicas-to-write', '2');
+        assert.deepEqual(await call(m, 'SET', 'guarded', '2'), { error: 'NOREPLICAS Not enough good replicas to write.' });
+        assert.equal(await call(m, 'GET', 'guarded'), '1');
+      } finally {
+        await call(m, 'CONFIG', 'SET', 'min-replicas-to-write', '0');
+      }
+    });
   });
 }
 

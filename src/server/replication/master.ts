@@ -107,6 +107,9 @@ export class ReplicationMaster {
   netReplOutputBytes = 0;
   /** Online replicas within min-replicas-max-lag (repl_good_slaves_count). */
   goodReplicas = 0;
+  /** min-replicas-to-write / min-replicas-max-lag, kept current by config listeners. */
+  private minReplicasToWrite = 0;
+  private minReplicasMaxLag = 0;
   /** WAIT asked for acks: REPLCONF GETACK goes out at the end of this turn. */
   private getAckScheduled = false;
   /** A GETACK is owed (held back while clients are paused). */
@@ -130,6 +133,14 @@ export class ReplicationMaster {
     };
     server.replication.addSink((bytes) => this.streamBytes(bytes));
     server.config.onChange('repl-backlog-size', () => this.backlog?.resize(this.backlogSize()));
+    const minReplicas = (): void => {
+      this.minReplicasToWrite = this.configInt('min-replicas-to-write');
+      this.minReplicasMaxLag = this.configInt('min-replicas-max-lag');
+      this.refreshGoodReplicas();
+    };
+    minReplicas();
+    server.config.onChange('min-replicas-to-write', minReplicas);
+    server.config.onChange('min-replicas-max-lag', minReplicas);
   }
 
   private backlogSize(): number {
@@ -651,8 +662,8 @@ export class ReplicationMaster {
 
   /** refreshGoodSlavesCount: online replicas whose last ACK is within min-replicas-max-lag. */
   refreshGoodReplicas(): void {
-    const minToWrite = this.configInt('min-replicas-to-write');
-    const maxLag = this.configInt('min-replicas-max-lag');
+    const minToWrite = this.minReplicasToWrite;
+    const maxLag = this.minReplicasMaxLag;
     if (minToWrite === 0 || maxLag === 0) return;
     const now = Math.floor(Date.now() / 1000);
     let good = 0;
@@ -664,10 +675,10 @@ export class ReplicationMaster {
 
   /** checkGoodReplicasStatus: writes are allowed (min-replicas-to-write is met, or off, or a replica). */
   enoughGoodReplicas(): boolean {
-    if (this.server.replication.masterHost !== null) return true;
-    const minToWrite = this.configInt('min-replicas-to-write');
-    const maxLag = this.configInt('min-replicas-max-lag');
-    return minToWrite === 0 || maxLag === 0 || this.goodReplicas >= minToWrite;
+    // Runs for every command: two fields, no config lookups.
+    const minToWrite = this.minReplicasToWrite;
+    if (minToWrite === 0 || this.minReplicasMaxLag === 0) return true;
+    return this.goodReplicas >= minToWrite || this.server.replication.masterHost !== null;
   }
 
   /** The server's cron: pending snapshots every tick, replicationCron's work once a second. */
@@ -748,7 +759,7 @@ export class ReplicationMaster {
   infoReplicaLines(): Array<[string, string | number]> {
     const out: Array<[string, string | number]> = [];
     out.push(['connected_slaves', this.replicas.length]);
-    if (this.configInt('min-replicas-to-write') > 0 && this.configInt('min-replicas-max-lag') > 0) {
+    if (this.minReplicasToWrite > 0 && this.minReplicasMaxLag > 0) {
       out.push(['min_slaves_good_slaves', this.goodReplicas]);
     }
     const nowSec = Math.floor(Date.now() / 1000);

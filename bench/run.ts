@@ -33,6 +33,7 @@ import { runLoadTool } from './load-tool.js';
 import { evictionSummary, hasEvictionTests, runEviction, type EvictionResults } from './eviction.js';
 import { hasPersistenceTests, persistenceSummary, runPersistence, type PersistenceResults } from './persistence.js';
 import { aofSummary, hasAofTests, runAof, type AofResults } from './aof.js';
+import { hasReplicationTests, replicationSummary, runReplication, type ReplicationResults } from './replication.js';
 import {
   benchmarkTestName,
   CLIENTS,
@@ -242,6 +243,7 @@ interface Results {
   eviction: EvictionResults | null;
   persistence?: PersistenceResults | null;
   aof?: AofResults | null;
+  replication?: ReplicationResults | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -839,6 +841,7 @@ function printSummary(res: Results): void {
   if (res.eviction) for (const l of evictionSummary(res.eviction)) log(l);
   if (res.persistence) for (const l of persistenceSummary(res.persistence)) log(l);
   if (res.aof) for (const l of aofSummary(res.aof)) log(l);
+  if (res.replication) for (const l of replicationSummary(res.replication)) log(l);
 }
 
 async function main(): Promise<number> {
@@ -875,7 +878,8 @@ async function main(): Promise<number> {
   const eviction = hasEvictionTests(selected);
   const persistence = hasPersistenceTests(selected);
   const aof = hasAofTests(selected);
-  if (tests.length === 0 && phases.size === 0 && !eviction && !persistence && !aof) {
+  const replication = hasReplicationTests(selected);
+  if (tests.length === 0 && phases.size === 0 && !eviction && !persistence && !aof && !replication) {
     process.stderr.write(`--only ${opts.only} matches nothing (see --list)\n`);
     return 2;
   }
@@ -965,6 +969,11 @@ async function main(): Promise<number> {
 
   if (aof) {
     res.aof = await runAof({ scale: opts.scale, rounds: opts.rounds, cinderNodeArgs: opts.cinderNodeArgs, selected, log });
+    log();
+  }
+
+  if (replication) {
+    res.replication = await runReplication({ scale: opts.scale, cinderNodeArgs: opts.cinderNodeArgs, selected, log });
     log();
   }
 

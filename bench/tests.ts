@@ -523,6 +523,8 @@ export const GROUPS: Record<string, string[]> = {
   persistence: ['persist-save-strings', 'persist-save-hashes', 'persist-load-strings', 'persist-load-hashes', 'persist-bgsave-latency', 'persist-bgsave-rss'],
   // bench/aof.ts: SET under appendfsync everysec/always, latency during BGREWRITEAOF, replay.
   aof: ['aof-set-everysec-p1', 'aof-set-everysec-p16', 'aof-set-always-p1', 'aof-set-always-p16', 'aof-rewrite-latency', 'aof-replay'],
+  // bench/replication.ts: full sync (diskless, disk) to a redis-server replica, lag under load.
+  replication: ['repl-sync-diskless', 'repl-sync-disk', 'repl-lag'],
 };
 
 /**

@@ -1,15 +1,147 @@
 import { arg, withDocs, type CommandSpec, type CommandArg } from '../server/command-spec.js';
-import type { Client } from '../server/client.js';
-import { CommandError } from '../protocol/errors.js';
+import type { Client, ReplicaConf } from '../server/client.js';
+import { CommandError, Errors } from '../protocol/errors.js';
+import { parseInteger } from '../util/number.js';
 import { clientInfoLine } from '../server/client-info.js';
 import { intOrThrow } from './args.js';
 
 /**
- * Replication commands (replication.c in Redis 7.0). The link itself lives in
- * src/server/replication/ (replica.ts: this server as a replica).
+ * Replication's commands (replication.c): the master side's SYNC, PSYNC, REPLCONF and WAIT (the
+ * work in src/server/replication/master.ts), the replica side's REPLICAOF / SLAVEOF (the link in
+ * src/server/replication/replica.ts), and ROLE for both. These parse and check as Redis does.
  */
 
-// ---------------------------------------------------------------- replica side: REPLICAOF, SLAVEOF, ROLE
+/** NET_HOST_STR_LEN: the longest address REPLCONF ip-address takes (with its NUL). */
+const NET_HOST_STR_LEN = 256;
+
+/** getLongLongFromObject: a whole integer, else null. */
+function parseLongLong(s: string): number | null {
+  const v = parseInteger(s);
+  return v === null ? null : Number(v);
+}
+
+function confOf(c: Client): ReplicaConf {
+  c.replconf ??= { listeningPort: 0, ip: null, capaEof: false, capaPsync2: false, rdbOnly: false, functionsOnly: false };
+  return c.replconf;
+}
+
+// SYNC
+function syncCommand(c: Client): void {
+  syncGeneric(c, null);
+}
+
+// PSYNC replicationid offset
+function psyncCommand(c: Client, argv: string[]): void {
+  // A replica already attached asks again: ignored (syncCommand returns silently).
+  if (c.replica !== null) return;
+  const offset = parseLongLong(argv[2]);
+  if (offset === null) {
+    c.server.log.warning(`Replica ${c.addr} asks for synchronization but with a wrong offset`);
+    throw new CommandError(Errors.notInteger);
+  }
+  syncGeneric(c, { replid: argv[1], offset });
+}
+
+function syncGeneric(c: Client, psync: { replid: string; offset: number } | null): void {
+  if (c.replica !== null) return;
+  // A replica serves its own replicas only while it follows its master.
+  const server = c.server;
+  if (server.replication.masterHost !== null && server.replica.state !== 'connected') {
+    throw new CommandError("NOMASTERLINK Can't SYNC while not connected with my master");
+  }
+  // Replies already queued would land inside the transfer (clientHasPendingReplies).
+  if (c.replyBufferBytes() + c.socketQueuedBytes() > 0) throw new CommandError('ERR SYNC and PSYNC are invalid with pending output');
+  // The transfer needs a socket: an in-process handle has none.
+  if (c.rawWrite === null) throw new CommandError('ERR SYNC and PSYNC need a network connection');
+  const conf = c.replconf;
+  if (conf !== null && conf.functionsOnly && !conf.capaEof) throw new CommandError('ERR Filtered replica requires EOF capability');
+  c.server.replicationMaster.startSync(c, psync);
+}
+
+// REPLCONF <option> <value> [<option> <value> ...]
+function replconfCommand(c: Client, argv: string[]): void {
+  if (argv.length % 2 === 0) throw new CommandError(Errors.syntax);
+  const master = c.server.replicationMaster;
+  for (let j = 1; j < argv.length; j += 2) {
+    const opt = argv[j].toLowerCase();
+    const value = argv[j + 1];
+    switch (opt) {
+      case 'listening-port': {
+        const port = parseLongLong(value);
+        if (port === null) throw new CommandError(Errors.notInteger);
+        confOf(c).listeningPort = port;
+        break;
+      }
+      case 'ip-address':
+        if (value.length >= NET_HOST_STR_LEN) {
+          throw new CommandError(`ERR REPLCONF ip-address provided by replica instance is too long: ${value.length} bytes`);
+        }
+        confOf(c).ip = value;
+        break;
+      case 'capa':
+        // Capabilities this master does not know are ignored, so replicas can announce new ones.
+        if (value.toLowerCase() === 'eof') confOf(c).capaEof = true;
+        else if (value.toLowerCase() === 'psync2') confOf(c).capaPsync2 = true;
+        break;
+      case 'ack': {
+        // A replica's ACK gets no reply; one from anyone else is ignored.
+        if (c.replica === null) return;
+        const offset = parseLongLong(value);
+        if (offset === null) return;
+        master.ack(c, offset);
+        return;
+      }
+      case 'getack':
+        // Answered by a replica to its master (the replica side); a master has nothing to say.
+        return;
+      case 'rdb-only': {
+        const v = parseLongLong(value);
+        if (v === null) throw new CommandError(Errors.notInteger);
+        if (v < 0 || v > 1) throw new CommandError('ERR value is out of range, value must between 0 and 1');
+        confOf(c).rdbOnly = v === 1;
+        break;
+      }
+      case 'rdb-filter-only': {
+        // A space-separated list of what the RDB keeps: "functions" (redis-cli --functions-rdb), or nothing.
+        let functionsOnly = false;
+        for (const word of value.split(' ')) {
+          if (word === '') continue;
+          if (word.toLowerCase() === 'functions') functionsOnly = true;
+          else throw new CommandError(`ERR Unsupported rdb-filter-only option: ${word}`);
+        }
+        confOf(c).functionsOnly = functionsOnly;
+        break;
+      }
+      default:
+        throw new CommandError(`ERR Unrecognized REPLCONF option: ${argv[j]}`);
+    }
+  }
+  c.reply.ok();
+}
+
+// WAIT numreplicas timeout
+function waitCommand(c: Client, argv: string[]): void {
+  const server = c.server;
+  if (server.replication.masterHost !== null) {
+    throw new CommandError(
+      'ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.',
+    );
+  }
+  const numreplicas = parseLongLong(argv[1]);
+  if (numreplicas === null) throw new CommandError(Errors.notInteger);
+  const timeout = parseLongLong(argv[2]);
+  if (timeout === null) throw new CommandError('ERR timeout is not an integer or out of range');
+  if (timeout < 0) throw new CommandError('ERR timeout is negative');
+  const master = server.replicationMaster;
+  const acks = master.countAcks(c.woff);
+  if (acks >= numreplicas || c.denyBlocking) {
+    c.reply.int(acks);
+    return;
+  }
+  master.waitFor(c, c.woff, numreplicas, timeout > 0 ? server.clock.now + timeout : 0);
+}
+
+// ---------------------------------------------------------------- replica side: REPLICAOF, SLAVEOF
 
 // REPLICAOF host port | NO ONE
 function replicaofCommand(c: Client, argv: string[]): void {
@@ -42,11 +174,18 @@ function roleCommand(c: Client): void {
   const repl = server.replication;
   const r = c.reply;
   if (repl.masterHost === null) {
+    const online = server.replicationMaster.replicas.filter((l) => l.state === 'online');
     r.arrayLen(3);
     r.bulk('master');
     r.int(repl.masterReplOffset);
-    // Connected replicas (ip, port, acknowledged offset) are the master side's to list.
-    r.arrayLen(0);
+    r.arrayLen(online.length);
+    for (const link of online) {
+      const conf = link.client.replconf;
+      r.arrayLen(3);
+      r.bulk(conf?.ip ?? hostOf(link.client.addr));
+      r.bulk(String(conf?.listeningPort ?? 0));
+      r.bulk(String(link.ackOffset));
+    }
     return;
   }
   const replica = server.replica;
@@ -56,6 +195,11 @@ function roleCommand(c: Client): void {
   r.int(repl.masterPort);
   r.bulk(replica.state);
   r.int(replica.master !== null ? replica.reploff : -1);
+}
+
+function hostOf(addr: string): string {
+  const colon = addr.lastIndexOf(':');
+  return colon < 0 ? addr : addr.slice(0, colon);
 }
 
 const REPLICAOF_ARGS: CommandArg[] = [
@@ -91,8 +235,53 @@ export const REPLICATION_COMMANDS: CommandSpec[] = [
     { docFlags: ['deprecated'], deprecatedSince: '5.0.0', replacedBy: '`REPLICAOF`', args: REPLICAOF_ARGS },
   ),
   {
+    name: 'sync',
+    summary: 'Asks for a full copy of the dataset and then the stream of writes (replication, old protocol).',
+    since: '1.0.0',
+    group: 'server',
+    arity: 1,
+    flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'],
+    handler: syncCommand,
+  },
+  {
+    name: 'psync',
+    summary: 'Asks to continue a replication stream from an offset, or for a full copy when it cannot.',
+    since: '2.8.0',
+    group: 'server',
+    arity: -3,
+    flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'],
+    args: [arg.string('replicationid'), arg.integer('offset')],
+    handler: psyncCommand,
+  },
+  withDocs(
+    {
+      name: 'replconf',
+      summary: 'Tells the master about a replica: its port, address, capabilities and acknowledged offset.',
+      since: '3.0.0',
+      group: 'server',
+      complexity: 'O(1)',
+      arity: -1,
+      flags: ['admin', 'noscript', 'loading', 'stale', 'allow_busy'],
+      handler: replconfCommand,
+    },
+    { docFlags: ['syscmd'] },
+  ),
+  {
+    name: 'wait',
+    summary: "Blocks until the replicas acknowledged the connection's writes, or the timeout passes.",
+    since: '3.0.0',
+    group: 'generic',
+    complexity: 'O(1)',
+    arity: 3,
+    flags: ['noscript'],
+    acl: ['connection'],
+    tips: ['request_policy:all_shards', 'response_policy:agg_min'],
+    args: [arg.integer('numreplicas'), arg.integer('timeout')],
+    handler: waitCommand,
+  },
+  {
     name: 'role',
-    summary: 'Tells whether this server is a master or a replica, with its replication state.',
+    summary: 'Says whether the server is a master or a replica, with its replication offset and peers.',
     since: '2.8.12',
     group: 'server',
     complexity: 'O(1)',

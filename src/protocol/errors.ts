@@ -36,6 +36,7 @@ export const Errors = {
   loading: 'LOADING Redis is loading the dataset in memory',
   readonlyReplica: "READONLY You can't write against a read only replica.",
   masterDown: "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+  noReplicas: 'NOREPLICAS Not enough good replicas to write.',
   scriptOom: "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'",
 } as const;
 

@@ -256,6 +256,16 @@ export class BlockingManager {
     }
   }
 
+  /**
+   * A waiter that is not served through keys (WAIT) has written its reply: its call completes and
+   * its transport resumes it.
+   */
+  release(c: Client): void {
+    if (c.blocked === null) return;
+    this.server.completeSuspendedCall(c, 0, false);
+    this.unblock(c);
+  }
+
   /** The client is gone (disconnect, CLIENT KILL): forget it without a reply. */
   forget(c: Client): void {
     if (c.blocked !== null) this.remove(c);

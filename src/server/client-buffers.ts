@@ -40,8 +40,9 @@ export interface OutputBufferLimits {
   softSeconds: number;
 }
 
-/** The output buffer class of a client: masters count as normal, MONITOR clients too. */
-function outputClass(c: Client): 'normal' | 'pubsub' {
+/** The output buffer class of a client: replicas, subscribers, else normal (MONITOR clients too). */
+function outputClass(c: Client): 'normal' | 'slave' | 'pubsub' {
+  if (c.replica !== null) return 'slave';
   return c.pubsub !== null ? 'pubsub' : 'normal';
 }
 
@@ -174,7 +175,8 @@ export class ClientBuffers {
     this.memNormal += mem - c.lastMemoryUsage;
     c.lastMemoryUsage = mem;
     if (!this.bucketsOn) return;
-    if (c.kind !== 'normal' || c.noEvict || c.closeAsap) {
+    // Replicas are never evicted for their memory (clientEvictionAllowed).
+    if (c.kind !== 'normal' || c.noEvict || c.closeAsap || c.replica !== null) {
       this.removeFromBucket(c);
       return;
     }

@@ -10,15 +10,17 @@ import type { Client } from './client.js';
 /** Redis's client types, as CLIENT LIST TYPE / CLIENT KILL TYPE name them. */
 export type ClientType = 'normal' | 'replica' | 'pubsub' | 'master';
 
-/** getClientType: our master's link is `master`, a subscriber `pubsub`, anything else `normal`. */
+/** getClientType: our master's link, a replica (not a MONITOR), a subscriber, or a normal client. */
 export function clientType(c: Client): ClientType {
   if (c.kind === 'master') return 'master';
+  if (c.replica !== null) return 'replica';
   return c.pubsub !== null ? 'pubsub' : 'normal';
 }
 
 /** CLIENT LIST `flags=`: Redis's letters in Redis's order, N when none applies. */
 export function clientFlags(c: Client): string {
   let f = '';
+  if (c.replica !== null) f += 'S';
   if (c.monitor) f += 'O';
   if (c.kind === 'master') f += 'M';
   if (c.pubsub !== null) f += 'P';

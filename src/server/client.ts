@@ -5,6 +5,22 @@ import type { Command } from './command-table.js';
 import type { BlockedState } from './blocking.js';
 import type { MultiState } from './multi.js';
 import type { ClientSubscriptions } from './pubsub.js';
+import type { ReplicaLink } from './replication/master.js';
+
+/** What REPLCONF told the master about a replica (before or after its SYNC / PSYNC). */
+export interface ReplicaConf {
+  /** listening-port: the port the replica serves on (INFO slaveN port=, ROLE). */
+  listeningPort: number;
+  /** ip-address: the address it announces, else its connection's. */
+  ip: string | null;
+  /** capa eof (diskless transfers) and capa psync2 (+CONTINUE <replid>). */
+  capaEof: boolean;
+  capaPsync2: boolean;
+  /** rdb-only 1: the RDB and nothing more (redis-cli --rdb). */
+  rdbOnly: boolean;
+  /** rdb-filter-only functions: an RDB of the function libraries alone (redis-cli --functions-rdb). */
+  functionsOnly: boolean;
+}
 
 /**
  * A network connection, an embedded handle, the client a script's redis.call runs as, or the fake
@@ -141,6 +157,19 @@ export class Client {
    * SKIP): pub/sub frames go here instead of `reply`, since Redis 7.0 sends them regardless.
    */
   pushSink: Reply | null = null;
+  /** REPLCONF's settings, once the client sent one. */
+  replconf: ReplicaConf | null = null;
+  /** Set once SYNC / PSYNC made the client a replica (Redis's CLIENT_SLAVE): its link. */
+  replica: ReplicaLink | null = null;
+  /** What a WAIT blocked on: the offset and how many replicas must acknowledge it. */
+  replicaWait: { offset: number; numreplicas: number } | null = null;
+  /** The replication offset after the client's last command that propagated (Redis's woff; WAIT). */
+  woff = 0;
+  /**
+   * Set by the transport: bytes straight to the socket, outside the replies (a replica's RDB and
+   * stream). Returns false when the socket holds more than its high-water mark (wait for drainHook).
+   */
+  rawWrite: ((chunk: Buffer) => boolean) | null = null;
   /** Set by QUIT or a protocol error: close once pending replies are written. */
   closeAfterReply = false;
   /**
@@ -155,6 +184,8 @@ export class Client {
   lastMemoryUsage = 0;
   /** The client-eviction bucket the client is in (null: not evictable, or eviction is off). */
   memoryBucket: Set<Client> | null = null;
+  /** Closes the transport once what was written to it is sent (an rdb-only replica's end); set by the transport. */
+  endHook: (() => void) | null = null;
   /** Closes the underlying transport now (CLIENT KILL, SHUTDOWN); set by the transport. */
   closeHook: (() => void) | null = null;
   /** Set by the transport: an idle client gives back the buffers it grew (the clients cron). */

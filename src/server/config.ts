@@ -956,7 +956,7 @@ function buildTable(): ParamDef[] {
     boolParam('lazyfree-lazy-user-del', false, inert),
     boolParam('lazyfree-lazy-user-flush', false, inert),
     boolParam('repl-disable-tcp-nodelay', false, inert),
-    boolParam('repl-diskless-sync', true, inert),
+    boolParam('repl-diskless-sync', true, { support: 'yes' }),
     boolParam('aof-rewrite-incremental-fsync', true, { support: 'yes' }),
     boolParam('no-appendfsync-on-rewrite', false, { support: 'yes' }),
     boolParam('cluster-require-full-coverage', true, inert),
@@ -1160,7 +1160,7 @@ function buildTable(): ParamDef[] {
     I('lfu-log-factor', 0n, INT_MAX, 10n, { field: 'lfuLogFactor', support: 'yes' }),
     I('lfu-decay-time', 0n, INT_MAX, 1n, { field: 'lfuDecayTime', support: 'yes' }),
     I('replica-priority', 0n, INT_MAX, 100n, { alias: 'slave-priority', support: 'yes' }),
-    I('repl-diskless-sync-delay', 0n, INT_MAX, 5n, inert),
+    I('repl-diskless-sync-delay', 0n, INT_MAX, 5n, { support: 'yes' }),
     I('maxmemory-samples', 1n, INT_MAX, 5n, { field: 'maxmemorySamples', support: 'yes' }),
     I('maxmemory-eviction-tenacity', 0n, 100n, 10n, { field: 'maxmemoryEvictionTenacity', support: 'yes' }),
     I('timeout', 0n, INT_MAX, 0n, { support: 'no', off: ['0'], field: 'timeout' }),
@@ -1171,17 +1171,17 @@ function buildTable(): ParamDef[] {
     I('cluster-announce-port', 0n, 65535n, 0n, inert),
     I('cluster-announce-tls-port', 0n, 65535n, 0n, inert),
     I('repl-timeout', 1n, INT_MAX, 60n, { support: 'yes' }),
-    I('repl-ping-replica-period', 1n, INT_MAX, 10n, { alias: 'repl-ping-slave-period', ...inert }),
+    I('repl-ping-replica-period', 1n, INT_MAX, 10n, { alias: 'repl-ping-slave-period', support: 'yes' }),
     I('list-compress-depth', 0n, INT_MAX, 0n, { field: 'listCompressDepth', ...inert }),
     I('rdb-key-save-delay', INT_MIN, INT_MAX, 0n, { hidden: true, support: 'yes' }),
     I('key-load-delay', INT_MIN, INT_MAX, 0n, { hidden: true, support: 'yes' }),
     I('active-expire-effort', 1n, 10n, 1n, { field: 'activeExpireEffort', ...inert }),
     hzParam(),
-    I('min-replicas-to-write', 0n, INT_MAX, 0n, { alias: 'min-slaves-to-write', ...inert }),
-    I('min-replicas-max-lag', 0n, INT_MAX, 10n, { alias: 'min-slaves-max-lag', ...inert }),
+    I('min-replicas-to-write', 0n, INT_MAX, 0n, { alias: 'min-slaves-to-write', support: 'yes' }),
+    I('min-replicas-max-lag', 0n, INT_MAX, 10n, { alias: 'min-slaves-max-lag', support: 'yes' }),
     I('watchdog-period', 0n, INT_MAX, 0n, { hidden: true, ...inert }),
     I('shutdown-timeout', 0n, INT_MAX, 10n, inert),
-    I('repl-diskless-sync-max-replicas', 0n, INT_MAX, 0n, inert),
+    I('repl-diskless-sync-max-replicas', 0n, INT_MAX, 0n, { support: 'yes' }),
 
     // Unsigned int
     numParam('maxclients', 'uint', 1n, UINT_MAX, 10000n, { support: 'yes', field: 'maxclients' }),
@@ -1201,7 +1201,7 @@ function buildTable(): ParamDef[] {
     numParam('proto-max-bulk-len', 'll', 1048576n, LONG_MAX, 536870912n, { memory: true, support: 'yes', field: 'protoMaxBulkLen' }),
     numParam('stream-node-max-entries', 'll', 0n, LLONG_MAX, 100n, { field: 'streamNodeMaxEntries', ...inert }),
     // The backlog never shrinks below 16kb once CONFIG SET resizes it.
-    clamped(numParam('repl-backlog-size', 'll', 1n, LLONG_MAX, 1048576n, { memory: true, ...inert }), 16384n, LLONG_MAX, false),
+    clamped(numParam('repl-backlog-size', 'll', 1n, LLONG_MAX, 1048576n, { memory: true, support: 'yes' }), 16384n, LLONG_MAX, false),
 
     // Unsigned long long
     numParam('maxmemory', 'ull', 0n, ULLONG_MAX, 0n, { memory: true, support: 'yes', field: 'maxmemory' }),
@@ -1221,7 +1221,7 @@ function buildTable(): ParamDef[] {
     numParam('maxmemory-clients', 'ssize', -100n, SSIZE_MAX, 0n, { memory: true, percent: true, support: 'yes', field: 'maxmemoryClients' }),
 
     // Other numeric types
-    numParam('repl-backlog-ttl', 'time', 0n, LONG_MAX, 3600n, inert),
+    numParam('repl-backlog-ttl', 'time', 0n, LONG_MAX, 3600n, { support: 'yes' }),
     numParam('auto-aof-rewrite-min-size', 'off', 0n, LLONG_MAX, 67108864n, { memory: true, support: 'yes' }),
     numParam('loading-process-events-interval-bytes', 'off', 1024n, INT_MAX, 2097152n, { hidden: true, support: 'yes' }),
 

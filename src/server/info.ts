@@ -357,8 +357,9 @@ function memorySection(server: Server): string {
   w.field('mem_fragmentation_ratio', ratio(mem.rss, mem.used));
   w.field('mem_fragmentation_bytes', mem.rss - mem.used);
   w.field('mem_not_counted_for_evict', mem.notCountedForEvict);
-  w.field('mem_replication_backlog', 0);
-  w.field('mem_total_replication_buffers', 0);
+  const repl = server.replicationMaster;
+  w.field('mem_replication_backlog', repl.backlogBytes());
+  w.field('mem_total_replication_buffers', repl.backlogBytes() + repl.replicaBufferBytes());
   w.field('mem_clients_slaves', 0);
   w.field('mem_clients_normal', mem.clientsNormal);
   w.field('mem_cluster_links', 0);
@@ -418,15 +419,16 @@ function statsSection(server: Server): string {
   w.field('total_net_input_bytes', s.netInputBytes);
   w.field('total_net_output_bytes', s.netOutputBytes);
   w.field('total_net_repl_input_bytes', s.netReplInputBytes);
-  w.field('total_net_repl_output_bytes', 0);
+  w.field('total_net_repl_output_bytes', server.replicationMaster.netReplOutputBytes);
   w.field('instantaneous_input_kbps', (state.inputBytesPerSec.value / 1024).toFixed(2));
   w.field('instantaneous_output_kbps', (state.outputBytesPerSec.value / 1024).toFixed(2));
   w.field('instantaneous_input_repl_kbps', (state.replInputBytesPerSec.value / 1024).toFixed(2));
   w.field('instantaneous_output_repl_kbps', '0.00');
   w.field('rejected_connections', s.rejectedConnections);
-  w.field('sync_full', 0);
-  w.field('sync_partial_ok', 0);
-  w.field('sync_partial_err', 0);
+  const master = server.replicationMaster;
+  w.field('sync_full', master.syncFull);
+  w.field('sync_partial_ok', master.syncPartialOk);
+  w.field('sync_partial_err', master.syncPartialErr);
   w.field('expired_keys', s.expiredKeys);
   w.field('expired_stale_perc', s.expiredStalePercent.toFixed(2));
   w.field('expired_time_cap_reached_count', 0);
@@ -473,16 +475,18 @@ function replicationSection(server: Server): string {
   const repl = server.replication;
   w.field('role', repl.masterHost === null ? 'master' : 'slave');
   if (repl.masterHost !== null) replicaFields(server, w);
-  w.field('connected_slaves', 0);
+  const master = server.replicationMaster;
+  for (const [name, value] of master.infoReplicaLines()) w.field(name, value);
   w.field('master_failover_state', 'no-failover');
   w.field('master_replid', repl.replid);
   w.field('master_replid2', repl.replid2);
   w.field('master_repl_offset', repl.masterReplOffset);
   w.field('second_repl_offset', repl.secondReplidOffset);
-  w.field('repl_backlog_active', 0);
-  w.field('repl_backlog_size', 1048576);
-  w.field('repl_backlog_first_byte_offset', 0);
-  w.field('repl_backlog_histlen', 0);
+  const backlog = master.backlog;
+  w.field('repl_backlog_active', backlog === null ? 0 : 1);
+  w.field('repl_backlog_size', Number(server.config.get('repl-backlog-size')));
+  w.field('repl_backlog_first_byte_offset', backlog === null ? 0 : backlog.firstByteOffset);
+  w.field('repl_backlog_histlen', backlog === null ? 0 : backlog.histlen);
   return w.text;
 }
 
@@ -673,7 +677,7 @@ export function memoryStats(server: Server): Array<[string, MemoryStatValue]> {
     ['peak.allocated', mem.peak],
     ['total.allocated', mem.used],
     ['startup.allocated', mem.startup],
-    ['replication.backlog', 0],
+    ['replication.backlog', server.replicationMaster.backlogBytes()],
     ['clients.slaves', 0],
     ['clients.normal', mem.clientsNormal],
     ['cluster.links', 0],

@@ -73,15 +73,19 @@ export class MemoryAccounting {
    */
   used(): number {
     const c = this.counter;
-    return this.startup + c.dataset + c.overhead + this.clients + this.scriptsCache + this.functions + this.pubsubBytes() + this.server.info.histogramBytes;
+    const repl = this.server.replicationMaster;
+    return (
+      this.startup + c.dataset + c.overhead + this.clients + this.scriptsCache + this.functions + this.pubsubBytes() + this.server.info.histogramBytes +
+      repl.backlogBytes() + repl.replicaBufferBytes()
+    );
   }
 
   /**
    * mem_not_counted_for_evict: memory eviction does not try to free (Redis's replica output
-   * buffers and AOF buffer, which evicting keys would only grow). Cinder has neither yet.
+   * buffers past the backlog, which evicting keys would only grow).
    */
   notCountedForEviction(): number {
-    return 0;
+    return this.server.replicationMaster.replicaBufferBytes();
   }
 
   /** What eviction compares with maxmemory: used() minus what is not counted for eviction. */

@@ -9,6 +9,7 @@ import { RdbSnapshot, type SnapshotOptions } from '../persistence/snapshot.js';
 import { REDIS_VERSION } from '../util/version.js';
 import { RdbLoad, type LoadResult, type LoadingProgress } from './loading.js';
 import { SnapshotDriver } from './snapshot-driver.js';
+import type { ReplicationSave } from './replication/master.js';
 
 export { RdbFormatError } from '../persistence/rdb/encodings.js';
 
@@ -32,6 +33,8 @@ export type { LoadResult };
 
 interface Bgsave {
   snapshot: RdbSnapshot;
+  /** Started for replicas (their hooks hear how it ends); a diskless one writes no file. */
+  repl: ReplicationSave | null;
   fd: number;
   tmp: string;
   startMs: number;
@@ -105,20 +108,29 @@ export class Persistence {
     };
   }
 
-  /** rdbSaveInfoAuxFields (no replication fields: there is no replication backlog). */
+  /**
+   * rdbSaveInfoAuxFields: the replication fields (rdbPopulateSaveInfo) while a backlog exists, so
+   * the file can seed a partial resync.
+   */
   auxFields(): Array<[string, string]> {
-    return [
+    const aux: Array<[string, string]> = [
       ['redis-ver', REDIS_VERSION],
       ['redis-bits', '64'],
       ['ctime', String(Math.floor(Date.now() / 1000))],
       ['used-mem', String(this.server.memory.used())],
-      ['aof-base', '0'],
     ];
+    const rsi = this.server.replicationMaster.saveInfo();
+    if (rsi !== null) {
+      const repl = this.server.replication;
+      aux.push(['repl-stream-db', String(rsi.streamDb)], ['repl-id', repl.replid], ['repl-offset', String(repl.masterReplOffset)]);
+    }
+    aux.push(['aof-base', '0']);
+    return aux;
   }
 
-  private startSnapshot(sink: (chunk: Buffer) => void): RdbSnapshot {
+  private startSnapshot(sink: (chunk: Buffer) => void, withoutData = false): RdbSnapshot {
     const libraries = [...this.server.functions.libraries.values()].map((lib) => lib.code);
-    return new RdbSnapshot(this.server.dbs, this.snapshotOptions(), sink, this.auxFields(), libraries);
+    return new RdbSnapshot(withoutData ? [] : this.server.dbs, this.snapshotOptions(), sink, this.auxFields(), libraries);
   }
 
   /**
@@ -169,22 +181,27 @@ export class Persistence {
    * rdbSaveBackground: starts a point-in-time snapshot written in slices. Returns an error text
    * when it could not start (the reason is logged).
    */
-  bgsave(): string | null {
+  bgsave(repl: ReplicationSave | null = null, started: (() => void) | null = null): string | null {
     if (this.bg !== null) return 'ERR Background save already in progress';
     const log = this.server.log;
     this.lastBgsaveTry = Math.floor(Date.now() / 1000);
-    const tmp = this.tempPath();
-    let fd: number;
-    try {
-      fd = fs.openSync(tmp, 'w');
-    } catch (e) {
-      log.warning(`Failed opening the temp RDB file ${path.basename(tmp)} (in server root dir ${path.dirname(tmp)}) for saving: ${errText(e)}`);
-      this.lastBgsaveOk = false;
-      return 'ERR';
+    const diskless = repl !== null && repl.sink !== null;
+    const tmp = diskless ? '' : this.tempPath();
+    let fd = -1;
+    if (!diskless) {
+      try {
+        fd = fs.openSync(tmp, 'w');
+      } catch (e) {
+        log.warning(`Failed opening the temp RDB file ${path.basename(tmp)} (in server root dir ${path.dirname(tmp)}) for saving: ${errText(e)}`);
+        this.lastBgsaveOk = false;
+        return 'ERR';
+      }
     }
-    const snapshot = this.startSnapshot((chunk) => writeAll(fd, chunk));
+    const fileFd = fd;
+    const snapshot = this.startSnapshot(diskless ? repl.sink! : (chunk) => writeAll(fileFd, chunk), repl?.withoutData ?? false);
     const bg: Bgsave = {
       snapshot,
+      repl,
       fd,
       tmp,
       startMs: Date.now(),
@@ -192,14 +209,24 @@ export class Persistence {
       driver: new SnapshotDriver(snapshot, {
         beforeSlice: () => this.server.aof.flushTurnNow(),
         keySaveDelayUs: () => Number(this.server.config.get('rdb-key-save-delay')),
-        walked: () => this.walked(bg),
+        walked: () => (diskless ? this.transferDone(bg) : this.walked(bg)),
         failed: (e) => this.bgsaveFailed(e),
+        hold: diskless ? (resume) => repl.hold(resume) : undefined,
       }),
     };
     this.bg = bg;
-    log.notice(`Background saving started by pid ${process.pid}`);
+    log.notice(diskless ? `Background RDB transfer started by pid ${process.pid}` : `Background saving started by pid ${process.pid}`);
+    started?.();
     bg.driver.start();
     return null;
+  }
+
+  /** A diskless transfer handed its last bytes to the replicas' sockets (no file, no LASTSAVE). */
+  private transferDone(bg: Bgsave): void {
+    if (this.bg !== bg) return;
+    this.bg = null;
+    this.server.log.notice('Background RDB transfer terminated with success');
+    bg.repl?.done(true);
   }
 
   /** The data is all written: flushing it to the disk and renaming happen off the event loop. */
@@ -232,6 +259,7 @@ export class Persistence {
     this.lastBgsaveOk = true;
     this.lastBgsaveSeconds = Math.floor((Date.now() - bg.startMs) / 1000);
     this.saves++;
+    bg.repl?.done(true);
   }
 
   private bgsaveFailed(e: unknown): void {
@@ -254,7 +282,9 @@ export class Persistence {
         // closing already
       }
     }
-    fs.rmSync(bg.tmp, { force: true });
+    if (bg.tmp !== '') fs.rmSync(bg.tmp, { force: true });
+    // Replicas waiting for this snapshot are dropped (they retry with a new sync).
+    bg.repl?.done(false);
   }
 
   /**

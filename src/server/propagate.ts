@@ -198,8 +198,8 @@ export class Propagation {
 
 /**
  * A target that keeps the stream as a replica would receive it: a SELECT before the first effect
- * in a database other than the last one selected (Redis's replicationFeedSlaves). For tests and,
- * later, the replication backlog.
+ * in a database other than the last one selected (Redis's replicationFeedSlaves), as argv arrays.
+ * For tests; replicas get the same stream as bytes from src/server/replication/master.ts.
  */
 export class ReplicationStream implements PropagationTarget {
   readonly kinds = PROPAGATE_REPL;

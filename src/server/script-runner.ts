@@ -68,6 +68,7 @@ const OUT_OF_MEMORY = luaError(Errors.oom);
 const RDB_MISCONF = luaError(MISCONF_ERROR);
 const READONLY_REPLICA = luaError(Errors.readonlyReplica);
 const STALE_REPLICA = luaError('ERR Can not execute the command on a stale replica');
+const NO_REPLICAS = luaError(Errors.noReplicas);
 
 /** A replica whose link is down, under replica-serve-stale-data no (Redis's running_stale). */
 export function runningStale(server: Server): boolean {
@@ -472,6 +473,8 @@ export class ScriptRunner implements ScriptHost {
       if (server.persistence.writesDenied()) return this.refuse(RDB_MISCONF, cmd);
       const aofError = server.aof.writesDeniedError();
       if (aofError !== null) return this.refuse(luaError(aofError), cmd);
+      // min-replicas-to-write, for scripts without flags (others were refused before running).
+      if (!server.replicationMaster.enoughGoodReplicas()) return this.refuse(NO_REPLICAS, cmd);
     }
     // scriptVerifyOOM: a script that started out of memory may not begin with a command that adds
     // memory; once it has written it may finish. allow-oom scripts are exempt.

@@ -27,6 +27,7 @@ import { SlowLog, type SuspendedEnd } from './slowlog.js';
 import { MigrateSockets } from './migrate.js';
 import { ReplicationState } from './replication/state.js';
 import { Replica } from './replication/replica.js';
+import { ReplicationMaster } from './replication/master.js';
 import {
   Propagation,
   expiredKeyDeletion,
@@ -153,6 +154,8 @@ export class Server {
   readonly replication = new ReplicationState();
   /** This server as a replica: REPLICAOF's link to its master (src/server/replication/replica.ts). */
   readonly replica: Replica;
+  /** Replicas of this server: full syncs, the backlog, the stream, WAIT (src/server/replication/master.ts). */
+  readonly replicationMaster: ReplicationMaster;
   private cronTimer: NodeJS.Timeout | null = null;
   private cronLoops = 0;
 
@@ -173,6 +176,7 @@ export class Server {
     this.info = new InfoState();
     this.memory = new MemoryAccounting(this);
     this.propagation = new Propagation();
+    this.replicationMaster = new ReplicationMaster(this);
     this.notifications = new KeyspaceNotifications(this);
     this.pubsub = new PubSubRegistry();
     this.clientBuffers = new ClientBuffers(this);
@@ -316,6 +320,11 @@ export class Server {
       this.rejectCommand(c, aofError, cmd);
       return;
     }
+    // min-replicas-to-write: writes need enough replicas that acknowledged lately.
+    if (!this.replicationMaster.enoughGoodReplicas() && (commandAccess(c, cmd, argv) & ACCESS_WRITE) !== 0) {
+      this.rejectCommand(c, Errors.noReplicas, cmd);
+      return;
+    }
     const replicating = this.replication.masterHost !== null;
     // A read-only replica: writes (by the table's flags, scripts by their declared ones, EXEC by
     // what it holds) come from its master only.
@@ -366,6 +375,7 @@ export class Server {
       c.reply.simple('QUEUED');
       return;
     }
+    const offset = this.replication.masterReplOffset;
     if (obey) {
       // Our master's command sees the keys as the master has them: none has expired (it sends
       // the DELs). Clients it readies are served below with expiry as usual.
@@ -378,6 +388,8 @@ export class Server {
     } else {
       this.call(c, cmd, argv);
     }
+    // WAIT waits for the stream up to the client's last write.
+    if (this.replication.masterReplOffset !== offset) c.woff = this.replication.masterReplOffset;
     // Waiters are served once the command that readied their keys has completed (for EXEC or a
     // script, once all of it has).
     if (this.callDepth === 0 && this.blocking.hasReadyKeys) this.blocking.handleReadyKeys();
@@ -614,6 +626,8 @@ export class Server {
     if (c.pubsub !== null) forgetClient(c);
     if (c.monitor) stopMonitoring(c);
     if (c.postponedArgv !== null) this.pause.forget(c);
+    if (c.replicaWait !== null) this.replicationMaster.forgetWaiter(c);
+    if (c.replica !== null) this.replicationMaster.detach(c);
   }
 
   /** Starts the periodic tasks (active expiry, table shrinking) at `hz` times per second. */
@@ -664,6 +678,7 @@ export class Server {
       for (const db of this.dbs) db.maybeShrink();
     }
     this.persistence.cron();
+    this.replicationMaster.cron();
     if (this.cronLoops % this.config.hz === 0) this.migrateSockets.cron();
     if (this.cronLoops % this.config.hz === 0) this.replica.cron();
     this.aof.cron();

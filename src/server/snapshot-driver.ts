@@ -17,6 +17,11 @@ export interface SnapshotDriverEvents {
   walked(): void;
   /** The snapshot's sink threw; the walk has stopped. */
   failed(e: unknown): void;
+  /**
+   * Before each slice: true when the walk must wait (a diskless transfer's socket is full), and
+   * then `resume` is called to go on.
+   */
+  hold?(resume: () => void): boolean;
 }
 
 /**
@@ -27,6 +32,8 @@ export interface SnapshotDriverEvents {
  */
 export class SnapshotDriver {
   private timer: NodeJS.Immediate | NodeJS.Timeout | null = null;
+  /** `timer` is a setTimeout's (rdb-key-save-delay), not a setImmediate's. */
+  private timerIsTimeout = false;
   private stopped = false;
 
   constructor(
@@ -39,8 +46,21 @@ export class SnapshotDriver {
     this.schedule();
   }
 
+  /** The walk waits for `hold`'s resume call. */
+  private held = false;
+  private readonly resume = (): void => {
+    if (!this.held || this.stopped) return;
+    this.held = false;
+    this.schedule();
+  };
+
   private schedule(): void {
+    if (this.events.hold?.(this.resume)) {
+      this.held = true;
+      return;
+    }
     const delayUs = this.events.keySaveDelayUs();
+    this.timerIsTimeout = delayUs > 0;
     if (delayUs > 0) this.timer = setTimeout(() => this.slice(1), Math.max(1, Math.floor(delayUs / 1000)));
     else this.timer = setImmediate(() => this.slice(Infinity));
   }
@@ -81,9 +101,12 @@ export class SnapshotDriver {
   }
 
   private cancelSlice(): void {
-    if (this.timer === null) return;
-    clearImmediate(this.timer as NodeJS.Immediate);
-    clearTimeout(this.timer as NodeJS.Timeout);
+    const timer = this.timer;
+    if (timer === null) return;
+    // Each kind by its own clear: clearImmediate given a Timeout corrupts Node's count of pending
+    // immediates, which then run late (seconds late, seen after a walk with rdb-key-save-delay).
+    if (this.timerIsTimeout) clearTimeout(timer as NodeJS.Timeout);
+    else clearImmediate(timer as NodeJS.Immediate);
     this.timer = null;
   }
 }

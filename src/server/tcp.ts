@@ -60,6 +60,7 @@ export class Connection {
     c.laddr = formatAddress(socket.localAddress, socket.localPort);
     c.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
     c.closeHook = () => this.destroy();
+    c.endHook = () => this.end();
     c.outputBytes = () => this.writer.length + this.socket.writableLength;
     c.replyBufferBytes = () => this.writer.length;
     c.socketQueuedBytes = () => this.socket.writableLength;
@@ -72,6 +73,10 @@ export class Connection {
       this.writer.shrink();
     };
     c.resumeHook = () => this.resume();
+    c.rawWrite = (chunk) => {
+      if (this.closed) return true;
+      return this.socket.write(chunk);
+    };
     c.flushHook = () => {
       this.flush();
       this.account();
@@ -156,6 +161,13 @@ export class Connection {
         this.updateMute();
       }
       server.processCommand(client, argv);
+      // A replica's link carries the stream one way: a command of its that replies is a misuse.
+      if (client.replica !== null && this.writer.length > 0) {
+        server.replicationMaster.rogueReply(client);
+        this.writer.discard();
+        this.destroy();
+        return;
+      }
       // Held by CLIENT PAUSE before it ran: it runs later, under the same reply flags.
       if (client.postponedArgv !== null && this.skipCurrent) client.replySkipNext = true;
       // Replies were dropped for some of the command (OFF or ON may also come inside an EXEC).
@@ -270,6 +282,7 @@ export class Connection {
 
   private onDrain(): void {
     if (this.closed) return;
+    if (this.client.replica !== null) this.server.replicationMaster.drained(this.client);
     if (this.paused) {
       this.paused = false;
       this.socket.resume();

@@ -1,9 +1,9 @@
 /**
  * Propagation tests: the stream of effects a write sends to replicas, compared with real Redis.
  *
- * The real redis-server gets a replica: a raw connection that sends SYNC, skips the RDB payload and
- * then reads the replication stream command by command. Cinder runs in-process with a
- * `ReplicationStream` target on its propagation (what a replica of Cinder will receive). Each case
+ * Both servers get a replica: a raw connection that sends SYNC, skips the RDB payload and then
+ * reads the replication stream command by command (Cinder's in-process, Redis's a real
+ * redis-server: the same bytes a replica of either receives). Each case
  * runs the same commands on both servers (replies compared byte for byte too), between two marker
  * PUBLISHes; the commands each server propagated in between are compared, after normalising what
  * legitimately differs (absolute times, stream IDs made from the clock).
@@ -14,7 +14,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, type RunningServer } from '../../src/embedded/index.js';
-import { ReplicationStream } from '../../src/server/propagate.js';
 import { RawConnection, compareReplies, realRedisSuite, startRealRedis, testDataDir, type Compare, type RealRedis, type Step } from './differential.js';
 import { PairedClient } from './scenario.js';
 
@@ -39,7 +38,7 @@ class ReplicaLink {
     });
   }
 
-  /** Connects, sends SYNC and skips the RDB transfer (and the newlines Redis sends while it prepares it). */
+  /** Connects, sends SYNC and skips the RDB transfer (and the newlines sent while it is prepared). */
   static async attach(port: number): Promise<ReplicaLink> {
     const net = await import('node:net');
     const socket = await new Promise<import('node:net').Socket>((resolve, reject) => {
@@ -168,8 +167,8 @@ export function propagationSuite(name: string, body: (t: PropagationContext) => 
     let redis: RealRedis;
     let cinder: RunningServer;
     let link: ReplicaLink;
+    let cinderLink: ReplicaLink;
     let dir: string;
-    const stream = new ReplicationStream();
     let marker = 0;
     before(async () => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cinder-propagation-'));
@@ -177,17 +176,17 @@ export function propagationSuite(name: string, body: (t: PropagationContext) => 
       // temporary directory, and send it at once.
       const [r, c] = await Promise.allSettled([
         startRealRedis(['--dir', dir, '--repl-diskless-sync', 'no', '--repl-ping-replica-period', '3600', '--enable-debug-command', 'yes']),
-        startServer({ port: 0, config: { 'enable-debug-command': 'yes', dir: testDataDir() } }),
+        startServer({ port: 0, config: { 'enable-debug-command': 'yes', dir: testDataDir(), 'repl-ping-replica-period': 3600 } }),
       ]);
       if (r.status === 'fulfilled') redis = r.value;
       if (c.status === 'fulfilled') cinder = c.value;
       if (r.status === 'rejected') throw r.reason;
       if (c.status === 'rejected') throw c.reason;
-      link = await ReplicaLink.attach(redis.port);
-      cinder.server.propagation.addTarget(stream);
+      [link, cinderLink] = await Promise.all([ReplicaLink.attach(redis.port), ReplicaLink.attach(cinder.port)]);
     });
     after(async () => {
       link?.close();
+      cinderLink?.close();
       await Promise.all([redis?.stop(), cinder?.close()]);
       if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
@@ -203,18 +202,18 @@ export function propagationSuite(name: string, body: (t: PropagationContext) => 
         c.close();
       }
       const isMarker = (argv: string[]) => argv.length === 3 && argv[0].toUpperCase() === 'PUBLISH' && argv[1] === MARKER_CHANNEL && argv[2] === id;
-      const fromRedis: string[][] = [];
-      for (;;) {
-        const argv = await link.next();
-        if (isMarker(argv)) break;
-        // Redis pings its replicas now and then; not an effect of the case.
-        if (argv.length === 1 && argv[0].toUpperCase() === 'PING') continue;
-        fromRedis.push(argv);
-      }
-      const all = stream.commands.splice(0);
-      const at = all.findIndex(isMarker);
-      assert.ok(at >= 0, 'cinder propagated the marker PUBLISH');
-      return { redis: fromRedis, cinder: all.slice(0, at) };
+      const upToMarker = async (from: ReplicaLink): Promise<string[][]> => {
+        const out: string[][] = [];
+        for (;;) {
+          const argv = await from.next();
+          if (isMarker(argv)) return out;
+          // Servers ping their replicas now and then; not an effect of the case.
+          if (argv.length === 1 && argv[0].toUpperCase() === 'PING') continue;
+          out.push(argv);
+        }
+      };
+      const [fromRedis, fromCinder] = await Promise.all([upToMarker(link), upToMarker(cinderLink)]);
+      return { redis: fromRedis, cinder: fromCinder };
     };
 
     /** Brings both streams to the same point: a flush, then a marker. */

@@ -148,6 +148,9 @@ export class Replica {
     this.cached = null;
     this.cancelHandshake();
     repl.shiftReplid();
+    server.replicationMaster.forgetSelectedDb();
+    // Our replicas learn the new id by reconnecting: they continue with a partial resync (replid2).
+    server.replicationMaster.disconnectReplicas();
     this.state = 'none';
     this.downSince = 0;
     server.syncExpiryPaused();
@@ -328,6 +331,8 @@ export class Replica {
       const offset = Number(parts[2]);
       if (replid.length !== 40 || !Number.isSafeInteger(offset)) throw new Error('Master replied with wrong +FULLRESYNC syntax.');
       log.notice(`Full resync from master: ${replid}:${offset}`);
+      // Our replicas' history ends here too: they sync again from the dataset we are about to load.
+      server.replicationMaster.newHistory();
       // replicationDiscardCachedMaster: that history is over for us.
       if (this.cached !== null) log.notice('Discarding previously cached master state.');
       this.cached = null;
@@ -346,6 +351,8 @@ export class Replica {
         repl.secondReplidOffset = repl.masterReplOffset + 1;
         repl.replid = newId;
         log.notice(`Master replication ID changed to ${newId}`);
+        // Our replicas PSYNC again and continue under the new id (replid2 covers their offset).
+        server.replicationMaster.disconnectReplicas();
       }
       this.cached = null;
       this.partialSyncs++;
@@ -467,6 +474,7 @@ export class Replica {
     repl.replid = replid;
     repl.masterReplOffset = offset;
     repl.clearReplid2();
+    server.replicationMaster.ensureBacklog();
     this.fullSyncs++;
     log.notice('MASTER <-> REPLICA sync: Finished with success');
     this.attachMaster(socket, rest, offset, 0);

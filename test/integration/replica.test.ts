@@ -354,6 +354,32 @@ describe('Cinder as a replica of real Redis', { skip }, () => {
     assert.equal(stats.get('sync_partial_ok'), '1');
   });
 
+  it("its own SAVE records where in the master's stream it is: restarted on that file, it continues with a partial resync", async () => {
+    const m = await master();
+    await runAll(m.c, populate());
+    const pdir = dir('saving-replica');
+    const first = await startCinderProcess(['--dir', pdir, '--replicaof', '127.0.0.1', String(m.redis.port)]);
+    stops.push(() => first.stop());
+    const probe = await RawConnection.connect(first.port);
+    await waitInSync(m.c, probe);
+    // Writes after the full sync, in another database: the file must carry them and the stream's db.
+    await runAll(m.c, [['SELECT', 5], ['SET', 'after-sync', '1'], ['SELECT', 0], ['SET', 'after-sync-0', '1']]);
+    await waitInSync(m.c, probe);
+    assert.equal(text(await cmd(probe, 'SAVE')), 'OK');
+    probe.close();
+    await first.stop();
+    await runAll(m.c, [['SET', 'while-down', '1']]);
+    const second = await startCinderProcess(['--dir', pdir, '--replicaof', '127.0.0.1', String(m.redis.port)]);
+    stops.push(() => second.stop());
+    const r = await RawConnection.connect(second.port);
+    stops.push(async () => r.close());
+    await waitInSync(m.c, r);
+    assert.deepEqual(await fingerprint(r), await fingerprint(m.c));
+    const stats = await info(m.c, 'stats');
+    assert.equal(stats.get('sync_full'), '1');
+    assert.equal(stats.get('sync_partial_ok'), '1');
+  });
+
   it('the master killed while the replica loads its RDB: the load completes, the whole snapshot is served stale', async () => {
     const m = await master(['--enable-debug-command', 'yes']);
     await runAll(m.c, populate());

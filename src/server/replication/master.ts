@@ -779,9 +779,15 @@ export class ReplicationMaster {
     return n;
   }
 
-  /** rdbPopulateSaveInfo's master case: repl-stream-db for the RDB's aux fields, or null without a backlog. */
+  /** rdbPopulateSaveInfo: repl-stream-db for the RDB's aux fields (a master with a backlog, a replica with a link or a cached master), else null. */
   saveInfo(): { streamDb: number } | null {
-    if (this.server.replication.masterHost !== null || this.backlog === null) return null;
+    if (this.server.replication.masterHost !== null) {
+      // A replica records where in its master's stream the file was taken: restarted on it, it
+      // continues with PSYNC from there.
+      const db = this.server.replica.streamDb();
+      return db === null ? null : { streamDb: db };
+    }
+    if (this.backlog === null) return null;
     return { streamDb: this.selectedDb === -1 ? 0 : this.selectedDb };
   }
 

@@ -165,6 +165,15 @@ export class Replica {
     this.state = 'none';
   }
 
+  /**
+   * The database our master's stream has selected (rdbPopulateSaveInfo's repl-stream-db): the
+   * link's, else the cached master's; null with neither (the RDB then carries no position).
+   */
+  streamDb(): number | null {
+    if (this.master !== null) return this.master.dbIndex;
+    return this.cached !== null ? this.cached.db : null;
+  }
+
   /** slave_read_repl_offset / slave_repl_offset: the link's, else the cached master's, else 1. */
   offsets(): { read: number; applied: number } {
     if (this.master !== null) return { read: this.readReploff, applied: this.reploff };

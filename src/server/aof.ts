@@ -8,6 +8,7 @@ import { RdbSnapshot } from '../persistence/snapshot.js';
 import { AofBaseWriter } from '../persistence/aof/base.js';
 import { SnapshotDriver } from './snapshot-driver.js';
 import { AofLoadError, AofLoading, type AofFiles } from './aof-loading.js';
+import { runSlices } from './loading.js';
 import { AofBuffer } from '../persistence/aof/commands.js';
 import {
   AofManifest,
@@ -636,30 +637,17 @@ export class Aof implements PropagationTarget, AofFiles {
    * -LOADING meanwhile (`persistence.loading`), as Redis processes events while it loads.
    * Resolves false when there is no AOF; rejects with AofLoadError when startup must stop.
    */
-  loadInSlices(): Promise<boolean> {
+  async loadInSlices(): Promise<boolean> {
     const load = this.prepareLoad();
-    if (load === null) return Promise.resolve(false);
+    if (load === null) return false;
     const persistence = this.server.persistence;
     persistence.loading = load;
-    return new Promise((resolve, reject) => {
-      const next = (): void => {
-        let step: { done: boolean; waitMs: number };
-        try {
-          step = load.advance(true);
-        } catch (e) {
-          persistence.loading = null;
-          return reject(e);
-        }
-        if (!step.done) {
-          if (step.waitMs > 0) setTimeout(next, step.waitMs);
-          else setImmediate(next);
-          return;
-        }
-        persistence.loading = null;
-        resolve(true);
-      };
-      next();
-    });
+    try {
+      await runSlices(() => load.advance(true));
+    } finally {
+      persistence.loading = null;
+    }
+    return true;
   }
 
   /** The files to load, in order, or null when there is no AOF. */

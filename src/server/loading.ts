@@ -45,6 +45,28 @@ export function loadingBudget(config: Server['config']): { maxKeys: number; wait
   return { maxKeys: Infinity, waitMs: 0 };
 }
 
+/**
+ * Runs a load's slices from the event loop until it is done (startup's RDB and AOF, a replica's
+ * sync): `step` loads one slice and says whether all is loaded and how long to wait before the
+ * next one (key-load-delay); clients are served between slices. Rejects with what a step throws.
+ */
+export function runSlices(step: () => { done: boolean; waitMs: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const next = (): void => {
+      let slice: { done: boolean; waitMs: number };
+      try {
+        slice = step();
+      } catch (e) {
+        return reject(e);
+      }
+      if (slice.done) return resolve();
+      if (slice.waitMs > 0) setTimeout(next, slice.waitMs);
+      else setImmediate(next);
+    };
+    next();
+  });
+}
+
 export class RdbLoad implements LoadingProgress {
   readonly result: LoadResult = { keysLoaded: 0, keysExpired: 0 };
   /** FUNCTION2 records, loaded into the server once the file was read to its end. */

@@ -7,7 +7,7 @@ import { intsetLimit } from '../engine/types/set.js';
 import type { RdbLoadLimits } from '../persistence/rdb/reader.js';
 import { RdbSnapshot, type SnapshotOptions } from '../persistence/snapshot.js';
 import { REDIS_VERSION } from '../util/version.js';
-import { RdbLoad, type LoadResult, type LoadingProgress } from './loading.js';
+import { RdbLoad, runSlices, type LoadResult, type LoadingProgress } from './loading.js';
 import { SnapshotDriver } from './snapshot-driver.js';
 import type { ReplicationSave } from './replication/master.js';
 
@@ -399,34 +399,25 @@ export class Persistence {
    * corrupt file (the caller exits: the partial dataset is never served) or an fs error (ENOENT:
    * no file, nothing loaded).
    */
-  loadInSlices(file = this.rdbPath()): Promise<LoadResult> {
+  async loadInSlices(file = this.rdbPath()): Promise<LoadResult> {
     const server = this.server;
     const buf = fs.readFileSync(file);
     const load = new RdbLoad(server, buf, server.dbs, this.loadLimits());
     this.loading = load;
     this.lastLoad = load.result;
-    return new Promise((resolve, reject) => {
-      const next = (): void => {
-        if (this.loading !== load) return reject(new Error('loading abandoned'));
-        let step: { done: boolean; waitMs: number };
-        try {
-          step = load.slice();
-        } catch (e) {
-          this.loading = null;
-          return reject(e);
-        }
-        if (!step.done) {
-          if (step.waitMs > 0) setTimeout(next, step.waitMs);
-          else setImmediate(next);
-          return;
-        }
-        load.installLibraries();
-        this.loading = null;
-        server.log.notice(`Done loading RDB, keys loaded: ${load.result.keysLoaded}, keys expired: ${load.result.keysExpired}.`);
-        resolve(load.result);
-      };
-      next();
-    });
+    try {
+      await runSlices(() => {
+        if (this.loading !== load) throw new Error('loading abandoned');
+        return load.slice();
+      });
+    } catch (e) {
+      if (this.loading === load) this.loading = null;
+      throw e;
+    }
+    load.installLibraries();
+    this.loading = null;
+    server.log.notice(`Done loading RDB, keys loaded: ${load.result.keysLoaded}, keys expired: ${load.result.keysExpired}.`);
+    return load.result;
   }
 }
 

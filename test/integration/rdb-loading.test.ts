@@ -89,6 +89,26 @@ const REPLIES = 9;
 const fieldNames = (info: string) => info.split('\r\n').filter((l) => l.includes(':')).map((l) => l.slice(0, l.indexOf(':')));
 const field = (info: string, name: string) => new RegExp(`\\r\\n${name}:([^\\r]*)`).exec(info)?.[1];
 
+/**
+ * Both servers are loading `totalBytes` of files: the same bytes for REQUEST, INFO persistence
+ * with loading:1, the same field names, the total, and Cinder's progress short of it. Returns
+ * Cinder's INFO persistence.
+ */
+async function assertLoadingAsRedis(redisPort: number, cinderPort: number, totalBytes: number): Promise<string> {
+  const expected = await exchange(redisPort, REQUEST, REPLIES);
+  assert.match(expected, /^-LOADING Redis is loading the dataset in memory\r\n/);
+  assert.equal(await exchange(cinderPort, REQUEST, REPLIES), expected);
+  const redisInfo = await infoPersistence(redisPort);
+  const cinderInfo = await infoPersistence(cinderPort);
+  assert.equal(field(redisInfo, 'loading'), '1');
+  assert.equal(field(cinderInfo, 'loading'), '1');
+  assert.deepEqual(fieldNames(cinderInfo), fieldNames(redisInfo));
+  assert.equal(field(redisInfo, 'loading_total_bytes'), String(totalBytes));
+  assert.equal(field(cinderInfo, 'loading_total_bytes'), String(totalBytes));
+  assert.ok(Number(field(cinderInfo, 'loading_loaded_bytes')) < totalBytes);
+  return cinderInfo;
+}
+
 describe('loading at startup: -LOADING while the file loads', { skip: !redisServerAvailable }, () => {
   let tmp: string;
   before(() => {
@@ -113,19 +133,7 @@ describe('loading at startup: -LOADING while the file loads', { skip: !redisServ
     try {
       redis = await startRealRedis([...slow, '--dir', redisDir]);
       cinder = await startLoadingCinder(cinderDir, slow);
-      const expected = await exchange(redis.port, REQUEST, REPLIES);
-      assert.match(expected, /^-LOADING Redis is loading the dataset in memory\r\n/);
-      assert.equal(await exchange(cinder.port, REQUEST, REPLIES), expected);
-
-      const redisInfo = await infoPersistence(redis.port);
-      const cinderInfo = await infoPersistence(cinder.port);
-      assert.equal(field(redisInfo, 'loading'), '1');
-      assert.equal(field(cinderInfo, 'loading'), '1');
-      assert.deepEqual(fieldNames(cinderInfo), fieldNames(redisInfo));
-      const size = String(fs.statSync(path.join(cinderDir, 'big.rdb')).size);
-      assert.equal(field(cinderInfo, 'loading_total_bytes'), size);
-      assert.equal(field(redisInfo, 'loading_total_bytes'), size);
-      assert.ok(Number(field(cinderInfo, 'loading_loaded_bytes')) < Number(size));
+      const cinderInfo = await assertLoadingAsRedis(redis.port, cinder.port, fs.statSync(path.join(cinderDir, 'big.rdb')).size);
       assert.match(field(cinderInfo, 'loading_loaded_perc')!, /^\d+\.\d\d$/);
       assert.ok(Number(field(cinderInfo, 'loading_rdb_used_mem')) > 0);
 
@@ -215,18 +223,7 @@ describe('AOF loading at startup: -LOADING while the files replay', { skip: !red
       try {
         redis = await startRealRedis([...slow, '--dir', redisDir]);
         cinder = await startLoadingCinder(cinderDir, slow);
-        const expected = await exchange(redis.port, REQUEST, REPLIES);
-        assert.match(expected, /^-LOADING Redis is loading the dataset in memory\r\n/);
-        assert.equal(await exchange(cinder.port, REQUEST, REPLIES), expected);
-
-        const redisInfo = await infoPersistence(redis.port);
-        const cinderInfo = await infoPersistence(cinder.port);
-        assert.equal(field(redisInfo, 'loading'), '1');
-        assert.equal(field(cinderInfo, 'loading'), '1');
-        assert.deepEqual(fieldNames(cinderInfo), fieldNames(redisInfo));
-        assert.equal(field(redisInfo, 'loading_total_bytes'), String(total));
-        assert.equal(field(cinderInfo, 'loading_total_bytes'), String(total));
-        assert.ok(Number(field(cinderInfo, 'loading_loaded_bytes')) < total);
+        await assertLoadingAsRedis(redis.port, cinder.port, total);
 
         await waitLoaded(redis.port);
         await waitLoaded(cinder.port);

@@ -5,7 +5,7 @@ import { RequestParser } from '../../protocol/request-parser.js';
 import { RespWriter } from '../../protocol/resp-writer.js';
 import { Client } from '../client.js';
 import type { Server } from '../server.js';
-import { RdbLoad } from '../loading.js';
+import { RdbLoad, runSlices } from '../loading.js';
 
 /**
  * This server as a replica (Redis 7.0's replication.c, replica side): REPLICAOF's state, the link
@@ -490,7 +490,7 @@ export class Replica {
   }
 
   /** Flush, then load the payload: in slices behind the -LOADING gate, or (swapdb) staged and swapped in. */
-  private loadPayload(socket: net.Socket, buf: Buffer, swap: boolean): Promise<void> {
+  private async loadPayload(socket: net.Socket, buf: Buffer, swap: boolean): Promise<void> {
     const server = this.server;
     const log = server.log;
     // A BGSAVE walking the old dataset is abandoned, as Redis kills its child before flushing; the
@@ -509,7 +509,7 @@ export class Replica {
       } finally {
         restartAof();
       }
-      return Promise.resolve();
+      return;
     }
     log.notice('MASTER <-> REPLICA sync: Flushing old data');
     for (const db of server.dbs) db.clear();
@@ -518,37 +518,30 @@ export class Replica {
     const load = new RdbLoad(server, buf, server.dbs, server.persistence.loadLimits());
     server.persistence.loading = load;
     this.loadingForSync = true;
-    return new Promise((resolve, reject) => {
-      const next = (): void => {
+    let abandoned = false;
+    try {
+      await runSlices(() => {
         if (this.socket !== socket || server.persistence.loading !== load) {
-          restartAof();
-          return reject(new LinkClosed());
+          abandoned = true;
+          throw new LinkClosed();
         }
-        let step: { done: boolean; waitMs: number };
-        try {
-          step = load.slice();
-        } catch (e) {
-          server.persistence.loading = null;
-          this.loadingForSync = false;
-          for (const db of server.dbs) db.clear();
-          restartAof();
-          return reject(new Error(`Failed trying to load the MASTER synchronization DB from disk, check server logs. (${(e as Error).message})`));
-        }
-        if (!step.done) {
-          if (step.waitMs > 0) setTimeout(next, step.waitMs);
-          else setImmediate(next);
-          return;
-        }
-        load.installLibraries();
+        return load.slice();
+      });
+    } catch (e) {
+      if (!abandoned) {
         server.persistence.loading = null;
         this.loadingForSync = false;
-        server.persistence.lastLoad = load.result;
-        log.notice(`Done loading RDB, keys loaded: ${load.result.keysLoaded}, keys expired: ${load.result.keysExpired}.`);
-        restartAof();
-        resolve();
-      };
-      next();
-    });
+        for (const db of server.dbs) db.clear();
+      }
+      restartAof();
+      throw abandoned ? e : new Error(`Failed trying to load the MASTER synchronization DB from disk, check server logs. (${(e as Error).message})`);
+    }
+    load.installLibraries();
+    server.persistence.loading = null;
+    this.loadingForSync = false;
+    server.persistence.lastLoad = load.result;
+    log.notice(`Done loading RDB, keys loaded: ${load.result.keysLoaded}, keys expired: ${load.result.keysExpired}.`);
+    restartAof();
   }
 
   // ------------------------------------------------------------------ the stream

@@ -13,38 +13,8 @@ export function text(r: Reply): unknown {
   return r.text;
 }
 
-/** INFO <section> as a map of field -> value. */
-export async function info(c: RawConnection, section: string): Promise<Map<string, string>> {
-  const body = String(text(await cmd(c, 'INFO', section)));
-  const out = new Map<string, string>();
-  for (const line of body.split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon > 0 && !line.startsWith('#')) out.set(line.slice(0, colon), line.slice(colon + 1));
-  }
-  return out;
-}
-
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-/** The replica's link is up and it applied everything the master produced so far. */
-export async function waitInSync(master: RawConnection, replica: RawConnection, timeoutMs = 20_000): Promise<void> {
-  await waitFor(
-    'the replica to catch up',
-    async () => {
-      const r = await info(replica, 'replication');
-      if (r.get('master_link_status') !== 'up') return false;
-      const m = await info(master, 'replication');
-      return r.get('slave_repl_offset') === m.get('master_repl_offset');
-    },
-    timeoutMs,
-  );
-}
+// INFO as a map, polling, and waiting for a replica to catch up: shared with the master side's tests.
+export { info, until as waitFor, caughtUp as waitInSync } from './replication.js';
 
 /** Commands that build every type on both sides of its encoding boundaries, in several databases. */
 export function populate(): Array<Array<string | number>> {

@@ -159,6 +159,7 @@ export class InfoState {
   readonly inputBytesPerSec = new InstantaneousMetric();
   /** Bytes from our master (its RDB and its stream): instantaneous_input_repl_kbps. */
   readonly replInputBytesPerSec = new InstantaneousMetric();
+  readonly replOutputBytesPerSec = new InstantaneousMetric();
   readonly outputBytesPerSec = new InstantaneousMetric();
   private lastSample = 0;
   private readonly latency = new Map<Command, LatencyHistogram>();
@@ -198,6 +199,7 @@ export class InfoState {
     this.opsPerSec.sample(now, s.totalCommands);
     this.inputBytesPerSec.sample(now, s.netInputBytes);
     this.replInputBytesPerSec.sample(now, s.netReplInputBytes);
+    this.replOutputBytesPerSec.sample(now, server.replicationMaster.netReplOutputBytes);
     this.outputBytesPerSec.sample(now, s.netOutputBytes);
     this.latencyTracking = configValue(server, 'latency-tracking') !== 'no';
   }
@@ -423,7 +425,7 @@ function statsSection(server: Server): string {
   w.field('instantaneous_input_kbps', (state.inputBytesPerSec.value / 1024).toFixed(2));
   w.field('instantaneous_output_kbps', (state.outputBytesPerSec.value / 1024).toFixed(2));
   w.field('instantaneous_input_repl_kbps', (state.replInputBytesPerSec.value / 1024).toFixed(2));
-  w.field('instantaneous_output_repl_kbps', '0.00');
+  w.field('instantaneous_output_repl_kbps', (state.replOutputBytesPerSec.value / 1024).toFixed(2));
   w.field('rejected_connections', s.rejectedConnections);
   const master = server.replicationMaster;
   w.field('sync_full', master.syncFull);

@@ -146,6 +146,18 @@ for (const mode of ['diskless', 'disk'] as const) {
       await assertSameDataset(m, r);
     });
 
+    it('INFO shows the rate of the stream while writes flow (instantaneous_output_repl_kbps)', async () => {
+      const value = 'v'.repeat(1000);
+      let kbps = 0;
+      // The rate is sampled every 100 ms by the cron: write until a sample saw the stream move.
+      for (let i = 0; i < 200 && kbps === 0; i++) {
+        for (let j = 0; j < 20; j++) await call(m, 'SET', `rate:${j}`, value);
+        kbps = Number((await info(m, 'stats')).get('instantaneous_output_repl_kbps'));
+      }
+      assert.ok(kbps > 0, 'instantaneous_output_repl_kbps stayed 0.00');
+      await caughtUp(m, r);
+    });
+
     it('a cut link resumes with a partial resync', async () => {
       assert.equal(await call(m, 'CLIENT', 'KILL', 'TYPE', 'replica'), 1);
       // Writes while the replica is away come from the backlog.

@@ -95,6 +95,82 @@ function readLen(lp: string, p: number): number {
   }
 }
 
+/**
+ * Assembles a listpack hash entry by entry from another encoding's bytes (RDB loading reads Redis's
+ * listpack straight into ours: no string per field or value). `start(maxBytes)`, then `bytes` /
+ * `text` per entry (field, value, field, value, ...), then `finish`.
+ */
+export class HashListpackBuilder {
+  private p = 0;
+  private entries = 0;
+  /** Each field's position (after its length) and length in the scratch buffer. */
+  private readonly fieldAt: number[] = [];
+  private readonly fieldLen: number[] = [];
+
+  /** `maxBytes`: an upper bound of what the entries will take here. */
+  start(maxBytes: number): void {
+    ensureScratch(maxBytes);
+    this.p = 0;
+    this.entries = 0;
+    this.fieldAt.length = 0;
+    this.fieldLen.length = 0;
+  }
+
+  bytes(src: Uint8Array, start: number, len: number): void {
+    let p = writeLen(this.p, len);
+    this.noteField(p, len);
+    if (len < 32) {
+      for (let i = 0; i < len; i++) scratch[p + i] = src[start + i];
+    } else {
+      scratch.set(src.subarray(start, start + len), p);
+    }
+    p += len;
+    this.p = p;
+  }
+
+  text(value: string): void {
+    const p = writeLen(this.p, value.length);
+    this.noteField(p, value.length);
+    this.p = p + scratch.latin1Write(value, p);
+  }
+
+  private noteField(at: number, len: number): void {
+    if ((this.entries++ & 1) === 0) {
+      this.fieldAt.push(at);
+      this.fieldLen.push(len);
+    }
+  }
+
+  /** The hash, or null when a field repeats (or a field has no value). */
+  finish(): HashValue | null {
+    if ((this.entries & 1) !== 0) return null;
+    const at = this.fieldAt;
+    const len = this.fieldLen;
+    const n = at.length;
+    if (n <= 8) {
+      for (let i = 0; i < n; i++) {
+        for (let j = i + 1; j < n; j++) {
+          if (len[i] === len[j] && sameBytes(at[i], at[j], len[i])) return null;
+        }
+      }
+    } else {
+      const seen = new Set<string>();
+      for (let i = 0; i < n; i++) {
+        const field = scratch.latin1Slice(at[i], at[i] + len[i]);
+        if (seen.has(field)) return null;
+        seen.add(field);
+      }
+    }
+    return new HashValue(scratchString(0, this.p), n);
+  }
+}
+
+/** Whether scratch[a, a+len) equals scratch[b, b+len) (short fields: a loop beats Buffer#compare's checks). */
+function sameBytes(a: number, b: number, len: number): boolean {
+  for (let k = 0; k < len; k++) if (scratch[a + k] !== scratch[b + k]) return false;
+  return true;
+}
+
 /** Whether a field of `pairs` (field, value, ...) appears twice: compared pairwise while few. */
 function repeatsField(pairs: readonly string[]): boolean {
   const n = pairs.length;

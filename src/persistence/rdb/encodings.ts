@@ -246,6 +246,12 @@ export function listpackEntrySize(s: string): number {
 
 // ---------------------------------------------------------------- listpack (reading)
 
+/** What reading a listpack hands each entry to: a string entry's bytes, or an integer entry's text. */
+export interface ListpackVisitor {
+  bytes(lp: Buffer, start: number, len: number): void;
+  text(value: string): void;
+}
+
 /**
  * The elements of the listpack in `lp` (integers as their decimal text), validated as
  * lpValidateIntegrity's deep check does: header size, every entry within bounds with a matching
@@ -253,51 +259,60 @@ export function listpackEntrySize(s: string): number {
  * for error messages.
  */
 export function listpackEntries(lp: Buffer, base: number): string[] {
+  const out: string[] = [];
+  readListpack(lp, base, {
+    bytes: (buf, start, len) => out.push(buf.latin1Slice(start, start + len)),
+    text: (value) => out.push(value),
+  });
+  return out;
+}
+
+/** Reads and validates the listpack in `lp` (see listpackEntries), entry by entry; returns the count. */
+export function readListpack(lp: Buffer, base: number, visit: ListpackVisitor): number {
   const fail = (at: number, what: string): never => {
     throw new RdbFormatError(base + at, `corrupt listpack: ${what}`);
   };
   if (lp.length < LP_HDR_SIZE + 1) fail(0, 'too short');
   if (lp.readUInt32LE(0) !== lp.length) fail(0, 'header size does not match');
   const declared = lp.readUInt16LE(4);
-  const out: string[] = [];
+  let count = 0;
   let p = LP_HDR_SIZE;
   const end = lp.length - 1;
   while (p < end) {
     const start = p;
     const b = lp[p];
-    let value: string;
     if (b < 0x80) {
-      value = String(b);
+      visit.text(String(b));
       p += 1;
     } else if (b < 0xc0) {
       const len = b & 0x3f;
       if (p + 1 + len > end) fail(p, 'string past the end');
-      value = lp.latin1Slice(p + 1, p + 1 + len);
+      visit.bytes(lp, p + 1, len);
       p += 1 + len;
     } else if (b < 0xe0) {
       if (p + 2 > end) fail(p, 'integer past the end');
       const u = ((b & 0x1f) << 8) | lp[p + 1];
-      value = String(u >= 4096 ? u - 8192 : u);
+      visit.text(String(u >= 4096 ? u - 8192 : u));
       p += 2;
     } else if (b < 0xf0) {
       const len = ((b & 0x0f) << 8) | lp[p + 1];
       if (p + 2 + len > end) fail(p, 'string past the end');
-      value = lp.latin1Slice(p + 2, p + 2 + len);
+      visit.bytes(lp, p + 2, len);
       p += 2 + len;
     } else if (b === 0xf0) {
       if (p + 5 > end) fail(p, 'string past the end');
       const len = lp.readUInt32LE(p + 1);
       if (p + 5 + len > end) fail(p, 'string past the end');
-      value = lp.latin1Slice(p + 5, p + 5 + len);
+      visit.bytes(lp, p + 5, len);
       p += 5 + len;
     } else if (b === 0xf1 || b === 0xf2 || b === 0xf3) {
       const n = b - 0xef;
       if (p + 1 + n > end) fail(p, 'integer past the end');
-      value = String(lp.readIntLE(p + 1, n));
+      visit.text(String(lp.readIntLE(p + 1, n)));
       p += 1 + n;
     } else if (b === 0xf4) {
       if (p + 9 > end) fail(p, 'integer past the end');
-      value = String(lp.readBigInt64LE(p + 1));
+      visit.text(String(lp.readBigInt64LE(p + 1)));
       p += 9;
     } else {
       return fail(p, `bad entry encoding 0x${b.toString(16)}`);
@@ -314,11 +329,11 @@ export function listpackEntries(lp: Buffer, base: number): string[] {
     }
     if (v !== l) fail(p, 'backlen does not match the entry');
     p += bl;
-    out.push(value);
+    count++;
   }
   if (p !== end || lp[end] !== LP_EOF) fail(end, 'missing terminator');
-  if (declared !== LP_HDR_NUMELE_UNKNOWN && declared !== out.length) fail(4, 'entry count does not match');
-  return out;
+  if (declared !== LP_HDR_NUMELE_UNKNOWN && declared !== count) fail(4, 'entry count does not match');
+  return count;
 }
 
 // ---------------------------------------------------------------- intset

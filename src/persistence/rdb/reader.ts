@@ -5,7 +5,7 @@ import type { Value } from '../../engine/values.js';
 import { toStoredString } from '../../engine/types/string.js';
 import { createList } from '../../engine/types/list.js';
 import { SetValue, createSetFrom, toItem } from '../../engine/types/set.js';
-import { HashValue, createHash } from '../../engine/types/hash.js';
+import { HashListpackBuilder, HashValue, createHash } from '../../engine/types/hash.js';
 import { createZSet, type ZSetValue } from '../../engine/types/zset.js';
 import {
   ENC_INT16,
@@ -19,6 +19,7 @@ import {
   RdbType,
   intsetContents,
   listpackEntries,
+  readListpack,
   ziplistEntries,
   zipmapPairs,
 } from './encodings.js';
@@ -265,6 +266,23 @@ function hashFromPairs(r: RdbReader, pairs: string[], at: number, limits: RdbLoa
   return hash;
 }
 
+const listpackHash = new HashListpackBuilder();
+
+/**
+ * A hash from Redis's listpack, its entries copied straight into ours. An integer entry can take
+ * up to 3 times its bytes here ("-4096" for 3 bytes), which bounds the size.
+ */
+function hashFromListpack(r: RdbReader, blob: Buffer, at: number, limits: RdbLoadLimits): HashValue {
+  const builder = listpackHash;
+  builder.start(3 * blob.length + 16);
+  const count = readListpack(blob, at, builder);
+  if (count === 0) emptyKey(r, at);
+  if (count % 2 !== 0) r.fail('odd number of hash elements', at);
+  const hash = builder.finish() ?? r.fail('duplicate hash fields detected', at);
+  if (hash.size > limits.hashMaxListpackEntries) hash.convert();
+  return hash;
+}
+
 function readHash(r: RdbReader, type: number, limits: RdbLoadLimits): Value {
   const at = r.pos;
   if (type === RdbType.HASH) {
@@ -281,7 +299,8 @@ function readHash(r: RdbReader, type: number, limits: RdbLoadLimits): Value {
     return hash;
   }
   const blob = r.blob();
-  const pairs = type === RdbType.HASH_ZIPMAP ? zipmapPairs(blob, at) : type === RdbType.HASH_ZIPLIST ? ziplistEntries(blob, at) : listpackEntries(blob, at);
+  if (type === RdbType.HASH_LISTPACK) return hashFromListpack(r, blob, at, limits);
+  const pairs = type === RdbType.HASH_ZIPMAP ? zipmapPairs(blob, at) : ziplistEntries(blob, at);
   return hashFromPairs(r, pairs, at, limits, type === RdbType.HASH_ZIPMAP);
 }
 

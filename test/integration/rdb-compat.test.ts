@@ -12,6 +12,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { RawConnection, freePort, parseReply, redisServerAvailable, startRealRedis, type RealRedis, type Reply } from '../helpers/differential.js';
 import { RDB_TYPE, rdbV9File, v9, type V9Key } from '../helpers/rdb-v9.js';
 import { startServer } from '../../src/embedded/index.js';
+import { fingerprint } from '../helpers/fingerprint.js';
 
 const CINDER_BIN = new URL('../../src/bin/cinder-server.js', import.meta.url).pathname;
 const checkRdbAvailable = spawnSync('redis-check-rdb', ['--version'], { encoding: 'utf8' }).error === undefined;
@@ -85,29 +86,6 @@ function redisExited(redis: RealRedis): Promise<number | null> {
   return new Promise((resolve) => p.once('exit', (code) => resolve(code)));
 }
 
-/** Everything observable about a dataset: per database, each key's type, encoding, expiry and value. */
-async function fingerprint(c: RawConnection): Promise<unknown> {
-  const dbs: Record<string, unknown> = {};
-  for (let d = 0; d < 16; d++) {
-    await cmd(c, 'SELECT', d);
-    const keys = (text(await cmd(c, 'KEYS', '*')) as string[]).sort();
-    if (keys.length === 0) continue;
-    const entries: Record<string, unknown> = {};
-    for (const k of keys) {
-      const type = text(await cmd(c, 'TYPE', k));
-      let value: unknown;
-      if (type === 'string') value = text(await cmd(c, 'GET', k));
-      else if (type === 'list') value = text(await cmd(c, 'LRANGE', k, 0, -1));
-      else if (type === 'set') value = (text(await cmd(c, 'SMEMBERS', k)) as string[]).sort();
-      else if (type === 'hash') value = (text(await cmd(c, 'HGETALL', k)) as string[]).reduce<string[][]>((acc, x, i) => (i % 2 === 0 ? acc.push([x]) : acc[acc.length - 1].push(x), acc), []).sort();
-      else value = text(await cmd(c, 'ZRANGE', k, 0, -1, 'WITHSCORES'));
-      entries[k] = { type, encoding: text(await cmd(c, 'OBJECT', 'ENCODING', k)), expire: text(await cmd(c, 'PEXPIRETIME', k)), value };
-    }
-    dbs[d] = entries;
-  }
-  await cmd(c, 'SELECT', 0);
-  return dbs;
-}
 
 describe('RDB compatibility details with real Redis', { skip: !redisServerAvailable && 'redis-server not installed' }, () => {
   const IDLE_KEYS = ['idle:0', 'idle:1000', 'idle:100000', 'hash:idle'];
@@ -397,7 +375,7 @@ describe('RDB compatibility details with real Redis', { skip: !redisServerAvaila
         await redis.stop();
       }
       // Every key made it into Redis (the file is what it claims).
-      assert.equal(Object.keys((expected as Record<string, object>)['0']).length, db0.length);
+      assert.equal(Object.keys((expected as { dbs: Record<string, object> }).dbs['0']).length, db0.length);
       const cinder = await startServer({ port: 0, config: { dir, dbfilename: 'v9.rdb' }, load: true });
       try {
         const c = await RawConnection.connect(cinder.port);

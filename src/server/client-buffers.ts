@@ -54,8 +54,10 @@ function bucketIndex(mem: number): number {
 }
 
 export class ClientBuffers {
-  /** mem_clients_normal: every client's tot-mem as last computed (no replica clients exist yet). */
+  /** mem_clients_normal: every client's tot-mem as last computed, but replicas'. */
   private memNormal = 0;
+  /** mem_clients_slaves: the replicas' tot-mem (Redis's stat_clients_type_memory by client type). */
+  private memReplicas = 0;
   /** Evictable clients by memory bucket, each in the order it entered (evictClients' order). */
   private readonly buckets: Array<Set<Client>> = Array.from({ length: BUCKET_COUNT }, () => new Set<Client>());
   /** Clients are kept in the buckets while maxmemory-clients is set (even to a percentage of nothing). */
@@ -85,6 +87,11 @@ export class ClientBuffers {
    */
   memClientsNormal(): number {
     return this.memNormal;
+  }
+
+  /** mem_clients_slaves (MEMORY STATS clients.slaves): the same sum over replica clients. */
+  memClientsSlaves(): number {
+    return this.memReplicas;
   }
 
   /** client_recent_max_input_buffer: the largest query buffer + arguments of the last seconds. */
@@ -172,8 +179,14 @@ export class ClientBuffers {
    */
   update(c: Client): void {
     const mem = clientMemoryUsage(c);
-    this.memNormal += mem - c.lastMemoryUsage;
+    // Counted under the type it has now (a client becomes a replica with SYNC).
+    if (c.lastMemoryReplica) this.memReplicas -= c.lastMemoryUsage;
+    else this.memNormal -= c.lastMemoryUsage;
+    const replica = c.replica !== null;
+    if (replica) this.memReplicas += mem;
+    else this.memNormal += mem;
     c.lastMemoryUsage = mem;
+    c.lastMemoryReplica = replica;
     if (!this.bucketsOn) return;
     // Replicas are never evicted for their memory (clientEvictionAllowed).
     if (c.kind !== 'normal' || c.noEvict || c.closeAsap || c.replica !== null) {
@@ -189,8 +202,10 @@ export class ClientBuffers {
 
   /** The client is gone: its memory no longer counts. */
   forget(c: Client): void {
-    this.memNormal -= c.lastMemoryUsage;
+    if (c.lastMemoryReplica) this.memReplicas -= c.lastMemoryUsage;
+    else this.memNormal -= c.lastMemoryUsage;
     c.lastMemoryUsage = 0;
+    c.lastMemoryReplica = false;
     this.removeFromBucket(c);
     this.toClose.delete(c);
   }

@@ -182,6 +182,8 @@ export class Client {
   obufSoftLimitReachedTime = 0;
   /** tot-mem as last computed, counted in mem_clients_normal (src/server/client-buffers.ts). */
   lastMemoryUsage = 0;
+  /** Whether lastMemoryUsage counts in mem_clients_slaves (the client was a replica then). */
+  lastMemoryReplica = false;
   /** The client-eviction bucket the client is in (null: not evictable, or eviction is off). */
   memoryBucket: Set<Client> | null = null;
   /** Closes the transport once what was written to it is sent (an rdb-only replica's end); set by the transport. */

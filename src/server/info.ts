@@ -116,6 +116,7 @@ export interface MemoryReport {
   /** used minus startup, at least 1 (Redis's net_usage). */
   netUsage: number;
   clientsNormal: number;
+  clientsSlaves: number;
   luaCaches: number;
   functionsCaches: number;
   notCountedForEvict: number;
@@ -140,6 +141,7 @@ export function memoryReport(server: Server): MemoryReport {
     dataset: used - overhead,
     netUsage: used > memory.startup ? used - memory.startup : 1,
     clientsNormal: memory.clients,
+    clientsSlaves: memory.clientsSlaves,
     luaCaches: memory.scriptsCache,
     functionsCaches: memory.functions,
     notCountedForEvict: memory.notCountedForEviction(),
@@ -362,7 +364,7 @@ function memorySection(server: Server): string {
   const repl = server.replicationMaster;
   w.field('mem_replication_backlog', repl.backlogBytes());
   w.field('mem_total_replication_buffers', repl.backlogBytes() + repl.replicaBufferBytes());
-  w.field('mem_clients_slaves', 0);
+  w.field('mem_clients_slaves', mem.clientsSlaves);
   w.field('mem_clients_normal', mem.clientsNormal);
   w.field('mem_cluster_links', 0);
   w.field('mem_aof_buffer', server.aof.bufferBytes);
@@ -680,7 +682,7 @@ export function memoryStats(server: Server): Array<[string, MemoryStatValue]> {
     ['total.allocated', mem.used],
     ['startup.allocated', mem.startup],
     ['replication.backlog', server.replicationMaster.backlogBytes()],
-    ['clients.slaves', 0],
+    ['clients.slaves', mem.clientsSlaves],
     ['clients.normal', mem.clientsNormal],
     ['cluster.links', 0],
     ['aof.buffer', 0],

@@ -37,8 +37,10 @@ export class MemoryAccounting {
   startupRss = 0;
   /** used_memory_peak: the highest used_memory seen after a command (Redis's call()), by the cron, INFO and MEMORY STATS. */
   peak = 0;
-  /** mem_clients_normal as last refreshed: every client's buffers and fixed cost. */
+  /** mem_clients_normal as last refreshed: every client's buffers and fixed cost, but replicas'. */
   clients = 0;
+  /** mem_clients_slaves as last refreshed: the replica clients'. */
+  clientsSlaves = 0;
   /** used_memory_scripts_eval: cached scripts (source, SHA key, table entry). */
   scriptsCache = 0;
   /** used_memory_functions: loaded function libraries. */
@@ -75,7 +77,7 @@ export class MemoryAccounting {
     const c = this.counter;
     const repl = this.server.replicationMaster;
     return (
-      this.startup + c.dataset + c.overhead + this.clients + this.scriptsCache + this.functions + this.pubsubBytes() + this.server.info.histogramBytes +
+      this.startup + c.dataset + c.overhead + this.clients + this.clientsSlaves + this.scriptsCache + this.functions + this.pubsubBytes() + this.server.info.histogramBytes +
       repl.backlogBytes() + repl.replicaBufferBytes()
     );
   }
@@ -102,6 +104,7 @@ export class MemoryAccounting {
     const server = this.server;
     // Every client's tot-mem, as CLIENT LIST and client eviction count it (src/server/client-buffers.ts).
     this.clients = server.clientBuffers.memClientsNormal();
+    this.clientsSlaves = server.clientBuffers.memClientsSlaves();
     const scripting = server.scripting;
     // Recounted only when scripts were added or flushed (the cache never changes otherwise).
     if (scripting.scripts.size !== this.scriptsCounted) {
@@ -131,7 +134,7 @@ export class MemoryAccounting {
    * cache and libraries, and the keyspaces' own structures.
    */
   overhead(): number {
-    return this.startup + this.clients + this.scriptsCache + this.functions + this.counter.overhead;
+    return this.startup + this.clients + this.clientsSlaves + this.scriptsCache + this.functions + this.counter.overhead;
   }
 }
 

@@ -135,6 +135,9 @@ for (const mode of ['diskless', 'disk'] as const) {
       assert.equal(repl.get('connected_slaves'), '1');
       assert.match(repl.get('slave0')!, new RegExp(`^ip=127\\.0\\.0\\.1,port=${replica.port},state=online,offset=\\d+,lag=[01]$`));
       assert.equal(repl.get('repl_backlog_active'), '1');
+      // The replica's connection counts as a replica's memory, not a normal client's (as Redis
+      // splits stat_clients_type_memory by client type); the cron refreshes it.
+      await until('mem_clients_slaves', async () => Number((await info(m, 'memory')).get('mem_clients_slaves')) > 0);
       // The replica took the master's history: same id, same offset.
       const rr = await info(r, 'replication');
       assert.equal(rr.get('master_replid'), repl.get('master_replid'));

@@ -8,7 +8,9 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { RawConnection, encodeCommand, realRedisSuite, type RealRedis } from '../helpers/differential.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { RawConnection, encodeCommand, realRedisSuite, startRealRedis, type RealRedis } from '../helpers/differential.js';
 import { assertSameDataset, call, caughtUp, freshDir, info, startRealReplica, until } from '../helpers/replication.js';
 import { startServer, type RunningServer } from '../../src/embedded/index.js';
 
@@ -272,5 +274,47 @@ if (realRedisSuite('replication master kills')) {
       // Cinder kept serving throughout.
       assert.equal(await call(m, 'PING'), 'PONG');
     });
+  });
+}
+
+if (realRedisSuite('replication master: rdb-del-sync-files')) {
+  describe('replication: rdb-del-sync-files on a master without persistence', () => {
+    for (const server of ['redis', 'cinder'] as const) {
+      it(`${server}: the RDB a disk-based sync wrote is removed once the replica has it, only when set`, async () => {
+        const results: boolean[] = [];
+        for (const setting of ['yes', 'no']) {
+          const dir = freshDir(`del-sync-${server}`);
+          const config = { dir, 'repl-diskless-sync': 'no', 'rdb-del-sync-files': setting, save: '' };
+          let port: number;
+          let stop: () => Promise<void>;
+          if (server === 'cinder') {
+            const cinder = await startServer({ port: 0, config });
+            port = cinder.port;
+            stop = () => cinder.close();
+          } else {
+            const redis = await startRealRedis(Object.entries(config).flatMap(([k, v]) => [`--${k}`, v]));
+            port = redis.port;
+            stop = () => redis.stop();
+          }
+          const replica = await startRealReplica(port);
+          const m = await RawConnection.connect(port);
+          const r = await RawConnection.connect(replica.port);
+          try {
+            await call(m, 'SET', 'k', 'v');
+            await caughtUp(m, r);
+            const file = path.join(dir, 'dump.rdb');
+            if (setting === 'yes') await until('the RDB file to be removed', async () => !fs.existsSync(file), 5000);
+            else await new Promise((res) => setTimeout(res, 1500));
+            results.push(fs.existsSync(file));
+          } finally {
+            m.close();
+            r.close();
+            await replica.stop();
+            await stop();
+          }
+        }
+        assert.deepEqual(results, [false, true]);
+      });
+    }
   });
 }

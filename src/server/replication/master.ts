@@ -118,6 +118,8 @@ export class ReplicationMaster {
   private readonly waiting = new Set<Client>();
   private fullSync: FullSync | null = null;
   private cronLoops = 0;
+  /** A disk-based sync wrote the RDB file (Redis's RDBGeneratedByReplication): rdb-del-sync-files may remove it. */
+  private rdbGeneratedByReplication = false;
   private lastCronSecond = 0;
   private readonly scratch = new AofBuffer(4096);
   private readonly target: PropagationTarget;
@@ -450,6 +452,7 @@ export class ReplicationMaster {
       for (const link of waiting) this.setupFullResync(link, offset);
       if (diskless) for (const link of waiting) this.send(link, `$EOF:${sync.eofMark}\r\n`);
     });
+    if (error === null && !diskless) this.rdbGeneratedByReplication = true;
     if (error !== null) {
       this.fullSync = null;
       for (const link of waiting) {
@@ -758,7 +761,30 @@ export class ReplicationMaster {
       }
     }
     this.refreshGoodReplicas();
+    this.removeRdbUsedToSyncReplicas();
     this.cronLoops++;
+  }
+
+  /**
+   * removeRDBUsedToSyncReplicas: with rdb-del-sync-files and no persistence configured (no save
+   * points, no AOF), the file a disk-based sync wrote goes once no replica still needs it.
+   */
+  private removeRdbUsedToSyncReplicas(): void {
+    const server = this.server;
+    const config = server.config;
+    if (config.get('rdb-del-sync-files') !== 'yes') {
+      this.rdbGeneratedByReplication = false;
+      return;
+    }
+    if (!this.rdbGeneratedByReplication || config.save.length !== 0 || config.get('appendonly') === 'yes') return;
+    for (const link of this.replicas) {
+      if (link.state === 'wait_bgsave_start' || link.state === 'wait_bgsave_end' || link.state === 'send_bulk') return;
+    }
+    const file = server.persistence.rdbPath();
+    if (!fs.existsSync(file)) return;
+    this.rdbGeneratedByReplication = false;
+    server.log.notice('Removing the RDB file used to feed replicas in a persistence-less instance');
+    fs.unlink(file, () => {});
   }
 
   // ------------------------------------------------------------------ INFO, ROLE, the RDB's aux fields

@@ -92,6 +92,14 @@ diffSuite('replication commands', (t) => {
     ['CONFIG', 'SET', 'min-replicas-to-write', '0'],
     ['SET', 'k', 'v'],
   ]);
+
+  // A replica whose link is not up (its master's port refuses connections) serves no SYNC.
+  t.case('SYNC and PSYNC on a replica whose link is down: NOMASTERLINK', [
+    ['REPLICAOF', '127.0.0.1', '1'],
+    ['SYNC'],
+    ['PSYNC', '?', '-1'],
+    ['REPLICAOF', 'NO', 'ONE'],
+  ]);
 });
 
 if (realRedisSuite('replication: raw connections')) {

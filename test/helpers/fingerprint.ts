@@ -4,11 +4,13 @@
  */
 import { RawConnection, parseReply, type Reply } from './differential.js';
 
-async function cmd(c: RawConnection, ...argv: Array<string | number>): Promise<Reply> {
+/** One command's reply, parsed (numbers as their text). */
+export async function cmd(c: RawConnection, ...argv: Array<string | number>): Promise<Reply> {
   return parseReply(await c.command(argv.map(String), 10_000));
 }
 
-function text(r: Reply): unknown {
+/** A parsed reply as plain values: arrays of texts, nested as the reply is. */
+export function text(r: Reply): unknown {
   if (r.items !== null) return r.items.map(text);
   return r.text;
 }

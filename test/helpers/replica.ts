@@ -2,16 +2,8 @@
  * Helpers for replication tests against real redis-server: a dataset of every type and encoding,
  * a fingerprint of everything observable about a dataset, and waits on INFO replication.
  */
-import { RawConnection, parseReply, type Reply } from './differential.js';
 
-export async function cmd(c: RawConnection, ...argv: Array<string | number>): Promise<Reply> {
-  return parseReply(await c.command(argv.map(String), 10_000));
-}
-
-export function text(r: Reply): unknown {
-  if (r.items !== null) return r.items.map(text);
-  return r.text;
-}
+export { cmd, text, fingerprint } from './fingerprint.js';
 
 // INFO as a map, polling, and waiting for a replica to catch up: shared with the master side's tests.
 export { info, until as waitFor, caughtUp as waitInSync } from './replication.js';
@@ -44,4 +36,3 @@ export function populate(): Array<Array<string | number>> {
   return out;
 }
 
-export { fingerprint } from './fingerprint.js';

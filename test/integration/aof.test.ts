@@ -13,8 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { AofReader } from '../../src/persistence/aof/commands.js';
-import { fingerprint } from '../helpers/fingerprint.js';
-import { RawConnection, encodeCommand, freePort, parseReply, redisServerAvailable, startRealRedis, type Reply } from '../helpers/differential.js';
+import { cmd, fingerprint, text } from '../helpers/fingerprint.js';
+import { RawConnection, encodeCommand, freePort, redisServerAvailable, startRealRedis } from '../helpers/differential.js';
 
 /**
  * What an AOF reload compares: no encodings, and stream groups without entries-read and lag
@@ -26,14 +26,6 @@ const AOF_RELOAD = { encoding: () => false, streamGroupFields: 8 };
 const checkAofAvailable = spawnSync('redis-check-aof', ['--help'], { encoding: 'utf8' }).error === undefined;
 const CINDER_BIN = new URL('../../src/bin/cinder-server.js', import.meta.url);
 
-async function cmd(c: RawConnection, ...argv: Array<string | number>): Promise<Reply> {
-  return parseReply(await c.command(argv.map(String)));
-}
-
-function text(r: Reply): unknown {
-  if (r.items !== null) return r.items.map(text);
-  return r.text;
-}
 
 interface CinderProc {
   port: number;

@@ -9,22 +9,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { RawConnection, freePort, parseReply, redisServerAvailable, startRealRedis, type RealRedis, type Reply } from '../helpers/differential.js';
+import { RawConnection, freePort, redisServerAvailable, startRealRedis, type RealRedis } from '../helpers/differential.js';
 import { RDB_TYPE, rdbV9File, v9, type V9Key } from '../helpers/rdb-v9.js';
 import { startServer } from '../../src/embedded/index.js';
-import { fingerprint } from '../helpers/fingerprint.js';
+import { cmd, fingerprint, text } from '../helpers/fingerprint.js';
 
 const CINDER_BIN = new URL('../../src/bin/cinder-server.js', import.meta.url).pathname;
 const checkRdbAvailable = spawnSync('redis-check-rdb', ['--version'], { encoding: 'utf8' }).error === undefined;
 
-async function cmd(c: RawConnection, ...argv: Array<string | number>): Promise<Reply> {
-  return parseReply(await c.command(argv.map(String)));
-}
-
-function text(r: Reply): unknown {
-  if (r.items !== null) return r.items.map(text);
-  return r.text;
-}
 
 async function waitFor(what: string, cond: () => Promise<boolean> | boolean): Promise<void> {
   const deadline = Date.now() + 20_000;

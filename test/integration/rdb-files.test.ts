@@ -10,23 +10,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { RawConnection, parseReply, redisServerAvailable, startRealRedis, type Reply } from '../helpers/differential.js';
+import { RawConnection, redisServerAvailable, startRealRedis } from '../helpers/differential.js';
 import { startServer } from '../../src/embedded/index.js';
-import { fingerprint } from '../helpers/fingerprint.js';
+import { cmd, fingerprint, text } from '../helpers/fingerprint.js';
 
 /** `bigstream`'s encoding is left out of the comparison, as before the helper was shared. */
 const BIGSTREAM_ENCODING = { encoding: (k: string) => k !== 'bigstream' };
 
 const checkRdbAvailable = spawnSync('redis-check-rdb', ['--version'], { encoding: 'utf8' }).error === undefined;
 
-async function cmd(c: RawConnection, ...argv: Array<string | number>): Promise<Reply> {
-  return parseReply(await c.command(argv.map(String)));
-}
-
-function text(r: Reply): unknown {
-  if (r.items !== null) return r.items.map(text);
-  return r.text;
-}
 
 /** Commands that build every type on both sides of its encoding boundaries, in several databases. */
 function populate(): Array<Array<string | number>> {

@@ -133,7 +133,7 @@ export class ReplicationMaster {
         master.feedCommand(dbid, argv);
       },
     };
-    server.replication.addSink((bytes) => this.streamBytes(bytes));
+    server.replication.setSink((bytes) => this.streamBytes(bytes));
     server.config.onChange('repl-backlog-size', () => this.backlog?.resize(this.backlogSize()));
     const minReplicas = (): void => {
       this.minReplicasToWrite = this.configInt('min-replicas-to-write');

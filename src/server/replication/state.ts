@@ -24,22 +24,18 @@ export class ReplicationState {
    */
   masterHost: string | null = null;
   masterPort = 0;
-  /** Consumers of the stream's bytes (the backlog, connected replicas), set by the master side. */
-  private readonly sinks: ((bytes: Buffer) => void)[] = [];
+  /** Where the stream's bytes go (the master side: backlog, then connected replicas). */
+  private sink: ((bytes: Buffer) => void) | null = null;
 
-  /** Bytes of the stream, produced here or received from our master: advances the offset, feeds sinks. */
+  /** Bytes of the stream, produced here or received from our master: advances the offset, feeds the sink. */
   feed(bytes: Buffer): void {
     this.masterReplOffset += bytes.length;
-    for (const sink of this.sinks) sink(bytes);
+    this.sink?.(bytes);
   }
 
-  addSink(sink: (bytes: Buffer) => void): void {
-    this.sinks.push(sink);
-  }
-
-  removeSink(sink: (bytes: Buffer) => void): void {
-    const i = this.sinks.indexOf(sink);
-    if (i >= 0) this.sinks.splice(i, 1);
+  /** The master side takes the stream's bytes (one consumer: it fans them out itself). */
+  setSink(sink: (bytes: Buffer) => void): void {
+    this.sink = sink;
   }
 
   /** changeReplicationId: a new history starts (DEBUG CHANGE-REPL-ID, a replica's full sync). */

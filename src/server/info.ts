@@ -481,7 +481,7 @@ function replicationSection(server: Server): string {
   if (repl.masterHost !== null) replicaFields(server, w);
   const master = server.replicationMaster;
   for (const [name, value] of master.infoReplicaLines()) w.field(name, value);
-  w.field('master_failover_state', 'no-failover');
+  w.field('master_failover_state', server.failover.state);
   w.field('master_replid', repl.replid);
   w.field('master_replid2', repl.replid2);
   w.field('master_repl_offset', repl.masterReplOffset);

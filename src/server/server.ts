@@ -25,6 +25,7 @@ import { MISCONF_ERROR, Persistence } from './persistence.js';
 import { Aof } from './aof.js';
 import { SlowLog, type SuspendedEnd } from './slowlog.js';
 import { MigrateSockets } from './migrate.js';
+import { Failover } from './replication/failover.js';
 import { ReplicationState } from './replication/state.js';
 import { Replica } from './replication/replica.js';
 import { ReplicationMaster } from './replication/master.js';
@@ -156,6 +157,8 @@ export class Server {
   readonly replica: Replica;
   /** Replicas of this server: full syncs, the backlog, the stream, WAIT (src/server/replication/master.ts). */
   readonly replicationMaster: ReplicationMaster;
+  /** FAILOVER's hand-over to a replica (src/server/replication/failover.ts). */
+  readonly failover: Failover;
   private cronTimer: NodeJS.Timeout | null = null;
   private cronLoops = 0;
 
@@ -189,6 +192,7 @@ export class Server {
     this.memoryGuard = new MemoryGuard(this);
     this.migrateSockets = new MigrateSockets();
     this.replica = new Replica(this);
+    this.failover = new Failover(this);
     this.functions = new FunctionRegistry({
       log: (level, message) => this.log.log(LOG_LEVELS[Math.min(3, Math.max(0, level))], message.toString('latin1')),
       rdbCompression: () => this.config.get('rdbcompression') === 'yes',
@@ -679,6 +683,7 @@ export class Server {
     }
     this.persistence.cron();
     this.replicationMaster.cron();
+    this.failover.update();
     if (this.cronLoops % this.config.hz === 0) this.migrateSockets.cron();
     if (this.cronLoops % this.config.hz === 0) this.replica.cron();
     this.aof.cron();

@@ -65,10 +65,14 @@ export class ReplicaLink {
 
   /** CLIENT LIST / INFO name: ip:listening-port (Redis's replicationGetSlaveName). */
   name(): string {
-    const c = this.client;
-    const ip = c.replconf?.ip ?? hostOf(c.addr);
-    return (c.replconf?.listeningPort ?? 0) > 0 ? `${ip}:${c.replconf!.listeningPort}` : `${ip}:<unknown-replica-port>`;
+    return replicaName(this.client);
   }
+}
+
+/** replicationGetSlaveName: ip:listening-port of a replica (or a client asking to be one). */
+export function replicaName(c: Client): string {
+  const ip = c.replconf?.ip ?? hostOf(c.addr);
+  return (c.replconf?.listeningPort ?? 0) > 0 ? `${ip}:${c.replconf!.listeningPort}` : `${ip}:<unknown-replica-port>`;
 }
 
 /** What a full sync in progress sends and to whom. */
@@ -620,6 +624,22 @@ export class ReplicationMaster {
     link.ackTime = Date.now();
     if (link.startStreamOnAck && link.state === 'online') this.startStream(link);
     if (this.waiting.size > 0) this.serveWaiting();
+    this.server.failover.acked();
+  }
+
+  /** findReplica: the attached replica announcing `host` (or connecting from it) and listening on `port`. */
+  findReplica(host: string, port: number): ReplicaLink | null {
+    const wanted = host.toLowerCase();
+    for (const link of this.replicas) {
+      const conf = link.client.replconf;
+      if ((conf?.ip ?? this.peerHost(link)).toLowerCase() === wanted && (conf?.listeningPort ?? 0) === port) return link;
+    }
+    return null;
+  }
+
+  /** The address a replica connects from, without the port. */
+  peerHost(link: ReplicaLink): string {
+    return hostOf(link.client.addr);
   }
 
   /** Online replicas that confirmed `offset` (replicationCountAcksByOffset). */
@@ -727,7 +747,7 @@ export class ReplicationMaster {
   private replicationCron(nowSec: number): void {
     const server = this.server;
     const period = this.configInt('repl-ping-replica-period');
-    if (this.cronLoops % period === 0 && this.replicas.length > 0 && server.replication.masterHost === null) {
+    if (this.cronLoops % period === 0 && this.replicas.length > 0 && server.replication.masterHost === null && !(server.failover.holdsPings && server.pause.type !== PAUSE_OFF)) {
       this.feedCommand(this.selectedDb, PING);
     }
     // Replicas waiting for their RDB get a newline now and then, so they do not time out.

@@ -1141,8 +1141,8 @@ function buildTable(): ParamDef[] {
       'ignore',
       inert,
     ),
-    enumParam('shutdown-on-sigint', SHUTDOWN_FLAGS, 'default', { flags: true, validate: validShutdownFlags, ...inert }),
-    enumParam('shutdown-on-sigterm', SHUTDOWN_FLAGS, 'default', { flags: true, validate: validShutdownFlags, ...inert }),
+    enumParam('shutdown-on-sigint', SHUTDOWN_FLAGS, 'default', { flags: true, validate: validShutdownFlags, support: 'yes' }),
+    enumParam('shutdown-on-sigterm', SHUTDOWN_FLAGS, 'default', { flags: true, validate: validShutdownFlags, support: 'yes' }),
 
     // Integer
     I('databases', 1n, INT_MAX, 16n, { immutable: true, support: 'yes', field: 'databases' }),
@@ -1180,7 +1180,7 @@ function buildTable(): ParamDef[] {
     I('min-replicas-to-write', 0n, INT_MAX, 0n, { alias: 'min-slaves-to-write', support: 'yes' }),
     I('min-replicas-max-lag', 0n, INT_MAX, 10n, { alias: 'min-slaves-max-lag', support: 'yes' }),
     I('watchdog-period', 0n, INT_MAX, 0n, { hidden: true, ...inert }),
-    I('shutdown-timeout', 0n, INT_MAX, 10n, inert),
+    I('shutdown-timeout', 0n, INT_MAX, 10n, { support: 'yes' }),
     I('repl-diskless-sync-max-replicas', 0n, INT_MAX, 0n, { support: 'yes' }),
 
     // Unsigned int

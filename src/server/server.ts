@@ -26,6 +26,7 @@ import { Aof } from './aof.js';
 import { SlowLog, type SuspendedEnd } from './slowlog.js';
 import { MigrateSockets } from './migrate.js';
 import { Failover } from './replication/failover.js';
+import { Shutdown } from './shutdown.js';
 import { ReplicationState } from './replication/state.js';
 import { Replica } from './replication/replica.js';
 import { ReplicationMaster } from './replication/master.js';
@@ -159,6 +160,8 @@ export class Server {
   readonly replicationMaster: ReplicationMaster;
   /** FAILOVER's hand-over to a replica (src/server/replication/failover.ts). */
   readonly failover: Failover;
+  /** SHUTDOWN and the signals: waiting for replicas, then the host's shutdownHook (src/server/shutdown.ts). */
+  readonly shutdown: Shutdown;
   private cronTimer: NodeJS.Timeout | null = null;
   private cronLoops = 0;
 
@@ -193,6 +196,7 @@ export class Server {
     this.migrateSockets = new MigrateSockets();
     this.replica = new Replica(this);
     this.failover = new Failover(this);
+    this.shutdown = new Shutdown(this);
     this.functions = new FunctionRegistry({
       log: (level, message) => this.log.log(LOG_LEVELS[Math.min(3, Math.max(0, level))], message.toString('latin1')),
       rdbCompression: () => this.config.get('rdbcompression') === 'yes',
@@ -631,6 +635,7 @@ export class Server {
     if (c.monitor) stopMonitoring(c);
     if (c.postponedArgv !== null) this.pause.forget(c);
     if (c.replicaWait !== null) this.replicationMaster.forgetWaiter(c);
+    this.shutdown.forget(c);
     if (c.replica !== null) this.replicationMaster.detach(c);
   }
 
@@ -684,6 +689,7 @@ export class Server {
     this.persistence.cron();
     this.replicationMaster.cron();
     this.failover.update();
+    this.shutdown.cron();
     if (this.cronLoops % this.config.hz === 0) this.migrateSockets.cron();
     if (this.cronLoops % this.config.hz === 0) this.replica.cron();
     this.aof.cron();

@@ -7,10 +7,9 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { RawConnection, encodeCommand, redisServerAvailable, startCinderProcess, startRealRedis } from '../helpers/differential.js';
 import { cmd, fingerprint, info, populate, waitFor, waitInSync } from '../helpers/replica.js';
-import { freshDir, parseStream } from '../helpers/replication.js';
+import { freshDir, silentReplica } from '../helpers/replication.js';
 
 type Kind = 'redis' | 'cinder';
 interface Proc {
@@ -51,47 +50,6 @@ async function pair(masterKind: Kind, replicaKind: Kind): Promise<{ m: RawConnec
   const r = await RawConnection.connect(replica.port);
   await waitInSync(m, r);
   return { m, r, mp: master.port, rp: replica.port };
-}
-
-/**
- * A scripted replica: SYNCs from `masterPort` announcing `listeningPort`, reads what comes and
- * never acknowledges, so a FAILOVER waits for it. Listening on `listeningPort`, it also plays the
- * failover's target: it records the commands the demoted master sends and refuses its PSYNC.
- */
-async function silentReplica(masterPort: number): Promise<{ port: number; received: string[][]; close(): void }> {
-  const received: string[][] = [];
-  const sockets: net.Socket[] = [];
-  const server = net.createServer((s) => {
-    sockets.push(s);
-    let buf: Buffer = Buffer.alloc(0);
-    s.on('data', (d) => {
-      buf = Buffer.concat([buf, d]);
-      const { commands, rest } = parseStream(buf);
-      buf = rest;
-      for (const argv of commands) {
-        received.push(argv);
-        const name = argv[0].toUpperCase();
-        if (name === 'PING') s.write('+PONG\r\n');
-        else if (name === 'PSYNC') s.write('-ERR this target refuses\r\n');
-        else s.write('+OK\r\n');
-      }
-    });
-    s.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  const link = await RawConnection.connect(masterPort);
-  await text(link, 'REPLCONF', 'listening-port', port);
-  link.write(encodeCommand(['SYNC']));
-  return {
-    port,
-    received,
-    close() {
-      link.close();
-      for (const s of sockets) s.destroy();
-      server.close();
-    },
-  };
 }
 
 /** Whether a reply arrives within `ms` (the connection's pending command is held otherwise). */

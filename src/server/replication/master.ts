@@ -625,6 +625,7 @@ export class ReplicationMaster {
     if (link.startStreamOnAck && link.state === 'online') this.startStream(link);
     if (this.waiting.size > 0) this.serveWaiting();
     this.server.failover.acked();
+    this.server.shutdown.acked();
   }
 
   /** findReplica: the attached replica announcing `host` (or connecting from it) and listening on `port`. */
@@ -661,6 +662,19 @@ export class ReplicationMaster {
       this.getAckScheduled = false;
       this.sendGetAck();
     });
+  }
+
+  /** sendGetackToReplicas: REPLCONF GETACK * joins the stream now (a SHUTDOWN about to pause writes). */
+  sendGetAckNow(): void {
+    this.ackWanted = true;
+    this.sendGetAck();
+  }
+
+  /** isReadyToShutdown: every replica (whatever its state) acknowledged the whole stream. */
+  replicasInSync(): boolean {
+    const offset = this.server.replication.masterReplOffset;
+    for (const link of this.replicas) if (link.ackOffset !== offset) return false;
+    return true;
   }
 
   private sendGetAck(): void {
@@ -848,12 +862,17 @@ export class ReplicationMaster {
     this.replicas.forEach((link, i) => {
       const c = link.client;
       const ip = c.replconf?.ip ?? hostOf(c.addr);
-      const state = link.state === 'wait_bgsave_start' || link.state === 'wait_bgsave_end' ? 'wait_bgsave' : link.state;
+      const state = replicaStateName(link);
       const lag = nowSec - Math.floor(link.ackTime / 1000);
       out.push([`slave${i}`, `ip=${ip},port=${c.replconf?.listeningPort ?? 0},state=${state},offset=${link.ackOffset},lag=${lag}`]);
     });
     return out;
   }
+}
+
+/** replstateToString: a replica's state as INFO and the logs name it. */
+export function replicaStateName(link: ReplicaLink): string {
+  return link.state === 'wait_bgsave_start' || link.state === 'wait_bgsave_end' ? 'wait_bgsave' : link.state;
 }
 
 const PING: readonly string[] = ['PING'];

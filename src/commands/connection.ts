@@ -1,3 +1,4 @@
+import { CLIENT_TRACKING_SUBCOMMANDS } from './tracking.js';
 import type { CommandFlag, CommandSpec } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors, sanitizeErrorLine, subcommandSyntaxError } from '../protocol/errors.js';
@@ -554,6 +555,7 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
     arity: -2,
     flags: [],
     subcommands: [
+      ...CLIENT_TRACKING_SUBCOMMANDS,
       {
         name: 'getname',
         summary: "Returns this connection's name.",

@@ -27,6 +27,7 @@ import { SlowLog, type SuspendedEnd } from './slowlog.js';
 import { MigrateSockets } from './migrate.js';
 import { Failover } from './replication/failover.js';
 import { Shutdown } from './shutdown.js';
+import { Tracking } from './tracking.js';
 import { ReplicationState } from './replication/state.js';
 import { Replica } from './replication/replica.js';
 import { ReplicationMaster } from './replication/master.js';
@@ -146,6 +147,11 @@ export class Server {
   private readonly pingCommand: Command | undefined;
   /** Nesting of call(): EXEC's queued commands and a script's calls run at depth > 1. */
   private callDepth = 0;
+
+  /** A command is executing (Redis's CLIENT_EXECUTING_COMMAND on the current client). */
+  get executingCommand(): boolean {
+    return this.callDepth > 0;
+  }
   /** Total error replies when the current call started (incrCommandStatsOnError's prev_err_count). */
   private errorMark = 0;
   /** EXEC, which a refusal answers with EXECABORT (Redis compares the command proc). */
@@ -162,6 +168,8 @@ export class Server {
   readonly failover: Failover;
   /** SHUTDOWN and the signals: waiting for replicas, then the host's shutdownHook (src/server/shutdown.ts). */
   readonly shutdown: Shutdown;
+  /** Client-side caching: CLIENT TRACKING's tables and invalidations (src/server/tracking.ts). */
+  readonly tracking: Tracking;
   private cronTimer: NodeJS.Timeout | null = null;
   private cronLoops = 0;
 
@@ -197,6 +205,7 @@ export class Server {
     this.replica = new Replica(this);
     this.failover = new Failover(this);
     this.shutdown = new Shutdown(this);
+    this.tracking = new Tracking(this);
     this.functions = new FunctionRegistry({
       log: (level, message) => this.log.log(LOG_LEVELS[Math.min(3, Math.max(0, level))], message.toString('latin1')),
       rdbCompression: () => this.config.get('rdbcompression') === 'yes',
@@ -255,6 +264,23 @@ export class Server {
    * blocked clients.
    */
   processCommand(c: Client, argv: string[]): void {
+    const tracking = this.tracking;
+    if (tracking.clients === 0) {
+      this.runCommand(c, argv);
+      return;
+    }
+    // Client-side caching needs to know whose command runs (NOLOOP, invalidations after the reply).
+    const outer = tracking.current;
+    tracking.current = c;
+    try {
+      this.runCommand(c, argv);
+    } finally {
+      tracking.current = outer;
+    }
+    tracking.afterCommand(c);
+  }
+
+  private runCommand(c: Client, argv: string[]): void {
     const now = Date.now();
     c.lastInteraction = now;
     // One time snapshot per top-level command (Redis's call() under fixed_time_expire): a
@@ -315,6 +341,8 @@ export class Server {
         return;
       }
     }
+    // Client-side caching's table stays within tracking-table-max-keys.
+    if (this.tracking.clients !== 0) this.tracking.limitUsedSlots();
     // Our master's commands are obeyed past the disk, read-only and stale gates (mustObeyClient).
     const obey = c.kind === 'master';
     // A failed BGSAVE with stop-writes-on-bgsave-error: writes (and PING) get MISCONF until a save works.
@@ -450,6 +478,8 @@ export class Server {
     }
     const usec = (performance.now() - start) * 1000;
     this.callDepth--;
+    // Keys read for a tracking client are remembered (trackingRememberKeys), whatever the outcome.
+    if (this.tracking.clients !== 0 && cmd.isReadonly) this.tracking.afterRead(cmd, argv);
     if (this.monitors.length !== 0) feedMonitorsAfterCall(c, cmd, argv);
     // More errors than at the start (CONFIG RESETSTAT zeroes the count: that is no failure).
     if (stats.totalErrorReplies > this.errorMark) cmd.failedCalls++;
@@ -624,6 +654,7 @@ export class Server {
     discardTransaction(c);
     if (c.pubsub !== null) forgetClient(c);
     if (c.monitor) stopMonitoring(c);
+    if (c.tracking !== null) this.tracking.disable(c);
   }
 
   unregisterClient(c: Client): void {
@@ -636,6 +667,7 @@ export class Server {
     if (c.postponedArgv !== null) this.pause.forget(c);
     if (c.replicaWait !== null) this.replicationMaster.forgetWaiter(c);
     this.shutdown.forget(c);
+    if (c.tracking !== null) this.tracking.disable(c);
     if (c.replica !== null) this.replicationMaster.detach(c);
   }
 

@@ -532,6 +532,7 @@ export class Replica {
     }
     log.notice('MASTER <-> REPLICA sync: Flushing old data');
     for (const db of server.dbs) db.clear();
+    server.tracking.flushed();
     server.functions.flush();
     log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     const load = new RdbLoad(server, buf, server.dbs, server.persistence.loadLimits());

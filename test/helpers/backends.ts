@@ -3,10 +3,13 @@
  * cinder-server over TCP and real redis-server 7.0 (both through ioredis). Each backend hands out
  * fresh connections and closes them all at the end.
  */
-import { Redis } from 'ioredis';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { Cluster, Redis } from 'ioredis';
 import { open, startServer, type RunningServer } from '../../src/embedded/index.js';
 import type { ClientLike } from '../../src/toolkit/client.js';
-import { redisServerAvailable, startRealRedis, type RealRedis } from './differential.js';
+import { RawConnection, redisServerAvailable, startRealRedis, testDataDir, type RealRedis } from './differential.js';
 
 export interface Backend {
   readonly name: string;
@@ -37,7 +40,8 @@ function ioredisBackend(name: string, port: number, stop: () => Promise<void>): 
   };
 }
 
-export async function startBackends(): Promise<Backend[]> {
+/** The embedded engine, cinder-server, redis-server and (with `cluster`) a 3-master Redis Cluster. */
+export async function startBackends(opts: { cluster?: boolean } = {}): Promise<Backend[]> {
   const out: Backend[] = [];
   const engine = open();
   out.push({
@@ -55,6 +59,62 @@ export async function startBackends(): Promise<Backend[]> {
   if (redisServerAvailable) {
     const redis: RealRedis = await startRealRedis();
     out.push(ioredisBackend('redis-server', redis.port, () => redis.stop()));
+    if (opts.cluster === true) out.push(await startRedisCluster());
   }
   return out;
+}
+
+/**
+ * A real 3-master Redis Cluster on loopback ports (Debian's redis-server, cluster-enabled, slots
+ * assigned by `redis-cli --cluster create`), reached through ioredis's Cluster client.
+ */
+export async function startRedisCluster(): Promise<Backend> {
+  const nodes: RealRedis[] = [];
+  for (let i = 0; i < 3; i++) {
+    const dir = fs.mkdtempSync(path.join(testDataDir(), 'cluster-'));
+    nodes.push(await startRealRedis(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--dir', dir]));
+  }
+  const stopAll = async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+  };
+  try {
+    execFileSync('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore', timeout: 30_000 });
+    const deadline = Date.now() + 20_000;
+    for (const n of nodes) {
+      for (;;) {
+        const c = await RawConnection.connect(n.port);
+        const info = (await c.command(['CLUSTER', 'INFO'])).latin1Slice();
+        c.close();
+        if (info.includes('cluster_state:ok')) break;
+        if (Date.now() > deadline) throw new Error('the cluster did not come up');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+  const clients: Cluster[] = [];
+  const make = () => {
+    const c = new Cluster(nodes.map((n) => ({ host: '127.0.0.1', port: n.port })));
+    clients.push(c);
+    return c;
+  };
+  return {
+    name: 'redis-cluster',
+    client: make,
+    async flush() {
+      await Promise.all(
+        nodes.map(async (n) => {
+          const c = await RawConnection.connect(n.port);
+          await c.command(['FLUSHALL']);
+          c.close();
+        }),
+      );
+    },
+    async close() {
+      for (const c of clients) c.disconnect();
+      await stopAll();
+    },
+  };
 }

@@ -15,7 +15,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('toolkit: lock', () => {
   let backends: Backend[] = [];
   before(async () => {
-    backends = await startBackends();
+    backends = await startBackends({ cluster: true });
   });
   after(async () => {
     await Promise.all(backends.map((b) => b.close()));

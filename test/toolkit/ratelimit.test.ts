@@ -15,7 +15,7 @@ const DAY = 24 * 3600 * 1000;
 describe('toolkit: ratelimit', () => {
   let backends: Backend[] = [];
   before(async () => {
-    backends = await startBackends();
+    backends = await startBackends({ cluster: true });
   });
   after(async () => {
     await Promise.all(backends.map((b) => b.close()));

@@ -1,3 +1,6 @@
+import type { Commands } from './commands.generated.js';
+import { commandMethods } from './command-methods.js';
+import { ALL_COMMANDS } from '../commands/index.js';
 import type { Server } from '../server/server.js';
 import { createServer } from '../cinder.js';
 import { Config } from '../server/config.js';
@@ -130,7 +133,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
 export type Arg = string | number | bigint | Buffer;
 
 /** An in-process handle: commands run through the same dispatcher, with no socket. */
-export interface EmbeddedDb {
+export interface EmbeddedDb extends Commands {
   /** Runs one command; resolves to the reply as a JS value, rejects with ReplyError on an error reply. */
   call(command: string, ...args: Arg[]): Promise<ReplyValue>;
   /** Same as `call`, synchronously. */
@@ -284,7 +287,8 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
     queue = result.catch(() => undefined);
     return result;
   };
-  return {
+  // The typed methods (db.set(...), db.configGet(...)) live on a shared prototype and go through call.
+  return Object.assign(Object.create(commandPrototype()) as Commands, {
     server,
     callSync,
     call: callAsync,
@@ -301,5 +305,21 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
         server.dropDatasets();
       }
     },
-  };
+  });
+}
+
+let prototypeOfHandles: object | null = null;
+
+/** One method per command, each sending its name (and subcommand) then its arguments through `call`. */
+function commandPrototype(): object {
+  if (prototypeOfHandles !== null) return prototypeOfHandles;
+  const proto: Record<string, (this: { call: EmbeddedDb['call'] }, ...args: Arg[]) => Promise<ReplyValue>> = {};
+  for (const { method, prefix } of commandMethods(ALL_COMMANDS)) {
+    const [command, ...sub] = prefix;
+    proto[method] = function (this: { call: EmbeddedDb['call'] }, ...args: Arg[]) {
+      return this.call(command, ...sub, ...args);
+    };
+  }
+  prototypeOfHandles = proto;
+  return proto;
 }

@@ -142,6 +142,23 @@ export interface EmbeddedDb extends Commands {
   readonly server: Server;
   /** Stops the engine's periodic tasks. */
   close(): void;
+  /**
+   * Messages of channels, patterns and shard channels as an async iterator (its own handle on the
+   * same engine, subscribed before this resolves). `break` out of the loop or call `close()` to
+   * unsubscribe.
+   */
+  subscription(to: { channels?: string[]; patterns?: string[]; shardChannels?: string[] }): Promise<Subscription>;
+}
+
+export interface PubSubMessage {
+  channel: string;
+  message: ReplyValue;
+  /** The pattern that matched (PSUBSCRIBE). */
+  pattern?: string;
+}
+
+export interface Subscription extends AsyncIterableIterator<PubSubMessage> {
+  close(): void;
 }
 
 export interface OpenOptions {
@@ -287,11 +304,63 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
     queue = result.catch(() => undefined);
     return result;
   };
+  const subscription = async (to: { channels?: string[]; patterns?: string[]; shardChannels?: string[] }): Promise<Subscription> => {
+    const queued: PubSubMessage[] = [];
+    let waiting: ((r: IteratorResult<PubSubMessage>) => void) | null = null;
+    let done = false;
+    const deliver = (m: PubSubMessage): void => {
+      if (done) return;
+      if (waiting !== null) {
+        const w = waiting;
+        waiting = null;
+        w({ value: m, done: false });
+      } else {
+        queued.push(m);
+      }
+    };
+    const sub = open({
+      server,
+      buffers: opts.buffers,
+      onPush: (frame) => {
+        if (!Array.isArray(frame)) return;
+        const kind = frame[0];
+        if (kind === 'message' || kind === 'smessage') deliver({ channel: String(frame[1]), message: frame[2] });
+        else if (kind === 'pmessage') deliver({ pattern: String(frame[1]), channel: String(frame[2]), message: frame[3] });
+      },
+    });
+    if ((to.channels?.length ?? 0) > 0) await sub.call('SUBSCRIBE', ...to.channels!);
+    if ((to.patterns?.length ?? 0) > 0) await sub.call('PSUBSCRIBE', ...to.patterns!);
+    if ((to.shardChannels?.length ?? 0) > 0) await sub.call('SSUBSCRIBE', ...to.shardChannels!);
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      sub.close();
+      waiting?.({ value: undefined, done: true });
+      waiting = null;
+    };
+    const it: Subscription = {
+      next: () => {
+        if (queued.length > 0) return Promise.resolve({ value: queued.shift()!, done: false });
+        if (done) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => (waiting = resolve));
+      },
+      return: () => {
+        finish();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      close: finish,
+      [Symbol.asyncIterator]() {
+        return it;
+      },
+    };
+    return it;
+  };
   // The typed methods (db.set(...), db.configGet(...)) live on a shared prototype and go through call.
   return Object.assign(Object.create(commandPrototype()) as Commands, {
     server,
     callSync,
     call: callAsync,
+    subscription,
     close: () => {
       const waiting = wakeUp;
       server.unregisterClient(client);

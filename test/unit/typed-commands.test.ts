@@ -48,3 +48,28 @@ it('methods send the command, its subcommand, and the arguments', async () => {
     db.close();
   }
 });
+
+it('subscription(): messages of channels, patterns and shard channels as an async iterator', async () => {
+  const db = open();
+  try {
+    const sub = await db.subscription({ channels: ['news'], patterns: ['user:*'], shardChannels: ['shard'] });
+    assert.equal(await db.publish('news', 'hello'), 1);
+    await db.publish('user:1', 'joined');
+    await db.spublish('shard', 's');
+    await db.publish('other', 'ignored');
+    const got = [];
+    for await (const m of sub) {
+      got.push(m);
+      if (got.length === 3) break;
+    }
+    assert.deepEqual(got, [
+      { channel: 'news', message: 'hello' },
+      { pattern: 'user:*', channel: 'user:1', message: 'joined' },
+      { channel: 'shard', message: 's' },
+    ]);
+    // Leaving the loop unsubscribed.
+    assert.equal(await db.publish('news', 'again'), 0);
+  } finally {
+    db.close();
+  }
+});

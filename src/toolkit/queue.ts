@@ -19,6 +19,35 @@ import { connect, num, Script, type ClientLike, type Connection } from './client
  * connection: give workers a connection of their own.
  */
 
+/**
+ * A simple list queue (LPUSH / BRPOP): at most once, for work that may be lost when a worker dies
+ * (notifications, cache warming). Use `Queue` when every job must be done.
+ */
+export class SimpleQueue<T = unknown> {
+  private readonly conn: Connection;
+  readonly key: string;
+  constructor(client: ClientLike, name: string) {
+    this.conn = connect(client);
+    this.key = `queue:{${name}}:simple`;
+  }
+
+  async push(data: T): Promise<number> {
+    return num(await this.conn.call('LPUSH', this.key, JSON.stringify(data)));
+  }
+
+  /** The oldest job, waiting up to `waitMs` (0: do not wait); null when none came. */
+  async pop(waitMs = 0): Promise<T | null> {
+    const reply = waitMs > 0 ? await this.conn.call('BRPOP', this.key, (waitMs / 1000).toFixed(3)) : await this.conn.call('RPOP', this.key);
+    if (reply === null || reply === undefined) return null;
+    const raw = Array.isArray(reply) ? reply[1] : reply;
+    return JSON.parse(Buffer.isBuffer(raw) ? raw.toString('latin1') : String(raw)) as T;
+  }
+
+  async length(): Promise<number> {
+    return num(await this.conn.call('LLEN', this.key));
+  }
+}
+
 export interface Job<T = unknown> {
   readonly id: string;
   readonly data: T;

@@ -44,3 +44,9 @@ it('examples/ratelimit-http.js: 3 allowed, then 429 with Retry-After', () => {
   assert.equal((out.match(/: 200 /g) ?? []).length, 3);
   assert.equal((out.match(/: 429 remaining=0 retry-after=1/g) ?? []).length, 2);
 });
+
+it('examples/near-cache.js: local hits, then the new value after a write elsewhere', () => {
+  const out = run('near-cache');
+  assert.match(out, /1000 reads: 1 from the server, 999 local/);
+  assert.match(out, /after another client's write: dark/);
+});

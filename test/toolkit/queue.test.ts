@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connect } from '../../src/toolkit/client.js';
-import { Queue, StreamWorker, type StreamEntry } from '../../src/toolkit/queue.js';
+import { Queue, SimpleQueue, StreamWorker, type StreamEntry } from '../../src/toolkit/queue.js';
 import { startBackends, type Backend } from '../helpers/backends.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -119,6 +119,19 @@ describe('toolkit: queue', () => {
     const job = await waiting;
     assert.equal(job?.data, 'now');
     assert.equal(await blocking.ack(job!), true);
+  });
+
+  each('the simple queue: first in, first out; a blocking pop waits for a push', async (b) => {
+    const q = new SimpleQueue<{ n: number }>(b.client(), 'simple');
+    for (let n = 0; n < 3; n++) await q.push({ n });
+    assert.equal(await q.length(), 3);
+    assert.deepEqual([await q.pop(), await q.pop(), await q.pop()], [{ n: 0 }, { n: 1 }, { n: 2 }]);
+    assert.equal(await q.pop(), null);
+    const waiting = new SimpleQueue<{ n: number }>(b.client(), 'simple').pop(2000);
+    await sleep(50);
+    await q.push({ n: 9 });
+    assert.deepEqual(await waiting, { n: 9 });
+    assert.equal(await new SimpleQueue(b.client(), 'simple').pop(100), null);
   });
 
   each('stream workers: stuck entries are claimed, poison ones dead-lettered, stop is graceful', async (b) => {

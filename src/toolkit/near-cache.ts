@@ -23,6 +23,11 @@ import type { EmbeddedDb } from '../embedded/index.js';
 export interface NearCacheOptions {
   /** Entries kept in this process (least recently used go first; default 10,000). */
   maxEntries?: number;
+  /**
+   * On Redis Cluster (broadcast mode), only keys with these prefixes are cached and announced
+   * (default: every key, so every write in the cluster sends this process an invalidation).
+   */
+  prefixes?: string[];
 }
 
 export interface NearCacheStats {
@@ -35,10 +40,22 @@ export interface NearCacheStats {
 /** The parts of an ioredis client the near cache uses. */
 interface IoredisLike {
   call(command: string, ...args: Array<string | number>): Promise<unknown>;
-  duplicate(override?: Record<string, unknown>): IoredisLike;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  duplicate(override?: any): IoredisLike;
   subscribe(channel: string): Promise<unknown>;
   on(event: string, listener: (...args: never[]) => void): unknown;
   disconnect(): void;
+  status: string;
+}
+
+/** The parts of an ioredis Cluster the near cache uses. */
+interface ClusterLike {
+  call(command: string, ...args: Array<string | number>): Promise<unknown>;
+  nodes(role?: 'master' | 'slave' | 'all'): unknown[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  once(event: string, listener: (...args: any[]) => void): unknown;
   status: string;
 }
 
@@ -54,6 +71,8 @@ export class NearCache {
   private setup: Promise<void> | null = null;
   private closed = false;
   private readonly maxEntries: number;
+  /** Only keys with these prefixes are cached (all when null). */
+  private readonly prefixes: readonly string[] | null;
 
   private constructor(
     private readonly read: (command: string, ...args: string[]) => Promise<unknown>,
@@ -62,12 +81,74 @@ export class NearCache {
     opts: NearCacheOptions,
   ) {
     this.maxEntries = opts.maxEntries ?? 10_000;
+    this.prefixes = opts.prefixes ?? null;
   }
 
   /** A near cache over `client` (ioredis or an embedded handle). */
-  static async create(client: IoredisLike | EmbeddedDb, opts: NearCacheOptions = {}): Promise<NearCache> {
+  static async create(client: IoredisLike | EmbeddedDb | ClusterLike, opts: NearCacheOptions = {}): Promise<NearCache> {
     if ('server' in client) return NearCache.embedded(client, opts);
-    return NearCache.ioredis(client, opts);
+    if ('nodes' in client && typeof client.nodes === 'function') return NearCache.cluster(client, opts);
+    return NearCache.ioredis(client as IoredisLike, opts);
+  }
+
+  /**
+   * Redis Cluster (an ioredis Cluster): reads go through the cluster client; every master gets a
+   * subscriber and a connection in BCAST tracking mode redirected to it (broadcast mode needs no
+   * reads on the tracking connection), so a key modified on any master is announced. A node
+   * joining, leaving or dropping a connection empties the cache and sets tracking up again.
+   */
+  private static async cluster(cluster: ClusterLike, opts: NearCacheOptions): Promise<NearCache> {
+    // The masters are known once the client has read the slots.
+    if (cluster.status !== 'ready') await new Promise<void>((resolve) => cluster.once('ready', () => resolve()));
+    let links: Array<{ sub: IoredisLike; tracker: IoredisLike }> = [];
+    let cache: NearCache | null = null;
+    const teardown = () => {
+      const old = links;
+      links = [];
+      for (const l of old) {
+        l.sub.disconnect();
+        l.tracker.disconnect();
+      }
+    };
+    const prefixes = (opts.prefixes ?? []).flatMap((p) => ['PREFIX', p]);
+    const c = new NearCache(
+      (command, ...args) => cluster.call(command, ...args),
+      async () => {
+        teardown();
+        for (const node of cluster.nodes('master') as IoredisLike[]) {
+          const sub = node.duplicate({ autoResubscribe: false, lazyConnect: false });
+          const tracker = node.duplicate({ lazyConnect: false });
+          links.push({ sub, tracker });
+          sub.on('messageBuffer', (channel: Buffer, keys: Buffer[] | null) => {
+            if (channel.toString('latin1') === CHANNEL) cache!.invalidated(keys === null ? null : keys.map((k) => k.toString('latin1')));
+          });
+          const id = String(await sub.call('CLIENT', 'ID'));
+          await sub.subscribe(CHANNEL);
+          await tracker.call('CLIENT', 'TRACKING', 'on', 'BCAST', 'REDIRECT', id, ...prefixes);
+          // Any of them lost: invalidations may be lost; start over (not for links we retired).
+          const link = links[links.length - 1];
+          for (const conn of [sub, tracker]) {
+            conn.on('close', () => {
+              if (!links.includes(link)) return;
+              cache!.connectionLost();
+              cache!.reconnected();
+            });
+          }
+        }
+      },
+      teardown,
+      opts,
+    );
+    cache = c;
+    const changed = () => {
+      c.connectionLost();
+      c.reconnected();
+    };
+    cluster.on('+node', changed);
+    cluster.on('-node', changed);
+    cluster.on('close', () => c.connectionLost());
+    await c.ensureTracking();
+    return c;
   }
 
   private static async ioredis(data: IoredisLike, opts: NearCacheOptions): Promise<NearCache> {
@@ -145,7 +226,7 @@ export class NearCache {
       return value;
     }
     this.stats.misses++;
-    const cacheable = this.tracking;
+    const cacheable = this.tracking && (this.prefixes === null || this.prefixes.some((p) => key.startsWith(p)));
     let r = this.reading.get(key);
     if (r === undefined) {
       r = { invalidated: false, count: 0 };

@@ -9,6 +9,8 @@ import { Redis } from 'ioredis';
 import { open, startServer, type RunningServer, type EmbeddedDb } from '../../src/embedded/index.js';
 import { NearCache } from '../../src/toolkit/near-cache.js';
 import { redisServerAvailable, startRealRedis, type RealRedis } from '../helpers/differential.js';
+import { startRedisCluster, type Backend } from '../helpers/backends.js';
+import type { Cluster } from 'ioredis';
 
 interface Side {
   name: string;
@@ -28,6 +30,7 @@ describe('toolkit: near cache', () => {
   let cinder: RunningServer;
   let redis: RealRedis | null = null;
   let engine: EmbeddedDb;
+  let cluster: Backend | null = null;
   const sides: Side[] = [];
   before(async () => {
     engine = open();
@@ -62,8 +65,32 @@ describe('toolkit: near cache', () => {
     });
     sides.push(viaIoredis('cinder-server', cinder.port));
     if (redis !== null) sides.push(viaIoredis('redis-server', redis.port));
+    if (redis !== null) {
+      const cl = await startRedisCluster();
+      cluster = cl;
+      sides.push({
+        name: 'redis-cluster',
+        async make() {
+          const data = cl.client() as Cluster;
+          const writer = cl.client() as Cluster;
+          const cache = await NearCache.create(data);
+          return {
+            cache,
+            writer: {
+              // FLUSHALL must reach every master.
+              call: async (...a) => (a[0] === 'FLUSHALL' ? Promise.all(writer.nodes('master').map((n) => n.flushall())) : writer.call(a[0], ...a.slice(1))),
+            },
+            admin: { call: async (...a) => Promise.all(writer.nodes('master').map((n) => n.call(a[0], ...a.slice(1)))) },
+            close: () => {
+              cache.close();
+            },
+          };
+        },
+      });
+    }
   });
   after(async () => {
+    await cluster?.close();
     engine?.close();
     await cinder?.close();
     await redis?.stop();

@@ -1,3 +1,4 @@
+import { ACL_OK, scriptDeniedMessage } from './acl/acl.js';
 import { createHash } from 'node:crypto';
 import { Client } from './client.js';
 import type { Server } from './server.js';
@@ -176,6 +177,8 @@ export class ScriptRunner implements ScriptHost {
   private readonly lane: LongScriptLane<HeldScript>;
   /** The FCALL whose function runs on the long-script worker (FUNCTION STATS' command). */
   private fcallArgv: readonly string[] | null = null;
+  /** The EVAL / FCALL command line of the running script (its caller's argv, for ACL LOG's client info). */
+  private callerArgv: readonly string[] = [];
   /** performance.now() when the running script went on to the worker past the busy threshold. */
   private heldSince = 0;
 
@@ -222,6 +225,7 @@ export class ScriptRunner implements ScriptHost {
    * argv[first .. first+keyCount), ARGV the rest.
    */
   run(call: ScriptCall, source: Buffer, sha: string, argv: readonly string[], first: number, keyCount: number): void {
+    this.callerArgv = argv;
     const result = this.attempt(call, 'eval', sha, numberSafeSource(source), sha, argv, first, keyCount);
     if (result !== undefined) writeLuaValue(call.caller, call.caller.reply, result);
   }
@@ -462,6 +466,16 @@ export class ScriptRunner implements ScriptHost {
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return this.refuse(WRONG_ARITY, cmd);
     if (cmd.handler === undefined) return this.refuse(UNKNOWN_COMMAND, undefined);
     if (cmd.flags.has('noscript')) return this.refuse(NOT_ALLOWED, cmd);
+    // scriptVerifyACL: the script runs with its caller's permissions.
+    const caller = this.current?.caller;
+    const user = caller?.user ?? null;
+    if (user !== null && !user.unrestricted) {
+      const check = this.server.acl.check(user, cmd, argv);
+      if (check.result !== ACL_OK) {
+        this.server.aclDenied(caller!, check.result, 'lua', cmd, argv, check.pos, caller!, this.callerArgv);
+        return this.refuse(luaError(scriptDeniedMessage(check.result)), cmd);
+      }
+    }
     // scriptVerifyWriteCommandAllow: a read-only script treats commands that may replicate
     // (PUBLISH) as writes.
     if (this.current?.readOnly && (cmd.isWrite || cmd.mayReplicate)) return this.refuse(WRITE_IN_READONLY, cmd);
@@ -530,6 +544,7 @@ export class ScriptRunner implements ScriptHost {
   runFunction(call: ScriptCall, fn: FunctionInfo, argv: readonly string[], keyCount: number): void {
     // (The library chunk calls commands through the number-safe redis: functions.ts.)
     this.fcallArgv = argv;
+    this.callerArgv = argv;
     const result = this.attempt(call, 'function', fn.name, fn.library.chunk, fn.name, argv.slice(3), 0, keyCount, fn.name);
     // Handed over to the long-script worker: the reply comes later (FUNCTION STATS shows the
     // command meanwhile).

@@ -205,11 +205,7 @@ export class Selector {
     }
     const pattern = op.slice(offset);
     if (hasSpaces(pattern)) throw new RuleError(RuleErrors.syntax);
-    if (pattern === '*' && flags === PERM_ALL) {
-      this.allKeys = true;
-      this.keys = [];
-      return;
-    }
+    // Only `~*` itself is allkeys: `%RW~*` is a pattern like any other.
     const existing = this.keys.find((k) => k.pattern === pattern);
     if (existing === undefined) this.keys.push({ pattern, flags });
     else existing.flags |= flags;

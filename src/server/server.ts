@@ -645,11 +645,16 @@ export class Server {
   }
 
   /**
-   * RESET (clearClientConnectionState): database 0, RESP2, no name, replies on, no transaction or
+   * RESET (clearClientConnectionState): the default user, database 0, RESP2, no name, replies on, no transaction or
    * watched keys, no subscriptions (CLIENT NO-EVICT stays, as in Redis 7.0).
    */
   resetClientState(c: Client): void {
     c.selectDb(0);
+    // clientSetDefaultAuth: back to the default user, authenticated only if it needs no password.
+    if (c.user !== null) {
+      c.user = this.acl.defaultUser;
+      c.authenticated = this.acl.openByDefault;
+    }
     c.resp = 2;
     c.name = null;
     c.replyMode = 'on';

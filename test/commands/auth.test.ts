@@ -115,7 +115,10 @@ scenarioSuite('auth: AUTH, HELLO and requirepass', (t) => {
       ['AUTH', 'carol', 'whatever'],
       ['ACL', 'WHOAMI'],
       ['GET', 'x'],
-      { argv: ['CLIENT', 'INFO'], compare: 'ignore' },
+      // RESET logs the client out: back to the default user.
+      ['AUTH', 'alice', 'pw1'],
+      ['RESET'],
+      ['ACL', 'WHOAMI'],
     ]);
     // The default user without password and not nopass: nobody can be it.
     await run(a, [['ACL', 'SETUSER', 'default', 'resetpass']]);

@@ -269,4 +269,27 @@ scenarioSuite('acl: the permission gate', (t) => {
     await run(u, [['AUTH', 'u4', 'x'], ['GET', 'b'], ['GET', 'b'], ['GET', 'c'], ['SET', 'a', 'b'], ['GET', 'b'], ['AUTH', 'u4', 'x'], ['AUTH', 'nobody', 'x'], ['AUTH', 'nobody', 'x']]);
     await run(a, [['ACL', 'LOG'], ['CONFIG', 'SET', 'acllog-max-len', '2'], ['GET', 'x'], ['ACL', 'LOG'], ['CONFIG', 'SET', 'acllog-max-len', '128']]);
   });
+
+  eachResp(t, 'SLOWLOG hides the rules of ACL SETUSER and the passwords of AUTH and HELLO', async (_s, a) => {
+    const argvOnly: Compare = {
+      describe: 'slow log arguments',
+      match: (r, c) => (slowlogArgv(r) as unknown[]).length === 6 && JSON.stringify(slowlogArgv(r)) === JSON.stringify(slowlogArgv(c)),
+    };
+    await run(a, [['CONFIG', 'SET', 'slowlog-log-slower-than', '0'], ['SLOWLOG', 'RESET']]);
+    await run(a, [
+      ['ACL', 'SETUSER', 'sl', '>secret', 'on', '+@all', '~*', '(~a)'],
+      ['ACL', 'SETUSER', 'a', 'b >c'],
+      ['AUTH', 'sl', 'bad'],
+      ['HELLO', '2', 'AUTH', 'sl', 'bad', 'AUTH', 'sl', 'secret'],
+      ['AUTH', 'sl', 'secret'],
+    ]);
+    await a.call(['SLOWLOG', 'GET', '6'], argvOnly);
+    await a.call(['CONFIG', 'SET', 'slowlog-log-slower-than', '10000'], 'exact');
+    await a.call(['AUTH', 'default', 'any'], 'exact');
+  });
 });
+
+/** The arguments of each SLOWLOG GET entry. */
+function slowlogArgv(reply: Buffer): unknown {
+  return (parseReply(reply).items ?? []).map((e) => (e.items?.[3].items ?? []).map((x) => x.text));
+}

@@ -1,9 +1,9 @@
 import type { Client } from '../client.js';
 import type { Command, CommandTable } from '../command-table.js';
 import type { Config } from '../config.js';
-import { getKeysFromCommand, commandHasKeys, type KeyRef } from '../command-keys.js';
-import { stringMatch } from '../../util/glob.js';
-import { AclCommands, PERM_READ, PERM_WRITE, RuleError, hasSpaces, type Selector } from './selector.js';
+import { getKeysFromCommand, type KeyRef } from '../command-keys.js';
+import { GlobMatcher, stringMatch } from '../../util/glob.js';
+import { AclCommands, PERM_READ, PERM_WRITE, RuleError, hasSpaces, type KeyPattern, type KeyPlan, type Selector } from './selector.js';
 import { User, mergeSelectorArgs } from './user.js';
 import { loadAclFile, loadConfiguredUsers } from './file.js';
 
@@ -101,7 +101,6 @@ export function execDeniedMessage(result: number): string {
   );
 }
 
-const NO_KEYS: KeyRef[] = [];
 
 /** Users could not be loaded at startup: `lines` are what the server logs before it exits. */
 export class AclStartupError extends Error {
@@ -119,6 +118,8 @@ export class Acl {
   readonly defaultUser: User;
   /** Newest first. */
   log: AclLogEntry[] = [];
+  /** What `check` returns (one object, read by the caller at once: no allocation per command). */
+  private readonly outcome: AclCheck = { result: ACL_OK, pos: 0 };
 
   constructor(
     table: CommandTable,
@@ -219,17 +220,20 @@ export class Acl {
    * ACLCheckAllUserCommandPerm: whether any selector of `user` allows `cmd` with `argv` (argv[0]
    * the command, or the container of a subcommand). When none does, the error to report is a
    * denied command if no selector got past the command, else the key or channel at the furthest
-   * argument.
+   * argument. The answer is valid until the next check.
    */
   check(user: User, cmd: Command, argv: readonly string[]): AclCheck {
     let relevant = ACL_DENIED_CMD;
     let lastPos = 0;
     let keys: KeyRef[] | null = null;
-    const out: AclCheck = { result: ACL_OK, pos: 0 };
+    const out = this.outcome;
+    const cmds = this.commands;
+    const id = cmds.ids.get(cmd)!;
+    const plan = cmds.keyPlans[id];
     for (const s of user.selectors) {
-      // Keys are found once for all the selectors.
-      if (keys === null && !s.allKeys && commandHasKeys(cmd)) keys = getKeysFromCommand(cmd, argv);
-      this.checkSelector(s, cmd, argv, keys ?? NO_KEYS, out);
+      // Keys the specs cannot find by position alone are found once for all the selectors.
+      if (plan === null && keys === null && !s.allKeys && cmds.hasKeys[id] !== 0) keys = getKeysFromCommand(cmd, argv);
+      this.checkSelector(s, id, cmd, argv, keys, out);
       if (out.result === ACL_OK) return out;
       if (out.result > relevant || (out.result === relevant && out.pos > lastPos)) {
         relevant = out.result;
@@ -241,29 +245,27 @@ export class Acl {
     return out;
   }
 
-  /** ACLSelectorCheckCmd into `out`. */
-  private checkSelector(s: Selector, cmd: Command, argv: readonly string[], keys: readonly KeyRef[], out: AclCheck): void {
+  /** ACLSelectorCheckCmd into `out`; `keys` are the command's keys when it has no key plan. */
+  private checkSelector(s: Selector, id: number, cmd: Command, argv: readonly string[], keys: KeyRef[] | null, out: AclCheck): void {
     out.result = ACL_OK;
     out.pos = 0;
-    if (!s.allCommands && !cmd.flags.has('no_auth')) {
-      const id = this.commands.ids.get(cmd)!;
-      if (s.allowed[id] === 0) {
-        // Allowed only with one of its listed first arguments (`+select|0`)?
-        const firstArgs = argv.length < 2 || s.firstArgs === null ? undefined : s.firstArgs.get(id);
-        const arg = firstArgs === undefined ? '' : argv[cmd.parent !== null ? 2 : 1].toLowerCase();
-        if (firstArgs === undefined || !firstArgs.some((a) => a.toLowerCase() === arg)) {
-          out.result = ACL_DENIED_CMD;
-          return;
-        }
+    const cmds = this.commands;
+    if (!s.allCommands && cmds.noAuth[id] === 0 && s.allowed[id] === 0) {
+      // Allowed only with one of its listed first arguments (`+select|0`)?
+      const firstArgs = argv.length < 2 || s.firstArgs === null ? undefined : s.firstArgs.get(id);
+      const arg = firstArgs === undefined ? '' : argv[cmd.parent !== null ? 2 : 1].toLowerCase();
+      if (firstArgs === undefined || !firstArgs.some((a) => a.toLowerCase() === arg)) {
+        out.result = ACL_DENIED_CMD;
+        return;
       }
     }
-    if (!s.allKeys) {
-      for (const k of keys) {
-        if (!keyAllowed(s, argv[k.pos], k.flags)) {
-          out.result = ACL_DENIED_KEY;
-          out.pos = k.pos;
-          return;
-        }
+    if (!s.allKeys && cmds.hasKeys[id] !== 0) {
+      const plan = cmds.keyPlans[id];
+      const denied = plan !== null ? deniedKeyByPlan(s, plan, argv) : deniedKey(s, argv, keys ?? getKeysFromCommand(cmd, argv));
+      if (denied >= 0) {
+        out.result = ACL_DENIED_KEY;
+        out.pos = denied;
+        return;
       }
     }
     const channels = cmd.spec.aclChannels;
@@ -345,16 +347,54 @@ export class Acl {
   }
 }
 
-/** ACLSelectorCheckKey: a pattern with the permissions the key spec's flags need matches the key. */
-function keyAllowed(s: Selector, key: string, specFlags: readonly string[]): boolean {
+/** The position of the first key (from the command's key finder) no pattern allows, or -1. */
+function deniedKey(s: Selector, argv: readonly string[], keys: readonly KeyRef[]): number {
+  for (const k of keys) if (!keyAllowed(s, argv[k.pos], keyPermissions(k.flags))) return k.pos;
+  return -1;
+}
+
+/**
+ * The same over a key plan: the positions of each index/range spec computed as getKeysUsingKeySpecs
+ * computes them, without building the key list. When a range does not fit the arguments the
+ * command has no keys at all, as there (it fails its own argument checks).
+ */
+function deniedKeyByPlan(s: Selector, plan: readonly KeyPlan[], argv: readonly string[]): number {
+  const argc = argv.length;
+  for (let p = 0; p < plan.length; p++) {
+    const k = plan[p];
+    const last = planLast(k, argc);
+    if (last >= argc || last < k.first || k.first >= argc) return -1;
+  }
+  for (let p = 0; p < plan.length; p++) {
+    const k = plan[p];
+    const last = planLast(k, argc);
+    for (let i = k.first; i <= last; i += k.step) if (!keyAllowed(s, argv[i], k.need)) return i;
+  }
+  return -1;
+}
+
+/** The last key position of a plan's range for `argc` arguments. */
+function planLast(k: KeyPlan, argc: number): number {
+  if (k.lastkey >= 0) return k.first + k.lastkey;
+  if (k.limit === 0) return argc + k.lastkey;
+  return k.first + (Math.trunc((argc - k.first) / k.limit) + k.lastkey);
+}
+
+/** ACLSelectorCheckKey's permissions: ACCESS needs read, INSERT / UPDATE / DELETE need write. */
+function keyPermissions(specFlags: readonly string[]): number {
   let need = 0;
   for (const f of specFlags) {
     if (f === 'ACCESS') need |= PERM_READ;
     else if (f === 'INSERT' || f === 'DELETE' || f === 'UPDATE') need |= PERM_WRITE;
   }
+  return need;
+}
+
+/** ACLSelectorCheckKey: a pattern with the permissions needed matches the key. */
+function keyAllowed(s: Selector, key: string, need: number): boolean {
   for (const p of s.keys) {
     if ((p.flags & need) !== need) continue;
-    if (stringMatch(p.pattern, key)) return true;
+    if (globMatch(p, key)) return true;
   }
   return false;
 }
@@ -368,6 +408,13 @@ function channelAllowed(list: readonly string[], channel: string, isPattern: boo
     if (isPattern ? p === channel : stringMatch(p, channel)) return true;
   }
   return false;
+}
+
+/** stringmatchlen with the pattern's prepared matcher (built on first use). */
+function globMatch(p: KeyPattern, s: string): boolean {
+  // The prepared matcher wants a non-empty string for `*`; the general one answers the empty key.
+  if (s.length === 0) return stringMatch(p.pattern, s);
+  return (p.matcher ??= new GlobMatcher(p.pattern)).matches(s);
 }
 
 /** What `%s` prints of a string: up to its first NUL. */

@@ -1,5 +1,7 @@
 import type { Command, CommandTable } from '../command-table.js';
 import { ACL_CATEGORIES } from '../command-table.js';
+import { commandHasKeys } from '../command-keys.js';
+import type { GlobMatcher } from '../../util/glob.js';
 
 /**
  * ACL selectors (Redis 7.0's aclSelector): which commands, keys and channels one set of rules
@@ -39,17 +41,34 @@ export class AclCommands {
   readonly ids = new Map<Command, number>();
   /** Bit masks of the categories (ACL_CATEGORIES order) per command id. */
   readonly categoryBits: Uint32Array;
+  /** Per command id: flagged no_auth (its command bit is never checked). */
+  readonly noAuth: Uint8Array;
+  /** Per command id: it has keys to check (doesCommandHaveKeys). */
+  readonly hasKeys: Uint8Array;
+  /**
+   * Per command id: its keys as positions alone (every key spec an index + range with fixed
+   * permissions), so the check walks argv without building a key list; null for the others.
+   */
+  readonly keyPlans: Array<KeyPlan[] | null>;
 
   constructor(readonly table: CommandTable) {
     for (const cmd of table.all) {
       this.add(cmd);
       if (cmd.subcommands !== null) for (const sub of cmd.subcommands.values()) this.add(sub);
     }
-    this.categoryBits = new Uint32Array(this.all.length);
-    for (let i = 0; i < this.all.length; i++) {
+    const n = this.all.length;
+    this.categoryBits = new Uint32Array(n);
+    this.noAuth = new Uint8Array(n);
+    this.hasKeys = new Uint8Array(n);
+    this.keyPlans = [];
+    for (let i = 0; i < n; i++) {
+      const cmd = this.all[i];
       let bits = 0;
-      for (const cat of this.all[i].aclCategories) bits |= categoryBit(cat);
+      for (const cat of cmd.aclCategories) bits |= categoryBit(cat);
       this.categoryBits[i] = bits;
+      this.noAuth[i] = cmd.flags.has('no_auth') ? 1 : 0;
+      this.hasKeys[i] = commandHasKeys(cmd) ? 1 : 0;
+      this.keyPlans.push(keyPlan(cmd));
     }
   }
 
@@ -76,6 +95,35 @@ export class AclCommands {
   }
 }
 
+/** One key spec as positions: keys from `first`, as getKeysUsingKeySpecs's range, needing `need` (PERM_*). */
+export interface KeyPlan {
+  first: number;
+  lastkey: number;
+  step: number;
+  limit: number;
+  need: number;
+}
+
+/** A command's key plan, when its keys follow from positions alone (see AclCommands.keyPlans). */
+function keyPlan(cmd: Command): KeyPlan[] | null {
+  if (cmd.spec.getKeys !== undefined || cmd.spec.getKeysAndFlags !== undefined) return null;
+  const plan: KeyPlan[] = [];
+  for (const k of cmd.keySpecs) {
+    if (k.flags.includes('NOT_KEY')) continue;
+    if (k.flags.includes('INCOMPLETE') || k.flags.includes('VARIABLE_FLAGS')) return null;
+    if (!('index' in k.begin) || !('range' in k.find)) return null;
+    const r = k.find.range;
+    if (r.step < 1) return null;
+    let need = 0;
+    for (const f of k.flags) {
+      if (f === 'ACCESS') need |= PERM_READ;
+      else if (f === 'INSERT' || f === 'DELETE' || f === 'UPDATE') need |= PERM_WRITE;
+    }
+    plan.push({ first: k.begin.index, lastkey: r.lastkey, step: r.step, limit: r.limit, need });
+  }
+  return plan;
+}
+
 /** The bit of category `name` (lower case), or 0 when there is no such category. */
 export function categoryBit(name: string): number {
   const i = (ACL_CATEGORIES as readonly string[]).indexOf(name);
@@ -85,6 +133,8 @@ export function categoryBit(name: string): number {
 export interface KeyPattern {
   pattern: string;
   flags: number;
+  /** The pattern prepared for matching, built by the first check that needs it. */
+  matcher?: GlobMatcher;
 }
 
 /** ACLStringHasSpaces: spaces and NULs are refused in names and patterns. */

@@ -5,7 +5,7 @@ import type { Server } from './server.js';
 import type { Command } from './command-table.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { LuaReply } from '../scripting/lua-reply.js';
-import { LuaVm, OUT_OF_BUDGET, budgetFor, type LuaValue, type RunBudget, type RunResult, type ScriptHost } from '../scripting/lua-vm.js';
+import { ACL_CHECK_CALL, LuaVm, OUT_OF_BUDGET, budgetFor, type LuaValue, type RunBudget, type RunResult, type ScriptHost } from '../scripting/lua-vm.js';
 import { countedScriptErrors, isLuaError, writeLuaValue } from '../scripting/convert.js';
 import { LongScriptLane, type LongScript } from '../scripting/long-script.js';
 import { asFunctionText, functionMemoryStats, type FunctionInfo } from '../scripting/functions.js';
@@ -456,6 +456,7 @@ export class ScriptRunner implements ScriptHost {
    */
   callArgv(argv: string[]): LuaValue {
     if (argv.length === 0) return this.refuse(NO_ARGS, undefined);
+    if (argv[0] === ACL_CHECK_CALL) return this.aclCheckCmd(argv);
     let cmd: Command | undefined = this.server.commands.lookup(argv[0]);
     if (cmd !== undefined && cmd.subcommands !== null && argv.length >= 2) {
       cmd = cmd.subcommands.get(argv[1]) ?? cmd.subcommands.get(argv[1].toLowerCase());
@@ -504,6 +505,23 @@ export class ScriptRunner implements ScriptHost {
     // Counted by the command path already: the script's reply must not count it again.
     if (isLuaError(reply)) countedScriptErrors.add(reply.err.toString('latin1'));
     return reply;
+  }
+
+  /**
+   * redis.acl_check_cmd(command, args...) (luaRedisAclCheckCmdPermissionsCommand): 1 when the
+   * caller's user may run it, else 0; the command is looked up as a client's would be (a
+   * container's subcommand by its second argument), with no arity check.
+   */
+  private aclCheckCmd(argv: string[]): LuaValue {
+    if (argv.length === 1) return NO_ARGS;
+    let cmd: Command | undefined = this.server.commands.lookup(argv[1]);
+    if (cmd !== undefined && cmd.subcommands !== null && argv.length >= 3) {
+      cmd = cmd.subcommands.get(argv[2]) ?? cmd.subcommands.get(argv[2].toLowerCase());
+    }
+    if (cmd === undefined) return luaError('ERR Invalid command passed to redis.acl_check_cmd()');
+    const user = this.current?.caller.user ?? null;
+    if (user === null || user.unrestricted) return 1;
+    return this.server.acl.check(user, cmd, argv.slice(1)).result === ACL_OK ? 1 : 0;
   }
 
   /**

@@ -250,7 +250,7 @@ scenarioSuite('acl: the permission gate', (t) => {
   });
 
   eachResp(t, "scripts run with their caller's permissions", async (s, a, resp) => {
-    await run(a, [['ACL', 'SETUSER', 'u3', 'on', '>pw', '~k*', '&c*', '+get', '+eval', '+evalsha', '+fcall', '+function']]);
+    await run(a, [['ACL', 'SETUSER', 'u3', 'on', '>pw', '~k*', '&c*', '+get', '+eval', '+evalsha', '+fcall', '+function', '+publish']]);
     const u = await s.client('u3', { hello3: resp === 3 });
     await run(u, [
       ['AUTH', 'u3', 'pw'],
@@ -259,7 +259,18 @@ scenarioSuite('acl: the permission gate', (t) => {
       ['EVAL', "return redis.call('del', 'k1')", '0'],
       ['EVAL', "return redis.pcall('publish', 'zz', 'x')", '0'],
       ['EVAL', "local ok = redis.pcall('set', 'k1', 'v'); return ok['err']", '0'],
+      // redis.acl_check_cmd answers for the caller, without arity checks.
+      ['EVAL', "return {redis.acl_check_cmd('get', 'k1'), redis.acl_check_cmd('get', 'x'), redis.acl_check_cmd('get'), redis.acl_check_cmd('set', 'k1', 'v')}", '0'],
+      ['EVAL', "return redis.acl_check_cmd('publish', 'c1', 'm') and not redis.acl_check_cmd('publish', 'd', 'm')", '0'],
+      ['EVAL', "return redis.acl_check_cmd('nosuch', 'x')", '0'],
+      ['EVAL', "return redis.acl_check_cmd('config', 'nosub')", '0'],
+      ['EVAL', 'return redis.acl_check_cmd()', '0'],
+      ['EVAL', 'return redis.acl_check_cmd({})', '0'],
     ]);
+    // Functions too: FCALL's own keys at the gate, the function's calls as the caller.
+    await run(a, [['FUNCTION', 'LOAD', "#!lua name=acllib\nredis.register_function('getx', function(keys, args) return redis.call('get', 'x') end)\nredis.register_function('getk', function(keys, args) return redis.call('get', keys[1]) end)"]]);
+    await run(u, [['FCALL', 'getx', '0'], ['FCALL', 'getk', '1', 'k1'], ['FCALL', 'getk', '1', 'x']]);
+    await run(a, [['FUNCTION', 'FLUSH']]);
     await run(a, [['ACL', 'LOG']]);
   });
 

@@ -160,6 +160,22 @@ scenarioSuite('acl: users and rules', (t) => {
     }
   });
 
+  eachResp(t, 'acl-pubsub-default gives new users and selectors their channels', async (_s, a) => {
+    await run(a, [
+      ['ACL', 'SETUSER', 'before'],
+      ['CONFIG', 'SET', 'acl-pubsub-default', 'allchannels'],
+      ['ACL', 'SETUSER', 'p1'],
+      ['ACL', 'SETUSER', 'p2', 'resetchannels', '&a', 'reset'],
+      ['ACL', 'SETUSER', 'p3', 'resetchannels', '(+get)'],
+      ['ACL', 'DRYRUN', 'p3', 'publish', 'x', 'y'],
+      ['ACL', 'LIST'],
+      ['CONFIG', 'SET', 'acl-pubsub-default', 'resetchannels'],
+      ['ACL', 'SETUSER', 'p4', 'reset'],
+      ['ACL', 'LIST'],
+      ['CONFIG', 'GET', 'acl-pubsub-default'],
+    ]);
+  });
+
   eachResp(t, 'DRYRUN answers for commands, keys, channels and selectors', async (_s, a) => {
     await run(a, [
       ['ACL', 'SETUSER', 'u1', 'on', 'nopass', '~k*', '&c*', '+get', '+set', '+publish', '+subscribe', '+psubscribe', '+ssubscribe', '+spublish', '+multi', '+exec', '+eval', '+ping', '+select|0', '+config|get'],

@@ -246,6 +246,8 @@ export class ScriptRunner implements ScriptHost {
     member?: string,
   ): LuaValue | undefined {
     this.client.selectDb(call.caller.dbIndex);
+    // The script client runs as its caller's user (what SORT's BY and GET check).
+    this.client.user = call.caller.user;
     this.reply.resp = 2;
     this.current = call;
     this.wrote = false;

@@ -256,6 +256,30 @@ scenarioSuite('acl: the permission gate', (t) => {
     await run(a, [['ACL', 'LOG']]);
   });
 
+  eachResp(t, "SORT's BY and GET patterns need read access to every key", async (s, a, resp) => {
+    await run(a, [
+      ['RPUSH', 'a1', '2', '1'],
+      ['ACL', 'SETUSER', 'so', 'on', '>p', '+@all', '~a*'],
+      ['ACL', 'SETUSER', 'so2', 'on', '>p', '+@all', '%R~*', '~a*'],
+      ['ACL', 'SETUSER', 'so3', 'on', '>p', '+@all', '%W~*', '~a*', '(+sort ~*)'],
+    ]);
+    const u = await s.client('so', { hello3: resp === 3 });
+    await run(u, [
+      ['AUTH', 'so', 'p'],
+      ['SORT', 'a1', 'BY', 'w_*'],
+      ['SORT', 'a1', 'GET', '#'],
+      ['SORT', 'a1', 'BY', 'nosort'],
+      ['SORT_RO', 'a1', 'BY', 'w_*', 'GET', '#'],
+      ['SORT', 'a1', 'BY', 'nosort', 'GET', 'x_*'],
+      ['EVAL', "return redis.pcall('sort', KEYS[1], 'by', 'w_*')", '1', 'a1'],
+      ['AUTH', 'so2', 'p'],
+      ['SORT', 'a1', 'BY', 'w_*', 'GET', '#'],
+      ['AUTH', 'so3', 'p'],
+      ['SORT', 'a1', 'BY', 'w_*', 'GET', '#'],
+      ['SORT_RO', 'a1', 'BY', 'w_*'],
+    ]);
+  });
+
   eachResp(t, 'MULTI queues only permitted commands; EXEC checks again', async (s, a, resp) => {
     await run(a, [['ACL', 'SETUSER', 'u2', 'on', '>pw', '+@all', 'allkeys', 'allchannels']]);
     const u = await s.client('u2', { hello3: resp === 3 });

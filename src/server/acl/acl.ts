@@ -282,6 +282,24 @@ export class Acl {
   }
 
   /**
+   * ACLUserCheckCmdWithUnrestrictedKeyAccess: whether a selector that allows the command also
+   * allows every key for `need` (allkeys, or a `*` pattern with those permissions). SORT's BY and
+   * GET patterns name keys no key spec finds.
+   */
+  hasUnrestrictedKeyAccess(user: User, cmd: Command, argv: readonly string[], need: number): boolean {
+    const cmds = this.commands;
+    const id = cmds.ids.get(cmd)!;
+    const out: AclCheck = { result: ACL_OK, pos: 0 };
+    for (const s of user.selectors) {
+      const keys = cmds.keyPlans[id] === null && !s.allKeys && cmds.hasKeys[id] !== 0 ? getKeysFromCommand(cmd, argv) : null;
+      this.checkSelector(s, id, cmd, argv, keys, out);
+      if (out.result !== ACL_OK) continue;
+      if (s.allKeys || s.keys.some((k) => (k.flags & need) === need && k.pattern === '*')) return true;
+    }
+    return false;
+  }
+
+  /**
    * ACLKillPubsubClientsIfNeeded's test: whether a subscriber of `before` loses channels it is
    * subscribed to under `after`'s rules (null when no client can be affected).
    */

@@ -4,7 +4,10 @@
  * measures what the engine adds per command (the memory accounting's cost, for instance) without
  * the network's noise.
  *
- *   node --max-semi-space-size=2 dist/bench/command-micro.js [--ms 1500] [--rounds 5]
+ *   node --max-semi-space-size=2 dist/bench/command-micro.js [--ms 1500] [--rounds 5] [--acl]
+ *
+ * `--acl` runs the commands as a user with key patterns (`~key:* ~hash:* ~list:* +@all`), so the
+ * permission gate checks every command's keys (the default user skips the check).
  *
  * Each test runs `rounds` times for `ms` milliseconds, alternating tests; the best rate is kept,
  * per second of wall time and per second of this process's CPU time (steadier on a busy machine).
@@ -46,6 +49,10 @@ function main(): void {
   const writer = new RespWriter();
   const client = new Client(server, writer, 'normal');
   server.registerClient(client);
+  if (process.argv.includes('--acl')) {
+    server.acl.setUser('bench', ['on', 'nopass', '~key:*', '~hash:*', '~list:*', '+@all']);
+    client.user = server.acl.users.get('bench')!;
+  }
   // Lists would grow without bound: trim them now and then so every round sees the same sizes.
   const best = new Map<string, number>();
   const bestCpu = new Map<string, number>();

@@ -6,6 +6,8 @@ import type { Config } from '../server/config.js';
 import { TcpListener } from '../server/tcp.js';
 import { heapReport, heapReportLine } from '../server/heap.js';
 import { watchLauncher } from './launcher.js';
+import { AclStartupError } from '../server/acl/acl.js';
+import { Logger } from '../server/log.js';
 
 /**
  * Runs the server in this process with an already read configuration (the executable's second
@@ -56,7 +58,16 @@ function signalShutdownRequest(flags: string): ShutdownRequest {
 }
 
 export async function runServer(config: Config): Promise<void> {
-  const server = createServer(config);
+  let server: Server;
+  try {
+    server = createServer(config);
+  } catch (e) {
+    // Users that cannot be loaded (the `user` directives, the ACL file) stop startup, as in Redis.
+    if (!(e instanceof AclStartupError)) throw e;
+    const log = new Logger();
+    for (const line of e.lines) log.warning(line);
+    process.exit(1);
+  }
   server.executable = process.argv[1] ?? '';
   server.configFile = config.configFile;
   server.log.notice('Cinder is starting');

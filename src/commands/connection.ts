@@ -8,6 +8,7 @@ import { withDocs, arg } from '../server/command-spec.js';
 import { REDIS_VERSION } from '../util/version.js';
 import { PAUSE_ALL, PAUSE_BY_CLIENT_COMMAND, PAUSE_WRITE, type PauseType } from '../server/pause.js';
 import { argvBytesOf, clientInfoLine, clientType, type ClientType } from '../server/client-info.js';
+import { ACL_DENIED_AUTH } from '../server/acl/acl.js';
 
 /**
  * Connection commands: PING ECHO SELECT QUIT RESET HELLO CLIENT (networking.c and server.c in
@@ -108,17 +109,48 @@ function writeHelloReply(c: Client): void {
 }
 
 
+const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
+
+/**
+ * ACLAuthenticateUser: the client becomes `username` when the credentials are right; a failure
+ * is logged (ACL LOG reason auth, the command's name as typed as the object).
+ */
+function authenticate(c: Client, argv: readonly string[], username: string, password: string): boolean {
+  const server = c.server;
+  const user = server.acl.credentials(username, password);
+  if (user !== null) {
+    c.user = user;
+    c.authenticated = true;
+    return true;
+  }
+  server.acl.addLogEntry({
+    reason: ACL_DENIED_AUTH,
+    context: c.multi !== null || c.inExec ? 'multi' : 'toplevel',
+    object: argv[0],
+    username,
+    ctime: Date.now(),
+    clientInfo: clientInfoLine(c, c, argvBytesOf(argv)),
+  });
+  return false;
+}
+
 // AUTH [username] password
 function authCommand(c: Client, argv: string[]): void {
   if (argv.length > 3) throw new CommandError(Errors.syntax);
   // Neither MONITOR nor SLOWLOG show the credentials.
   for (let i = 1; i < argv.length; i++) c.redactArgument(argv, i);
-  // Until ACLs and requirepass exist the default user is "nopass": it takes any password, and the
-  // one-argument form is refused as Redis refuses it then.
+  let username = 'default';
+  let password = argv[1];
   if (argv.length === 2) {
-    throw new CommandError('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
+    // The old form, refused as Redis refuses it when there is no password to check.
+    if (c.server.acl.defaultUser.nopass) {
+      throw new CommandError('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
+    }
+  } else {
+    username = argv[1];
+    password = argv[2];
   }
-  if (argv[1] !== 'default') throw new CommandError('WRONGPASS invalid username-password pair or user is disabled.');
+  if (!authenticate(c, argv, username, password)) throw new CommandError(WRONGPASS);
   c.reply.ok();
 }
 
@@ -132,8 +164,7 @@ function helloCommand(c: Client, argv: string[]): void {
     if (Number(v) < 2 || Number(v) > 3) throw new CommandError('NOPROTO unsupported protocol version');
     ver = Number(v);
   }
-  let user: string | null = null;
-  let clientName: string | null = null;
+  // Options take effect as they are read, as in Redis: a later bad option leaves them applied.
   for (let j = next; j < argv.length; j++) {
     const more = argv.length - 1 - j;
     const opt = argv[j].toLowerCase();
@@ -141,20 +172,21 @@ function helloCommand(c: Client, argv: string[]): void {
       // Neither MONITOR nor SLOWLOG show the credentials.
       c.redactArgument(argv, j + 1);
       c.redactArgument(argv, j + 2);
-      // The password is argv[j + 2]; the default user takes any (nopass) until ACLs exist.
-      user = argv[j + 1];
+      if (!authenticate(c, argv, argv[j + 1], argv[j + 2])) throw new CommandError(WRONGPASS);
       j += 2;
     } else if (opt === 'setname' && more >= 1) {
-      clientName = argv[j + 1];
+      setClientNameOrThrow(c, argv[j + 1]);
       j++;
     } else {
       throw new CommandError(sanitizeErrorLine(`ERR Syntax error in HELLO option '${argv[j]}'`));
     }
   }
-  if (user !== null && user !== 'default') {
-    throw new CommandError('WRONGPASS invalid username-password pair or user is disabled.');
+  if (!c.authenticated) {
+    throw new CommandError(
+      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option ' +
+        'can be used to authenticate the client and select the RESP protocol version at the same time',
+    );
   }
-  if (clientName !== null) setClientNameOrThrow(c, clientName);
   if (ver !== 0) c.resp = ver as 2 | 3;
   writeHelloReply(c);
 }
@@ -359,7 +391,7 @@ function clientKillCommand(c: Client, argv: string[]): void {
       } else if (opt === 'laddr') {
         filter.laddr = value;
       } else if (opt === 'user') {
-        if (value !== 'default') throw new CommandError(sanitizeErrorLine(`ERR No such user '${value}'`));
+        if (!c.server.acl.users.has(value)) throw new CommandError(sanitizeErrorLine(`ERR No such user '${value}'`));
         filter.user = value;
       } else if (opt === 'skipme') {
         const yn = value.toLowerCase();
@@ -378,7 +410,7 @@ function clientKillCommand(c: Client, argv: string[]): void {
     if (filter.laddr !== null && other.laddr !== filter.laddr) continue;
     if (filter.type !== null && clientType(other) !== filter.type) continue;
     if (filter.id !== 0 && other.id !== filter.id) continue;
-    if (filter.user !== null && other.userName !== filter.user) continue;
+    if (filter.user !== null && other.user?.name !== filter.user) continue;
     if (other === c && filter.skipMe) continue;
     if (other === c) killSelf = true;
     else if (other.closeHook !== null) other.closeHook();

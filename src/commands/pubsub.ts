@@ -207,6 +207,7 @@ export const PUBSUB_COMMANDS: CommandSpec[] = [
     arity: -2,
     flags: SUBSCRIBE_FLAGS,
     args: [arg.string('channel', { multiple: true })],
+    aclChannels: { first: 1, last: -1 },
     handler: subscribeCommand,
   },
   {
@@ -229,6 +230,7 @@ export const PUBSUB_COMMANDS: CommandSpec[] = [
     arity: -2,
     flags: SUBSCRIBE_FLAGS,
     args: [arg.block('pattern', [arg.pattern('pattern')], { multiple: true })],
+    aclChannels: { first: 1, last: -1, pattern: true },
     handler: psubscribeCommand,
   },
   {
@@ -253,6 +255,7 @@ export const PUBSUB_COMMANDS: CommandSpec[] = [
     arity: 3,
     flags: PUBLISH_FLAGS,
     args: [arg.string('channel'), arg.string('message')],
+    aclChannels: { first: 1, last: 1 },
     handler: publishCommand,
   },
   {
@@ -265,6 +268,7 @@ export const PUBSUB_COMMANDS: CommandSpec[] = [
     flags: SUBSCRIBE_FLAGS,
     keys: shardChannels(-1),
     args: [arg.string('shardchannel', { multiple: true })],
+    aclChannels: { first: 1, last: -1 },
     handler: ssubscribeCommand,
   },
   {
@@ -289,6 +293,7 @@ export const PUBSUB_COMMANDS: CommandSpec[] = [
     flags: PUBLISH_FLAGS,
     keys: shardChannels(0),
     args: [arg.string('shardchannel'), arg.string('message')],
+    aclChannels: { first: 1, last: 1 },
     handler: spublishCommand,
   },
   {

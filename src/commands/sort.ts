@@ -1,3 +1,4 @@
+import { PERM_READ } from '../server/acl/selector.js';
 import { arg, type CommandSpec, type KeySpecFlag } from '../server/command-spec.js';
 import { keyWritten, EVENT } from '../server/notify.js';
 import { isOption } from './args.js';
@@ -105,6 +106,13 @@ function sortRoCommand(c: Client, argv: string[]): void {
   sortGeneric(c, argv, true);
 }
 
+/** ACLUserCheckCmdWithUnrestrictedKeyAccess for reads: whether the client's user may read any key. */
+function fullReadAccess(c: Client, argv: readonly string[]): boolean {
+  const user = c.user;
+  if (user === null || user.unrestricted) return true;
+  return c.server.acl.hasUnrestrictedKeyAccess(user, c.currentCommand!, argv, PERM_READ);
+}
+
 function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
   let desc = false;
   let alpha = false;
@@ -136,7 +144,10 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
       sortBy = argv[++j];
       // A constant BY pattern means "do not sort" (and a later real pattern does not undo it).
       if (!hasStar(sortBy)) dontSort = true;
+      // A real pattern reads keys no key spec names: only for a user who may read every key.
+      else if (!fullReadAccess(c, argv)) throw new CommandError('ERR BY option of SORT denied due to insufficient ACL permissions.');
     } else if (isOption(arg, 'GET') && left >= 1) {
+      if (!fullReadAccess(c, argv)) throw new CommandError('ERR GET option of SORT denied due to insufficient ACL permissions.');
       gets.push(argv[++j]);
     } else {
       throw new CommandError(Errors.syntax);

@@ -1,4 +1,5 @@
 import type { CommandSpec } from '../server/command-spec.js';
+import { ACL_OK, execDeniedMessage } from '../server/acl/acl.js';
 import type { Client } from '../server/client.js';
 import { CommandError } from '../protocol/errors.js';
 import { keyAt, arg } from '../server/command-spec.js';
@@ -45,7 +46,7 @@ function discardCommand(c: Client): void {
 }
 
 // EXEC
-function execCommand(c: Client): void {
+function execCommand(c: Client, execArgv: string[]): void {
   const multi = c.multi;
   if (multi === null) throw new CommandError('ERR EXEC without MULTI');
   c.multi = null;
@@ -64,7 +65,24 @@ function execCommand(c: Client): void {
   preventPropagation(c);
   c.reply.arrayLen(multi.commands.length);
   try {
-    for (let i = 0; i < multi.commands.length; i++) server.call(c, multi.commands[i], multi.argvs[i]);
+    const user = c.user;
+    for (let i = 0; i < multi.commands.length; i++) {
+      const cmd = multi.commands[i];
+      const argv = multi.argvs[i];
+      // The rules are checked again: they may have changed since the command was queued.
+      if (user !== null && !user.unrestricted) {
+        const check = server.acl.check(user, cmd, argv);
+        if (check.result !== ACL_OK) {
+          // Logged as Redis sees the client then: still in its transaction, running EXEC.
+          c.multi = multi;
+          server.aclDenied(c, check.result, 'multi', cmd, argv, check.pos, c, execArgv);
+          c.multi = null;
+          server.replyError(c, execDeniedMessage(check.result));
+          continue;
+        }
+      }
+      server.call(c, cmd, argv);
+    }
   } finally {
     c.denyBlocking = denied;
     c.inExec = false;

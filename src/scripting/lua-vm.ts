@@ -110,7 +110,8 @@ export const REDIS_PROPS = {
   // The debugger's helpers are no-ops outside a debugging session.
   breakpoint: { returns: false },
   debug: { returns: null },
-  // ACLs are not enforced: every command is allowed for the (default) user.
+  // Replaced by a function that asks the host (ACL_CHECK_CMD below); the stub stays for a VM
+  // where that cannot be installed.
   acl_check_cmd: { returns: true },
 } as const;
 
@@ -462,6 +463,11 @@ const noHost: LuaValue = { err: Buffer.from('ERR redis.call is not available her
 
 /** What redis.set_repl sends through redis.call (no command has this name). */
 const SET_REPL_CALL = '\0cinder.set_repl';
+/**
+ * What redis.acl_check_cmd sends through redis.call (no command has this name): the host answers
+ * 1 or 0 for the caller's permissions, or an error for an unknown command.
+ */
+export const ACL_CHECK_CALL = '\0cinder.acl_check_cmd';
 
 const LUA_HEAP_BYTES = Buffer.from("return collectgarbage('count') * 1024", 'latin1');
 const COMPILE_CHECK = Buffer.from("local f, e = loadstring(ARGV[1], '@user_script') if f then return nil end return e", 'latin1');
@@ -812,7 +818,11 @@ const SET_REPL =
   'local n = tn((...)) or 0 ' +
   "if not (n > -1 and n < 4) then err('ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.', 0) end " +
   `if n < 0 then n = 0 end rc('${SET_REPL_CALL.replace('\0', '\\0')}', tostring(n - n % 1)) end ` +
-  "rawset(redis, 'set_repl', set_repl) ";
+  "rawset(redis, 'set_repl', set_repl) " +
+  // redis.acl_check_cmd(command, args...): whether the script's caller may run it (the host
+  // answers; an unknown command raises "Invalid command passed to redis.acl_check_cmd()").
+  `local function acl_check_cmd(...) return rc('${ACL_CHECK_CALL.replace('\0', '\\0')}', ...) == 1 end ` +
+  "rawset(redis, 'acl_check_cmd', acl_check_cmd) ";
 
 /**
  * Installs set_repl, the cache with its `run(slot)` (which calls a compiled chunk and filters its

@@ -7,6 +7,7 @@ import type { BlockedState } from './blocking.js';
 import type { MultiState } from './multi.js';
 import type { ClientSubscriptions } from './pubsub.js';
 import type { ReplicaLink } from './replication/master.js';
+import type { User } from './acl/user.js';
 
 /** What REPLCONF told the master about a replica (before or after its SYNC / PSYNC). */
 export interface ReplicaConf {
@@ -63,8 +64,17 @@ export class Client {
   /** The arguments of the suspended command (its slow log entry is written when it completes). */
   suspendedArgv: string[] | null = null;
   libName = '';
-  /** The ACL user the client is authenticated as (only 'default' until ACLs exist). */
-  userName = 'default';
+  /**
+   * The ACL user the client runs as (src/server/acl): the default user until AUTH; null for the
+   * clients Redis leaves unrestricted (our master's stream, the AOF, embedded handles).
+   */
+  user: User | null;
+  /** AUTH (or HELLO AUTH) succeeded, or the default user was on and nopass when it connected. */
+  authenticated: boolean;
+  /** CLIENT LIST's user=: the user's name, `(superuser)` for an unrestricted client. */
+  get userName(): string {
+    return this.user === null ? '(superuser)' : this.user.name;
+  }
   libVer = '';
   /** Remote and local address as "ip:port" (empty for embedded clients). */
   addr = '';
@@ -222,6 +232,11 @@ export class Client {
     this.db = server.dbs[0];
     this.createdAt = server.clock.now;
     this.lastInteraction = this.createdAt;
+    // Network and script clients are the default user until AUTH (a script's calls are checked
+    // against its caller's user); the others are trusted.
+    const restricted = kind === 'normal' || kind === 'script';
+    this.user = restricted ? server.acl.defaultUser : null;
+    this.authenticated = !restricted || server.acl.openByDefault;
   }
 
   /** Redis's islocalClient: a loopback TCP client, or one in this process. */

@@ -105,6 +105,12 @@ export interface CommandSpec {
    * bits (src/server/command-access.ts). Scripts answer by their declared flags, EXEC by its queue.
    */
   dynamicAccess?: (c: Client, argv: readonly string[], tableAccess: number) => number;
+  /**
+   * Channel arguments the ACL permission gate checks against the user's channel patterns
+   * (Redis's channel-bearing commands): arguments `first`..`last` (negative: from the end);
+   * `pattern` when they are patterns (PSUBSCRIBE), matched literally against the user's.
+   */
+  aclChannels?: { first: number; last: number; pattern?: boolean };
   /** The argument vocabulary (COMMAND DOCS `arguments`), built with the `arg` helpers below. */
   args?: CommandArg[];
   /** COMMAND DOCS extras: version history entries [version, change]. */

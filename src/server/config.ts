@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CommandError } from '../protocol/errors.js';
 import { splitInlineArgs } from '../protocol/request-parser.js';
+import { checkUserDirective } from './acl/user.js';
 import { parseFloatStrict, parseInteger } from '../util/number.js';
 import { stringMatch } from '../util/glob.js';
 import { REDIS_VERSION } from '../util/version.js';
@@ -987,7 +988,7 @@ function buildTable(): ParamDef[] {
     boolParam('replica-ignore-disk-write-errors', false, inert),
 
     // String
-    strParam('aclfile', '', false, { immutable: true, support: 'no', off: [''] }),
+    strParam('aclfile', '', false, { immutable: true, support: 'yes' }),
     strParam('unixsocket', null, true, { immutable: true, support: 'no', off: [''] }),
     strParam('pidfile', null, true, { immutable: true, support: 'no', off: [''] }),
     strParam('replica-announce-ip', null, true, { alias: 'slave-announce-ip', support: 'yes' }),
@@ -1008,7 +1009,7 @@ function buildTable(): ParamDef[] {
     strParam('bind-source-addr', null, true, inert),
     strParam('logfile', '', false, { immutable: true, support: 'no', off: [''] }),
     strParam('masterauth', null, true, { sensitive: true, binary: true, support: 'yes' }),
-    strParam('requirepass', null, true, { sensitive: true, binary: true, support: 'no', off: [''], field: 'requirepass' }),
+    strParam('requirepass', null, true, { sensitive: true, binary: true, support: 'yes', field: 'requirepass' }),
 
     // Enum
     enumParam(
@@ -1104,7 +1105,7 @@ function buildTable(): ParamDef[] {
         ['resetchannels', 0],
       ],
       'resetchannels',
-      { field: 'aclPubsubDefault', ...inert },
+      { field: 'aclPubsubDefault', support: 'yes' },
     ),
     enumParam(
       'sanitize-dump-payload',
@@ -1191,7 +1192,7 @@ function buildTable(): ParamDef[] {
     // Unsigned long
     numParam('active-defrag-max-scan-fields', 'ulong', 1n, LONG_MAX, 1000n, inert),
     numParam('slowlog-max-len', 'ulong', 0n, LONG_MAX, 128n, { support: 'yes', field: 'slowlogMaxLen' }),
-    numParam('acllog-max-len', 'ulong', 0n, LONG_MAX, 128n, inert),
+    numParam('acllog-max-len', 'ulong', 0n, LONG_MAX, 128n, { support: 'yes' }),
 
     // Long long
     numParam('busy-reply-threshold', 'll', 0n, LONG_MAX, 5000n, { alias: 'lua-time-limit', field: 'busyReplyThreshold', ...inert }),
@@ -1377,6 +1378,11 @@ export class Config {
   configFile = '';
   /** Directives Cinder keeps but does not act on yet: `rename-command`, `user`, `loadmodule`, module configs. */
   readonly extraDirectives: string[][] = [];
+  /** `user` directives, applied at startup (src/server/acl/file.ts: loadConfiguredUsers). */
+  readonly userDirectives: string[][] = [];
+  private readonly userNames = new Set<string>();
+  /** Set by the server: the `user` lines CONFIG REWRITE writes (every user, as ACL LIST shows them). */
+  userLines: (() => string[]) | null = null;
 
   /** Loading state (exposed for the parameter parsers; not for general use). */
   loadState = { saveLoaded: false, reading: false };
@@ -1748,7 +1754,9 @@ export class Config {
     } else if (name === 'rename-command' && argc === 3) {
       this.keepExtra(argv, 'rename-command');
     } else if (name === 'user' && argc >= 2) {
-      this.keepExtra(argv, 'user');
+      const error = checkUserDirective(argv, this.userNames);
+      if (error !== null) throw new ParamError(error);
+      this.userDirectives.push(argv);
     } else if (name === 'loadmodule' && argc >= 2) {
       this.keepExtra(argv, 'loadmodule');
     } else if (name.includes('.')) {
@@ -1870,6 +1878,24 @@ export class Config {
             needsSignature = false;
           }
           lines.push(line);
+        }
+      }
+    }
+    // rewriteConfigUserOption: the users as ACL LIST shows them, unless an ACL file holds them.
+    if (this.userLines !== null) {
+      processed.add('user');
+      if (this.values.get('aclfile') === '') {
+        for (const line of this.userLines()) {
+          const list = optionLines.get('user');
+          if (list !== undefined && list.length > 0) {
+            lines[list.shift()!] = line;
+          } else {
+            if (needsSignature) {
+              lines.push(REWRITE_SIGNATURE);
+              needsSignature = false;
+            }
+            lines.push(line);
+          }
         }
       }
     }

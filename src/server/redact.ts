@@ -22,9 +22,17 @@ export function redactedArgv(cmd: Command, argv: readonly string[], config: Conf
       return redactMigrate(argv);
     case 'config|set':
       return redactConfigSet(argv, config);
+    case 'acl|setuser':
+      // Everything after the subcommand, whatever follows (the rules may hold passwords).
+      return redact(argv, argv.map((_, i) => i).filter((i) => i >= 2));
     default:
       return argv;
   }
+}
+
+/** `argv` with the arguments at `positions` shown as (redacted). */
+export function redactAt(argv: readonly string[], positions: readonly number[]): readonly string[] {
+  return redact(argv, positions);
 }
 
 function redact(argv: readonly string[], positions: readonly number[]): readonly string[] {

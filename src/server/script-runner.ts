@@ -1,10 +1,11 @@
+import { ACL_OK, scriptDeniedMessage } from './acl/acl.js';
 import { createHash } from 'node:crypto';
 import { Client } from './client.js';
 import type { Server } from './server.js';
 import type { Command } from './command-table.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { LuaReply } from '../scripting/lua-reply.js';
-import { LuaVm, OUT_OF_BUDGET, budgetFor, type LuaValue, type RunBudget, type RunResult, type ScriptHost } from '../scripting/lua-vm.js';
+import { ACL_CHECK_CALL, LuaVm, OUT_OF_BUDGET, budgetFor, type LuaValue, type RunBudget, type RunResult, type ScriptHost } from '../scripting/lua-vm.js';
 import { countedScriptErrors, isLuaError, writeLuaValue } from '../scripting/convert.js';
 import { LongScriptLane, type LongScript } from '../scripting/long-script.js';
 import { asFunctionText, functionMemoryStats, type FunctionInfo } from '../scripting/functions.js';
@@ -176,6 +177,8 @@ export class ScriptRunner implements ScriptHost {
   private readonly lane: LongScriptLane<HeldScript>;
   /** The FCALL whose function runs on the long-script worker (FUNCTION STATS' command). */
   private fcallArgv: readonly string[] | null = null;
+  /** The EVAL / FCALL command line of the running script (its caller's argv, for ACL LOG's client info). */
+  private callerArgv: readonly string[] = [];
   /** performance.now() when the running script went on to the worker past the busy threshold. */
   private heldSince = 0;
 
@@ -222,6 +225,7 @@ export class ScriptRunner implements ScriptHost {
    * argv[first .. first+keyCount), ARGV the rest.
    */
   run(call: ScriptCall, source: Buffer, sha: string, argv: readonly string[], first: number, keyCount: number): void {
+    this.callerArgv = argv;
     const result = this.attempt(call, 'eval', sha, numberSafeSource(source), sha, argv, first, keyCount);
     if (result !== undefined) writeLuaValue(call.caller, call.caller.reply, result);
   }
@@ -242,6 +246,8 @@ export class ScriptRunner implements ScriptHost {
     member?: string,
   ): LuaValue | undefined {
     this.client.selectDb(call.caller.dbIndex);
+    // The script client runs as its caller's user (what SORT's BY and GET check).
+    this.client.user = call.caller.user;
     this.reply.resp = 2;
     this.current = call;
     this.wrote = false;
@@ -452,6 +458,7 @@ export class ScriptRunner implements ScriptHost {
    */
   callArgv(argv: string[]): LuaValue {
     if (argv.length === 0) return this.refuse(NO_ARGS, undefined);
+    if (argv[0] === ACL_CHECK_CALL) return this.aclCheckCmd(argv);
     let cmd: Command | undefined = this.server.commands.lookup(argv[0]);
     if (cmd !== undefined && cmd.subcommands !== null && argv.length >= 2) {
       cmd = cmd.subcommands.get(argv[1]) ?? cmd.subcommands.get(argv[1].toLowerCase());
@@ -462,6 +469,16 @@ export class ScriptRunner implements ScriptHost {
     if ((arity > 0 && argv.length !== arity) || argv.length < -arity) return this.refuse(WRONG_ARITY, cmd);
     if (cmd.handler === undefined) return this.refuse(UNKNOWN_COMMAND, undefined);
     if (cmd.flags.has('noscript')) return this.refuse(NOT_ALLOWED, cmd);
+    // scriptVerifyACL: the script runs with its caller's permissions.
+    const caller = this.current?.caller;
+    const user = caller?.user ?? null;
+    if (user !== null && !user.unrestricted) {
+      const check = this.server.acl.check(user, cmd, argv);
+      if (check.result !== ACL_OK) {
+        this.server.aclDenied(caller!, check.result, 'lua', cmd, argv, check.pos, caller!, this.callerArgv);
+        return this.refuse(luaError(scriptDeniedMessage(check.result)), cmd);
+      }
+    }
     // scriptVerifyWriteCommandAllow: a read-only script treats commands that may replicate
     // (PUBLISH) as writes.
     if (this.current?.readOnly && (cmd.isWrite || cmd.mayReplicate)) return this.refuse(WRITE_IN_READONLY, cmd);
@@ -490,6 +507,23 @@ export class ScriptRunner implements ScriptHost {
     // Counted by the command path already: the script's reply must not count it again.
     if (isLuaError(reply)) countedScriptErrors.add(reply.err.toString('latin1'));
     return reply;
+  }
+
+  /**
+   * redis.acl_check_cmd(command, args...) (luaRedisAclCheckCmdPermissionsCommand): 1 when the
+   * caller's user may run it, else 0; the command is looked up as a client's would be (a
+   * container's subcommand by its second argument), with no arity check.
+   */
+  private aclCheckCmd(argv: string[]): LuaValue {
+    if (argv.length === 1) return NO_ARGS;
+    let cmd: Command | undefined = this.server.commands.lookup(argv[1]);
+    if (cmd !== undefined && cmd.subcommands !== null && argv.length >= 3) {
+      cmd = cmd.subcommands.get(argv[2]) ?? cmd.subcommands.get(argv[2].toLowerCase());
+    }
+    if (cmd === undefined) return luaError('ERR Invalid command passed to redis.acl_check_cmd()');
+    const user = this.current?.caller.user ?? null;
+    if (user === null || user.unrestricted) return 1;
+    return this.server.acl.check(user, cmd, argv.slice(1)).result === ACL_OK ? 1 : 0;
   }
 
   /**
@@ -530,6 +564,7 @@ export class ScriptRunner implements ScriptHost {
   runFunction(call: ScriptCall, fn: FunctionInfo, argv: readonly string[], keyCount: number): void {
     // (The library chunk calls commands through the number-safe redis: functions.ts.)
     this.fcallArgv = argv;
+    this.callerArgv = argv;
     const result = this.attempt(call, 'function', fn.name, fn.library.chunk, fn.name, argv.slice(3), 0, keyCount, fn.name);
     // Handed over to the long-script worker: the reply comes later (FUNCTION STATS shows the
     // command meanwhile).

@@ -31,6 +31,8 @@ import { Tracking } from './tracking.js';
 import { ReplicationState } from './replication/state.js';
 import { Replica } from './replication/replica.js';
 import { ReplicationMaster } from './replication/master.js';
+import { Acl, ACL_OK, ACL_DENIED_CMD, deniedMessage } from './acl/acl.js';
+import { argvBytesOf, clientInfoLine } from './client-info.js';
 import {
   Propagation,
   expiredKeyDeletion,
@@ -85,6 +87,8 @@ export class Server {
   readonly accessTracking: AccessTracking = defaultAccessTracking();
   readonly dbs: Keyspace[] = [];
   readonly commands: CommandTable;
+  /** Users, the permission gate, authentication and the ACL LOG (src/server/acl). */
+  readonly acl: Acl;
   readonly clients = new Map<number, Client>();
   readonly stats = new Stats();
   readonly log = new Logger();
@@ -181,6 +185,12 @@ export class Server {
     // loaded are the program, which Redis's used_memory does not count either (src/server/memory.ts).
     const heapBeforeServer = processHeapBytes();
     this.commands = new CommandTable(specs);
+    this.acl = new Acl(this.commands, config);
+    // requirepass is the default user's password (CONFIG SET requirepass too).
+    this.acl.setRequirepass(config.requirepass);
+    config.onChange('requirepass', () => this.acl.setRequirepass(config.requirepass));
+    config.userLines = () => this.acl.sortedUsers().map((u) => `user ${u.name} ${u.describe()}`);
+    this.acl.loadAtStartup(config);
     this.execCommand = this.commands.lookup('exec');
     this.pingCommand = this.commands.lookup('ping');
     this.persistence = new Persistence(this);
@@ -320,11 +330,27 @@ export class Server {
       );
       return;
     }
+    // authRequired: until it authenticates, a client runs only no_auth commands (AUTH, HELLO...),
+    // unless the default user is on and nopass.
+    if (!c.authenticated && !flags.has('no_auth') && !this.acl.openByDefault) {
+      this.rejectCommand(c, 'NOAUTH Authentication required.', cmd);
+      return;
+    }
     const multi = c.multi;
     const busy = this.scripting.busyKind;
     if (multi !== null && flags.has('no_multi')) {
       this.rejectCommand(c, 'ERR Command not allowed inside a transaction', cmd);
       return;
+    }
+    // The user's permissions (ACLCheckAllPerm): commands, keys and channels.
+    const user = c.user;
+    if (user !== null && !user.unrestricted) {
+      const check = this.acl.check(user, cmd, argv);
+      if (check.result !== ACL_OK) {
+        this.aclDenied(c, check.result, multi !== null ? 'multi' : 'toplevel', cmd, argv, check.pos);
+        this.rejectCommand(c, deniedMessage(check.result, cmd), cmd);
+        return;
+      }
     }
     // Out of memory (Redis's maxmemory gate, after the ACL check): keys are evicted while memory is
     // over maxmemory; when nothing can be, commands that may add memory are refused, inside MULTI
@@ -439,6 +465,21 @@ export class Server {
   syncExpiryPaused(): void {
     const still = this.pause.type !== PAUSE_OFF || this.replication.masterHost !== null;
     for (const db of this.dbs) db.expiryPaused = still;
+  }
+
+  /**
+   * addACLLogEntry for a denied command, key or channel: the object is the command's full name
+   * or the argument at `pos`; the client info is the client whose command ran (a script's caller).
+   */
+  aclDenied(c: Client, result: number, context: 'toplevel' | 'multi' | 'lua', cmd: Command, argv: readonly string[], pos: number, real: Client = c, realArgv: readonly string[] = argv): void {
+    this.acl.addLogEntry({
+      reason: result,
+      context,
+      object: result === ACL_DENIED_CMD ? cmd.fullName : argv[pos],
+      username: c.user?.name ?? '',
+      ctime: Date.now(),
+      clientInfo: clientInfoLine(real, real, argvBytesOf(realArgv)),
+    });
   }
 
   /** allowProtectedAction: `yes`, or `local` for a loopback (or in-process) client. */
@@ -642,11 +683,16 @@ export class Server {
   }
 
   /**
-   * RESET (clearClientConnectionState): database 0, RESP2, no name, replies on, no transaction or
+   * RESET (clearClientConnectionState): the default user, database 0, RESP2, no name, replies on, no transaction or
    * watched keys, no subscriptions (CLIENT NO-EVICT stays, as in Redis 7.0).
    */
   resetClientState(c: Client): void {
     c.selectDb(0);
+    // clientSetDefaultAuth: back to the default user, authenticated only if it needs no password.
+    if (c.user !== null) {
+      c.user = this.acl.defaultUser;
+      c.authenticated = this.acl.openByDefault;
+    }
     c.resp = 2;
     c.name = null;
     c.replyMode = 'on';

@@ -2,7 +2,7 @@ import type { Client } from './client.js';
 import type { Command } from './command-table.js';
 import type { Config } from './config.js';
 import type { LatencyMonitor } from './latency.js';
-import { redactedArgv } from './redact.js';
+import { redactAt, redactedArgv } from './redact.js';
 
 /**
  * The slow log (Redis 7.0's slowlog.c) and the per-call watch that feeds it and the latency
@@ -112,7 +112,8 @@ export class SlowLog {
         id: this.nextId++,
         time: Math.floor(Date.now() / 1000),
         usec: duration,
-        argv: entryArgv(redactedArgv(cmd, argv, this.config)),
+        // What the handler redacted as it parsed (AUTH, HELLO, ACL SETUSER), else what the table says.
+        argv: entryArgv(c.redacted !== null && c.redacted.argv === argv ? redactAt(argv, c.redacted.indexes) : redactedArgv(cmd, argv, this.config)),
         peer: c.addr !== '' ? c.addr : '?:0',
         name: c.name ?? '',
       });

@@ -248,13 +248,9 @@ scenarioSuite('slowlog: arguments kept', (t) => {
     // HELLO: AUTH pairs are redacted as far as Redis reads the options.
     await a.call(['HELLO', '2', 'AUTH', 'default', 'secret'], 'type');
     await a.call(['HELLO', '2', 'auth', 'default', 'x', 'AUTH', 'default', 'y'], 'type');
-    // Known deviation (the HELLO handler): Redis authenticates at each AUTH in turn and answers
-    // WRONGPASS at the first that fails; Cinder's HELLO checks only the last pair and answers the
-    // HELLO map. The slow log entry is Redis's either way (the second pair stays unredacted).
-    a.send(['HELLO', '2', 'AUTH', 'nobody', 'pw', 'AUTH', 'default', 'pw2']);
-    const [wrongpass, accepted] = await Promise.all([a.redis.readReply(), a.cinder.readReply()]);
-    assert.equal(wrongpass.latin1Slice(), '-WRONGPASS invalid username-password pair or user is disabled.\r\n');
-    assert.equal(accepted.latin1Slice(0, 4), '*14\r');
+    // HELLO authenticates at each AUTH in turn and answers WRONGPASS at the first that fails: the
+    // second pair, never read, stays unredacted.
+    await a.call(['HELLO', '2', 'AUTH', 'nobody', 'pw', 'AUTH', 'default', 'pw2']);
     await a.call(['HELLO', '2', 'AUTH', 'default', 'x', 'BAD'], 'type');
     await a.call(['HELLO', '2', 'BAD', 'AUTH', 'default', 'x'], 'type');
     await a.call(['HELLO', '2', 'AUTH', 'default'], 'type');

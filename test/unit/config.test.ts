@@ -154,6 +154,13 @@ describe('redis.conf parsing', () => {
       ['dbfilename a/b', 1, 'dbfilename a/b', "dbfilename can't be a path, just a filename"],
       ['sentinel monitor x', 1, 'sentinel monitor x', 'sentinel directive while not in sentinel mode'],
       ['mod.opt', 1, 'mod.opt', 'Module config specified without value'],
+      // user directives: the rules are checked as the file is read (unknown commands only at startup).
+      ['user alice on %', 1, 'user alice on %', "Error in user declaration 'alice': Syntax error"],
+      ['user alice on ~* ~a', 1, 'user alice on ~* ~a', "Error in user declaration 'on': Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any effect. Try 'resetkeys' to start with an empty list of patterns"],
+      ['user alice on (+get', 1, 'user alice on (+get', "Error in user declaration 'alice': Unknown command or category name in ACL"],
+      ['user alice on\nuser alice off', 2, 'user alice off', "Error in user declaration 'alice': Duplicate user found. A user can only be defined once in config files"],
+      ['user alice on (foo)', 1, 'user alice on (foo)', "Error in user declaration 'alice': Syntax error"],
+      ['user alice on #abc', 1, 'user alice on #abc', "Error in user declaration 'alice': The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters"],
       ['activedefrag yes', 1, 'activedefrag yes', 'Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution'],
     ];
     for (const [text, lineNo, line, reason] of cases) {
@@ -161,7 +168,7 @@ describe('redis.conf parsing', () => {
     }
   });
 
-  test('accepted leftovers: deprecated directives, sentinel alone, rename-command/user/loadmodule with one warning each', () => {
+  test('accepted leftovers: deprecated directives, sentinel alone, rename-command/loadmodule with one warning each; user directives kept', () => {
     const cfg = Config.fromArgs([
       writeConf(
         [
@@ -177,9 +184,10 @@ describe('redis.conf parsing', () => {
     ]);
     assert.deepEqual(
       cfg.warnings.map((w) => w.split("'")[1]),
-      ['rename-command', 'user', 'loadmodule'],
+      ['rename-command', 'loadmodule'],
     );
-    assert.equal(cfg.extraDirectives.length, 4);
+    assert.equal(cfg.extraDirectives.length, 3);
+    assert.deepEqual(cfg.userDirectives, [['user', 'alice', 'on', '>pw', '~*', '+@all']]);
   });
 
   test('end-of-load checks: log file, replicaof in cluster mode', () => {

@@ -3,6 +3,32 @@ import type { Arg, ReplyValue } from './index.js';
 
 /** One method per command: `db.set(key, value)` sends SET key value; subcommands join (`db.configGet(...)`). */
 export interface Commands {
+  /** ACL CAT: Lists the ACL categories, or the commands of one category. */
+  aclCat(...args: Arg[]): Promise<ReplyValue>;
+  /** ACL DELUSER: Deletes users and disconnects their clients. */
+  aclDeluser(...args: Arg[]): Promise<ReplyValue>;
+  /** ACL DRYRUN: Tells whether a user could run a command, without running it. */
+  aclDryrun(username: Arg, command: Arg, ...args: Arg[]): Promise<ReplyValue>;
+  /** ACL GENPASS: Returns a random password made of secure random bits. */
+  aclGenpass(...args: Arg[]): Promise<ReplyValue>;
+  /** ACL GETUSER: Returns a user's flags, passwords and rules. */
+  aclGetuser(username: Arg): Promise<ReplyValue>;
+  /** ACL HELP: Lists the ACL subcommands. */
+  aclHelp(...args: Arg[]): Promise<ReplyValue>;
+  /** ACL LIST: Lists every user with its rules, as an ACL file would hold them. */
+  aclList(...args: Arg[]): Promise<ReplyValue>;
+  /** ACL LOAD: Replaces the users with those of the ACL file. */
+  aclLoad(...args: Arg[]): Promise<ReplyValue>;
+  /** ACL LOG: Lists the newest commands, keys, channels and logins the ACLs refused. */
+  aclLog(...args: Arg[]): Promise<ReplyValue>;
+  /** ACL SAVE: Writes the users to the ACL file. */
+  aclSave(...args: Arg[]): Promise<ReplyValue>;
+  /** ACL SETUSER: Creates a user or changes its rules. */
+  aclSetuser(username: Arg, ...args: Arg[]): Promise<ReplyValue>;
+  /** ACL USERS: Lists the user names. */
+  aclUsers(...args: Arg[]): Promise<ReplyValue>;
+  /** ACL WHOAMI: Returns the name of the user the connection runs as. */
+  aclWhoami(...args: Arg[]): Promise<ReplyValue>;
   /** APPEND: Adds bytes to the end of a string value, creating the key when missing. */
   append(key: Arg, value: Arg): Promise<ReplyValue>;
   /** AUTH: Authenticates the connection as a user. */

@@ -5,6 +5,7 @@ import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { isString, ByteString, type StringValue, type Value } from '../engine/values.js';
 import { parseInteger } from '../util/number.js';
+import { stringLength } from '../engine/types/string.js';
 import {
   byteAt,
   firstBit,
@@ -60,18 +61,23 @@ function bitOffsetArg(c: Client, s: string, hashBits: number): number {
   return Number(off);
 }
 
+/** Whether the last bitmapForWrite created or lengthened the value (a change even if no bit moves). */
+let bitmapGrew = false;
+
 /**
  * Redis's lookupStringForBitCommand: the key's value as a ByteString of at least `maxBit`'s byte,
- * created (zeroed) when missing; WRONGTYPE for other types.
+ * created (zeroed) when missing; WRONGTYPE for other types. Sets bitmapGrew.
  */
 function bitmapForWrite(c: Client, key: string, maxBit: number): ByteString {
   const db = c.db;
   const v = db.lookupWrite(key);
   if (v !== undefined) asString(v);
   const minLen = Math.floor(maxBit / 8) + 1;
+  bitmapGrew = v === undefined || stringLength(v as StringValue) < minLen;
   const b = growZero(v as StringValue | undefined, minLen);
   if (v === undefined) db.set(key, b);
-  else if (b !== v) db.replace(key, b);
+  // Another representation of the same bytes is not a change (WATCH is signalled by the write).
+  else if (b !== v) db.replace(key, b, false);
   return b;
 }
 
@@ -86,9 +92,11 @@ function setbitCommand(c: Client, argv: string[]): void {
   const byte = Math.floor(offset / 8);
   const shift = 7 - (offset & 7);
   const old = b.bytes[byte];
+  const bitval = (old >> shift) & 1;
   b.bytes[byte] = (old & ~(1 << shift)) | (on << shift);
-  keyWritten(c, EVENT.string, 'setbit', argv[1]);
-  c.reply.int((old >> shift) & 1);
+  // Redis 7.0.15 signals, notifies and propagates only a real change (a new bit value or bytes).
+  if (bitmapGrew || bitval !== on) keyWritten(c, EVENT.string, 'setbit', argv[1]);
+  c.reply.int(bitval);
 }
 
 // GETBIT key offset
@@ -378,6 +386,7 @@ function bitfieldGeneric(c: Client, argv: string[], readOnlyCommand: boolean): v
   }
 
   let target: ByteString | null = null;
+  let grew = false;
   let source: StringValue | undefined;
   if (readonly) {
     source = c.db.lookupRead(argv[1]) as StringValue | undefined;
@@ -385,6 +394,7 @@ function bitfieldGeneric(c: Client, argv: string[], readOnlyCommand: boolean): v
   } else {
     if (readOnlyCommand) throw new CommandError(ERR_BITFIELD_RO);
     target = bitmapForWrite(c, argv[1], highestWrite);
+    grew = bitmapGrew;
   }
 
   const r = c.reply;
@@ -420,8 +430,9 @@ function bitfieldGeneric(c: Client, argv: string[], readOnlyCommand: boolean): v
     } else {
       r.int(narrow(ret));
       setBitfield(t, o.offset, o.bits, next);
+      // A write counts when it changed the field, or when the value was created or lengthened.
+      if (grew || next !== old) changes++;
     }
-    changes++;
   }
   if (changes > 0) keyWritten(c, EVENT.string, 'setbit', argv[1], changes);
 }

@@ -113,9 +113,9 @@ function pfcountCommand(c: Client, argv: string[]): void {
   if (v === undefined) return c.reply.int(0);
   const s = hllOrThrow(v);
   const [bytes, start, len] = bytesOf(s);
-  let card = cachedCard(bytes, start);
-  if (card >= 0) return c.reply.int(card);
-  card = hllCount(bytes, start, len);
+  const cached = cachedCard(bytes, start);
+  if (cached !== -1) return c.reply.int(cached);
+  const card = hllCount(bytes, start, len);
   if (card < 0) throw new CommandError(ERR_CORRUPT_HLL);
   // A read that caches its result in the value: a change Redis signals and propagates.
   db.peek(key);

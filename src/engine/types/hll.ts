@@ -166,11 +166,11 @@ export function invalidateCache(b: ByteString): void {
 }
 
 /** The cached cardinality, or -1 when stale. */
-export function cachedCard(bytes: Uint8Array, start: number): number {
+export function cachedCard(bytes: Uint8Array, start: number): number | bigint {
   if (bytes[start + 15] & 0x80) return -1;
-  let v = 0;
-  for (let i = 7; i >= 0; i--) v = v * 256 + bytes[start + 8 + i];
-  return v;
+  let v = 0n;
+  for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(bytes[start + 8 + i]);
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
 export function setCachedCard(b: ByteString, card: number): void {
@@ -251,7 +251,8 @@ export function sparseToDense(b: ByteString): boolean {
     } else {
       let run = valLen(op);
       const v = valValue(op);
-      if (run + idx > HLL_REGISTERS) break;
+      // A run past the last register is corrupt (Redis 7.0.15 refuses it, whatever follows).
+      if (run + idx > HLL_REGISTERS) return false;
       while (run-- > 0) denseSet(dense, HLL_HDR_SIZE, idx++, v);
       i++;
     }
@@ -436,7 +437,7 @@ export function hllMerge(max: Uint8Array, bytes: Uint8Array, start: number, len:
     } else {
       let run = valLen(op);
       const v = valValue(op);
-      if (run + i > HLL_REGISTERS) break;
+      if (run + i > HLL_REGISTERS) return false;
       while (run-- > 0) {
         if (v > max[i]) max[i] = v;
         i++;

@@ -3,7 +3,7 @@ import { keyWritten, EVENT } from '../server/notify.js';
 import { isOption } from './args.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
-import { isString, ByteString, type StringValue, type Value } from '../engine/values.js';
+import { isString, ByteString, SlabString, type StringValue, type Value } from '../engine/values.js';
 import { toByteString } from '../engine/types/string.js';
 import {
   ERR_CORRUPT_HLL,
@@ -12,6 +12,7 @@ import {
   HLL_REGISTERS,
   HLL_SPARSE,
   cachedCard,
+  compactHll,
   createHll,
   decodeSparse,
   denseGet,
@@ -26,6 +27,7 @@ import {
   invalidateCache,
   setCachedCard,
   sparseToDense,
+  type HllBytes,
 } from '../engine/types/hll.js';
 
 /**
@@ -44,14 +46,23 @@ function hllOrThrow(v: Value): StringValue {
 }
 
 /**
- * The key's HyperLogLog as a ByteString to change in place (Redis's dbUnshareStringValue), put
- * back in the keyspace when it had to be converted. Converting is not a change: WATCH is not
- * signalled for it.
+ * The bytes a write changes: a dense value kept in a slab chunk is changed in place (same length);
+ * anything else is copied into a ByteString (or is one already), to be stored back with `store`.
  */
-function writable(c: Client, key: string, s: StringValue): ByteString {
-  const b = toByteString(s);
-  if (b !== s) c.db.replace(key, b, false);
-  return b;
+function forWrite(s: StringValue): HllBytes {
+  if (s instanceof SlabString && s.bytes[s.start + 4] === HLL_DENSE) return s;
+  return toByteString(s);
+}
+
+/**
+ * Keeps a changed HyperLogLog in the keyspace, compact (src/engine/types/hll.ts, "Storage").
+ * `created`: the key is new. The keyspace event and WATCH are the caller's (keyWritten).
+ */
+function store(c: Client, key: string, b: HllBytes, created: boolean): void {
+  if (!(b instanceof ByteString)) return;
+  const v = compactHll(b);
+  if (created) c.db.set(key, v);
+  else c.db.replace(key, v, false);
 }
 
 /** The bytes of a string value for reading: `[bytes, start, len]`. */
@@ -71,23 +82,22 @@ function pfaddCommand(c: Client, argv: string[]): void {
   const db = c.db;
   const key = argv[1];
   const v = db.lookupWrite(key);
-  let b: ByteString;
-  let updated = 0;
-  if (v === undefined) {
-    b = createHll();
-    db.set(key, b);
-    updated++;
-  } else {
-    b = writable(c, key, hllOrThrow(v));
-  }
+  const created = v === undefined;
+  const b = created ? createHll() : forWrite(hllOrThrow(v));
+  let updated = created ? 1 : 0;
   const maxBytes = c.server.config.hllSparseMaxBytes;
   for (let j = 2; j < argv.length; j++) {
     const r = hllAdd(b, argv[j], maxBytes);
     if (r === 1) updated++;
-    else if (r === -1) throw new CommandError(ERR_CORRUPT_HLL);
+    else if (r === -1) {
+      // Redis changes the value in place: what was added before the corrupt part stays.
+      if (updated > 0) store(c, key, b, created);
+      throw new CommandError(ERR_CORRUPT_HLL);
+    }
   }
   if (updated > 0) {
     invalidateCache(b);
+    store(c, key, b, created);
     keyWritten(c, EVENT.string, 'pfadd', key, updated);
   }
   c.reply.int(updated > 0 ? 1 : 0);
@@ -117,10 +127,12 @@ function pfcountCommand(c: Client, argv: string[]): void {
   if (cached !== -1) return c.reply.int(cached);
   const card = hllCount(bytes, start, len);
   if (card < 0) throw new CommandError(ERR_CORRUPT_HLL);
-  // A read that caches its result in the value: a change Redis signals and propagates.
+  // A read that caches its result in the value: a change Redis signals and propagates. The
+  // value keeps its length, so a slab chunk is changed in place.
   db.peek(key);
-  const b = writable(c, key, s);
+  const b = typeof s === 'object' ? s : toByteString(s);
   setCachedCard(b, card);
+  store(c, key, b, false);
   db.touch(key);
   db.remeasure(key);
   c.server.dirty++;
@@ -143,19 +155,15 @@ function pfmergeCommand(c: Client, argv: string[]): void {
   }
   const key = argv[1];
   const v = db.lookupWrite(key);
-  let b: ByteString;
-  if (v === undefined) {
-    b = createHll();
-    db.set(key, b);
-  } else {
-    b = writable(c, key, v as StringValue);
-  }
+  const created = v === undefined;
+  const b = created ? createHll() : toByteString(v as StringValue);
   if (useDense && !sparseToDense(b)) throw new CommandError(ERR_CORRUPT_HLL);
   const maxBytes = c.server.config.hllSparseMaxBytes;
   for (let j = 0; j < HLL_REGISTERS; j++) {
     if (max[j] !== 0) hllSet(b, j, max[j], maxBytes);
   }
   invalidateCache(b);
+  store(c, key, b, created);
   // A "pfadd" event: PFMERGE is a mix of both, as Redis says.
   keyWritten(c, EVENT.string, 'pfadd', key);
   c.reply.ok();
@@ -168,27 +176,27 @@ function pfdebugCommand(c: Client, argv: string[]): void {
   const key = argv[2];
   const v = db.lookupWrite(key);
   if (v === undefined) throw new CommandError('ERR The specified key does not exist');
-  const b = writable(c, key, hllOrThrow(v));
+  const s = hllOrThrow(v);
+  let [bytes, start, len] = bytesOf(s);
   const r = c.reply;
   if (isOption(sub, 'GETREG')) {
-    if (b.bytes[4] === HLL_SPARSE) {
-      if (!sparseToDense(b)) throw new CommandError(ERR_CORRUPT_HLL);
-      db.remeasure(key);
+    if (bytes[start + 4] === HLL_SPARSE) {
+      const b = toDenseOrThrow(c, key, s);
+      [bytes, start] = [b.bytes, 0];
       // The encoding changed: propagated so replicas convert too.
       c.server.dirty++;
     }
     r.arrayLen(HLL_REGISTERS);
-    for (let j = 0; j < HLL_REGISTERS; j++) r.int(denseGet(b.bytes, HLL_HDR_SIZE, j));
+    for (let j = 0; j < HLL_REGISTERS; j++) r.int(denseGet(bytes, start + HLL_HDR_SIZE, j));
   } else if (isOption(sub, 'DECODE')) {
-    if (b.bytes[4] !== HLL_SPARSE) throw new CommandError('ERR HLL encoding is not sparse');
-    r.bulk(decodeSparse(b.bytes, 0, b.len));
+    if (bytes[start + 4] !== HLL_SPARSE) throw new CommandError('ERR HLL encoding is not sparse');
+    r.bulk(decodeSparse(bytes, start, len));
   } else if (isOption(sub, 'ENCODING')) {
-    r.simple(encodingOf(b) === HLL_DENSE ? 'dense' : 'sparse');
+    r.simple(encodingOf({ bytes, start }) === HLL_DENSE ? 'dense' : 'sparse');
   } else if (isOption(sub, 'TODENSE')) {
     let converted = 0;
-    if (b.bytes[4] === HLL_SPARSE) {
-      if (!sparseToDense(b)) throw new CommandError(ERR_CORRUPT_HLL);
-      db.remeasure(key);
+    if (bytes[start + 4] === HLL_SPARSE) {
+      toDenseOrThrow(c, key, s);
       converted = 1;
       c.server.dirty++;
     }
@@ -196,6 +204,15 @@ function pfdebugCommand(c: Client, argv: string[]): void {
   } else {
     throw new CommandError(`ERR Unknown PFDEBUG subcommand '${sub.replace(/[\r\n]/g, ' ')}'`);
   }
+}
+
+/** PFDEBUG's conversion of a sparse value, stored back; INVALIDOBJ when corrupt. */
+function toDenseOrThrow(c: Client, key: string, s: StringValue): ByteString {
+  const b = toByteString(s);
+  if (!sparseToDense(b)) throw new CommandError(ERR_CORRUPT_HLL);
+  store(c, key, b, false);
+  c.db.remeasure(key);
+  return b;
 }
 
 // PFSELFTEST
@@ -232,11 +249,11 @@ function selfTest(): string | null {
   if (!sparseToDense(dense)) return 'Conversion error';
   const relErr = 1.04 / Math.sqrt(HLL_REGISTERS);
   let checkpoint = 1;
-  for (let j = 1; j <= 100000; j++) {
+  for (let j = 1; j <= 20000; j++) {
     const element = `${j}:${rand()}`;
-    // A sparse HyperLogLog that never turns dense on size: only values above 32 promote it.
-    hllAdd(sparse, element, Infinity);
-    hllAdd(dense, element, Infinity);
+    // The sparse one turns dense at Redis's default limit: counts must agree on both sides of it.
+    hllAdd(sparse, element, 3000);
+    hllAdd(dense, element, 3000);
     if (j !== checkpoint) continue;
     checkpoint = checkpoint < 100 ? checkpoint + 1 : checkpoint * 10;
     const a = hllCount(sparse.bytes, 0, sparse.len);

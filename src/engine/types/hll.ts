@@ -1,4 +1,5 @@
-import { ByteString, type StringValue } from '../values.js';
+import { ByteString, SlabString, type StringValue } from '../values.js';
+import { SLAB_MAX_LEN } from '../slab.js';
 
 /**
  * HyperLogLog in Redis 7.0's exact representation, so that values move between Cinder and Redis
@@ -15,9 +16,15 @@ import { ByteString, type StringValue } from '../values.js';
  * values only reach 32: a larger one, or growth past hll-sparse-max-bytes, turns the value dense.
  * The estimate is Ertl's improved estimator over the register histogram, as Redis computes it.
  *
- * Write paths work on a ByteString (the caller converts the value once and replaces it in the
- * keyspace); sparse updates split and merge opcodes exactly as Redis does, byte for byte.
+ * Storage: between commands a HyperLogLog is kept compact, in a slab chunk (SlabString, any size:
+ * a sparse value of 300 bytes costs its chunk, not a Buffer of its own), like Redis's sds with no
+ * spare room. A dense value (always 12304 bytes) is changed in place in its chunk; a sparse one,
+ * which grows, is copied into a ByteString for the command's changes and stored compact again
+ * afterwards (`compactHll`). Sparse updates split and merge opcodes exactly as Redis does.
  */
+
+/** The bytes of a HyperLogLog being changed: a ByteString, or a SlabString changed in place (dense). */
+export type HllBytes = ByteString | SlabString;
 
 export const HLL_P = 14;
 export const HLL_REGISTERS = 1 << HLL_P;
@@ -161,8 +168,13 @@ export function encodingOf(b: { bytes: Uint8Array; start: number }): number {
 }
 
 /** Marks the cached cardinality stale. */
-export function invalidateCache(b: ByteString): void {
-  b.bytes[15] |= 0x80;
+export function invalidateCache(b: HllBytes): void {
+  b.bytes[b.start + 15] |= 0x80;
+}
+
+/** `b` as the value to keep in the keyspace: a slab chunk of exactly its length. */
+export function compactHll(b: ByteString): StringValue {
+  return b.len <= SLAB_MAX_LEN ? SlabString.fromBytes(b.bytes, 0, b.len) : b;
 }
 
 /** The cached cardinality, or -1 when stale. */
@@ -173,10 +185,11 @@ export function cachedCard(bytes: Uint8Array, start: number): number | bigint {
   return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
-export function setCachedCard(b: ByteString, card: number): void {
+export function setCachedCard(b: HllBytes, card: number): void {
   let v = card;
+  const at = b.start + 8;
   for (let i = 0; i < 8; i++) {
-    b.bytes[8 + i] = v % 256;
+    b.bytes[at + i] = v % 256;
     v = Math.floor(v / 256);
   }
 }
@@ -202,10 +215,10 @@ export function denseSet(r: Uint8Array, base: number, index: number, val: number
   if (spill !== 0) r[byte + 1] = (r[byte + 1] & ~spill) | (val >> fb8);
 }
 
-/** Sets a dense register to `count` if that raises it: 1 when it changed, 0 otherwise. */
-function denseRaise(r: Uint8Array, index: number, count: number): number {
-  if (denseGet(r, HLL_HDR_SIZE, index) >= count) return 0;
-  denseSet(r, HLL_HDR_SIZE, index, count);
+/** Sets a dense register (registers from `base`) to `count` if that raises it: 1 when it changed, 0 otherwise. */
+function denseRaise(r: Uint8Array, base: number, index: number, count: number): number {
+  if (denseGet(r, base, index) >= count) return 0;
+  denseSet(r, base, index, count);
   return 1;
 }
 
@@ -388,24 +401,25 @@ function sparseSet(b: ByteString, index: number, count: number, maxBytes: number
 
 function promote(b: ByteString, index: number, count: number): number {
   if (!sparseToDense(b)) return -1;
-  return denseRaise(b.bytes, index, count);
+  return denseRaise(b.bytes, HLL_HDR_SIZE, index, count);
 }
 
 /**
- * Redis's hllAdd on a HyperLogLog held as a ByteString: 1 when a register rose, 0 when not,
- * -1 when the value is corrupt.
+ * Redis's hllAdd: 1 when a register rose, 0 when not, -1 when the value is corrupt. A sparse
+ * value must be a ByteString (it may grow, or turn dense); a dense one may be either.
  */
-export function hllAdd(b: ByteString, element: string, sparseMaxBytes: number): number {
+export function hllAdd(b: HllBytes, element: string, sparseMaxBytes: number): number {
   const count = patLen(element);
   const index = patIndex;
-  if (b.bytes[4] === HLL_DENSE) return denseRaise(b.bytes, index, count);
-  if (b.bytes[4] === HLL_SPARSE) return sparseSet(b, index, count, sparseMaxBytes);
+  const enc = b.bytes[b.start + 4];
+  if (enc === HLL_DENSE) return denseRaise(b.bytes, b.start + HLL_HDR_SIZE, index, count);
+  if (enc === HLL_SPARSE && b instanceof ByteString) return sparseSet(b, index, count, sparseMaxBytes);
   return -1;
 }
 
-/** Raises register `index` of a HyperLogLog to `count` (PFMERGE's write). */
+/** Raises register `index` of a HyperLogLog held as a ByteString to `count` (PFMERGE's write). */
 export function hllSet(b: ByteString, index: number, count: number, sparseMaxBytes: number): number {
-  if (b.bytes[4] === HLL_DENSE) return denseRaise(b.bytes, index, count);
+  if (b.bytes[4] === HLL_DENSE) return denseRaise(b.bytes, HLL_HDR_SIZE, index, count);
   return sparseSet(b, index, count, sparseMaxBytes);
 }
 

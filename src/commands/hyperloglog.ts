@@ -289,6 +289,7 @@ export const HYPERLOGLOG_COMMANDS: CommandSpec[] = [
     complexity:
       'O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.',
     arity: -2,
+    // may_replicate: a refreshed cache propagates (CLIENT PAUSE WRITE holds it, as Redis does).
     flags: ['readonly', 'may_replicate'],
     acl: ['hyperloglog'],
     keys: [keyAt(1, ['RW', 'ACCESS'], -1, 'RW because it may change the internal representation of the key, and propagate to replicas')],

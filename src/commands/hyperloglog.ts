@@ -5,6 +5,7 @@ import type { Client } from '../server/client.js';
 import { CommandError, Errors } from '../protocol/errors.js';
 import { isString, ByteString, SlabString, type StringValue, type Value } from '../engine/values.js';
 import { toByteString } from '../engine/types/string.js';
+import { viewBytes, viewLen, viewOf, viewStart } from '../engine/types/bitmap.js';
 import {
   ERR_CORRUPT_HLL,
   HLL_DENSE,
@@ -17,7 +18,6 @@ import {
   decodeSparse,
   denseGet,
   denseSet,
-  encodingOf,
   hllAdd,
   hllCount,
   hllCountRegisters,
@@ -65,13 +65,6 @@ function store(c: Client, key: string, b: HllBytes, created: boolean): void {
   else c.db.replace(key, v, false);
 }
 
-/** The bytes of a string value for reading: `[bytes, start, len]`. */
-function bytesOf(s: StringValue): [Uint8Array, number, number] {
-  if (typeof s === 'object') return [s.bytes, s.start, s.len];
-  const str = typeof s === 'number' ? String(s) : s;
-  return [Buffer.from(str, 'latin1'), 0, str.length];
-}
-
 /** Registers merged by PFCOUNT / PFMERGE (reused: commands run one at a time). */
 const maxRegisters = new Uint8Array(HLL_REGISTERS);
 
@@ -112,8 +105,8 @@ function pfcountCommand(c: Client, argv: string[]): void {
     for (let j = 1; j < argv.length; j++) {
       const v = db.lookupRead(argv[j]);
       if (v === undefined) continue;
-      const [bytes, start, len] = bytesOf(hllOrThrow(v));
-      if (!hllMerge(max, bytes, start, len)) throw new CommandError(ERR_CORRUPT_HLL);
+      viewOf(hllOrThrow(v));
+      if (!hllMerge(max, viewBytes, viewStart, viewLen)) throw new CommandError(ERR_CORRUPT_HLL);
     }
     c.reply.int(hllCountRegisters(max));
     return;
@@ -122,10 +115,10 @@ function pfcountCommand(c: Client, argv: string[]): void {
   const v = db.lookupRead(key);
   if (v === undefined) return c.reply.int(0);
   const s = hllOrThrow(v);
-  const [bytes, start, len] = bytesOf(s);
-  const cached = cachedCard(bytes, start);
+  viewOf(s);
+  const cached = cachedCard(viewBytes, viewStart);
   if (cached !== -1) return c.reply.int(cached);
-  const card = hllCount(bytes, start, len);
+  const card = hllCount(viewBytes, viewStart, viewLen);
   if (card < 0) throw new CommandError(ERR_CORRUPT_HLL);
   // A read that caches its result in the value: a change Redis signals and propagates. The
   // value keeps its length, so a slab chunk is changed in place.
@@ -149,9 +142,9 @@ function pfmergeCommand(c: Client, argv: string[]): void {
   for (let j = 1; j < argv.length; j++) {
     const v = db.lookupRead(argv[j]);
     if (v === undefined) continue;
-    const [bytes, start, len] = bytesOf(hllOrThrow(v));
-    if (bytes[start + 4] === HLL_DENSE) useDense = true;
-    if (!hllMerge(max, bytes, start, len)) throw new CommandError(ERR_CORRUPT_HLL);
+    viewOf(hllOrThrow(v));
+    if (viewBytes[viewStart + 4] === HLL_DENSE) useDense = true;
+    if (!hllMerge(max, viewBytes, viewStart, viewLen)) throw new CommandError(ERR_CORRUPT_HLL);
   }
   const key = argv[1];
   const v = db.lookupWrite(key);
@@ -177,12 +170,15 @@ function pfdebugCommand(c: Client, argv: string[]): void {
   const v = db.lookupWrite(key);
   if (v === undefined) throw new CommandError('ERR The specified key does not exist');
   const s = hllOrThrow(v);
-  let [bytes, start, len] = bytesOf(s);
+  viewOf(s);
+  let bytes = viewBytes;
+  let start = viewStart;
+  const len = viewLen;
   const r = c.reply;
   if (isOption(sub, 'GETREG')) {
     if (bytes[start + 4] === HLL_SPARSE) {
-      const b = toDenseOrThrow(c, key, s);
-      [bytes, start] = [b.bytes, 0];
+      bytes = toDenseOrThrow(c, key, s).bytes;
+      start = 0;
       // The encoding changed: propagated so replicas convert too.
       c.server.dirty++;
     }
@@ -192,7 +188,7 @@ function pfdebugCommand(c: Client, argv: string[]): void {
     if (bytes[start + 4] !== HLL_SPARSE) throw new CommandError('ERR HLL encoding is not sparse');
     r.bulk(decodeSparse(bytes, start, len));
   } else if (isOption(sub, 'ENCODING')) {
-    r.simple(encodingOf({ bytes, start }) === HLL_DENSE ? 'dense' : 'sparse');
+    r.simple(bytes[start + 4] === HLL_DENSE ? 'dense' : 'sparse');
   } else if (isOption(sub, 'TODENSE')) {
     let converted = 0;
     if (bytes[start + 4] === HLL_SPARSE) {

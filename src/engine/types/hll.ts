@@ -163,9 +163,6 @@ export function createHll(): ByteString {
   return b;
 }
 
-export function encodingOf(b: { bytes: Uint8Array; start: number }): number {
-  return b.bytes[b.start + 4];
-}
 
 /** Marks the cached cardinality stale. */
 export function invalidateCache(b: HllBytes): void {
@@ -570,10 +567,4 @@ export function decodeSparse(bytes: Uint8Array, start: number, len: number): str
     }
   }
   return parts.join(' ');
-}
-
-/** The hash of an element as Redis's hllPatLen sees it: [register, count] (PFSELFTEST, tests). */
-export function patternOf(element: string): [number, number] {
-  const count = patLen(element);
-  return [patIndex, count];
 }

@@ -228,6 +228,74 @@ function loadToolTests(pipeline: number): ThroughputTest[] {
   ];
 }
 
+/**
+ * Issue 17's bitmap and HyperLogLog commands through redis-benchmark's custom-command mode:
+ * SETBIT / GETBIT of one bit in random keys (redis-benchmark writes `__rand_int__` as 12 digits
+ * with leading zeros, which no offset argument accepts, so the randomness goes in the key: per-user
+ * bitmaps; the GETBIT run reads the keys the SETBIT run wrote), BITCOUNT of a 128 KB bitmap,
+ * PFADD of random elements to one HyperLogLog (it turns dense early in the run) and PFCOUNT of a
+ * dense one (its cached count: every PFADD of the run is already counted).
+ */
+function bitsHll(pipeline: number): ThroughputTest[] {
+  const common = ['-c', String(CLIENTS), '-P', String(pipeline), '-r', String(KEYSPACE)];
+  const requests = pipeline === 1 ? 100_000 : 1_000_000;
+  const bitmap: KeyReset = { key: 'bench:bitmap' };
+  const hll: KeyReset = { key: 'bench:hll' };
+  const fillHll = ['PFADD', 'bench:hll', ...Array.from({ length: 2000 }, (_, i) => `element:${i}`)];
+  return [
+    {
+      name: `setbit-p${pipeline}`,
+      category: 'bitmaps-hll',
+      args: [...common, 'SETBIT', 'bitmap:__rand_int__', '1000', '1'],
+      requests,
+      pipeline,
+      probe: [['SETBIT', PROBE_KEY + 'b', '1', '1']],
+      note: `SETBIT bitmap:<random of ${KEYSPACE}> 1000 1`,
+    },
+    {
+      name: `getbit-p${pipeline}`,
+      category: 'bitmaps-hll',
+      args: [...common, 'GETBIT', 'bitmap:__rand_int__', '1000'],
+      requests,
+      pipeline,
+      probe: [['GETBIT', PROBE_KEY + 'b', '1']],
+      note: `GETBIT bitmap:<random of ${KEYSPACE}> 1000 (the keys the SETBIT run wrote)`,
+    },
+    {
+      name: `bitcount-p${pipeline}`,
+      category: 'bitmaps-hll',
+      args: [...common, 'BITCOUNT', 'bench:bitmap'],
+      requests: requests / 5,
+      pipeline,
+      probe: [['BITCOUNT', PROBE_KEY + 'b']],
+      reset: bitmap,
+      setup: [['SETBIT', 'bench:bitmap', String(128 * 1024 * 8 - 1), '1'], ['SETRANGE', 'bench:bitmap', '1000', 'x'.repeat(50_000)]],
+      note: 'BITCOUNT bench:bitmap (128 KB)',
+    },
+    {
+      name: `pfadd-p${pipeline}`,
+      category: 'bitmaps-hll',
+      args: [...common, 'PFADD', 'bench:hll', 'element:__rand_int__'],
+      requests,
+      pipeline,
+      probe: [['PFADD', PROBE_KEY + 'h', 'x']],
+      reset: hll,
+      note: `PFADD bench:hll element:<random of ${KEYSPACE}>`,
+    },
+    {
+      name: `pfcount-p${pipeline}`,
+      category: 'bitmaps-hll',
+      args: [...common, 'PFCOUNT', 'bench:hll'],
+      requests,
+      pipeline,
+      probe: [['PFCOUNT', PROBE_KEY + 'h']],
+      reset: hll,
+      setup: [fillHll],
+      note: 'PFCOUNT bench:hll (dense, 2000 elements; the first call computes, the others read the cache)',
+    },
+  ];
+}
+
 export const THROUGHPUT_TESTS: ThroughputTest[] = [
   ...basic(1),
   ...basic(16),
@@ -241,6 +309,8 @@ export const THROUGHPUT_TESTS: ThroughputTest[] = [
   ...loadToolTests(16),
   ...scripting(1),
   ...scripting(16),
+  ...bitsHll(1),
+  ...bitsHll(16),
 ];
 
 /**

@@ -37,6 +37,16 @@ export interface Commands {
   bgrewriteaof(): Promise<ReplyValue>;
   /** BGSAVE: Writes a point-in-time snapshot of the dataset to the RDB file while clients are served. */
   bgsave(...args: Arg[]): Promise<ReplyValue>;
+  /** BITCOUNT: Counts the set bits of a string value, or of a byte or bit range of it. */
+  bitcount(key: Arg, ...args: Arg[]): Promise<ReplyValue>;
+  /** BITFIELD: Reads, sets and increments integer fields of any width and offset in a string value. */
+  bitfield(key: Arg, ...args: Arg[]): Promise<ReplyValue>;
+  /** BITFIELD_RO: Reads integer fields of any width and offset in a string value (BITFIELD GET only). */
+  bitfieldRo(key: Arg, ...args: Arg[]): Promise<ReplyValue>;
+  /** BITOP: Stores the bitwise AND, OR, XOR or NOT of string values in a key. */
+  bitop(operation: Arg, destkey: Arg, ...args: Arg[]): Promise<ReplyValue>;
+  /** BITPOS: Finds the first set or clear bit of a string value, optionally within a range. */
+  bitpos(key: Arg, bit: Arg, ...args: Arg[]): Promise<ReplyValue>;
   /** BLMOVE: Moves an element from one end of a list to an end of another, waiting until the source has one. */
   blmove(source: Arg, destination: Arg, ...args: Arg[]): Promise<ReplyValue>;
   /** BLMPOP: Pops elements from the first non-empty list among several, waiting until one exists. */
@@ -179,6 +189,8 @@ export interface Commands {
   functionStats(...args: Arg[]): Promise<ReplyValue>;
   /** GET: Returns the string value of a key. */
   get(key: Arg): Promise<ReplyValue>;
+  /** GETBIT: Returns one bit of a string value (0 past its end). */
+  getbit(key: Arg, offset: Arg): Promise<ReplyValue>;
   /** GETDEL: Returns the string value of a key and deletes the key. */
   getdel(key: Arg): Promise<ReplyValue>;
   /** GETEX: Returns the string value of a key and optionally changes or removes its expiry. */
@@ -331,6 +343,16 @@ export interface Commands {
   pexpireat(key: Arg, unixTimeMilliseconds: Arg, ...args: Arg[]): Promise<ReplyValue>;
   /** PEXPIRETIME: The Unix time in milliseconds at which a key expires (-1 without TTL, -2 when missing). */
   pexpiretime(key: Arg): Promise<ReplyValue>;
+  /** PFADD: Adds elements to a HyperLogLog, creating the key when missing. */
+  pfadd(key: Arg, ...args: Arg[]): Promise<ReplyValue>;
+  /** PFCOUNT: Returns the estimated number of distinct elements seen by one HyperLogLog, or by the union of several. */
+  pfcount(...args: Arg[]): Promise<ReplyValue>;
+  /** PFDEBUG: Inspects or converts the representation of a HyperLogLog (GETREG, DECODE, ENCODING, TODENSE). */
+  pfdebug(subcommand: Arg, key: Arg): Promise<ReplyValue>;
+  /** PFMERGE: Stores the union of HyperLogLogs in a key, merged with what it holds. */
+  pfmerge(destkey: Arg, ...args: Arg[]): Promise<ReplyValue>;
+  /** PFSELFTEST: Runs the HyperLogLog implementation against itself and answers OK. */
+  pfselftest(): Promise<ReplyValue>;
   /** PING: Checks that the server answers. */
   ping(...args: Arg[]): Promise<ReplyValue>;
   /** PSETEX: Sets the value of a key together with a time to live in milliseconds. */
@@ -411,6 +433,8 @@ export interface Commands {
   select(index: Arg): Promise<ReplyValue>;
   /** SET: Sets the string value of a key, with optional condition, expiry and old-value return. */
   set(key: Arg, value: Arg, ...args: Arg[]): Promise<ReplyValue>;
+  /** SETBIT: Sets or clears one bit of a string value, growing it with zero bytes as needed. */
+  setbit(key: Arg, offset: Arg, value: Arg): Promise<ReplyValue>;
   /** SETEX: Sets the value of a key together with a time to live in seconds. */
   setex(key: Arg, seconds: Arg, value: Arg): Promise<ReplyValue>;
   /** SETNX: Sets the value of a key only when the key does not exist yet. */

@@ -592,8 +592,11 @@ export class Keyspace {
     return true;
   }
 
-  /** Replace the value of a key known to exist, keeping its TTL (in-place updates). */
-  replace(key: string, value: Value): void {
+  /**
+   * Replace the value of a key known to exist, keeping its TTL (in-place updates). `signal` false:
+   * the same bytes in another representation (Redis's dbUnshareStringValue), not a change WATCH sees.
+   */
+  replace(key: string, value: Value, signal = true): void {
     const slot = this.findSlot(key, hashKey(key));
     if (slot >= 0) {
       if (this.snapshot !== null) this.snapshot.beforeChange(this, slot);
@@ -603,7 +606,7 @@ export class Keyspace {
       this.vals[slot] = value;
       this.measureSlot(slot, key, value);
     }
-    if (this.watchers !== null || this.onModified !== null) this.touch(key);
+    if (signal && (this.watchers !== null || this.onModified !== null)) this.touch(key);
   }
 
   private insertNew(key: string, h: number, value: Value): number {

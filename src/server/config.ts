@@ -1216,7 +1216,7 @@ function buildTable(): ParamDef[] {
     numParam('hash-max-listpack-value', 'size', 0n, LONG_MAX, 64n, { memory: true, alias: 'hash-max-ziplist-value', field: 'hashMaxListpackValue', support: 'yes' }),
     numParam('stream-node-max-bytes', 'size', 0n, LONG_MAX, 4096n, { memory: true, field: 'streamNodeMaxBytes', ...inert }),
     numParam('zset-max-listpack-value', 'size', 0n, LONG_MAX, 64n, { memory: true, alias: 'zset-max-ziplist-value', field: 'zsetMaxListpackValue', support: 'yes' }),
-    numParam('hll-sparse-max-bytes', 'size', 0n, LONG_MAX, 3000n, { memory: true, field: 'hllSparseMaxBytes', ...inert }),
+    numParam('hll-sparse-max-bytes', 'size', 0n, LONG_MAX, 3000n, { memory: true, field: 'hllSparseMaxBytes', support: 'yes' }),
     numParam('tracking-table-max-keys', 'size', 0n, LONG_MAX, 1000000n, { field: 'trackingTableMaxKeys', support: 'yes' }),
     numParam('client-query-buffer-limit', 'size', 1048576n, LONG_MAX, 1073741824n, { memory: true, support: 'yes', field: 'clientQueryBufferLimit' }),
     numParam('maxmemory-clients', 'ssize', -100n, SSIZE_MAX, 0n, { memory: true, percent: true, support: 'yes', field: 'maxmemoryClients' }),

@@ -49,6 +49,26 @@ async function compareEvents(s: Scenario, flags: string, commands: Array<string[
 }
 
 scenarioSuite('keyspace notifications', (t) => {
+  t.scenario('bitmaps and HyperLogLog: only real changes notify', async (s) => {
+    await compareEvents(s, 'KEA', [
+      ['SETBIT', 'b', '7', '1'],
+      ['SETBIT', 'b', '7', '1'],
+      ['SETBIT', 'b', '7', '0'],
+      ['SETBIT', 'b', '100', '0'],
+      ['BITFIELD', 'f', 'SET', 'u8', '0', '1'],
+      ['BITFIELD', 'f', 'SET', 'u8', '0', '1', 'GET', 'u8', '0'],
+      ['BITFIELD', 'g', 'OVERFLOW', 'FAIL', 'SET', 'u2', '0', '9'],
+      ['SET', 'a', 'x'],
+      ['BITOP', 'NOT', 'd', 'a'],
+      ['BITOP', 'AND', 'd', 'nokey'],
+      ['BITOP', 'AND', 'd', 'nokey'],
+      ['PFADD', 'h', 'a'],
+      ['PFADD', 'h', 'a'],
+      ['PFCOUNT', 'h'],
+      ['PFMERGE', 'm', 'h'],
+      ['PFDEBUG', 'TODENSE', 'h'],
+    ]);
+  });
   t.scenario('strings and generic commands', async (s) => {
     await compareEvents(s, 'KEA', [
       ['SET', 'a', '1'],

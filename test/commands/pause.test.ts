@@ -84,7 +84,7 @@ const LIB = [
  * command Cinder has (Redis hides the may_replicate flag from COMMAND INFO): EVAL, EVALSHA and
  * FCALL unless their script declares no-writes, and the publishing commands.
  */
-const MAY_REPLICATE = ['eval', 'evalsha', 'fcall', 'publish', 'spublish'];
+const MAY_REPLICATE = ['eval', 'evalsha', 'fcall', 'pfcount', 'publish', 'spublish'];
 
 scenarioSuite('CLIENT PAUSE', (t) => {
   t.scenario('arguments and errors; a timeout of 0 or one past LLONG_MAX pauses nothing', async (s) => {

@@ -183,6 +183,17 @@ const WRITES: string[][] = [
   ['XGROUP', 'SETID', 'x', 'g', '$'],
   ['XGROUP', 'DELCONSUMER', 'x', 'g', 'c'],
   ['XGROUP', 'DESTROY', 'x', 'g'],
+  // bitmaps and HyperLogLog (string values changed in place)
+  ['SETBIT', 'bm', '7', '1'],
+  ['SETBIT', 'bm', '100000', '1'],
+  ['SETBIT', 's', '3', '1'],
+  ['BITFIELD', 'bm', 'SET', 'u8', '200000', '7', 'INCRBY', 'i5', '3', '2'],
+  ['BITOP', 'OR', 'bo', 'bm', 's'],
+  ['PFADD', 'hl', 'a', 'b', 'c'],
+  ['PFADD', 'hl', ...Array.from({ length: 3000 }, (_, i) => `e${i}`)],
+  ['PFADD', 'hs', 'x'],
+  ['PFMERGE', 'hm', 'hs', 'hl'],
+  ['PFDEBUG', 'TODENSE', 'hs'],
   // generic
   ['SORT', 'lb', 'ALPHA', 'LIMIT', '0', '10', 'STORE', 'sorted'],
   ['EXPIRE', 'd', '100'],

@@ -27,6 +27,7 @@ const D_R = Math.PI / 180.0;
 const TWO_32 = 4294967296;
 
 const LAT_SPAN = GEO_LAT_MAX - GEO_LAT_MIN;
+const INV_2_26 = 1 / 67108864;
 const LONG_SPAN = GEO_LONG_MAX - GEO_LONG_MIN;
 
 function degRad(ang: number): number {
@@ -80,27 +81,21 @@ function halvesToNumber(hi: number, lo: number): number {
  * and friends read from a sorted set filled by ZADD.
  */
 function toUint64(score: number): void {
-  if (score >= 0 && score < 9223372036854775808) {
-    const h = Math.floor(score / TWO_32);
-    hi32 = h;
-    lo32 = Math.floor(score - h * TWO_32);
+  if (score >= 0 && score < 18446744073709551616) {
+    // ToUint32 is the integer part modulo 2^32: exact for any double in range.
+    lo32 = score >>> 0;
+    hi32 = (score / TWO_32) >>> 0;
     return;
   }
-  if (score >= 9223372036854775808) {
-    if (score < 18446744073709551616) {
-      const h = Math.floor(score / TWO_32);
-      hi32 = h >>> 0;
-      lo32 = score - h * TWO_32;
-    } else {
-      hi32 = 0;
-      lo32 = 0;
-    }
+  if (score >= 18446744073709551616) {
+    hi32 = 0;
+    lo32 = 0;
     return;
   }
   if (score > -9223372036854775808) {
     const a = -Math.trunc(score);
-    const ah = Math.floor(a / TWO_32);
-    const al = a - ah * TWO_32;
+    const ah = (a / TWO_32) >>> 0;
+    const al = a >>> 0;
     lo32 = (~al + 1) >>> 0;
     hi32 = (~ah + (al === 0 ? 1 : 0)) >>> 0;
     return;
@@ -131,7 +126,7 @@ export interface GeoArea {
  * The caller has checked the coordinates are inside the ranges.
  */
 function encodeCell(lon: number, lat: number, step: number, latMin: number, latSpan: number, lonMin: number, lonSpan: number, out: GeoCell): void {
-  const scale = Math.pow(2, step);
+  const scale = POW2[step];
   let latOffset = (lat - latMin) / latSpan;
   let lonOffset = (lon - lonMin) / lonSpan;
   latOffset *= scale;
@@ -144,12 +139,15 @@ function encodeCell(lon: number, lat: number, step: number, latMin: number, latS
 
 /** geohashDecode over the WGS-84 ranges Redis uses for scores. */
 function decodeCell(cell: GeoCell, out: GeoArea): void {
-  const scale = Math.pow(2, cell.step);
+  const scale = POW2[cell.step];
   out.latMin = GEO_LAT_MIN + (cell.lat / scale) * LAT_SPAN;
   out.latMax = GEO_LAT_MIN + (((cell.lat + 1) >>> 0) / scale) * LAT_SPAN;
   out.lonMin = GEO_LONG_MIN + (cell.lon / scale) * LONG_SPAN;
   out.lonMax = GEO_LONG_MIN + (((cell.lon + 1) >>> 0) / scale) * LONG_SPAN;
 }
+
+/** 2^0 .. 2^64. */
+const POW2 = Array.from({ length: 65 }, (_, i) => Math.pow(2, i));
 
 /** The score of a point (geohashEncodeWGS84 at step 26, aligned to 52 bits). */
 export function geoScore(lon: number, lat: number): number {
@@ -159,7 +157,6 @@ export function geoScore(lon: number, lat: number): number {
 }
 
 const scratchCell: GeoCell = { lat: 0, lon: 0, step: 0 };
-const scratchArea: GeoArea = { latMin: 0, latMax: 0, lonMin: 0, lonMax: 0 };
 
 /**
  * decodeGeohash: the point a score stands for (the centre of its step-26 cell, clamped to the
@@ -169,14 +166,16 @@ export function decodeScore(score: number, out: Float64Array | number[]): void {
   toUint64(score);
   const lat = (compact16(lo32) | (compact16(hi32) << 16)) >>> 0;
   const lon = (compact16(lo32 >>> 1) | (compact16(hi32 >>> 1) << 16)) >>> 0;
-  scratchCell.lat = lat;
-  scratchCell.lon = lon;
-  scratchCell.step = GEO_STEP_MAX;
-  decodeCell(scratchCell, scratchArea);
-  let x = (scratchArea.lonMin + scratchArea.lonMax) / 2;
+  // decodeCell at step 26, inlined (the hot loop of every search): dividing by 2^26 is the exact
+  // multiplication by 2^-26.
+  const latMin = GEO_LAT_MIN + lat * INV_2_26 * LAT_SPAN;
+  const latMax = GEO_LAT_MIN + ((lat + 1) >>> 0) * INV_2_26 * LAT_SPAN;
+  const lonMin = GEO_LONG_MIN + lon * INV_2_26 * LONG_SPAN;
+  const lonMax = GEO_LONG_MIN + ((lon + 1) >>> 0) * INV_2_26 * LONG_SPAN;
+  let x = (lonMin + lonMax) / 2;
   if (x > GEO_LONG_MAX) x = GEO_LONG_MAX;
   if (x < GEO_LONG_MIN) x = GEO_LONG_MIN;
-  let y = (scratchArea.latMin + scratchArea.latMax) / 2;
+  let y = (latMin + latMax) / 2;
   if (y > GEO_LAT_MAX) y = GEO_LAT_MAX;
   if (y < GEO_LAT_MIN) y = GEO_LAT_MIN;
   out[0] = x;
@@ -246,6 +245,12 @@ export interface GeoShape {
 export let inShapeDistance = 0;
 export function pointInShape(shape: GeoShape, lon: number, lat: number): boolean {
   if (!shape.isBox) {
+    // Cheap rejection first: the great-circle distance is at least the distance along the
+    // meridian, so a point farther than the radius in latitude alone is outside (with a margin
+    // far above rounding errors). Not near the opposite meridian, where Redis's haversine can
+    // round to NaN and keep the point.
+    const dl = Math.abs(lon - shape.lon);
+    if ((dl < 170 || dl > 190) && latDistance(lat, shape.lat) > shape.radius * shape.conversion * 1.000001 + 1e-6) return false;
     const d = geoDistance(shape.lon, shape.lat, lon, lat);
     inShapeDistance = d;
     // NaN (rounding past 1 under the arcsine, antipodes) compares false: inside, as in Redis.

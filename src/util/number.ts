@@ -287,6 +287,14 @@ export function formatHumanDouble(x: number): string {
 export function formatFixedPoint(d: number, digits: number): string {
   if (d === 0) return '0.' + '0'.repeat(digits);
   const scaled = d * Math.pow(10, digits);
+  if (digits === 4 && scaled >= 0 && scaled < 9007199254740992) {
+    // The common case (distances): no padding or BigInt.
+    let r = Math.round(scaled);
+    if (r - scaled === 0.5 && r % 2 !== 0) r -= 1;
+    const whole = Math.floor(r / 10000);
+    const frac = r - whole * 10000;
+    return whole + (frac >= 1000 ? '.' : frac >= 100 ? '.0' : frac >= 10 ? '.00' : '.000') + frac;
+  }
   let neg: boolean;
   let digitsStr: string;
   if (!(Math.abs(scaled) < 9223372036854775808)) {

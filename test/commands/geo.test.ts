@@ -126,6 +126,15 @@ diffSuite('geo: GEOPOS GEOHASH GEODIST', (t) => {
     ['GEODIST', 'z', 'zero', 'neg'],
     ['GEODIST', 'z', 'huge', 'pinf', 'km'],
   ]);
+  t.case('from scripts: coordinates as Lua sees them in RESP2 and RESP3', [
+    SICILY,
+    ['EVAL', "return redis.call('GEOPOS', KEYS[1], 'Palermo', 'nope')", '1', 'Sicily'],
+    // (A RESP3 null inside a script's table is a scripting matter: Redis makes it nil, Cinder false.)
+    ['EVAL', "redis.setresp(3); return redis.call('GEOPOS', KEYS[1], 'Palermo', 'Catania')", '1', 'Sicily'],
+    ['EVAL', "redis.setresp(3); return redis.call('GEOSEARCH', KEYS[1], 'FROMMEMBER', 'Palermo', 'BYRADIUS', '200', 'km', 'WITHCOORD', 'WITHDIST', 'WITHHASH', 'ASC')", '1', 'Sicily'],
+    ['EVAL', "return redis.call('GEODIST', KEYS[1], 'Palermo', 'Catania')", '1', 'Sicily'],
+    ['EVAL', "return redis.call('GEOADD', KEYS[1], 1, 2, 'lua')", '1', 'Sicily'],
+  ]);
   t.case('WRONGTYPE', [
     ['SET', 's', 'v'],
     ['GEOPOS', 's', 'a'],

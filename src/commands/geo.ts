@@ -209,9 +209,13 @@ function byDistanceDesc(a: GeoPoint, b: GeoPoint): number {
 
 /** State of the search in progress, read by the range visitor (commands run one at a time). */
 const shape: GeoShape = { lon: 0, lat: 0, conversion: 1, isBox: false, radius: 0, width: 0, height: 0 };
-let found: GeoPoint[] = [];
+/** The points found so far (reused: a search's points are consumed before the next search). */
+const found: GeoPoint[] = [];
 let foundLimit = 0;
 const pointXY = new Float64Array(2);
+/** Point objects reused by searches, up to POOL_MAX of them (bigger results allocate). */
+const pool: GeoPoint[] = [];
+const POOL_MAX = 1024;
 
 /** geoAppendIfWithinShape, for each element of a cell's score range (none past an ANY limit). */
 function visitCandidate(member: string, score: number): void {
@@ -220,13 +224,31 @@ function visitCandidate(member: string, score: number): void {
   const lon = pointXY[0];
   const lat = pointXY[1];
   if (!pointInShape(shape, lon, lat)) return;
-  found.push({ member, score, lon, lat, dist: inShapeDistance });
+  const n = found.length;
+  let p = pool[n];
+  if (p === undefined) {
+    p = { member, score, lon, lat, dist: inShapeDistance };
+    if (n < POOL_MAX) pool.push(p);
+  } else {
+    p.member = member;
+    p.score = score;
+    p.lon = lon;
+    p.lat = lat;
+    p.dist = inShapeDistance;
+  }
+  found.push(p);
+}
+
+/** Drops the found points' member references (the pool outlives the command). */
+function releaseFound(): void {
+  for (let i = 0; i < found.length; i++) found[i].member = '';
+  found.length = 0;
 }
 
 /** membersOfAllNeighbors: the points of the 3x3 cells inside the shape, in scan order. */
 function collectPoints(z: ZSetValue, limit: number): GeoPoint[] {
   computeSearchCells(shape);
-  found = [];
+  found.length = 0;
   foundLimit = limit;
   let lastProcessed = 0;
   for (let i = 0; i < 9; i++) {
@@ -240,14 +262,10 @@ function collectPoints(z: ZSetValue, limit: number): GeoPoint[] {
     }
     if (limit > 0 && found.length >= limit) break;
     cellScoreRange(cell);
-    const start = z.scoreLowerBound(cellMinScore, false);
-    const end = z.scoreUpperBound(cellMaxScore, true);
-    if (end > start) z.forEachInRange(start, end - 1, false, visitCandidate);
+    z.forEachInScoreRange(cellMinScore, cellMaxScore, visitCandidate);
     lastProcessed = i;
   }
-  const points = found;
-  found = [];
-  return points;
+  return found;
 }
 
 /**
@@ -367,7 +385,10 @@ function searchGeneric(c: Client, argv: string[], srcIdx: number, flags: number)
   if (count !== 0 && sort === SORT_NONE && !any) sort = SORT_ASC;
 
   const points = collectPoints(z, any ? count : 0);
-  if (points.length === 0 && storeKey === null) return c.reply.arrayLen(0);
+  if (points.length === 0 && storeKey === null) {
+    releaseFound();
+    return c.reply.arrayLen(0);
+  }
   const total = points.length;
   const returned = count === 0 || total < count ? total : count;
   if (sort !== SORT_NONE) {
@@ -393,19 +414,20 @@ function searchGeneric(c: Client, argv: string[], srcIdx: number, flags: number)
         r.doubleText(formatHumanDouble(p.lat));
       }
     }
+    releaseFound();
     return;
   }
 
+  const stored = points.slice(0, returned).map((p) => ({ member: p.member, score: storeDist ? p.dist / conversion : p.score }));
+  releaseFound();
   if (returned === 0) {
     if (c.db.delete(storeKey)) keyWritten(c, EVENT.generic, 'del', storeKey);
     return c.reply.int(0);
   }
-  const stored = points.slice(0, returned);
-  for (const p of stored) p.dist = storeDist ? p.dist / conversion : p.score;
   // As a sorted set orders them: by score, then member bytes.
-  stored.sort((a, b) => (a.dist !== b.dist ? (a.dist < b.dist ? -1 : 1) : a.member < b.member ? -1 : a.member > b.member ? 1 : 0));
+  stored.sort((a, b) => (a.score !== b.score ? (a.score < b.score ? -1 : 1) : a.member < b.member ? -1 : a.member > b.member ? 1 : 0));
   const members = stored.map((p) => p.member);
-  const scores = stored.map((p) => p.dist);
+  const scores = stored.map((p) => p.score);
   c.db.set(storeKey, fromSortedWithLimits(c, members, scores));
   keyWritten(c, EVENT.zset, flags & GEOSEARCH ? 'geosearchstore' : 'georadiusstore', storeKey, returned);
   c.reply.int(returned);

@@ -74,6 +74,23 @@ export function addInt64(a: number | bigint, b: number | bigint): number | bigin
  */
 export function parseFloatStrict(s: string): number | null {
   if (s.length === 0) return null;
+  // Fast path: plain decimals ("-12.5", "3", ".5", "1."), which Number() reads exactly as strtod
+  // does; anything else (exponents, signs, inf, hex, spaces) takes the general path below.
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if ((ch >= 48 && ch <= 57) || ch === 46 || (ch === 45 && i === 0)) continue;
+    plain = false;
+    break;
+  }
+  if (plain) {
+    const v = Number(s);
+    // NaN: "-", ".", "1.2.3"; infinite: too many digits; zero from non-zero digits: underflow
+    // (strtod's ERANGE cases, rejected).
+    if (!Number.isFinite(v)) return null;
+    if (v === 0 && /[1-9]/.test(s)) return null;
+    return v;
+  }
   const c = s.charCodeAt(0);
   if (c === 32 || (c >= 9 && c <= 13)) return null;
   const lower = s.toLowerCase();

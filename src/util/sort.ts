@@ -15,9 +15,15 @@ export type Comparator<T> = (a: T, b: T) => number;
 /** glibc msort_with_tmp: sorts a in place, stable; `tmp` is scratch of at least a.length. */
 export function libcSort<T>(a: T[], cmp: Comparator<T>): void {
   if (a.length <= 1) return;
-  const tmp = new Array<T>(a.length);
+  // Small sorts reuse one scratch array (cleared after, so it holds no references).
+  const small = a.length <= SCRATCH_MAX;
+  const tmp = small ? (scratch as T[]) : new Array<T>(a.length);
   mergeSort(a, tmp, 0, a.length, cmp);
+  if (small) scratch.fill(undefined, 0, a.length);
 }
+
+const SCRATCH_MAX = 1024;
+const scratch: unknown[] = new Array(SCRATCH_MAX).fill(undefined);
 
 function mergeSort<T>(a: T[], tmp: T[], start: number, n: number, cmp: Comparator<T>): void {
   if (n <= 1) return;

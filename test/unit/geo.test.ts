@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { formatFixed, formatFixedPoint, formatHumanDouble } from '../../src/util/number.js';
 import { libcSort, partialQuickSort } from '../../src/util/sort.js';
 import { decodeScore, geoDistance, geoScore, standardGeohash } from '../../src/engine/geohash.js';
+import { createZSet } from '../../src/engine/types/zset.js';
 
 /** The exact decimal value of a double rounded half to even at `digits` fractional digits. */
 function exactFixed(x: number, digits: number): string {
@@ -128,5 +129,29 @@ describe('geo: geohash', () => {
   it('known values', () => {
     assert.equal(geoScore(13.361389, 38.115556), 3479099956230698);
     assert.equal(standardGeohash(13.361389338970184, 38.1155563954963), 'sqc8b49rny0');
+  });
+});
+
+describe('geo: score range walks', () => {
+  it('forEachInScoreRange visits what the rank bounds select, in both encodings', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 400 })), { minLength: 1, maxLength: 400 }),
+        fc.integer({ min: -5, max: 65 }),
+        fc.integer({ min: -5, max: 65 }),
+        (pairs, a, b) => {
+          const z = createZSet();
+          for (const [score, m] of pairs) if (z.score(`m${m}`) === undefined) z.add(`m${m}`, score, 128, 64);
+          const seen: Array<[string, number]> = [];
+          z.forEachInScoreRange(a, b, (m, s) => seen.push([m, s]));
+          const expected: Array<[string, number]> = [];
+          const start = z.scoreLowerBound(a, false);
+          const end = z.scoreUpperBound(b, true);
+          if (end > start) z.forEachInRange(start, end - 1, false, (m, s) => expected.push([m, s]));
+          assert.deepEqual(seen, expected, z.encoding());
+        },
+      ),
+      { numRuns: 300, seed: 8 },
+    );
   });
 });

@@ -70,6 +70,8 @@ export const TARGETS = {
 
 export const CLIENTS = 50;
 export const KEYSPACE = 100_000;
+/** Points in the geo search benchmark's set. */
+const GEO_POINTS = 10_000;
 
 const PROBE_KEY = '__bench_probe__';
 
@@ -311,7 +313,57 @@ export const THROUGHPUT_TESTS: ThroughputTest[] = [
   ...scripting(16),
   ...bitsHll(1),
   ...bitsHll(16),
+  ...geo(1),
+  ...geo(16),
 ];
+
+/**
+ * GEOADD's arguments for points [from, to) of the geo search set: deterministic pseudo-random
+ * points in a 1-degree square around (13, 38), members `m:%012d` (redis-benchmark's __rand_int__).
+ */
+function geoFill(from: number, to: number): string[] {
+  const argv = ['GEOADD', 'bench:geosearch'];
+  for (let i = from; i < to; i++) {
+    // A fixed LCG so both servers (and every run) get the same points.
+    const a = ((i * 1103515245 + 12345) >>> 0) / 4294967296;
+    const b = ((i * 2654435761 + 97) >>> 0) / 4294967296;
+    argv.push((12.5 + a).toFixed(6), (37.5 + b).toFixed(6), 'm:' + String(i).padStart(12, '0'));
+  }
+  return argv;
+}
+
+/**
+ * Issue 17's geo benchmarks (redis-benchmark custom commands): GEOADD of random points into one
+ * set (reset before each run), and GEOSEARCH around a random member of a 10,000-point set
+ * (about 1 point per km²): 2 km radius, the 10 nearest with distances.
+ */
+function geo(pipeline: number): ThroughputTest[] {
+  const common = ['-c', String(CLIENTS), '-P', String(pipeline)];
+  const requests = pipeline === 1 ? 100_000 : 1_000_000;
+  const fill: string[][] = [['DEL', 'bench:geosearch'], ...Array.from({ length: GEO_POINTS / 1000 }, (_, k) => geoFill(k * 1000, k * 1000 + 1000))];
+  return [
+    {
+      name: `geoadd-p${pipeline}`,
+      category: 'geo',
+      args: [...common, '-r', String(KEYSPACE), 'GEOADD', 'bench:geo', '13.__rand_int__', '38.__rand_int__', 'm:__rand_int__'],
+      requests,
+      pipeline,
+      probe: [['GEOADD', PROBE_KEY + 'g', '13', '38', 'x']],
+      reset: { key: 'bench:geo' },
+      note: `GEOADD bench:geo 13.<random> 38.<random> m:<random of ${KEYSPACE}>`,
+    },
+    {
+      name: `geosearch-p${pipeline}`,
+      category: 'geo',
+      args: [...common, '-r', String(GEO_POINTS), 'GEOSEARCH', 'bench:geosearch', 'FROMMEMBER', 'm:__rand_int__', 'BYRADIUS', '2', 'km', 'ASC', 'COUNT', '10', 'WITHDIST'],
+      requests: pipeline === 1 ? 100_000 : 300_000,
+      pipeline,
+      probe: [['GEOSEARCH', PROBE_KEY + 'g', 'FROMLONLAT', '13', '38', 'BYRADIUS', '1', 'km']],
+      setup: fill,
+      note: `GEOSEARCH bench:geosearch FROMMEMBER m:<random of ${GEO_POINTS}> BYRADIUS 2 km ASC COUNT 10 WITHDIST (${GEO_POINTS} points, ~1 per km²)`,
+    },
+  ];
+}
 
 /**
  * Issue 5's EVALSHA benchmarks (bench/scripting.ts): the script is loaded into both servers before
@@ -586,6 +638,7 @@ export const GROUPS: Record<string, string[]> = {
     .map((t) => t.name),
   transactions: [...loadToolTests(1), ...loadToolTests(16)].filter((t) => t.category === 'transactions').map((t) => t.name),
   scripting: [...scripting(1), ...scripting(16)].map((t) => t.name),
+  geo: [...geo(1), ...geo(16)].map((t) => t.name),
   eviction: [...EVICTION_QUALITY_TESTS, ...EVICTION_SET_TESTS],
   'eviction-quality': EVICTION_QUALITY_TESTS,
   'eviction-set': EVICTION_SET_TESTS,

@@ -212,7 +212,7 @@ const IN_CH = 16;
 const IN_INCR = 32;
 
 // ZADD key [NX|XX] [GT|LT] [CH] [INCR] score member [score member ...]
-function zaddCommand(c: Client, argv: string[]): void {
+export function zaddCommand(c: Client, argv: string[]): void {
   zaddGeneric(c, argv, 0);
 }
 
@@ -511,7 +511,7 @@ function zrangeGeneric(c: Client, argv: string[], at: number, store: string | nu
 }
 
 /** A result set in the encoding Redis gives it (zsetConvertToListpackIfNeeded's rule). */
-function fromSortedWithLimits(c: Client, members: string[], scores: number[]): ZSetValue {
+export function fromSortedWithLimits(c: Client, members: string[], scores: number[]): ZSetValue {
   let listpack = members.length <= maxEntries(c);
   if (listpack) {
     const limit = maxValue(c);

@@ -187,6 +187,26 @@ export interface Commands {
   functionRestore(serializedValue: Arg, ...args: Arg[]): Promise<ReplyValue>;
   /** FUNCTION STATS: Describes the function running now and the engines. */
   functionStats(...args: Arg[]): Promise<ReplyValue>;
+  /** GEOADD: Adds points (longitude, latitude, member) to a geo set, a sorted set scored by geohash. */
+  geoadd(key: Arg, ...args: Arg[]): Promise<ReplyValue>;
+  /** GEODIST: Returns the distance between two members of a geo set. */
+  geodist(key: Arg, member1: Arg, member2: Arg, ...args: Arg[]): Promise<ReplyValue>;
+  /** GEOHASH: Returns members of a geo set as standard 11-character geohash strings. */
+  geohash(key: Arg, ...args: Arg[]): Promise<ReplyValue>;
+  /** GEOPOS: Returns the longitude and latitude of members of a geo set. */
+  geopos(key: Arg, ...args: Arg[]): Promise<ReplyValue>;
+  /** GEORADIUS: Finds the members of a geo set within a radius of a point, optionally storing them. @deprecated */
+  georadius(key: Arg, longitude: Arg, latitude: Arg, radius: Arg, ...args: Arg[]): Promise<ReplyValue>;
+  /** GEORADIUS_RO: The read-only form of GEORADIUS. @deprecated */
+  georadiusRo(key: Arg, longitude: Arg, latitude: Arg, radius: Arg, ...args: Arg[]): Promise<ReplyValue>;
+  /** GEORADIUSBYMEMBER: Finds the members of a geo set within a radius of one of its members, optionally storing them. @deprecated */
+  georadiusbymember(key: Arg, member: Arg, radius: Arg, ...args: Arg[]): Promise<ReplyValue>;
+  /** GEORADIUSBYMEMBER_RO: The read-only form of GEORADIUSBYMEMBER. @deprecated */
+  georadiusbymemberRo(key: Arg, member: Arg, radius: Arg, ...args: Arg[]): Promise<ReplyValue>;
+  /** GEOSEARCH: Finds the members of a geo set inside a circle or a box around a point or a member. */
+  geosearch(key: Arg, ...args: Arg[]): Promise<ReplyValue>;
+  /** GEOSEARCHSTORE: Stores the members of a geo set inside a circle or a box in another key, with their geohash or distance as score. */
+  geosearchstore(destination: Arg, source: Arg, ...args: Arg[]): Promise<ReplyValue>;
   /** GET: Returns the string value of a key. */
   get(key: Arg): Promise<ReplyValue>;
   /** GETBIT: Returns one bit of a string value (0 past its end). */

@@ -41,6 +41,11 @@ export interface Reply {
   pushLen(n: number): void;
   /** RESP3 ,<%.17g>; RESP2 bulk string */
   double(d: number): void;
+  /**
+   * A double written with digits the handler chose (Redis's addReplyHumanLongDouble: GEOPOS's
+   * %.17Lf coordinates): RESP3 ,<text>; RESP2 bulk string <text>.
+   */
+  doubleText(text: string): void;
   /** RESP3 #t/#f; RESP2 :1/:0 */
   bool(b: boolean): void;
   /** RESP3 =<len>\r\ntxt:<s>; RESP2 bulk string */
@@ -195,6 +200,9 @@ export class ValueReply extends ReplyTree<ReplyValue> implements Reply {
   }
   double(d: number): void {
     this.add(d);
+  }
+  doubleText(text: string): void {
+    this.add(Number(text));
   }
   bool(b: boolean): void {
     this.add(b);

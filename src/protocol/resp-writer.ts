@@ -196,6 +196,11 @@ export class RespWriter implements Reply {
     else this.raw(',' + s + '\r\n');
   }
 
+  doubleText(text: string): void {
+    if (this.resp === 2) this.bulk(text);
+    else this.raw(',' + text + '\r\n');
+  }
+
   bool(b: boolean): void {
     if (this.resp === 2) this.raw(b ? ':1\r\n' : ':0\r\n');
     else this.raw(b ? '#t\r\n' : '#f\r\n');

@@ -73,6 +73,10 @@ export class LuaReply extends ReplyTree<LuaValue> implements Reply {
     if (this.resp === 2) this.add(Buffer.from(formatDouble17g(d), 'latin1'));
     else this.add({ double: d });
   }
+  doubleText(text: string): void {
+    if (this.resp === 2) this.add(Buffer.from(text, 'latin1'));
+    else this.add({ double: Number(text) });
+  }
   bool(b: boolean): void {
     if (this.resp === 2) this.add(b ? 1 : 0);
     else this.add(b);

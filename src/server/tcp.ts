@@ -383,6 +383,9 @@ class PushPassThrough implements Reply {
   double(d: number): void {
     this.kept(() => this.writer.double(d));
   }
+  doubleText(text: string): void {
+    this.kept(() => this.writer.doubleText(text));
+  }
   bool(b: boolean): void {
     this.kept(() => this.writer.bool(b));
   }

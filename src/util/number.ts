@@ -74,6 +74,23 @@ export function addInt64(a: number | bigint, b: number | bigint): number | bigin
  */
 export function parseFloatStrict(s: string): number | null {
   if (s.length === 0) return null;
+  // Fast path: plain decimals ("-12.5", "3", ".5", "1."), which Number() reads exactly as strtod
+  // does; anything else (exponents, signs, inf, hex, spaces) takes the general path below.
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if ((ch >= 48 && ch <= 57) || ch === 46 || (ch === 45 && i === 0)) continue;
+    plain = false;
+    break;
+  }
+  if (plain) {
+    const v = Number(s);
+    // NaN: "-", ".", "1.2.3"; infinite: too many digits; zero from non-zero digits: underflow
+    // (strtod's ERANGE cases, rejected).
+    if (!Number.isFinite(v)) return null;
+    if (v === 0 && /[1-9]/.test(s)) return null;
+    return v;
+  }
   const c = s.charCodeAt(0);
   if (c === 32 || (c >= 9 && c <= 13)) return null;
   const lower = s.toLowerCase();
@@ -208,4 +225,107 @@ function roundTiesToEven(d: number, rounded: string, precision: number): string 
   }
   const mantissa = precision > 1 ? kept[0] + '.' + kept.slice(1) : kept;
   return (d < 0 ? '-' : '') + mantissa + 'e' + (exp10 < 0 ? '-' : '+') + Math.abs(exp10);
+}
+
+/**
+ * printf("%.<digits>f") as glibc prints a double: the exact value rounded half to even at the
+ * last digit (Number#toFixed rounds ties away from zero, so ties, which only dyadic values with
+ * exactly digits+1 fractional digits can be, are rounded here), "-0.000..." for negative zero
+ * and values rounding to it, "inf"/"-inf"/"nan"/"-nan" as glibc spells them.
+ */
+export function formatFixed(x: number, digits: number): string {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
+  const neg = x < 0 || Object.is(x, -0);
+  const a = Math.abs(x);
+  let s: string;
+  if (a >= 1e21) {
+    // An integer: toFixed would switch to exponent notation.
+    s = BigInt(a).toString() + (digits > 0 ? '.' + '0'.repeat(digits) : '');
+  } else {
+    s = a.toFixed(digits);
+    // A tie has exactly digits+1 fractional digits, so a * 2^(digits+1) is an integer.
+    if (Number.isInteger(a * Math.pow(2, digits + 1))) {
+      const longer = a.toFixed(digits + 1);
+      if (longer.endsWith('5') && Number(longer) === a) s = roundHalfEven(longer);
+    }
+  }
+  return neg ? '-' + s : s;
+}
+
+/** A decimal string whose last digit is a 5 tie, rounded to one digit less, half to even. */
+function roundHalfEven(t: string): string {
+  const cut = t.slice(0, -1);
+  const body = cut.endsWith('.') ? cut.slice(0, -1) : cut;
+  const last = body.charCodeAt(body.length - 1) - 48;
+  if (last % 2 === 0) return body;
+  // Round the last kept digit up, carrying leftwards.
+  const chars = body.split('');
+  let i = chars.length - 1;
+  for (;;) {
+    if (i < 0) {
+      chars.unshift('1');
+      break;
+    }
+    if (chars[i] === '.') {
+      i--;
+      continue;
+    }
+    if (chars[i] === '9') {
+      chars[i] = '0';
+      i--;
+      continue;
+    }
+    chars[i] = String.fromCharCode(chars[i].charCodeAt(0) + 1);
+    break;
+  }
+  return chars.join('');
+}
+
+/**
+ * ld2string(LD_STR_HUMAN) of a double (Redis's addReplyHumanLongDouble): "%.17Lf" of its exact
+ * value, trailing zeros and a trailing dot removed, "-0" written "0".
+ */
+export function formatHumanDouble(x: number): string {
+  let s = formatFixed(x, 17);
+  if (s.indexOf('.') >= 0) {
+    let end = s.length;
+    while (s.charCodeAt(end - 1) === 48) end--;
+    if (s.charCodeAt(end - 1) === 46) end--;
+    s = s.slice(0, end);
+  }
+  return s === '-0' ? '0' : s;
+}
+
+/**
+ * fixedpoint_d2string(d, digits) of Redis 7.0.6+ (GEODIST and WITHDIST distances): llrint of
+ * d * 10^digits (ties to even, after the product's own rounding), written with `digits`
+ * fractional digits. llrint's out-of-range result (NaN, |x| >= 2^63) is LLONG_MIN, as on x86-64.
+ */
+export function formatFixedPoint(d: number, digits: number): string {
+  if (d === 0) return '0.' + '0'.repeat(digits);
+  const scaled = d * Math.pow(10, digits);
+  if (digits === 4 && scaled >= 0 && scaled < 9007199254740992) {
+    // The common case (distances): no padding or BigInt.
+    let r = Math.round(scaled);
+    if (r - scaled === 0.5 && r % 2 !== 0) r -= 1;
+    const whole = Math.floor(r / 10000);
+    const frac = r - whole * 10000;
+    return whole + (frac >= 1000 ? '.' : frac >= 100 ? '.0' : frac >= 10 ? '.00' : '.000') + frac;
+  }
+  let neg: boolean;
+  let digitsStr: string;
+  if (!(Math.abs(scaled) < 9223372036854775808)) {
+    neg = true;
+    digitsStr = '9223372036854775808';
+  } else {
+    let r = Math.round(scaled);
+    // Math.round rounds halves up; rint rounds them to even.
+    if (r - scaled === 0.5 && r % 2 !== 0) r -= 1;
+    neg = r < 0;
+    const abs = Math.abs(r);
+    digitsStr = abs < 9007199254740992 ? String(abs) : BigInt(abs).toString();
+  }
+  if (digitsStr.length <= digits) digitsStr = '0'.repeat(digits - digitsStr.length + 1) + digitsStr;
+  const cut = digitsStr.length - digits;
+  return (neg ? '-' : '') + digitsStr.slice(0, cut) + '.' + digitsStr.slice(cut);
 }

@@ -208,6 +208,20 @@ scenarioSuite('keyspace notifications', (t) => {
     ]);
   });
 
+  t.scenario('geo sets', async (s) => {
+    await compareEvents(s, 'KEA', [
+      ['GEOADD', 'g', '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania'],
+      ['GEOADD', 'g', 'NX', '13.361389', '38.115556', 'Palermo'],
+      ['GEOADD', 'g', 'XX', 'CH', '13', '38', 'Palermo'],
+      ['GEOSEARCH', 'g', 'FROMMEMBER', 'Palermo', 'BYRADIUS', '500', 'km'],
+      ['GEORADIUS', 'g', '15', '37', '500', 'km', 'STORE', 'gs'],
+      ['GEORADIUSBYMEMBER', 'g', 'Palermo', '500', 'km', 'STOREDIST', 'gd'],
+      ['GEOSEARCHSTORE', 'gs2', 'g', 'FROMLONLAT', '15', '37', 'BYBOX', '900', '900', 'km'],
+      ['GEOSEARCHSTORE', 'gs2', 'g', 'FROMLONLAT', '100', '37', 'BYBOX', '1', '1', 'km'],
+      ['GEORADIUS', 'missing', '15', '37', '500', 'km', 'STORE', 'gs'],
+    ]);
+  });
+
   t.scenario('expired events from lazy and active expiry, and class filters', async (s) => {
     await compareEvents(s, 'Ex', [
       ['DEBUG', 'SET-ACTIVE-EXPIRE', '0'],

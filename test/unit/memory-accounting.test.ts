@@ -164,6 +164,11 @@ const WRITES: string[][] = [
   ['ZRANGESTORE', 'zr', 'z', '0', '-1'],
   ['ZADD', 'zbig', ...Array.from({ length: 600 }, (_, i) => [String(i), `member-${i}`]).flat()],
   ['ZREMRANGEBYRANK', 'zbig', '10', '400'],
+  // geo sets (sorted sets)
+  ['GEOADD', 'geo', '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania', '13.5', '37.9', big(80)],
+  ['GEORADIUS', 'geo', '15', '37', '200', 'km', 'STORE', 'geo2'],
+  ['GEORADIUSBYMEMBER', 'geo', 'Palermo', '200', 'km', 'STOREDIST', 'geo3'],
+  ['GEOSEARCHSTORE', 'geo4', 'geo', 'FROMLONLAT', '15', '37', 'BYBOX', '400', '400', 'km'],
   // streams
   ['XADD', 'x', '1-1', 'f', 'v'],
   ['XADD', 'x', '1-2', 'f', 'v', 'g', 'w'],

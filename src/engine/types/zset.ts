@@ -331,6 +331,44 @@ class Tree {
     }
   }
 
+  /** Visits, ascending, the elements with min <= score < max (one search, then a walk). */
+  forEachInScoreRange(min: number, max: number, visit: ElementVisitor): void {
+    const leaves = this.leaves;
+    // The last leaf whose first score is below min: the range starts in it or right after it.
+    let lo = 0;
+    let hi = leaves.length - 1;
+    let li = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const leaf = leaves[mid];
+      if (leaf.members.length > 0 && leaf.scores[0] < min) {
+        li = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    let off = 0;
+    if (li < 0) li = 0;
+    else {
+      const ss = leaves[li].scores;
+      let b = ss.length;
+      while (off < b) {
+        const mid = (off + b) >> 1;
+        if (ss[mid] < min) off = mid + 1;
+        else b = mid;
+      }
+    }
+    for (; li < leaves.length; li++, off = 0) {
+      const leaf = leaves[li];
+      const ms = leaf.members;
+      const ss = leaf.scores;
+      for (let i = off; i < ms.length; i++) {
+        const sc = ss[i];
+        if (sc >= max) return;
+        visit(ms[i], sc);
+      }
+    }
+  }
+
   /** Every element in ascending order, as parallel arrays. */
   toArrays(): { members: string[]; scores: number[] } {
     const members: string[] = [];
@@ -1067,6 +1105,26 @@ export class ZSetValue implements CollectionValue {
       scores.push(s);
     });
     for (let i = members.length - 1; i >= 0; i--) visit(members[i], scores[i]);
+  }
+
+  /**
+   * Visits, ascending, the elements with min <= score < max (a geo cell's score range): the same
+   * elements as ranks scoreLowerBound(min, false) .. scoreUpperBound(max, true) - 1, without the
+   * rank arithmetic.
+   */
+  forEachInScoreRange(min: number, max: number, visit: ElementVisitor): void {
+    const b = this.body;
+    if (typeof b !== 'string') return b.forEachInScoreRange(min, max, visit);
+    let p = 0;
+    while (p < b.length) {
+      const len = readLen(b, p);
+      const at = memberAt;
+      p = at + len + 8;
+      const sc = readScore(b, at + len);
+      if (sc < min) continue;
+      if (sc >= max) return;
+      visit(b.slice(at, at + len), sc);
+    }
   }
 
   /** Every element in ascending order, as parallel arrays. */

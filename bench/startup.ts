@@ -9,6 +9,7 @@
  * node starts); and Cinder started with those flags already given (one node start: how the rest
  * of the bench starts it).
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { cinderScript, freePort, rssBytes, spawnTracked, stopChild } from './servers.js';
 import { TARGETS } from './tests.js';
@@ -23,11 +24,18 @@ export interface StartupSide {
   what: string;
   /** Milliseconds from spawn to the first +PONG, one per start. */
   startMs: number[];
+  /**
+   * CPU time the server's process(es) had used at the first PONG, ms (all threads; with the node 20
+   * launcher, both processes): what starting costs, much less sensitive than wall time to other
+   * work on the machine.
+   */
+  cpuMs: number[];
   /** RSS of the serving process IDLE_MS after its first PONG, bytes, one per start. */
   rss: number[];
   /** RSS of the launcher process (node 20's relaunch) when there is one, bytes. */
   launcherRss: number[];
   medianStartMs: number | null;
+  medianCpuMs: number | null;
   medianRss: number | null;
   medianLauncherRss: number | null;
   errors: string[];
@@ -52,6 +60,19 @@ export function median(xs: readonly number[]): number | null {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** CPU time of a process's live threads, ms (the first field of each /proc/<pid>/task/<tid>/schedstat, ns). */
+export function cpuMs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'latin1').split(' ')[0]);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return ns / 1e6;
+}
 
 /**
  * One attempt: connects, sends an inline PING and INFO server, and answers the serving process's
@@ -101,6 +122,7 @@ async function startOnce(kind: StartupKind, cinderNodeArgs: readonly string[], s
       if (pid === null) await sleep(1);
     }
     side.startMs.push(performance.now() - t0);
+    side.cpuMs.push(cpuMs(pid) + (pid !== child.pid ? cpuMs(child.pid!) : 0));
     await sleep(IDLE_MS);
     side.rss.push(rssBytes(pid));
     if (pid !== child.pid) side.launcherRss.push(rssBytes(child.pid!));
@@ -121,9 +143,9 @@ export async function runStartup(o: { starts: number; cinderNodeArgs: readonly s
   const { log } = o;
   const kinds: StartupKind[] = ['redis', 'cinder', 'cinder-flags'];
   const sides = kinds.map(
-    (kind): StartupSide => ({ kind, what: WHAT[kind], startMs: [], rss: [], launcherRss: [], medianStartMs: null, medianRss: null, medianLauncherRss: null, errors: [] }),
+    (kind): StartupSide => ({ kind, what: WHAT[kind], startMs: [], cpuMs: [], rss: [], launcherRss: [], medianStartMs: null, medianCpuMs: null, medianRss: null, medianLauncherRss: null, errors: [] }),
   );
-  log(`Startup: ${o.starts} starts per server, taking turns; start to first PONG, and RSS ${IDLE_MS} ms after it (medians)`);
+  log(`Startup: ${o.starts} starts per server, taking turns; start to first PONG, CPU used by then, and RSS ${IDLE_MS} ms after it (medians)`);
   for (let i = 0; i < o.starts; i++) {
     // Rotate who goes first, so no kind always runs right after another one's exit.
     for (let k = 0; k < kinds.length; k++) {
@@ -133,14 +155,15 @@ export async function runStartup(o: { starts: number; cinderNodeArgs: readonly s
   }
   const mb = (b: number | null): string => (b === null ? '-' : (b / 1048576).toFixed(1));
   const ms = (x: number | null): string => (x === null ? '-' : x.toFixed(1));
-  log(`  ${'server'.padEnd(30)} ${'start p50'.padStart(9)} ${'min'.padStart(7)} ${'max'.padStart(7)} ${'RSS MB'.padStart(7)} ${'+launcher'.padStart(9)}`);
+  log(`  ${'server'.padEnd(30)} ${'start p50'.padStart(9)} ${'min'.padStart(7)} ${'max'.padStart(7)} ${'CPU ms'.padStart(7)} ${'RSS MB'.padStart(7)} ${'+launcher'.padStart(9)}`);
   for (const s of sides) {
     s.medianStartMs = median(s.startMs);
+    s.medianCpuMs = median(s.cpuMs);
     s.medianRss = median(s.rss);
     s.medianLauncherRss = median(s.launcherRss);
     const min = s.startMs.length ? Math.min(...s.startMs) : null;
     const max = s.startMs.length ? Math.max(...s.startMs) : null;
-    log(`  ${s.what.padEnd(30)} ${ms(s.medianStartMs).padStart(9)} ${ms(min).padStart(7)} ${ms(max).padStart(7)} ${mb(s.medianRss).padStart(7)} ${(s.launcherRss.length ? mb(s.medianLauncherRss) : '-').padStart(9)}`);
+    log(`  ${s.what.padEnd(30)} ${ms(s.medianStartMs).padStart(9)} ${ms(min).padStart(7)} ${ms(max).padStart(7)} ${ms(s.medianCpuMs).padStart(7)} ${mb(s.medianRss).padStart(7)} ${(s.launcherRss.length ? mb(s.medianLauncherRss) : '-').padStart(9)}`);
     for (const e of new Set(s.errors)) log(`    ${s.what}: ${e}`);
   }
   const users = sides[1]!;
@@ -163,7 +186,7 @@ export function startupSummary(r: StartupResults): string[] {
   const ms = (x: number | null): string => (x === null ? '-' : `${x.toFixed(0)} ms`);
   const mb = (b: number | null): string => (b === null ? '-' : `${(b / 1048576).toFixed(1)} MB`);
   return [
-    `  ${`start to first PONG <= ${r.startTargetMs} ms`.padEnd(34)} ${r.startVerdict.padEnd(5)} Cinder ${ms(users.medianStartMs)} (flags given ${ms(flags.medianStartMs)}; Redis ${ms(redis.medianStartMs)}), median of ${r.starts}`,
+    `  ${`start to first PONG <= ${r.startTargetMs} ms`.padEnd(34)} ${r.startVerdict.padEnd(5)} Cinder ${ms(users.medianStartMs)} (flags given ${ms(flags.medianStartMs)}; Redis ${ms(redis.medianStartMs)}), median of ${r.starts}; CPU ${ms(users.medianCpuMs)} (${ms(flags.medianCpuMs)}; Redis ${ms(redis.medianCpuMs)})`,
     `  ${`idle RSS <= ${r.rssTargetBytes / 1048576} MB`.padEnd(34)} ${r.rssVerdict.padEnd(5)} Cinder ${mb(users.medianRss)}${users.launcherRss.length ? ` + launcher ${mb(users.medianLauncherRss)}` : ''} (Redis ${mb(redis.medianRss)})`,
   ];
 }

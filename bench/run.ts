@@ -3,8 +3,8 @@
  * See docs/BENCHMARKS.md. A benchmark, not a test: missed targets never fail the process; the exit
  * code is non-zero only when the harness itself fails.
  *
- *   node dist/bench/run.js [--scale X] [--rounds N] [--only a,b*] [--json FILE] [--list]
- *   env: BENCH_SCALE, BENCH_ROUNDS, BENCH_ONLY, CINDER_NODE_ARGS
+ *   node dist/bench/run.js [--scale X] [--rounds N] [--only a,b*] [--pin] [--starts N] [--json FILE] [--list]
+ *   env: BENCH_SCALE, BENCH_ROUNDS, BENCH_ONLY, BENCH_PIN, BENCH_STARTS, CINDER_NODE_ARGS
  */
 import { execFileSync } from 'node:child_process';
 import * as net from 'node:net';

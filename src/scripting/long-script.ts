@@ -36,7 +36,8 @@ export interface LongScriptHandler<S extends LongScript> {
 
 /**
  * node:worker_threads, loaded with the first worker: a server that never runs a long script does
- * not load it at startup (docs/BENCHMARKS.md "Startup"). createRequire: the one synchronous way.
+ * not load it at startup (docs/BENCHMARKS.md "Startup and idle memory"); createRequire is the one
+ * synchronous way.
  */
 let threads: typeof import('node:worker_threads') | null = null;
 function workerThreads(): typeof import('node:worker_threads') {

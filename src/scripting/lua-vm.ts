@@ -160,8 +160,8 @@ let luaEngineClass: typeof LuaEngine | null = null;
 
 /**
  * The package's LuaEngine class, loaded when the first VM is built: a server that runs no script
- * never loads the package (about 5 ms of startup, docs/BENCHMARKS.md "Startup"). Its CommonJS
- * build, because only that can be loaded synchronously, inside a command.
+ * never loads the package (a few ms of startup, docs/BENCHMARKS.md "Startup and idle memory").
+ * Its CommonJS build, because only that can be loaded synchronously, inside a command.
  */
 function luaEngine(): typeof LuaEngine {
   luaEngineClass ??= (createRequire(import.meta.url)('lua-redis-wasm') as typeof import('lua-redis-wasm')).LuaEngine;

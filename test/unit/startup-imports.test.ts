@@ -1,8 +1,8 @@
 /**
- * What a server that has run no script does not load (docs/BENCHMARKS.md "Startup"): the Lua
- * engine package, node:worker_threads (the long-script worker) and node:child_process (the node 20
- * launcher's spawn). Each is loaded on first use instead. Checked in a fresh node process, since
- * this test runner has loaded everything long ago.
+ * What a server that has run no script does not load (docs/BENCHMARKS.md "Startup and idle
+ * memory"): the Lua engine package, node:worker_threads (the long-script worker) and
+ * node:child_process (the node 20 launcher's spawn). Each is loaded on first use instead. Checked
+ * in a fresh node process, since this test runner has loaded everything long ago.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

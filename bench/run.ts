@@ -3,8 +3,8 @@
  * See docs/BENCHMARKS.md. A benchmark, not a test: missed targets never fail the process; the exit
  * code is non-zero only when the harness itself fails.
  *
- *   node dist/bench/run.js [--scale X] [--rounds N] [--only a,b*] [--json FILE] [--list]
- *   env: BENCH_SCALE, BENCH_ROUNDS, BENCH_ONLY, CINDER_NODE_ARGS
+ *   node dist/bench/run.js [--scale X] [--rounds N] [--only a,b*] [--pin] [--starts N] [--json FILE] [--list]
+ *   env: BENCH_SCALE, BENCH_ROUNDS, BENCH_ONLY, BENCH_PIN, BENCH_STARTS, CINDER_NODE_ARGS
  */
 import { execFileSync } from 'node:child_process';
 import * as net from 'node:net';
@@ -27,7 +27,8 @@ import {
   type ProbeResult,
   type RespValue,
 } from './resp-client.js';
-import { BenchServer, killAllNow, PORT_RANGE, rssBytes, type ServerKind } from './servers.js';
+import { BenchServer, killAllNow, pinCpus, PORT_RANGE, rssBytes, type ServerKind } from './servers.js';
+import { runStartup, startupSummary, type StartupResults } from './startup.js';
 import { serverNodeFlags } from '../src/server/heap.js';
 import { runLoadTool } from './load-tool.js';
 import { evictionSummary, hasEvictionTests, runEviction, type EvictionResults } from './eviction.js';
@@ -71,6 +72,10 @@ interface Options {
   only: string | undefined;
   json: string | undefined;
   list: boolean;
+  /** --pin: servers on CPU 1, redis-benchmark, the load tools and the harness on CPU 0 (issue 18). */
+  pin: boolean;
+  /** Starts per server in the startup phase (medians). */
+  starts: number;
   cinderNodeArgs: string[];
   /** CINDER_NODE_ARGS alone (the eviction group puts them after the flags for its own maxmemory). */
   cinderExtraNodeArgs: string[];
@@ -86,6 +91,9 @@ const USAGE = `usage: node dist/bench/run.js [options]     (npm run bench -- [op
                  'eviction' (hit ratios per maxmemory-policy, SET while evicting)
                  (env BENCH_ONLY); --list shows the names
   --json FILE    also write the results as JSON to FILE
+  --pin          each server on CPU 1 alone, redis-benchmark / load tools / this harness on CPU 0
+                 (taskset; env BENCH_PIN=1); default: no pinning
+  --starts N     server starts per server for the startup phase (default 15)
   --list         print test names and exit
   env CINDER_NODE_ARGS   extra node flags for the Cinder process, after the executable's own (heap size, --max-semi-space-size=2, --no-parallel-scavenge, --expose-gc; a later flag wins, e.g. "--max-semi-space-size=16")`;
 
@@ -97,6 +105,8 @@ function parseOptions(argv: string[]): Options {
     only: process.env.BENCH_ONLY || undefined,
     json: undefined,
     list: false,
+    pin: process.env.BENCH_PIN === '1',
+    starts: Number(process.env.BENCH_STARTS ?? 15),
     // The flags the cinder-server executable runs with (given here, so it does not relaunch itself
     // and the process measured is the server), then any extra ones.
     cinderNodeArgs: [...serverNodeFlags(0), ...extra],
@@ -116,12 +126,15 @@ function parseOptions(argv: string[]): Options {
       case '--only': o.only = value(); break;
       case '--json': o.json = value(); break;
       case '--list': o.list = true; break;
+      case '--pin': o.pin = true; break;
+      case '--starts': o.starts = Number(value()); break;
       case '-h': case '--help': console.log(USAGE); process.exit(0); break;
       default: throw new UsageError(`unknown option ${a}`);
     }
   }
   if (!(o.scale > 0) || !Number.isFinite(o.scale)) throw new UsageError('--scale must be a positive number');
   if (!Number.isInteger(o.rounds) || o.rounds < 1) throw new UsageError('--rounds must be a positive integer');
+  if (!Number.isInteger(o.starts) || o.starts < 1) throw new UsageError('--starts must be a positive integer');
   return o;
 }
 
@@ -244,6 +257,7 @@ interface Results {
   persistence?: PersistenceResults | null;
   aof?: AofResults | null;
   replication?: ReplicationResults | null;
+  startup?: StartupResults | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -442,7 +456,7 @@ async function runThroughput(pair: Pair, tests: ThroughputTest[], opts: Options)
     }
   }
   log(`warm-up (not reported): ${((Date.now() - warmT0) / 1000).toFixed(1)} s of the basic tests at pipeline 1 and 16 on both servers`);
-  log(`Throughput: redis-benchmark (multi10-*, xreadgroup-xack-*: bench/load-tool), ${CLIENTS} clients, best of ${opts.rounds} run(s) per server, latency in ms`);
+  log(`Throughput: redis-benchmark (multi10-*, xreadgroup-xack-*: bench/load-tool), ${CLIENTS} clients, best of ${opts.rounds} run(s) per server, ${opts.pin ? 'pinned (servers CPU 1, load CPU 0)' : 'not pinned'}, latency in ms`);
   for (const h of throughputHeader()) log(h);
   let collectionsWarm = false;
   let loadToolWarm = false;
@@ -787,7 +801,7 @@ function tryExec(cmd: string, args: string[]): string | null {
 function printSummary(res: Results): void {
   log();
   log('='.repeat(100));
-  log('Summary');
+  log(`Summary (${res.meta.pin ? 'pinned: each server on CPU 1, the load generators on CPU 0' : 'not pinned'})`);
   if (res.throughput.length > 0) {
     log();
     for (const h of throughputHeader()) log(h);
@@ -838,6 +852,7 @@ function printSummary(res: Results): void {
         ` ${fmtRatio(m.ratio)} (Redis ${side(m.redis)}, Cinder ${side(m.cinder)} bytes/${m.unit}, ${fmtInt(m.units)} ${m.unitPlural})`,
     );
   }
+  if (res.startup) for (const l of startupSummary(res.startup)) log(l);
   if (res.eviction) for (const l of evictionSummary(res.eviction)) log(l);
   if (res.persistence) for (const l of persistenceSummary(res.persistence)) log(l);
   if (res.aof) for (const l of aofSummary(res.aof)) log(l);
@@ -889,6 +904,14 @@ async function main(): Promise<number> {
     process.stderr.write('redis-server and redis-benchmark must be on PATH (apt-get install -y redis-server redis-tools)\n');
     return 1;
   }
+  if (opts.pin) {
+    try {
+      pinCpus({ server: 1, client: 0 });
+    } catch (e) {
+      process.stderr.write(`--pin: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
   const keyScale = Math.min(1, opts.scale);
   const memoryKeys = scaled(MEMORY_KEYS, keyScale, 10_000);
   const latencyKeys = scaled(LATENCY_KEYS, keyScale, 10_000);
@@ -908,6 +931,7 @@ async function main(): Promise<number> {
       rounds: opts.rounds,
       only: opts.only ?? null,
       cinderNodeArgs: opts.cinderNodeArgs,
+      pin: opts.pin ? { server: 1, client: 0 } : null,
       portRange: PORT_RANGE,
     },
     throughput: [],
@@ -918,6 +942,11 @@ async function main(): Promise<number> {
   };
   log(`Cinder benchmark: ${redisVersion.split(' ').slice(0, 3).join(' ')}, node ${process.version}, ${cpus.length} CPUs, load avg ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   log(`scale ${opts.scale}, rounds ${opts.rounds}${opts.only ? `, only ${opts.only}` : ''}${opts.cinderNodeArgs.length ? `, cinder node args ${opts.cinderNodeArgs.join(' ')}` : ''}`);
+  log(
+    opts.pin
+      ? 'pinned (--pin): each server on CPU 1 (taskset -c 1), redis-benchmark, the load tools and this harness on CPU 0'
+      : 'not pinned (the default; --pin puts each server on CPU 1 and the load generators on CPU 0)',
+  );
   log();
 
   if (tests.length > 0) {
@@ -949,6 +978,11 @@ async function main(): Promise<number> {
     } finally {
       await pair.stop();
     }
+  }
+
+  if (phases.has('startup')) {
+    res.startup = await runStartup({ starts: opts.starts, cinderNodeArgs: opts.cinderNodeArgs, log });
+    log();
   }
 
   const collectionProbes = COLLECTION_MEMORY.filter((p) => phases.has(p.name));

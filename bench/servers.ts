@@ -2,21 +2,53 @@
  * Child processes of the benchmark: the two servers and redis-benchmark runs. Every child is
  * tracked so that normal exit, errors and Ctrl-C all kill what the harness started.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { oneShot, ReplyError } from './resp-client.js';
 
 const children = new Set<ChildProcess>();
 
-/** Starts a tracked child; stdout/stderr are kept in a small ring (last `keep` chars). */
+/**
+ * `--pin` (issue 18): each server gets CPU `server` to itself and everything else (redis-benchmark,
+ * the load tools, this harness) runs on CPU `client`, so Redis and Cinder are each measured on
+ * exactly one core. Null: no pinning (the default).
+ */
+export interface Pinning {
+  server: number;
+  client: number;
+}
+let pinning: Pinning | null = null;
+
+/**
+ * Turns pinning on for every child started from now on, and moves this process (all its threads)
+ * to the client CPU. Throws when the machine has too few CPUs or taskset is missing.
+ */
+export function pinCpus(p: Pinning): void {
+  const cpus = os.cpus().length;
+  if (Math.max(p.server, p.client) >= cpus) throw new Error(`--pin needs CPUs ${p.client} and ${p.server}; this machine has ${cpus}`);
+  execFileSync('taskset', ['-a', '-p', '-c', String(p.client), String(process.pid)], { stdio: 'ignore' });
+  pinning = p;
+}
+
+export function currentPinning(): Pinning | null {
+  return pinning;
+}
+
+/**
+ * Starts a tracked child; stdout/stderr are kept in a small ring (last `keep` chars). `role`
+ * decides its CPU under --pin: 'server' for the servers measured, 'client' for everything else.
+ */
 export function spawnTracked(
   cmd: string,
   args: readonly string[],
   keep = 8192,
+  role: 'server' | 'client' = 'client',
 ): { child: ChildProcess; output: () => string } {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [file, argv] = pinning === null ? [cmd, args] : ['taskset', ['-c', String(role === 'server' ? pinning.server : pinning.client), cmd, ...args]];
+  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let out = '';
   const sink = (b: Buffer): void => {
@@ -150,8 +182,8 @@ export class BenchServer {
               '--appendonly', 'no',
               '--daemonize', 'no',
               ...serverArgs,
-            ])
-          : spawnTracked(process.execPath, [...cinderNodeArgs, cinderScript(), '--port', String(port), '--save', '', ...serverArgs]);
+            ], 8192, 'server')
+          : spawnTracked(process.execPath, [...cinderNodeArgs, cinderScript(), '--port', String(port), '--save', '', ...serverArgs], 8192, 'server');
       const server = new BenchServer(kind, port, child, output);
       try {
         await server.waitReady();

@@ -66,6 +66,10 @@ export const TARGETS = {
   bytesPerKey: 1.5,
   /** p99.9 latency ratio Cinder/Redis with 3M keys (at most) */
   p999: 3,
+  /** Start to first PONG of Cinder as users start it, ms (at most; issue 18) */
+  startMs: 80,
+  /** RSS of an idle Cinder, MB (at most; issue 18) */
+  idleRssMB: 35,
 } as const;
 
 export const CLIENTS = 50;
@@ -523,7 +527,7 @@ export const COLLECTION_MEMORY: CollectionMemoryProbe[] = [
 ];
 
 /** The non-redis-benchmark phases, selectable with --only like tests. */
-export const PHASES = ['memory', 'latency', ...COLLECTION_MEMORY.map((p) => p.name)] as const;
+export const PHASES = ['memory', 'latency', 'startup', ...COLLECTION_MEMORY.map((p) => p.name)] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** Memory phase: keys loaded at scale >= 1. */

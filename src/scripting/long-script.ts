@@ -1,4 +1,5 @@
-import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import type { Worker, MessagePort } from 'node:worker_threads';
 import type { LuaValue } from './lua-vm.js';
 import { reviveLuaValue, SIGNAL, type RunJob, type ToMain, type ToWorker } from './long-script-protocol.js';
 
@@ -33,6 +34,17 @@ export interface LongScriptHandler<S extends LongScript> {
   onDone(script: S, v: LuaValue): void;
 }
 
+/**
+ * node:worker_threads, loaded with the first worker: a server that never runs a long script does
+ * not load it at startup (docs/BENCHMARKS.md "Startup and idle memory"); createRequire is the one
+ * synchronous way.
+ */
+let threads: typeof import('node:worker_threads') | null = null;
+function workerThreads(): typeof import('node:worker_threads') {
+  threads ??= createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
+  return threads;
+}
+
 type AsyncWait = { async: boolean; value: Promise<unknown> };
 const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): AsyncWait }).waitAsync;
 
@@ -61,6 +73,7 @@ export class LongScriptLane<S extends LongScript> {
   private ensureWorker(): void {
     if (this.worker !== null) return;
     const signal = new SharedArrayBuffer(8);
+    const { Worker, MessageChannel } = workerThreads();
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(new URL('./script-worker.js', import.meta.url), {
       workerData: { cinderScriptWorker: true, signal, port: port2 },
@@ -117,6 +130,7 @@ export class LongScriptLane<S extends LongScript> {
   private drain(): boolean {
     const port = this.port;
     if (port === null || this.running === null) return true;
+    const { receiveMessageOnPort } = workerThreads();
     let m: { message: unknown } | undefined;
     while ((m = receiveMessageOnPort(port)) !== undefined) {
       const message = m.message as ToMain;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { LuaEngine, type ReplyValue as LuaValue } from 'lua-redis-wasm';
+import type { LuaEngine, ReplyValue as LuaValue } from 'lua-redis-wasm';
 import { REDIS_VERSION } from '../util/version.js';
 import { NUMBER_SAFE_REDIS, NUMBER_SAFE_REDIS_KEY } from './number-args.js';
 import { hostCallHandler } from './host-calls.js';
@@ -156,6 +156,18 @@ export function engineWasmPath(): string {
 }
 
 let compiledModule: WebAssembly.Module | null = null;
+
+let luaEngineClass: typeof LuaEngine | null = null;
+
+/**
+ * The package's LuaEngine class, loaded when the first VM is built: a server that runs no script
+ * never loads the package (a few ms of startup, docs/BENCHMARKS.md "Startup and idle memory").
+ * Its CommonJS build, because only that can be loaded synchronously, inside a command.
+ */
+function luaEngine(): typeof LuaEngine {
+  luaEngineClass ??= (createRequire(import.meta.url)('lua-redis-wasm') as typeof import('lua-redis-wasm')).LuaEngine;
+  return luaEngineClass;
+}
 
 /** The package's WebAssembly module, compiled once per thread (code: every VM instantiates it with its own memory). */
 export function engineModule(): WebAssembly.Module {
@@ -347,7 +359,7 @@ class Engine {
       _free_mem: exports.free_mem,
       _eval_with_args: exports.eval_with_args,
     };
-    this.decoder = new LuaEngine(shim as never, undefined);
+    this.decoder = new (luaEngine())(shim as never, undefined);
   }
 
   /** The VM's memory (a new view if it was ever replaced). */

@@ -94,8 +94,12 @@ describe('lua-redis-wasm contract', () => {
   });
 
   it('LuaEngine decodes results over our exports object (constructor and private methods)', () => {
-    assert.equal(typeof pkg.LuaEngine, 'function');
-    for (const method of ENGINE_INTERNALS.luaEngineMethods) assert.equal(typeof (pkg.LuaEngine.prototype as unknown as Record<string, unknown>)[method], 'function', method);
+    // Both builds: lua-vm.ts loads the CommonJS one, on first use (synchronously).
+    const cjs = createRequire(import.meta.url)('lua-redis-wasm') as typeof pkg;
+    for (const LuaEngine of [pkg.LuaEngine, cjs.LuaEngine]) {
+      assert.equal(typeof LuaEngine, 'function');
+      for (const method of ENGINE_INTERNALS.luaEngineMethods) assert.equal(typeof (LuaEngine.prototype as unknown as Record<string, unknown>)[method], 'function', method);
+    }
     const e = inspectEngine();
     assert.deepEqual(e.eval("return {1, 'a', ARGV[1], {ok='fine'}}", 'x'), [1, bytes('a'), bytes('x'), { ok: bytes('fine') }]);
     // Errors that abort a script carry their line and the name we passed (meta).

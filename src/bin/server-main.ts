@@ -2,10 +2,14 @@ import { createServer } from '../cinder.js';
 import type { Server } from '../server/server.js';
 import { RdbFormatError } from '../server/persistence.js';
 import { AofLoadError } from '../server/aof.js';
-import type { Config } from '../server/config.js';
+import { ConfigError, type Config } from '../server/config.js';
+import { fileSink, stdoutSink, type Logger } from '../server/log.js';
 import { TcpListener } from '../server/tcp.js';
 import { heapReport, heapReportLine } from '../server/heap.js';
 import { watchLauncher } from './launcher.js';
+import { daemonReady, forwardWarning } from './daemon.js';
+import { createPidFile, removePidFile } from './pidfile.js';
+import { Supervision } from './supervision.js';
 
 /**
  * Runs the server in this process with an already read configuration (the executable's second
@@ -52,14 +56,53 @@ async function loadDataFromDisk(server: Server): Promise<void> {
 /** Logged when a shutdown's save failed and the server keeps running (prepareForShutdown). */
 const SHUTDOWN_FAILED = 'Errors trying to shut down the server. Check the logs for more information.';
 
-export async function runServer(config: Config): Promise<void> {
-  const server = createServer(config);
+/**
+ * Where the log goes: `logfile` (appended line by line), else standard output, which a daemon
+ * does not have (Redis's daemon writes it to /dev/null). A daemon also hands its warnings to its
+ * waiting parent until it is up, to be shown if it fails to start.
+ */
+function setLogTarget(log: Logger, config: Config, daemonized: boolean, starting: boolean): void {
+  const logfile = config.get('logfile')!;
+  const sink = logfile !== '' ? fileSink(logfile) : daemonized ? null : stdoutSink;
+  if (!(daemonized && starting)) {
+    log.sink = sink;
+    return;
+  }
+  log.sink = (line, level) => {
+    sink?.(line);
+    if (level === 'warning') forwardWarning(line);
+  };
+}
+
+export interface RunOptions {
+  /** This process is the daemon `daemonize yes` started (src/bin/daemon.ts). */
+  daemonized?: boolean;
+}
+
+export async function runServer(config: Config, opts: RunOptions = {}): Promise<void> {
+  const daemonized = opts.daemonized === true;
+  let server: Server;
+  try {
+    server = createServer(config);
+  } catch (e) {
+    // rename-command lines are checked against the command table here.
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(e.message + '\n');
+    process.exit(1);
+  }
+  const log = server.log;
+  setLogTarget(log, config, daemonized, true);
+  // Lines before the server is set up carry the role 'C', as Redis's do.
+  log.starting = true;
+  const supervision = new Supervision(log, config.get('supervised')!);
+  supervision.start();
   server.executable = process.argv[1] ?? '';
   server.configFile = config.configFile;
-  server.log.notice('Cinder is starting');
-  for (const w of config.warnings) server.log.warning(w);
-  server.log.notice(heapReportLine(heapReport(config.maxmemory)));
+  log.notice('Cinder is starting');
+  for (const w of config.warnings) log.warning(w);
+  log.notice(heapReportLine(heapReport(config.maxmemory)));
   server.memoryGuard.checkMaxmemoryFits();
+  log.starting = false;
   const listener = new TcpListener(server);
   let port: number;
   try {
@@ -69,8 +112,9 @@ export async function runServer(config: Config): Promise<void> {
     process.exit(1);
   }
   server.tcpPort = port;
+  const pidFile = createPidFile(config, daemonized, log);
   server.log.notice(`Running mode=standalone, port=${port}.`);
-  server.log.notice('Server initialized');
+  server.log.warning('Server initialized');
   // Shutdown hooks first: SHUTDOWN and signals work while the file loads (without saving).
   let stopping = false;
   const stop = async (why: string | null): Promise<void> => {
@@ -79,12 +123,14 @@ export async function runServer(config: Config): Promise<void> {
     if (why !== null) server.log.warning(why);
     server.stopCron();
     await listener.close();
+    removePidFile(pidFile, log);
     server.log.warning('Cinder is now ready to exit, bye bye...');
     process.exit(0);
   };
   server.shutdownHook = (req) => {
     if (stopping) return null;
     server.log.warning('User requested shutdown...');
+    supervision.stopping();
     if (!server.persistence.saveBeforeShutdown(req.save, req.force)) {
       server.log.warning(SHUTDOWN_FAILED);
       return 'ERR Errors trying to SHUTDOWN. Check logs.';
@@ -97,6 +143,7 @@ export async function runServer(config: Config): Promise<void> {
     if (stopping) return;
     server.log.warning(`Received ${name} scheduling shutdown...`);
     server.log.warning('User requested shutdown...');
+    supervision.stopping();
     // A failed save keeps the server up, as Redis 7.0's serverCron does after prepareForShutdown.
     if (!server.persistence.saveBeforeShutdown(null, false)) {
       server.log.warning(SHUTDOWN_FAILED);
@@ -112,6 +159,12 @@ export async function runServer(config: Config): Promise<void> {
   if (stopping) return;
   server.aof.openOnStart();
   server.startCron();
-  server.log.notice('Ready to accept connections tcp');
+  server.log.notice('Ready to accept connections');
+  supervision.ready(server.replication.masterHost !== null);
+  if (daemonized) {
+    // The parent is leaving: the log goes to logfile only.
+    setLogTarget(log, config, true, false);
+    daemonReady();
+  }
   server.replica.start();
 }

@@ -167,8 +167,10 @@ export class Server {
     // loaded are the program, which Redis's used_memory does not count either (src/server/memory.ts).
     const heapBeforeServer = processHeapBytes();
     this.commands = new CommandTable(specs);
-    this.execCommand = this.commands.lookup('exec');
-    this.pingCommand = this.commands.lookup('ping');
+    // rename-command (throws the fatal config error of the line that cannot be applied).
+    config.applyRenames((from, to) => this.commands.rename(from, to));
+    this.execCommand = this.commands.lookupOriginal('exec');
+    this.pingCommand = this.commands.lookupOriginal('ping');
     this.persistence = new Persistence(this);
     this.aof = new Aof(this);
     // The subsystems, each a field built here and nowhere else (no module state, no import-time
@@ -197,6 +199,7 @@ export class Server {
     this.trackAccessAsConfigured();
     for (let i = 0; i < config.databases; i++) this.dbs.push(this.createDb(i));
     this.log.level = config.loglevel;
+    this.log.isReplica = () => this.replication.masterHost !== null;
     config.onChange('loglevel', () => {
       this.log.level = config.loglevel;
     });

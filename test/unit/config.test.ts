@@ -154,6 +154,7 @@ describe('redis.conf parsing', () => {
       ['dbfilename a/b', 1, 'dbfilename a/b', "dbfilename can't be a path, just a filename"],
       ['sentinel monitor x', 1, 'sentinel monitor x', 'sentinel directive while not in sentinel mode'],
       ['mod.opt', 1, 'mod.opt', 'Module config specified without value'],
+      ['syslog-enabled yes', 1, 'syslog-enabled yes', 'syslog-enabled yes is not supported by Cinder (Node cannot write to /dev/log): use logfile, or logfile "" (standard output) under systemd or docker'],
       ['activedefrag yes', 1, 'activedefrag yes', 'Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution'],
     ];
     for (const [text, lineNo, line, reason] of cases) {
@@ -161,7 +162,7 @@ describe('redis.conf parsing', () => {
     }
   });
 
-  test('accepted leftovers: deprecated directives, sentinel alone, rename-command/user/loadmodule with one warning each', () => {
+  test('accepted leftovers: deprecated directives, sentinel alone, user/loadmodule with one warning each; rename-command kept for the table', () => {
     const cfg = Config.fromArgs([
       writeConf(
         [
@@ -177,9 +178,16 @@ describe('redis.conf parsing', () => {
     ]);
     assert.deepEqual(
       cfg.warnings.map((w) => w.split("'")[1]),
-      ['rename-command', 'user', 'loadmodule'],
+      ['user', 'loadmodule'],
     );
-    assert.equal(cfg.extraDirectives.length, 4);
+    assert.equal(cfg.extraDirectives.length, 2);
+    assert.deepEqual(
+      cfg.renameCommands.map((r) => [r.from, r.to, r.lineNumber, r.line]),
+      [
+        ['FLUSHALL', '', 4, 'rename-command FLUSHALL ""'],
+        ['CONFIG', '', 5, 'rename-command CONFIG ""'],
+      ],
+    );
   });
 
   test('end-of-load checks: log file, replicaof in cluster mode', () => {
@@ -398,12 +406,12 @@ describe('CONFIG SET semantics through config.set', () => {
 
   test('warnings: unsupported features once each, none for values that keep them off', () => {
     const cfg = Config.fromArgs([
-      writeConf('appendonly no\ndaemonize no\nsave ""\ntimeout 0\ndaemonize yes\ntimeout 30\ntimeout 40\nlist-max-listpack-size -2\n'),
+      writeConf('appendonly no\noom-score-adj no\nsave ""\ntimeout 0\noom-score-adj yes\ntimeout 30\ntimeout 40\nlist-max-listpack-size -2\n'),
     ]);
-    assert.deepEqual(cfg.warnings.map((w) => w.split("'")[1]).sort(), ['daemonize', 'timeout']);
-    const quiet = Config.fromArgs(['--appendonly', 'no', '--daemonize', 'no', '--save', '', '--io-threads', '4']);
+    assert.deepEqual(cfg.warnings.map((w) => w.split("'")[1]).sort(), ['oom-score-adj', 'timeout']);
+    const quiet = Config.fromArgs(['--appendonly', 'no', '--oom-score-adj', 'no', '--save', '', '--io-threads', '4']);
     assert.deepEqual(quiet.warnings, []);
-    assert.equal(quiet.isUnsupportedValue('daemonize', 'yes'), true);
+    assert.equal(quiet.isUnsupportedValue('oom-score-adj', 'yes'), true);
     assert.equal(quiet.isUnsupportedValue('io-threads', '8'), false);
   });
 });

@@ -1,0 +1,38 @@
+import fs from 'node:fs';
+import { strerror, type Config } from '../server/config.js';
+import type { Logger } from '../server/log.js';
+
+/** Where a daemonized server writes its PID when no pidfile is configured (CONFIG_DEFAULT_PID_FILE). */
+export const DEFAULT_PID_FILE = '/var/run/redis.pid';
+
+/**
+ * createPidFile: with `pidfile` set, or when daemonized (then /var/run/redis.pid by default, which
+ * CONFIG GET pidfile shows from then on), the PID and a newline, written once the server listens.
+ * Best effort, as Redis: a file that cannot be written is a warning, not a failed start. Returns
+ * the path written (to remove at shutdown), or null when no pidfile is due.
+ */
+export function createPidFile(config: Config, daemonized: boolean, log: Logger): string | null {
+  let file = config.get('pidfile') ?? '';
+  if (file === '' && !daemonized) return null;
+  if (file === '') {
+    file = DEFAULT_PID_FILE;
+    config.set('pidfile', file, { force: true });
+  }
+  try {
+    fs.writeFileSync(Buffer.from(file, 'latin1'), `${process.pid}\n`);
+  } catch (e) {
+    log.warning(`Failed to write PID file: ${strerror(e)}`);
+  }
+  return file;
+}
+
+/** At shutdown (finishShutdown): "Removing the pid file." and its unlink, whatever became of it. */
+export function removePidFile(file: string | null, log: Logger): void {
+  if (file === null) return;
+  log.notice('Removing the pid file.');
+  try {
+    fs.unlinkSync(Buffer.from(file, 'latin1'));
+  } catch {
+    // Already gone, or never written: nothing to do, as Redis ignores unlink's result.
+  }
+}

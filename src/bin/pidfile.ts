@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { strerror, type Config } from '../server/config.js';
+import type { Config } from '../server/config.js';
 import type { Logger } from '../server/log.js';
 
 /** Where a daemonized server writes its PID when no pidfile is configured (CONFIG_DEFAULT_PID_FILE). */
@@ -8,10 +8,10 @@ export const DEFAULT_PID_FILE = '/var/run/redis.pid';
 /**
  * createPidFile: with `pidfile` set, or when daemonized (then /var/run/redis.pid by default, which
  * CONFIG GET pidfile shows from then on), the PID and a newline, written once the server listens.
- * Best effort, as Redis: a file that cannot be written is a warning, not a failed start. Returns
+ * Best effort, as Redis: a file that cannot be written is no failed start, nor a warning. Returns
  * the path written (to remove at shutdown), or null when no pidfile is due.
  */
-export function createPidFile(config: Config, daemonized: boolean, log: Logger): string | null {
+export function createPidFile(config: Config, daemonized: boolean): string | null {
   let file = config.get('pidfile') ?? '';
   if (file === '' && !daemonized) return null;
   if (file === '') {
@@ -20,8 +20,8 @@ export function createPidFile(config: Config, daemonized: boolean, log: Logger):
   }
   try {
     fs.writeFileSync(Buffer.from(file, 'latin1'), `${process.pid}\n`);
-  } catch (e) {
-    log.warning(`Failed to write PID file: ${strerror(e)}`);
+  } catch {
+    // Silently, as Redis 7.0 (the warning came in 7.2).
   }
   return file;
 }

@@ -112,7 +112,7 @@ export async function runServer(config: Config, opts: RunOptions = {}): Promise<
     process.exit(1);
   }
   server.tcpPort = port;
-  const pidFile = createPidFile(config, daemonized, log);
+  const pidFile = createPidFile(config, daemonized);
   server.log.notice(`Running mode=standalone, port=${port}.`);
   server.log.warning('Server initialized');
   // Shutdown hooks first: SHUTDOWN and signals work while the file loads (without saving).
@@ -141,7 +141,7 @@ export async function runServer(config: Config, opts: RunOptions = {}): Promise<
   // SIGINT / SIGTERM shut down as SHUTDOWN without arguments: saving when save points are set.
   const onSignal = (name: string) => {
     if (stopping) return;
-    server.log.warning(`Received ${name} scheduling shutdown...`);
+    server.log.fromSignalHandler('warning', `Received ${name} scheduling shutdown...`);
     server.log.warning('User requested shutdown...');
     supervision.stopping();
     // A failed save keeps the server up, as Redis 7.0's serverCron does after prepareForShutdown.

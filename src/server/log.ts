@@ -59,6 +59,15 @@ export class Logger {
     const role = this.starting ? 'C' : this.isReplica() ? 'S' : 'M';
     this.sink(`${process.pid}:${role} ${ts} ${MARKS[LEVELS[level]]} ${message}`, level);
   }
+  /**
+   * serverLogFromHandler: what Redis writes from its signal handlers, in their own shape
+   * (`pid:signal-handler (unix time) message`), for the same messages ("Received SIGTERM
+   * scheduling shutdown...").
+   */
+  fromSignalHandler(level: LogLevel, message: string): void {
+    if (this.sink === null || LEVELS[level] < LEVELS[this.level]) return;
+    this.sink(`${process.pid}:signal-handler (${Math.floor(Date.now() / 1000)}) ${message}`, level);
+  }
   debug(m: string): void {
     this.log('debug', m);
   }

@@ -119,6 +119,9 @@ export async function terminate(pid: number): Promise<void> {
 /** The log line format both servers write: `pid:role dd Mon yyyy hh:mm:ss.mmm <mark> message`. */
 export const LOG_LINE = /^(\d+):([CMSX]) (\d{2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2})\.(\d{3}) ([.\-*#]) (.*)$/;
 
+/** What both write from a signal handler (serverLogFromHandler): `pid:signal-handler (unix time) message`. */
+export const SIGNAL_LINE = /^(\d+):signal-handler \((\d+)\) (.*)$/;
+
 /** A file's lines (without the empty one after the last newline); [] when it does not exist. */
 export function fileLines(file: string): string[] {
   if (!fs.existsSync(file)) return [];

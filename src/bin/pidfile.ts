@@ -18,6 +18,8 @@ export function createPidFile(config: Config, daemonized: boolean): string | nul
     file = DEFAULT_PID_FILE;
     config.set('pidfile', file, { force: true });
   }
+  // Relative to `dir`, where Redis's chdir has put the process by then.
+  if (!file.startsWith('/')) file = `${config.dir}/${file}`;
   try {
     fs.writeFileSync(Buffer.from(file, 'latin1'), `${process.pid}\n`);
   } catch {

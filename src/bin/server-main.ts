@@ -63,7 +63,7 @@ const SHUTDOWN_FAILED = 'Errors trying to shut down the server. Check the logs f
  */
 function setLogTarget(log: Logger, config: Config, daemonized: boolean, starting: boolean): void {
   const logfile = config.get('logfile')!;
-  const sink = logfile !== '' ? fileSink(logfile) : daemonized ? null : stdoutSink;
+  const sink = logfile !== '' ? fileSink(logfile, () => config.dir) : daemonized ? null : stdoutSink;
   if (!(daemonized && starting)) {
     log.sink = sink;
     return;

@@ -1829,7 +1829,8 @@ export class Config {
     const logfile = this.values.get('logfile')!;
     if (logfile !== '') {
       try {
-        fs.closeSync(fs.openSync(fsPath(logfile), 'a'));
+        // A relative path is opened in `dir` (Redis has chdir'ed there while reading the file).
+        fs.closeSync(fs.openSync(fsPath(logfile.startsWith('/') ? logfile : `${this.values.get('dir')}/${logfile}`), 'a'));
       } catch (e) {
         throw new ConfigError(fatalMessage(`Can't open the log file: ${strerror(e)}`));
       }

@@ -22,12 +22,14 @@ export const stdoutSink = (line: string): void => {
 /**
  * logfile: each line is appended with the file opened and closed around it, as Redis does, so a
  * rotated file (logrotate's move and create) is picked up without a signal. A line that cannot be
- * written is dropped (Redis's fopen failing), the server goes on.
+ * written is dropped (Redis's fopen failing), the server goes on. `file` is a config string (bytes
+ * as latin1); a relative one is taken in `dir()`, where Redis's chdir would have put the process.
  */
-export function fileSink(file: string): (line: string) => void {
+export function fileSink(file: string, dir: () => string): (line: string) => void {
+  const absolute = file.startsWith('/') ? Buffer.from(file, 'latin1') : null;
   return (line) => {
     try {
-      fs.appendFileSync(file, line + '\n', 'latin1');
+      fs.appendFileSync(absolute ?? Buffer.from(`${dir()}/${file}`, 'latin1'), line + '\n', 'latin1');
     } catch {
       // Dropped, as Redis drops a line it cannot open the file for.
     }

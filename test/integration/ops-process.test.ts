@@ -31,9 +31,9 @@ let n = 0;
 const freshDir = (which: Which) => subdir(base, `${which}-${++n}`);
 
 /** Starts one server in `dir` with `args` and waits for PONG. */
-async function start(which: Which, dir: string, args: string[]) {
+async function start(which: Which, dir: string, args: string[], cwd = dir) {
   const port = await freePort();
-  const proc = spawnServer(which, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...args], { cwd: dir });
+  const proc = spawnServer(which, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...args], { cwd });
   await waitPong(port, proc);
   return { port, proc, pid: await servingPid(port) };
 }
@@ -107,6 +107,20 @@ test('logfile: appended to, never truncated; every line in Redis\'s format; noth
     // The serving lines carry the server's PID and the master role.
     const readyLine = LOG_LINE.exec(ready[1])!;
     assert.equal(readyLine[2], 'M');
+  }
+});
+
+test('relative logfile and pidfile are taken in dir (where Redis has chdir\'ed), not in the working directory', async () => {
+  for (const which of BOTH) {
+    const cwd = freshDir(which);
+    const dir = freshDir(which);
+    const s = await start(which, dir, ['--logfile', 'rel.log', '--pidfile', 'rel.pid'], cwd);
+    assert.equal(fs.readFileSync(path.join(dir, 'rel.pid'), 'latin1'), `${s.pid}\n`, which);
+    assert.ok(fileLines(path.join(dir, 'rel.log')).some((l) => / \* Ready to accept connections$/.test(l)), which);
+    assert.deepEqual(fs.readdirSync(cwd), [], which);
+    assert.equal(await send(s.port, ['CONFIG', 'GET', 'logfile']), '*2\r\n$7\r\nlogfile\r\n$7\r\nrel.log\r\n');
+    await terminate(s.pid);
+    assert.equal(fs.existsSync(path.join(dir, 'rel.pid')), false, which);
   }
 });
 

@@ -58,6 +58,9 @@ test("a log file that cannot be opened: Can't open the log file (no line: checke
   const port = String(await freePort());
   await failsAlike(['--port', port, '--logfile', path.join(dir, 'no-such-dir', 'x.log')], /Can't open the log file: No such file or directory/);
   await failsAlike(['--port', port, '--logfile', dir], /Is a directory/);
+  // Relative to dir: a subdirectory that exists in the working directory but not in dir.
+  fs.mkdirSync(path.join(dir, 'only-here'), { recursive: true });
+  await failsAlike(['--port', port, '--dir', subdir(dir, 'elsewhere'), '--logfile', 'only-here/x.log'], /No such file or directory/);
 });
 
 test('rename-command errors: unknown command, target taken, missing argument', async () => {

@@ -28,10 +28,15 @@ export function createPidFile(config: Config, daemonized: boolean): string | nul
   return file;
 }
 
-/** At shutdown (finishShutdown): "Removing the pid file." and its unlink, whatever became of it. */
-export function removePidFile(file: string | null, log: Logger): void {
-  if (file === null) return;
+/**
+ * At shutdown (finishShutdown): "Removing the pid file." and its unlink, whatever became of it.
+ * Redis says so whenever `daemonize` is yes, even when supervision kept it from daemonizing and
+ * no pidfile was written.
+ */
+export function removePidFile(file: string | null, config: Config, log: Logger): void {
+  if (file === null && config.get('daemonize') !== 'yes') return;
   log.notice('Removing the pid file.');
+  if (file === null) return;
   try {
     fs.unlinkSync(Buffer.from(file, 'latin1'));
   } catch {

@@ -2,7 +2,7 @@ import { createServer } from '../cinder.js';
 import type { Server } from '../server/server.js';
 import { RdbFormatError } from '../server/persistence.js';
 import { AofLoadError } from '../server/aof.js';
-import { ConfigError, type Config } from '../server/config.js';
+import { ConfigError, strerror, type Config } from '../server/config.js';
 import { fileSink, stdoutSink, type Logger } from '../server/log.js';
 import { TcpListener } from '../server/tcp.js';
 import { heapReport, heapReportLine } from '../server/heap.js';
@@ -108,7 +108,11 @@ export async function runServer(config: Config, opts: RunOptions = {}): Promise<
   try {
     port = await listener.listen(config.port, config.bind);
   } catch (e) {
-    server.log.warning(`Failed listening on port ${config.port} (tcp), aborting: ${(e as Error).message}`);
+    // Redis's two lines (listenToPort, then main): the address as configured, bind's error.
+    const at = (e as { address?: string }).address;
+    const addr = at === undefined || at === '0.0.0.0' ? '*' : at === '::' ? '::*' : at;
+    log.warning(`Warning: Could not create server TCP listening socket ${addr}:${config.port}: bind: ${strerror(e)}`);
+    log.warning(`Failed listening on port ${config.port} (TCP), aborting.`);
     process.exit(1);
   }
   server.tcpPort = port;
@@ -123,7 +127,7 @@ export async function runServer(config: Config, opts: RunOptions = {}): Promise<
     if (why !== null) server.log.warning(why);
     server.stopCron();
     await listener.close();
-    removePidFile(pidFile, log);
+    removePidFile(pidFile, config, log);
     server.log.warning('Cinder is now ready to exit, bye bye...');
     process.exit(0);
   };

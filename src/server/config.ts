@@ -71,6 +71,8 @@ const STRERROR: Record<string, string> = {
   EBUSY: 'Device or resource busy',
   EXDEV: 'Invalid cross-device link',
   EINVAL: 'Invalid argument',
+  EADDRINUSE: 'Address already in use',
+  EADDRNOTAVAIL: 'Cannot assign requested address',
 };
 
 export function strerror(e: unknown): string {

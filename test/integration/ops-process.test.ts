@@ -200,6 +200,22 @@ test('loglevel: what each level lets through (marks . - * #), same lines as redi
   }
 });
 
+test('listening fails (port in use, address not on this machine): Redis\'s two lines, status 1', async () => {
+  const busy = await start('redis', freshDir('redis'), []);
+  for (const bind of ['127.0.0.1', '192.0.2.1']) {
+    const lines: Record<Which, string[]> = { redis: [], cinder: [] };
+    for (const which of BOTH) {
+      const dir = freshDir(which);
+      const p = spawnServer(which, ['--port', String(busy.port), '--bind', bind, '--save', '', '--dir', dir], { cwd: dir });
+      assert.equal(await p.exited, 1, which);
+      lines[which] = p.stdout().split('\n').filter((l) => /listening/.test(l)).map((l) => l.replace(/^\d+:M [^#]*# /, ''));
+    }
+    assert.equal(lines.redis.length, 2, bind);
+    assert.deepEqual(lines.cinder, lines.redis, bind);
+  }
+  await terminate(busy.pid);
+});
+
 test('daemonize yes: the command returns, the pidfile names a live detached process that serves; stopped by that PID', async () => {
   for (const which of BOTH) {
     const dir = freshDir(which);
@@ -251,6 +267,7 @@ test('daemonize yes that cannot start: cinder-server exits 1 with the daemon\'s 
   const busy = await start('redis', freshDir('redis'), []);
   const statuses: Record<Which, number | string> = { redis: -1, cinder: -1 };
   const stderr: Record<Which, string> = { redis: '', cinder: '' };
+  const failure: Record<Which, string[]> = { redis: [], cinder: [] };
   for (const which of BOTH) {
     const dir = freshDir(which);
     const pidfile = path.join(dir, 'd.pid');
@@ -258,14 +275,23 @@ test('daemonize yes that cannot start: cinder-server exits 1 with the daemon\'s 
     statuses[which] = await p.exited;
     stderr[which] = p.stderr();
     // Neither leaves a pidfile: the daemon fails before writing it.
-    await new Promise((r) => setTimeout(r, 200));
+    const logfile = path.join(dir, 'd.log');
+    await waitFor('the failure in the log', () => (fileLines(logfile).some((l) => l.includes('aborting')) ? true : undefined));
     assert.equal(fs.existsSync(pidfile), false, which);
-    assert.match(fileLines(path.join(dir, 'd.log')).join('\n'), /Failed listening on port \d+ \((TCP|tcp)\), aborting/, which);
+    failure[which] = fileLines(logfile)
+      .filter((l) => l.includes('listening'))
+      .map((l) => l.replace(/^\d+:M [^#]*# /, ''));
   }
+  // Both log Redis's two lines.
+  assert.deepEqual(failure.redis, [
+    `Warning: Could not create server TCP listening socket 127.0.0.1:${busy.port}: bind: Address already in use`,
+    `Failed listening on port ${busy.port} (TCP), aborting.`,
+  ]);
+  assert.deepEqual(failure.cinder, failure.redis);
   assert.equal(statuses.redis, 0);
   assert.equal(stderr.redis, '');
   assert.equal(statuses.cinder, 1);
-  assert.match(stderr.cinder, /^\d+:M .* # Failed listening on port \d+ \(tcp\), aborting: listen EADDRINUSE/m);
+  assert.match(stderr.cinder, /^\d+:M .* # Failed listening on port \d+ \(TCP\), aborting\.$/m);
   assert.match(stderr.cinder, /The daemon process exited \(status 1\) before accepting connections\n$/);
   await terminate(busy.pid);
 });

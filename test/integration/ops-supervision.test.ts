@@ -153,6 +153,8 @@ test('daemonize yes under systemd supervision: no daemon, the server stays in th
     await terminate(s.pid);
     await s.proc.exited;
     rx.stop();
+    // No pidfile was written (none configured, no daemon), yet Redis says it removes one.
+    assert.ok(s.log().includes('* Removing the pid file.'), which);
   }
 });
 

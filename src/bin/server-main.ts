@@ -7,6 +7,7 @@ import { fileSink, stdoutSink, type Logger } from '../server/log.js';
 import { TcpListener } from '../server/tcp.js';
 import { heapReport, heapReportLine } from '../server/heap.js';
 import { watchLauncher } from './launcher.js';
+import { REDIS_VERSION } from '../util/version.js';
 import { daemonReady, forwardWarning } from './daemon.js';
 import { createPidFile, removePidFile } from './pidfile.js';
 import { Supervision } from './supervision.js';
@@ -98,7 +99,14 @@ export async function runServer(config: Config, opts: RunOptions = {}): Promise<
   supervision.start();
   server.executable = process.argv[1] ?? '';
   server.configFile = config.configFile;
-  log.notice('Cinder is starting');
+  // Redis's first lines, at its levels (they show under loglevel warning too).
+  log.warning('oO0OoO0OoO0Oo Cinder is starting oO0OoO0OoO0Oo');
+  log.warning(`Cinder version=${REDIS_VERSION}, node=${process.version}, bits=64, pid=${process.pid}, just started`);
+  if (process.argv.length <= 2) {
+    log.warning('Warning: no config file specified, using the default config. In order to specify a config file use cinder-server /path/to/redis.conf');
+  } else {
+    log.warning('Configuration loaded');
+  }
   for (const w of config.warnings) log.warning(w);
   log.notice(heapReportLine(heapReport(config.maxmemory)));
   server.memoryGuard.checkMaxmemoryFits();

@@ -685,6 +685,30 @@ export class Server {
     if (this.cronLoops % this.config.hz === 0) this.migrateSockets.cron();
     if (this.cronLoops % this.config.hz === 0) this.replica.cron();
     this.aof.cron();
+    this.logStatus();
+  }
+
+  /**
+   * serverCron's status lines every 5 seconds (from the first tick, as run_with_period): each
+   * non-empty database at verbose, the clients and used memory at debug. The slot count is the
+   * size Redis's hash table would have (a power of two, at least 4, holding every key).
+   */
+  private logStatus(): void {
+    const log = this.log;
+    if (!log.enabled('verbose')) return;
+    const every = Math.max(1, Math.floor(5000 / Math.floor(1000 / this.config.hz)));
+    if ((this.cronLoops - 1) % every !== 0) return;
+    for (let i = 0; i < this.dbs.length; i++) {
+      const db = this.dbs[i];
+      if (db.size === 0 && db.volatileCount === 0) continue;
+      let slots = 4;
+      while (slots < db.size) slots *= 2;
+      log.verbose(`DB ${i}: ${db.size} keys (${db.volatileCount} volatile) in ${slots} slots HT.`);
+    }
+    if (log.enabled('debug')) {
+      const replicas = this.replicationMaster.replicas.length;
+      log.debug(`${this.clients.size - replicas} clients connected (${replicas} replicas), ${this.memory.used()} bytes in use`);
+    }
   }
 
   /**

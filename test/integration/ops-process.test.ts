@@ -137,6 +137,33 @@ test('logfile "" (the default): the log goes to standard output in the same form
   }
 });
 
+test('the first lines (warnings, role C) and the status lines every 5 s at verbose and debug, as serverCron', async () => {
+  const logs: Record<Which, string[]> = { redis: [], cinder: [] };
+  await Promise.all(
+    BOTH.map(async (which) => {
+      const dir = freshDir(which);
+      const logfile = path.join(dir, 'server.log');
+      const s = await start(which, dir, ['--logfile', logfile, '--loglevel', 'debug']);
+      await send(s.port, ['SET', 'a', '1']);
+      await send(s.port, ['SET', 'b', '2', 'EX', '100']);
+      await send(s.port, ['SELECT', '3']);
+      await waitFor('the DB line', () => (fileLines(logfile).some((l) => / - DB 0: /.test(l)) ? true : undefined), 8000);
+      await terminate(s.pid);
+      logs[which] = fileLines(logfile).filter((l) => !SIGNAL_LINE.test(l));
+    }),
+  );
+  for (const which of BOTH) {
+    const lines = logs[which].map((l) => LOG_LINE.exec(l)!);
+    // Starting: three warnings with the role C, the second one naming the PID.
+    assert.deepEqual(lines.slice(0, 3).map((m) => [m[2], m[10]]), [['C', '#'], ['C', '#'], ['C', '#']], which);
+    assert.match(lines[0][11], /^oO0OoO0OoO0Oo (Redis|Cinder) is starting oO0OoO0OoO0Oo$/);
+    assert.match(lines[1][11], new RegExp(`version=7\\.0\\.15, .*pid=${lines[1][1]}, just started$`));
+    assert.equal(lines[2][11], 'Configuration loaded');
+    assert.ok(lines.some((m) => m[10] === '-' && m[11] === 'DB 0: 2 keys (1 volatile) in 4 slots HT.'), which);
+    assert.ok(lines.some((m) => m[10] === '.' && /^\d+ clients connected \(0 replicas\), \d+ bytes in use$/.test(m[11])), which);
+  }
+});
+
 test('CONFIG SET logfile / pidfile refused as immutable; CONFIG GET shows them; loglevel changes at runtime', async () => {
   const replies: Record<Which, string[]> = { redis: [], cinder: [] };
   for (const which of BOTH) {

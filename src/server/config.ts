@@ -1715,7 +1715,8 @@ export class Config {
         const value = typeof item === 'boolean' ? (item ? 'yes' : 'no') : String(item);
         const def = lookupEntry(name)?.def;
         let argv: string[] | null;
-        if (def !== undefined && def.multiArg) argv = splitInlineArgs(value);
+        // rename-command's two names come as one string ('get foo', 'flushdb ""').
+        if ((def !== undefined && def.multiArg) || name === 'rename-command') argv = splitInlineArgs(value);
         else argv = [value];
         const line = `${name} ${quoteRepr(value)}`;
         if (argv === null) throw new ConfigError(`Invalid config option ${line}: Unbalanced quotes in configuration line`);

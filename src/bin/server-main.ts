@@ -1,5 +1,5 @@
 import { createServer } from '../cinder.js';
-import type { Server } from '../server/server.js';
+import type { Server, ShutdownRequest } from '../server/server.js';
 import { RdbFormatError } from '../server/persistence.js';
 import { AofLoadError } from '../server/aof.js';
 import { ConfigError, strerror, type Config } from '../server/config.js';
@@ -54,8 +54,11 @@ async function loadDataFromDisk(server: Server): Promise<void> {
   server.log.notice(`DB loaded from disk: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
 }
 
-/** Logged when a shutdown's save failed and the server keeps running (prepareForShutdown). */
-const SHUTDOWN_FAILED = 'Errors trying to shut down the server. Check the logs for more information.';
+/** shutdown-on-sigint / shutdown-on-sigterm's words ("default", "nosave now", ...) as a request. */
+function signalShutdownRequest(flags: string): ShutdownRequest {
+  const words = new Set(flags.toLowerCase().split(' '));
+  return { save: words.has('save') ? true : words.has('nosave') ? false : null, now: words.has('now'), force: words.has('force') };
+}
 
 /**
  * Where the log goes: `logfile` (appended line by line), else standard output, which a daemon
@@ -139,29 +142,27 @@ export async function runServer(config: Config, opts: RunOptions = {}): Promise<
     server.log.warning('Cinder is now ready to exit, bye bye...');
     process.exit(0);
   };
+  // prepareForShutdown tells systemd right after "User requested shutdown...".
+  server.shutdownStartHook = () => supervision.stopping();
+  // finishShutdown's host part: save as asked, then stop (the engine waited for replicas first).
   server.shutdownHook = (req) => {
     if (stopping) return null;
-    server.log.warning('User requested shutdown...');
-    supervision.stopping();
-    if (!server.persistence.saveBeforeShutdown(req.save, req.force)) {
-      server.log.warning(SHUTDOWN_FAILED);
-      return 'ERR Errors trying to SHUTDOWN. Check logs.';
-    }
+    if (!server.persistence.saveBeforeShutdown(req.save, req.force)) return 'ERR Errors trying to SHUTDOWN. Check logs.';
     void stop(null);
     return null;
   };
-  // SIGINT / SIGTERM shut down as SHUTDOWN without arguments: saving when save points are set.
-  const onSignal = (name: string) => {
+  // SIGINT / SIGTERM shut down as shutdown-on-sigint / shutdown-on-sigterm say (default: as
+  // SHUTDOWN without arguments). A second SIGINT while the shutdown waits exits at once.
+  const onSignal = (name: 'SIGINT' | 'SIGTERM') => {
     if (stopping) return;
-    server.log.fromSignalHandler('warning', `Received ${name} scheduling shutdown...`);
-    server.log.warning('User requested shutdown...');
-    supervision.stopping();
-    // A failed save keeps the server up, as Redis 7.0's serverCron does after prepareForShutdown.
-    if (!server.persistence.saveBeforeShutdown(null, false)) {
-      server.log.warning(SHUTDOWN_FAILED);
-      return;
+    if (name === 'SIGINT' && server.shutdown.initiated) {
+      server.log.fromSignalHandler('warning', 'You insist... exiting now.');
+      process.exit(1);
     }
-    void stop(null);
+    // Written as Redis's signal handler writes it (serverLogFromHandler).
+    server.log.fromSignalHandler('warning', server.persistence.loading !== null ? 'Received shutdown signal during loading, scheduling shutdown.' : `Received ${name} scheduling shutdown...`);
+    // A failed save keeps the server up, as Redis 7.0's serverCron does after prepareForShutdown.
+    server.shutdown.prepare(signalShutdownRequest(server.config.get(name === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm') ?? 'default'), null);
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));

@@ -1,3 +1,4 @@
+import { CLIENT_TRACKING_SUBCOMMANDS } from './tracking.js';
 import type { CommandFlag, CommandSpec } from '../server/command-spec.js';
 import type { Client } from '../server/client.js';
 import { CommandError, Errors, sanitizeErrorLine, subcommandSyntaxError } from '../protocol/errors.js';
@@ -5,7 +6,7 @@ import { parseInteger } from '../util/number.js';
 import { writeHelp } from './introspection.js';
 import { withDocs, arg } from '../server/command-spec.js';
 import { REDIS_VERSION } from '../util/version.js';
-import { PAUSE_ALL, PAUSE_WRITE, type PauseType } from '../server/pause.js';
+import { PAUSE_ALL, PAUSE_BY_CLIENT_COMMAND, PAUSE_WRITE, type PauseType } from '../server/pause.js';
 import { argvBytesOf, clientInfoLine, clientType, type ClientType } from '../server/client-info.js';
 
 /**
@@ -303,13 +304,13 @@ function clientPauseCommand(c: Client, argv: string[]): void {
     const sum = BigInt(timeout) + BigInt(c.server.clock.now);
     end = sum > LLONG_MAX ? -1 : Number(sum);
   }
-  c.server.pause.pause(type, end);
+  c.server.pause.pause(PAUSE_BY_CLIENT_COMMAND, type, end);
   c.reply.ok();
 }
 
 // CLIENT UNPAUSE
 function clientUnpauseCommand(c: Client): void {
-  c.server.pause.unpause();
+  c.server.pause.unpause(PAUSE_BY_CLIENT_COMMAND);
   c.reply.ok();
 }
 
@@ -554,6 +555,7 @@ export const CONNECTION_COMMANDS: CommandSpec[] = [
     arity: -2,
     flags: [],
     subcommands: [
+      ...CLIENT_TRACKING_SUBCOMMANDS,
       {
         name: 'getname',
         summary: "Returns this connection's name.",

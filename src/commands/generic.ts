@@ -321,6 +321,7 @@ function flushdbCommand(c: Client, argv: string[]): void {
   checkFlushArgs(argv);
   const removed = c.db.size;
   c.db.clear();
+  c.server.tracking.flushed();
   datasetChanged(c, removed);
   // Replicas flush too even when this database was already empty.
   forcePropagation(c, PROPAGATE_ALL);
@@ -339,6 +340,7 @@ function flushallCommand(c: Client, argv: string[]): void {
     removed += db.size;
     db.clear();
   }
+  server.tracking.flushed();
   datasetChanged(c, removed);
   if (server.config.save.length > 0) server.persistence.save();
   datasetChanged(c, 1);

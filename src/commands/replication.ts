@@ -4,6 +4,7 @@ import { CommandError, Errors } from '../protocol/errors.js';
 import { parseInteger } from '../util/number.js';
 import { clientInfoLine } from '../server/client-info.js';
 import { intOrThrow } from './args.js';
+import { replicaName } from '../server/replication/master.js';
 
 /**
  * Replication's commands (replication.c): the master side's SYNC, PSYNC, REPLCONF and WAIT (the
@@ -26,26 +27,32 @@ function confOf(c: Client): ReplicaConf {
 }
 
 // SYNC
-function syncCommand(c: Client): void {
-  syncGeneric(c, null);
+function syncCommand(c: Client, argv: string[]): void {
+  syncGeneric(c, argv);
 }
 
-// PSYNC replicationid offset
+// PSYNC replicationid offset [FAILOVER]
 function psyncCommand(c: Client, argv: string[]): void {
-  // A replica already attached asks again: ignored (syncCommand returns silently).
-  if (c.replica !== null) return;
-  const offset = parseLongLong(argv[2]);
-  if (offset === null) {
-    c.server.log.warning(`Replica ${c.addr} asks for synchronization but with a wrong offset`);
-    throw new CommandError(Errors.notInteger);
-  }
-  syncGeneric(c, { replid: argv[1], offset });
+  syncGeneric(c, argv);
 }
 
-function syncGeneric(c: Client, psync: { replid: string; offset: number } | null): void {
+/** syncCommand, in Redis's order of checks, for SYNC and PSYNC. */
+function syncGeneric(c: Client, argv: string[]): void {
+  // A replica already attached asks again: ignored.
   if (c.replica !== null) return;
-  // A replica serves its own replicas only while it follows its master.
   const server = c.server;
+  const psync = argv[0].toLowerCase() === 'psync';
+  // PSYNC <our replid> <offset> FAILOVER: our master hands over (its FAILOVER): we become a master
+  // and then serve the PSYNC as any (continuing its history, now our replid2).
+  if (psync && argv.length > 3 && argv[3].toLowerCase() === 'failover') {
+    server.log.warning(`Failover request received for replid ${argv[1]}.`);
+    if (server.replication.masterHost === null) throw new CommandError("ERR PSYNC FAILOVER can't be sent to a master.");
+    if (argv[1].toLowerCase() !== server.replication.replid) throw new CommandError('ERR PSYNC FAILOVER replid must match my replid.');
+    server.replica.unsetMaster();
+    server.log.notice(`MASTER MODE enabled (failover request from '${clientInfoLine(c, c, 0)}')`);
+  }
+  if (server.failover.state !== 'no-failover') throw new CommandError("NOMASTERLINK Can't SYNC while failing over");
+  // A replica serves its own replicas only while it follows its master.
   if (server.replication.masterHost !== null && server.replica.state !== 'connected') {
     throw new CommandError("NOMASTERLINK Can't SYNC while not connected with my master");
   }
@@ -55,10 +62,20 @@ function syncGeneric(c: Client, psync: { replid: string; offset: number } | null
   if (c.rawWrite === null) throw new CommandError('ERR SYNC and PSYNC need a network connection');
   const conf = c.replconf;
   if (conf !== null && conf.functionsOnly && !conf.capaEof) throw new CommandError('ERR Filtered replica requires EOF capability');
-  c.server.replicationMaster.startSync(c, psync);
+  const master = server.replicationMaster;
+  if (!psync) {
+    master.startSync(c, null);
+    return;
+  }
+  const offset = parseLongLong(argv[2]);
+  if (offset === null) {
+    server.log.notice(`Replica ${replicaName(c)} asks for synchronization`);
+    server.log.warning(`Replica ${replicaName(c)} asks for synchronization but with a wrong offset`);
+    throw new CommandError(Errors.notInteger);
+  }
+  master.startSync(c, { replid: argv[1], offset });
 }
 
-// REPLCONF <option> <value> [<option> <value> ...]
 function replconfCommand(c: Client, argv: string[]): void {
   if (argv.length % 2 === 0) throw new CommandError(Errors.syntax);
   const master = c.server.replicationMaster;
@@ -147,6 +164,7 @@ function waitCommand(c: Client, argv: string[]): void {
 function replicaofCommand(c: Client, argv: string[]): void {
   const server = c.server;
   if (server.config.get('cluster-enabled') === 'yes') throw new CommandError('ERR REPLICAOF not allowed in cluster mode.');
+  if (server.failover.state !== 'no-failover') throw new CommandError('ERR REPLICAOF not allowed while failing over.');
   const repl = server.replication;
   if (argv[1].toLowerCase() === 'no' && argv[2].toLowerCase() === 'one') {
     if (repl.masterHost !== null) {
@@ -165,6 +183,53 @@ function replicaofCommand(c: Client, argv: string[]): void {
   }
   server.replica.setMaster(argv[1], port);
   server.log.notice(`REPLICAOF ${argv[1]}:${port} enabled (user request from '${clientInfoLine(c, c, 0)}')`);
+  c.reply.ok();
+}
+
+// FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]
+function failoverCommand(c: Client, argv: string[]): void {
+  const server = c.server;
+  if (server.config.get('cluster-enabled') === 'yes') throw new CommandError('ERR FAILOVER not allowed in cluster mode.');
+  const failover = server.failover;
+  if (argv.length === 2 && argv[1].toLowerCase() === 'abort') {
+    if (failover.state === 'no-failover') throw new CommandError('ERR No failover in progress.');
+    failover.abort('Failover manually aborted');
+    c.reply.ok();
+    return;
+  }
+  let timeout = 0;
+  let force = false;
+  let host: string | null = null;
+  let port = 0;
+  for (let j = 1; j < argv.length; j++) {
+    const opt = argv[j].toLowerCase();
+    if (opt === 'timeout' && j + 1 < argv.length && timeout === 0) {
+      timeout = intOrThrow(argv[j + 1], Errors.notInteger);
+      if (timeout <= 0) throw new CommandError('ERR FAILOVER timeout must be greater than 0');
+      j++;
+    } else if (opt === 'to' && j + 2 < argv.length && host === null) {
+      port = intOrThrow(argv[j + 2], Errors.notInteger);
+      host = argv[j + 1];
+      j += 2;
+    } else if (opt === 'force' && !force) {
+      force = true;
+    } else {
+      throw new CommandError(Errors.syntax);
+    }
+  }
+  if (failover.state !== 'no-failover') throw new CommandError('ERR FAILOVER already in progress.');
+  if (server.replication.masterHost !== null) throw new CommandError('ERR FAILOVER is not valid when server is a replica.');
+  const master = server.replicationMaster;
+  if (master.replicas.length === 0) throw new CommandError('ERR FAILOVER requires connected replicas.');
+  if (force && (timeout === 0 || host === null)) {
+    throw new CommandError('ERR FAILOVER with force option requires both a timeout and target HOST and IP.');
+  }
+  if (host !== null) {
+    const link = master.findReplica(host, port);
+    if (link === null) throw new CommandError('ERR FAILOVER target HOST and PORT is not a replica.');
+    if (link.state !== 'online') throw new CommandError('ERR FAILOVER target replica is not online.');
+  }
+  failover.begin(host, port, timeout, force);
   c.reply.ok();
 }
 
@@ -210,6 +275,21 @@ const REPLICAOF_ARGS: CommandArg[] = [
 ];
 
 export const REPLICATION_COMMANDS: CommandSpec[] = [
+  {
+    name: 'failover',
+    summary: 'Start a coordinated failover between this server and one of its replicas.',
+    since: '6.2.0',
+    group: 'server',
+    complexity: 'O(1)',
+    arity: -1,
+    flags: ['admin', 'noscript', 'stale'],
+    args: [
+      arg.block('target', [arg.string('host'), arg.integer('port'), arg.token('FORCE', { optional: true })], { token: 'TO', optional: true }),
+      arg.token('ABORT', { optional: true }),
+      arg.integer('milliseconds', { token: 'TIMEOUT', optional: true }),
+    ],
+    handler: failoverCommand,
+  },
   {
     name: 'replicaof',
     summary: 'Makes this server a replica of another one, or promotes it to a master.',

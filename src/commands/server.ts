@@ -59,16 +59,20 @@ function shutdownCommand(c: Client, argv: string[]): void {
     else throw new CommandError(Errors.syntax);
   }
   if ((abort && (nosave || save || now || force)) || (nosave && save)) throw new CommandError(Errors.syntax);
-  // Shutdown never waits for replicas here, so there is never one in progress to abort.
-  if (abort) throw new CommandError('ERR No shutdown in progress.');
+  const server = c.server;
+  if (abort) {
+    if (!server.shutdown.abort()) throw new CommandError('ERR No shutdown in progress.');
+    c.reply.ok();
+    return;
+  }
+  // Waiting for replicas blocks the client: one that cannot block may only shut down NOW.
+  if (!now && c.denyBlocking) throw new CommandError("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
   // A busy script may have half-written the dataset: only SHUTDOWN NOSAVE may stop the server then.
-  const busy = c.server.scripting.busyKind;
+  const busy = server.scripting.busyKind;
   if (busy !== null && !nosave) throw new CommandError(busy === 'eval' ? BUSY_EVAL : BUSY_FUNCTION);
-  const hook = c.server.shutdownHook;
-  if (hook === null) throw new CommandError('ERR Errors trying to SHUTDOWN. Check logs.');
-  const error = hook({ save: save ? true : nosave ? false : null, now, force });
+  const error = server.shutdown.prepare({ save: save ? true : nosave ? false : null, now, force }, c);
   if (error !== null) throw new CommandError(error);
-  // Shutting down: no reply, the connection closes.
+  // Shutting down (no reply, the connection closes) or blocked until the replicas caught up.
 }
 
 // ---------------------------------------------------------------- DEBUG

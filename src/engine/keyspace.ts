@@ -116,6 +116,11 @@ export class Keyspace {
   onMiss: ((db: Keyspace, key: string) => void) | null = null;
   /** WATCHed keys of this database and who watches them; null while nobody watches here. */
   watchers: Map<string, WatchEntry[]> | null = null;
+  /**
+   * signalModifiedKey's other half: client-side caching's invalidation (`bySelf` when the key
+   * expired or was evicted rather than a command changing it). Installed once a client tracks keys.
+   */
+  onModified: ((key: string, bySelf: boolean) => void) | null = null;
   /** The snapshot walking these contents (BGSAVE); null otherwise, so writes pay one null check. */
   snapshot: SnapshotObserver | null = null;
 
@@ -410,7 +415,8 @@ export class Keyspace {
   private expireSlot(slot: number): void {
     const key = this.keys[slot];
     this.removeSlot(slot);
-    if (this.watchers !== null) this.touch(key);
+    if (this.onModified !== null) this.onModified(key, true);
+    if (this.watchers !== null) this.touchWatched(key);
     if (this.onExpired !== null) this.onExpired(this, key);
     if (this.onKeyRemoved !== null) this.onKeyRemoved(this, key);
   }
@@ -423,6 +429,11 @@ export class Keyspace {
    * changing a collection in place.
    */
   touch(key: string): void {
+    if (this.onModified !== null) this.onModified(key, false);
+    if (this.watchers !== null) this.touchWatched(key);
+  }
+
+  private touchWatched(key: string): void {
     const watchers = this.watchers;
     if (watchers === null) return;
     const entries = watchers.get(key);
@@ -569,14 +580,14 @@ export class Keyspace {
       this.lastWriteKey = key;
       if (!lookedUp || !this.tracking.lfu) this.touchSlot(slot);
       if (!keepTtl) this.volRemove(slot);
-      if (this.watchers !== null) this.touch(key);
+      if (this.watchers !== null || this.onModified !== null) this.touch(key);
       if (this.onKeyAdded !== null) this.onKeyAdded(this, key);
       return false;
     }
     this.lastWriteSlot = this.insertNew(key, h, value);
     this.lastWriteKey = key;
     if (this.onNewKey !== null) this.onNewKey(this, key);
-    if (this.watchers !== null) this.touch(key);
+    if (this.watchers !== null || this.onModified !== null) this.touch(key);
     if (this.onKeyAdded !== null) this.onKeyAdded(this, key);
     return true;
   }
@@ -592,7 +603,7 @@ export class Keyspace {
       this.vals[slot] = value;
       this.measureSlot(slot, key, value);
     }
-    if (this.watchers !== null) this.touch(key);
+    if (this.watchers !== null || this.onModified !== null) this.touch(key);
   }
 
   private insertNew(key: string, h: number, value: Value): number {
@@ -619,7 +630,7 @@ export class Keyspace {
     const slot = this.liveSlot(key);
     if (slot < 0) return false;
     this.removeSlot(slot);
-    if (this.watchers !== null) this.touch(key);
+    if (this.watchers !== null || this.onModified !== null) this.touch(key);
     if (this.onKeyRemoved !== null) this.onKeyRemoved(this, key);
     return true;
   }
@@ -668,7 +679,7 @@ export class Keyspace {
     const p = this.volPos[slot];
     if (p >= 0) this.volExpire[p] = ms;
     else this.volAdd(slot, ms);
-    if (this.watchers !== null) this.touch(key);
+    if (this.watchers !== null || this.onModified !== null) this.touch(key);
     return true;
   }
 
@@ -683,7 +694,7 @@ export class Keyspace {
     if (slot < 0 || this.volPos[slot] < 0) return false;
     if (this.snapshot !== null) this.snapshot.beforeChange(this, slot);
     this.volRemove(slot);
-    if (this.watchers !== null) this.touch(key);
+    if (this.watchers !== null || this.onModified !== null) this.touch(key);
     return true;
   }
 
@@ -759,7 +770,8 @@ export class Keyspace {
   evictSlot(slot: number): string {
     const key = this.keys[slot];
     this.removeSlot(slot);
-    if (this.watchers !== null) this.touch(key);
+    if (this.onModified !== null) this.onModified(key, true);
+    if (this.watchers !== null) this.touchWatched(key);
     if (this.onKeyRemoved !== null) this.onKeyRemoved(this, key);
     return key;
   }

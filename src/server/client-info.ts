@@ -27,6 +27,12 @@ export function clientFlags(c: Client): string {
   if (c.multi !== null) f += 'x';
   // A command held by CLIENT PAUSE blocks its client too.
   if (c.blocked !== null || c.postponedArgv !== null) f += 'b';
+  const t = c.tracking;
+  if (t !== null) {
+    f += 't';
+    if (t.brokenRedirect) f += 'R';
+    if (t.bcast) f += 'B';
+  }
   if (c.casDirty) f += 'd';
   if (c.closeAfterReply) f += 'c';
   if (c.closeAsap) f += 'A';
@@ -135,6 +141,6 @@ export function clientInfoLine(c: Client, current: Client | null, argvBytes: num
     ` flags=${clientFlags(c)} db=${c.dbIndex} sub=${sub} psub=${psub} ssub=${ssub} multi=${c.multi === null ? -1 : c.multi.commands.length}` +
     ` qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=${argvMem} multi-mem=${multiMem} rbs=${rbs} rbp=${rbs}` +
     ` obl=${obl} oll=${oll} omem=${omem} tot-mem=${totMem} events=${network ? (omem > 0 ? 'rw' : 'r') : ''}` +
-    ` cmd=${c.lastCommand?.fullName ?? 'NULL'} user=${c.userName} redir=-1 resp=${c.resp}`
+    ` cmd=${c.lastCommand?.fullName ?? 'NULL'} user=${c.userName} redir=${c.tracking === null ? -1 : c.tracking.redirect} resp=${c.resp}`
   );
 }

@@ -1,3 +1,4 @@
+import type { TrackingState } from './tracking.js';
 import type { Reply } from '../protocol/reply.js';
 import type { Keyspace, WatchEntry } from '../engine/keyspace.js';
 import type { Server } from './server.js';
@@ -92,6 +93,10 @@ export class Client {
    */
   replyModeHook: ((clearSkip: boolean) => void) | null = null;
   noEvict = false;
+  /** CLIENT TRACKING's settings; null while tracking is off (src/server/tracking.ts). */
+  tracking: TrackingState | null = null;
+  /** Invalidations this client's running command caused for itself: sent after its reply (null: a flush). */
+  pendingInvalidations: Array<string | null> | null = null;
   /** Commands queued since MULTI; null outside a transaction. */
   multi: MultiState | null = null;
   /** Keys this client WATCHes, with their database. */

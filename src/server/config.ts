@@ -1153,8 +1153,8 @@ function buildTable(): ParamDef[] {
       'ignore',
       inert,
     ),
-    enumParam('shutdown-on-sigint', SHUTDOWN_FLAGS, 'default', { flags: true, validate: validShutdownFlags, ...inert }),
-    enumParam('shutdown-on-sigterm', SHUTDOWN_FLAGS, 'default', { flags: true, validate: validShutdownFlags, ...inert }),
+    enumParam('shutdown-on-sigint', SHUTDOWN_FLAGS, 'default', { flags: true, validate: validShutdownFlags, support: 'yes' }),
+    enumParam('shutdown-on-sigterm', SHUTDOWN_FLAGS, 'default', { flags: true, validate: validShutdownFlags, support: 'yes' }),
 
     // Integer
     I('databases', 1n, INT_MAX, 16n, { immutable: true, support: 'yes', field: 'databases' }),
@@ -1192,7 +1192,7 @@ function buildTable(): ParamDef[] {
     I('min-replicas-to-write', 0n, INT_MAX, 0n, { alias: 'min-slaves-to-write', support: 'yes' }),
     I('min-replicas-max-lag', 0n, INT_MAX, 10n, { alias: 'min-slaves-max-lag', support: 'yes' }),
     I('watchdog-period', 0n, INT_MAX, 0n, { hidden: true, ...inert }),
-    I('shutdown-timeout', 0n, INT_MAX, 10n, inert),
+    I('shutdown-timeout', 0n, INT_MAX, 10n, { support: 'yes' }),
     I('repl-diskless-sync-max-replicas', 0n, INT_MAX, 0n, { support: 'yes' }),
 
     // Unsigned int
@@ -1228,7 +1228,7 @@ function buildTable(): ParamDef[] {
     numParam('stream-node-max-bytes', 'size', 0n, LONG_MAX, 4096n, { memory: true, field: 'streamNodeMaxBytes', ...inert }),
     numParam('zset-max-listpack-value', 'size', 0n, LONG_MAX, 64n, { memory: true, alias: 'zset-max-ziplist-value', field: 'zsetMaxListpackValue', support: 'yes' }),
     numParam('hll-sparse-max-bytes', 'size', 0n, LONG_MAX, 3000n, { memory: true, field: 'hllSparseMaxBytes', ...inert }),
-    numParam('tracking-table-max-keys', 'size', 0n, LONG_MAX, 1000000n, { field: 'trackingTableMaxKeys', ...inert }),
+    numParam('tracking-table-max-keys', 'size', 0n, LONG_MAX, 1000000n, { field: 'trackingTableMaxKeys', support: 'yes' }),
     numParam('client-query-buffer-limit', 'size', 1048576n, LONG_MAX, 1073741824n, { memory: true, support: 'yes', field: 'clientQueryBufferLimit' }),
     numParam('maxmemory-clients', 'ssize', -100n, SSIZE_MAX, 0n, { memory: true, percent: true, support: 'yes', field: 'maxmemoryClients' }),
 

@@ -307,7 +307,7 @@ function clientsSection(server: Server): string {
   w.field('client_recent_max_output_buffer', server.clientBuffers.recentMaxOutputBuffer());
   // Clients whose command CLIENT PAUSE holds count as blocked, as in Redis.
   w.field('blocked_clients', server.blocking.blockedClients + server.pause.postponedClients);
-  w.field('tracking_clients', 0);
+  w.field('tracking_clients', server.tracking.clients);
   w.field('clients_in_timeout_table', server.blocking.clientsWithTimeout);
   return w.text;
 }
@@ -459,9 +459,10 @@ function statsSection(server: Server): string {
   w.field('active_defrag_key_misses', 0);
   w.field('total_active_defrag_time', 0);
   w.field('current_active_defrag_time', 0);
-  w.field('tracking_total_keys', 0);
-  w.field('tracking_total_items', 0);
-  w.field('tracking_total_prefixes', 0);
+  const [trackedKeys, trackedItems, trackedPrefixes] = server.tracking.totals;
+  w.field('tracking_total_keys', trackedKeys);
+  w.field('tracking_total_items', trackedItems);
+  w.field('tracking_total_prefixes', trackedPrefixes);
   w.field('unexpected_error_replies', 0);
   w.field('total_error_replies', s.totalErrorReplies);
   w.field('dump_payload_sanitizations', 0);
@@ -481,7 +482,7 @@ function replicationSection(server: Server): string {
   if (repl.masterHost !== null) replicaFields(server, w);
   const master = server.replicationMaster;
   for (const [name, value] of master.infoReplicaLines()) w.field(name, value);
-  w.field('master_failover_state', 'no-failover');
+  w.field('master_failover_state', server.failover.state);
   w.field('master_replid', repl.replid);
   w.field('master_replid2', repl.replid2);
   w.field('master_repl_offset', repl.masterReplOffset);

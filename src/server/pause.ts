@@ -12,9 +12,12 @@ import { ACCESS_MAY_REPLICATE, ACCESS_WRITE, commandAccess } from './command-acc
  *   INFO counts it in blocked_clients). ALL postpones every command; WRITE those that may write or
  *   replicate (the table's write and may_replicate flags, a script by its declared flags, EXEC by
  *   what it holds). Replicas and MONITOR clients are never paused.
- * - A later CLIENT PAUSE keeps the more restrictive mode and the later end. The pause ends at its
- *   deadline or on CLIENT UNPAUSE; the held commands then go through the command path again (they
- *   may be held anew), each client's in arrival order, after the command that ended the pause.
+ * - Pauses are kept per purpose (CLIENT PAUSE, a SHUTDOWN waiting for its replicas, a FAILOVER):
+ *   the one in force is the most restrictive of them, ending at the latest end among those of that
+ *   mode. A later pause for the same purpose keeps the more restrictive mode and the later end. A
+ *   purpose's pause ends at its deadline or when lifted (CLIENT UNPAUSE lifts only CLIENT PAUSE's);
+ *   once the pause in force became less restrictive, the held commands go through the command path
+ *   again (they may be held anew), each client's in arrival order, after the command that ended it.
  * - While paused the dataset stays still: active expiry stops, and lazy expiry answers as if the
  *   key were gone without deleting it (the keyspace's `expiryPaused`).
  */
@@ -23,6 +26,13 @@ export const PAUSE_OFF = 0;
 export const PAUSE_WRITE = 1;
 export const PAUSE_ALL = 2;
 export type PauseType = typeof PAUSE_OFF | typeof PAUSE_WRITE | typeof PAUSE_ALL;
+
+/** Who paused (Redis's pause_purpose): each keeps its own mode and end. */
+export const PAUSE_BY_CLIENT_COMMAND = 0;
+export const PAUSE_DURING_SHUTDOWN = 1;
+export const PAUSE_DURING_FAILOVER = 2;
+export type PausePurpose = typeof PAUSE_BY_CLIENT_COMMAND | typeof PAUSE_DURING_SHUTDOWN | typeof PAUSE_DURING_FAILOVER;
+const PURPOSES = 3;
 
 /** setTimeout takes at most 2^31-1 ms; a longer pause re-arms when that fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -34,6 +44,9 @@ export class ClientPause {
   type: PauseType = PAUSE_OFF;
   /** When it ends, in ms since the epoch: over once the time is past it. */
   private end = 0;
+  /** Each purpose's pause (PAUSE_OFF when it has none) and end. */
+  private readonly purposeType: PauseType[] = new Array<PauseType>(PURPOSES).fill(PAUSE_OFF);
+  private readonly purposeEnd: number[] = new Array<number>(PURPOSES).fill(0);
   private timer: NodeJS.Timeout | null = null;
   /** Whether the keyspaces' expiry is held still. */
   private expiryPaused = false;
@@ -48,26 +61,26 @@ export class ClientPause {
   }
 
   /**
-   * pauseClients: pauses `type` commands until `end` (ms since the epoch; a time already past
-   * pauses nothing). Over a pause in force, the more restrictive type and the later end win.
+   * pauseClients: pauses `type` commands for `purpose` until `end` (ms since the epoch, Infinity
+   * for "until lifted"; a time already past pauses nothing). Over that purpose's pause in force, the
+   * more restrictive type and the later end win.
    */
-  pause(type: PauseType, end: number): void {
+  pause(purpose: PausePurpose, type: PauseType, end: number): void {
     const now = this.server.clock.now;
-    // A pause whose time is past no longer counts, even if its timer has not fired yet.
-    if (this.type !== PAUSE_OFF && this.end < now) this.update(now);
-    if (this.type === PAUSE_OFF) {
-      this.type = type;
-      this.end = end;
+    if (this.purposeType[purpose] === PAUSE_OFF || this.purposeEnd[purpose] < now) {
+      this.purposeType[purpose] = type;
+      this.purposeEnd[purpose] = end;
     } else {
-      this.type = Math.max(this.type, type) as PauseType;
-      this.end = Math.max(this.end, end);
+      this.purposeType[purpose] = Math.max(this.purposeType[purpose], type) as PauseType;
+      this.purposeEnd[purpose] = Math.max(this.purposeEnd[purpose], end);
     }
     this.update(now);
   }
 
-  /** CLIENT UNPAUSE: the pause ends now. */
-  unpause(): void {
-    this.end = -Infinity;
+  /** unpauseClients: `purpose`'s pause ends now (CLIENT UNPAUSE lifts CLIENT PAUSE's). */
+  unpause(purpose: PausePurpose): void {
+    this.purposeType[purpose] = PAUSE_OFF;
+    this.purposeEnd[purpose] = 0;
     this.update(Date.now());
   }
 
@@ -111,10 +124,23 @@ export class ClientPause {
    */
   private update(now: number): void {
     const before = this.type;
-    if (this.type !== PAUSE_OFF && this.end < now) {
-      this.type = PAUSE_OFF;
-      this.end = 0;
+    let type: PauseType = PAUSE_OFF;
+    let end = 0;
+    for (let p = 0; p < PURPOSES; p++) {
+      const t = this.purposeType[p];
+      if (t === PAUSE_OFF) continue;
+      if (this.purposeEnd[p] < now) {
+        this.purposeType[p] = PAUSE_OFF;
+        this.purposeEnd[p] = 0;
+      } else if (t > type) {
+        type = t;
+        end = this.purposeEnd[p];
+      } else if (t === type) {
+        end = Math.max(end, this.purposeEnd[p]);
+      }
     }
+    this.type = type;
+    this.end = end;
     const paused = this.type !== PAUSE_OFF;
     if (paused !== this.expiryPaused) {
       this.expiryPaused = paused;
@@ -124,8 +150,11 @@ export class ClientPause {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (paused) {
-      this.timer = setTimeout(() => this.update(Date.now()), Math.min(Math.max(0, this.end - now + 1), MAX_TIMER_MS));
+    // The soonest end among the purposes' pauses may make the one in force less restrictive.
+    let next = Infinity;
+    for (let p = 0; p < PURPOSES; p++) if (this.purposeType[p] !== PAUSE_OFF) next = Math.min(next, this.purposeEnd[p]);
+    if (paused && next !== Infinity) {
+      this.timer = setTimeout(() => this.update(Date.now()), Math.min(Math.max(0, next - now + 1), MAX_TIMER_MS));
       if (this.held.length === 0) this.timer.unref();
     }
     if (this.type < before && this.held.length > 0) this.release();

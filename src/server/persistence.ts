@@ -385,6 +385,8 @@ export class Persistence {
         server.dbs[i].clear();
         server.dbs[i].swapWith(staged[i]);
       }
+      // emptyData's signalFlushedDb: cached keys of the old contents are stale.
+      server.tracking.flushed();
     }
     this.lastLoad = load.result;
     this.lastLoadEnd = load.end;

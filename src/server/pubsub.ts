@@ -237,6 +237,11 @@ function delivered(reg: PubSubRegistry, c: Client): void {
   if (c.flushHook !== null) reg.scheduleFlush(c);
 }
 
+/** A push frame was added to `c`'s output by another client's command (client-side caching's invalidations). */
+export function afterPush(server: Server, c: Client): void {
+  delivered(server.pubsub, c);
+}
+
 // ---------------------------------------------------------------- server-wide counts
 
 /** pubsub_channels, pubsub_patterns, pubsubshard_channels (INFO stats). */

@@ -25,6 +25,9 @@ import { MISCONF_ERROR, Persistence } from './persistence.js';
 import { Aof } from './aof.js';
 import { SlowLog, type SuspendedEnd } from './slowlog.js';
 import { MigrateSockets } from './migrate.js';
+import { Failover } from './replication/failover.js';
+import { Shutdown } from './shutdown.js';
+import { Tracking } from './tracking.js';
 import { ReplicationState } from './replication/state.js';
 import { Replica } from './replication/replica.js';
 import { ReplicationMaster } from './replication/master.js';
@@ -93,6 +96,8 @@ export class Server {
   lastSave = Math.floor(Date.now() / 1000);
   /** Whether the active expiry cycle runs (DEBUG SET-ACTIVE-EXPIRE). */
   activeExpireEnabled = true;
+  /** The host's part of a shutdown's start (the executable tells systemd: STOPPING=1). */
+  shutdownStartHook: (() => void) | null = null;
   /** Set by the transport: performs SHUTDOWN. Returns an error message when it refuses. */
   shutdownHook: ((req: ShutdownRequest) => string | null) | null = null;
   /** Listening TCP port, once bound (0 when not listening). */
@@ -144,6 +149,11 @@ export class Server {
   private readonly pingCommand: Command | undefined;
   /** Nesting of call(): EXEC's queued commands and a script's calls run at depth > 1. */
   private callDepth = 0;
+
+  /** A command is executing (Redis's CLIENT_EXECUTING_COMMAND on the current client). */
+  get executingCommand(): boolean {
+    return this.callDepth > 0;
+  }
   /** Total error replies when the current call started (incrCommandStatsOnError's prev_err_count). */
   private errorMark = 0;
   /** EXEC, which a refusal answers with EXECABORT (Redis compares the command proc). */
@@ -156,6 +166,12 @@ export class Server {
   readonly replica: Replica;
   /** Replicas of this server: full syncs, the backlog, the stream, WAIT (src/server/replication/master.ts). */
   readonly replicationMaster: ReplicationMaster;
+  /** FAILOVER's hand-over to a replica (src/server/replication/failover.ts). */
+  readonly failover: Failover;
+  /** SHUTDOWN and the signals: waiting for replicas, then the host's shutdownHook (src/server/shutdown.ts). */
+  readonly shutdown: Shutdown;
+  /** Client-side caching: CLIENT TRACKING's tables and invalidations (src/server/tracking.ts). */
+  readonly tracking: Tracking;
   private cronTimer: NodeJS.Timeout | null = null;
   private cronLoops = 0;
 
@@ -191,6 +207,9 @@ export class Server {
     this.memoryGuard = new MemoryGuard(this);
     this.migrateSockets = new MigrateSockets();
     this.replica = new Replica(this);
+    this.failover = new Failover(this);
+    this.shutdown = new Shutdown(this);
+    this.tracking = new Tracking(this);
     this.functions = new FunctionRegistry({
       log: (level, message) => this.log.log(LOG_LEVELS[Math.min(3, Math.max(0, level))], message.toString('latin1')),
       rdbCompression: () => this.config.get('rdbcompression') === 'yes',
@@ -250,6 +269,23 @@ export class Server {
    * blocked clients.
    */
   processCommand(c: Client, argv: string[]): void {
+    const tracking = this.tracking;
+    if (tracking.clients === 0) {
+      this.runCommand(c, argv);
+      return;
+    }
+    // Client-side caching needs to know whose command runs (NOLOOP, invalidations after the reply).
+    const outer = tracking.current;
+    tracking.current = c;
+    try {
+      this.runCommand(c, argv);
+    } finally {
+      tracking.current = outer;
+    }
+    tracking.afterCommand(c);
+  }
+
+  private runCommand(c: Client, argv: string[]): void {
     const now = Date.now();
     c.lastInteraction = now;
     // One time snapshot per top-level command (Redis's call() under fixed_time_expire): a
@@ -310,6 +346,8 @@ export class Server {
         return;
       }
     }
+    // Client-side caching's table stays within tracking-table-max-keys.
+    if (this.tracking.clients !== 0) this.tracking.limitUsedSlots();
     // Our master's commands are obeyed past the disk, read-only and stale gates (mustObeyClient).
     const obey = c.kind === 'master';
     // A failed BGSAVE with stop-writes-on-bgsave-error: writes (and PING) get MISCONF until a save works.
@@ -445,6 +483,8 @@ export class Server {
     }
     const usec = (performance.now() - start) * 1000;
     this.callDepth--;
+    // Keys read for a tracking client are remembered (trackingRememberKeys), whatever the outcome.
+    if (this.tracking.clients !== 0 && cmd.isReadonly) this.tracking.afterRead(cmd, argv);
     if (this.monitors.length !== 0) feedMonitorsAfterCall(c, cmd, argv);
     // More errors than at the start (CONFIG RESETSTAT zeroes the count: that is no failure).
     if (stats.totalErrorReplies > this.errorMark) cmd.failedCalls++;
@@ -619,6 +659,7 @@ export class Server {
     discardTransaction(c);
     if (c.pubsub !== null) forgetClient(c);
     if (c.monitor) stopMonitoring(c);
+    if (c.tracking !== null) this.tracking.disable(c);
   }
 
   unregisterClient(c: Client): void {
@@ -630,6 +671,8 @@ export class Server {
     if (c.monitor) stopMonitoring(c);
     if (c.postponedArgv !== null) this.pause.forget(c);
     if (c.replicaWait !== null) this.replicationMaster.forgetWaiter(c);
+    this.shutdown.forget(c);
+    if (c.tracking !== null) this.tracking.disable(c);
     if (c.replica !== null) this.replicationMaster.detach(c);
   }
 
@@ -682,6 +725,8 @@ export class Server {
     }
     this.persistence.cron();
     this.replicationMaster.cron();
+    this.failover.update();
+    this.shutdown.cron();
     if (this.cronLoops % this.config.hz === 0) this.migrateSockets.cron();
     if (this.cronLoops % this.config.hz === 0) this.replica.cron();
     this.aof.cron();

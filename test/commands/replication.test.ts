@@ -93,11 +93,43 @@ diffSuite('replication commands', (t) => {
     ['SET', 'k', 'v'],
   ]);
 
+  t.case('FAILOVER arguments and errors on a master without replicas', [
+    ['FAILOVER', 'ABORT'],
+    ['FAILOVER', 'abort'],
+    ['FAILOVER', 'TIMEOUT', '0'],
+    ['FAILOVER', 'TIMEOUT', '-1'],
+    ['FAILOVER', 'TIMEOUT', 'abc'],
+    ['FAILOVER', 'TIMEOUT'],
+    ['FAILOVER', 'TO', '127.0.0.1'],
+    ['FAILOVER', 'TO', '127.0.0.1', 'x'],
+    ['FAILOVER', 'FORCE'],
+    ['FAILOVER', 'FORCE', 'FORCE'],
+    ['FAILOVER', 'TIMEOUT', '10', 'TIMEOUT', '10'],
+    ['FAILOVER', 'TO', 'a', '1', 'TO', 'b', '2'],
+    ['FAILOVER', 'foo'],
+    ['FAILOVER', 'ABORT', 'ABORT'],
+    ['FAILOVER', 'ABORT', 'TIMEOUT', '5'],
+    ['FAILOVER'],
+    ['FAILOVER', 'TIMEOUT', '100'],
+    ['FAILOVER', 'TO', '127.0.0.1', '1'],
+    ['FAILOVER', 'TO', '127.0.0.1', '1', 'FORCE'],
+    ['FAILOVER', 'TO', '127.0.0.1', '1', 'FORCE', 'TIMEOUT', '10'],
+    ['MULTI'],
+    ['FAILOVER'],
+    ['EXEC'],
+    ['EVAL', "return redis.call('FAILOVER')", '0'],
+    ['PSYNC', 'abc', '1', 'FAILOVER'],
+  ]);
+
   // A replica whose link is not up (its master's port refuses connections) serves no SYNC.
   t.case('SYNC and PSYNC on a replica whose link is down: NOMASTERLINK', [
     ['REPLICAOF', '127.0.0.1', '1'],
     ['SYNC'],
     ['PSYNC', '?', '-1'],
+    ['FAILOVER'],
+    ['FAILOVER', 'ABORT'],
+    ['PSYNC', 'wrong', '1', 'FAILOVER'],
+    ['PSYNC', '?', '-1', 'SOMETHING'],
     ['REPLICAOF', 'NO', 'ONE'],
   ]);
 });

@@ -247,18 +247,24 @@ describe('server: SHUTDOWN stops the server', { skip: !redisServerAvailable && '
       await cinder.close();
     }
   });
-  it('SHUTDOWN where nothing can be shut down (an embedded engine) is refused', () => {
+  it('SHUTDOWN where nothing can be shut down (an embedded engine) is refused', async () => {
     const db = open();
     try {
-      assert.throws(() => db.callSync('SHUTDOWN'), { message: 'ERR Errors trying to SHUTDOWN. Check logs.' });
+      assert.throws(() => db.callSync('SHUTDOWN', 'NOW'), { message: 'ERR Errors trying to SHUTDOWN. Check logs.' });
+      // A synchronous call cannot block, and a SHUTDOWN may wait for replicas (CLIENT_DENY_BLOCKING).
+      assert.throws(() => db.callSync('SHUTDOWN'), { message: "ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client" });
       const server = db.server;
       const seen: unknown[] = [];
       server.shutdownHook = (req) => {
         seen.push(req);
         return 'ERR Errors trying to SHUTDOWN. Check logs.';
       };
-      assert.throws(() => db.callSync('SHUTDOWN', 'SAVE', 'FORCE'));
-      assert.deepEqual(seen, [{ save: true, now: false, force: true }]);
+      assert.throws(() => db.callSync('SHUTDOWN', 'SAVE', 'FORCE', 'NOW'));
+      await assert.rejects(db.call('SHUTDOWN', 'NOSAVE'), { message: 'ERR Errors trying to SHUTDOWN. Check logs.' });
+      assert.deepEqual(seen, [
+        { save: true, now: true, force: true },
+        { save: false, now: false, force: false },
+      ]);
     } finally {
       db.close();
     }

@@ -143,7 +143,7 @@ const CINDER_BIN = new URL('../../src/bin/cinder-server.js', import.meta.url);
  * put the process's Lua engine in a state later tests must not inherit (engine faults): the VM
  * is per process, so an in-process server would share it with every other test of the file.
  */
-export async function startCinderProcess(extraArgs: string[] = []): Promise<{ port: number; stop(): Promise<void> }> {
+export async function startCinderProcess(extraArgs: string[] = []): Promise<{ port: number; process: ChildProcess; output(): string; stop(): Promise<void> }> {
   const port = await freePort();
   const child = spawn(process.execPath, [CINDER_BIN.pathname, '--port', String(port), '--save', '', '--dir', testDataDir(), ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   const killOnExit = () => child.kill('SIGKILL');
@@ -163,6 +163,8 @@ export async function startCinderProcess(extraArgs: string[] = []): Promise<{ po
   }
   return {
     port,
+    process: child,
+    output: () => out,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -5,8 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
-import { RawConnection, startRealRedis, testDataDir, type RealRedis } from './differential.js';
+import { RawConnection, encodeCommand, startRealRedis, testDataDir, type RealRedis } from './differential.js';
 import { parseResp, type RespValue } from './resp-value.js';
 
 /** A fresh directory under the test process's data dir (each server its own dump.rdb). */
@@ -203,3 +204,45 @@ export function parseStream(buf: Buffer): { commands: string[][]; rest: Buffer }
   }
   return { commands, rest: buf.subarray(pos) };
 }
+
+/**
+ * A scripted replica: SYNCs from `masterPort` announcing `listeningPort`, reads what comes and
+ * never acknowledges, so a FAILOVER waits for it. Listening on `listeningPort`, it also plays the
+ * failover's target: it records the commands the demoted master sends and refuses its PSYNC.
+ */
+export async function silentReplica(masterPort: number): Promise<{ port: number; received: string[][]; close(): void }> {
+  const received: string[][] = [];
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((s) => {
+    sockets.push(s);
+    let buf: Buffer = Buffer.alloc(0);
+    s.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      const { commands, rest } = parseStream(buf);
+      buf = rest;
+      for (const argv of commands) {
+        received.push(argv);
+        const name = argv[0].toUpperCase();
+        if (name === 'PING') s.write('+PONG\r\n');
+        else if (name === 'PSYNC') s.write('-ERR this target refuses\r\n');
+        else s.write('+OK\r\n');
+      }
+    });
+    s.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const link = await RawConnection.connect(masterPort);
+  await link.command(['REPLCONF', 'listening-port', String(port)]);
+  link.write(encodeCommand(['SYNC']));
+  return {
+    port,
+    received,
+    close() {
+      link.close();
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+

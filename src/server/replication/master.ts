@@ -65,10 +65,14 @@ export class ReplicaLink {
 
   /** CLIENT LIST / INFO name: ip:listening-port (Redis's replicationGetSlaveName). */
   name(): string {
-    const c = this.client;
-    const ip = c.replconf?.ip ?? hostOf(c.addr);
-    return (c.replconf?.listeningPort ?? 0) > 0 ? `${ip}:${c.replconf!.listeningPort}` : `${ip}:<unknown-replica-port>`;
+    return replicaName(this.client);
   }
+}
+
+/** replicationGetSlaveName: ip:listening-port of a replica (or a client asking to be one). */
+export function replicaName(c: Client): string {
+  const ip = c.replconf?.ip ?? hostOf(c.addr);
+  return (c.replconf?.listeningPort ?? 0) > 0 ? `${ip}:${c.replconf!.listeningPort}` : `${ip}:<unknown-replica-port>`;
 }
 
 /** What a full sync in progress sends and to whom. */
@@ -620,6 +624,23 @@ export class ReplicationMaster {
     link.ackTime = Date.now();
     if (link.startStreamOnAck && link.state === 'online') this.startStream(link);
     if (this.waiting.size > 0) this.serveWaiting();
+    this.server.failover.acked();
+    this.server.shutdown.acked();
+  }
+
+  /** findReplica: the attached replica announcing `host` (or connecting from it) and listening on `port`. */
+  findReplica(host: string, port: number): ReplicaLink | null {
+    const wanted = host.toLowerCase();
+    for (const link of this.replicas) {
+      const conf = link.client.replconf;
+      if ((conf?.ip ?? this.peerHost(link)).toLowerCase() === wanted && (conf?.listeningPort ?? 0) === port) return link;
+    }
+    return null;
+  }
+
+  /** The address a replica connects from, without the port. */
+  peerHost(link: ReplicaLink): string {
+    return hostOf(link.client.addr);
   }
 
   /** Online replicas that confirmed `offset` (replicationCountAcksByOffset). */
@@ -641,6 +662,19 @@ export class ReplicationMaster {
       this.getAckScheduled = false;
       this.sendGetAck();
     });
+  }
+
+  /** sendGetackToReplicas: REPLCONF GETACK * joins the stream now (a SHUTDOWN about to pause writes). */
+  sendGetAckNow(): void {
+    this.ackWanted = true;
+    this.sendGetAck();
+  }
+
+  /** isReadyToShutdown: every replica (whatever its state) acknowledged the whole stream. */
+  replicasInSync(): boolean {
+    const offset = this.server.replication.masterReplOffset;
+    for (const link of this.replicas) if (link.ackOffset !== offset) return false;
+    return true;
   }
 
   private sendGetAck(): void {
@@ -727,7 +761,7 @@ export class ReplicationMaster {
   private replicationCron(nowSec: number): void {
     const server = this.server;
     const period = this.configInt('repl-ping-replica-period');
-    if (this.cronLoops % period === 0 && this.replicas.length > 0 && server.replication.masterHost === null) {
+    if (this.cronLoops % period === 0 && this.replicas.length > 0 && server.replication.masterHost === null && !(server.failover.holdsPings && server.pause.type !== PAUSE_OFF)) {
       this.feedCommand(this.selectedDb, PING);
     }
     // Replicas waiting for their RDB get a newline now and then, so they do not time out.
@@ -828,12 +862,17 @@ export class ReplicationMaster {
     this.replicas.forEach((link, i) => {
       const c = link.client;
       const ip = c.replconf?.ip ?? hostOf(c.addr);
-      const state = link.state === 'wait_bgsave_start' || link.state === 'wait_bgsave_end' ? 'wait_bgsave' : link.state;
+      const state = replicaStateName(link);
       const lag = nowSec - Math.floor(link.ackTime / 1000);
       out.push([`slave${i}`, `ip=${ip},port=${c.replconf?.listeningPort ?? 0},state=${state},offset=${link.ackOffset},lag=${lag}`]);
     });
     return out;
   }
+}
+
+/** replstateToString: a replica's state as INFO and the logs name it. */
+export function replicaStateName(link: ReplicaLink): string {
+  return link.state === 'wait_bgsave_start' || link.state === 'wait_bgsave_end' ? 'wait_bgsave' : link.state;
 }
 
 const PING: readonly string[] = ['PING'];

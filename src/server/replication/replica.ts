@@ -96,7 +96,12 @@ export class Replica {
     repl.masterHost = host;
     repl.masterPort = port;
     // A master becoming a replica offers its own history (replicationCacheMasterUsingMyself).
-    if (wasMaster) this.cached = { replid: repl.replid, reploff: repl.masterReplOffset, db: 0 };
+    if (wasMaster) {
+      server.log.notice(
+        'Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.',
+      );
+      this.cached = { replid: repl.replid, reploff: repl.masterReplOffset, db: 0 };
+    }
     server.syncExpiryPaused();
     server.config.set('replicaof', `${host} ${port}`, { force: true });
     // repl_down_since stays as the previous link's loss set it (-1 in INFO for a former master).
@@ -325,15 +330,27 @@ export class Replica {
 
     // slaveTryPartialResynchronization
     const cached = this.cached;
-    if (cached !== null) {
-      log.notice(`Trying a partial resynchronization (request ${cached.replid}:${cached.reploff + 1}).`);
-      socket.write(encode(['PSYNC', cached.replid, String(cached.reploff + 1)]));
-    } else {
-      log.notice('Partial resynchronization not possible (no cached master)');
-      socket.write(encode(['PSYNC', '?', '-1']));
-    }
+    // A FAILOVER hands our history over: the PSYNC tells the target to become a master first.
+    const failover = server.failover;
+    const failing = failover.state === 'failover-in-progress';
+    const psync = cached !== null ? ['PSYNC', cached.replid, String(cached.reploff + 1)] : ['PSYNC', '?', '-1'];
+    if (failing) psync.push('FAILOVER');
+    if (cached !== null) log.notice(`Trying a partial resynchronization (request ${cached.replid}:${cached.reploff + 1}).`);
+    else log.notice('Partial resynchronization not possible (no cached master)');
+    socket.write(encode(psync));
     let reply = await r.line();
     while (reply === '') reply = await r.line();
+    if (failing) {
+      const accepted = reply.startsWith('+FULLRESYNC') || reply.startsWith('+CONTINUE');
+      if (reply.startsWith('-NOMASTERLINK') || reply.startsWith('-LOADING')) {
+        log.notice(`Master is currently unable to PSYNC but should be in the future: ${reply}`);
+      } else if (!accepted) {
+        log.notice(`Master does not support PSYNC or is in error state (reply: ${reply})`);
+      }
+      failover.psyncAnswered(accepted);
+      // Refused: we are a master again (the failover's abort ended this link).
+      if (!accepted) return;
+    }
     if (reply.startsWith('+FULLRESYNC')) {
       const parts = reply.split(' ');
       const replid = parts[1] ?? '';
@@ -365,6 +382,8 @@ export class Replica {
       }
       this.cached = null;
       this.partialSyncs++;
+      // Our own replicas (and a failover's former master) may PSYNC from this history: keep it.
+      server.replicationMaster.ensureBacklog();
       log.notice('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.');
       this.attachMaster(socket, r.takeRest(), cached.reploff, cached.db);
       return;
@@ -513,6 +532,7 @@ export class Replica {
     }
     log.notice('MASTER <-> REPLICA sync: Flushing old data');
     for (const db of server.dbs) db.clear();
+    server.tracking.flushed();
     server.functions.flush();
     log.notice('MASTER <-> REPLICA sync: Loading DB in memory');
     const load = new RdbLoad(server, buf, server.dbs, server.persistence.loadLimits());

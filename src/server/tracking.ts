@@ -1,7 +1,7 @@
 import type { Client } from './client.js';
 import type { Command } from './command-table.js';
 import type { Server } from './server.js';
-import { getKeysFromCommand } from '../commands/keys.js';
+import { getKeysFromCommand } from './keys.js';
 import { afterPush } from './pubsub.js';
 
 /**

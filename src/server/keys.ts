@@ -1,5 +1,5 @@
-import type { Command } from '../server/command-table.js';
-import type { KeySpec, KeySpecFlag } from '../server/command-spec.js';
+import type { Command } from './command-table.js';
+import type { KeySpec, KeySpecFlag } from './command-spec.js';
 import { parseInteger } from '../util/number.js';
 
 /**

@@ -1,3 +1,6 @@
+import type { Commands } from './commands.generated.js';
+import { commandMethods } from './command-methods.js';
+import { ALL_COMMANDS } from '../commands/index.js';
 import type { Server } from '../server/server.js';
 import { createServer } from '../cinder.js';
 import { Config } from '../server/config.js';
@@ -130,7 +133,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
 export type Arg = string | number | bigint | Buffer;
 
 /** An in-process handle: commands run through the same dispatcher, with no socket. */
-export interface EmbeddedDb {
+export interface EmbeddedDb extends Commands {
   /** Runs one command; resolves to the reply as a JS value, rejects with ReplyError on an error reply. */
   call(command: string, ...args: Arg[]): Promise<ReplyValue>;
   /** Same as `call`, synchronously. */
@@ -138,6 +141,23 @@ export interface EmbeddedDb {
   /** The engine behind this handle. */
   readonly server: Server;
   /** Stops the engine's periodic tasks. */
+  close(): void;
+  /**
+   * Messages of channels, patterns and shard channels as an async iterator (its own handle on the
+   * same engine, subscribed before this resolves). `break` out of the loop or call `close()` to
+   * unsubscribe.
+   */
+  subscription(to: { channels?: string[]; patterns?: string[]; shardChannels?: string[] }): Promise<Subscription>;
+}
+
+export interface PubSubMessage {
+  channel: string;
+  message: ReplyValue;
+  /** The pattern that matched (PSUBSCRIBE). */
+  pattern?: string;
+}
+
+export interface Subscription extends AsyncIterableIterator<PubSubMessage> {
   close(): void;
 }
 
@@ -284,10 +304,63 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
     queue = result.catch(() => undefined);
     return result;
   };
-  return {
+  const subscription = async (to: { channels?: string[]; patterns?: string[]; shardChannels?: string[] }): Promise<Subscription> => {
+    const queued: PubSubMessage[] = [];
+    let waiting: ((r: IteratorResult<PubSubMessage>) => void) | null = null;
+    let done = false;
+    const deliver = (m: PubSubMessage): void => {
+      if (done) return;
+      if (waiting !== null) {
+        const w = waiting;
+        waiting = null;
+        w({ value: m, done: false });
+      } else {
+        queued.push(m);
+      }
+    };
+    const sub = open({
+      server,
+      buffers: opts.buffers,
+      onPush: (frame) => {
+        if (!Array.isArray(frame)) return;
+        const kind = frame[0];
+        if (kind === 'message' || kind === 'smessage') deliver({ channel: String(frame[1]), message: frame[2] });
+        else if (kind === 'pmessage') deliver({ pattern: String(frame[1]), channel: String(frame[2]), message: frame[3] });
+      },
+    });
+    if ((to.channels?.length ?? 0) > 0) await sub.call('SUBSCRIBE', ...to.channels!);
+    if ((to.patterns?.length ?? 0) > 0) await sub.call('PSUBSCRIBE', ...to.patterns!);
+    if ((to.shardChannels?.length ?? 0) > 0) await sub.call('SSUBSCRIBE', ...to.shardChannels!);
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      sub.close();
+      waiting?.({ value: undefined, done: true });
+      waiting = null;
+    };
+    const it: Subscription = {
+      next: () => {
+        if (queued.length > 0) return Promise.resolve({ value: queued.shift()!, done: false });
+        if (done) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => (waiting = resolve));
+      },
+      return: () => {
+        finish();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      close: finish,
+      [Symbol.asyncIterator]() {
+        return it;
+      },
+    };
+    return it;
+  };
+  // The typed methods (db.set(...), db.configGet(...)) live on a shared prototype and go through call.
+  return Object.assign(Object.create(commandPrototype()) as Commands, {
     server,
     callSync,
     call: callAsync,
+    subscription,
     close: () => {
       const waiting = wakeUp;
       server.unregisterClient(client);
@@ -301,5 +374,21 @@ export function open(opts: OpenOptions = {}): EmbeddedDb {
         server.dropDatasets();
       }
     },
-  };
+  });
+}
+
+let prototypeOfHandles: object | null = null;
+
+/** One method per command, each sending its name (and subcommand) then its arguments through `call`. */
+function commandPrototype(): object {
+  if (prototypeOfHandles !== null) return prototypeOfHandles;
+  const proto: Record<string, (this: { call: EmbeddedDb['call'] }, ...args: Arg[]) => Promise<ReplyValue>> = {};
+  for (const { method, prefix } of commandMethods(ALL_COMMANDS)) {
+    const [command, ...sub] = prefix;
+    proto[method] = function (this: { call: EmbeddedDb['call'] }, ...args: Arg[]) {
+      return this.call(command, ...sub, ...args);
+    };
+  }
+  prototypeOfHandles = proto;
+  return proto;
 }

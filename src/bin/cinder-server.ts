@@ -8,6 +8,8 @@ import { Config, ConfigError } from '../server/config.js';
 import { missingNodeFlags } from '../server/heap.js';
 import { REDIS_VERSION } from '../util/version.js';
 import { LAUNCHER_ENV, relaunch } from './launcher.js';
+import { daemonize, isDaemonChild } from './daemon.js';
+import { willBeSupervised } from './supervision.js';
 
 /** `cinder-server [/path/to/redis.conf] [--directive value ...]`, started like redis-server. */
 async function main(): Promise<void> {
@@ -43,13 +45,20 @@ async function main(): Promise<void> {
     throw e;
   }
   const missing = missingNodeFlags(config.maxmemory);
-  if (missing.length > 0 && process.env[LAUNCHER_ENV] === undefined) {
+  const daemonChild = isDaemonChild();
+  // daemonize yes, unless a supervisor runs us (Redis: daemonize && !redisIsSupervised): the
+  // daemon is started with the node flags, so it never needs the launcher.
+  if (!daemonChild && config.get('daemonize') === 'yes' && !willBeSupervised(config.get('supervised')!, process.env)) {
+    daemonize(missing, stdinConfig);
+    return;
+  }
+  if (missing.length > 0 && process.env[LAUNCHER_ENV] === undefined && !daemonChild) {
     relaunch(missing, stdinConfig);
     return;
   }
   // Loaded only in the process that serves (a launcher never loads the engine).
   const { runServer } = await import('./server-main.js');
-  await runServer(config);
+  await runServer(config, { daemonized: daemonChild });
 }
 
 void main();

@@ -2,12 +2,16 @@ import { createServer } from '../cinder.js';
 import type { Server, ShutdownRequest } from '../server/server.js';
 import { RdbFormatError } from '../server/persistence.js';
 import { AofLoadError } from '../server/aof.js';
-import type { Config } from '../server/config.js';
+import { ConfigError, strerror, type Config } from '../server/config.js';
+import { fileSink, stdoutSink, Logger } from '../server/log.js';
 import { TcpListener } from '../server/tcp.js';
 import { heapReport, heapReportLine } from '../server/heap.js';
 import { watchLauncher } from './launcher.js';
 import { AclStartupError } from '../server/acl/acl.js';
-import { Logger } from '../server/log.js';
+import { REDIS_VERSION } from '../util/version.js';
+import { daemonReady, forwardWarning } from './daemon.js';
+import { createPidFile, removePidFile } from './pidfile.js';
+import { Supervision } from './supervision.js';
 
 /**
  * Runs the server in this process with an already read configuration (the executable's second
@@ -57,34 +61,82 @@ function signalShutdownRequest(flags: string): ShutdownRequest {
   return { save: words.has('save') ? true : words.has('nosave') ? false : null, now: words.has('now'), force: words.has('force') };
 }
 
-export async function runServer(config: Config): Promise<void> {
+/**
+ * Where the log goes: `logfile` (appended line by line), else standard output, which a daemon
+ * does not have (Redis's daemon writes it to /dev/null). A daemon also hands its warnings to its
+ * waiting parent until it is up, to be shown if it fails to start.
+ */
+function setLogTarget(log: Logger, config: Config, daemonized: boolean, starting: boolean): void {
+  const logfile = config.get('logfile')!;
+  const sink = logfile !== '' ? fileSink(logfile, () => config.dir) : daemonized ? null : stdoutSink;
+  if (!(daemonized && starting)) {
+    log.sink = sink;
+    return;
+  }
+  log.sink = (line, level) => {
+    sink?.(line);
+    if (level === 'warning') forwardWarning(line);
+  };
+}
+
+export interface RunOptions {
+  /** This process is the daemon `daemonize yes` started (src/bin/daemon.ts). */
+  daemonized?: boolean;
+}
+
+export async function runServer(config: Config, opts: RunOptions = {}): Promise<void> {
+  const daemonized = opts.daemonized === true;
   let server: Server;
   try {
     server = createServer(config);
   } catch (e) {
     // Users that cannot be loaded (the `user` directives, the ACL file) stop startup, as in Redis.
-    if (!(e instanceof AclStartupError)) throw e;
-    const log = new Logger();
-    for (const line of e.lines) log.warning(line);
+    if (e instanceof AclStartupError) {
+      const log = new Logger();
+      for (const line of e.lines) log.warning(line);
+      process.exit(1);
+    }
+    // rename-command lines are checked against the command table here.
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(e.message + '\n');
     process.exit(1);
   }
+  const log = server.log;
+  setLogTarget(log, config, daemonized, true);
+  // Lines before the server is set up carry the role 'C', as Redis's do.
+  log.starting = true;
+  const supervision = new Supervision(log, config.get('supervised')!);
+  supervision.start();
   server.executable = process.argv[1] ?? '';
   server.configFile = config.configFile;
-  server.log.notice('Cinder is starting');
-  for (const w of config.warnings) server.log.warning(w);
-  server.log.notice(heapReportLine(heapReport(config.maxmemory)));
+  // Redis's first lines, at its levels (they show under loglevel warning too).
+  log.warning('oO0OoO0OoO0Oo Cinder is starting oO0OoO0OoO0Oo');
+  log.warning(`Cinder version=${REDIS_VERSION}, node=${process.version}, bits=64, pid=${process.pid}, just started`);
+  if (process.argv.length <= 2) {
+    log.warning('Warning: no config file specified, using the default config. In order to specify a config file use cinder-server /path/to/redis.conf');
+  } else {
+    log.warning('Configuration loaded');
+  }
+  for (const w of config.warnings) log.warning(w);
+  log.notice(heapReportLine(heapReport(config.maxmemory)));
   server.memoryGuard.checkMaxmemoryFits();
+  log.starting = false;
   const listener = new TcpListener(server);
   let port: number;
   try {
     port = await listener.listen(config.port, config.bind);
   } catch (e) {
-    server.log.warning(`Failed listening on port ${config.port} (tcp), aborting: ${(e as Error).message}`);
+    // Redis's two lines (listenToPort, then main): the address as configured, bind's error.
+    const at = (e as { address?: string }).address;
+    const addr = at === undefined || at === '0.0.0.0' ? '*' : at === '::' ? '::*' : at;
+    log.warning(`Warning: Could not create server TCP listening socket ${addr}:${config.port}: bind: ${strerror(e)}`);
+    log.warning(`Failed listening on port ${config.port} (TCP), aborting.`);
     process.exit(1);
   }
   server.tcpPort = port;
+  const pidFile = createPidFile(config, daemonized);
   server.log.notice(`Running mode=standalone, port=${port}.`);
-  server.log.notice('Server initialized');
+  server.log.warning('Server initialized');
   // Shutdown hooks first: SHUTDOWN and signals work while the file loads (without saving).
   let stopping = false;
   const stop = async (why: string | null): Promise<void> => {
@@ -93,9 +145,12 @@ export async function runServer(config: Config): Promise<void> {
     if (why !== null) server.log.warning(why);
     server.stopCron();
     await listener.close();
+    removePidFile(pidFile, config, log);
     server.log.warning('Cinder is now ready to exit, bye bye...');
     process.exit(0);
   };
+  // prepareForShutdown tells systemd right after "User requested shutdown...".
+  server.shutdownStartHook = () => supervision.stopping();
   // finishShutdown's host part: save as asked, then stop (the engine waited for replicas first).
   server.shutdownHook = (req) => {
     if (stopping) return null;
@@ -108,10 +163,11 @@ export async function runServer(config: Config): Promise<void> {
   const onSignal = (name: 'SIGINT' | 'SIGTERM') => {
     if (stopping) return;
     if (name === 'SIGINT' && server.shutdown.initiated) {
-      server.log.warning('You insist... exiting now.');
+      server.log.fromSignalHandler('warning', 'You insist... exiting now.');
       process.exit(1);
     }
-    server.log.warning(server.persistence.loading !== null ? 'Received shutdown signal during loading, scheduling shutdown.' : `Received ${name} scheduling shutdown...`);
+    // Written as Redis's signal handler writes it (serverLogFromHandler).
+    server.log.fromSignalHandler('warning', server.persistence.loading !== null ? 'Received shutdown signal during loading, scheduling shutdown.' : `Received ${name} scheduling shutdown...`);
     // A failed save keeps the server up, as Redis 7.0's serverCron does after prepareForShutdown.
     server.shutdown.prepare(signalShutdownRequest(server.config.get(name === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm') ?? 'default'), null);
   };
@@ -123,6 +179,12 @@ export async function runServer(config: Config): Promise<void> {
   if (stopping) return;
   server.aof.openOnStart();
   server.startCron();
-  server.log.notice('Ready to accept connections tcp');
+  server.log.notice('Ready to accept connections');
+  supervision.ready(server.replication.masterHost !== null);
+  if (daemonized) {
+    // The parent is leaving: the log goes to logfile only.
+    setLogTarget(log, config, true, false);
+    daemonReady();
+  }
   server.replica.start();
 }

@@ -3,7 +3,7 @@ import { ACL_CATEGORIES, type Command, type CommandTable } from '../server/comma
 import type { Client } from '../server/client.js';
 import type { Reply } from '../protocol/reply.js';
 import { CommandError, Errors } from '../protocol/errors.js';
-import { commandHasKeys, getKeysFromCommand } from './keys.js';
+import { commandHasKeys, getKeysFromCommand } from '../server/command-keys.js';
 import { GlobMatcher } from '../util/glob.js';
 
 /**

@@ -195,7 +195,7 @@ class AofReplay {
     const log = server.log;
     const c = this.client;
     const reader = this.reader;
-    const exec = server.commands.lookup('exec');
+    const exec = server.commands.lookupOriginal('exec');
     let ran = 0;
     for (;;) {
       // The clock is read once in 64 commands (a slice is milliseconds long).

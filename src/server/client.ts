@@ -239,12 +239,16 @@ export class Client {
     this.authenticated = !restricted || server.acl.openByDefault;
   }
 
-  /** Redis's islocalClient: a loopback TCP client, or one in this process. */
+  /**
+   * Redis's islocalClient: a unix socket client (its address is the socket's path), a TCP client
+   * from exactly 127.0.0.1 or ::1 (not the rest of 127.0.0.0/8), or one of the server's own
+   * (script, AOF, master link).
+   */
   get isLocal(): boolean {
     if (this.kind !== 'normal') return true;
     const colon = this.addr.lastIndexOf(':');
     const host = colon < 0 ? this.addr : this.addr.slice(0, colon);
-    return host.startsWith('127.') || host === '::1' || host === '[::1]';
+    return host === '127.0.0.1' || host === '::1' || host.startsWith('/');
   }
 
   /** Hides argument `index` of `argv`, the command being run, from MONITOR and SLOWLOG. */

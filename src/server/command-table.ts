@@ -157,25 +157,65 @@ function legacyRange(specs: readonly KeySpec[]): { first: number; last: number; 
 /**
  * The live command table. Lookup accepts the name in lower or upper case without allocating;
  * mixed case falls back to toLowerCase.
+ *
+ * Two views, as Redis's server.commands and server.orig_commands: the names clients call
+ * (`lookup`, `all`), which `rename-command` changes, and the commands' own names
+ * (`lookupOriginal`, `original`), which it never does. A renamed command keeps its name
+ * everywhere it is shown (COMMAND INFO, COMMAND LIST, INFO commandstats, ACL rules and
+ * categories); only what a client, a script or the AOF calls it by changes.
  */
 export class CommandTable {
+  /** Dispatch names: the lower- and upper-case spelling of each callable name. */
   private readonly byName = new Map<string, Command>();
-  /** Commands in registration order, unique (COMMAND, COMMAND COUNT, COMMAND LIST). */
+  private readonly byOriginalName = new Map<string, Command>();
+  /** Callable commands in registration order, unique (COMMAND, COMMAND COUNT, COMMAND LIST, INFO). */
   readonly all: Command[] = [];
+  /** Every command in registration order, removed ones included (ACL CAT). */
+  readonly original: readonly Command[];
 
   constructor(specs: readonly CommandSpec[]) {
     for (const spec of specs) {
-      if (this.byName.has(spec.name)) throw new Error(`duplicate command spec: ${spec.name}`);
+      if (this.byOriginalName.has(spec.name)) throw new Error(`duplicate command spec: ${spec.name}`);
       validate(spec, null);
       const cmd = new Command(spec, null);
       this.all.push(cmd);
+      this.byOriginalName.set(spec.name, cmd);
       this.byName.set(spec.name, cmd);
       this.byName.set(spec.name.toUpperCase(), cmd);
     }
+    this.original = this.all.slice();
   }
 
+  /** The command a client calls by `name` (after renames). */
   lookup(name: string): Command | undefined {
     return this.byName.get(name) ?? this.byName.get(name.toLowerCase());
+  }
+
+  /** The command whose own name is `name`, renamed or removed or not (ACL rules, internal uses). */
+  lookupOriginal(name: string): Command | undefined {
+    return this.byOriginalName.get(name) ?? this.byOriginalName.get(name.toLowerCase());
+  }
+
+  /**
+   * rename-command: the command called `from` is called `to` from now on, or cannot be called at
+   * all when `to` is empty. Returns Redis's reason when it cannot be done, else null. Only
+   * top-level commands can be renamed (Redis 7.0 aborts on `config|get`; we refuse it as unknown).
+   */
+  rename(from: string, to: string): string | null {
+    const cmd = this.lookup(from);
+    if (cmd === undefined) return 'No such command in rename-command';
+    const lower = from.toLowerCase();
+    // Every spelling of the old name goes (it may have been given in mixed case).
+    for (const [key, value] of this.byName) if (value === cmd && key.toLowerCase() === lower) this.byName.delete(key);
+    if (to.length === 0) {
+      this.all.splice(this.all.indexOf(cmd), 1);
+      return null;
+    }
+    // Redis removes the old name before it finds the new one taken, then stops the server.
+    if (this.lookup(to) !== undefined) return 'Target command name already exists';
+    this.byName.set(to.toLowerCase(), cmd);
+    this.byName.set(to.toUpperCase(), cmd);
+    return null;
   }
 }
 

@@ -72,6 +72,8 @@ const STRERROR: Record<string, string> = {
   EBUSY: 'Device or resource busy',
   EXDEV: 'Invalid cross-device link',
   EINVAL: 'Invalid argument',
+  EADDRINUSE: 'Address already in use',
+  EADDRNOTAVAIL: 'Cannot assign requested address',
 };
 
 export function strerror(e: unknown): string {
@@ -924,6 +926,14 @@ export function allowProtectedAction(setting: string, isLocalClient: boolean): b
   return setting === 'yes' || (setting === 'local' && isLocalClient);
 }
 
+/**
+ * syslog-enabled yes: syslog(3) writes datagrams to the unix socket /dev/log, and Node has no unix
+ * datagram sockets (npm's syslog modules either need a native build or speak UDP/TCP to a remote
+ * daemon only), so the server refuses to start rather than lose its log silently.
+ */
+const SYSLOG_UNSUPPORTED =
+  'syslog-enabled yes is not supported by Cinder (Node cannot write to /dev/log): use logfile, or logfile "" (standard output) under systemd or docker';
+
 const YES_NO_LOCAL: ReadonlyArray<readonly [string, number]> = [
   ['no', 0],
   ['yes', 1],
@@ -941,7 +951,8 @@ function buildTable(): ParamDef[] {
   return [
     // Bool
     boolParam('rdbchecksum', true, { immutable: true, support: 'yes' }),
-    boolParam('daemonize', false, { immutable: true, support: 'no', off: ['no'] }),
+    // Honoured by the executable (src/bin/daemon.ts): a detached re-spawn, since Node cannot fork.
+    boolParam('daemonize', false, { immutable: true, support: 'yes' }),
     boolParam('io-threads-do-reads', false, { immutable: true, ...inert }),
     boolParam('always-show-logo', false, { immutable: true, ...inert }),
     boolParam('protected-mode', true, { support: 'no', off: ['no'], field: 'protectedMode' }),
@@ -972,7 +983,7 @@ function buildTable(): ParamDef[] {
     boolParam('replica-ignore-maxmemory', true, { alias: 'slave-ignore-maxmemory', support: 'yes' }),
     boolParam('jemalloc-bg-thread', true, inert),
     boolParam('activedefrag', false, { validate: (on) => (on ? ACTIVE_DEFRAG_ERROR : null), ...inert }),
-    boolParam('syslog-enabled', false, { immutable: true, support: 'no', off: ['no'] }),
+    boolParam('syslog-enabled', false, { immutable: true, validate: (on) => (on ? SYSLOG_UNSUPPORTED : null), support: 'yes' }),
     boolParam('cluster-enabled', false, { immutable: true, support: 'no', off: ['no'] }),
     boolParam('appendonly', false, { support: 'yes', field: 'appendonly' }),
     boolParam('cluster-allow-reads-when-down', false, inert),
@@ -990,7 +1001,7 @@ function buildTable(): ParamDef[] {
     // String
     strParam('aclfile', '', false, { immutable: true, support: 'yes' }),
     strParam('unixsocket', null, true, { immutable: true, support: 'no', off: [''] }),
-    strParam('pidfile', null, true, { immutable: true, support: 'no', off: [''] }),
+    strParam('pidfile', null, true, { immutable: true, support: 'yes' }),
     strParam('replica-announce-ip', null, true, { alias: 'slave-announce-ip', support: 'yes' }),
     strParam('masteruser', null, true, { sensitive: true, support: 'yes' }),
     strParam('cluster-announce-ip', null, true, inert),
@@ -1007,7 +1018,7 @@ function buildTable(): ParamDef[] {
     strParam('ignore-warnings', '', false, inert),
     strParam('proc-title-template', '{title} {listen-addr} {server-mode}', false, { validate: validProcTitle, ...inert }),
     strParam('bind-source-addr', null, true, inert),
-    strParam('logfile', '', false, { immutable: true, support: 'no', off: [''] }),
+    strParam('logfile', '', false, { immutable: true, support: 'yes' }),
     strParam('masterauth', null, true, { sensitive: true, binary: true, support: 'yes' }),
     strParam('requirepass', null, true, { sensitive: true, binary: true, support: 'yes', field: 'requirepass' }),
 
@@ -1021,7 +1032,8 @@ function buildTable(): ParamDef[] {
         ['no', 0],
       ],
       'no',
-      { immutable: true, support: 'no', off: ['no'] },
+      // Honoured by the executable (src/bin/supervision.ts).
+      { immutable: true, support: 'yes' },
     ),
     enumParam(
       'syslog-facility',
@@ -1302,6 +1314,15 @@ function lookupEntry(name: string): Entry | undefined {
 /** A change listener: runs after CONFIG SET (or `set`) changed the value; throwing undoes it. */
 export type ConfigListener = (value: string, config: Config) => void;
 
+/** One `rename-command from to` directive (`to` empty: the command is removed). */
+export interface RenameCommand {
+  from: string;
+  to: string;
+  /** Its line in the config text (0 when it came from an object, `Config.fromObject`). */
+  lineNumber: number;
+  line: string;
+}
+
 /** Options for `Config.set`. */
 export interface SetOptions {
   /** Bypass immutability and protection (internal callers configuring before start). */
@@ -1376,13 +1397,20 @@ export class Config {
   warnings: string[] = [];
   /** Absolute path of the config file the server was started with ('' without one). */
   configFile = '';
-  /** Directives Cinder keeps but does not act on yet: `rename-command`, `user`, `loadmodule`, module configs. */
+  /** Directives Cinder keeps but does not act on yet: `loadmodule`, module configs. */
   readonly extraDirectives: string[][] = [];
   /** `user` directives, applied at startup (src/server/acl/file.ts: loadConfiguredUsers). */
   readonly userDirectives: string[][] = [];
   private readonly userNames = new Set<string>();
   /** Set by the server: the `user` lines CONFIG REWRITE writes (every user, as ACL LIST shows them). */
   userLines: (() => string[]) | null = null;
+  /**
+   * `rename-command from to` in the order read, applied to the command table when the server is
+   * built (applyRenames), with the line each came from for the startup error.
+   */
+  readonly renameCommands: RenameCommand[] = [];
+  /** The config line being read (its number and text), for errors found after loading. */
+  private readingLine: { number: number; text: string } | null = null;
 
   /** Loading state (exposed for the parameter parsers; not for general use). */
   loadState = { saveLoaded: false, reading: false };
@@ -1693,7 +1721,8 @@ export class Config {
         const value = typeof item === 'boolean' ? (item ? 'yes' : 'no') : String(item);
         const def = lookupEntry(name)?.def;
         let argv: string[] | null;
-        if (def !== undefined && def.multiArg) argv = splitInlineArgs(value);
+        // rename-command's two names come as one string ('get foo', 'flushdb ""').
+        if ((def !== undefined && def.multiArg) || name === 'rename-command') argv = splitInlineArgs(value);
         else argv = [value];
         const line = `${name} ${quoteRepr(value)}`;
         if (argv === null) throw new ConfigError(`Invalid config option ${line}: Unbalanced quotes in configuration line`);
@@ -1716,9 +1745,11 @@ export class Config {
   loadFromString(text: string): void {
     this.loadState.reading = true;
     const lines = text.split('\n');
+    const outer = this.readingLine;
     for (let i = 0; i < lines.length; i++) {
       const line = trimConfigLine(lines[i]);
       if (line.length === 0 || line[0] === '#') continue;
+      this.readingLine = { number: i + 1, text: line };
       try {
         const argv = splitInlineArgs(line);
         if (argv === null) throw new ParamError('Unbalanced quotes in configuration line');
@@ -1729,7 +1760,22 @@ export class Config {
         throw e;
       }
     }
+    this.readingLine = outer;
     this.loadState.reading = false;
+  }
+
+  /**
+   * Applies the `rename-command` directives in order through `rename`, which returns Redis's
+   * reason when one cannot be applied ("No such command in rename-command"): thrown as the fatal
+   * config error of the line it came from. Redis checks each while reading the file; the command
+   * table exists only once the server is built, so these errors come after every other one.
+   */
+  applyRenames(rename: (from: string, to: string) => string | null): void {
+    for (const r of this.renameCommands) {
+      const err = rename(r.from, r.to);
+      if (err === null) continue;
+      throw new ConfigError(r.lineNumber === 0 ? fatalMessage(err) : fatalMessage(err, r.lineNumber, r.line));
+    }
   }
 
   /** One config-file directive (argv[0] any case). Throws ParamError with Redis's reason. */
@@ -1752,7 +1798,8 @@ export class Config {
     if (name === 'include' && argc === 2) {
       this.include(argv[1]);
     } else if (name === 'rename-command' && argc === 3) {
-      this.keepExtra(argv, 'rename-command');
+      const at = this.readingLine;
+      this.renameCommands.push({ from: argv[1], to: argv[2], lineNumber: at?.number ?? 0, line: at?.text ?? '' });
     } else if (name === 'user' && argc >= 2) {
       const error = checkUserDirective(argv, this.userNames);
       if (error !== null) throw new ParamError(error);
@@ -1793,7 +1840,8 @@ export class Config {
     const logfile = this.values.get('logfile')!;
     if (logfile !== '') {
       try {
-        fs.closeSync(fs.openSync(fsPath(logfile), 'a'));
+        // A relative path is opened in `dir` (Redis has chdir'ed there while reading the file).
+        fs.closeSync(fs.openSync(fsPath(logfile.startsWith('/') ? logfile : `${this.values.get('dir')}/${logfile}`), 'a'));
       } catch (e) {
         throw new ConfigError(fatalMessage(`Can't open the log file: ${strerror(e)}`));
       }

@@ -100,6 +100,8 @@ export class Server {
   lastSave = Math.floor(Date.now() / 1000);
   /** Whether the active expiry cycle runs (DEBUG SET-ACTIVE-EXPIRE). */
   activeExpireEnabled = true;
+  /** The host's part of a shutdown's start (the executable tells systemd: STOPPING=1). */
+  shutdownStartHook: (() => void) | null = null;
   /** Set by the transport: performs SHUTDOWN. Returns an error message when it refuses. */
   shutdownHook: ((req: ShutdownRequest) => string | null) | null = null;
   /** Listening TCP port, once bound (0 when not listening). */
@@ -185,14 +187,16 @@ export class Server {
     // loaded are the program, which Redis's used_memory does not count either (src/server/memory.ts).
     const heapBeforeServer = processHeapBytes();
     this.commands = new CommandTable(specs);
+    // rename-command (throws the fatal config error of the line that cannot be applied).
+    config.applyRenames((from, to) => this.commands.rename(from, to));
     this.acl = new Acl(this.commands, config);
     // requirepass is the default user's password (CONFIG SET requirepass too).
     this.acl.setRequirepass(config.requirepass);
     config.onChange('requirepass', () => this.acl.setRequirepass(config.requirepass));
     config.userLines = () => this.acl.sortedUsers().map((u) => `user ${u.name} ${u.describe()}`);
     this.acl.loadAtStartup(config);
-    this.execCommand = this.commands.lookup('exec');
-    this.pingCommand = this.commands.lookup('ping');
+    this.execCommand = this.commands.lookupOriginal('exec');
+    this.pingCommand = this.commands.lookupOriginal('ping');
     this.persistence = new Persistence(this);
     this.aof = new Aof(this);
     // The subsystems, each a field built here and nowhere else (no module state, no import-time
@@ -224,6 +228,7 @@ export class Server {
     this.trackAccessAsConfigured();
     for (let i = 0; i < config.databases; i++) this.dbs.push(this.createDb(i));
     this.log.level = config.loglevel;
+    this.log.isReplica = () => this.replication.masterHost !== null;
     config.onChange('loglevel', () => {
       this.log.level = config.loglevel;
     });
@@ -771,6 +776,30 @@ export class Server {
     if (this.cronLoops % this.config.hz === 0) this.migrateSockets.cron();
     if (this.cronLoops % this.config.hz === 0) this.replica.cron();
     this.aof.cron();
+    this.logStatus();
+  }
+
+  /**
+   * serverCron's status lines every 5 seconds (from the first tick, as run_with_period): each
+   * non-empty database at verbose, the clients and used memory at debug. The slot count is the
+   * size Redis's hash table would have (a power of two, at least 4, holding every key).
+   */
+  private logStatus(): void {
+    const log = this.log;
+    if (!log.enabled('verbose')) return;
+    const every = Math.max(1, Math.floor(5000 / Math.floor(1000 / this.config.hz)));
+    if ((this.cronLoops - 1) % every !== 0) return;
+    for (let i = 0; i < this.dbs.length; i++) {
+      const db = this.dbs[i];
+      if (db.size === 0 && db.volatileCount === 0) continue;
+      let slots = 4;
+      while (slots < db.size) slots *= 2;
+      log.verbose(`DB ${i}: ${db.size} keys (${db.volatileCount} volatile) in ${slots} slots HT.`);
+    }
+    if (log.enabled('debug')) {
+      const replicas = this.replicationMaster.replicas.length;
+      log.debug(`${this.clients.size - replicas} clients connected (${replicas} replicas), ${this.memory.used()} bytes in use`);
+    }
   }
 
   /**

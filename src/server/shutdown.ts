@@ -44,6 +44,7 @@ export class Shutdown {
     }
     const server = this.server;
     server.log.warning('User requested shutdown...');
+    server.shutdownStartHook?.();
     const timeout = Number(server.config.get('shutdown-timeout'));
     if (!req.now && timeout !== 0 && !server.replicationMaster.replicasInSync()) {
       this.deadline = Date.now() + timeout * 1000;

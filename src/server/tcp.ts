@@ -2,6 +2,7 @@ import net from 'node:net';
 import { RequestParser } from '../protocol/request-parser.js';
 import { RespWriter } from '../protocol/resp-writer.js';
 import { Client } from './client.js';
+import { clientInfoLine } from './client-info.js';
 import type { Server } from './server.js';
 import type { BulkValue, Reply } from '../protocol/reply.js';
 
@@ -315,6 +316,9 @@ export class Connection {
 
   private onClose(): void {
     if (!this.closed) {
+      // The peer closed it (readQueryFromClient reading 0 bytes).
+      const log = this.server.log;
+      if (log.enabled('verbose')) log.verbose(`Client closed connection ${clientInfoLine(this.client, null, 0)}`);
       this.closed = true;
       this.release();
     }
@@ -461,6 +465,8 @@ export class TcpListener {
   }
 
   private accept(socket: net.Socket): void {
+    const log = this.server.log;
+    if (log.enabled('verbose')) log.verbose(`Accepted ${formatAddress(socket.remoteAddress, socket.remotePort)}`);
     const max = this.server.config.maxclients;
     if (this.server.clients.size >= max) {
       this.server.stats.rejectedConnections++;

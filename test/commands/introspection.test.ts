@@ -3,7 +3,7 @@
  * Redis byte for byte for every command in our table (which also checks every group's specs),
  * COMMAND DOCS structurally (summaries are our own words) with every command's `arguments`
  * byte for byte, COMMAND LIST/COUNT against our own table, GETKEYS/GETKEYSANDFLAGS exactly. Key extraction
- * (src/commands/keys.ts) is also checked against Redis's own key specs with random argv.
+ * (src/server/keys.ts) is also checked against Redis's own key specs with random argv.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,7 +22,7 @@ import {
 import { ALL_COMMANDS } from '../../src/commands/index.js';
 import { INTROSPECTION_COMMANDS } from '../../src/commands/introspection.js';
 import { CommandTable } from '../../src/server/command-table.js';
-import { getKeysFromCommand, getKeysUsingKeySpecs } from '../../src/commands/keys.js';
+import { getKeysFromCommand, getKeysUsingKeySpecs } from '../../src/server/command-keys.js';
 import type { CommandFlag, CommandSpec, KeySpec, KeySpecFlag } from '../../src/server/command-spec.js';
 import { Server } from '../../src/server/server.js';
 import { Client } from '../../src/server/client.js';

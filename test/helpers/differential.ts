@@ -270,9 +270,10 @@ export class RawConnection {
     for (const f of w) f();
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<RawConnection> {
+  /** Connects to host:port (from `localAddress` when given: 127.0.0.2 is not a local client for Redis). */
+  static connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
-      const s = net.connect({ port, host }, () => {
+      const s = net.connect({ port, host, localAddress }, () => {
         s.off('error', reject);
         resolve(new RawConnection(s));
       });

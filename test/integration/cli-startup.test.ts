@@ -76,7 +76,7 @@ test('a config file plus flags that override it', async () => {
       'save 900 1',
       'save 300 10',
       'client-output-buffer-limit normal 0 0 0',
-      'syslog-enabled yes',
+      'oom-score-adj yes',
       'maxmemory-policy "allkeys-lru"',
       '',
     ].join('\n'),
@@ -88,10 +88,10 @@ test('a config file plus flags that override it', async () => {
     assert.equal(await command(port, ['CONFIG', 'GET', 'port']), `*2\r\n$4\r\nport\r\n$${String(port).length}\r\n${port}\r\n`);
     assert.equal(await command(port, ['CONFIG', 'GET', 'save']), '*2\r\n$4\r\nsave\r\n$0\r\n\r\n');
     assert.equal(await command(port, ['CONFIG', 'GET', 'maxmemory-policy']), '*2\r\n$16\r\nmaxmemory-policy\r\n$11\r\nallkeys-lru\r\n');
-    // One warning for syslog (not supported); none for `save ""` nor the output buffer limits.
+    // One warning for oom-score-adj (not supported); none for `save ""` nor the output buffer limits.
     const warnings = s.stdout().split('\n').filter((l) => l.includes('not supported yet'));
     assert.equal(warnings.length, 1, s.stdout());
-    assert.match(warnings[0], /'syslog-enabled'/);
+    assert.match(warnings[0], /'oom-score-adj'/);
     // CONFIG REWRITE works on the file the server was started with.
     assert.equal(await command(port, ['CONFIG', 'SET', 'hz', '40']), '+OK\r\n');
     assert.equal(await command(port, ['CONFIG', 'REWRITE']), '+OK\r\n');

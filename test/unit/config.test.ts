@@ -161,6 +161,7 @@ describe('redis.conf parsing', () => {
       ['user alice on\nuser alice off', 2, 'user alice off', "Error in user declaration 'alice': Duplicate user found. A user can only be defined once in config files"],
       ['user alice on (foo)', 1, 'user alice on (foo)', "Error in user declaration 'alice': Syntax error"],
       ['user alice on #abc', 1, 'user alice on #abc', "Error in user declaration 'alice': The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters"],
+      ['syslog-enabled yes', 1, 'syslog-enabled yes', 'syslog-enabled yes is not supported by Cinder (Node cannot write to /dev/log): use logfile, or logfile "" (standard output) under systemd or docker'],
       ['activedefrag yes', 1, 'activedefrag yes', 'Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution'],
     ];
     for (const [text, lineNo, line, reason] of cases) {
@@ -168,7 +169,7 @@ describe('redis.conf parsing', () => {
     }
   });
 
-  test('accepted leftovers: deprecated directives, sentinel alone, rename-command/loadmodule with one warning each; user directives kept', () => {
+  test('accepted leftovers: deprecated directives, sentinel alone, loadmodule with one warning; user directives and rename-command kept', () => {
     const cfg = Config.fromArgs([
       writeConf(
         [
@@ -184,10 +185,17 @@ describe('redis.conf parsing', () => {
     ]);
     assert.deepEqual(
       cfg.warnings.map((w) => w.split("'")[1]),
-      ['rename-command', 'loadmodule'],
+      ['loadmodule'],
     );
-    assert.equal(cfg.extraDirectives.length, 3);
+    assert.equal(cfg.extraDirectives.length, 1);
     assert.deepEqual(cfg.userDirectives, [['user', 'alice', 'on', '>pw', '~*', '+@all']]);
+    assert.deepEqual(
+      cfg.renameCommands.map((r) => [r.from, r.to, r.lineNumber, r.line]),
+      [
+        ['FLUSHALL', '', 4, 'rename-command FLUSHALL ""'],
+        ['CONFIG', '', 5, 'rename-command CONFIG ""'],
+      ],
+    );
   });
 
   test('end-of-load checks: log file, replicaof in cluster mode', () => {
@@ -406,12 +414,12 @@ describe('CONFIG SET semantics through config.set', () => {
 
   test('warnings: unsupported features once each, none for values that keep them off', () => {
     const cfg = Config.fromArgs([
-      writeConf('appendonly no\ndaemonize no\nsave ""\ntimeout 0\ndaemonize yes\ntimeout 30\ntimeout 40\nlist-max-listpack-size -2\n'),
+      writeConf('appendonly no\noom-score-adj no\nsave ""\ntimeout 0\noom-score-adj yes\ntimeout 30\ntimeout 40\nlist-max-listpack-size -2\n'),
     ]);
-    assert.deepEqual(cfg.warnings.map((w) => w.split("'")[1]).sort(), ['daemonize', 'timeout']);
-    const quiet = Config.fromArgs(['--appendonly', 'no', '--daemonize', 'no', '--save', '', '--io-threads', '4']);
+    assert.deepEqual(cfg.warnings.map((w) => w.split("'")[1]).sort(), ['oom-score-adj', 'timeout']);
+    const quiet = Config.fromArgs(['--appendonly', 'no', '--oom-score-adj', 'no', '--save', '', '--io-threads', '4']);
     assert.deepEqual(quiet.warnings, []);
-    assert.equal(quiet.isUnsupportedValue('daemonize', 'yes'), true);
+    assert.equal(quiet.isUnsupportedValue('oom-score-adj', 'yes'), true);
     assert.equal(quiet.isUnsupportedValue('io-threads', '8'), false);
   });
 });

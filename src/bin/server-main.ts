@@ -3,7 +3,7 @@ import type { Server } from '../server/server.js';
 import { RdbFormatError } from '../server/persistence.js';
 import { AofLoadError } from '../server/aof.js';
 import type { Config } from '../server/config.js';
-import { TcpListener } from '../server/tcp.js';
+import { Listeners, ListenError } from '../server/listeners.js';
 import { heapReport, heapReportLine } from '../server/heap.js';
 import { watchLauncher } from './launcher.js';
 
@@ -60,15 +60,14 @@ export async function runServer(config: Config): Promise<void> {
   for (const w of config.warnings) server.log.warning(w);
   server.log.notice(heapReportLine(heapReport(config.maxmemory)));
   server.memoryGuard.checkMaxmemoryFits();
-  const listener = new TcpListener(server);
-  let port: number;
+  const listener = new Listeners(server);
   try {
-    port = await listener.listen(config.port, config.bind);
+    await listener.start();
   } catch (e) {
-    server.log.warning(`Failed listening on port ${config.port} (tcp), aborting: ${(e as Error).message}`);
+    server.log.warning(e instanceof ListenError ? e.message : `Failed listening: ${(e as Error).message}`);
     process.exit(1);
   }
-  server.tcpPort = port;
+  const port = listener.tcpPort !== 0 ? listener.tcpPort : listener.tlsPort;
   server.log.notice(`Running mode=standalone, port=${port}.`);
   server.log.notice('Server initialized');
   // Shutdown hooks first: SHUTDOWN and signals work while the file loads (without saving).
@@ -113,5 +112,6 @@ export async function runServer(config: Config): Promise<void> {
   server.aof.openOnStart();
   server.startCron();
   server.log.notice('Ready to accept connections tcp');
+  if (listener.unixSocket !== null) server.log.notice(`The server is now ready to accept connections at ${listener.unixSocket}`);
   server.replica.start();
 }

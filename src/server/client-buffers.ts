@@ -299,6 +299,20 @@ export class ClientBuffers {
    * client's memory, and closes it if its output stayed over the soft limit. Then evicts clients
    * if maxmemory-clients is exceeded.
    */
+  /**
+   * clientsCronHandleTimeout: past `timeout` seconds idle a client is closed, unless it is a
+   * replica or MONITOR, our master, blocked (a paused command too) or subscribed.
+   */
+  private closeIfTimedOut(c: Client, idleSeconds: number): boolean {
+    const maxIdle = this.server.config.timeout;
+    if (maxIdle === 0 || idleSeconds <= maxIdle || c.kind !== 'normal') return false;
+    if (c.replica !== null || c.monitor || c.pubsub !== null || c.blocked !== null || c.postponedArgv !== null) return false;
+    if (c.heldByScript || c.awaitingTarget || c.closeHook === null) return false;
+    this.server.log.verbose('Closing idle client');
+    c.closeHook();
+    return true;
+  }
+
   cron(now: number): void {
     const clients = this.server.clients;
     const nowSec = Math.floor(now / 1000);
@@ -317,7 +331,9 @@ export class ClientBuffers {
         if (step.done) break;
       }
       const c = step.value;
-      if (nowSec - Math.floor(c.lastInteraction / 1000) > IDLE_TRIM_SECONDS) c.trimBuffersHook?.();
+      const idle = nowSec - Math.floor(c.lastInteraction / 1000);
+      if (this.closeIfTimedOut(c, idle)) continue;
+      if (idle > IDLE_TRIM_SECONDS) c.trimBuffersHook?.();
       const input = clientInputMemory(c);
       if (input > this.peakInput[slot]) this.peakInput[slot] = input;
       const output = c.outputBytes();

@@ -69,6 +69,8 @@ export class Client {
   addr = '';
   laddr = '';
   fd = -1;
+  /** Connected through the unix socket (CLIENT LIST flag U; a local client). */
+  unixSocket = false;
   /** CLIENT REPLY OFF is in force (Redis's CLIENT_REPLY_OFF). */
   replyOff = false;
   /** CLIENT REPLY SKIP ran: the next command's replies are dropped (CLIENT_REPLY_SKIP_NEXT). */
@@ -221,7 +223,7 @@ export class Client {
 
   /** Redis's islocalClient: a loopback TCP client, or one in this process. */
   get isLocal(): boolean {
-    if (this.kind !== 'normal') return true;
+    if (this.kind !== 'normal' || this.unixSocket) return true;
     const colon = this.addr.lastIndexOf(':');
     const host = colon < 0 ? this.addr : this.addr.slice(0, colon);
     return host.startsWith('127.') || host === '::1' || host === '[::1]';

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import type tls from 'node:tls';
 import util from 'node:util';
 import { Connection } from './tcp.js';
@@ -309,8 +310,9 @@ export class Listeners {
       if (perm !== 0) fs.chmodSync(file, perm);
     } catch (e) {
       srv.close();
-      const syscall = (e as NodeJS.ErrnoException).syscall ?? 'bind';
-      throw new ListenError(`Failed opening Unix socket: ${syscall}: ${strerror(e)}`);
+      // libuv reports a missing directory as EACCES (for Windows' sake): anet's bind says ENOENT.
+      const missingDir = !fs.existsSync(path.dirname(file));
+      throw new ListenError(`Failed opening Unix socket: bind: ${missingDir ? strerror({ code: 'ENOENT' }) : strerror(e)}`);
     }
     this.unix = srv;
     this.unixPath = file;

@@ -36,8 +36,9 @@ export function spawnServer(kind: ServerKind, args: string[]): ServerProcess {
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
+  // 'close' (not 'exit'): everything the process wrote has been read by then.
   const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
+    child.once('close', (code) => {
       process.off('exit', killOnExit);
       resolve(code);
     }),
@@ -58,7 +59,7 @@ export function spawnServer(kind: ServerKind, args: string[]): ServerProcess {
 export async function waitReady(p: ServerProcess): Promise<ServerProcess> {
   // A failure timeout only: both start within a second or two.
   const deadline = Date.now() + 20_000;
-  while (!p.output().includes('Ready to accept connections')) {
+  while (!/ready to accept connections/i.test(p.output())) {
     if (Date.now() > deadline || p.child.exitCode !== null) {
       await p.stop();
       throw new Error(`${p.kind} did not start:\n${p.output()}`);

@@ -23,7 +23,7 @@ import { REDIS_VERSION } from '../util/version.js';
  *   changed (an embedded server must not move its host's cwd): CONFIG GET dir returns the path.
  * - Each parameter says whether Cinder honours it (`yes`), accepts it as a tuning knob for a
  *   mechanism Cinder does not have (`inert`, e.g. listpack sizes, io-threads: validated, stored,
- *   returned), or does not support it yet (`no`, e.g. persistence, replication, TLS). A `no`
+ *   returned), or does not support it yet (`no`, e.g. tls-replication, cluster-enabled). A `no`
  *   parameter set in the config file or on the command line produces one startup warning
  *   (collected in `warnings`) unless its value is one that keeps the feature off (`appendonly no`).
  */

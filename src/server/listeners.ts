@@ -16,8 +16,18 @@ import { buildTlsOptions, createTlsAcceptor, tlsWanted, TlsConfigError, TLS_APPL
  * rebind a running server, and a tls-* change rebuilds the TLS context for new connections.
  */
 
-/** What redis-server logs last before exiting when it cannot listen (the details come before). */
-export class ListenError extends Error {}
+/**
+ * What redis-server logs last before exiting when it cannot listen (the details come before);
+ * `code` is the system error behind it (EADDRINUSE), for embedded callers.
+ */
+export class ListenError extends Error {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
 
 /** Redis's text for a client refused by protected mode (then the connection is closed). */
 export const PROTECTED_MODE_DENIED =
@@ -161,18 +171,28 @@ export class Listeners {
     if (cfg.port !== 0 || (tlsPort === 0 && unixPath === null)) {
       try {
         this.listenAll('tcp', cfg.port, cfg.bind);
-      } catch {
-        throw new ListenError(`Failed listening on port ${cfg.port} (TCP), aborting.`);
+      } catch (e) {
+        throw new ListenError(`Failed listening on port ${cfg.port} (TCP), aborting.`, (e as BindError).code);
       }
     }
     if (tlsPort !== 0) {
       try {
         this.listenAll('tls', tlsPort, cfg.bind);
-      } catch {
-        throw new ListenError(`Failed listening on port ${tlsPort} (TLS), aborting.`);
+      } catch (e) {
+        // An embedded caller goes on living: what was opened is closed again.
+        this.closeListeners('tcp');
+        throw new ListenError(`Failed listening on port ${tlsPort} (TLS), aborting.`, (e as BindError).code);
       }
     }
-    if (unixPath !== null) await this.listenUnix(unixPath, Number.parseInt(cfg.get('unixsocketperm') ?? '0', 8));
+    if (unixPath !== null) {
+      try {
+        await this.listenUnix(unixPath, Number.parseInt(cfg.get('unixsocketperm') ?? '0', 8));
+      } catch (e) {
+        this.closeListeners('tcp');
+        this.closeListeners('tls');
+        throw e;
+      }
+    }
     this.server.tcpPort = this.bound.tcp.port;
     this.watchConfig();
   }

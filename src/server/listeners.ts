@@ -244,6 +244,7 @@ export class Listeners {
       const addr = optional ? raw.slice(1) : raw;
       const host = addr === '*' ? '0.0.0.0' : addr === '::*' ? '::' : addr;
       const srv = net.createServer({ noDelay: true }, kind === 'tcp' ? (s) => this.acceptTcp(s) : (s) => this.acceptTls(s));
+      srv.on('error', this.acceptError);
       try {
         chosen = listenNow(srv, host, chosen);
         servers.push(srv);
@@ -318,7 +319,9 @@ export class Listeners {
     } catch {
       // Absent: nothing to replace.
     }
-    const srv = net.createServer((s) => this.accept(s, file));
+    const srv = net.createServer((s) => {
+      if (!this.refuseOverMaxclients(s, MAX_CLIENTS_REACHED)) this.accept(s, file);
+    });
     try {
       await new Promise<void>((resolve, reject) => {
         srv.once('error', reject);
@@ -334,6 +337,7 @@ export class Listeners {
       const missingDir = !fs.existsSync(path.dirname(file));
       throw new ListenError(`Failed opening Unix socket: bind: ${missingDir ? strerror({ code: 'ENOENT' }) : strerror(e)}`);
     }
+    srv.on('error', this.acceptError);
     this.unix = srv;
     this.unixPath = file;
   }
@@ -375,6 +379,11 @@ export class Listeners {
   }
 
   // ------------------------------------------------------------ accepting
+
+  /** A failed accept (EMFILE...) is logged, as acceptTcpHandler does; the listener goes on. */
+  private readonly acceptError = (e: Error): void => {
+    this.server.log.warning(`Accepting client connection: ${strerror(e)}`);
+  };
 
   private acceptTcp(socket: net.Socket): void {
     if (this.refuseOverMaxclients(socket, MAX_CLIENTS_REACHED)) return;

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
 import { RawConnection, encodeCommand, frameEnd, realRedisSuite } from '../helpers/differential.js';
-import { KINDS, freePorts, logMessages, startProcess, type ServerKind, type ServerProcess } from '../helpers/server-process.js';
+import { KINDS, freePorts, logMessages, spawnServer, startProcess, type ServerKind, type ServerProcess } from '../helpers/server-process.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cinder-rebind-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -132,6 +132,42 @@ if (realRedisSuite('CONFIG SET port and bind')) {
         'ECONNREFUSED',
         '+OK\r\n',
       ]);
+    });
+
+    it('a port in use at startup: both exit 1 with the same log lines', async () => {
+      const blocker = net.createServer();
+      await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+      const taken = (blocker.address() as net.AddressInfo).port;
+      try {
+        const last = new Map<ServerKind, string[]>();
+        for (const k of KINDS) {
+          const p = spawnServer(k, ['--port', String(taken), '--bind', '127.0.0.1']);
+          assert.equal(await p.exited, 1, k);
+          last.set(k, logMessages(p.output()).slice(-2));
+        }
+        assert.deepEqual(last.get('redis'), [
+          `Warning: Could not create server TCP listening socket 127.0.0.1:${taken}: bind: Address already in use`,
+          `Failed listening on port ${taken} (TCP), aborting.`,
+        ]);
+        assert.deepEqual(last.get('cinder'), last.get('redis'));
+      } finally {
+        blocker.close();
+      }
+    });
+
+    it('port 0 and nothing else: Redis refuses to start, Cinder listens on a free port (deviation)', async () => {
+      const redis = spawnServer('redis', ['--port', '0']);
+      assert.equal(await redis.exited, 1);
+      assert.equal(logMessages(redis.output()).at(-1), 'Configured to not listen anywhere, exiting.');
+      // Cinder's choice, for embedded servers and tests: port 0 alone is a port the system picks.
+      const cinder = await startProcess('cinder', ['--port', '0', '--bind', '127.0.0.1']);
+      try {
+        const m = /Running mode=standalone, port=(\d+)\./.exec(cinder.output());
+        assert.ok(m !== null && Number(m[1]) > 0);
+        assert.equal(await ping(Number(m[1])), '+PONG\r\n');
+      } finally {
+        await cinder.stop();
+      }
     });
 
     it('CONFIG SET port 0 stops listening on TCP', async () => {

@@ -294,12 +294,6 @@ export class ClientBuffers {
   // ------------------------------------------------------------ the clients cron
 
   /**
-   * clientsCron: visits a share of the clients each tick (all of them once a second): gives back
-   * an idle client's grown buffers, samples the input / output peaks INFO reports, refreshes the
-   * client's memory, and closes it if its output stayed over the soft limit. Then evicts clients
-   * if maxmemory-clients is exceeded.
-   */
-  /**
    * clientsCronHandleTimeout: past `timeout` seconds idle a client is closed, unless it is a
    * replica or MONITOR, our master, blocked (a paused command too) or subscribed.
    */
@@ -313,6 +307,12 @@ export class ClientBuffers {
     return true;
   }
 
+  /**
+   * clientsCron: visits a share of the clients each tick (all of them once a second): closes it
+   * past `timeout` idle (closeIfTimedOut), gives back an idle client's grown buffers, samples the
+   * input / output peaks INFO reports, refreshes the client's memory, and closes it if its output
+   * stayed over the soft limit. Then evicts clients if maxmemory-clients is exceeded.
+   */
   cron(now: number): void {
     const clients = this.server.clients;
     const nowSec = Math.floor(now / 1000);

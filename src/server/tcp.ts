@@ -13,8 +13,9 @@ import type { BulkValue, Reply } from '../protocol/reply.js';
 const OUTPUT_PAUSE_BYTES = 64 * 1024 * 1024;
 
 /**
- * One client connection (TCP, TLS or a unix socket: the same code path): bytes in → parser → dispatcher → replies encoded into one buffer → one write per
- * batch of input. No per-request closures or allocations beyond the argv array.
+ * One client connection (TCP, TLS or a unix socket: the same code path): bytes in → parser →
+ * dispatcher → replies encoded into one buffer → one write per batch of input. No per-request
+ * closures or allocations beyond the argv array.
  */
 export class Connection {
   readonly client: Client;

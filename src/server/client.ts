@@ -221,12 +221,15 @@ export class Client {
     this.lastInteraction = this.createdAt;
   }
 
-  /** Redis's islocalClient: a loopback TCP client, or one in this process. */
+  /**
+   * Redis's islocalClient: a unix socket client, a TCP one from 127.0.0.1 or ::1 exactly (not the
+   * rest of 127/8, as protected mode), or one in this process.
+   */
   get isLocal(): boolean {
     if (this.kind !== 'normal' || this.unixSocket) return true;
     const colon = this.addr.lastIndexOf(':');
     const host = colon < 0 ? this.addr : this.addr.slice(0, colon);
-    return host.startsWith('127.') || host === '::1' || host === '[::1]';
+    return host === '127.0.0.1' || host === '::1';
   }
 
   /** Hides argument `index` of `argv`, the command being run, from MONITOR and SLOWLOG. */

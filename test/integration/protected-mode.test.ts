@@ -6,17 +6,21 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { RawConnection, realRedisSuite } from '../helpers/differential.js';
+import { RawConnection, realRedisSuite, testDataDir } from '../helpers/differential.js';
 import { KINDS, collectUntilClose, freePorts, startProcess, type ServerKind, type ServerProcess } from '../helpers/server-process.js';
 
-/** Connects from `from` and sends PING; what comes back until the server closes (or 1.5 s pass). */
-async function pingFrom(port: number, from: string): Promise<{ data: string; closed: boolean }> {
+/** Connects from `from` and sends `request`; what comes back until the server closes (or 1.5 s pass). */
+async function sendFrom(port: number, from: string, request: string): Promise<{ data: string; closed: boolean }> {
   const socket = net.connect({ port, host: '127.0.0.1', localAddress: from });
   const result = collectUntilClose(socket, 1500);
-  socket.on('connect', () => socket.write('PING\r\n'));
+  socket.on('connect', () => socket.write(request));
   const r = await result;
   socket.destroy();
   return r;
+}
+
+function pingFrom(port: number, from: string): Promise<{ data: string; closed: boolean }> {
+  return sendFrom(port, from, 'PING\r\n');
 }
 
 async function info(port: number, field: string): Promise<string> {
@@ -35,6 +39,8 @@ async function command(port: number, ...argv: string[]): Promise<string> {
   return reply;
 }
 
+const dataDir = testDataDir();
+
 const DENIED_START = '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user.';
 
 if (realRedisSuite('protected mode')) {
@@ -45,7 +51,11 @@ if (realRedisSuite('protected mode')) {
       const [rp, cp] = await freePorts(2);
       ports.set('redis', rp).set('cinder', cp);
       // An explicit bind to all interfaces: Redis 7.0 refuses non-local clients all the same.
-      await Promise.all(KINDS.map(async (k) => servers.set(k, await startProcess(k, ['--port', String(ports.get(k)), '--bind', '0.0.0.0']))));
+      await Promise.all(
+        KINDS.map(async (k) =>
+          servers.set(k, await startProcess(k, ['--port', String(ports.get(k)), '--bind', '0.0.0.0', '--enable-protected-configs', 'local', '--dir', dataDir])),
+        ),
+      );
     });
     after(async () => {
       await Promise.all([...servers.values()].map((s) => s.stop()));
@@ -83,6 +93,22 @@ if (realRedisSuite('protected mode')) {
         assert.deepEqual(await pingFrom(port, '127.0.0.2'), { data: '+PONG\r\n', closed: false }, k);
         assert.equal(await command(port, 'CONFIG', 'SET', 'protected-mode', 'yes'), '+OK\r\n');
         assert.ok((await pingFrom(port, '127.0.0.2')).data.startsWith(DENIED_START), k);
+      }
+    });
+
+    it('local clients (enable-protected-configs local) are 127.0.0.1 and ::1 only, as for protected mode', async () => {
+      for (const k of KINDS) {
+        const port = ports.get(k)!;
+        assert.equal(await command(port, 'CONFIG', 'SET', 'protected-mode', 'no'), '+OK\r\n');
+        const set = `*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$3\r\ndir\r\n$${dataDir.length}\r\n${dataDir}\r\n`;
+        const fromOther = await sendFrom(port, '127.0.0.2', set);
+        const fromLoopback = await sendFrom(port, '127.0.0.1', set);
+        assert.equal(await command(port, 'CONFIG', 'SET', 'protected-mode', 'yes'), '+OK\r\n');
+        assert.deepEqual(
+          [fromOther.data, fromLoopback.data],
+          ["-ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config\r\n", '+OK\r\n'],
+          k,
+        );
       }
     });
 

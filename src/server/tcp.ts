@@ -129,6 +129,9 @@ export class Connection {
     // A blocked client's input waits in the parser until it is unblocked (resume()).
     if (this.waiting) this.account();
     else this.processInput();
+    // Redis counts every read as interaction (`timeout`): a request still arriving keeps its
+    // client alive, though no command ran (those that ran set it already).
+    if (this.parser.buffered !== 0) this.client.lastInteraction = Date.now();
     server.clientBuffers.evictIfNeeded();
   }
 

@@ -90,6 +90,25 @@ if (realRedisSuite('timeout and tcp-keepalive')) {
       assert.deepEqual(outcome[1], outcome[0]);
     });
 
+    it('a request arriving slowly (a read every 0.7 s, no command complete) keeps its client', async () => {
+      const outcome = await Promise.all(
+        KINDS.map(async (k) => {
+          const c = await RawConnection.connect(ports.get(k)!);
+          // Well past `timeout` in all, each read within it.
+          for (const part of ['*1\r\n$4\r\nPI', 'N', 'G', '\r']) {
+            c.write(part);
+            await sleep(700);
+            if (c.closed) break;
+          }
+          c.write('\n');
+          const reply = c.closed ? 'closed' : (await c.readReply().catch(() => Buffer.from('closed'))).latin1Slice();
+          c.close();
+          return reply;
+        }),
+      );
+      assert.deepEqual(outcome, ['+PONG\r\n', '+PONG\r\n']);
+    });
+
     it('CONFIG SET timeout 0: idle clients stay', async () => {
       const outcome = await Promise.all(
         KINDS.map(async (k) => {

@@ -2,9 +2,9 @@ import { createServer } from '../cinder.js';
 import type { Server, ShutdownRequest } from '../server/server.js';
 import { RdbFormatError } from '../server/persistence.js';
 import { AofLoadError } from '../server/aof.js';
-import { ConfigError, strerror, type Config } from '../server/config.js';
+import { ConfigError, type Config } from '../server/config.js';
 import { fileSink, stdoutSink, Logger } from '../server/log.js';
-import { TcpListener } from '../server/tcp.js';
+import { Listeners, ListenError } from '../server/listeners.js';
 import { heapReport, heapReportLine } from '../server/heap.js';
 import { watchLauncher } from './launcher.js';
 import { AclStartupError } from '../server/acl/acl.js';
@@ -121,19 +121,15 @@ export async function runServer(config: Config, opts: RunOptions = {}): Promise<
   log.notice(heapReportLine(heapReport(config.maxmemory)));
   server.memoryGuard.checkMaxmemoryFits();
   log.starting = false;
-  const listener = new TcpListener(server);
-  let port: number;
+  const listener = new Listeners(server);
   try {
-    port = await listener.listen(config.port, config.bind);
+    await listener.start();
   } catch (e) {
-    // Redis's two lines (listenToPort, then main): the address as configured, bind's error.
-    const at = (e as { address?: string }).address;
-    const addr = at === undefined || at === '0.0.0.0' ? '*' : at === '::' ? '::*' : at;
-    log.warning(`Warning: Could not create server TCP listening socket ${addr}:${config.port}: bind: ${strerror(e)}`);
-    log.warning(`Failed listening on port ${config.port} (TCP), aborting.`);
+    // Listeners logged Redis's lines up to the last one (the address as configured, bind's error).
+    log.warning(e instanceof ListenError ? e.message : `Failed listening: ${(e as Error).message}`);
     process.exit(1);
   }
-  server.tcpPort = port;
+  const port = listener.tcpPort !== 0 ? listener.tcpPort : listener.tlsPort;
   const pidFile = createPidFile(config, daemonized);
   server.log.notice(`Running mode=standalone, port=${port}.`);
   server.log.warning('Server initialized');
@@ -180,6 +176,7 @@ export async function runServer(config: Config, opts: RunOptions = {}): Promise<
   server.aof.openOnStart();
   server.startCron();
   server.log.notice('Ready to accept connections');
+  if (listener.unixSocket !== null) server.log.notice(`The server is now ready to accept connections at ${listener.unixSocket}`);
   supervision.ready(server.replication.masterHost !== null);
   if (daemonized) {
     // The parent is leaving: the log goes to logfile only.

@@ -5,7 +5,7 @@ import type { Server } from '../server/server.js';
 import { createServer } from '../cinder.js';
 import { Config } from '../server/config.js';
 import { Client } from '../server/client.js';
-import { TcpListener } from '../server/tcp.js';
+import { Listeners } from '../server/listeners.js';
 import { ReplyError, ValueReply, type ReplyValue } from '../protocol/reply.js';
 
 export { ReplyError, type ReplyValue };
@@ -105,9 +105,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   if (!opts.log) server.log.sink = null;
   server.replica.configure();
   if (!openAofIfAsked(server, opts.config)) loadIfAsked(server, opts.load);
-  const listener = new TcpListener(server);
-  const port = await listener.listen(config.port, config.bind);
-  server.tcpPort = port;
+  const listener = new Listeners(server);
+  await listener.start();
+  const port = listener.tcpPort;
   server.startCron();
   server.replica.start();
   let closed = false;

@@ -294,10 +294,24 @@ export class ClientBuffers {
   // ------------------------------------------------------------ the clients cron
 
   /**
-   * clientsCron: visits a share of the clients each tick (all of them once a second): gives back
-   * an idle client's grown buffers, samples the input / output peaks INFO reports, refreshes the
-   * client's memory, and closes it if its output stayed over the soft limit. Then evicts clients
-   * if maxmemory-clients is exceeded.
+   * clientsCronHandleTimeout: past `timeout` seconds idle a client is closed, unless it is a
+   * replica or MONITOR, our master, blocked (a paused command too) or subscribed.
+   */
+  private closeIfTimedOut(c: Client, idleSeconds: number): boolean {
+    const maxIdle = this.server.config.timeout;
+    if (maxIdle === 0 || idleSeconds <= maxIdle || c.kind !== 'normal') return false;
+    if (c.replica !== null || c.monitor || c.pubsub !== null || c.blocked !== null || c.postponedArgv !== null) return false;
+    if (c.heldByScript || c.awaitingTarget || c.closeHook === null) return false;
+    this.server.log.verbose('Closing idle client');
+    c.closeHook();
+    return true;
+  }
+
+  /**
+   * clientsCron: visits a share of the clients each tick (all of them once a second): closes it
+   * past `timeout` idle (closeIfTimedOut), gives back an idle client's grown buffers, samples the
+   * input / output peaks INFO reports, refreshes the client's memory, and closes it if its output
+   * stayed over the soft limit. Then evicts clients if maxmemory-clients is exceeded.
    */
   cron(now: number): void {
     const clients = this.server.clients;
@@ -317,7 +331,9 @@ export class ClientBuffers {
         if (step.done) break;
       }
       const c = step.value;
-      if (nowSec - Math.floor(c.lastInteraction / 1000) > IDLE_TRIM_SECONDS) c.trimBuffersHook?.();
+      const idle = nowSec - Math.floor(c.lastInteraction / 1000);
+      if (this.closeIfTimedOut(c, idle)) continue;
+      if (idle > IDLE_TRIM_SECONDS) c.trimBuffersHook?.();
       const input = clientInputMemory(c);
       if (input > this.peakInput[slot]) this.peakInput[slot] = input;
       const output = c.outputBytes();

@@ -36,6 +36,7 @@ export function clientFlags(c: Client): string {
   if (c.casDirty) f += 'd';
   if (c.closeAfterReply) f += 'c';
   if (c.closeAsap) f += 'A';
+  if (c.unixSocket) f += 'U';
   if (c.noEvict) f += 'e';
   return f === '' ? 'N' : f;
 }

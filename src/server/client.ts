@@ -80,6 +80,8 @@ export class Client {
   addr = '';
   laddr = '';
   fd = -1;
+  /** Connected through the unix socket (CLIENT LIST flag U; a local client). */
+  unixSocket = false;
   /** CLIENT REPLY OFF is in force (Redis's CLIENT_REPLY_OFF). */
   replyOff = false;
   /** CLIENT REPLY SKIP ran: the next command's replies are dropped (CLIENT_REPLY_SKIP_NEXT). */
@@ -240,12 +242,11 @@ export class Client {
   }
 
   /**
-   * Redis's islocalClient: a unix socket client (its address is the socket's path), a TCP client
-   * from exactly 127.0.0.1 or ::1 (not the rest of 127.0.0.0/8), or one of the server's own
-   * (script, AOF, master link).
+   * Redis's islocalClient: a unix socket client, a TCP one from 127.0.0.1 or ::1 exactly (not the
+   * rest of 127/8, as protected mode), or one in this process.
    */
   get isLocal(): boolean {
-    if (this.kind !== 'normal') return true;
+    if (this.kind !== 'normal' || this.unixSocket) return true;
     const colon = this.addr.lastIndexOf(':');
     const host = colon < 0 ? this.addr : this.addr.slice(0, colon);
     return host === '127.0.0.1' || host === '::1' || host.startsWith('/');

@@ -24,7 +24,7 @@ import { REDIS_VERSION } from '../util/version.js';
  *   changed (an embedded server must not move its host's cwd): CONFIG GET dir returns the path.
  * - Each parameter says whether Cinder honours it (`yes`), accepts it as a tuning knob for a
  *   mechanism Cinder does not have (`inert`, e.g. listpack sizes, io-threads: validated, stored,
- *   returned), or does not support it yet (`no`, e.g. persistence, replication, TLS). A `no`
+ *   returned), or does not support it yet (`no`, e.g. tls-replication, cluster-enabled). A `no`
  *   parameter set in the config file or on the command line produces one startup warning
  *   (collected in `warnings`) unless its value is one that keeps the feature off (`appendonly no`).
  */
@@ -883,12 +883,10 @@ const validShutdownFlags = (bits: number) =>
     ? "shutdown options SAVE and NOSAVE can't be used simultaneously"
     : null;
 
-/** Cinder has no TLS: turning it on fails the way Redis fails without usable certificates. */
+/** Replication and the cluster bus have no TLS in Cinder: turning it on fails as Redis fails to configure it. */
 const TLS_APPLY_ERROR = 'Unable to update TLS configuration. Check server logs.';
 const tlsApply = (cfg: Config): string | null =>
-  cfg.get('tls-port') !== '0' || cfg.get('tls-replication') === 'yes' || cfg.get('tls-cluster') === 'yes'
-    ? TLS_APPLY_ERROR
-    : null;
+  cfg.get('tls-replication') === 'yes' || cfg.get('tls-cluster') === 'yes' ? TLS_APPLY_ERROR : null;
 
 /** Cinder has no allocator-level defragmentation; Debian's redis-server (system jemalloc) says so too. */
 const ACTIVE_DEFRAG_ERROR =
@@ -955,7 +953,7 @@ function buildTable(): ParamDef[] {
     boolParam('daemonize', false, { immutable: true, support: 'yes' }),
     boolParam('io-threads-do-reads', false, { immutable: true, ...inert }),
     boolParam('always-show-logo', false, { immutable: true, ...inert }),
-    boolParam('protected-mode', true, { support: 'no', off: ['no'], field: 'protectedMode' }),
+    boolParam('protected-mode', true, { support: 'yes', field: 'protectedMode' }),
     boolParam('rdbcompression', true, { support: 'yes' }),
     boolParam('rdb-del-sync-files', false, { support: 'yes' }),
     boolParam('activerehashing', true, inert),
@@ -1000,7 +998,7 @@ function buildTable(): ParamDef[] {
 
     // String
     strParam('aclfile', '', false, { immutable: true, support: 'yes' }),
-    strParam('unixsocket', null, true, { immutable: true, support: 'no', off: [''] }),
+    strParam('unixsocket', null, true, { immutable: true, support: 'yes' }),
     strParam('pidfile', null, true, { immutable: true, support: 'yes' }),
     strParam('replica-announce-ip', null, true, { alias: 'slave-announce-ip', support: 'yes' }),
     strParam('masteruser', null, true, { sensitive: true, support: 'yes' }),
@@ -1164,7 +1162,7 @@ function buildTable(): ParamDef[] {
     I('auto-aof-rewrite-percentage', 0n, INT_MAX, 100n, { support: 'yes' }),
     I('cluster-replica-validity-factor', 0n, INT_MAX, 10n, { alias: 'cluster-slave-validity-factor', ...inert }),
     I('list-max-listpack-size', INT_MIN, INT_MAX, -2n, { alias: 'list-max-ziplist-size', field: 'listMaxListpackSize', ...inert }),
-    I('tcp-keepalive', 0n, INT_MAX, 300n, { support: 'no', off: ['0'], field: 'tcpKeepalive' }),
+    I('tcp-keepalive', 0n, INT_MAX, 300n, { support: 'yes', field: 'tcpKeepalive' }),
     I('cluster-migration-barrier', 0n, INT_MAX, 1n, inert),
     I('active-defrag-cycle-min', 1n, 99n, 1n, inert),
     I('active-defrag-cycle-max', 1n, 99n, 25n, inert),
@@ -1176,7 +1174,7 @@ function buildTable(): ParamDef[] {
     I('repl-diskless-sync-delay', 0n, INT_MAX, 5n, { support: 'yes' }),
     I('maxmemory-samples', 1n, INT_MAX, 5n, { field: 'maxmemorySamples', support: 'yes' }),
     I('maxmemory-eviction-tenacity', 0n, 100n, 10n, { field: 'maxmemoryEvictionTenacity', support: 'yes' }),
-    I('timeout', 0n, INT_MAX, 0n, { support: 'no', off: ['0'], field: 'timeout' }),
+    I('timeout', 0n, INT_MAX, 0n, { support: 'yes', field: 'timeout' }),
     I('replica-announce-port', 0n, 65535n, 0n, { alias: 'slave-announce-port', support: 'yes' }),
     I('tcp-backlog', 0n, INT_MAX, 511n, { immutable: true, ...inert }),
     I('cluster-port', 0n, 65535n, 0n, { immutable: true, ...inert }),
@@ -1198,7 +1196,7 @@ function buildTable(): ParamDef[] {
 
     // Unsigned int
     numParam('maxclients', 'uint', 1n, UINT_MAX, 10000n, { support: 'yes', field: 'maxclients' }),
-    numParam('unixsocketperm', 'uint', 0n, 0o777n, 0n, { octal: true, immutable: true, ...inert }),
+    numParam('unixsocketperm', 'uint', 0n, 0o777n, 0n, { octal: true, immutable: true, support: 'yes' }),
     numParam('socket-mark-id', 'uint', 0n, UINT_MAX, 0n, { immutable: true, ...inert }),
 
     // Unsigned long
@@ -1238,10 +1236,11 @@ function buildTable(): ParamDef[] {
     numParam('auto-aof-rewrite-min-size', 'off', 0n, LLONG_MAX, 67108864n, { memory: true, support: 'yes' }),
     numParam('loading-process-events-interval-bytes', 'off', 1024n, INT_MAX, 2097152n, { hidden: true, support: 'yes' }),
 
-    // TLS (Cinder has none: enabling it fails as Redis does without certificates)
-    I('tls-port', 0n, 65535n, 0n, { support: 'no', off: ['0'], apply: tlsApply }),
-    I('tls-session-cache-size', 0n, INT_MAX, 20480n, { apply: tlsApply, ...inert }),
-    I('tls-session-cache-timeout', 0n, INT_MAX, 300n, { apply: tlsApply, ...inert }),
+    // TLS (src/server/tls.ts; the listeners rebuild the context when these change, as applyTlsCfg)
+    I('tls-port', 0n, 65535n, 0n, { support: 'yes' }),
+    // Node keeps no server-side session cache of a size: tickets resume sessions.
+    I('tls-session-cache-size', 0n, INT_MAX, 20480n, inert),
+    I('tls-session-cache-timeout', 0n, INT_MAX, 300n, { support: 'yes' }),
     boolParam('tls-cluster', false, { support: 'no', off: ['no'], apply: tlsApply }),
     boolParam('tls-replication', false, { support: 'no', off: ['no'], apply: tlsApply }),
     enumParam(
@@ -1252,22 +1251,23 @@ function buildTable(): ParamDef[] {
         ['optional', 2],
       ],
       'yes',
-      inert,
+      { support: 'yes' },
     ),
-    boolParam('tls-prefer-server-ciphers', false, { apply: tlsApply, ...inert }),
-    boolParam('tls-session-caching', true, { apply: tlsApply, ...inert }),
-    strParam('tls-cert-file', null, true, { apply: tlsApply, ...inert }),
-    strParam('tls-key-file', null, true, { apply: tlsApply, ...inert }),
-    strParam('tls-key-file-pass', null, true, { apply: tlsApply, ...inert }),
-    strParam('tls-client-cert-file', null, true, { apply: tlsApply, ...inert }),
-    strParam('tls-client-key-file', null, true, { apply: tlsApply, ...inert }),
-    strParam('tls-client-key-file-pass', null, true, { apply: tlsApply, ...inert }),
-    strParam('tls-dh-params-file', null, true, { apply: tlsApply, ...inert }),
-    strParam('tls-ca-cert-file', null, true, { apply: tlsApply, ...inert }),
-    strParam('tls-ca-cert-dir', null, true, { apply: tlsApply, ...inert }),
-    strParam('tls-protocols', null, true, { apply: tlsApply, ...inert }),
-    strParam('tls-ciphers', null, true, { apply: tlsApply, ...inert }),
-    strParam('tls-ciphersuites', null, true, { apply: tlsApply, ...inert }),
+    boolParam('tls-prefer-server-ciphers', false, { support: 'yes' }),
+    boolParam('tls-session-caching', true, { support: 'yes' }),
+    strParam('tls-cert-file', null, true, { support: 'yes' }),
+    strParam('tls-key-file', null, true, { support: 'yes' }),
+    strParam('tls-key-file-pass', null, true, { sensitive: true, support: 'yes' }),
+    // For connections Cinder makes (replication): not over TLS yet.
+    strParam('tls-client-cert-file', null, true, inert),
+    strParam('tls-client-key-file', null, true, inert),
+    strParam('tls-client-key-file-pass', null, true, { sensitive: true, ...inert }),
+    strParam('tls-dh-params-file', null, true, { support: 'yes' }),
+    strParam('tls-ca-cert-file', null, true, { support: 'yes' }),
+    strParam('tls-ca-cert-dir', null, true, { support: 'yes' }),
+    strParam('tls-protocols', null, true, { support: 'yes' }),
+    strParam('tls-ciphers', null, true, { support: 'yes' }),
+    strParam('tls-ciphersuites', null, true, { support: 'yes' }),
 
     // Special
     dirParam(),

@@ -14,8 +14,9 @@ import type { BulkValue, Reply } from '../protocol/reply.js';
 const OUTPUT_PAUSE_BYTES = 64 * 1024 * 1024;
 
 /**
- * One TCP client: bytes in → parser → dispatcher → replies encoded into one buffer → one write per
- * batch of input. No per-request closures or allocations beyond the argv array.
+ * One client connection (TCP, TLS or a unix socket: the same code path): bytes in → parser →
+ * dispatcher → replies encoded into one buffer → one write per batch of input. No per-request
+ * closures or allocations beyond the argv array.
  */
 export class Connection {
   readonly client: Client;
@@ -53,12 +54,19 @@ export class Connection {
   constructor(
     private readonly server: Server,
     private readonly socket: net.Socket,
+    unixPath: string | null = null,
   ) {
     this.client = new Client(server, this.writer, 'normal');
     this.parser.maxBulkLen = server.config.protoMaxBulkLen;
     const c = this.client;
-    c.addr = formatAddress(socket.remoteAddress, socket.remotePort);
-    c.laddr = formatAddress(socket.localAddress, socket.localPort);
+    if (unixPath !== null) {
+      // A unix socket client shows the socket's path as both ends (genClientAddrString).
+      c.unixSocket = true;
+      c.addr = c.laddr = `${unixPath}:0`;
+    } else {
+      c.addr = formatAddress(socket.remoteAddress, socket.remotePort);
+      c.laddr = formatAddress(socket.localAddress, socket.localPort);
+    }
     c.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
     c.closeHook = () => this.destroy();
     c.endHook = () => this.end();
@@ -122,6 +130,9 @@ export class Connection {
     // A blocked client's input waits in the parser until it is unblocked (resume()).
     if (this.waiting) this.account();
     else this.processInput();
+    // Redis counts every read as interaction (`timeout`): a request still arriving keeps its
+    // client alive, though no command ran (those that ran set it already).
+    if (this.parser.buffered !== 0) this.client.lastInteraction = Date.now();
     server.clientBuffers.evictIfNeeded();
   }
 
@@ -422,68 +433,4 @@ function formatAddress(ip: string | undefined, port: number | undefined): string
   if (ip === undefined) return '';
   const host = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
   return `${host}:${port ?? 0}`;
-}
-
-/**
- * Listens on every `bind` address (a leading '-' marks an address that may be unavailable) and
- * serves connections until closed.
- */
-export class TcpListener {
-  private servers: net.Server[] = [];
-  private connections = new Set<Connection>();
-  port = 0;
-
-  constructor(private readonly server: Server) {}
-
-  async listen(port: number, binds: string[]): Promise<number> {
-    let chosen = port;
-    for (const raw of binds.length > 0 ? binds : ['*']) {
-      const optional = raw.startsWith('-');
-      const addr = optional ? raw.slice(1) : raw;
-      const host = addr === '*' ? '0.0.0.0' : addr === '::*' ? '::' : addr;
-      const srv = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
-      try {
-        chosen = await new Promise<number>((resolve, reject) => {
-          srv.once('error', reject);
-          srv.listen({ port: chosen, host, backlog: 511, ipv6Only: host.includes(':') }, () => {
-            srv.off('error', reject);
-            resolve((srv.address() as net.AddressInfo).port);
-          });
-        });
-        this.servers.push(srv);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (optional && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT')) {
-          this.server.log.warning(`Failed listening on ${addr}: ${code} (optional, skipped)`);
-          continue;
-        }
-        throw e;
-      }
-    }
-    this.port = chosen;
-    return chosen;
-  }
-
-  private accept(socket: net.Socket): void {
-    const log = this.server.log;
-    if (log.enabled('verbose')) log.verbose(`Accepted ${formatAddress(socket.remoteAddress, socket.remotePort)}`);
-    const max = this.server.config.maxclients;
-    if (this.server.clients.size >= max) {
-      this.server.stats.rejectedConnections++;
-      socket.on('error', () => socket.destroy());
-      socket.end('-ERR max number of clients reached\r\n', () => socket.destroy());
-      return;
-    }
-    const conn = new Connection(this.server, socket);
-    this.connections.add(conn);
-    socket.once('close', () => this.connections.delete(conn));
-  }
-
-  /** Stops accepting and closes every connection (after flushing what they were sent). */
-  async close(): Promise<void> {
-    for (const c of this.connections) c.end();
-    await Promise.all(this.servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-    for (const c of this.connections) c.destroy();
-    this.servers = [];
-  }
 }

@@ -31,6 +31,8 @@ export interface Commands {
   aclWhoami(...args: Arg[]): Promise<ReplyValue>;
   /** APPEND: Adds bytes to the end of a string value, creating the key when missing. */
   append(key: Arg, value: Arg): Promise<ReplyValue>;
+  /** ASKING: Tells a cluster node that the next command follows an -ASK redirect. */
+  asking(): Promise<ReplyValue>;
   /** AUTH: Authenticates the connection as a user. */
   auth(...args: Arg[]): Promise<ReplyValue>;
   /** BGREWRITEAOF: Asynchronously rewrite the append-only file */
@@ -403,6 +405,10 @@ export interface Commands {
   quit(...args: Arg[]): Promise<ReplyValue>;
   /** RANDOMKEY: Picks a key at random from the current database. */
   randomkey(): Promise<ReplyValue>;
+  /** READONLY: Lets this connection read from a cluster replica's slots. */
+  readonly(): Promise<ReplyValue>;
+  /** READWRITE: Ends READONLY for this connection. */
+  readwrite(): Promise<ReplyValue>;
   /** RENAME: Gives a key a new name, replacing any key with that name; the TTL moves along. */
   rename(key: Arg, newkey: Arg): Promise<ReplyValue>;
   /** RENAMENX: Gives a key a new name only when no key has that name yet. */

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { childProcess } from './child-process.js';
 import { LAUNCHER_ENV } from './launcher.js';
 
 /**
@@ -25,7 +25,7 @@ export function daemonize(nodeFlags: readonly string[], stdinConfig: string | nu
   const args = [...nodeFlags, ...process.execArgv, process.argv[1], ...process.argv.slice(2)];
   const env: NodeJS.ProcessEnv = { ...process.env, [DAEMON_ENV]: '1' };
   delete env[LAUNCHER_ENV];
-  const child = spawn(process.execPath, args, {
+  const child = childProcess().spawn(process.execPath, args, {
     detached: true,
     stdio: [stdinConfig === null ? 'ignore' : 'pipe', 'ignore', 'ignore', 'ipc'],
     env,
@@ -71,3 +71,4 @@ export function daemonReady(): void {
     if (process.connected) process.disconnect();
   });
 }
+

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { childProcess } from './child-process.js';
 
 /**
  * Re-runs the executable with the V8 flags it was started without. V8 sizes its heap when the
@@ -34,9 +34,7 @@ export function relaunch(flags: readonly string[], stdinConfig: string | null): 
   // The configuration read from stdin cannot be handed to a replaced process: it takes the child path.
   if (typeof execve === 'function' && stdinConfig === null) execve(process.execPath, [process.execPath, ...args], env);
 
-  // Loaded here, not at the top: the server process imports this file too and never spawns.
-  const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
-  const child = spawn(process.execPath, args, {
+  const child = childProcess().spawn(process.execPath, args, {
     stdio: [stdinConfig === null ? 'inherit' : 'pipe', 'inherit', 'inherit', 'ipc'],
     env,
   });

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { childProcess } from './child-process.js';
 import type { Logger } from '../server/log.js';
 
 /**
@@ -106,7 +106,7 @@ export class Supervision {
       return false;
     }
     if (this.notifierMissing) return false;
-    const r = spawnSync('systemd-notify', [`--pid=${process.pid}`, message], { stdio: ['ignore', 'ignore', 'pipe'], timeout: NOTIFY_TIMEOUT_MS });
+    const r = childProcess().spawnSync('systemd-notify', [`--pid=${process.pid}`, message], { stdio: ['ignore', 'ignore', 'pipe'], timeout: NOTIFY_TIMEOUT_MS });
     if (r.error !== undefined && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
       this.notifierMissing = true;
       this.log.warning(
@@ -122,3 +122,4 @@ export class Supervision {
     return true;
   }
 }
+

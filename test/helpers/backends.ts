@@ -3,7 +3,9 @@
  * cinder-server over TCP and real redis-server 7.0 (both through ioredis). Each backend hands out
  * fresh connections and closes them all at the end.
  */
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { after, before, describe, it } from 'node:test';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { Cluster, Redis } from 'ioredis';
@@ -117,4 +119,34 @@ export async function startRedisCluster(): Promise<Backend> {
       await stopAll();
     },
   };
+}
+
+export type EachBackend = (name: string, body: (b: Backend) => Promise<void>) => void;
+
+/**
+ * A suite whose tests run on every backend in turn (each flushed first); a failure names the
+ * backend. `define` declares the tests with `each` (and may add plain `it`s).
+ */
+export function onEveryBackend(title: string, opts: { cluster?: boolean }, define: (each: EachBackend) => void): void {
+  describe(title, () => {
+    let backends: Backend[] = [];
+    before(async () => {
+      backends = await startBackends(opts);
+    });
+    after(async () => {
+      await Promise.all(backends.map((b) => b.close()));
+    });
+    define((name, body) => {
+      it(name, async () => {
+        assert.ok(backends.length >= 2);
+        for (const b of backends) {
+          await b.flush();
+          await body(b).catch((e: Error) => {
+            e.message = `[${b.name}] ${e.message}`;
+            throw e;
+          });
+        }
+      });
+    });
+  });
 }

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { RawConnection, encodeCommand, startRealRedis, testDataDir, type RealRedis } from './differential.js';
+import type { ChildProcess } from 'node:child_process';
+import { RawConnection, encodeCommand, startCinderProcess, startRealRedis, testDataDir, type RealRedis } from './differential.js';
 import { parseResp, type RespValue } from './resp-value.js';
 
 /** A fresh directory under the test process's data dir (each server its own dump.rdb). */
@@ -246,3 +247,36 @@ export async function silentReplica(masterPort: number): Promise<{ port: number;
   };
 }
 
+
+export type ServerKind = 'redis' | 'cinder';
+
+/**
+ * Servers of either kind started as processes for one scenario (each in a fresh directory, with
+ * disk-based syncs), all stopped together by PID.
+ */
+export class ServerPool {
+  private readonly started: Array<{ stop(): Promise<void> }> = [];
+
+  async start(kind: ServerKind, label: string, args: string[] = []): Promise<{ port: number; process: ChildProcess; stop(): Promise<void> }> {
+    const all = ['--dir', freshDir(`${label}-${kind}`), '--repl-diskless-sync', 'no', ...args];
+    const p = kind === 'redis' ? await startRealRedis(all) : await startCinderProcess(all);
+    this.started.push(p);
+    return p;
+  }
+
+  /** Another server to stop with the others. */
+  adopt(p: { stop(): Promise<void> }): void {
+    this.started.push(p);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.started.splice(0).map((p) => p.stop()));
+  }
+}
+
+export type PooledServer = Awaited<ReturnType<ServerPool['start']>>;
+
+/** A command's raw reply as latin1 text. */
+export async function text(conn: RawConnection, ...argv: Array<string | number>): Promise<string> {
+  return (await conn.command(argv.map(String), 20_000)).latin1Slice();
+}

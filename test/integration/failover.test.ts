@@ -7,30 +7,14 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { RawConnection, encodeCommand, redisServerAvailable, startCinderProcess, startRealRedis } from '../helpers/differential.js';
+import { RawConnection, encodeCommand, redisServerAvailable } from '../helpers/differential.js';
 import { cmd, fingerprint, info, populate, waitFor, waitInSync } from '../helpers/replica.js';
-import { freshDir, silentReplica } from '../helpers/replication.js';
+import { ServerPool, silentReplica, text, type ServerKind } from '../helpers/replication.js';
 
-type Kind = 'redis' | 'cinder';
-interface Proc {
-  port: number;
-  stop(): Promise<void>;
-}
-
-const started: Proc[] = [];
-
-async function start(kind: Kind, args: string[] = []): Promise<Proc> {
-  const all = ['--dir', freshDir(`failover-${kind}`), '--repl-diskless-sync', 'no', ...args];
-  const p = kind === 'redis' ? await startRealRedis(all) : await startCinderProcess(all);
-  started.push(p);
-  return p;
-}
-
-async function stopAll(): Promise<void> {
-  await Promise.all(started.splice(0).map((p) => p.stop()));
-}
-
-const text = async (conn: RawConnection, ...argv: Array<string | number>): Promise<string> => (await conn.command(argv.map(String), 20_000)).latin1Slice();
+type Kind = ServerKind;
+const pool = new ServerPool();
+const start = (kind: Kind, args: string[] = []) => pool.start(kind, 'failover', args);
+const stopAll = () => pool.stopAll();
 
 async function role(conn: RawConnection): Promise<string> {
   return (await info(conn, 'replication')).get('role')!;

@@ -7,32 +7,14 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { RawConnection, encodeCommand, redisServerAvailable, startCinderProcess, startRealRedis } from '../helpers/differential.js';
+import { RawConnection, encodeCommand, redisServerAvailable } from '../helpers/differential.js';
 import { cmd, info, waitFor, waitInSync } from '../helpers/replica.js';
-import { freshDir, silentReplica, startRealReplica } from '../helpers/replication.js';
+import { ServerPool, silentReplica, startRealReplica, text, type PooledServer as Proc, type ServerKind } from '../helpers/replication.js';
 
-type Kind = 'redis' | 'cinder';
-interface Proc {
-  port: number;
-  process: ChildProcess;
-  stop(): Promise<void>;
-}
-
-const started: Proc[] = [];
-
-async function start(kind: Kind, args: string[] = []): Promise<Proc> {
-  const all = ['--dir', freshDir(`shutdown-${kind}`), '--repl-diskless-sync', 'no', ...args];
-  const p = kind === 'redis' ? await startRealRedis(all) : await startCinderProcess(all);
-  started.push(p);
-  return p;
-}
-
-async function stopAll(): Promise<void> {
-  await Promise.all(started.splice(0).map((p) => p.stop()));
-}
-
-const text = async (conn: RawConnection, ...argv: Array<string | number>): Promise<string> => (await conn.command(argv.map(String), 20_000)).latin1Slice();
+type Kind = ServerKind;
+const pool = new ServerPool();
+const start = (kind: Kind, args: string[] = []) => pool.start(kind, 'shutdown', args);
+const stopAll = () => pool.stopAll();
 
 async function replyWithin(conn: RawConnection, ms: number): Promise<string | null> {
   try {
@@ -139,7 +121,7 @@ async function inSyncScenario(kind: Kind): Promise<string[]> {
   const p = await start(kind, ['--shutdown-timeout', '30']);
   const m = await RawConnection.connect(p.port);
   const replica = await startRealReplica(p.port);
-  started.push(replica);
+  pool.adopt(replica);
   const r = await RawConnection.connect(replica.port);
   try {
     await waitInSync(m, r);

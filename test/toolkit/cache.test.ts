@@ -5,34 +5,13 @@
  * caching; tags; write-through; TTLs with jitter; values that are not ASCII.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { Cache } from '../../src/toolkit/cache.js';
 import { connect } from '../../src/toolkit/client.js';
-import { startBackends, type Backend } from '../helpers/backends.js';
+import { onEveryBackend } from '../helpers/backends.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('toolkit: cache', () => {
-  let backends: Backend[] = [];
-  before(async () => {
-    backends = await startBackends({ cluster: true });
-  });
-  after(async () => {
-    await Promise.all(backends.map((b) => b.close()));
-  });
-
-  const each = (name: string, body: (b: Backend) => Promise<void>) => {
-    it(name, async () => {
-      assert.ok(backends.length >= 2);
-      for (const b of backends) {
-        await b.flush();
-        await body(b).catch((e: Error) => {
-          e.message = `[${b.name}] ${e.message}`;
-          throw e;
-        });
-      }
-    });
-  };
+onEveryBackend('toolkit: cache', { cluster: true }, (each) => {
 
   each('a stampede of 500 concurrent calls from 10 processes loads once, cold and just expired', async (b) => {
     const caches = Array.from({ length: 10 }, () => new Cache<{ n: number }>(b.client(), { ttlMs: 1000, jitter: 0, earlyRefreshBeta: 0 }));

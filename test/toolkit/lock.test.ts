@@ -4,35 +4,15 @@
  * whose release leaves the next holder's lock alone, withLock's renewal and abort, Redlock's quorum.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { it } from 'node:test';
 import { open } from '../../src/embedded/index.js';
 import { connect } from '../../src/toolkit/client.js';
 import { acquireLock, extendLock, fenceKey, lockKey, LockLostError, Redlock, releaseLock, withLock, type Lock } from '../../src/toolkit/lock.js';
-import { startBackends, type Backend } from '../helpers/backends.js';
+import { onEveryBackend } from '../helpers/backends.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('toolkit: lock', () => {
-  let backends: Backend[] = [];
-  before(async () => {
-    backends = await startBackends({ cluster: true });
-  });
-  after(async () => {
-    await Promise.all(backends.map((b) => b.close()));
-  });
-
-  const each = (name: string, body: (b: Backend) => Promise<void>) => {
-    it(name, async () => {
-      assert.ok(backends.length >= 2);
-      for (const b of backends) {
-        await b.flush();
-        await body(b).catch((e: Error) => {
-          e.message = `[${b.name}] ${e.message}`;
-          throw e;
-        });
-      }
-    });
-  };
+onEveryBackend('toolkit: lock', { cluster: true }, (each) => {
 
   each('acquire, refuse while held, release only by the holder, extend, fencing tokens grow', async (b) => {
     const c = b.client();

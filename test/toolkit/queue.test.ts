@@ -5,10 +5,9 @@
  * in the dead list / dead-letter stream; delayed jobs wait; stream workers stop gracefully.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { connect } from '../../src/toolkit/client.js';
 import { Queue, SimpleQueue, StreamWorker, type StreamEntry } from '../../src/toolkit/queue.js';
-import { startBackends, type Backend } from '../helpers/backends.js';
+import { onEveryBackend } from '../helpers/backends.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -20,27 +19,7 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
   }
 }
 
-describe('toolkit: queue', () => {
-  let backends: Backend[] = [];
-  before(async () => {
-    backends = await startBackends({ cluster: true });
-  });
-  after(async () => {
-    await Promise.all(backends.map((b) => b.close()));
-  });
-
-  const each = (name: string, body: (b: Backend) => Promise<void>) => {
-    it(name, async () => {
-      assert.ok(backends.length >= 2);
-      for (const b of backends) {
-        await b.flush();
-        await body(b).catch((e: Error) => {
-          e.message = `[${b.name}] ${e.message}`;
-          throw e;
-        });
-      }
-    });
-  };
+onEveryBackend('toolkit: queue', { cluster: true }, (each) => {
 
   each('a killed worker\'s jobs are redelivered: every job processed, each acknowledged exactly once', async (b) => {
     const q = new Queue<{ n: number }>(b.client(), 'jobs', { visibilityMs: 200 });

@@ -4,11 +4,10 @@
  * pages, daily and weekly boards), feature flags cached per process and invalidated by pub/sub.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
 import { connect } from '../../src/toolkit/client.js';
 import { FeatureFlags, Leaderboard, Presence, Sessions } from '../../src/toolkit/state.js';
 import type { EmbeddedDb } from '../../src/embedded/index.js';
-import { startBackends, type Backend } from '../helpers/backends.js';
+import { onEveryBackend } from '../helpers/backends.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -20,27 +19,7 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
   }
 }
 
-describe('toolkit: state', () => {
-  let backends: Backend[] = [];
-  before(async () => {
-    backends = await startBackends({ cluster: true });
-  });
-  after(async () => {
-    await Promise.all(backends.map((b) => b.close()));
-  });
-
-  const each = (name: string, body: (b: Backend) => Promise<void>) => {
-    it(name, async () => {
-      assert.ok(backends.length >= 2);
-      for (const b of backends) {
-        await b.flush();
-        await body(b).catch((e: Error) => {
-          e.message = `[${b.name}] ${e.message}`;
-          throw e;
-        });
-      }
-    });
-  };
+onEveryBackend('toolkit: state', { cluster: true }, (each) => {
 
   each('sessions: data round trip, partial updates, a TTL that slides with use, destroy', async (b) => {
     const sessions = new Sessions<{ user: string; cart?: string[]; name?: string }>(b.client(), { ttlMs: 400 });

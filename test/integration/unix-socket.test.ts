@@ -11,7 +11,7 @@ import path from 'node:path';
 import net from 'node:net';
 import { spawnSync } from 'node:child_process';
 import { encodeCommand, frameEnd, realRedisSuite } from '../helpers/differential.js';
-import { KINDS, freePorts, logMessages, spawnServer, startProcess, type ServerKind, type ServerProcess } from '../helpers/listener-process.js';
+import { KINDS, freePorts, logMessages, spawnServer, startProcess, waitForLog, type ServerKind, type ServerProcess } from '../helpers/listener-process.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cinder-unix-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -71,11 +71,12 @@ if (realRedisSuite('unix socket')) {
       await Promise.all([...servers.values()].map((s) => s.stop()));
     });
 
-    it('the socket file has unixsocketperm, and the server logs that it listens there', () => {
+    it('the socket file has unixsocketperm, and the server logs that it listens there', async () => {
       for (const k of KINDS) {
         assert.equal(fs.statSync(sock(k)).mode & 0o777, 0o700, k);
         assert.ok(fs.statSync(sock(k)).isSocket(), k);
-        assert.ok(logMessages(servers.get(k)!.output()).includes(`The server is now ready to accept connections at ${sock(k)}`), k);
+        // The line follows "Ready to accept connections", which is what startup waited for.
+        assert.equal(await waitForLog(servers.get(k)!, /^The server is now ready to accept connections at /), `The server is now ready to accept connections at ${sock(k)}`, k);
       }
     });
 

@@ -230,6 +230,9 @@ describe('a Cinder replica answers as a Redis replica', { skip }, () => {
   });
 
   it('with replica-serve-stale-data no and the link down, only `stale` commands run (MASTERDOWN)', async () => {
+    // Both have applied everything the earlier cases wrote: their offsets (ROLE) agree at the switch.
+    await waitInSync(m, redis.resp2);
+    await waitInSync(m, ours.resp2);
     const dead = await freePort();
     for (const s of [redis, ours]) {
       await cmd(s.resp2, 'CONFIG', 'SET', 'replica-serve-stale-data', 'no');

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type tls from 'node:tls';
-import util from 'node:util';
+import os from 'node:os';
 import { Connection } from './tcp.js';
 import type { Server } from './server.js';
 import { strerror } from './config.js';
@@ -74,6 +74,15 @@ interface TcpWrapBinding {
  */
 const tcpWrap = (process as unknown as { binding(name: string): TcpWrapBinding }).binding('tcp_wrap');
 
+/**
+ * util.getSystemErrorName for a libuv error (a negative errno), without node:util, whose import
+ * loads worker_threads on Node 24 (kept off a fresh server: test/unit/startup-imports.test.ts).
+ */
+function errnoName(err: number): string {
+  for (const [name, value] of Object.entries(os.constants.errno)) if (value === -err) return name;
+  return `Unknown system error ${err}`;
+}
+
 /** An address that could not be listened on: errno name and anet's text ("bind: ..."). */
 class BindError extends Error {
   constructor(readonly code: string) {
@@ -98,7 +107,7 @@ function listenNow(srv: net.Server, host: string, port: number): number {
   if (err === 0) err = handle.listen(TCP_BACKLOG);
   if (err !== 0) {
     handle.close();
-    throw new BindError(util.getSystemErrorName(err));
+    throw new BindError(errnoName(err));
   }
   const out: { port?: number } = {};
   handle.getsockname(out);

@@ -135,9 +135,9 @@ export class Tracking {
     const c = this.current;
     const t = c?.tracking;
     if (t == null || t.bcast) return;
-    // Read-only scripts count by the commands they run, not by their own keys.
-    const name = cmd.name;
-    if (name === 'eval_ro' || name === 'evalsha_ro' || name === 'fcall_ro') return;
+    // Read-only scripts (EVAL_RO, EVALSHA_RO, FCALL_RO) count by the commands they run, not by
+    // their own keys.
+    if (cmd.aclCategories.has('scripting')) return;
     if ((t.optin && !t.caching) || (t.optout && t.caching)) return;
     // Shard channels look like keys to the key specs; they are not cached data.
     if (cmd.flags.has('pubsub')) return;

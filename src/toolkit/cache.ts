@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { connect, Script, type ClientLike, type Connection } from './client.js';
+import { asciiJson, connect, Script, type ClientLike, type Connection } from './client.js';
 
 /**
  * Cache-aside done right (toolkit `cinder/toolkit/cache`):
@@ -61,14 +61,7 @@ export interface CacheStats {
 const VALUE = 'v';
 const NOTHING = 'n';
 
-/**
- * JSON with non-ASCII characters escaped: the same bytes whichever client sends them (clients
- * differ in how they encode JS strings: UTF-8, or one byte per char for the embedded engine).
- */
-const json: Serializer<unknown> = {
-  encode: (v) => JSON.stringify(v).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`),
-  decode: (s) => JSON.parse(s) as unknown,
-};
+const json: Serializer<unknown> = { encode: asciiJson, decode: (s) => JSON.parse(s) as unknown };
 
 /** Deletes the key if this loader's lock token still holds it. */
 const UNLOCK = new Script(`

@@ -57,3 +57,16 @@ export class Script {
 export function num(v: unknown): number {
   return typeof v === 'number' ? v : Number(v);
 }
+
+/**
+ * JSON with non-ASCII characters escaped: the same bytes whichever client sends it (clients differ
+ * in how they encode JS strings: UTF-8, or one byte per char for the embedded engine).
+ */
+export function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Lua that sets `now` to the server's clock in ms (TIME), so every process agrees on time. */
+export const LUA_NOW_MS = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;

@@ -1,4 +1,4 @@
-import { connect, num, Script, type ClientLike, type Connection } from './client.js';
+import { connect, LUA_NOW_MS, num, Script, type ClientLike, type Connection } from './client.js';
 
 /**
  * Rate limiters (toolkit `cinder/toolkit/ratelimit`). Each decision is one script, so it is atomic
@@ -37,10 +37,6 @@ export interface LimitResult {
   retryAfterMs: number;
 }
 
-// Every script starts from the server's clock in ms.
-const NOW = `local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-`;
 
 // KEYS[1] counter; ARGV limit, window, cost -> {allowed, remaining, reset, retry}
 const FIXED_WINDOW = new Script(`
@@ -56,7 +52,7 @@ if used == cost then redis.call('PEXPIRE', KEYS[1], window) end
 return {1, limit - used, ttl, 0}`);
 
 // KEYS[1] sorted set of "<seq>:<cost>" scored by time, KEYS[2] its sequence; ARGV limit, window, cost
-const SLIDING_LOG = new Script(`${NOW}
+const SLIDING_LOG = new Script(`${LUA_NOW_MS}
 local limit, window, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
 local entries = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
@@ -82,7 +78,7 @@ local oldest = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
 return {1, limit - used - cost, oldest + window - now, 0}`);
 
 // KEYS[1] hash {window start -> count}; ARGV limit, window, cost
-const SLIDING_WINDOW = new Script(`${NOW}
+const SLIDING_WINDOW = new Script(`${LUA_NOW_MS}
 local limit, window, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local current = math.floor(now / window) * window
 local elapsed = now - current
@@ -105,7 +101,7 @@ redis.call('PEXPIRE', KEYS[1], window * 2)
 return {1, limit - weighted - cost, window - elapsed, 0}`);
 
 // KEYS[1] hash {tokens, ts}; ARGV rate per window, window, cost, burst
-const TOKEN_BUCKET = new Script(`${NOW}
+const TOKEN_BUCKET = new Script(`${LUA_NOW_MS}
 local rate, window, cost, burst = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
 local tokens, ts = tonumber(state[1]), tonumber(state[2])
@@ -123,7 +119,7 @@ redis.call('PEXPIRE', KEYS[1], math.max(1, full))
 return {1, math.floor(tokens), full, 0}`);
 
 // KEYS[1] theoretical arrival time; ARGV limit, window, cost
-const GCRA = new Script(`${NOW}
+const GCRA = new Script(`${LUA_NOW_MS}
 local limit, window, cost = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local interval = window / limit
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { EmbeddedDb, ReplyValue } from '../embedded/index.js';
-import { connect, num, Script, type ClientLike, type Connection } from './client.js';
+import type { EmbeddedDb } from '../embedded/index.js';
+import { asciiJson, connect, LUA_NOW_MS, num, Script, type ClientLike, type Connection } from './client.js';
 
 /**
  * Ephemeral state (toolkit `cinder/toolkit/state`): sessions with a sliding TTL, presence and
@@ -79,24 +79,15 @@ function encodeFields(data: Record<string, unknown>): string[] {
   return out;
 }
 
-/** JSON with non-ASCII escaped: the same bytes whichever client writes it. */
-function asciiJson(v: unknown): string {
-  return JSON.stringify(v).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
 // ------------------------------------------------------------------ presence
 
-const NOW = `local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-`;
-
 // KEYS set; ARGV member -> 1
-const HEARTBEAT = new Script(`${NOW}
+const HEARTBEAT = new Script(`${LUA_NOW_MS}
 redis.call('ZADD', KEYS[1], now, ARGV[1])
 return 1`);
 
 // KEYS set; ARGV window -> members seen within it (the others are dropped)
-const LIVE = new Script(`${NOW}
+const LIVE = new Script(`${LUA_NOW_MS}
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
 return redis.call('ZRANGE', KEYS[1], 0, -1)`);
 
@@ -284,15 +275,13 @@ export class FeatureFlags {
     const channel = `${ns}:changed`;
     let flags: FeatureFlags | null = null;
     if ('server' in client) {
-      const { open } = await import('../embedded/index.js');
-      const sub = open({
-        server: client.server,
-        onPush: (frame: ReplyValue) => {
-          if (Array.isArray(frame) && frame[0] === 'message' && frame[1] === channel) flags?.changed(String(frame[2]));
-        },
-      });
-      flags = new FeatureFlags(connect(client), key, channel, () => sub.close());
-      await sub.call('SUBSCRIBE', channel);
+      // The handle's own subscription iterator (its own handle on the engine).
+      const sub = await client.subscription({ channels: [channel] });
+      const f = new FeatureFlags(connect(client), key, channel, () => sub.close());
+      flags = f;
+      void (async () => {
+        for await (const m of sub) f.changed(String(m.message));
+      })();
     } else {
       const sub = client.duplicate();
       flags = new FeatureFlags(connect(client), key, channel, () => sub.disconnect());

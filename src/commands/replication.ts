@@ -26,18 +26,8 @@ function confOf(c: Client): ReplicaConf {
   return c.replconf;
 }
 
-// SYNC
+/** SYNC, and PSYNC replicationid offset [FAILOVER]: syncCommand, in Redis's order of checks. */
 function syncCommand(c: Client, argv: string[]): void {
-  syncGeneric(c, argv);
-}
-
-// PSYNC replicationid offset [FAILOVER]
-function psyncCommand(c: Client, argv: string[]): void {
-  syncGeneric(c, argv);
-}
-
-/** syncCommand, in Redis's order of checks, for SYNC and PSYNC. */
-function syncGeneric(c: Client, argv: string[]): void {
   // A replica already attached asks again: ignored.
   if (c.replica !== null) return;
   const server = c.server;
@@ -331,7 +321,7 @@ export const REPLICATION_COMMANDS: CommandSpec[] = [
     arity: -3,
     flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'],
     args: [arg.string('replicationid'), arg.integer('offset')],
-    handler: psyncCommand,
+    handler: syncCommand,
   },
   withDocs(
     {

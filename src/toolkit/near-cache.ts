@@ -61,6 +61,13 @@ interface ClusterLike {
 
 const CHANNEL = '__redis__:invalidate';
 
+/** An ioredis subscriber's invalidation messages: the keys, or null for "everything". */
+function onInvalidations(sub: IoredisLike, handle: (keys: string[] | null) => void): void {
+  sub.on('messageBuffer', (channel: Buffer, keys: Buffer[] | null) => {
+    if (channel.toString('latin1') === CHANNEL) handle(keys === null ? null : keys.map((k) => k.toString('latin1')));
+  });
+}
+
 export class NearCache {
   readonly stats: NearCacheStats = { hits: 0, misses: 0, invalidations: 0, flushes: 0 };
   private readonly local = new Map<string, string | null>();
@@ -119,9 +126,7 @@ export class NearCache {
           const sub = node.duplicate({ autoResubscribe: false, lazyConnect: false });
           const tracker = node.duplicate({ lazyConnect: false });
           links.push({ sub, tracker });
-          sub.on('messageBuffer', (channel: Buffer, keys: Buffer[] | null) => {
-            if (channel.toString('latin1') === CHANNEL) cache!.invalidated(keys === null ? null : keys.map((k) => k.toString('latin1')));
-          });
+          onInvalidations(sub, (keys) => cache!.invalidated(keys));
           const id = String(await sub.call('CLIENT', 'ID'));
           await sub.subscribe(CHANNEL);
           await tracker.call('CLIENT', 'TRACKING', 'on', 'BCAST', 'REDIRECT', id, ...prefixes);
@@ -170,9 +175,7 @@ export class NearCache {
       opts,
     );
     cache = c;
-    sub.on('messageBuffer', (channel: Buffer, keys: Buffer[] | null) => {
-      if (channel.toString('latin1') === CHANNEL) cache!.invalidated(keys === null ? null : keys.map((k) => k.toString('latin1')));
-    });
+    onInvalidations(sub, (keys) => cache!.invalidated(keys));
     // A lost connection may have lost invalidations (or tracking itself): start over once back.
     sub.on('close', () => {
       subId = null;
